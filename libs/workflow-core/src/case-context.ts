@@ -1,0 +1,34 @@
+/**
+ * The data a case carries between steps. Everything in it is plain JSON so that it can be
+ * persisted as is and read back through `CaseSnapshotSchema`.
+ */
+export interface CaseContext {
+  /** The last accepted payload of each event type, e.g. `data.MEETING_HELD.attendees`. */
+  data: Record<string, Record<string, unknown>>;
+  /** Named counters changed by actions, e.g. `counters.openComplaints`. */
+  counters: Record<string, number>;
+  /** ISO instants of milestones: `<step>` when the step was last entered, plus named ones. */
+  milestones: Record<string, string>;
+}
+
+export function emptyCaseContext(): CaseContext {
+  return { data: {}, counters: {}, milestones: {} };
+}
+
+/** Operand roots a guard may read: the incoming event, earlier data, counters, milestones. */
+export const OPERAND_ROOTS = ['event', 'data', 'counters', 'milestones'] as const;
+export type OperandRoot = (typeof OPERAND_ROOTS)[number];
+
+/** Reads `event.x`, `data.EVENT.x`, `counters.x` or `milestones.x`; undefined when absent. */
+export function readPath(path: string, context: CaseContext, eventData: Record<string, unknown>): unknown {
+  const [root, ...rest] = path.split('.');
+  let value: unknown =
+    root === 'event' ? eventData : root === 'data' ? context.data : root === 'counters' ? context.counters : root === 'milestones' ? context.milestones : undefined;
+  for (const key of rest) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  // Counters that were never touched read as zero, which is what "no open complaints" means.
+  if (root === 'counters' && value === undefined && rest.length === 1) return 0;
+  return value;
+}

@@ -1,0 +1,119 @@
+import { assign, not, setup, type AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import type { NotifyEffectSpec } from './action-registry';
+import { type CaseContext } from './case-context';
+import type { ResolvedDeadline } from './case-effect';
+import { actionName, guardName, transitionsOf, type Definition, type GuardRef, type ActionRef } from './definition.schema';
+import { DefinitionInvalidError } from './definition-error';
+import { BUILTIN_REGISTRIES, resolveParams, validateDefinition, type Registries } from './definition-validator';
+import { eventPayloadSchema } from './event-payload';
+import type { SourceMap } from './definition-loader';
+
+/** The event shape inside the machine: the definition's event type and its validated payload. */
+export interface MachineEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** A definition ready to run: the XState machine plus what adapters need to know about it. */
+export interface CompiledDefinition {
+  definition: Definition;
+  machine: AnyStateMachine;
+  payloadSchemas: Record<string, z.ZodType<Record<string, unknown>>>;
+  deadlines: Record<string, ResolvedDeadline>;
+  /** Actions that ask adapters to act (e.g. notify), by name. */
+  effectActions: Record<string, (params: unknown) => NotifyEffectSpec>;
+}
+
+/** Internal action names; a definition cannot name them because they start with "__". */
+export const ENTERED = '__entered';
+export const EXITED = '__exited';
+const RECORD = '__record';
+
+/**
+ * Compiles a definition to an XState v5 machine. Guards and actions are looked up by name in
+ * the registries; the definition contains no code. The machine has no `after` or `invoke`:
+ * the core holds no timers (deadlines are effects that adapters arm).
+ */
+export function compileDefinition(definition: Definition, registries: Registries = BUILTIN_REGISTRIES, source?: SourceMap): CompiledDefinition {
+  const errors = validateDefinition(definition, source, registries);
+  if (errors.length > 0) throw new DefinitionInvalidError(errors);
+
+  const param = <T>(value: T): T => resolveParams(value, definition) as T;
+
+  const guardImpl = Object.fromEntries(
+    Object.entries(registries.guards).map(([name, g]) => [
+      name,
+      ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) => g.evaluate({ context, eventData: event.data ?? {} }, params),
+    ]),
+  );
+  const actionImpl: Record<string, unknown> = {
+    [RECORD]: assign(({ context, event }: { context: CaseContext; event: MachineEvent }) => ({
+      data: { ...context.data, [event.type]: event.data ?? {} },
+    })),
+    [ENTERED]: () => undefined,
+    [EXITED]: () => undefined,
+  };
+  for (const [name, a] of Object.entries(registries.actions)) {
+    const update = a.update;
+    actionImpl[name] = update
+      ? assign(({ context }: { context: CaseContext }, params: unknown) => update(context, params))
+      : () => undefined; // effect actions come back from `transition()` as data
+  }
+
+  const guardConfig = (ref: GuardRef) => {
+    const name = guardName(ref);
+    const params = registries.guards[name].params.parse(param(typeof ref === 'string' ? {} : ref.params));
+    const g = { type: name, params };
+    return typeof ref !== 'string' && ref.not ? not(g) : g;
+  };
+  const actionConfig = (ref: ActionRef) => {
+    const name = actionName(ref);
+    return { type: name, params: registries.actions[name].params.parse(param(typeof ref === 'string' ? {} : ref.params)) };
+  };
+
+  const states = Object.fromEntries(
+    Object.entries(definition.steps).map(([id, step]) => [
+      id,
+      {
+        ...(step.type === 'final' ? { type: 'final' as const } : {}),
+        entry: [{ type: ENTERED, params: { step: id } }],
+        exit: [{ type: EXITED, params: { step: id } }],
+        on: Object.fromEntries(
+          Object.entries(step.on).map(([eventType, spec]) => [
+            eventType,
+            transitionsOf(spec).map((t) => ({
+              ...(t.target ? { target: t.target } : {}),
+              ...(t.guard ? { guard: guardConfig(t.guard) } : {}),
+              actions: [{ type: RECORD }, ...t.actions.map(actionConfig)],
+            })),
+          ]),
+        ),
+      },
+    ]),
+  );
+
+  const machine = setup({
+    types: { context: {} as CaseContext, events: {} as MachineEvent },
+    guards: guardImpl as never,
+    actions: actionImpl as never,
+  }).createMachine({
+    id: definition.id,
+    initial: definition.initial,
+    context: { data: {}, counters: {}, milestones: {} },
+    states: states as never,
+  }) as unknown as AnyStateMachine;
+
+  const payloadSchemas = Object.fromEntries(Object.keys(definition.events).map((type) => [type, eventPayloadSchema(definition, type)]));
+  const deadlines = Object.fromEntries(
+    Object.entries(definition.steps)
+      .filter(([, s]) => s.deadline)
+      .map(([id, s]) => [id, param(s.deadline) as ResolvedDeadline]),
+  );
+  const effectActions = Object.fromEntries(
+    Object.entries(registries.actions)
+      .filter(([, a]) => a.effect)
+      .map(([name, a]) => [name, (params: unknown) => (a.effect as (p: unknown) => NotifyEffectSpec)(params)]),
+  );
+  return { definition, machine, payloadSchemas, deadlines, effectActions };
+}

@@ -1,0 +1,34 @@
+/** A problem in a definition file, located precisely enough for an admin to fix it. */
+export interface DefinitionError {
+  file: string;
+  /** 1-based; 0 when the place has no position (e.g. a merged overlay). */
+  line: number;
+  col: number;
+  /** JSON path of the offending node, e.g. `$.steps.survey.on.SURVEY_COMPLETED[0].target`. */
+  path: string;
+  message: string;
+}
+
+export type PathSegment = string | number;
+
+/** Formats `['steps', 'survey', 'on', 'X', 0]` as `$.steps.survey.on.X[0]`. */
+export function jsonPath(segments: readonly PathSegment[]): string {
+  return segments.reduce<string>(
+    (acc, seg) =>
+      typeof seg === 'number' ? `${acc}[${seg}]` : /^[A-Za-z_$][\w$-]*$/.test(seg) ? `${acc}.${seg}` : `${acc}[${JSON.stringify(seg)}]`,
+    '$',
+  );
+}
+
+/** `FILE:LINE:COL JSONPATH message`, the format of `rasoat definitions validate`. */
+export function formatDefinitionError(e: DefinitionError): string {
+  return `${e.file}:${e.line}:${e.col} ${e.path} ${e.message}`;
+}
+
+/** Thrown by APIs that cannot return a result object; carries every error at once. */
+export class DefinitionInvalidError extends Error {
+  constructor(readonly errors: DefinitionError[]) {
+    super(`Definition invalid:\n${errors.map(formatDefinitionError).join('\n')}`);
+    this.name = 'DefinitionInvalidError';
+  }
+}

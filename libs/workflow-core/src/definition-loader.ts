@@ -1,0 +1,95 @@
+import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { DefinitionSchema, type Definition } from './definition.schema';
+import { jsonPath, type DefinitionError, type PathSegment } from './definition-error';
+
+/** The outcome of reading a definition: the value, or every error found. */
+export type LoadResult<T> = { ok: true; value: T; source: SourceMap } | { ok: false; errors: DefinitionError[] };
+
+/** Maps JSON paths of a parsed YAML document back to line and column. */
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document.Parsed | null,
+    private readonly lines: LineCounter | null,
+  ) {}
+
+  /** Position of the deepest existing node on `path` (a missing key points at its parent). */
+  locate(path: readonly PathSegment[]): { line: number; col: number } {
+    if (!this.doc || !this.lines) return { line: 0, col: 0 };
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = depth === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, depth), true);
+      if (isNode(node) && node.range) {
+        // For a map entry, point at the key, which is where an admin looks.
+        const keyPos = depth > 0 ? this.keyOffset(path.slice(0, depth)) : undefined;
+        return this.lines.linePos(keyPos ?? node.range[0]);
+      }
+    }
+    return { line: 1, col: 1 };
+  }
+
+  error(path: readonly PathSegment[], message: string): DefinitionError {
+    return { file: this.file, ...this.locate(path), path: jsonPath(path), message };
+  }
+
+  private keyOffset(path: readonly PathSegment[]): number | undefined {
+    const parent = path.length === 1 ? this.doc?.contents : this.doc?.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === last);
+      if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
+    }
+    if (isSeq(parent) && typeof last === 'number') {
+      const item = parent.items[last];
+      if (isNode(item) && item.range) return item.range[0];
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Parses YAML text into plain data, keeping positions. Syntax errors, duplicate keys and
+ * aliases are all reported with their place; nothing is cast.
+ */
+export function parseYaml(text: string, file: string): LoadResult<unknown> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
+  const errors: DefinitionError[] = [...doc.errors, ...doc.warnings].map((e) => {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    return { file, line: pos.line, col: pos.col, path: '$', message: `YAML: ${e.message.split('\n')[0]}` };
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  const value: unknown = doc.toJS({ maxAliasCount: 0 });
+  return { ok: true, value, source: new SourceMap(file, doc, lines) };
+}
+
+/** Turns zod issues into located definition errors. */
+export function zodErrors(issues: readonly z.core.$ZodIssue[], source: SourceMap): DefinitionError[] {
+  return issues.flatMap((issue) => flattenIssue(issue, [])).map(({ path, message }) => source.error(path, message));
+}
+
+function flattenIssue(issue: z.core.$ZodIssue, prefix: PathSegment[]): { path: PathSegment[]; message: string }[] {
+  const path = [...prefix, ...(issue.path as PathSegment[])];
+  // A union that failed in every branch: report the branch that got furthest, not "invalid input".
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+    if (best.length > 0 && depth(best) > 0) return best.flatMap((i) => flattenIssue(i, path));
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
+  }
+  return [{ path, message: issue.message }];
+}
+
+function depth(issues: readonly z.core.$ZodIssue[]): number {
+  return Math.max(0, ...issues.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 1)));
+}
+
+/** Reads one definition file's text against the schema (no semantic checks; see `validateDefinition`). */
+export function loadDefinitionYaml(text: string, file: string): LoadResult<Definition> {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return parsed;
+  const result = DefinitionSchema.safeParse(parsed.value);
+  if (!result.success) return { ok: false, errors: zodErrors(result.error.issues, parsed.source) };
+  return { ok: true, value: result.data, source: parsed.source };
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+
+/**
+ * The zod schema of a process definition: the single source of truth for what a
+ * `workflows/**\/*.yaml` file may contain. The JSON Schema that editors use is generated
+ * from it (see `definitionJsonSchema`).
+ */
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][A-Za-z0-9_]*$/, 'must start with a lower-case letter and contain only letters, digits and "_"');
+const eventType = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE, e.g. SURVEY_COMPLETED');
+
+/** Vietnamese text, optionally with an English translation beside it. */
+export const LocalizedTextSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ vi: z.string().min(1), en: z.string().min(1).optional() }),
+]);
+export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
+
+/** A legal citation: where a step, a parameter or a rule comes from. */
+export const SourceSchema = z.string().min(3);
+
+/** A value that either is literal or refers to a definition parameter: `{ param: name }`. */
+export const ParamRefSchema = z.strictObject({ param: identifier });
+export type ParamRef = z.infer<typeof ParamRefSchema>;
+
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+
+export const ParameterSchema = z.strictObject({
+  value: paramValue,
+  label: LocalizedTextSchema.optional(),
+  source: SourceSchema,
+  /** True when the value was not confirmed against the legal text (see shared/domain). */
+  uncertain: z.boolean().default(false),
+});
+
+export const RoleSchema = z.strictObject({
+  label: LocalizedTextSchema,
+  level: z.enum(['village', 'commune', 'district', 'province', 'national']),
+});
+
+const fieldBase = {
+  label: LocalizedTextSchema.optional(),
+  required: z.boolean().default(true),
+};
+
+/** One field of an event's payload: the form data a step must receive. */
+export const FieldSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...fieldBase, type: z.literal('string'), minLength: z.number().int().min(0).optional(), maxLength: z.number().int().positive().optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('integer'), min: z.number().int().optional(), max: z.number().int().optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('number'), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('boolean') }),
+  z.strictObject({ ...fieldBase, type: z.literal('date') }),
+  z.strictObject({ ...fieldBase, type: z.literal('enum'), values: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ ...fieldBase, type: z.literal('string-list'), maxItems: z.number().int().positive().optional() }),
+]);
+export type FieldSpec = z.infer<typeof FieldSchema>;
+
+export const EventSpecSchema = z.strictObject({
+  label: LocalizedTextSchema,
+  /** Roles allowed to send this event; `system` events come from the engine (timers). */
+  roles: z.array(z.union([identifier, z.literal('system')])).min(1),
+  fields: z.record(identifier, FieldSchema).default({}),
+});
+export type EventSpec = z.infer<typeof EventSpecSchema>;
+
+/** A named, parameterised predicate from the closed guard registry. */
+export const GuardRefSchema = z.union([
+  identifier,
+  z.strictObject({
+    name: identifier,
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** Negates the predicate. */
+    not: z.boolean().default(false),
+  }),
+]);
+export type GuardRef = z.infer<typeof GuardRefSchema>;
+
+/** A named, parameterised action from the closed action registry. */
+export const ActionRefSchema = z.union([
+  identifier,
+  z.strictObject({ name: identifier, params: z.record(z.string(), z.unknown()).default({}) }),
+]);
+export type ActionRef = z.infer<typeof ActionRefSchema>;
+
+export const TransitionSchema = z.strictObject({
+  /** The next step; absent means: stay in the step, only run the actions. */
+  target: identifier.optional(),
+  guard: GuardRefSchema.optional(),
+  actions: z.array(ActionRefSchema).default([]),
+  description: LocalizedTextSchema.optional(),
+});
+export type TransitionSpec = z.infer<typeof TransitionSchema>;
+
+const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD');
+const dayCount = z.union([z.number().int().min(0), ParamRefSchema]);
+
+/** When a deadline falls: declared here, resolved against the calendar by the deadline adapter. */
+export type DeadlineRule =
+  | { kind: 'workingDays'; days: number | ParamRef; from: string }
+  | { kind: 'calendarDays'; days: number | ParamRef; from: string }
+  | { kind: 'date'; date: string }
+  | { kind: 'windowEnd' }
+  | { kind: 'earliest'; of: DeadlineRule[] };
+
+export const DeadlineRuleSchema: z.ZodType<DeadlineRule> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('workingDays'), days: dayCount, from: z.string().min(1).default('stepEntered') }),
+    z.strictObject({ kind: z.literal('calendarDays'), days: dayCount, from: z.string().min(1).default('stepEntered') }),
+    z.strictObject({ kind: z.literal('date'), date: civilDate }),
+    z.strictObject({ kind: z.literal('windowEnd') }),
+    z.strictObject({ kind: z.literal('earliest'), of: z.array(DeadlineRuleSchema).min(2) }),
+  ]),
+) as z.ZodType<DeadlineRule>;
+
+export const DeadlineSchema = z.strictObject({
+  due: DeadlineRuleSchema,
+  /** Reminders to the step's role, N working days before the due date. */
+  reminders: z.array(z.strictObject({ workingDaysBefore: z.number().int().positive() })).default([]),
+  /** After the due date: alert the parent unit's committee, then one level higher every N working days. */
+  escalation: z
+    .strictObject({ everyWorkingDays: z.number().int().positive(), maxLevels: z.number().int().positive().default(3) })
+    .optional(),
+  /** A system event the engine sends to the case when the deadline falls due (e.g. the end of a posting period). */
+  onDue: eventType.optional(),
+});
+export type DeadlineSpec = z.infer<typeof DeadlineSchema>;
+
+const transitions = z.union([identifier, TransitionSchema, z.array(TransitionSchema).min(1)]);
+
+export const StepSchema = z.strictObject({
+  type: z.enum(['task', 'final']).default('task'),
+  label: LocalizedTextSchema,
+  /** The step number used by the seeds and by progress reports ("villages that finished step 2"). */
+  stage: z.number().int().min(1).optional(),
+  /** The role responsible for the step (receives its reminders). */
+  role: identifier.optional(),
+  /** What the step produces (a list, minutes, a decision…). */
+  produces: LocalizedTextSchema.optional(),
+  source: SourceSchema.optional(),
+  deadline: DeadlineSchema.optional(),
+  on: z.record(eventType, transitions).default({}),
+  /** For final steps: the outcome it records. */
+  outcome: identifier.optional(),
+});
+export type StepSpec = z.infer<typeof StepSchema>;
+
+export const DefinitionSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Stable id of the process, e.g. `periodic-review`. */
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case'),
+  version: z.number().int().positive(),
+  title: LocalizedTextSchema,
+  description: LocalizedTextSchema.optional(),
+  /** Legal texts the definition implements. */
+  sources: z.array(SourceSchema).min(1),
+  /** The classification period whose rules apply (e.g. `2022-2025`). */
+  period: z.string().regex(/^\d{4}-\d{4}$/).optional(),
+  roles: z.record(identifier, RoleSchema),
+  parameters: z.record(identifier, ParameterSchema).default({}),
+  events: z.record(eventType, EventSpecSchema),
+  initial: identifier,
+  steps: z.record(identifier, StepSchema),
+});
+export type Definition = z.infer<typeof DefinitionSchema>;
+export type DefinitionInput = z.input<typeof DefinitionSchema>;
+
+/** JSON Schema for editors (yaml-language-server), generated from the zod schema. */
+export function definitionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(DefinitionSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/** Normalises the three accepted spellings of a step's transitions for one event. */
+export function transitionsOf(spec: StepSpec['on'][string]): TransitionSpec[] {
+  if (typeof spec === 'string') return [{ target: spec, actions: [] }];
+  return Array.isArray(spec) ? spec : [spec];
+}
+
+export function guardName(ref: GuardRef): string {
+  return typeof ref === 'string' ? ref : ref.name;
+}
+
+export function actionName(ref: ActionRef): string {
+  return typeof ref === 'string' ? ref : ref.name;
+}
+
+/** The Vietnamese text of a label (English is shown beside it by the UI when present). */
+export function vi(text: LocalizedText): string {
+  return typeof text === 'string' ? text : text.vi;
+}

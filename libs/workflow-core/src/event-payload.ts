@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Definition, FieldSpec } from './definition.schema';
+
+function fieldSchema(spec: FieldSpec): z.ZodType {
+  switch (spec.type) {
+    case 'string': {
+      let s = z.string().trim().min(spec.minLength ?? 1);
+      if (spec.maxLength !== undefined) s = s.max(spec.maxLength);
+      return s;
+    }
+    case 'integer': {
+      let s = z.number().int();
+      if (spec.min !== undefined) s = s.min(spec.min);
+      if (spec.max !== undefined) s = s.max(spec.max);
+      return s;
+    }
+    case 'number': {
+      let s = z.number();
+      if (spec.min !== undefined) s = s.min(spec.min);
+      if (spec.max !== undefined) s = s.max(spec.max);
+      return s;
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'date':
+      return z.iso.date();
+    case 'enum':
+      return z.enum(spec.values as [string, ...string[]]);
+    case 'string-list': {
+      const s = z.array(z.string().min(1));
+      return spec.maxItems !== undefined ? s.max(spec.maxItems) : s;
+    }
+  }
+}
+
+/** The runtime schema of one event's payload, built from the fields its definition declares. */
+export function eventPayloadSchema(definition: Definition, eventType: string): z.ZodType<Record<string, unknown>> {
+  const spec = definition.events[eventType];
+  const shape = Object.fromEntries(
+    Object.entries(spec?.fields ?? {}).map(([name, f]) => [name, f.required ? fieldSchema(f) : fieldSchema(f).optional()]),
+  );
+  return z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
+}
+
+/** A payload problem, named by the field's path (`attendees`, `households[2]`). */
+export interface PayloadError {
+  field: string;
+  message: string;
+}
+
+export function payloadErrors(error: z.ZodError): PayloadError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ field: k, message: `unknown field "${k}"` }));
+    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+    return [{ field: field || '(payload)', message: issue.message }];
+  });
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { readPath, type CaseContext } from './case-context';
+
+/** An operand of a guard: a literal, a path into the case (`{ path: 'event.attendees' }`), or a parameter. */
+export const OperandSchema = z.union([
+  z.number(),
+  z.string(),
+  z.boolean(),
+  z.strictObject({ path: z.string().regex(/^(event|data|counters|milestones)(\.[A-Za-z0-9_]+)+$/, 'must be a path like event.field, data.EVENT.field, counters.name') }),
+]);
+export type Operand = z.infer<typeof OperandSchema>;
+
+export interface GuardInput {
+  context: CaseContext;
+  eventData: Record<string, unknown>;
+}
+
+/** A predicate of the closed guard set that definitions may name. */
+export interface GuardDefinition<P = Record<string, unknown>> {
+  description: { vi: string; en: string };
+  params: z.ZodType<P>;
+  evaluate(input: GuardInput, params: P): boolean;
+}
+
+function value(op: Operand, input: GuardInput): unknown {
+  return typeof op === 'object' ? readPath(op.path, input.context, input.eventData) : op;
+}
+
+function num(op: Operand, input: GuardInput): number | undefined {
+  const v = value(op, input);
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+const comparators = {
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  gt: (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b,
+  gte: (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a >= b,
+  lt: (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a < b,
+  lte: (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a <= b,
+} as const;
+
+const ratio = z.number().min(0).max(1);
+
+/**
+ * The built-in guards. Each is documented in Vietnamese and English because admins read
+ * this list when they write definitions (`rasoat definitions guards`).
+ */
+export const BUILTIN_GUARDS = {
+  compare: {
+    description: {
+      vi: 'So sánh hai giá trị (eq, ne, gt, gte, lt, lte).',
+      en: 'Compares two operands (eq, ne, gt, gte, lt, lte).',
+    },
+    params: z.strictObject({ left: OperandSchema, op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), right: OperandSchema }),
+    evaluate: (input, p) => comparators[p.op](value(p.left, input), value(p.right, input)),
+  } satisfies GuardDefinition<{ left: Operand; op: keyof typeof comparators; right: Operand }>,
+  quorumReached: {
+    description: {
+      vi: 'Đủ tỷ lệ tham dự / đồng ý: tử số ≥ tỷ lệ × mẫu số (ví dụ ý kiến ≥ 50% người dự họp).',
+      en: 'Quorum: numerator ≥ ratio × denominator (e.g. opinions from at least 50% of those attending).',
+    },
+    params: z.strictObject({ numerator: OperandSchema, denominator: OperandSchema, ratio }),
+    evaluate: (input, p) => {
+      const n = num(p.numerator, input);
+      const d = num(p.denominator, input);
+      return n !== undefined && d !== undefined && d > 0 && n >= p.ratio * d;
+    },
+  } satisfies GuardDefinition<{ numerator: Operand; denominator: Operand; ratio: number }>,
+  counterIsZero: {
+    description: { vi: 'Bộ đếm bằng 0 (ví dụ không còn khiếu nại chưa giải quyết).', en: 'A counter is zero (e.g. no open complaints).' },
+    params: z.strictObject({ counter: z.string().regex(/^[a-z][A-Za-z0-9]*$/) }),
+    evaluate: (input, p) => (input.context.counters[p.counter] ?? 0) === 0,
+  } satisfies GuardDefinition<{ counter: string }>,
+  isTrue: {
+    description: { vi: 'Một trường có giá trị đúng (true).', en: 'A field is true.' },
+    params: z.strictObject({ value: OperandSchema }),
+    evaluate: (input, p) => value(p.value, input) === true,
+  } satisfies GuardDefinition<{ value: Operand }>,
+} as const;
+
+export type GuardRegistry = Record<string, GuardDefinition<any>>;
