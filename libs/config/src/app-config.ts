@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const civilDate = z.iso.date();
+
+/** Everything the processes can be configured with, parsed once and frozen. */
+export const AppConfigSchema = z.strictObject({
+  env: z.enum(['development', 'test', 'production']),
+  port: z.coerce.number().int().min(0).max(65535),
+  publicUrl: z.url(),
+  dataDir: z.string().min(1),
+  /** When absent, the start command provides an embedded PostgreSQL. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** When absent, the start command finds or starts a local Redis. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** BullMQ key prefix; use a hash tag such as `{rasoat}` on Redis Cluster. */
+  queuePrefix: z.string().min(1),
+  jwtSecret: z.string().min(32, 'must be at least 32 characters'),
+  worker: z.strictObject({
+    concurrency: z.coerce.number().int().min(1).max(500),
+    sweepIntervalSeconds: z.coerce.number().int().min(1),
+    staleEventSeconds: z.coerce.number().int().min(1),
+  }),
+  demo: z.strictObject({
+    seed: z.coerce.boolean(),
+    provinceCode: z.string().min(1),
+    year: z.coerce.number().int().min(2000),
+    windowStart: civilDate,
+    windowEnd: civilDate,
+  }),
+});
+export type AppConfig = Readonly<z.infer<typeof AppConfigSchema>>;
+
+export class ConfigInvalidError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigInvalidError';
+  }
+}
+
+/** Environment variable → config path. The only place in the code base that reads process.env. */
+const ENV_MAP: Record<string, string> = {
+  NODE_ENV: 'env',
+  PORT: 'port',
+  PUBLIC_URL: 'publicUrl',
+  RASOAT_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
+  QUEUE_PREFIX: 'queuePrefix',
+  JWT_SECRET: 'jwtSecret',
+  WORKER_CONCURRENCY: 'worker.concurrency',
+  DEMO_SEED: 'demo.seed',
+};
+
+const DEV_SECRET = 'rasoat-development-secret-do-not-use-in-production';
+
+/**
+ * Builds the configuration from `config/defaults.yaml`, then the environment, then explicit
+ * overrides (tests). Reports every bad variable at once, naming the environment variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}, repoRoot = resolve(__dirname, '../../..')): AppConfig {
+  const defaults = parse(readFileSync(resolve(repoRoot, 'config/defaults.yaml'), 'utf8')) as Record<string, unknown>;
+  const raw: Record<string, unknown> = structuredClone(defaults);
+  raw.env = 'development';
+  for (const [name, path] of Object.entries(ENV_MAP)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, path === 'demo.seed' ? value !== 'false' && value !== '0' : value);
+  }
+  for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+  if (raw.jwtSecret === undefined && raw.env !== 'production') raw.jwtSecret = DEV_SECRET;
+  raw.dataDir = resolve(repoRoot, String(raw.dataDir));
+
+  const result = AppConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const byPath = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
+    throw new ConfigInvalidError(
+      result.error.issues.map((i) => {
+        const path = i.path.join('.');
+        return `${byPath[path] ? `${byPath[path]} (${path})` : path}: ${i.message}`;
+      }),
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Injection token for the frozen configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,3 @@
+export * from './queue-contract';
+export * from './roles';
+export * from './api-contract';

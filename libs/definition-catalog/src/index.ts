@@ -1,0 +1,2 @@
+export * from './definition-catalog';
+export * from './golden-cases';

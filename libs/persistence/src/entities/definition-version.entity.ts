@@ -1,0 +1,42 @@
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+/**
+ * A published, immutable version of a process definition. Cases are pinned to one row:
+ * (definition id, version, content hash).
+ */
+@Entity({ tableName: 'definition_version' })
+@Unique({ properties: ['definitionId', 'version'] })
+export class DefinitionVersion {
+  /** `periodic-review@1` */
+  @PrimaryKey({ type: 'text' })
+  key!: string;
+
+  @Property({ type: 'text' })
+  definitionId!: string;
+
+  @Property({ type: 'integer' })
+  version!: number;
+
+  /** sha256 of the canonical JSON of `body`. */
+  @Property({ type: 'text' })
+  contentHash!: string;
+
+  /** The validated definition, as the core reads it. */
+  @Property({ type: 'jsonb' })
+  body!: Record<string, unknown>;
+
+  @Property({ type: 'text' })
+  sourceFile!: string;
+
+  @Property({ type: 'text', nullable: true })
+  provinceCode?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  effectiveFrom?: string | null;
+
+  @Property({ type: 'datetime' })
+  publishedAt!: Date;
+
+  @Property({ type: 'text' })
+  publishedBy!: string;
+}

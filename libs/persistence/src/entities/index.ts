@@ -1,0 +1,18 @@
+import { AdminUnit } from './admin-unit.entity';
+import { Campaign } from './campaign.entity';
+import { CaseEvent } from './case-event.entity';
+import { CaseHistory } from './case-history.entity';
+import { Deadline } from './deadline.entity';
+import { DefinitionVersion } from './definition-version.entity';
+import { Notification } from './notification.entity';
+import { ProgressCounter, StageCounter } from './progress-counter.entity';
+import { ReviewCase } from './review-case.entity';
+
+export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase };
+export type { UnitLevel } from './admin-unit.entity';
+export type { CaseEventStatus } from './case-event.entity';
+export type { HistoryKind } from './case-history.entity';
+export type { DeadlineStatus } from './deadline.entity';
+
+/** Every entity, for the ORM configuration. */
+export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase];

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123094225InitialSchema } from './migration-20261123-initial-schema';
+
+/** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261123094225InitialSchema', class: Migration20261123094225InitialSchema },
+];

@@ -1,0 +1,31 @@
+import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** The MikroORM options for a database URL; the same for API, worker, CLI and tests. */
+export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}): Options {
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList: MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      path: 'libs/persistence/src/migrations',
+      pathTs: 'libs/persistence/src/migrations',
+      fileName: (timestamp: string, name?: string) => `migration-${timestamp}${name ? `-${name}` : ''}`,
+    },
+    // Timestamps are instants; civil dates stay strings so the host's zone never shifts them.
+    timezone: '+00:00',
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    pool: { min: 0, max: 10 },
+    ...extra,
+  });
+}
