@@ -8,6 +8,7 @@ import {
   type CompiledDefinition,
   type Definition,
   type DefinitionError,
+  stableJson,
 } from '@rasoat/workflow-core';
 
 /** A definition file read from `workflows/`, validated and compiled. */
@@ -59,18 +60,7 @@ export function definitionKey(definition: Pick<Definition, 'id' | 'version'>): s
 
 /** sha256 of the canonical JSON (keys sorted), so formatting and comments do not change it. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return createHash('sha256').update(stableJson(value)).digest('hex');
 }
 
 export class CatalogInvalidError extends Error {

@@ -63,7 +63,7 @@ export function runGoldenCases(compiled: CompiledDefinition, golden: GoldenFile,
         if (actual !== value) fail(`expected counter ${name} = ${value}, got ${actual}`);
       }
       if (expect.effects) {
-        const kinds = result.effects.map((e) => ('step' in e ? `${e.kind}:${e.step}` : e.kind));
+        const kinds = result.effects.map((e) => `${e.kind}:${e.step}`);
         if (JSON.stringify(kinds) !== JSON.stringify(expect.effects)) fail(`expected effects ${expect.effects.join(', ')}, got ${kinds.join(', ')}`);
       }
       snapshot = result.snapshot;

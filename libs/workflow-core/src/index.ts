@@ -10,3 +10,4 @@ export * from './event-payload';
 export * from './guard-registry';
 export * from './action-registry';
 export * from './mermaid-diagram';
+export * from './stable-json';

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '@rasoat/config';
+import { EngineBootstrap, EngineModule } from '@rasoat/engine';
+import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
+import { migrateDatabase } from '@rasoat/persistence';
+
+/**
+ * Production API process: HTTP only, enqueues work; run several side by side. Needs
+ * DATABASE_URL and REDIS_URL (no embedded defaults here; `npm start` provides those).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl || !config.redisUrl) throw new Error('The API process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
+  await migrateDatabase(config.databaseUrl);
+  const app = await createHttpApp(HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config)));
+  await app.get(EngineBootstrap).run({ seedDemo: false });
+  await app.listen(config.port);
+  Logger.log(`API listening on ${config.publicUrl} (port ${config.port})`, 'rasoat');
+}
+
+main().catch((e) => {
+  // eslint-disable-next-line no-console
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

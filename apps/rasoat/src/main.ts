@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { loadConfig } from '@rasoat/config';
+import { EngineBootstrap, EngineModule, signToken, systemClock } from '@rasoat/engine';
+import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
+import { ensureDatabase, resolvePostgres, resolveRedis } from '@rasoat/local-services';
+import { migrateDatabase } from '@rasoat/persistence';
+import { WorkerModule } from '@rasoat/worker-runtime';
+
+/**
+ * `npm start`: the whole product in one process on embedded defaults — PostgreSQL from
+ * DATABASE_URL or an embedded server under .data/, Redis from REDIS_URL or the local one or a
+ * private redis-server — with the API, the workers and a seeded demo province.
+ */
+async function main(): Promise<void> {
+  const base = loadConfig();
+  const dataDir = resolve(base.dataDir);
+  const pg = await resolvePostgres({ databaseUrl: base.databaseUrl, dataDir: `${dataDir}/postgres`, preferLocal: false });
+  const databaseUrl = base.databaseUrl ?? withDatabase(pg.url, 'rasoat');
+  await ensureDatabase(databaseUrl);
+  const redis = await resolveRedis({ redisUrl: base.redisUrl, dataDir: `${dataDir}/redis` });
+  const config = loadConfig(process.env, { databaseUrl, redisUrl: redis.url });
+
+  await migrateDatabase(databaseUrl);
+  const engine = EngineModule.forRoot(config, systemClock);
+  @Module({ imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)] })
+  class EmbeddedModule {}
+  const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule);
+  await app.get(EngineBootstrap).run({ seedDemo: config.demo.seed });
+  await app.listen(config.port);
+
+  const stop = async () => {
+    await app.close();
+    await redis.stop();
+    await pg.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  const token = signToken({ sub: 'demo-province-committee', role: 'province_committee', unit: config.demo.provinceCode, name: 'Ban Chỉ đạo tỉnh (demo)' }, config.jwtSecret, new Date());
+  const log = new Logger('rasoat');
+  log.log(`PostgreSQL: ${pg.source}; Redis: ${redis.source} (${redis.url})`);
+  log.log(`rasoat đang chạy / is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/api/docs)`);
+  log.log(`demo token (Ban Chỉ đạo tỉnh ${config.demo.provinceCode}, 12 h):\n${token}`);
+  log.log(`try: curl -H "Authorization: Bearer <token>" "${config.publicUrl}/api/progress?unit=${config.demo.provinceCode}"`);
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+main().catch((e) => {
+  // eslint-disable-next-line no-console
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

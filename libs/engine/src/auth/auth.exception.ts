@@ -1,0 +1,15 @@
+import { DomainException, type FailureKind } from '../infrastructure/domain.exception';
+
+export const AuthErrorCode = {
+  MissingToken: 'AUTH_MISSING_TOKEN',
+  InvalidToken: 'AUTH_INVALID_TOKEN',
+  ExpiredToken: 'AUTH_EXPIRED_TOKEN',
+  OutOfScope: 'AUTH_OUT_OF_SCOPE',
+  RoleNotAllowed: 'AUTH_ROLE_NOT_ALLOWED',
+} as const;
+
+export class AuthException extends DomainException {
+  constructor(kind: Extract<FailureKind, 'unauthenticated' | 'forbidden'>, code: (typeof AuthErrorCode)[keyof typeof AuthErrorCode], message: string) {
+    super(kind, code, message);
+  }
+}

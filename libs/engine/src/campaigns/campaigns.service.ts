@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, StartCampaignBody } from '@rasoat/contracts';
+import { Campaign } from '@rasoat/persistence';
+import { startCase } from '@rasoat/workflow-core';
+import { assertInScope } from '../auth/actor-scope';
+import { stageOf } from '../cases/case-stage';
+import { DeadlineCalculator } from '../deadlines/deadline-calculator';
+import { TimersProducer } from '../deadlines/timers.producer';
+import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { UnitsService } from '../units/units.service';
+import { CampaignConflictException, CampaignInvalidException, CampaignNotFoundException } from './campaigns.exception';
+
+export interface CampaignStarted {
+  campaign: Campaign;
+  casesCreated: number;
+}
+
+/**
+ * Campaigns: a province's review for a year on one pinned definition version. Starting one
+ * creates a case per village of the province, in bulk; starting it again creates only the
+ * cases still missing (e.g. villages added since), so it is idempotent.
+ */
+@Injectable()
+export class CampaignsService {
+  private readonly logger = new Logger(CampaignsService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: DefinitionRegistry,
+    private readonly units: UnitsService,
+    private readonly deadlines: DeadlineCalculator,
+    private readonly timers: TimersProducer,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async start(body: StartCampaignBody, actor: Actor): Promise<CampaignStarted> {
+    const province = await this.units.get(body.provinceCode);
+    if (province.level !== 'province') throw new CampaignInvalidException('provinceCode', `"${body.provinceCode}" is a ${province.level}, not a province`);
+    assertInScope(actor, province.path, `tỉnh ${body.provinceCode}`);
+    const compiled = await this.registry.get(body.definitionKey);
+    const now = this.clock.now();
+    const initial = startCase(compiled, now, { campaignStart: `${body.windowStart}T00:00:00+07:00` });
+    const window = { start: body.windowStart, end: body.windowEnd };
+    const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
+    const due = arm.map((e) => ({ effect: e, due: this.deadlines.resolve(e.deadline.due, { milestones: initial.snapshot.context.milestones, step: e.step, window, provinceCode: province.code }) }));
+    const scheduled: { deadlineId: string; dueAt: Date }[] = [];
+
+    const result = await this.em.fork().transactional(async (tx) => {
+      await tx.execute(
+        `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
+         values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?) on conflict (province_code, year, definition_id) do nothing`,
+        [randomUUID(), province.code, body.year, compiled.definition.id, body.definitionKey, body.windowStart, body.windowEnd, now, actor.sub],
+        'run',
+      );
+      const campaign = await tx.findOneOrFail(Campaign, { provinceCode: province.code, year: body.year, definitionId: compiled.definition.id });
+      if (campaign.definitionKey !== body.definitionKey || campaign.windowStart !== body.windowStart || campaign.windowEnd !== body.windowEnd) {
+        throw new CampaignConflictException(`Đợt rà soát ${province.code}/${body.year} đã tồn tại với thông số khác / the campaign exists with other settings`, {
+          campaignId: campaign.id,
+          definitionKey: campaign.definitionKey,
+          windowStart: campaign.windowStart,
+          windowEnd: campaign.windowEnd,
+        });
+      }
+      const created = await tx.execute<{ id: string; commune_code: string }[]>(
+        `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
+         select gen_random_uuid(), ?, u.code, u.parent_code, u.path, ?, ?, 'active', ?, ?::jsonb, 0, 0, ?, ?
+         from admin_unit u where u.level = 'village' and u.path like ?
+         order by u.code
+         on conflict (campaign_id, village_code) do nothing
+         returning id, commune_code`,
+        [campaign.id, body.definitionKey, initial.to, stageOf(compiled, initial.to), JSON.stringify(initial.snapshot), now, now, `${province.path}%`],
+      );
+      if (created.length === 0) return { campaign, casesCreated: 0 };
+      const ids = created.map((c) => c.id);
+      await tx.execute(
+        `insert into case_history (case_id, at, kind, actor, to_step, details)
+         select id, ?, 'started', ?::jsonb, ?, ?::jsonb from jsonb_array_elements_text(?::jsonb) as id`,
+        [now, JSON.stringify(actor), initial.to, JSON.stringify({ campaignId: campaign.id, definitionKey: body.definitionKey }), JSON.stringify(ids)],
+        'run',
+      );
+      for (const { effect, due: d } of due) {
+        const rows = await tx.execute<{ id: string; due_at: Date }[]>(
+          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at)
+           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ? from jsonb_array_elements_text(?::jsonb) as case_id
+           returning id, due_at`,
+          [effect.step, d.dueDate, d.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(ids)],
+        );
+        scheduled.push(...rows.map((r) => ({ deadlineId: r.id, dueAt: new Date(r.due_at) })));
+      }
+      await tx.execute(
+        `insert into progress_counter (campaign_id, commune_code, step, current)
+         select ?, commune_code, ?, count(*) from jsonb_to_recordset(?::jsonb) as t(commune_code text) group by commune_code
+         on conflict (campaign_id, commune_code, step) do update set current = progress_counter.current + excluded.current`,
+        [campaign.id, initial.to, JSON.stringify(created.map((c) => ({ commune_code: c.commune_code })))],
+        'run',
+      );
+      const stage = stageOf(compiled, initial.to);
+      if (stage > 0) {
+        await tx.execute(
+          `insert into stage_counter (campaign_id, commune_code, stage, reached)
+           select ?, commune_code, s, count(*) from jsonb_to_recordset(?::jsonb) as t(commune_code text), generate_series(1, ?::int) s group by commune_code, s
+           on conflict (campaign_id, commune_code, stage) do update set reached = stage_counter.reached + excluded.reached`,
+          [campaign.id, JSON.stringify(created.map((c) => ({ commune_code: c.commune_code }))), stage],
+          'run',
+        );
+      }
+      await tx.execute('update campaign set case_count = case_count + ? where id = ?', [created.length, campaign.id], 'run');
+      campaign.caseCount += created.length;
+      return { campaign, casesCreated: created.length };
+    });
+    await this.timers.scheduleMany(scheduled, now);
+    if (result.casesCreated > 0) this.logger.log(`campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`);
+    return result;
+  }
+
+  async get(id: string, actor: Actor): Promise<Campaign> {
+    const campaign = await this.em.fork().findOne(Campaign, { id });
+    if (!campaign) throw new CampaignNotFoundException(id);
+    const province = await this.units.get(campaign.provinceCode);
+    assertInScope(actor, province.path, `đợt rà soát ${id}`);
+    return campaign;
+  }
+
+  /** Campaigns of the provinces the actor belongs to (all of them for a national admin). */
+  async list(actor: Actor): Promise<Campaign[]> {
+    const em = this.em.fork();
+    if (actor.unit === 'VN') return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
+    const unit = await this.units.get(actor.unit);
+    return em.find(Campaign, { provinceCode: unit.provinceCode }, { orderBy: { year: 'desc' } });
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '@rasoat/contracts';
+import { vi } from '@rasoat/workflow-core';
+import { assertInScope } from '../auth/actor-scope';
+import { CampaignsService } from './campaigns.service';
+import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { UnitsService } from '../units/units.service';
+
+interface UnitProgress {
+  code: string;
+  name: string;
+  level: string;
+  cases: number;
+  /** Cases currently in each step. */
+  byStep: Record<string, number>;
+  /** Cases that finished each procedure stage (reached a later one or completed). */
+  finishedStage: Record<string, number>;
+}
+
+/**
+ * Progress per unit, read from the counters the engine keeps in the same transaction as
+ * each transition: a sum over the unit's communes, never a count over cases.
+ */
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly units: UnitsService,
+    private readonly campaigns: CampaignsService,
+    private readonly registry: DefinitionRegistry,
+  ) {}
+
+  async forUnit(unitCode: string, campaignId: string, actor: Actor) {
+    const { unit, children } = await this.units.getWithChildren(unitCode, actor);
+    assertInScope(actor, unit.path, `đơn vị ${unitCode}`);
+    const campaign = await this.campaigns.get(campaignId, actor);
+    const compiled = await this.registry.get(campaign.definitionKey);
+    const em = this.em.fork();
+    const groups = unit.level === 'commune' ? [] : children;
+    const bucket = (path: string) => groups.find((c) => path.startsWith(`${c.path}`))?.code ?? unit.code;
+
+    const steps = await em.execute<{ path: string; step: string; n: number }[]>(
+      `select cm.path, pc.step, pc.current::int as n from progress_counter pc join admin_unit cm on cm.code = pc.commune_code
+       where pc.campaign_id = ? and cm.path like ?`,
+      [campaignId, `${unit.path}%`],
+    );
+    const stages = await em.execute<{ path: string; stage: number; n: number }[]>(
+      `select cm.path, sc.stage, sc.reached::int as n from stage_counter sc join admin_unit cm on cm.code = sc.commune_code
+       where sc.campaign_id = ? and cm.path like ?`,
+      [campaignId, `${unit.path}%`],
+    );
+    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({ code: u.code, name: u.name, level: u.level, cases: 0, byStep: {}, finishedStage: {} });
+    const total = empty(unit);
+    const perChild = new Map(groups.map((c) => [c.code, empty(c)]));
+    for (const r of steps) {
+      for (const p of [total, perChild.get(bucket(r.path))]) {
+        if (!p) continue;
+        p.byStep[r.step] = (p.byStep[r.step] ?? 0) + r.n;
+        p.cases += r.n;
+      }
+    }
+    for (const r of stages) {
+      if (r.stage < 2) continue;
+      for (const p of [total, perChild.get(bucket(r.path))]) {
+        if (p) p.finishedStage[r.stage - 1] = (p.finishedStage[r.stage - 1] ?? 0) + r.n;
+      }
+    }
+    // Villages of a commune: read their cases directly (a handful of rows).
+    const villages =
+      unit.level === 'commune'
+        ? await em.execute<{ code: string; name: string; step: string; id: string }[]>(
+            `select u.code, u.name, c.step, c.id from review_case c join admin_unit u on u.code = c.village_code where c.campaign_id = ? and c.commune_code = ? order by u.code`,
+            [campaignId, unit.code],
+          )
+        : [];
+    return {
+      unit: { code: unit.code, name: unit.name, level: unit.level },
+      campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
+      steps: Object.entries(compiled.definition.steps).map(([id, s]) => ({ id, label: vi(s.label), stage: s.stage ?? null })),
+      totals: total,
+      children: unit.level === 'commune' ? villages.map((v) => ({ code: v.code, name: v.name, level: 'village', caseId: v.id, step: v.step })) : [...perChild.values()],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { jobId, JobName, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
+
+/** The only way to enqueue work on the case-events queue. */
+@Injectable()
+export class CaseEventsProducer {
+  constructor(@InjectQueue(QueueName.CaseEvents) private readonly queue: Queue<ApplyCaseEventsPayload>) {}
+
+  /** Wakes the worker to apply the case's accepted events; duplicates of one seq collapse. */
+  async wake(caseId: string, seq: number): Promise<void> {
+    await this.queue.add(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
+  }
+
+  async wakeMany(items: readonly { caseId: string; seq: number }[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 1000) {
+      await this.queue.addBulk(
+        items.slice(i, i + 1000).map(({ caseId, seq }) => ({
+          name: JobName.ApplyCaseEvents,
+          data: { caseId },
+          opts: { jobId: jobId.applyCaseEvents(caseId, seq) },
+        })),
+      );
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '@rasoat/contracts';
+import { allowedEvents, CaseSnapshotSchema, vi, type LocalizedText } from '@rasoat/workflow-core';
+import { assertInScope } from '../auth/actor-scope';
+import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { CaseNotFoundException } from './cases.exception';
+import { stageOf } from './case-stage';
+
+const label = (t: LocalizedText) => (typeof t === 'string' ? { vi: t } : t);
+
+/** Read side of a case: its step, data, allowed events, deadlines and full history. */
+@Injectable()
+export class CaseQueryService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: DefinitionRegistry,
+  ) {}
+
+  async get(caseId: string, actor: Actor) {
+    const em = this.em.fork();
+    const [row] = await em.execute<Record<string, any>[]>(
+      `select c.*, u.name as village_name, k.province_code, k.year, k.window_start::text as window_start, k.window_end::text as window_end
+       from review_case c join admin_unit u on u.code = c.village_code join campaign k on k.id = c.campaign_id where c.id = ?`,
+      [caseId],
+    );
+    if (!row) throw new CaseNotFoundException(caseId);
+    assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
+    const compiled = await this.registry.get(row.definition_key);
+    const { definition } = compiled;
+    const snapshot = CaseSnapshotSchema.parse(row.snapshot);
+    const step = definition.steps[snapshot.step];
+    const [deadlines, history, pending] = await Promise.all([
+      em.execute(
+        `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
+        [caseId],
+      ),
+      em.execute(
+        `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by id`,
+        [caseId],
+      ),
+      em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]),
+    ]);
+    return {
+      id: row.id,
+      campaign: { id: row.campaign_id, provinceCode: row.province_code, year: row.year, window: { start: row.window_start, end: row.window_end } },
+      village: { code: row.village_code, name: row.village_name, communeCode: row.commune_code },
+      definition: { key: row.definition_key, title: label(definition.title) },
+      status: snapshot.status,
+      step: { id: snapshot.step, label: label(step.label), stage: stageOf(compiled, snapshot.step), role: step.role ?? null, produces: step.produces ? label(step.produces) : null, source: step.source ?? null },
+      data: snapshot.context.data,
+      counters: snapshot.context.counters,
+      milestones: snapshot.context.milestones,
+      allowedEvents: allowedEvents(compiled, snapshot).map((type) => ({
+        type,
+        label: label(definition.events[type].label),
+        roles: definition.events[type].roles,
+        fields: definition.events[type].fields,
+      })),
+      deadlines,
+      pendingEvents: pending,
+      history: history.map((h: Record<string, any>) => ({ ...h, summary: summary(h, (id) => (definition.steps[id] ? vi(definition.steps[id].label) : id)) })),
+    };
+  }
+
+  /** Cases of a campaign under a unit (scoped), for lists and drill-down. */
+  async list(actor: Actor, filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number }) {
+    assertInScope(actor, filter.unitPath, 'đơn vị');
+    return this.em.fork().execute(
+      `select c.id, c.village_code as "villageCode", u.name as "villageName", c.commune_code as "communeCode", c.step, c.status, c.updated_at as "updatedAt"
+       from review_case c join admin_unit u on u.code = c.village_code
+       where c.campaign_id = ? and c.unit_path like ? ${filter.step ? 'and c.step = ?' : ''}
+       order by c.village_code limit ? offset ?`,
+      [filter.campaignId, `${filter.unitPath}%`, ...(filter.step ? [filter.step] : []), filter.limit, filter.offset],
+    );
+  }
+}
+
+function summary(h: Record<string, any>, stepName: (id: string) => string): string {
+  const who = `${h.actor?.role ?? '?'} ${h.actor?.sub ?? ''}`.trim();
+  switch (h.kind) {
+    case 'started':
+      return `Mở hồ sơ ở bước "${stepName(h.toStep)}"`;
+    case 'transition':
+      return `${who}: ${h.eventType} — "${stepName(h.fromStep)}" → "${stepName(h.toStep)}"`;
+    case 'event':
+      return `${who}: ${h.eventType} (ở bước "${stepName(h.toStep)}")`;
+    case 'rejected':
+      return `Từ chối ${h.eventType} của ${who}: ${h.details?.reason ?? ''}`;
+    case 'deadline':
+      return `Đến hạn bước "${stepName(h.toStep)}" (${h.details?.dueDate ?? ''})`;
+    case 'completed':
+      return `Hoàn thành: ${h.details?.outcome ?? ''}`;
+    default:
+      return h.kind;
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DeadlinesModule } from '../deadlines/deadlines.module';
+import { DefinitionsModule } from '../definitions/definitions.module';
+import { CaseAcceptanceService } from './case-acceptance.service';
+import { CaseDeadlinesService } from './case-deadlines.service';
+import { CaseEffectWriter } from './case-effect-writer';
+import { CaseEngineService } from './case-engine.service';
+import { CaseEventsProducer } from './case-events.producer';
+import { CaseQueryService } from './case-query.service';
+
+/** A village's case: accepting events, applying them, firing its deadlines, reading it. */
+@Module({
+  imports: [DefinitionsModule, DeadlinesModule],
+  providers: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseEffectWriter, CaseEventsProducer, CaseDeadlinesService],
+  exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseDeadlinesService],
+})
+export class CasesModule {}

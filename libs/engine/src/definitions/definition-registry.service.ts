@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { loadCatalog, type CatalogEntry } from '@rasoat/definition-catalog';
+import { DefinitionVersion } from '@rasoat/persistence';
+import { compileDefinition, DefinitionSchema, type CompiledDefinition } from '@rasoat/workflow-core';
+import { DefinitionNotFoundException, DefinitionVersionChangedException } from './definitions.exception';
+
+/**
+ * Published definition versions, compiled once per process. At boot the shipped files under
+ * `workflows/` are published (idempotently, by content hash); a file whose published version
+ * changed makes the process refuse to start.
+ */
+@Injectable()
+export class DefinitionRegistry {
+  private readonly logger = new Logger(DefinitionRegistry.name);
+  private readonly compiled = new Map<string, CompiledDefinition>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  async publishShipped(now: Date, catalog: Map<string, CatalogEntry> = loadCatalog()): Promise<void> {
+    const em = this.em.fork();
+    for (const entry of catalog.values()) {
+      const existing = await em.findOne(DefinitionVersion, { key: entry.key });
+      if (existing && existing.contentHash !== entry.contentHash) throw new DefinitionVersionChangedException(entry.key, entry.file);
+      if (!existing) {
+        await em.getConnection().execute(
+          `insert into definition_version (key, definition_id, version, content_hash, body, source_file, province_code, effective_from, published_at, published_by)
+           values (?, ?, ?, ?, ?, ?, null, null, ?, 'workflows/') on conflict (key) do nothing`,
+          [entry.key, entry.definition.id, entry.definition.version, entry.contentHash, JSON.stringify(entry.definition), entry.file, now],
+          'run',
+        );
+        this.logger.log(`published ${entry.key} from ${entry.file}`);
+      }
+      this.compiled.set(entry.key, entry.compiled);
+    }
+  }
+
+  /** The compiled machine of a published version (compiled from the database on first use). */
+  async get(key: string): Promise<CompiledDefinition> {
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const row = await this.em.fork().findOne(DefinitionVersion, { key });
+    if (!row) throw new DefinitionNotFoundException(key);
+    const compiled = compileDefinition(DefinitionSchema.parse(row.body));
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+
+  async list(): Promise<DefinitionVersion[]> {
+    return this.em.fork().find(DefinitionVersion, {}, { orderBy: { definitionId: 'asc', version: 'asc' } });
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { DefinitionRegistry } from './definitions/definition-registry.service';
+import { CLOCK, type Clock } from './infrastructure/clock';
+import { demoProvince } from './units/demo-province';
+import { UnitsService } from './units/units.service';
+
+export const DEMO_DEFINITION_KEY = 'periodic-review@1';
+
+/**
+ * What every process does once the schema is migrated (`migrateDatabase`): publish the
+ * shipped definitions (refusing to start when one is invalid or a published version changed)
+ * and, when configured, seed the demo province. Several processes may start at once: a
+ * PostgreSQL advisory lock lets one of them do the work while the others wait.
+ */
+@Injectable()
+export class EngineBootstrap {
+  private readonly logger = new Logger(EngineBootstrap.name);
+
+  constructor(
+    private readonly registry: DefinitionRegistry,
+    private readonly units: UnitsService,
+    private readonly campaigns: CampaignsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async run(options: { seedDemo: boolean }): Promise<void> {
+    const lock = new Client({ connectionString: this.config.databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query(`select pg_advisory_lock(hashtext('rasoat-bootstrap'))`);
+      await this.registry.publishShipped(this.clock.now());
+      if (options.seedDemo) await this.seedDemo();
+    } finally {
+      await lock.query(`select pg_advisory_unlock(hashtext('rasoat-bootstrap'))`).catch(() => undefined);
+      await lock.end();
+    }
+  }
+
+  /** The demo province and its running campaign; idempotent, so every start may call it. */
+  async seedDemo(): Promise<void> {
+    const { demo } = this.config;
+    const inserted = await this.units.upsertTree(demoProvince(demo.provinceCode));
+    if (inserted > 0) this.logger.log(`demo province ${demo.provinceCode}: ${inserted} units created`);
+    const { campaign, casesCreated } = await this.campaigns.start(
+      { provinceCode: demo.provinceCode, year: demo.year, definitionKey: DEMO_DEFINITION_KEY, windowStart: demo.windowStart, windowEnd: demo.windowEnd },
+      SYSTEM_ACTOR,
+    );
+    if (casesCreated > 0) this.logger.log(`demo campaign ${campaign.id}: ${casesCreated} village cases opened`);
+  }
+}

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@rasoat/config';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { CasesModule } from './cases/cases.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
+import { DefinitionsModule } from './definitions/definitions.module';
+import { EngineBootstrap } from './engine-bootstrap.service';
+import { systemClock, type Clock } from './infrastructure/clock';
+import { CoreModule } from './infrastructure/core.module';
+import { UnitsModule } from './units/units.module';
+
+/** The application modules shared by the API and the worker entry points. */
+@Module({})
+export class EngineModule {
+  static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
+    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule];
+    return {
+      module: EngineModule,
+      imports: [CoreModule.forRoot(config, clock), ...contexts],
+      providers: [EngineBootstrap],
+      exports: [...contexts, EngineBootstrap],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import { QueueName } from '@rasoat/contracts';
+import { ormOptions } from '@rasoat/persistence';
+import { CLOCK, systemClock, type Clock } from './clock';
+import { redisOptions } from './redis-connection';
+
+/**
+ * Configuration, clock, PostgreSQL (MikroORM) and Redis (BullMQ) for every process. The
+ * database and Redis URLs are resolved before Nest starts (embedded defaults or env).
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
+    if (!config.databaseUrl || !config.redisUrl) throw new Error('CoreModule needs resolved databaseUrl and redisUrl');
+    const databaseUrl = config.databaseUrl;
+    const redisUrl = config.redisUrl;
+    return {
+      module: CoreModule,
+      imports: [
+        MikroOrmModule.forRoot({ ...ormOptions(databaseUrl), registerRequestContext: false }),
+        BullModule.forRoot({
+          connection: redisOptions(redisUrl),
+          prefix: config.queuePrefix,
+          defaultJobOptions: {
+            attempts: 20,
+            backoff: { type: 'exponential', delay: 500 },
+            removeOnComplete: true,
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        }),
+        BullModule.registerQueue({ name: QueueName.CaseEvents }, { name: QueueName.Timers }),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+      ],
+      exports: [APP_CONFIG, CLOCK, BullModule],
+    };
+  }
+}

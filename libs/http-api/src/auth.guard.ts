@@ -1,0 +1,47 @@
+import { Inject, Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import type { Actor, UserRole } from '@rasoat/contracts';
+import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
+
+const PUBLIC = 'rasoat:public';
+const ROLES = 'rasoat:roles';
+
+/** Marks a route that needs no token (health, docs). Everything else is authenticated. */
+export const Public = () => SetMetadata(PUBLIC, true);
+/** Restricts a route to some roles (scope is still checked by the services). */
+export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES, roles);
+
+export type AuthenticatedRequest = Request & { actor?: Actor };
+
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
+  const actor = ctx.switchToHttp().getRequest<AuthenticatedRequest>().actor;
+  if (!actor) throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Cần đăng nhập / authentication required');
+  return actor;
+});
+
+/** Verifies the bearer token of every request and attaches the actor. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    if (!header?.startsWith('Bearer ')) throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Thiếu mã truy cập (Authorization: Bearer …) / missing bearer token');
+    const claims = verifyToken(header.slice(7).trim(), this.config.jwtSecret, this.clock.now());
+    request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(claims.role)) {
+      throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được dùng chức năng này / role not allowed; needs ${roles.join(', ')}`);
+    }
+    return true;
+  }
+}

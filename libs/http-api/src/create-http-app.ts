@@ -1,0 +1,20 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Creates the Nest HTTP application around a root module, with OpenAPI at /api/docs. */
+export async function createHttpApp(rootModule: unknown, options: { logger?: false | ('log' | 'error' | 'warn')[] } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false });
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('rasoat API')
+      .setDescription('Rà soát hộ nghèo, hộ cận nghèo — workflow engine API. Every route except /health needs a bearer token (`npm run -s rasoat -- token --role ROLE --unit CODE`).')
+      .setVersion('0.1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+  return app;
+}

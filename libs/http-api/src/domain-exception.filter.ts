@@ -1,0 +1,55 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainException, type FailureKind } from '@rasoat/engine';
+import type { AuthenticatedRequest } from './auth.guard';
+
+const STATUS: Record<FailureKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+/**
+ * Maps every failure to one JSON shape `{ error: { code, message, details } }`: domain
+ * exceptions by kind, Nest's own HTTP exceptions by status, a lost database or Redis to 503
+ * with a retry hint, anything else to 500 without internals.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const requestId = String(request.headers['x-request-id'] ?? '');
+    if (exception instanceof DomainException) {
+      response.status(STATUS[exception.kind]).json({ error: { code: exception.code, message: exception.message, details: exception.details }, requestId });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      response.status(status).json({ error: { code: status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`, message: exception.message, details: {} }, requestId });
+      return;
+    }
+    if (isUnavailable(exception)) {
+      response.setHeader('Retry-After', '5');
+      response.status(503).json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} }, requestId });
+      return;
+    }
+    this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, exception instanceof Error ? exception.stack : String(exception));
+    response.status(500).json({ error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} }, requestId });
+  }
+}
+
+function isUnavailable(e: unknown): boolean {
+  const err = e as { code?: string; name?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(err?.code ?? '') ||
+    err?.name === 'ConnectionException' ||
+    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest/i.test(err?.message ?? '')
+  );
+}

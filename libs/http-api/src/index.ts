@@ -1,0 +1,3 @@
+export * from './http-api.module';
+export * from './create-http-app';
+export * from './auth.guard';

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import { DomainException } from '@rasoat/engine';
+
+export class RequestInvalidException extends DomainException {
+  constructor(where: 'body' | 'query' | 'params', fields: { field: string; message: string }[]) {
+    super('invalid', 'REQUEST_INVALID', `Yêu cầu không hợp lệ / invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { where, fields });
+  }
+}
+
+/** Parses a request part with its zod schema; errors name each field by its path. */
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new RequestInvalidException(
+    where,
+    result.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ field: k, message: `unknown field "${k}"` }))
+        : [{ field: i.path.map(String).join('.') || '(root)', message: i.message }],
+    ),
+  );
+}

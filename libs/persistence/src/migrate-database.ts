@@ -1,0 +1,24 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { ormOptions } from './orm-config';
+
+/**
+ * Applies pending migrations. Several processes may start at once against one database: a
+ * PostgreSQL advisory lock lets the first migrate while the others wait, then find nothing to do.
+ */
+export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
+  const lock = new Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query(`select pg_advisory_lock(hashtext('rasoat-migrations'))`);
+    const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: 2 } }));
+    try {
+      return (await orm.getMigrator().up()).map((m) => m.name);
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await lock.query(`select pg_advisory_unlock(hashtext('rasoat-migrations'))`).catch(() => undefined);
+    await lock.end();
+  }
+}

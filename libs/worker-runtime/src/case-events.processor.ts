@@ -1,0 +1,40 @@
+import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import { ApplyCaseEventsPayload, JobName, QueueName } from '@rasoat/contracts';
+import { CaseEngineService } from '@rasoat/engine';
+
+/** Drains a case's inbox. Thin: parse, call the engine, map the outcome. */
+@Processor(QueueName.CaseEvents)
+export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
+  static readonly handles = [JobName.ApplyCaseEvents];
+  private readonly logger = new Logger(CaseEventsProcessor.name);
+
+  constructor(
+    private readonly engine: CaseEngineService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.worker.concurrency;
+  }
+
+  async process(job: Job): Promise<{ applied: number; rejected: number; status: string }> {
+    if (job.name !== JobName.ApplyCaseEvents) throw new UnrecoverableError(`no handler for job "${job.name}" on ${QueueName.CaseEvents}`);
+    const payload = ApplyCaseEventsPayload.safeParse(job.data);
+    if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
+    let applied = 0;
+    let rejected = 0;
+    for (;;) {
+      // Any failure throws: BullMQ retries with backoff and nothing was committed.
+      const outcome = await this.engine.drain(payload.data.caseId);
+      applied += outcome.applied;
+      rejected += outcome.rejected;
+      if (outcome.status === 'unknown-case') return { applied, rejected, status: 'skipped: unknown case' };
+      if (outcome.status === 'done') return { applied, rejected, status: 'done' };
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './worker.module';
+export * from './case-events.processor';
+export * from './timers.processor';
