@@ -148,14 +148,16 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   it('fires the posting deadline on the legal calendar and sends its event to the case', async () => {
     const caseId = await caseOf('T1C2V1'); // in posting with one open complaint, entered on the clock's "now"
     const [deadline] = await sql<{ due_date: string }>(`select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`, [caseId]);
-    // Entered on Tue 1 Sept 2026 (a holiday-adjacent week: 1–2/9 are days off); 3 working days later.
-    expect(deadline.due_date).toBe('2026-09-07');
+    // Entered on Tue 1 Sept 2026; 2–3/9 are Quốc khánh days off, so 3 working days are 4, 7, 8/9.
+    expect(deadline.due_date).toBe('2026-09-08');
     const sweeper = engine.get(CaseDeadlinesService);
     expect((await sweeper.sweep(60)).fired).toBe(0);
-    engine.clock.set(new Date('2026-09-07T17:00:01Z')); // 00:00:01 on 8 Sept in Hà Nội
+    engine.clock.set(new Date('2026-09-08T16:59:00Z'));
+    expect((await sweeper.sweep(60)).fired).toBe(0); // 23:59 on 8 Sept in Hà Nội: not yet
+    engine.clock.set(new Date('2026-09-08T17:00:01Z')); // 00:00:01 on 9 Sept in Hà Nội
     expect((await sweeper.sweep(60)).fired).toBe(1);
     const view = await eventually(async () => {
-      const v = await engine.get(CaseQueryService).get(caseId, commune);
+      const v = await engine.get(CaseQueryService).get(caseId, { sub: 'c2', role: 'commune_committee', unit: 'T1C2' });
       return v.step.id === 'recheck' ? v : undefined;
     }, 15_000, 'the case to move to recheck');
     expect(view.history.some((h: { kind: string; eventType: string; actor: Actor }) => h.eventType === 'POSTING_PERIOD_ENDED' && h.actor.role === 'system')).toBe(true);

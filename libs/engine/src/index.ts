@@ -21,4 +21,5 @@ export * from './cases/case-query.service';
 export * from './cases/case-deadlines.service';
 export * from './cases/cases.exception';
 export * from './deadlines/deadline-calculator';
+export * from './deadlines/calendar-data.loader';
 export * from './deadlines/timers.producer';

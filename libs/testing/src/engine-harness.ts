@@ -67,8 +67,14 @@ export async function startTestEngine(options: { worker?: boolean; http?: boolea
   } else {
     app = await NestFactory.createApplicationContext(TestRootModule, { logger: ['error'] });
   }
-  await app.get(EngineBootstrap).run({ seedDemo: false });
-  await app.get(UnitsService).upsertTree(testProvinces());
+  try {
+    await app.get(EngineBootstrap).run({ seedDemo: false });
+    await app.get(UnitsService).upsertTree(testProvinces());
+  } catch (e) {
+    await app.close();
+    await db.drop();
+    throw e;
+  }
   return {
     config,
     clock,

@@ -1,3 +1,4 @@
+import './workspace-aliases';
 import { Client } from 'pg';
 import { TEST_ENV, withDatabase } from './test-services';
 

@@ -1,4 +1,4 @@
-import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionSchema, type Definition } from './definition.schema';
 import { jsonPath, type DefinitionError, type PathSegment } from './definition-error';
@@ -55,8 +55,16 @@ export function parseYaml(text: string, file: string): LoadResult<unknown> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
   const errors: DefinitionError[] = [...doc.errors, ...doc.warnings].map((e) => {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    // With prettyErrors off, yaml sets only the offsets (`pos`), never `linePos`.
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, path: '$', message: `YAML: ${e.message.split('\n')[0]}` };
+  });
+  // toJS({ maxAliasCount: 0 }) would throw on the first alias; report each one instead.
+  visit(doc, {
+    Alias(_, node) {
+      const pos = node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+      errors.push({ file, line: pos.line, col: pos.col, path: '$', message: `YAML: aliases are not allowed (*${node.source})` });
+    },
   });
   if (errors.length > 0) return { ok: false, errors };
   const value: unknown = doc.toJS({ maxAliasCount: 0 });
@@ -74,6 +82,10 @@ function flattenIssue(issue: z.core.$ZodIssue, prefix: PathSegment[]): { path: P
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
     if (best.length > 0 && depth(best) > 0) return best.flatMap((i) => flattenIssue(i, path));
+  }
+  // zod says only "Invalid key in record"; the key schema's own message says what to fix.
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    return issue.issues.map((i) => ({ path, message: `invalid key "${String(path[path.length - 1])}": ${i.message}` }));
   }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));

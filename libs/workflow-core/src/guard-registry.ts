@@ -53,7 +53,11 @@ export const BUILTIN_GUARDS = {
       en: 'Compares two operands (eq, ne, gt, gte, lt, lte).',
     },
     params: z.strictObject({ left: OperandSchema, op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), right: OperandSchema }),
-    evaluate: (input, p) => comparators[p.op](value(p.left, input), value(p.right, input)),
+    // A missing operand never satisfies a comparison: two absent fields are not "equal".
+    evaluate: (input, p) => {
+      const [l, r] = [value(p.left, input), value(p.right, input)];
+      return l !== undefined && r !== undefined && comparators[p.op](l, r);
+    },
   } satisfies GuardDefinition<{ left: Operand; op: keyof typeof comparators; right: Operand }>,
   quorumReached: {
     description: {
@@ -64,7 +68,8 @@ export const BUILTIN_GUARDS = {
     evaluate: (input, p) => {
       const n = num(p.numerator, input);
       const d = num(p.denominator, input);
-      return n !== undefined && d !== undefined && d > 0 && n >= p.ratio * d;
+      // n / d, not ratio × d: 0.55 × 100 is 55.00000000000001 in floating point, so 55 of 100 would fail.
+      return n !== undefined && d !== undefined && d > 0 && n / d >= p.ratio;
     },
   } satisfies GuardDefinition<{ numerator: Operand; denominator: Operand; ratio: number }>,
   counterIsZero: {

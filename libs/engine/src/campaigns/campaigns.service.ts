@@ -77,7 +77,7 @@ export class CampaignsService {
       const ids = created.map((c) => c.id);
       await tx.execute(
         `insert into case_history (case_id, at, kind, actor, to_step, details)
-         select id, ?, 'started', ?::jsonb, ?, ?::jsonb from jsonb_array_elements_text(?::jsonb) as id`,
+         select id::uuid, ?, 'started', ?::jsonb, ?, ?::jsonb from jsonb_array_elements_text(?::jsonb) as id`,
         [now, JSON.stringify(actor), initial.to, JSON.stringify({ campaignId: campaign.id, definitionKey: body.definitionKey }), JSON.stringify(ids)],
         'run',
       );

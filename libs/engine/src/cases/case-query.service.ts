@@ -36,7 +36,7 @@ export class CaseQueryService {
         [caseId],
       ),
       em.execute(
-        `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by id`,
+        `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by case_history.id`,
         [caseId],
       ),
       em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]),

@@ -1,20 +1,36 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { parseCalendarData, type CalendarData } from '@rasoat/calendar';
+import { CalendarError, CalendarErrorCode, parseCalendarData, type CalendarData } from '@rasoat/calendar';
 
-export const CALENDAR_DIR = resolve(__dirname, '../../../../config/calendar');
+/** `config/calendar/` at the repository root. */
+export const CALENDAR_DATA_DIR = join(__dirname, '../../../../config/calendar');
 
 /**
- * Reads every yearly calendar file (`config/calendar/*.yaml`): official adjustments and
- * provincial days off, editable without code. Errors name the file and the JSON path.
+ * Reads and validates every `*.yaml` file of `dir` (one year each, e.g. `vn-2026.yaml`), sorted by
+ * file name. Throws `CalendarError` listing every invalid file's problems with its JSON path.
  */
-export function loadCalendarData(dir: string = CALENDAR_DIR): CalendarData[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
-  } catch {
-    return [];
+export function loadCalendarData(dir: string): CalendarData[] {
+  const files = readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+  const data: CalendarData[] = [];
+  const issues: string[] = [];
+  for (const name of files) {
+    const file = join(dir, name);
+    try {
+      const year = parseCalendarData(parse(readFileSync(file, 'utf8')), file);
+      // The file name carries the year so that an admin edits the right one.
+      const named = /(\d{4})\.ya?ml$/.exec(name)?.[1];
+      if (named !== undefined && Number(named) !== year.year) issues.push(`${file} $.year is ${year.year} but the file is named for ${named}`);
+      data.push(year);
+    } catch (error) {
+      if (error instanceof CalendarError) issues.push(...error.issues);
+      else issues.push(`${file} YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
   }
-  return names.map((name) => parseCalendarData(parse(readFileSync(join(dir, name), 'utf8')), join('config/calendar', name)));
+  if (issues.length > 0) {
+    throw new CalendarError(CalendarErrorCode.InvalidData, `invalid calendar data in ${basename(dir)}/`, issues);
+  }
+  return data;
 }

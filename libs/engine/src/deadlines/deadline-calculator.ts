@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { resolveDeadline, WorkingDayCalendar, type CalendarData, type ResolvedDue } from '@rasoat/calendar';
 import type { ResolvedDeadlineRule } from '@rasoat/workflow-core';
-import { loadCalendarData } from './calendar-data.loader';
+import { CALENDAR_DATA_DIR, loadCalendarData } from './calendar-data.loader';
 
 export interface DeadlineInputs {
   /** The case's milestones (ISO instants), e.g. `{ listing: …, campaignStart: … }`. */
@@ -19,7 +19,7 @@ export class DeadlineCalculator {
   private readonly data: CalendarData[];
 
   constructor() {
-    this.data = loadCalendarData();
+    this.data = loadCalendarData(CALENDAR_DATA_DIR);
   }
 
   calendarFor(provinceCode: string): WorkingDayCalendar {

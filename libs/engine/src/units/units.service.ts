@@ -35,11 +35,12 @@ export class UnitsService {
     let inserted = 0;
     for (let i = 0; i < rows.length; i += 5000) {
       const batch = rows.slice(i, i + 5000);
-      const result = await em.getConnection().execute(
+      const result = await em.execute(
         `insert into admin_unit (code, name, level, parent_code, path, province_code)
-         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         select code, name, level, parent_code, path, province_code
+         from jsonb_to_recordset(?::jsonb) as t(code text, name text, level text, parent_code text, path text, province_code text)
          on conflict (code) do nothing`,
-        [batch.map((r) => r.code), batch.map((r) => r.name), batch.map((r) => r.level), batch.map((r) => r.parentCode), batch.map((r) => r.path), batch.map((r) => r.provinceCode)],
+        [JSON.stringify(batch.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, path: r.path, province_code: r.provinceCode })))],
         'run',
       );
       inserted += (result as { affectedRows?: number }).affectedRows ?? 0;
