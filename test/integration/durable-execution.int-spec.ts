@@ -62,9 +62,9 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     const view = await engine.get(CaseQueryService).get(caseId, board);
     expect(view.step.id).toBe('survey');
     expect(view.data.REVIEW_LIST_SUBMITTED).toEqual(LIST);
-    expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['started', 'transition']);
+    expect(view.history.map((h) => h.kind)).toEqual(['started', 'transition']);
     expect(view.history[1]).toMatchObject({ eventType: 'REVIEW_LIST_SUBMITTED', fromStep: 'listing', toStep: 'survey', actor: board });
-    expect(view.deadlines.filter((d: { status: string }) => d.status === 'armed').map((d: { step: string }) => d.step)).toEqual(['survey']);
+    expect(view.deadlines.filter((d) => d.status === 'armed').map((d) => d.step)).toEqual(['survey']);
     const counters = await sql<{ step: string; current: number }>(`select step, current from progress_counter where campaign_id = ? and commune_code = 'T1C1' order by step`, [campaignId]);
     expect(counters).toEqual([
       { step: 'listing', current: 2 },
@@ -160,7 +160,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
       const v = await engine.get(CaseQueryService).get(caseId, { sub: 'c2', role: 'commune_committee', unit: 'T1C2' });
       return v.step.id === 'recheck' ? v : undefined;
     }, 15_000, 'the case to move to recheck');
-    expect(view.history.some((h: { kind: string; eventType: string; actor: Actor }) => h.eventType === 'POSTING_PERIOD_ENDED' && h.actor.role === 'system')).toBe(true);
+    expect(view.history.some((h) => h.eventType === 'POSTING_PERIOD_ENDED' && h.actor.role === 'system')).toBe(true);
     expect((await sweeper.sweep(60)).fired).toBe(0); // fired once, never twice
   });
 });

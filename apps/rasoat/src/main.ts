@@ -4,7 +4,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig } from '@rasoat/config';
 import { EngineBootstrap, EngineModule, signToken, systemClock } from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
-import { ensureDatabase, resolvePostgres, resolveRedis } from '@rasoat/local-services';
+import { resolvePostgres, resolveRedis } from '@rasoat/local-services';
 import { migrateDatabase } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
 
@@ -16,10 +16,9 @@ import { WorkerModule } from '@rasoat/worker-runtime';
 async function main(): Promise<void> {
   const base = loadConfig();
   const dataDir = resolve(base.dataDir);
-  const pg = await resolvePostgres({ databaseUrl: base.databaseUrl, dataDir: `${dataDir}/postgres`, preferLocal: false });
-  const databaseUrl = base.databaseUrl ?? withDatabase(pg.url, 'rasoat');
-  await ensureDatabase(databaseUrl);
-  const redis = await resolveRedis({ redisUrl: base.redisUrl, dataDir: `${dataDir}/redis` });
+  const pg = await resolvePostgres({ databaseUrl: base.databaseUrl, dataDir: `${dataDir}/postgres`, preferLocal: false, database: 'rasoat' });
+  const databaseUrl = pg.url;
+  const redis = await resolveRedis({ redisUrl: base.redisUrl, dataDir });
   const config = loadConfig(process.env, { databaseUrl, redisUrl: redis.url });
 
   await migrateDatabase(databaseUrl);
@@ -45,12 +44,6 @@ async function main(): Promise<void> {
   log.log(`rasoat đang chạy / is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/api/docs)`);
   log.log(`demo token (Ban Chỉ đạo tỉnh ${config.demo.provinceCode}, 12 h):\n${token}`);
   log.log(`try: curl -H "Authorization: Bearer <token>" "${config.publicUrl}/api/progress?unit=${config.demo.provinceCode}"`);
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 main().catch((e) => {

@@ -43,7 +43,7 @@ export class CasesController {
   async submit(@Param() params: unknown, @Query() q: unknown, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { wait } = parseRequest(SubmitQuery, q, 'query');
-    const headerKey = parseRequest(IdempotencyKey, key, 'params');
+    const headerKey = parseRequest(IdempotencyKey, key, 'headers');
     const event = parseRequest(SubmitEventBody, body, 'body');
     let receipt = await this.acceptance.accept(id, event, actor, headerKey);
     if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);

@@ -1,15 +1,17 @@
 import type { z } from 'zod';
 import { DomainException } from '@rasoat/engine';
 
+type Where = 'body' | 'query' | 'params' | 'headers';
+
 export class RequestInvalidException extends DomainException {
-  constructor(where: 'body' | 'query' | 'params', fields: { field: string; message: string }[]) {
+  constructor(where: Where, fields: { field: string; message: string }[]) {
     super('invalid', 'REQUEST_INVALID', `Yêu cầu không hợp lệ / invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { where, fields });
   }
 }
 
 /** Parses a request part with its zod schema; errors name each field by its path. */
-export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: Where): z.infer<T> {
+  const result = schema.safeParse(where === 'body' || where === 'query' ? (value ?? {}) : value);
   if (result.success) return result.data;
   throw new RequestInvalidException(
     where,

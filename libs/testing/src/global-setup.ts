@@ -1,7 +1,7 @@
+import './workspace-aliases';
 import { resolve } from 'node:path';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { execFileSync } from 'node:child_process';
 import { ensureDatabase, resolvePostgres, resolveRedis } from '@rasoat/local-services';
-import { ormOptions } from '@rasoat/persistence';
 import { adminQuery, TEST_ENV, withDatabase } from './test-services';
 
 type Stop = () => Promise<void>;
@@ -16,9 +16,9 @@ const stops: Stop[] = [];
 export default async function globalSetup(): Promise<void> {
   const dataDir = resolve(__dirname, '../../../.data/test');
   const runId = `${process.pid}`;
-  const pg = await resolvePostgres({ databaseUrl: process.env.TEST_DATABASE_URL, dataDir: `${dataDir}/postgres`, preferLocal: true });
+  const pg = await resolvePostgres({ databaseUrl: process.env.TEST_DATABASE_URL, dataDir: `${dataDir}/postgres`, preferLocal: true, database: 'postgres' });
   stops.push(pg.stop);
-  const redis = await resolveRedis({ redisUrl: process.env.TEST_REDIS_URL, dataDir: `${dataDir}/redis` });
+  const redis = await resolveRedis({ redisUrl: process.env.TEST_REDIS_URL, dataDir });
   stops.push(redis.stop);
 
   process.env[TEST_ENV.pgServer] = pg.url;
@@ -30,12 +30,14 @@ export default async function globalSetup(): Promise<void> {
   await adminQuery(`drop database if exists "${template}" with (force)`);
   const templateUrl = withDatabase(pg.url, template);
   await ensureDatabase(templateUrl);
-  const orm = await MikroORM.init(ormOptions(templateUrl, { pool: { min: 0, max: 2 } }));
-  try {
-    await orm.getMigrator().up();
-  } finally {
-    await orm.close(true);
-  }
+  // Migrate in a child process: MikroORM's global metadata must not be created in jest's parent
+  // process, or the test files' ORM breaks (mikro-orm/mikro-orm#3783).
+  const root = resolve(__dirname, '../../..');
+  execFileSync(process.execPath, [resolve(root, 'scripts/run.js'), 'apps/cli/src/main.ts', 'db', 'migrate'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: templateUrl },
+    stdio: 'inherit',
+  });
   // eslint-disable-next-line no-console
   console.log(`\n[rasoat tests] PostgreSQL (${pg.source}), Redis (${redis.source}) at ${redis.url}`);
 }

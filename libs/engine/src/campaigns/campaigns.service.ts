@@ -4,7 +4,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, StartCampaignBody } from '@rasoat/contracts';
 import { Campaign } from '@rasoat/persistence';
 import { startCase } from '@rasoat/workflow-core';
-import { assertInScope } from '../auth/actor-scope';
+import { assertInScope, NATION } from '../auth/actor-scope';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { stageOf } from '../cases/case-stage';
 import { DeadlineCalculator } from '../deadlines/deadline-calculator';
 import { TimersProducer } from '../deadlines/timers.producer';
@@ -119,15 +120,18 @@ export class CampaignsService {
   async get(id: string, actor: Actor): Promise<Campaign> {
     const campaign = await this.em.fork().findOne(Campaign, { id });
     if (!campaign) throw new CampaignNotFoundException(id);
-    const province = await this.units.get(campaign.provinceCode);
-    assertInScope(actor, province.path, `đợt rà soát ${id}`);
+    // Everyone working inside the province may see its campaign (their cases are in it).
+    const actorProvince = actor.unit === NATION ? campaign.provinceCode : (await this.units.get(actor.unit)).provinceCode;
+    if (actorProvince !== campaign.provinceCode) {
+      throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Đợt rà soát ${id} thuộc tỉnh khác / the campaign belongs to another province`);
+    }
     return campaign;
   }
 
   /** Campaigns of the provinces the actor belongs to (all of them for a national admin). */
   async list(actor: Actor): Promise<Campaign[]> {
     const em = this.em.fork();
-    if (actor.unit === 'VN') return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
+    if (actor.unit === NATION) return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
     const unit = await this.units.get(actor.unit);
     return em.find(Campaign, { provinceCode: unit.provinceCode }, { orderBy: { year: 'desc' } });
   }

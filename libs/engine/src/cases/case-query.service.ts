@@ -7,6 +7,29 @@ import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CaseNotFoundException } from './cases.exception';
 import { stageOf } from './case-stage';
 
+export interface DeadlineView {
+  id: string;
+  step: string;
+  dueDate: string;
+  dueAt: Date;
+  status: string;
+  armedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface HistoryView {
+  id: string;
+  at: Date;
+  kind: string;
+  seq: number | null;
+  eventType: string | null;
+  actor: { sub: string; role: string; unit: string };
+  fromStep: string | null;
+  toStep: string | null;
+  details: Record<string, unknown>;
+  summary: string;
+}
+
 const label = (t: LocalizedText) => (typeof t === 'string' ? { vi: t } : t);
 
 /** Read side of a case: its step, data, allowed events, deadlines and full history. */
@@ -31,11 +54,11 @@ export class CaseQueryService {
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
     const [deadlines, history, pending] = await Promise.all([
-      em.execute(
+      em.execute<DeadlineView[]>(
         `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
         [caseId],
       ),
-      em.execute(
+      em.execute<Omit<HistoryView, 'summary'>[]>(
         `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by case_history.id`,
         [caseId],
       ),
@@ -59,7 +82,7 @@ export class CaseQueryService {
       })),
       deadlines,
       pendingEvents: pending,
-      history: history.map((h: Record<string, any>) => ({ ...h, summary: summary(h, (id) => (definition.steps[id] ? vi(definition.steps[id].label) : id)) })),
+      history: history.map((h): HistoryView => ({ ...h, summary: summary(h, (id) => (id && definition.steps[id] ? vi(definition.steps[id].label) : String(id))) })),
     };
   }
 
@@ -76,8 +99,8 @@ export class CaseQueryService {
   }
 }
 
-function summary(h: Record<string, any>, stepName: (id: string) => string): string {
-  const who = `${h.actor?.role ?? '?'} ${h.actor?.sub ?? ''}`.trim();
+function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {
+  const who = `${h.actor.role} ${h.actor.sub}`;
   switch (h.kind) {
     case 'started':
       return `Mở hồ sơ ở bước "${stepName(h.toStep)}"`;
@@ -86,11 +109,11 @@ function summary(h: Record<string, any>, stepName: (id: string) => string): stri
     case 'event':
       return `${who}: ${h.eventType} (ở bước "${stepName(h.toStep)}")`;
     case 'rejected':
-      return `Từ chối ${h.eventType} của ${who}: ${h.details?.reason ?? ''}`;
+      return `Từ chối ${h.eventType} của ${who}: ${String(h.details.reason ?? '')}`;
     case 'deadline':
-      return `Đến hạn bước "${stepName(h.toStep)}" (${h.details?.dueDate ?? ''})`;
+      return `Đến hạn bước "${stepName(h.toStep)}" (${String(h.details.dueDate ?? '')})`;
     case 'completed':
-      return `Hoàn thành: ${h.details?.outcome ?? ''}`;
+      return `Hoàn thành: ${String(h.details.outcome ?? '')}`;
     default:
       return h.kind;
   }

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { PovertyRulesError, PovertyRulesErrorCode } from './poverty-rules-error';
+import { AppliedProvinceSchema } from './rule-set.schema';
+import { describeIssues } from './validation-issues';
+
+const IncomeLineSchema = z.int().positive();
+
+/** The lines one province raises for one area; what it leaves out stays national. */
+export const AreaLinesOverrideSchema = z
+  .strictObject({
+    povertyLine: IncomeLineSchema.optional(),
+    nearPoorLine: IncomeLineSchema.optional(),
+    averageLine: IncomeLineSchema.optional(),
+  })
+  .refine((lines) => Object.keys(lines).length > 0, 'must set at least one line (or leave the area out)');
+export type AreaLinesOverride = z.infer<typeof AreaLinesOverrideSchema>;
+
+/**
+ * A province's own, higher income lines for one period
+ * (`config/poverty-rules/provinces/<code>/<period>.yaml`). Indicators and the deprivation
+ * threshold stay national: provinces may raise the lines only (Decree 351/2025 as reported).
+ */
+export const ProvinceLinesSchema = z.strictObject({
+  province: AppliedProvinceSchema.shape.code,
+  /** As written in sentences, e.g. "tỉnh Bắc Ninh". */
+  name: z.string().min(1),
+  period: z.string().regex(/^\d{4}-\d{4}$/, 'must be YYYY-YYYY'),
+  /** The provincial decision or resolution that sets the lines. */
+  source: z.string().min(1),
+  /** From when the provincial lines apply; within the national period. */
+  effectiveFrom: z.iso.date(),
+  uncertainties: z.array(z.string().min(1)),
+  areas: z.strictObject({ rural: AreaLinesOverrideSchema.optional(), urban: AreaLinesOverrideSchema.optional() }),
+});
+export type ProvinceLines = z.infer<typeof ProvinceLinesSchema>;
+
+/**
+ * Validates a province's lines the caller has already read and parsed. Throws a
+ * `PovertyRulesError` (`POVERTY_RULES_INVALID_PROVINCE_LINES`) listing every problem as
+ * `<label>: <path>: <message>`.
+ */
+export function parseProvinceLines(value: unknown, label: string): ProvinceLines {
+  const result = ProvinceLinesSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new PovertyRulesError(
+    PovertyRulesErrorCode.InvalidProvinceLines,
+    `${label}: invalid province lines`,
+    describeIssues(result.error).map((issue) => `${label}: ${issue}`),
+  );
+}
