@@ -27,6 +27,7 @@ module.exports = [
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
           ],
         },
       ],
@@ -45,7 +46,7 @@ module.exports = [
   },
   {
     // Tests may use test helpers, and the CLI writes to its streams.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'bench/**/*.ts', 'apps/cli/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.fixture.ts', 'test/**/*.ts', 'bench/**/*.ts', 'apps/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -60,6 +61,7 @@ module.exports = [
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
           ],
         },
       ],

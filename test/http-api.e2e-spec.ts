@@ -3,7 +3,6 @@ import { CampaignsService, signToken } from '@rasoat/engine';
 import { startTestEngine, type TestEngine } from '@rasoat/testing';
 
 // Response bodies are read loosely here; their shape is what the assertions check.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (res: Response): Promise<any> => res.json();
 
 /** Black-box: the API through HTTP, with the worker in the same process, on real PostgreSQL and Redis. */

@@ -88,9 +88,10 @@ describe('compare', () => {
     }
   });
 
-  it('treats a missing value as different from any literal', () => {
+  it('lets a missing value satisfy no comparison, not even ne (like SQL null)', () => {
     expect(cmp({ path: 'event.missing' }, 'eq', 0)).toBe(false);
-    expect(cmp({ path: 'event.missing' }, 'ne', 0)).toBe(true);
+    expect(cmp({ path: 'event.missing' }, 'ne', 0)).toBe(false);
+    expect(cmp({ path: 'event.missing' }, 'eq', { path: 'event.alsoMissing' })).toBe(false);
     expect(cmp({ path: 'event.missing' }, 'eq', false)).toBe(false);
   });
 
