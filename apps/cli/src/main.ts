@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import type { CliCommand, CliIo } from './cli-command';
 import { calendarCommand } from './commands/calendar.command';
 
+import { classifyCommand } from './commands/classify.command';
 import { dbCommand } from './commands/db.command';
 import { definitionsCommand } from './commands/definitions.command';
 import { tokenCommand } from './commands/token.command';
 
 /** `npm run -s rasoat -- <command> …`: the operators' and admins' command line. */
-export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, tokenCommand, dbCommand];
+export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;

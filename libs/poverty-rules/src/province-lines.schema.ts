@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { PovertyRulesError, PovertyRulesErrorCode } from './poverty-rules-error';
-import { AppliedProvinceSchema } from './rule-set.schema';
+import { AppliedProvinceSchema, IncomeLineSchema } from './rule-set.schema';
 import { describeIssues } from './validation-issues';
-
-const IncomeLineSchema = z.int().positive();
 
 /** The lines one province raises for one area; what it leaves out stays national. */
 export const AreaLinesOverrideSchema = z

@@ -66,8 +66,8 @@ describe('shipped rule sets', () => {
 
 describe('RuleSetSchema errors name the path', () => {
   it.each<[string, (r: RuleSet) => void, string]>([
-    ['a line that is not an integer', (r) => Object.assign(r.areas.rural, { povertyLine: '1.500.000' }), 'test.yaml: areas.rural.povertyLine: Invalid input: expected int, received string'],
-    ['a missing average line (null must be written)', (r) => Reflect.deleteProperty(r.areas.urban, 'averageLine'), 'test.yaml: areas.urban.averageLine: Invalid input: expected int, received undefined'],
+    ['a line that is not an integer', (r) => Object.assign(r.areas.rural, { povertyLine: '1.500.000' }), 'test.yaml: areas.rural.povertyLine: expected a whole number of đồng'],
+    ['a missing average line (null must be written)', (r) => Reflect.deleteProperty(r.areas.urban, 'averageLine'), 'test.yaml: areas.urban.averageLine: required: VND per person per month, or null when the period has none'],
     ['an unknown key', (r) => Object.assign(r.areas.rural, { povertyLin: 1 }), 'test.yaml: areas.rural.povertyLin: unknown key'],
     ['a third area', (r) => Object.assign(r.areas, { mountain: r.areas.rural }), 'test.yaml: areas.mountain: unknown key'],
     ['a code listed twice', (r) => (r.indicators[11].code = 'telecom'), 'test.yaml: indicators[11].code: "telecom" is listed twice'],

@@ -8,7 +8,9 @@ export const AreaSchema = z.enum(['rural', 'urban']);
 export type Area = z.infer<typeof AreaSchema>;
 
 /** An income line in VND per person per month. */
-const IncomeLineSchema = z.int().positive();
+export const IncomeLineSchema = z
+  .int({ error: (issue) => (issue.input === undefined ? 'required: VND per person per month' : 'expected a whole number of đồng') })
+  .positive();
 
 /** The lines of one area: what classification compares a household's income and deprivations with. */
 export const AreaLinesSchema = z.strictObject({
@@ -21,7 +23,9 @@ export const AreaLinesSchema = z.strictObject({
    * has none or it is not known yet: such households are then `not_poor`. Required (not optional)
    * so that a missing line is a decision written in the file, not an omission.
    */
-  averageLine: IncomeLineSchema.nullable(),
+  averageLine: z.union([IncomeLineSchema, z.null()], {
+    error: (issue) => (issue.input === undefined ? 'required: VND per person per month, or null when the period has none' : 'expected a whole number of đồng or null'),
+  }),
   /** Deprived indicators needed (≥) for "poor". */
   deprivationThreshold: z.int().positive(),
 });
