@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const engine = EngineModule.forRoot(config, systemClock);
   @Module({ imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)] })
   class EmbeddedModule {}
-  const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule);
+  const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { shutdownHooks: false });
   await app.get(EngineBootstrap).run({ seedDemo: config.demo.seed });
   await app.listen(config.port);
 

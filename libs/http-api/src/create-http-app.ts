@@ -3,9 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 /** Creates the Nest HTTP application around a root module, with OpenAPI at /api/docs. */
-export async function createHttpApp(rootModule: unknown, options: { logger?: false | ('log' | 'error' | 'warn')[] } = {}): Promise<INestApplication> {
+export async function createHttpApp(rootModule: unknown, options: { logger?: false | ('log' | 'error' | 'warn')[]; shutdownHooks?: boolean } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false });
-  app.enableShutdownHooks();
+  // The embedded entry point handles signals itself, to stop its databases after the app.
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
