@@ -16,7 +16,10 @@ function step(title, command, args) {
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   process.stdout.write(`--- ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    if (title.startsWith('jest')) printSummary();
+    process.exit(result.status ?? 1);
+  }
 }
 
 if (extra.length === 0) {
@@ -24,4 +27,18 @@ if (extra.length === 0) {
   step('project graph', bin('nx'), ['show', 'projects', '--json']);
   step('architecture lint', bin('eslint'), ['libs', 'apps', 'test']);
 }
-step('jest (unit, integration, e2e)', bin('jest'), ['--ci', '--maxWorkers=2', ...extra]);
+const results = path.join(root, '.data', 'jest-results.json');
+require('node:fs').mkdirSync(path.dirname(results), { recursive: true });
+require('node:fs').rmSync(results, { force: true });
+step('jest (unit, integration, e2e)', bin('jest'), ['--ci', '--maxWorkers=2', '--json', `--outputFile=${results}`, ...extra]);
+printSummary();
+
+/** A plain closing line that any CI reader understands. */
+function printSummary() {
+  try {
+    const r = JSON.parse(require('node:fs').readFileSync(results, 'utf8'));
+    process.stdout.write(`\njest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`);
+  } catch {
+    // jest wrote no results (it failed before running tests); its own output says why.
+  }
+}

@@ -1,8 +1,8 @@
 import './workspace-aliases';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ensureDatabase, resolvePostgres, resolveRedis } from '@rasoat/local-services';
-import { adminQuery, TEST_ENV, withDatabase } from './test-services';
+import { ensureDatabase, resolvePostgres, resolveRedis, withDatabase } from '@rasoat/local-services';
+import { adminQuery, TEST_ENV } from './test-services';
 
 type Stop = () => Promise<void>;
 const stops: Stop[] = [];

@@ -1,6 +1,7 @@
 import './workspace-aliases';
 import { Client } from 'pg';
-import { TEST_ENV, withDatabase } from './test-services';
+import { withDatabase } from '@rasoat/local-services';
+import { TEST_ENV } from './test-services';
 
 /** Drops this run's databases and stops what the setup started. */
 export default async function globalTeardown(): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { withDatabase } from '@rasoat/local-services';
 
 /**
  * What the jest global setup started, passed to test files through the environment
@@ -16,13 +17,6 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run this test through jest's integration or e2e project (its globalSetup starts PostgreSQL and Redis)`);
   return value;
-}
-
-/** `postgres://…/dbname` with another database name. */
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 export async function adminQuery(sql: string): Promise<void> {
