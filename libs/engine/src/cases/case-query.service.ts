@@ -11,15 +11,15 @@ export interface DeadlineView {
   id: string;
   step: string;
   dueDate: string;
-  dueAt: Date;
+  dueAt: string;
   status: string;
-  armedAt: Date;
-  closedAt: Date | null;
+  armedAt: string;
+  closedAt: string | null;
 }
 
 export interface HistoryView {
   id: string;
-  at: Date;
+  at: string;
   kind: string;
   seq: number | null;
   eventType: string | null;
@@ -80,9 +80,9 @@ export class CaseQueryService {
         roles: definition.events[type].roles,
         fields: definition.events[type].fields,
       })),
-      deadlines,
+      deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
-      history: history.map((h): HistoryView => ({ ...h, summary: summary(h, (id) => (id && definition.steps[id] ? vi(definition.steps[id].label) : String(id))) })),
+      history: history.map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => (id && definition.steps[id] ? vi(definition.steps[id].label) : String(id))) })),
     };
   }
 
@@ -97,6 +97,11 @@ export class CaseQueryService {
       [filter.campaignId, `${filter.unitPath}%`, ...(filter.step ? [filter.step] : []), filter.limit, filter.offset],
     );
   }
+}
+
+/** Raw SQL returns timestamptz as PostgreSQL text; the API speaks ISO 8601. */
+function iso(value: Date | string): string {
+  return new Date(value).toISOString();
 }
 
 function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {
