@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Client } from 'pg';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { withAdvisoryLock } from '@rasoat/persistence';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { DefinitionRegistry } from './definitions/definition-registry.service';
 import { CLOCK, type Clock } from './infrastructure/clock';
@@ -29,16 +29,10 @@ export class EngineBootstrap {
   ) {}
 
   async run(options: { seedDemo: boolean }): Promise<void> {
-    const lock = new Client({ connectionString: this.config.databaseUrl });
-    await lock.connect();
-    try {
-      await lock.query(`select pg_advisory_lock(hashtext('rasoat-bootstrap'))`);
+    await withAdvisoryLock(this.config.databaseUrl as string, 'rasoat-bootstrap', async () => {
       await this.registry.publishShipped(this.clock.now());
       if (options.seedDemo) await this.seedDemo();
-    } finally {
-      await lock.query(`select pg_advisory_unlock(hashtext('rasoat-bootstrap'))`).catch(() => undefined);
-      await lock.end();
-    }
+    });
   }
 
   /** The demo province and its running campaign; idempotent, so every start may call it. */

@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
+import { withAdvisoryLock } from './advisory-lock';
 import { ormOptions } from './orm-config';
 
 /**
@@ -7,18 +7,12 @@ import { ormOptions } from './orm-config';
  * PostgreSQL advisory lock lets the first migrate while the others wait, then find nothing to do.
  */
 export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
-  const lock = new Client({ connectionString: databaseUrl });
-  await lock.connect();
-  try {
-    await lock.query(`select pg_advisory_lock(hashtext('rasoat-migrations'))`);
+  return withAdvisoryLock(databaseUrl, 'rasoat-migrations', async () => {
     const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: 2 } }));
     try {
       return (await orm.getMigrator().up()).map((m) => m.name);
     } finally {
       await orm.close(true);
     }
-  } finally {
-    await lock.query(`select pg_advisory_unlock(hashtext('rasoat-migrations'))`).catch(() => undefined);
-    await lock.end();
-  }
+  });
 }

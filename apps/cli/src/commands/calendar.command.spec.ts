@@ -1,24 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { parseCalendarData } from '@rasoat/calendar';
-import type { CliIo } from '../cli-command';
+import { memoryIo } from '../memory-io';
 import { calendarCommand, createCalendarCommand } from './calendar.command';
 import { CALENDAR_DATA_DIR, loadCalendarData } from '@rasoat/engine';
-
-function memoryIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (chunks: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
-  return { io: { stdin: Readable.from([]), stdout: sink(out), stderr: sink(err) }, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 async function run(args: string[], command = calendarCommand) {
   const { io, stdout, stderr } = memoryIo();

@@ -1,26 +1,13 @@
+import { Readable } from 'node:stream';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import type { CliIo } from '../cli-command';
+import { memoryIo } from '../memory-io';
 import { classifyCommand, createClassifyCommand } from './classify.command';
 import { knownPeriods, loadRuleSet, POVERTY_RULES_DIR } from './rule-set.loader';
 
-function memoryIo(stdinLines: string[]): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (chunks: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
-  return { io: { stdin: Readable.from([stdinLines.join('\n')]), stdout: sink(out), stderr: sink(err) }, stdout: () => out.join(''), stderr: () => err.join('') };
-}
-
 async function run(args: string[], stdinLines: string[] = [], command = classifyCommand) {
-  const { io, stdout, stderr } = memoryIo(stdinLines);
+  const { io, stdout, stderr } = memoryIo(stdinLines.join('\n'));
   const code = await command.run(args, io);
   return { code, stdout: stdout(), stderr: stderr() };
 }
@@ -58,7 +45,7 @@ describe('classify command', () => {
   });
 
   it('exits 0 when every line is good, reading CRLF line ends and a byte-order mark', async () => {
-    const { io, stdout } = memoryIo([]);
+    const { io, stdout } = memoryIo();
     io.stdin = Readable.from(['\uFEFF', line({ id: 'A', area: 'urban', incomePerCapitaMonthly: 0, deprivations: [] }), '\r\n\r\n']);
     expect(await classifyCommand.run(['--period', '2026-2030'], io)).toBe(0);
     expect(JSON.parse(stdout())).toMatchObject({ id: 'A', class: 'near_poor' });
