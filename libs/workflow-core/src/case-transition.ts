@@ -2,13 +2,16 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { emptyCaseContext, type CaseContext } from './case-context';
 import type { CaseEffect } from './case-effect';
-import { vi } from './definition.schema';
+import { vi, type StepSpec } from './definition.schema';
 import { ENTERED, EXITED, type CompiledDefinition, type MachineEvent } from './definition-compiler';
 import { payloadErrors, type PayloadError } from './event-payload';
 
 /** What is persisted of a case: enough to restore the machine, nothing XState-internal. */
 export const CaseSnapshotSchema = z.strictObject({
+  /** The top-level step (a parallel step while its regions run). */
   step: z.string().min(1),
+  /** Inside a parallel step: the current step of each region. */
+  regions: z.record(z.string(), z.string()).optional(),
   status: z.enum(['active', 'done']),
   context: z.strictObject({
     data: z.record(z.string(), z.record(z.string(), z.unknown())),
@@ -54,7 +57,7 @@ export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, 
     return { outcome: 'rejected', code: 'CASE_COMPLETED', message: `Hồ sơ đã kết thúc ở bước "${current.step}" / the case is completed` };
   }
   const step = definition.steps[current.step];
-  if (!step?.on[event.type]) {
+  if (!activeSteps(compiled, current).some((s) => s.on[event.type])) {
     const allowed = allowedEvents(compiled, current);
     return {
       outcome: 'rejected',
@@ -76,15 +79,24 @@ export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, 
   return finish(compiled, current.step, next, next.context as CaseContext, actions, now);
 }
 
-/** Event types the current step accepts (guards are checked only when the event arrives). */
+/** Event types the current step (and, in a parallel step, each region's step) accepts; guards are checked only when the event arrives. */
 export function allowedEvents(compiled: CompiledDefinition, snapshot: CaseSnapshot): string[] {
   if (snapshot.status === 'done') return [];
-  return Object.keys(compiled.definition.steps[snapshot.step]?.on ?? {});
+  return [...new Set(activeSteps(compiled, snapshot).flatMap((s) => Object.keys(s.on)))];
+}
+
+/** The step specs the case is in: its step, plus each region's current step inside a parallel step. */
+function activeSteps(compiled: CompiledDefinition, snapshot: CaseSnapshot): StepSpec[] {
+  const top = compiled.definition.steps[snapshot.step];
+  if (!top) return [];
+  const inRegions = Object.entries(snapshot.regions ?? {}).flatMap(([region, id]) => top.regions?.[region]?.steps[id] ?? []);
+  return [top, ...inRegions];
 }
 
 /** Restores a machine snapshot from persisted data; starts nothing (there is nothing to start). */
 export function restore(compiled: CompiledDefinition, snapshot: CaseSnapshot): AnyMachineSnapshot {
-  return compiled.machine.resolveState({ value: snapshot.step, context: snapshot.context });
+  const value = snapshot.regions ? { [snapshot.step]: snapshot.regions } : snapshot.step;
+  return compiled.machine.resolveState({ value, context: snapshot.context });
 }
 
 function finish(
@@ -95,7 +107,7 @@ function finish(
   actions: readonly { type: string; params?: unknown }[],
   now: Date,
 ): TransitionResult {
-  const to = String(next.value);
+  const [to, regions] = typeof next.value === 'string' ? [next.value, undefined] : splitValue(next.value as Record<string, Record<string, string>>);
   const effects: CaseEffect[] = [];
   const milestones = { ...nextContext.milestones };
   for (const action of actions) {
@@ -111,6 +123,12 @@ function finish(
   }
   const done = next.status === 'done';
   if (done) effects.push({ kind: 'case.completed', step: to, outcome: compiled.definition.steps[to]?.outcome ?? null });
-  const snapshot: CaseSnapshot = { step: to, status: done ? 'done' : 'active', context: { ...nextContext, milestones } };
+  const snapshot: CaseSnapshot = { step: to, ...(regions ? { regions } : {}), status: done ? 'done' : 'active', context: { ...nextContext, milestones } };
   return { outcome: 'applied', snapshot, from, to, effects };
+}
+
+/** `{ checks: { sample: 'resurvey', cross: 'crossCheck' } }` → `['checks', { sample: 'resurvey', cross: 'crossCheck' }]`. */
+function splitValue(value: Record<string, Record<string, string>>): [string, Record<string, string>] {
+  const [step, regions] = Object.entries(value)[0];
+  return [step, { ...regions }];
 }

@@ -1,13 +1,14 @@
 import { assign, not, setup, type AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { NotifyEffectSpec } from './action-registry';
-import { type CaseContext } from './case-context';
 import type { ResolvedDeadline } from './case-effect';
-import { actionName, guardName, transitionsOf, type Definition, type GuardRef, type ActionRef } from './definition.schema';
-import { DefinitionInvalidError } from './definition-error';
-import { BUILTIN_REGISTRIES, resolveParams, validateDefinition, type Registries } from './definition-validator';
+import { readPath, type CaseContext } from './case-context';
+import { actionName, guardName, transitionsOf, type Definition, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import { DefinitionInvalidError, type SourceLocator } from './definition-error';
+import { BUILTIN_REGISTRIES, parameterValues, resolveParams, validateDefinition, type Registries } from './definition-validator';
+import { bindParams, expressionHolds, parseExpression, type Expr } from './expression';
+import { allSteps } from './step-tree';
 import { eventPayloadSchema } from './event-payload';
-import type { SourceMap } from './definition-loader';
 
 /** The event shape inside the machine: the definition's event type and its validated payload. */
 export interface MachineEvent {
@@ -29,19 +30,20 @@ export interface CompiledDefinition {
 export const ENTERED = '__entered';
 export const EXITED = '__exited';
 const RECORD = '__record';
+const EXPRESSION = '__expr';
 
 /**
  * Compiles a definition to an XState v5 machine. Guards and actions are looked up by name in
  * the registries; the definition contains no code. The machine has no `after` or `invoke`:
  * the core holds no timers (deadlines are effects that adapters arm).
  */
-export function compileDefinition(definition: Definition, registries: Registries = BUILTIN_REGISTRIES, source?: SourceMap): CompiledDefinition {
+export function compileDefinition(definition: Definition, registries: Registries = BUILTIN_REGISTRIES, source?: SourceLocator): CompiledDefinition {
   const errors = validateDefinition(definition, source, registries);
   if (errors.length > 0) throw new DefinitionInvalidError(errors);
 
   const param = <T>(value: T): T => resolveParams(value, definition) as T;
 
-  const guardImpl = Object.fromEntries(
+  const guardImpl: Record<string, unknown> = Object.fromEntries(
     Object.entries(registries.guards).map(([name, g]) => [
       name,
       ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) => g.evaluate({ context, eventData: event.data ?? {} }, params),
@@ -61,7 +63,15 @@ export function compileDefinition(definition: Definition, registries: Registries
       : () => undefined; // effect actions come back from `transition()` as data
   }
 
+  guardImpl[EXPRESSION] = ({ context, event }: { context: CaseContext; event: MachineEvent }, params: { expr: Expr }) =>
+    expressionHolds(params.expr, (path) => readPath(path, context, event.data ?? {}));
+
   const guardConfig = (ref: GuardRef) => {
+    if (typeof ref !== 'string' && 'expr' in ref) {
+      const parsed = parseExpression(ref.expr);
+      if (!parsed.ok) throw new Error(`unreachable: validated expression failed to parse: ${parsed.error.message}`);
+      return { type: EXPRESSION, params: { expr: bindParams(parsed.expr, parameterValues(definition)).expr } };
+    }
     const name = guardName(ref);
     const params = registries.guards[name].params.parse(param(typeof ref === 'string' ? {} : ref.params));
     const g = { type: name, params };
@@ -72,26 +82,34 @@ export function compileDefinition(definition: Definition, registries: Registries
     return { type: name, params: registries.actions[name].params.parse(param(typeof ref === 'string' ? {} : ref.params)) };
   };
 
-  const states = Object.fromEntries(
-    Object.entries(definition.steps).map(([id, step]) => [
-      id,
-      {
-        ...(step.type === 'final' ? { type: 'final' as const } : {}),
-        entry: [{ type: ENTERED, params: { step: id } }],
-        exit: [{ type: EXITED, params: { step: id } }],
-        on: Object.fromEntries(
-          Object.entries(step.on).map(([eventType, spec]) => [
-            eventType,
-            transitionsOf(spec).map((t) => ({
-              ...(t.target ? { target: t.target } : {}),
-              ...(t.guard ? { guard: guardConfig(t.guard) } : {}),
-              actions: [{ type: RECORD }, ...t.actions.map(actionConfig)],
-            })),
-          ]),
-        ),
-      },
-    ]),
-  );
+  const transitionConfig = (spec: string | TransitionSpec | TransitionSpec[], record: boolean) =>
+    transitionsOf(spec).map((t) => ({
+      ...(t.target ? { target: t.target } : {}),
+      ...(t.guard ? { guard: guardConfig(t.guard) } : {}),
+      actions: [...(record ? [{ type: RECORD }] : []), ...t.actions.map(actionConfig)],
+    }));
+  const stateConfigs = (steps: Record<string, StepSpec>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(steps).map(([id, step]) => [
+        id,
+        {
+          ...(step.type === 'final' ? { type: 'final' as const } : {}),
+          ...(step.type === 'parallel' ? { type: 'parallel' as const } : {}),
+          entry: [{ type: ENTERED, params: { step: id } }],
+          exit: [{ type: EXITED, params: { step: id } }],
+          on: Object.fromEntries(Object.entries(step.on).map(([eventType, spec]) => [eventType, transitionConfig(spec, true)])),
+          ...(step.onDone ? { onDone: transitionConfig(step.onDone, false) } : {}),
+          ...(step.regions
+            ? {
+                states: Object.fromEntries(
+                  Object.entries(step.regions).map(([regionId, region]) => [regionId, { initial: region.initial, states: stateConfigs(region.steps) }]),
+                ),
+              }
+            : {}),
+        },
+      ]),
+    );
+  const states = stateConfigs(definition.steps);
 
   const machine = setup({
     types: { context: {} as CaseContext, events: {} as MachineEvent },
@@ -105,11 +123,7 @@ export function compileDefinition(definition: Definition, registries: Registries
   }) as unknown as AnyStateMachine;
 
   const payloadSchemas = Object.fromEntries(Object.keys(definition.events).map((type) => [type, eventPayloadSchema(definition, type)]));
-  const deadlines = Object.fromEntries(
-    Object.entries(definition.steps)
-      .filter(([, s]) => s.deadline)
-      .map(([id, s]) => [id, param(s.deadline) as ResolvedDeadline]),
-  );
+  const deadlines = Object.fromEntries(allSteps(definition).flatMap(({ id, step }) => (step.deadline ? [[id, param(step.deadline) as ResolvedDeadline]] : [])));
   const effectActions = Object.fromEntries(
     Object.entries(registries.actions)
       .filter(([, a]) => a.effect)

@@ -11,6 +11,11 @@ export interface DefinitionError {
 
 export type PathSegment = string | number;
 
+/** Turns a JSON path of a (possibly merged) definition into a located error. */
+export interface SourceLocator {
+  error(path: readonly PathSegment[], message: string): DefinitionError;
+}
+
 /** Formats `['steps', 'survey', 'on', 'X', 0]` as `$.steps.survey.on.X[0]`. */
 export function jsonPath(segments: readonly PathSegment[]): string {
   return segments.reduce<string>(

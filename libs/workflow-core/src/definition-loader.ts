@@ -1,13 +1,13 @@
 import { isMap, isNode, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionSchema, type Definition } from './definition.schema';
-import { jsonPath, type DefinitionError, type PathSegment } from './definition-error';
+import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 
 /** The outcome of reading a definition: the value, or every error found. */
-export type LoadResult<T> = { ok: true; value: T; source: SourceMap } | { ok: false; errors: DefinitionError[] };
+export type LoadResult<T, S extends SourceLocator = SourceMap> = { ok: true; value: T; source: S } | { ok: false; errors: DefinitionError[] };
 
 /** Maps JSON paths of a parsed YAML document back to line and column. */
-export class SourceMap {
+export class SourceMap implements SourceLocator {
   constructor(
     readonly file: string,
     private readonly doc: Document.Parsed | null,
@@ -72,7 +72,7 @@ export function parseYaml(text: string, file: string): LoadResult<unknown> {
 }
 
 /** Turns zod issues into located definition errors. */
-export function zodErrors(issues: readonly z.core.$ZodIssue[], source: SourceMap): DefinitionError[] {
+export function zodErrors(issues: readonly z.core.$ZodIssue[], source: SourceLocator): DefinitionError[] {
   return issues.flatMap((issue) => flattenIssue(issue, [])).map(({ path, message }) => source.error(path, message));
 }
 

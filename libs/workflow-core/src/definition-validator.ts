@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { BUILTIN_ACTIONS, type ActionRegistry } from './action-registry';
-import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type GuardRef, type ActionRef } from './definition.schema';
-import type { DefinitionError, PathSegment } from './definition-error';
+import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 import { SourceMap } from './definition-loader';
+import { bindParams, parseExpression } from './expression';
+import { allSteps, stepIndex, type StepEntry } from './step-tree';
 import { BUILTIN_GUARDS, type GuardRegistry } from './guard-registry';
 
 export interface Registries {
@@ -36,15 +38,23 @@ export function resolveParams(value: unknown, definition: Definition, onUnknown:
 
 /**
  * Checks what the schema cannot: references between parts of the definition, guard and action
- * parameters, reachability, dead ends. Returns every error found, located in the source file.
+ * parameters, parallel regions, reachability, dead ends, dates outside the window. Returns every
+ * error found, located in the source file(s).
  */
-export function validateDefinition(definition: Definition, source: SourceMap = new SourceMap('<definition>', null, null), registries: Registries = BUILTIN_REGISTRIES): DefinitionError[] {
+export function validateDefinition(definition: Definition, source: SourceLocator = new SourceMap('<definition>', null, null), registries: Registries = BUILTIN_REGISTRIES): DefinitionError[] {
   const errors: DefinitionError[] = [];
   const err = (path: PathSegment[], message: string) => errors.push(source.error(path, message));
-  const stepIds = new Set(Object.keys(definition.steps));
+  const entries = allSteps(definition);
+  const index = stepIndex(definition);
+  const topLevel = new Set(Object.keys(definition.steps));
   const roleIds = new Set(Object.keys(definition.roles));
 
-  if (!stepIds.has(definition.initial)) err(['initial'], `unknown step "${definition.initial}"; steps are: ${[...stepIds].join(', ')}`);
+  if (!topLevel.has(definition.initial)) err(['initial'], `unknown step "${definition.initial}"; steps are: ${[...topLevel].join(', ')}`);
+  for (const entry of entries) {
+    const first = index.get(entry.id);
+    if (first && jsonPath(first.path) !== jsonPath(entry.path)) err(entry.path, `step id "${entry.id}" is already used at ${jsonPath(first.path)}; step ids must be unique, regions included`);
+  }
+  if (definition.window) checkWindow(definition.window);
 
   for (const [eventType, spec] of Object.entries(definition.events)) {
     spec.roles.forEach((role, i) => {
@@ -53,32 +63,69 @@ export function validateDefinition(definition: Definition, source: SourceMap = n
   }
 
   const handled = new Set<string>();
-  for (const [stepId, step] of Object.entries(definition.steps)) {
-    const at = (...rest: PathSegment[]): PathSegment[] => ['steps', stepId, ...rest];
+  for (const entry of entries) checkStep(entry);
+  for (const eventType of Object.keys(definition.events)) {
+    if (!handled.has(eventType)) err(['events', eventType], `event "${eventType}" is declared but no step handles it`);
+  }
+
+  checkGraph(definition.initial, topLevel, ['steps'], (id) => definition.steps[id]);
+  for (const [parentId, parent] of Object.entries(definition.steps)) {
+    for (const [regionId, region] of Object.entries(parent.regions ?? {})) {
+      const ids = new Set(Object.keys(region.steps));
+      const at: PathSegment[] = ['steps', parentId, 'regions', regionId];
+      if (!ids.has(region.initial)) err([...at, 'initial'], `unknown step "${region.initial}" in region "${regionId}"; its steps are: ${[...ids].join(', ')}`);
+      else checkGraph(region.initial, ids, [...at, 'steps'], (id) => region.steps[id]);
+    }
+  }
+  return errors;
+
+  function checkStep({ id: stepId, step, path, parent }: StepEntry): void {
+    const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
+    // A transition may only target a step at its own level: top-level steps, or the same region.
+    const siblings = parent ? new Set(Object.keys(definition.steps[parent].regions?.[String(path[path.length - 3])]?.steps ?? {})) : topLevel;
+    const hasTransitions = Object.keys(step.on).length > 0;
+    if (step.type !== 'parallel') {
+      if (step.regions) err(at('regions'), 'only a parallel step has regions');
+      if (step.onDone) err(at('onDone'), 'only a parallel step has onDone');
+    }
     if (step.type === 'final') {
-      if (Object.keys(step.on).length > 0) err(at('on'), 'a final step cannot have transitions');
+      if (hasTransitions) err(at('on'), 'a final step cannot have transitions');
       if (step.deadline) err(at('deadline'), 'a final step cannot have a deadline');
+    } else if (step.type === 'parallel') {
+      if (parent) err(at('type'), 'a parallel step cannot sit inside another parallel step');
+      if (Object.keys(step.regions ?? {}).length < 2) err(at('regions'), 'a parallel step needs at least two regions');
+      if (!step.onDone) err(at(), 'a parallel step must say where the case goes when every region is done: "onDone"');
+      if (!step.source) err(at(), 'a parallel step must cite its legal "source"');
+      for (const [regionId, region] of Object.entries(step.regions ?? {})) {
+        if (!Object.values(region.steps).some((s) => s.type === 'final')) err(at('regions', regionId), `region "${regionId}" needs a final step`);
+      }
     } else {
       if (!step.role) err(at(), 'a task step must name the responsible "role"');
       if (!step.source) err(at(), 'a task step must cite its legal "source"');
-      if (Object.keys(step.on).length === 0) err(at(), 'dead end: a non-final step needs at least one transition');
+      if (!hasTransitions) err(at(), 'dead end: a non-final step needs at least one transition');
     }
     if (step.role && !roleIds.has(step.role)) err(at('role'), `unknown role "${step.role}"`);
 
-    for (const [eventType, spec] of Object.entries(step.on)) {
-      handled.add(eventType);
-      const eventSpec = definition.events[eventType];
-      if (!eventSpec) err(at('on', eventType), `unknown event "${eventType}": declare it under events`);
+    const checkTransitions = (spec: string | TransitionSpec | TransitionSpec[], tpBase: PathSegment[], eventType: string | null) => {
       const list = transitionsOf(spec);
       list.forEach((t, i) => {
-        const tp = Array.isArray(spec) ? at('on', eventType, i) : at('on', eventType);
-        if (t.target !== undefined && !stepIds.has(t.target)) err(typeof spec === 'string' ? tp : [...tp, 'target'], `unknown step "${t.target}"`);
+        const tp = Array.isArray(spec) ? [...tpBase, i] : tpBase;
+        if (t.target !== undefined && !siblings.has(t.target)) {
+          const where = index.has(t.target) ? ` at this level: a transition cannot cross into or out of a parallel step's region` : '';
+          err(typeof spec === 'string' ? tp : [...tp, 'target'], `unknown step "${t.target}"${where}`);
+        }
         if (t.guard) checkGuard(t.guard, [...tp, 'guard'], eventType);
         t.actions.forEach((a, j) => checkAction(a, [...tp, 'actions', j]));
         // An unguarded transition that is not the last one hides everything after it.
         if (!t.guard && i < list.length - 1) err(tp, 'only the last transition of an event may be unguarded; the ones after it can never be taken');
       });
+    };
+    for (const [eventType, spec] of Object.entries(step.on)) {
+      handled.add(eventType);
+      if (!definition.events[eventType]) err(at('on', eventType), `unknown event "${eventType}": declare it under events`);
+      checkTransitions(spec, at('on', eventType), eventType);
     }
+    if (step.type === 'parallel' && step.onDone) checkTransitions(step.onDone, at('onDone'), null);
 
     if (step.deadline) {
       checkDeadlineRule(step.deadline.due, at('deadline', 'due'));
@@ -91,18 +138,22 @@ export function validateDefinition(definition: Definition, source: SourceMap = n
     }
   }
 
-  for (const eventType of Object.keys(definition.events)) {
-    if (!handled.has(eventType)) err(['events', eventType], `event "${eventType}" is declared but no step handles it`);
-  }
-
-  checkGraph();
-  return errors;
-
-  function checkGuard(ref: GuardRef, path: PathSegment[], eventType: string): void {
+  function checkGuard(ref: GuardRef, path: PathSegment[], eventType: string | null): void {
+    if (typeof ref !== 'string' && 'expr' in ref) {
+      const parsed = parseExpression(ref.expr);
+      if (!parsed.ok) {
+        err([...path, 'expr'], `expression: ${parsed.error.message} (at character ${parsed.error.offset + 1})`);
+        return;
+      }
+      const bound = bindParams(parsed.expr, parameterValues(definition));
+      for (const name of bound.missing) err([...path, 'expr'], `expression: unknown parameter "${name}"`);
+      for (const p of parsed.paths) if (!p.startsWith('params.')) checkOperandPath(p, eventType, [...path, 'expr']);
+      return;
+    }
     const name = guardName(ref);
     const guard = registries.guards[name];
     if (!guard) {
-      err(typeof ref === 'string' ? path : [...path, 'name'], `unknown guard "${name}"; known guards: ${Object.keys(registries.guards).join(', ')}`);
+      err(typeof ref === 'string' ? path : [...path, 'name'], `unknown guard "${name}"; known guards: ${Object.keys(registries.guards).join(', ')}, or an expression { expr: "..." }`);
       return;
     }
     const raw = typeof ref === 'string' ? {} : ref.params;
@@ -131,16 +182,18 @@ export function validateDefinition(definition: Definition, source: SourceMap = n
     for (const issue of result.error.issues) err([...path, ...(issue.path as PathSegment[])], issue.message);
   }
 
-  function checkOperandPath(path: string, eventType: string, at: PathSegment[]): void {
+  function checkOperandPath(path: string, eventType: string | null, at: PathSegment[]): void {
     const [root, first, second] = path.split('.');
-    if (root === 'event' && !definition.events[eventType]?.fields[first]) {
-      err(at, `"${path}": event "${eventType}" has no field "${first}"`);
+    if (root === 'event') {
+      if (eventType === null) err(at, `"${path}": there is no incoming event here (onDone); read data.EVENT.field instead`);
+      else if (!definition.events[eventType]?.fields[first]) err(at, `"${path}": event "${eventType}" has no field "${first}"`);
     }
     if (root === 'data') {
       const spec = definition.events[first];
       if (!spec) err(at, `"${path}": unknown event "${first}"`);
       else if (second !== undefined && !spec.fields[second]) err(at, `"${path}": event "${first}" has no field "${second}"`);
     }
+    if (root === 'milestones' && first !== undefined && !index.has(first) && first !== 'campaignStart') err(at, `"${path}": unknown milestone "${first}"`);
   }
 
   function checkDeadlineRule(rule: DeadlineRule, path: PathSegment[]): void {
@@ -148,33 +201,55 @@ export function validateDefinition(definition: Definition, source: SourceMap = n
       rule.of.forEach((r, i) => checkDeadlineRule(r, [...path, 'of', i]));
       return;
     }
+    if (rule.kind === 'date' && definition.window && !withinWindow(rule.date, definition.window)) {
+      err([...path, 'date'], `${rule.date} is outside the campaign window ${definition.window.start} – ${definition.window.end}`);
+    }
     if (rule.kind === 'workingDays' || rule.kind === 'calendarDays') {
       const days = resolveParams(rule.days, definition, (p) => err([...path, 'days'], `unknown parameter "${p}"`));
       if (typeof rule.days === 'object' && definition.parameters[rule.days.param] && !(Number.isInteger(days) && (days as number) >= 0)) {
         err([...path, 'days'], `parameter "${rule.days.param}" must be a non-negative integer`);
       }
-      if (rule.from !== 'stepEntered' && rule.from !== 'campaignStart' && !stepIds.has(rule.from)) {
+      if (rule.from !== 'stepEntered' && rule.from !== 'campaignStart' && !index.has(rule.from)) {
         err([...path, 'from'], `unknown milestone "${rule.from}": use stepEntered, campaignStart or a step id`);
       }
     }
   }
 
-  function checkGraph(): void {
-    if (!stepIds.has(definition.initial)) return;
-    const next = (id: string) =>
-      Object.values(definition.steps[id]?.on ?? {}).flatMap((spec) => transitionsOf(spec).map((t) => t.target).filter((t): t is string => !!t && stepIds.has(t)));
-    const reachable = closure([definition.initial], next);
-    for (const id of stepIds) {
-      if (!reachable.has(id)) err(['steps', id], `unreachable step "${id}": no transition leads to it from "${definition.initial}"`);
+  function checkWindow(window: { start: string; end: string }): void {
+    const full = [window.start, window.end].filter((d) => d.length === 10).length;
+    if (full === 1) err(['window'], 'give both window dates as YYYY-MM-DD, or both as recurring MM-DD');
+    else if (full === 2 && window.start > window.end) err(['window', 'end'], `the window ends (${window.end}) before it starts (${window.start})`);
+  }
+
+  function checkGraph(initial: string, ids: Set<string>, at: PathSegment[], get: (id: string) => StepSpec): void {
+    if (!ids.has(initial)) return;
+    const targets = (spec: string | TransitionSpec | TransitionSpec[]) => transitionsOf(spec).map((t) => t.target).filter((t): t is string => !!t && ids.has(t));
+    const next = (id: string) => [...Object.values(get(id).on).flatMap(targets), ...(get(id).onDone ? targets(get(id).onDone as TransitionSpec) : [])];
+    const reachable = closure([initial], next);
+    for (const id of ids) {
+      if (!reachable.has(id)) err([...at, id], `unreachable step "${id}": no transition leads to it from "${initial}"`);
     }
-    const finals = [...stepIds].filter((id) => definition.steps[id].type === 'final');
-    if (finals.length === 0) err(['steps'], 'the definition needs at least one final step');
+    const finals = [...ids].filter((id) => get(id).type === 'final');
+    if (finals.length === 0) err(at, 'at least one final step is needed here');
     for (const id of reachable) {
-      if (definition.steps[id].type === 'final' || Object.keys(definition.steps[id].on).length === 0) continue;
+      if (get(id).type === 'final' || next(id).length === 0) continue;
       const from = closure([id], next);
-      if (!finals.some((f) => from.has(f))) err(['steps', id], `no final step can be reached from "${id}"`);
+      if (!finals.some((f) => from.has(f))) err([...at, id], `no final step can be reached from "${id}"`);
     }
   }
+}
+
+/** Parameter values by name, for binding `params.X` in expressions. */
+export function parameterValues(definition: Definition): Record<string, number | string | boolean> {
+  return Object.fromEntries(Object.entries(definition.parameters).map(([k, p]) => [k, p.value]));
+}
+
+/** Whether a `date` deadline lies in the window; recurring `MM-DD` values compare within a season that may cross new year. */
+export function withinWindow(date: string, window: { start: string; end: string }): boolean {
+  const md = (d: string) => d.slice(-5);
+  if (date.length === 10 && window.start.length === 10) return date >= window.start && date <= window.end;
+  const [d, s, e] = [md(date), md(window.start), md(window.end)];
+  return s <= e ? d >= s && d <= e : d >= s || d <= e;
 }
 
 function closure(start: string[], next: (id: string) => string[]): Set<string> {

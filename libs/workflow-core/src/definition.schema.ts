@@ -47,8 +47,7 @@ const fieldBase = {
   required: z.boolean().default(true),
 };
 
-/** One field of an event's payload: the form data a step must receive. */
-export const FieldSchema = z.discriminatedUnion('type', [
+const scalarFields = [
   z.strictObject({ ...fieldBase, type: z.literal('string'), minLength: z.number().int().min(0).optional(), maxLength: z.number().int().positive().optional() }),
   z.strictObject({ ...fieldBase, type: z.literal('integer'), min: z.number().int().optional(), max: z.number().int().optional() }),
   z.strictObject({ ...fieldBase, type: z.literal('number'), min: z.number().optional(), max: z.number().optional() }),
@@ -56,7 +55,18 @@ export const FieldSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...fieldBase, type: z.literal('date') }),
   z.strictObject({ ...fieldBase, type: z.literal('enum'), values: z.array(z.string().min(1)).min(1) }),
   z.strictObject({ ...fieldBase, type: z.literal('string-list'), maxItems: z.number().int().positive().optional() }),
-]);
+] as const;
+/** A field that holds a list of records, e.g. per-household votes of a meeting. */
+const ListFieldSchema = z.strictObject({
+  ...fieldBase,
+  type: z.literal('list'),
+  items: z.record(identifier, z.discriminatedUnion('type', [...scalarFields])),
+  minItems: z.number().int().min(0).optional(),
+  maxItems: z.number().int().positive().optional(),
+});
+
+/** One field of an event's payload: the form data a step must receive. */
+export const FieldSchema = z.discriminatedUnion('type', [...scalarFields, ListFieldSchema]);
 export type FieldSpec = z.infer<typeof FieldSchema>;
 
 export const EventSpecSchema = z.strictObject({
@@ -67,7 +77,10 @@ export const EventSpecSchema = z.strictObject({
 });
 export type EventSpec = z.infer<typeof EventSpecSchema>;
 
-/** A named, parameterised predicate from the closed guard registry. */
+/**
+ * A guard: a named, parameterised predicate from the closed guard registry, or an expression of
+ * the small safe expression language (`expression.ts`; no code is ever evaluated).
+ */
 export const GuardRefSchema = z.union([
   identifier,
   z.strictObject({
@@ -75,6 +88,10 @@ export const GuardRefSchema = z.union([
     params: z.record(z.string(), z.unknown()).default({}),
     /** Negates the predicate. */
     not: z.boolean().default(false),
+  }),
+  z.strictObject({
+    /** e.g. `event.opinionsGiven >= params.meetingOpinionRatio * event.attendees and counters.openComplaints == 0` */
+    expr: z.string().min(1).max(1000),
   }),
 ]);
 export type GuardRef = z.infer<typeof GuardRefSchema>;
@@ -96,6 +113,10 @@ export const TransitionSchema = z.strictObject({
 export type TransitionSpec = z.infer<typeof TransitionSchema>;
 
 const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD');
+/** A civil date, or a month and day (`MM-DD`) that recurs in each campaign's year. */
+const campaignDate = z
+  .string()
+  .regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a civil date YYYY-MM-DD or a recurring month-day MM-DD');
 const dayCount = z.union([z.number().int().min(0), ParamRefSchema]);
 
 /** When a deadline falls: declared here, resolved against the calendar by the deadline adapter. */
@@ -110,7 +131,7 @@ export const DeadlineRuleSchema: z.ZodType<DeadlineRule> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('workingDays'), days: dayCount, from: z.string().min(1).default('stepEntered') }),
     z.strictObject({ kind: z.literal('calendarDays'), days: dayCount, from: z.string().min(1).default('stepEntered') }),
-    z.strictObject({ kind: z.literal('date'), date: civilDate }),
+    z.strictObject({ kind: z.literal('date'), date: campaignDate }),
     z.strictObject({ kind: z.literal('windowEnd') }),
     z.strictObject({ kind: z.literal('earliest'), of: z.array(DeadlineRuleSchema).min(2) }),
   ]),
@@ -131,8 +152,8 @@ export type DeadlineSpec = z.infer<typeof DeadlineSchema>;
 
 const transitions = z.union([identifier, TransitionSchema, z.array(TransitionSchema).min(1)]);
 
-export const StepSchema = z.strictObject({
-  type: z.enum(['task', 'final']).default('task'),
+const stepFields = {
+  type: z.enum(['task', 'final', 'parallel']).default('task'),
   label: LocalizedTextSchema,
   /** The step number used by the seeds and by progress reports ("villages that finished step 2"). */
   stage: z.number().int().min(1).optional(),
@@ -145,8 +166,32 @@ export const StepSchema = z.strictObject({
   on: z.record(eventType, transitions).default({}),
   /** For final steps: the outcome it records. */
   outcome: identifier.optional(),
-});
-export type StepSpec = z.infer<typeof StepSchema>;
+};
+
+/** A branch of a parallel step: its own little sequence of steps, ending in a final step. */
+export interface RegionSpec {
+  label?: LocalizedText;
+  initial: string;
+  steps: Record<string, StepSpec>;
+}
+export type StepSpec = z.infer<z.ZodObject<typeof stepFields>> & {
+  /** For parallel steps: branches that run side by side (e.g. a sample re-survey and a cross-check). */
+  regions?: Record<string, RegionSpec>;
+  /** For parallel steps: where the case goes once every region has reached its final step. */
+  onDone?: string | TransitionSpec | TransitionSpec[];
+};
+
+export const RegionSchema: z.ZodType<RegionSpec> = z.lazy(() =>
+  z.strictObject({ label: LocalizedTextSchema.optional(), initial: identifier, steps: z.record(identifier, StepSchema) }),
+) as z.ZodType<RegionSpec>;
+
+export const StepSchema: z.ZodType<StepSpec> = z.lazy(() =>
+  z.strictObject({
+    ...stepFields,
+    regions: z.record(identifier, RegionSchema).optional(),
+    onDone: transitions.optional(),
+  }),
+) as z.ZodType<StepSpec>;
 
 export const DefinitionSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -159,6 +204,14 @@ export const DefinitionSchema = z.strictObject({
   sources: z.array(SourceSchema).min(1),
   /** The classification period whose rules apply (e.g. `2022-2025`). */
   period: z.string().regex(/^\d{4}-\d{4}$/).optional(),
+  /** The first day cases may start on this version (e.g. 2025-07-01 for the two-level government). */
+  effectiveFrom: civilDate.optional(),
+  /** Set on a province's definition: the province code it belongs to (only its admins may publish it). */
+  province: z.string().regex(/^\d{2}$/, 'must be a two-digit province code').optional(),
+  /** Set on a merged overlay: the definition it extends (`id@version`). */
+  extends: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/).optional(),
+  /** The default campaign window; a campaign may set its own. */
+  window: z.strictObject({ start: campaignDate, end: campaignDate }).optional(),
   roles: z.record(identifier, RoleSchema),
   parameters: z.record(identifier, ParameterSchema).default({}),
   events: z.record(eventType, EventSpecSchema),
@@ -174,13 +227,14 @@ export function definitionJsonSchema(): Record<string, unknown> {
 }
 
 /** Normalises the three accepted spellings of a step's transitions for one event. */
-export function transitionsOf(spec: StepSpec['on'][string]): TransitionSpec[] {
+export function transitionsOf(spec: string | TransitionSpec | TransitionSpec[]): TransitionSpec[] {
   if (typeof spec === 'string') return [{ target: spec, actions: [] }];
   return Array.isArray(spec) ? spec : [spec];
 }
 
+/** The registry name of a guard; expressions are shown as `expr`. */
 export function guardName(ref: GuardRef): string {
-  return typeof ref === 'string' ? ref : ref.name;
+  return typeof ref === 'string' ? ref : 'expr' in ref ? 'expr' : ref.name;
 }
 
 export function actionName(ref: ActionRef): string {

@@ -30,16 +30,23 @@ function fieldSchema(spec: FieldSpec): z.ZodType {
       const s = z.array(z.string().min(1));
       return spec.maxItems !== undefined ? s.max(spec.maxItems) : s;
     }
+    case 'list': {
+      let s = z.array(recordSchema(spec.items));
+      if (spec.minItems !== undefined) s = s.min(spec.minItems);
+      if (spec.maxItems !== undefined) s = s.max(spec.maxItems);
+      return s;
+    }
   }
+}
+
+function recordSchema(fields: Record<string, FieldSpec>): z.ZodType<Record<string, unknown>> {
+  const shape = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.required ? fieldSchema(f) : fieldSchema(f).optional()]));
+  return z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
 }
 
 /** The runtime schema of one event's payload, built from the fields its definition declares. */
 export function eventPayloadSchema(definition: Definition, eventType: string): z.ZodType<Record<string, unknown>> {
-  const spec = definition.events[eventType];
-  const shape = Object.fromEntries(
-    Object.entries(spec?.fields ?? {}).map(([name, f]) => [name, f.required ? fieldSchema(f) : fieldSchema(f).optional()]),
-  );
-  return z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
+  return recordSchema(definition.events[eventType]?.fields ?? {});
 }
 
 /** A payload problem, named by the field's path (`attendees`, `households[2]`). */
