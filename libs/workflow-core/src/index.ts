@@ -11,3 +11,6 @@ export * from './guard-registry';
 export * from './action-registry';
 export * from './mermaid-diagram';
 export * from './stable-json';
+export * from './definition-overlay';
+export * from './step-tree';
+export * from './expression';
