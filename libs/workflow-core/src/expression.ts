@@ -30,7 +30,7 @@ export type Expr =
   | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; offset: number }
   | { kind: 'call'; fn: FunctionName; args: Expr[]; offset: number };
 
-/** A parse error; `message` is English and ends with `at offset N`. */
+/** A parse error. `message` is specific English without the position (callers add it from `offset` in their own format). */
 export interface ExpressionError {
   /** 0-based character offset in the source. */
   offset: number;
@@ -70,7 +70,7 @@ class ParseFailure {
 }
 
 function fail(message: string, offset: number): never {
-  throw new ParseFailure({ offset, message: `${message} at offset ${offset}` });
+  throw new ParseFailure({ offset, message });
 }
 
 // ---------------------------------------------------------------------------------------------
