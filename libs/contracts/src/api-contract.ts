@@ -14,7 +14,41 @@ export const StartCampaignBody = z.strictObject({
   provinceCode: z.string().min(1),
   year: z.number().int().min(2000).max(2100),
   definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
-  windowStart: z.iso.date(),
-  windowEnd: z.iso.date(),
-}).refine((b) => b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
+  /** Defaults to the definition's window in the campaign's year. */
+  windowStart: z.iso.date().optional(),
+  windowEnd: z.iso.date().optional(),
+})
+  .refine((b) => (b.windowStart === undefined) === (b.windowEnd === undefined), { message: 'give both windowStart and windowEnd, or neither', path: ['windowEnd'] })
+  .refine((b) => !b.windowStart || !b.windowEnd || b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
 export type StartCampaignBody = z.infer<typeof StartCampaignBody>;
+
+/** Body of `POST /api/admin/migrations`: move a campaign's in-flight cases to another version. */
+export const MigrateCasesBody = z.strictObject({
+  campaignId: z.uuid(),
+  /** The target version, e.g. `periodic-review@2`. */
+  to: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@2'),
+  /** Old step → new step; steps with the same id in both versions map to themselves unless listed. */
+  mapping: z.record(z.string().regex(/^[a-z][A-Za-z0-9_]*$/), z.string().regex(/^[a-z][A-Za-z0-9_]*$/)).default({}),
+  /** Keep each deadline's due instant, or recompute it from the new version's rule. */
+  deadlines: z.enum(['preserve', 'recompute']).default('preserve'),
+  /** Lists what would happen and changes nothing. */
+  dryRun: z.boolean().default(true),
+});
+export type MigrateCasesBody = z.infer<typeof MigrateCasesBody>;
+
+/** Bodies of the definitions admin API. */
+export const DefinitionYamlBody = z.strictObject({
+  yaml: z.string().min(1).max(1_000_000),
+  fileName: z.string().min(1).max(200).optional(),
+});
+export type DefinitionYamlBody = z.infer<typeof DefinitionYamlBody>;
+
+export const DefinitionDiffBody = z.strictObject({
+  against: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
+  yaml: z.string().min(1).max(1_000_000).optional(),
+  key: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/).optional(),
+}).refine((b) => (b.yaml === undefined) !== (b.key === undefined), { message: 'give exactly one of yaml or key', path: ['yaml'] });
+export type DefinitionDiffBody = z.infer<typeof DefinitionDiffBody>;
+
+export const RollbackBody = z.strictObject({ reason: z.string().min(3).max(2000) });
+export type RollbackBody = z.infer<typeof RollbackBody>;

@@ -7,6 +7,8 @@ import { applyEvent, startCase, type CaseSnapshot, type CompiledDefinition } fro
 const Expectation = z.union([
   z.strictObject({
     step: z.string(),
+    /** Inside a parallel step: each region's current step. */
+    regions: z.record(z.string(), z.string()).optional(),
     status: z.enum(['active', 'done']).optional(),
     counters: z.record(z.string(), z.number()).optional(),
     effects: z.array(z.string()).optional(),
@@ -57,6 +59,9 @@ export function runGoldenCases(compiled: CompiledDefinition, golden: GoldenFile,
         return;
       }
       if (result.to !== expect.step) fail(`expected step "${expect.step}", got "${result.to}"`);
+      if (expect.regions && JSON.stringify(result.snapshot.regions ?? {}) !== JSON.stringify(expect.regions)) {
+        fail(`expected regions ${JSON.stringify(expect.regions)}, got ${JSON.stringify(result.snapshot.regions ?? {})}`);
+      }
       if (expect.status && result.snapshot.status !== expect.status) fail(`expected status ${expect.status}, got ${result.snapshot.status}`);
       for (const [name, value] of Object.entries(expect.counters ?? {})) {
         const actual = result.snapshot.context.counters[name] ?? 0;

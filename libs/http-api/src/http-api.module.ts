@@ -5,7 +5,7 @@ import { EngineModule, systemClock, type Clock } from '@rasoat/engine';
 import { AuthGuard } from './auth.guard';
 import { CampaignsController } from './campaigns.controller';
 import { CasesController } from './cases.controller';
-import { DefinitionsController } from './definitions.controller';
+import { DefinitionsAdminController, DefinitionsController } from './definitions.controller';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { HealthController } from './health.controller';
 
@@ -16,7 +16,7 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, CasesController, CampaignsController, DefinitionsController],
+      controllers: [HealthController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

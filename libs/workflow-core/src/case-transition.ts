@@ -85,6 +85,11 @@ export function allowedEvents(compiled: CompiledDefinition, snapshot: CaseSnapsh
   return [...new Set(activeSteps(compiled, snapshot).flatMap((s) => Object.keys(s.on)))];
 }
 
+/** Ids of the steps the case is in: its step, and inside a parallel step each region's step. */
+export function activeStepIds(snapshot: Pick<CaseSnapshot, 'step' | 'regions'>): string[] {
+  return [snapshot.step, ...Object.values(snapshot.regions ?? {})];
+}
+
 /** The step specs the case is in: its step, plus each region's current step inside a parallel step. */
 function activeSteps(compiled: CompiledDefinition, snapshot: CaseSnapshot): StepSpec[] {
   const top = compiled.definition.steps[snapshot.step];

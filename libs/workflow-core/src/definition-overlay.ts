@@ -22,7 +22,7 @@ export const OverlaySchema = z.strictObject({
   extends: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case'),
   version: z.number().int().positive(),
-  province: z.string().regex(/^\d{2}$/, 'must be a two-digit province code').optional(),
+  province: z.string().regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"').optional(),
   title: LocalizedTextSchema.optional(),
   description: LocalizedTextSchema.optional(),
   effectiveFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD').optional(),

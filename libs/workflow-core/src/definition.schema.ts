@@ -207,7 +207,7 @@ export const DefinitionSchema = z.strictObject({
   /** The first day cases may start on this version (e.g. 2025-07-01 for the two-level government). */
   effectiveFrom: civilDate.optional(),
   /** Set on a province's definition: the province code it belongs to (only its admins may publish it). */
-  province: z.string().regex(/^\d{2}$/, 'must be a two-digit province code').optional(),
+  province: z.string().regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"').optional(),
   /** Set on a merged overlay: the definition it extends (`id@version`). */
   extends: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/).optional(),
   /** The default campaign window; a campaign may set its own. */

@@ -14,3 +14,4 @@ export * from './stable-json';
 export * from './definition-overlay';
 export * from './step-tree';
 export * from './expression';
+export * from './definition-diff';

@@ -42,9 +42,20 @@ export class CampaignsService {
     if (province.level !== 'province') throw new CampaignInvalidException('provinceCode', `"${body.provinceCode}" is a ${province.level}, not a province`);
     assertInScope(actor, province.path, `tỉnh ${body.provinceCode}`);
     const compiled = await this.registry.get(body.definitionKey);
+    const { definition } = compiled;
+    const window = campaignWindow(body, definition.window);
+    if (!window) throw new CampaignInvalidException('windowStart', `${body.definitionKey} declares no default window: give windowStart and windowEnd`);
+    if (definition.province && definition.province !== province.code) {
+      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} belongs to province ${definition.province}, not ${province.code}`);
+    }
+    if (definition.effectiveFrom && window.start < definition.effectiveFrom) {
+      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} takes effect on ${definition.effectiveFrom}, after the window starts (${window.start})`);
+    }
+    if (await this.registry.isRetired(body.definitionKey)) {
+      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} was rolled back: start new campaigns on the current version`);
+    }
     const now = this.clock.now();
-    const initial = startCase(compiled, now, { campaignStart: `${body.windowStart}T00:00:00+07:00` });
-    const window = { start: body.windowStart, end: body.windowEnd };
+    const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
     const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
     const due = arm.map((e) => ({ effect: e, due: this.deadlines.resolve(e.deadline.due, { milestones: initial.snapshot.context.milestones, step: e.step, window, provinceCode: province.code }) }));
     const scheduled: { deadlineId: string; dueAt: Date }[] = [];
@@ -53,11 +64,11 @@ export class CampaignsService {
       await tx.execute(
         `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
          values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?) on conflict (province_code, year, definition_id) do nothing`,
-        [randomUUID(), province.code, body.year, compiled.definition.id, body.definitionKey, body.windowStart, body.windowEnd, now, actor.sub],
+        [randomUUID(), province.code, body.year, compiled.definition.id, body.definitionKey, window.start, window.end, now, actor.sub],
         'run',
       );
       const campaign = await tx.findOneOrFail(Campaign, { provinceCode: province.code, year: body.year, definitionId: compiled.definition.id });
-      if (campaign.definitionKey !== body.definitionKey || campaign.windowStart !== body.windowStart || campaign.windowEnd !== body.windowEnd) {
+      if (campaign.definitionKey !== body.definitionKey || campaign.windowStart !== window.start || campaign.windowEnd !== window.end) {
         throw new CampaignConflictException(`Đợt rà soát ${province.code}/${body.year} đã tồn tại với thông số khác / the campaign exists with other settings`, {
           campaignId: campaign.id,
           definitionKey: campaign.definitionKey,
@@ -135,4 +146,14 @@ export class CampaignsService {
     const unit = await this.units.get(actor.unit);
     return em.find(Campaign, { provinceCode: unit.provinceCode }, { orderBy: { year: 'desc' } });
   }
+}
+
+/** The campaign's window: as given, or the definition's (recurring `MM-DD` dates placed in the campaign's year). */
+export function campaignWindow(body: Pick<StartCampaignBody, 'year' | 'windowStart' | 'windowEnd'>, declared?: { start: string; end: string }): { start: string; end: string } | undefined {
+  if (body.windowStart && body.windowEnd) return { start: body.windowStart, end: body.windowEnd };
+  if (!declared) return undefined;
+  const start = declared.start.length === 10 ? declared.start : `${body.year}-${declared.start}`;
+  let end = declared.end.length === 10 ? declared.end : `${body.year}-${declared.end}`;
+  if (end < start && declared.end.length === 5) end = `${body.year + 1}-${declared.end}`;
+  return { start, end };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import { vi, type ResolvedDeadline } from '@rasoat/workflow-core';
+import { activeStepIds, stepIndex, vi, type CaseSnapshot, type ResolvedDeadline } from '@rasoat/workflow-core';
 import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseEffectWriter } from './case-effect-writer';
 import { CaseEventsProducer } from './case-events.producer';
@@ -44,15 +44,15 @@ export class CaseDeadlinesService {
       const [ref] = await tx.execute<{ case_id: string }[]>('select case_id from deadline where id = ?', [deadlineId]);
       if (!ref) return 'unknown';
       // Same lock order as the case engine (case, then its deadlines), so the two cannot deadlock.
-      const [c] = await tx.execute<{ id: string; step: string; status: string; definition_key: string; unit_path: string; village_code: string }[]>(
-        'select id, step, status, definition_key, unit_path, village_code from review_case where id = ? for update',
+      const [c] = await tx.execute<{ id: string; step: string; status: string; definition_key: string; unit_path: string; village_code: string; snapshot: CaseSnapshot }[]>(
+        'select id, step, status, definition_key, unit_path, village_code, snapshot from review_case where id = ? for update',
         [ref.case_id],
       );
       const [d] = await tx.execute<DeadlineRow[]>('select id, case_id, step, due_date::text as due_date, due_at, spec, status from deadline where id = ? for update', [deadlineId]);
       if (d.status !== 'armed') return 'already-closed';
       const now = this.clock.now();
       if (new Date(d.due_at).getTime() > now.getTime()) return 'not-due';
-      if (c.status === 'done' || c.step !== d.step) {
+      if (c.status === 'done' || !activeStepIds(c.snapshot).includes(d.step)) {
         await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, d.id], 'run');
         return 'stale';
       }
@@ -65,7 +65,7 @@ export class CaseDeadlinesService {
         wake = { caseId: c.id, seq: receipt.seq };
         return 'fired';
       }
-      const step = compiled.definition.steps[d.step];
+      const step = stepIndex(compiled.definition).get(d.step)?.step ?? compiled.definition.steps[c.step];
       const role = step.role ? compiled.definition.roles[step.role] : undefined;
       const units = await tx.execute<{ code: string; name: string; level: string; depth: number }[]>(
         `select code, name, level, length(path) - length(replace(path, '/', '')) as depth from admin_unit where ? like '%/' || code || '/%' order by depth`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
-import { allowedEvents, CaseSnapshotSchema, vi, type LocalizedText } from '@rasoat/workflow-core';
+import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CaseNotFoundException } from './cases.exception';
@@ -53,6 +53,7 @@ export class CaseQueryService {
     const { definition } = compiled;
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
+    const steps = stepIndex(definition);
     const [deadlines, history, pending] = await Promise.all([
       em.execute<DeadlineView[]>(
         `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
@@ -71,6 +72,10 @@ export class CaseQueryService {
       definition: { key: row.definition_key, title: label(definition.title) },
       status: snapshot.status,
       step: { id: snapshot.step, label: label(step.label), stage: stageOf(compiled, snapshot.step), role: step.role ?? null, produces: step.produces ? label(step.produces) : null, source: step.source ?? null },
+      regions: Object.entries(snapshot.regions ?? {}).map(([region, id]) => {
+        const inner = steps.get(id)?.step;
+        return { region, step: id, label: inner ? label(inner.label) : id, role: inner?.role ?? null };
+      }),
       data: snapshot.context.data,
       counters: snapshot.context.counters,
       milestones: snapshot.context.milestones,
@@ -82,7 +87,7 @@ export class CaseQueryService {
       })),
       deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
-      history: history.map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => (id && definition.steps[id] ? vi(definition.steps[id].label) : String(id))) })),
+      history: history.map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) })),
     };
   }
 

@@ -32,3 +32,10 @@ export class IdempotencyKeyReusedException extends DomainException {
     super('conflict', 'IDEMPOTENCY_KEY_REUSED', `Khóa Idempotency-Key "${key}" đã dùng cho một sự kiện khác / the key was used for a different event`, { idempotencyKey: key });
   }
 }
+
+/** A migration request that cannot be planned (a target that is not a version of the process, a mapping into nothing). */
+export class CaseMigrationInvalidException extends DomainException {
+  constructor(field: string, message: string) {
+    super('invalid', 'MIGRATION_INVALID', `${field}: ${message}`, { field });
+  }
+}

@@ -6,12 +6,13 @@ import { CaseDeadlinesService } from './case-deadlines.service';
 import { CaseEffectWriter } from './case-effect-writer';
 import { CaseEngineService } from './case-engine.service';
 import { CaseEventsProducer } from './case-events.producer';
+import { CaseMigrationService } from './case-migration.service';
 import { CaseQueryService } from './case-query.service';
 
 /** A village's case: accepting events, applying them, firing its deadlines, reading it. */
 @Module({
   imports: [DefinitionsModule, DeadlinesModule],
-  providers: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseEffectWriter, CaseEventsProducer, CaseDeadlinesService],
-  exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseDeadlinesService],
+  providers: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseEffectWriter, CaseEventsProducer, CaseDeadlinesService, CaseMigrationService],
+  exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseDeadlinesService, CaseMigrationService],
 })
 export class CasesModule {}

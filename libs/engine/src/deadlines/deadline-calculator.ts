@@ -36,6 +36,15 @@ export class DeadlineCalculator {
     for (const [name, iso] of Object.entries(inputs.milestones)) milestones[name] = new Date(iso);
     if (inputs.milestones[inputs.step]) milestones.stepEntered = new Date(inputs.milestones[inputs.step]);
     milestones.campaignStart ??= new Date(`${inputs.window.start}T00:00:00+07:00`);
-    return resolveDeadline(rule, { calendar: this.calendarFor(inputs.provinceCode), milestones, window: inputs.window });
+    return resolveDeadline(inCampaignYear(rule, inputs.window), { calendar: this.calendarFor(inputs.provinceCode), milestones, window: inputs.window });
   }
+}
+
+/** Places recurring `MM-DD` dates in the campaign window: the first such date on or after the window start. */
+export function inCampaignYear(rule: ResolvedDeadlineRule, window: { start: string; end: string }): ResolvedDeadlineRule {
+  if (rule.kind === 'earliest') return { ...rule, of: rule.of.map((r) => inCampaignYear(r, window)) };
+  if (rule.kind !== 'date' || rule.date.length !== 5) return rule;
+  const year = Number(window.start.slice(0, 4));
+  const date = `${year}-${rule.date}`;
+  return { kind: 'date', date: date >= window.start ? date : `${year + 1}-${rule.date}` };
 }

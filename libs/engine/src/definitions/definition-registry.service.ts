@@ -24,9 +24,9 @@ export class DefinitionRegistry {
       if (existing && existing.contentHash !== entry.contentHash) throw new DefinitionVersionChangedException(entry.key, entry.file);
       if (!existing) {
         await em.getConnection().execute(
-          `insert into definition_version (key, definition_id, version, content_hash, body, source_file, province_code, effective_from, published_at, published_by)
-           values (?, ?, ?, ?, ?, ?, null, null, ?, 'workflows/') on conflict (key) do nothing`,
-          [entry.key, entry.definition.id, entry.definition.version, entry.contentHash, JSON.stringify(entry.definition), entry.file, now],
+          `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, published_at, published_by)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'workflows/') on conflict (key) do nothing`,
+          [entry.key, entry.definition.id, entry.definition.version, entry.contentHash, JSON.stringify(entry.definition), entry.file, entry.text, entry.definition.province ?? null, entry.definition.effectiveFrom ?? null, now],
           'run',
         );
         this.logger.log(`published ${entry.key} from ${entry.file}`);
@@ -44,6 +44,12 @@ export class DefinitionRegistry {
     const compiled = compileDefinition(DefinitionSchema.parse(row.body));
     this.compiled.set(key, compiled);
     return compiled;
+  }
+
+  /** True when an admin rolled the version back (running cases keep it; new campaigns may not start on it). */
+  async isRetired(key: string): Promise<boolean> {
+    const row = await this.em.fork().findOne(DefinitionVersion, { key }, { fields: ['retiredAt'] });
+    return !!row?.retiredAt;
   }
 
   async list(): Promise<DefinitionVersion[]> {

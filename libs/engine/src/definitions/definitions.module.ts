@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DefinitionAdminService } from './definition-admin.service';
 import { DefinitionRegistry } from './definition-registry.service';
 
-@Module({ providers: [DefinitionRegistry], exports: [DefinitionRegistry] })
+@Module({ providers: [DefinitionRegistry, DefinitionAdminService], exports: [DefinitionRegistry, DefinitionAdminService] })
 export class DefinitionsModule {}

@@ -39,4 +39,18 @@ export class DefinitionVersion {
 
   @Property({ type: 'text' })
   publishedBy!: string;
+
+  /** The YAML as the admin wrote it (an overlay stays an overlay); `body` is the merged result. */
+  @Property({ type: 'text', nullable: true })
+  sourceText?: string | null;
+
+  /** A rolled-back version: no new campaign starts on it; running cases stay on it. */
+  @Property({ type: 'datetime', nullable: true })
+  retiredAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  retiredBy?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  retireReason?: string | null;
 }

@@ -3,16 +3,18 @@ import { Campaign } from './campaign.entity';
 import { CaseEvent } from './case-event.entity';
 import { CaseHistory } from './case-history.entity';
 import { Deadline } from './deadline.entity';
+import { DefinitionAudit } from './definition-audit.entity';
 import { DefinitionVersion } from './definition-version.entity';
 import { Notification } from './notification.entity';
 import { ProgressCounter, StageCounter } from './progress-counter.entity';
 import { ReviewCase } from './review-case.entity';
 
-export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase };
+export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase };
 export type { UnitLevel } from './admin-unit.entity';
 export type { CaseEventStatus } from './case-event.entity';
 export type { HistoryKind } from './case-history.entity';
 export type { DeadlineStatus } from './deadline.entity';
+export type { DefinitionAuditAction } from './definition-audit.entity';
 
 /** Every entity, for the ORM configuration. */
-export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase];
+export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase];

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, MigrateCasesBody } from '@rasoat/contracts';
+import { DefinitionAudit } from '@rasoat/persistence';
+import { activeStepIds, CaseSnapshotSchema, stepIndex, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
+import { assertInScope } from '../auth/actor-scope';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
+import { CampaignNotFoundException } from '../campaigns/campaigns.exception';
+import { DeadlineCalculator } from '../deadlines/deadline-calculator';
+import { TimersProducer } from '../deadlines/timers.producer';
+import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { CaseEffectWriter } from './case-effect-writer';
+import { stageOf } from './case-stage';
+import { CaseMigrationInvalidException } from './cases.exception';
+
+/** One case in a migration: where it is, where it would go, or why it cannot move. */
+export interface CaseMigrationLine {
+  caseId: string;
+  villageCode: string;
+  fromKey: string;
+  fromStep: string;
+  toStep: string | null;
+  outcome: 'would-move' | 'moved' | 'blocked' | 'already-there';
+  reason: string | null;
+}
+
+export interface MigrationReport {
+  campaignId: string;
+  to: string;
+  dryRun: boolean;
+  deadlines: 'preserve' | 'recompute';
+  totals: Record<CaseMigrationLine['outcome'], number>;
+  cases: CaseMigrationLine[];
+}
+
+interface CaseRow {
+  id: string;
+  village_code: string;
+  commune_code: string;
+  unit_path: string;
+  definition_key: string;
+  step: string;
+  status: string;
+  max_stage: number;
+  snapshot: unknown;
+  accepted_seq: number;
+  applied_seq: number;
+}
+
+interface DeadlineRow {
+  id: string;
+  step: string;
+  due_at: Date;
+  due_date: string;
+}
+
+/**
+ * Moves a campaign's in-flight cases to another version of their definition: an explicit state
+ * mapping, a dry run that says per case from → to or why not, then an apply that moves each
+ * case atomically under its row lock with a history entry. Remaining deadline time is kept
+ * (`preserve`: same due instant) or recomputed from the new version's rule (`recompute`).
+ */
+@Injectable()
+export class CaseMigrationService {
+  private readonly logger = new Logger(CaseMigrationService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly registry: DefinitionRegistry,
+    private readonly effects: CaseEffectWriter,
+    private readonly calculator: DeadlineCalculator,
+    private readonly timers: TimersProducer,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async migrate(body: MigrateCasesBody, actor: Actor): Promise<MigrationReport> {
+    const em = this.em.fork();
+    const [campaign] = await em.execute<{ id: string; province_code: string; definition_id: string; definition_key: string; window_start: string; window_end: string; path: string }[]>(
+      `select k.id, k.province_code, k.definition_id, k.definition_key, k.window_start::text as window_start, k.window_end::text as window_end, u.path
+       from campaign k join admin_unit u on u.code = k.province_code where k.id = ?`,
+      [body.campaignId],
+    );
+    if (!campaign) throw new CampaignNotFoundException(body.campaignId);
+    if (!(actor.role === 'province_admin' || actor.role === 'national_admin')) {
+      throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, 'Chỉ quản trị tỉnh được chuyển phiên bản / only an admin migrates cases');
+    }
+    assertInScope(actor, campaign.path, `đợt rà soát của tỉnh ${campaign.province_code}`);
+    const target = await this.registry.get(body.to);
+    if (target.definition.id !== campaign.definition_id) {
+      throw new CaseMigrationInvalidException('to', `${body.to} is not a version of "${campaign.definition_id}", the campaign's process`);
+    }
+    const targetSteps = stepIndex(target.definition);
+    for (const [from, to] of Object.entries(body.mapping)) {
+      if (!target.definition.steps[to]) throw new CaseMigrationInvalidException(`mapping.${from}`, `"${to}" is not a top-level step of ${body.to}`);
+    }
+
+    const rows = await em.execute<CaseRow[]>(
+      `select id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq
+       from review_case where campaign_id = ? order by village_code`,
+      [campaign.id],
+    );
+    const sources = new Map<string, CompiledDefinition>();
+    for (const key of new Set(rows.map((r) => r.definition_key))) sources.set(key, await this.registry.get(key));
+
+    const lines: CaseMigrationLine[] = [];
+    for (const row of rows) {
+      const plan = this.plan(row, body, target, targetSteps);
+      if (body.dryRun || plan.outcome !== 'would-move') {
+        lines.push(plan);
+        continue;
+      }
+      lines.push(await this.applyOne(row.id, plan, body, target, sources.get(row.definition_key) as CompiledDefinition, campaign, actor));
+    }
+
+    const totals = { 'would-move': 0, moved: 0, blocked: 0, 'already-there': 0 };
+    for (const l of lines) totals[l.outcome]++;
+    if (!body.dryRun) {
+      await em.transactional(async (tx) => {
+        if (totals.blocked === 0) await tx.execute('update campaign set definition_key = ? where id = ?', [body.to, campaign.id], 'run');
+        tx.create(DefinitionAudit, {
+          at: this.clock.now(),
+          action: 'migrate',
+          definitionId: target.definition.id,
+          version: target.definition.version,
+          provinceCode: campaign.province_code,
+          actor: { ...actor },
+          diff: '',
+          details: { campaignId: campaign.id, to: body.to, mapping: body.mapping, deadlines: body.deadlines, totals },
+        });
+        await tx.flush();
+      });
+      this.logger.log(`campaign ${campaign.id} → ${body.to}: ${totals.moved} moved, ${totals.blocked} blocked, ${totals['already-there']} already there`);
+    }
+    return { campaignId: campaign.id, to: body.to, dryRun: body.dryRun, deadlines: body.deadlines, totals, cases: lines };
+  }
+
+  private plan(row: CaseRow, body: MigrateCasesBody, target: CompiledDefinition, targetSteps: ReturnType<typeof stepIndex>): CaseMigrationLine {
+    const line = { caseId: row.id, villageCode: row.village_code, fromKey: row.definition_key, fromStep: row.step };
+    if (row.definition_key === body.to) return { ...line, toStep: row.step, outcome: 'already-there', reason: null };
+    if (row.status === 'done') return { ...line, toStep: null, outcome: 'blocked', reason: 'hồ sơ đã hoàn thành / the case is completed' };
+    if (row.accepted_seq > row.applied_seq) {
+      return { ...line, toStep: null, outcome: 'blocked', reason: `còn ${row.accepted_seq - row.applied_seq} sự kiện chờ xử lý / events still pending: try again when the queue has drained` };
+    }
+    const toStep = body.mapping[row.step] ?? (target.definition.steps[row.step] ? row.step : null);
+    if (!toStep) {
+      return { ...line, toStep: null, outcome: 'blocked', reason: `bước "${row.step}" không có trong ${body.to} và chưa được ánh xạ / step "${row.step}" has no mapping and does not exist in ${body.to}` };
+    }
+    if (!targetSteps.has(toStep) || target.definition.steps[toStep].type === 'final') {
+      return { ...line, toStep, outcome: 'blocked', reason: `không thể chuyển vào bước kết thúc "${toStep}" / cannot map into a final step` };
+    }
+    return { ...line, toStep, outcome: 'would-move', reason: null };
+  }
+
+  private async applyOne(
+    caseId: string,
+    plan: CaseMigrationLine,
+    body: MigrateCasesBody,
+    target: CompiledDefinition,
+    source: CompiledDefinition,
+    campaign: { id: string; province_code: string; window_start: string; window_end: string },
+    actor: Actor,
+  ): Promise<CaseMigrationLine> {
+    const schedule: { id: string; dueAt: Date }[] = [];
+    const now = this.clock.now();
+    const result = await this.em.fork().transactional(async (tx): Promise<CaseMigrationLine> => {
+      const [row] = await tx.execute<CaseRow[]>('select * from review_case where id = ? for update', [caseId]);
+      // Re-plan under the lock: an event may have moved the case since the dry run.
+      const again = this.plan(row, body, target, stepIndex(target.definition));
+      if (again.outcome !== 'would-move' || again.toStep !== plan.toStep) return again.outcome === 'would-move' ? { ...again, outcome: 'blocked', reason: 'hồ sơ vừa thay đổi / the case moved meanwhile; run again' } : again;
+      const toStep = again.toStep as string;
+      const current = CaseSnapshotSchema.parse(row.snapshot);
+      const next = this.mapSnapshot(current, toStep, target, now);
+
+      // Deadlines: each active step of the new snapshot that has a deadline gets one; the remaining
+      // time of the step it came from is kept (preserve) or the new rule is applied (recompute).
+      const armed = await tx.execute<DeadlineRow[]>(`select id, step, due_at, due_date::text as due_date from deadline where case_id = ? and status = 'armed' for update`, [caseId]);
+      const carried = new Map<string, DeadlineRow>();
+      for (const d of armed) carried.set(d.step === current.step ? toStep : d.step, d);
+      const changes: Record<string, unknown>[] = [];
+      for (const stepId of activeStepIds(next)) {
+        const spec: ResolvedDeadline | undefined = target.deadlines[stepId];
+        const old = carried.get(stepId);
+        if (!spec) continue;
+        carried.delete(stepId);
+        if (old && body.deadlines === 'preserve') {
+          await tx.execute('update deadline set step = ?, spec = ?::jsonb where id = ?', [stepId, JSON.stringify(spec), old.id], 'run');
+          changes.push({ step: stepId, dueDate: old.due_date, mode: 'preserved' });
+          continue;
+        }
+        if (old) await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, old.id], 'run');
+        const due = this.calculator.resolve(spec.due, {
+          milestones: next.context.milestones,
+          step: stepId,
+          window: { start: campaign.window_start, end: campaign.window_end },
+          provinceCode: campaign.province_code,
+        });
+        const id = randomUUID();
+        await tx.execute(`insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at) values (?, ?, ?, ?, ?, ?::jsonb, 'armed', ?)`, [id, caseId, stepId, due.dueDate, due.dueAt, JSON.stringify(spec), now], 'run');
+        schedule.push({ id, dueAt: due.dueAt });
+        changes.push({ step: stepId, dueDate: due.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
+      }
+      for (const d of carried.values()) {
+        await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, d.id], 'run');
+        changes.push({ step: d.step, mode: 'cancelled' });
+      }
+
+      const maxStage = Math.max(row.max_stage, stageOf(target, toStep));
+      await tx.execute('update review_case set definition_key = ?, snapshot = ?::jsonb, step = ?, max_stage = ?, updated_at = ? where id = ?', [body.to, JSON.stringify(next), toStep, maxStage, now, caseId], 'run');
+      await this.effects.moveCounters(tx, { campaignId: campaign.id, communeCode: row.commune_code }, row.step, toStep, row.max_stage, maxStage);
+      await this.effects.history(tx, caseId, now, {
+        kind: 'migrated',
+        actor,
+        fromStep: row.step,
+        toStep,
+        details: { from: row.definition_key, to: body.to, sourceVersion: source.definition.version, deadlines: changes },
+      });
+      return { ...again, outcome: 'moved' };
+    });
+    for (const s of schedule) await this.timers.schedule(s.id, s.dueAt, now);
+    return result;
+  }
+
+  /** The snapshot on the new version: same data, counters and milestones; the mapped step (and its regions). */
+  private mapSnapshot(current: CaseSnapshot, toStep: string, target: CompiledDefinition, now: Date): CaseSnapshot {
+    const spec = target.definition.steps[toStep];
+    const milestones = { ...current.context.milestones };
+    milestones[toStep] ??= current.context.milestones[current.step] ?? now.toISOString();
+    let regions: Record<string, string> | undefined;
+    if (spec.type === 'parallel' && spec.regions) {
+      regions = {};
+      for (const [region, r] of Object.entries(spec.regions)) {
+        const kept = current.regions?.[region];
+        regions[region] = kept && r.steps[kept] ? kept : r.initial;
+        milestones[regions[region]] ??= now.toISOString();
+      }
+    }
+    return { step: toStep, ...(regions ? { regions } : {}), status: 'active', context: { ...current.context, milestones } };
+  }
+}

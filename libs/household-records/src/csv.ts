@@ -1,0 +1,149 @@
+import { bilingual } from './text';
+
+export type CsvDelimiter = ',' | ';';
+
+/** One CSV record: `row` as a spreadsheet shows it (a quoted multi-line cell stays one row), `line` where it starts in the text. */
+export interface CsvRecord {
+  row: number;
+  line: number;
+  cells: string[];
+}
+
+/** A CSV that cannot be read; `line` is the 1-based text line of the problem. */
+export class CsvError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CsvError';
+  }
+}
+
+const BOM = '\uFEFF';
+
+/**
+ * Decodes UTF-8, dropping a byte-order mark. Throws a `CsvError` at the line of the first invalid
+ * byte: Excel's plain "CSV" saves Vietnamese in the Windows-1258 code page, not UTF-8.
+ */
+export function decodeUtf8(content: Buffer | string): string {
+  if (typeof content === 'string') return content.startsWith(BOM) ? content.slice(1) : content;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch {
+    const lossy = new TextDecoder('utf-8').decode(content);
+    const line = lossy.slice(0, lossy.indexOf('\uFFFD')).split('\n').length;
+    throw new CsvError(
+      line,
+      bilingual(
+        `Tệp không phải UTF-8 (dòng ${line}); trong Excel hãy lưu bằng "CSV UTF-8"`,
+        `The file is not UTF-8 (line ${line}); in Excel save it as "CSV UTF-8"`,
+      ),
+    );
+  }
+}
+
+/** `;` when the header line (outside quotes) has more semicolons than commas, else `,`. */
+export function detectDelimiter(text: string): CsvDelimiter {
+  let commas = 0;
+  let semicolons = 0;
+  let quoted = false;
+  for (const char of text.startsWith(BOM) ? text.slice(1) : text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && char === ',') commas++;
+    else if (!quoted && char === ';') semicolons++;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+/**
+ * Reads RFC 4180 CSV: quoted fields with doubled quotes and line breaks, records ended by CRLF, LF
+ * or CR, a UTF-8 BOM ignored, the delimiter detected from the header line unless given. A line
+ * break inside a quoted field becomes `\n`; blank lines are kept as records of one empty cell so
+ * that row numbers match a spreadsheet's. Blanks around a quoted field are ignored; any other text
+ * after a closing quote, and a quote left open, throw a `CsvError` naming the line.
+ */
+export function readCsv(content: Buffer | string, options: { delimiter?: CsvDelimiter } = {}): { delimiter: CsvDelimiter; records: CsvRecord[] } {
+  const text = decodeUtf8(content);
+  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const records: CsvRecord[] = [];
+  let cells: string[] = [];
+  let field = '';
+  let quoted = false;
+  let afterQuote = false; // the current field was quoted and its quote is closed
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 1;
+
+  const endField = () => {
+    cells.push(field);
+    field = '';
+    afterQuote = false;
+  };
+  const endRecord = () => {
+    endField();
+    records.push({ row: records.length + 1, line: recordLine, cells });
+    cells = [];
+  };
+
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          quoted = false;
+          afterQuote = true;
+        }
+      } else if (char === '\r' || char === '\n') {
+        if (char === '\r' && text[i + 1] === '\n') i++;
+        field += '\n';
+        line++;
+      } else {
+        field += char;
+      }
+    } else if (char === delimiter) {
+      endField();
+    } else if (char === '\r' || char === '\n') {
+      if (char === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else if (afterQuote) {
+      if (char !== ' ' && char !== '\t') {
+        throw new CsvError(
+          line,
+          bilingual(`Dòng ${line}: có ký tự "${char}" sau dấu ngoặc kép đóng`, `Line ${line}: unexpected "${char}" after a closing quote`),
+        );
+      }
+    } else if (char === '"' && field.trim() === '') {
+      field = '';
+      quoted = true;
+      quoteLine = line;
+    } else {
+      field += char;
+    }
+  }
+  if (quoted) {
+    throw new CsvError(
+      quoteLine,
+      bilingual(`Dòng ${quoteLine}: dấu ngoặc kép mở nhưng không đóng`, `Line ${quoteLine}: unterminated quoted field`),
+    );
+  }
+  if (field !== '' || cells.length > 0 || afterQuote) endRecord();
+  return { delimiter, records };
+}
+
+/**
+ * Writes RFC 4180 CSV: fields with the delimiter, a quote or a line break are quoted (quotes
+ * doubled), records end with CRLF, and a UTF-8 BOM leads so that Excel shows Vietnamese.
+ */
+export function writeCsv(rows: readonly (readonly string[])[], options: { delimiter?: CsvDelimiter; bom?: boolean } = {}): string {
+  const delimiter = options.delimiter ?? ',';
+  const escape = (value: string) => (value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const body = rows.map((row) => row.map(escape).join(delimiter) + '\r\n').join('');
+  return (options.bom ?? true) ? BOM + body : body;
+}
