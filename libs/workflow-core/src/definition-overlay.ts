@@ -33,6 +33,11 @@ export const OverlaySchema = z.strictObject({
 });
 export type Overlay = z.infer<typeof OverlaySchema>;
 
+/** JSON Schema of overlay files for editors; `patch` and `add` are checked once merged. */
+export function overlayJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(OverlaySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
 /** Keys whose value is a collection keyed by id; every other object is a structure with fixed keys. */
 const COLLECTIONS = new Set(['roles', 'parameters', 'events', 'steps', 'fields', 'items', 'on', 'regions']);
 const HEADER_KEYS = ['id', 'version', 'province', 'title', 'description', 'effectiveFrom'] as const;

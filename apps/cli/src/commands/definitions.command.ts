@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDefinitionFile, WORKFLOWS_DIR } from '@rasoat/definition-catalog';
-import { definitionJsonSchema, formatDefinitionError, loadDefinitionYaml, mermaidDiagram } from '@rasoat/workflow-core';
-import { readFileSync } from 'node:fs';
+import { definitionJsonSchema, formatDefinitionError, mermaidDiagram, overlayJsonSchema } from '@rasoat/workflow-core';
 import type { CliCommand } from '../cli-command';
 
-const USAGE = 'definitions validate FILE... | definitions diagram FILE | definitions schema [OUT]';
+const USAGE = 'definitions validate FILE... | definitions diagram FILE | definitions schema [DIR]';
 
 /** Admin tools for definition files: validate before publishing, draw, regenerate the editor schema. */
 export const definitionsCommand: CliCommand = {
@@ -41,18 +40,26 @@ export const definitionsCommand: CliCommand = {
           io.stderr.write(`usage: ${USAGE}\n`);
           return 2;
         }
-        const loaded = loadDefinitionYaml(readFileSync(resolve(rest[0]), 'utf8'), rest[0]);
-        if (!loaded.ok) {
-          for (const error of loaded.errors) io.stderr.write(`${formatDefinitionError(error)}\n`);
+        let result;
+        try {
+          result = readDefinitionFile(resolve(rest[0]));
+        } catch (e) {
+          io.stderr.write(`${rest[0]}:0:0 $ cannot read: ${(e as Error).message}\n`);
           return 1;
         }
-        io.stdout.write(`${mermaidDiagram(loaded.value)}\n`);
+        if (!result.entry) {
+          for (const error of result.errors) io.stderr.write(`${formatDefinitionError(error)}\n`);
+          return 1;
+        }
+        io.stdout.write(`${mermaidDiagram(result.entry.definition)}\n`);
         return 0;
       }
       case 'schema': {
-        const out = resolve(rest[0] ?? `${WORKFLOWS_DIR}/definition.schema.json`);
-        writeFileSync(out, `${JSON.stringify(definitionJsonSchema(), null, 2)}\n`);
-        io.stderr.write(`wrote ${out}\n`);
+        const dir = resolve(rest[0] ?? WORKFLOWS_DIR);
+        for (const [name, schema] of [['definition.schema.json', definitionJsonSchema()], ['overlay.schema.json', overlayJsonSchema()]] as const) {
+          writeFileSync(`${dir}/${name}`, `${JSON.stringify(schema, null, 2)}\n`);
+          io.stderr.write(`wrote ${dir}/${name}\n`);
+        }
         return 0;
       }
       default:
