@@ -124,6 +124,8 @@ function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) 
       return `Đến hạn bước "${stepName(h.toStep)}" (${String(h.details.dueDate ?? '')})`;
     case 'completed':
       return `Hoàn thành: ${String(h.details.outcome ?? '')}`;
+    case 'migrated':
+      return `${who}: chuyển sang ${String(h.details.to ?? '')} — "${h.fromStep ?? ''}" → "${stepName(h.toStep)}"`;
     default:
       return h.kind;
   }
