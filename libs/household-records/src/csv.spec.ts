@@ -69,7 +69,7 @@ describe('readCsv', () => {
     try {
       read();
     } catch (error) {
-      expect((error as CsvError).line).toBe(3);
+      expect(error).toMatchObject({ line: 3, row: 3 });
     }
   });
 

@@ -9,11 +9,15 @@ export interface CsvRecord {
   cells: string[];
 }
 
-/** A CSV that cannot be read; `line` is the 1-based text line of the problem. */
+/**
+ * A CSV that cannot be read: `line` is the 1-based text line of the problem (named in the
+ * message), `row` the record it belongs to as a spreadsheet would number it.
+ */
 export class CsvError extends Error {
   constructor(
     readonly line: number,
     message: string,
+    readonly row: number = line,
   ) {
     super(message);
     this.name = 'CsvError';
@@ -117,6 +121,7 @@ export function readCsv(content: Buffer | string, options: { delimiter?: CsvDeli
         throw new CsvError(
           line,
           bilingual(`Dòng ${line}: có ký tự "${char}" sau dấu ngoặc kép đóng`, `Line ${line}: unexpected "${char}" after a closing quote`),
+          records.length + 1,
         );
       }
     } else if (char === '"' && field.trim() === '') {
@@ -131,6 +136,7 @@ export function readCsv(content: Buffer | string, options: { delimiter?: CsvDeli
     throw new CsvError(
       quoteLine,
       bilingual(`Dòng ${quoteLine}: dấu ngoặc kép mở nhưng không đóng`, `Line ${quoteLine}: unterminated quoted field`),
+      records.length + 1,
     );
   }
   if (field !== '' || cells.length > 0 || afterQuote) endRecord();

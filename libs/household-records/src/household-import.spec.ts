@@ -100,6 +100,14 @@ describe('parseHouseholdFile (CSV)', () => {
     expect(errors[0].message).toContain(' / ');
   });
 
+  it('reports every bad code of a deprivations cell', async () => {
+    const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'Bảo hiểm y tế; telecom; Nhà tiêu' }]));
+    expect(errors.map((error) => error.message.split(' / ')[0])).toEqual([
+      '"Bảo hiểm y tế" không phải là mã chỉ số thiếu hụt (vd. health_insurance)',
+      '"Nhà tiêu" không phải là mã chỉ số thiếu hụt (vd. health_insurance)',
+    ]);
+  });
+
   it('reports every bad cell of every row, in row and column order', async () => {
     const errors = await errorsOf(csvWith([{ 'Khu vực': 'x', 'Số nhân khẩu': '0' }, {}, { 'Số CCCD': '1', 'Họ và tên chủ hộ': '' }]));
     expect(errors.map((error) => [error.row, error.column])).toEqual([
@@ -195,7 +203,7 @@ describe('parseHouseholdFile (CSV)', () => {
   });
 
   it('reads ";"-separated files with commas in cells', async () => {
-    const content = [HEADER.join(';') + ';Địa chỉ', 'H1;Nguyễn Văn An;001090012345;4;Nông thôn;Phát sinh mới;1,500,000;telecom, latrine;Tổ 5, phường Bắc'].join('\r\n');
+    const content = [HEADER.join(';') + ';Địa chỉ', 'H1;Nguyễn Văn An;001090012345;4;Nông thôn;Phát sinh mới;1,500,000;"telecom; latrine";Tổ 5, phường Bắc'].join('\r\n');
     expect(await importCsv(content)).toEqual({
       ok: true,
       households: [
@@ -229,9 +237,14 @@ describe('parseHouseholdFile (CSV)', () => {
     expect(await errorsOf(content)).toEqual([{ row: 6, column: 'Số nhân khẩu', message: expect.stringMatching(/^Phải từ 1 trở lên/) }]);
   });
 
-  it('reports an unterminated quote with its line', async () => {
-    const content = `${HEADER.join(',')}\n${ROW.join(',')}\nH2,"Nguyễn Văn An,001090012345\n`;
-    expect(await errorsOf(content)).toEqual([{ row: 3, message: 'Dòng 3: dấu ngoặc kép mở nhưng không đóng / Line 3: unterminated quoted field' }]);
+  it('reports an unterminated quote with its text line, on its spreadsheet row', async () => {
+    const content = `${HEADER.join(',')}\n${ROW.join(',').replace('telecom', '"telecom\nlatrine"')}\nH2,"Nguyễn Văn An,001090012345\n`;
+    expect(await errorsOf(content)).toEqual([{ row: 3, message: 'Dòng 4: dấu ngoặc kép mở nhưng không đóng / Line 4: unterminated quoted field' }]);
+  });
+
+  it('does not split deprivations on commas', async () => {
+    const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'telecom, latrine' }]), { indicators: rules.indicators });
+    expect(errors).toEqual([{ row: 2, column: 'Các chỉ số thiếu hụt', message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "telecom, latrine"; .*ngăn cách bằng dấu ";"/) }]);
   });
 
   it('rejects a file that is not UTF-8', async () => {
@@ -270,7 +283,7 @@ describe('parseHouseholdFile (CSV)', () => {
         {
           row: 2,
           column: 'Các chỉ số thiếu hụt',
-          message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "digital_use", "waste_treatment"; các mã hợp lệ: employment, dependants, .*information_access; ghi "Không"/),
+          message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "digital_use", "waste_treatment"; các mã hợp lệ: employment, dependants, .*information_access, ngăn cách bằng dấu ";"; ghi "Không"/),
         },
       ]);
     });

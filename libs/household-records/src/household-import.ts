@@ -100,7 +100,7 @@ async function loadRows(input: HouseholdFileInput): Promise<{ rows: SheetRow[] }
       const { records } = readCsv(content);
       return { rows: records.map((record) => ({ row: record.row, cells: record.cells.map((text) => ({ text })) })) };
     } catch (error) {
-      if (error instanceof CsvError) return { errors: [{ row: error.line, message: error.message }] };
+      if (error instanceof CsvError) return { errors: [{ row: error.row, message: error.message }] };
       throw error;
     }
   }
@@ -176,12 +176,12 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
   const firstRowOfCode = new Map<string, number>();
   const households: HouseholdRecord[] = [];
 
+  const headerOf = new Map<HouseholdColumnKey, string>(mapped.map((entry) => [entry.column.key, entry.header]));
+
   for (const row of dataRows) {
     const rowErrors: ImportError[] = [];
     const value: Record<string, unknown> = {};
-    const headerOf = new Map<HouseholdColumnKey, string>();
     for (const { index, header, column } of mapped) {
-      headerOf.set(column.key, header);
       const cell = normaliseCell(row.cells[index], options.csv);
       const decoded = decoder.decode(column, cell);
       if (decoded.error !== undefined) rowErrors.push({ row: row.row, column: header, message: decoded.error });
@@ -191,12 +191,13 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
     const failed = new Set(rowErrors.map((error) => error.column));
     const parsed = HouseholdRecordSchema.safeParse(value);
     if (!parsed.success) {
+      const reported = new Set<string>();
       for (const issue of parsed.error.issues) {
         const key = issue.path[0];
         const header = typeof key === 'string' ? headerOf.get(key as HouseholdColumnKey) : undefined;
-        // Missing columns are reported once on the header; a cell that failed to decode once.
-        if (header === undefined || failed.has(header)) continue;
-        failed.add(header);
+        // A missing column is reported once on the header row, a cell that did not decode once.
+        if (header === undefined || failed.has(header) || reported.has(`${header}\n${issue.message}`)) continue;
+        reported.add(`${header}\n${issue.message}`);
         rowErrors.push({ row: row.row, column: header, message: issue.message });
       }
     }
@@ -205,7 +206,7 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
       const key = code.toUpperCase();
       const first = firstRowOfCode.get(key);
       if (first === undefined) firstRowOfCode.set(key, row.row);
-      else if (!failed.has(codeColumn.header)) {
+      else if (!rowErrors.some((error) => error.column === codeColumn.header)) {
         rowErrors.push({
           row: row.row,
           column: codeColumn.header,
@@ -334,7 +335,7 @@ class CellDecoder {
   private decodeDeprivations(text: string): Decoded {
     if (NO_DEPRIVATION.has(foldText(text))) return { value: [] };
     const items = text
-      .split(/[;,\n]/)
+      .split(/[;\n]/)
       .map((item) => item.trim())
       .filter((item) => item !== '');
     // Without a rule set only the form of a code is checked; `Telecom` is read as `telecom`.
@@ -344,8 +345,8 @@ class CellDecoder {
       const names = unknown.map((item) => `"${item}"`).join(', ');
       return {
         error: bilingual(
-          `Không nhận ra chỉ số thiếu hụt ${names}; các mã hợp lệ: ${this.indicatorList}; ghi "Không" nếu hộ không thiếu hụt chỉ số nào`,
-          `Unknown deprivation indicator ${names}; valid codes: ${this.indicatorList}; write "Không" when the household is deprived in none`,
+          `Không nhận ra chỉ số thiếu hụt ${names}; các mã hợp lệ: ${this.indicatorList}, ngăn cách bằng dấu ";"; ghi "Không" nếu hộ không thiếu hụt chỉ số nào`,
+          `Unknown deprivation indicator ${names}; valid codes: ${this.indicatorList}, separated by ";"; write "Không" when the household is deprived in none`,
         ),
       };
     }
