@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { StartCampaignBody, type Actor } from '@rasoat/contracts';
-import { CampaignNotFoundException, CampaignsService, CaseQueryService, ProgressService, UnitsService } from '@rasoat/engine';
+import { assertInScope, CampaignNotFoundException, CampaignsService, CaseQueryService, ProgressService, UnitsService } from '@rasoat/engine';
 import { CurrentActor, Roles } from './auth.guard';
 import { parseRequest } from './request-validation';
 
@@ -70,6 +70,7 @@ export class CampaignsController {
 
   private async defaultCampaign(unitCode: string, actor: Actor): Promise<string> {
     const unit = await this.units.get(unitCode);
+    assertInScope(actor, unit.path, `đơn vị ${unitCode}`);
     const campaigns = (await this.campaigns.list(actor)).filter((c) => c.provinceCode === unit.provinceCode);
     const running = campaigns.find((c) => c.status === 'running') ?? campaigns[0];
     if (!running) throw new CampaignNotFoundException(`(tỉnh ${unit.provinceCode})`);

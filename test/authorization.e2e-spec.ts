@@ -1,0 +1,146 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { CampaignsService, DefinitionAdminService, signToken } from '@rasoat/engine';
+import { startTestEngine, type TestEngine } from '@rasoat/testing';
+
+const json = (res: Response): Promise<any> => res.json();
+
+/**
+ * The authorization matrix: every route family × every role × a target inside and outside the
+ * caller's unit. "ok" means neither 401 nor 403 (the route may still answer 400/404/409 for
+ * its own reasons); the exact success codes are tested by the feature specs.
+ */
+describe('authorization matrix', () => {
+  let engine: TestEngine & { dropDatabase(): Promise<void> };
+  const ids: Record<string, string> = {};
+
+  // Actors, each scoped to a unit of test province T1 (or the nation).
+  const ACTORS = {
+    village_board: 'T1C1V1',
+    surveyor: 'T1C1V1',
+    commune_committee: 'T1C1',
+    commune_chairman: 'T1C1',
+    district_committee: 'T1D1',
+    district_chairman: 'T1D1',
+    province_committee: 'T1',
+    province_admin: 'T1',
+    national_admin: 'VN',
+  } as const;
+  type Role = keyof typeof ACTORS;
+  const ROLES = Object.keys(ACTORS) as Role[];
+  const token = (role: Role) => signToken({ sub: `${role}@${ACTORS[role]}`, role, unit: ACTORS[role] }, engine.config.jwtSecret, engine.clock.now());
+
+  const T2_OVERLAY = `extends: periodic-review@1\nid: t2-review\nversion: 1\nprovince: T2\nsources: [Kế hoạch tỉnh T2]\npatch:\n  parameters:\n    postingWorkingDays: { value: 4 }\n`;
+
+  beforeAll(async () => {
+    engine = await startTestEngine({ http: true, worker: false });
+    const campaigns = engine.get(CampaignsService);
+    for (const province of ['T1', 'T2']) {
+      const { campaign } = await campaigns.start({ provinceCode: province, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+      ids[`campaign${province}`] = campaign.id;
+    }
+    const cases = await engine.get(EntityManager).fork().execute<{ id: string; village_code: string }[]>(`select id, village_code from review_case where village_code in ('T1C1V1', 'T2C1V1')`);
+    for (const c of cases) ids[c.village_code] = c.id;
+    await engine.get(DefinitionAdminService).publish(T2_OVERLAY, { sub: 'admin@T2', role: 'province_admin', unit: 'T2' });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await engine?.dropDatabase();
+  });
+
+  const call = (method: string, path: string, bearer: string | undefined, body?: unknown) =>
+    fetch(`${engine.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  type Route = { name: string; method: string; path: () => string; body?: () => unknown };
+  const list = { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 } };
+  const inside: Route[] = [
+    { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}` },
+    { name: 'GET case event receipt', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}/events/00000000-0000-4000-8000-000000000000` },
+    { name: 'GET campaign', method: 'GET', path: () => `/api/campaigns/${ids.campaignT1}` },
+    { name: 'GET campaign cases', method: 'GET', path: () => `/api/campaigns/${ids.campaignT1}/cases?unit=T1C1V1` },
+    { name: 'GET progress', method: 'GET', path: () => '/api/progress?unit=T1C1V1' },
+    { name: 'GET unit', method: 'GET', path: () => '/api/units/T1C1V1' },
+    { name: 'GET definitions', method: 'GET', path: () => '/api/definitions' },
+    { name: 'GET definition', method: 'GET', path: () => '/api/definitions/periodic-review@1' },
+    { name: 'GET campaigns', method: 'GET', path: () => '/api/campaigns' },
+  ];
+  const outside: Route[] = [
+    { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}` },
+    { name: 'GET case event receipt', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}/events/00000000-0000-4000-8000-000000000000` },
+    { name: 'GET campaign', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}` },
+    { name: 'GET campaign cases', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}/cases?unit=T2C1` },
+    { name: 'GET progress', method: 'GET', path: () => '/api/progress?unit=T2' },
+    { name: 'GET unit', method: 'GET', path: () => '/api/units/T2C1' },
+    { name: 'GET province definition', method: 'GET', path: () => '/api/definitions/t2-review@1' },
+    { name: 'POST campaign', method: 'POST', path: () => '/api/campaigns', body: () => ({ provinceCode: 'T2', year: 2027, definitionKey: 'periodic-review@1', windowStart: '2027-09-01', windowEnd: '2027-12-14' }) },
+    { name: 'POST admin rollback', method: 'POST', path: () => '/api/admin/definitions/t2-review/rollback', body: () => ({ reason: 'thử quyền' }) },
+    { name: 'POST admin migration', method: 'POST', path: () => '/api/admin/migrations', body: () => ({ campaignId: ids.campaignT2, to: 'periodic-review@1' }) },
+    { name: 'POST admin publish', method: 'POST', path: () => '/api/admin/definitions', body: () => ({ yaml: T2_OVERLAY.replace('version: 1', 'version: 2') }) },
+  ];
+  // Routes restricted by role, whatever the unit: who may call them at all.
+  const byRole: (Route & { roles: Role[] })[] = [
+    { name: 'POST case event (village board only)', method: 'POST', path: () => `/api/cases/${ids.T1C1V1}/events`, body: () => list, roles: ['village_board'] },
+    { name: 'POST campaign', method: 'POST', path: () => '/api/campaigns', body: () => ({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }), roles: ['province_committee', 'province_admin', 'national_admin'] },
+    { name: 'POST admin validate', method: 'POST', path: () => '/api/admin/definitions/validate', body: () => ({ yaml: 'id: x\n' }), roles: ['province_admin', 'national_admin'] },
+    { name: 'POST admin diff', method: 'POST', path: () => '/api/admin/definitions/diff', body: () => ({ against: 'periodic-review@1', key: 'periodic-review@1' }), roles: ['province_admin', 'national_admin'] },
+    { name: 'GET admin audit', method: 'GET', path: () => '/api/admin/audit', roles: ['province_admin', 'national_admin'] },
+    { name: 'POST admin migration', method: 'POST', path: () => '/api/admin/migrations', body: () => ({ campaignId: ids.campaignT1, to: 'periodic-review@1' }), roles: ['province_admin', 'national_admin'] },
+  ];
+  const all = [...inside, ...outside, ...byRole];
+
+  it.each(all.map((r) => [r.name, r]))('%s: 401 without a token, and with a forged or garbled one', async (_name, route) => {
+    const forged = signToken({ sub: 'x', role: 'national_admin', unit: 'VN' }, 'not-the-secret-not-the-secret-not-the', engine.clock.now());
+    for (const bearer of [undefined, 'garbage', forged]) {
+      const res = await call(route.method, route.path(), bearer, route.body?.());
+      expect({ route: route.name, status: res.status }).toEqual({ route: route.name, status: 401 });
+    }
+  });
+
+  it.each(inside.map((r) => [r.name, r]))('%s: every role reads inside its own unit', async (_name, route) => {
+    for (const role of ROLES) {
+      const res = await call(route.method, route.path(), token(role), route.body?.());
+      expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: 'ok' });
+    }
+  });
+
+  it.each(outside.map((r) => [r.name, r]))('%s: 403 for every T1 role outside T1; allowed for the national admin', async (_name, route) => {
+    for (const role of ROLES) {
+      const res = await call(route.method, route.path(), token(role), route.body?.());
+      const expected = role === 'national_admin' ? 'ok' : 403;
+      expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: expected });
+    }
+  });
+
+  it.each(byRole.map((r) => [r.name, r]))('%s: 403 for roles that may not call it', async (_name, route) => {
+    for (const role of ROLES) {
+      const res = await call(route.method, route.path(), token(role), route.body?.());
+      const expected = route.roles.includes(role) ? 'ok' : 403;
+      expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: expected });
+    }
+  });
+
+  it('an event outside the unit is refused to the role the definition allows (403), before anything is written', async () => {
+    const board = signToken({ sub: 'board@T1C1V1', role: 'village_board', unit: 'T1C1V1' }, engine.config.jwtSecret, engine.clock.now());
+    const res = await call('POST', `/api/cases/${ids.T2C1V1}/events`, board, list);
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe('AUTH_OUT_OF_SCOPE');
+    const [{ n }] = await engine.get(EntityManager).fork().execute<{ n: number }[]>('select count(*)::int as n from case_event where case_id = ?', [ids.T2C1V1]);
+    expect(n).toBe(0);
+  });
+
+  it('a village board sees its own village only, not the neighbouring one', async () => {
+    const other = await engine.get(EntityManager).fork().execute<{ id: string }[]>(`select id from review_case where village_code = 'T1C1V2'`);
+    const res = await call('GET', `/api/cases/${other[0].id}`, token('village_board'));
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe('AUTH_OUT_OF_SCOPE');
+  });
+
+  it('public routes answer without a token', async () => {
+    expect((await call('GET', '/health', undefined)).status).toBe(200);
+    expect((await call('GET', '/api/docs-json', undefined)).status).toBe(200);
+  });
+});
