@@ -435,3 +435,10 @@ export function bindParams(expr: Expr, params: Record<string, number | string | 
   };
   return { expr: bind(expr), missing };
 }
+
+/** One-paragraph reference of the expression language, printed by `rasoat definitions guards`. */
+export const EXPRESSION_HELP =
+  'Biểu thức an toàn (không chạy mã) / a safe expression: paths event.F, data.EVENT.F, counters.C, milestones.M, params.P; ' +
+  'numbers, \'strings\', true, false, null; + - * / %; == != < <= > >=; and, or, not; ( ); ' +
+  'min(a, b, ...), max(...), abs(x), round(x), floor(x), ceil(x), exists(path), coalesce(a, b, ...). ' +
+  'A missing value never satisfies a comparison; only exactly true passes.';

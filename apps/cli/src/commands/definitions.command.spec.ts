@@ -51,6 +51,13 @@ describe('definitions command', () => {
     expect(stdout).toContain('  posting --> recheck: POSTING_PERIOD_ENDED');
   });
 
+  it('guards lists the closed set of named guards with their parameters, and the expression language', async () => {
+    const { code, stdout } = await run(['guards']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('quorumReached(numerator, denominator, ratio)');
+    expect(stdout).toContain('{ expr: "..." }');
+  });
+
   it('the editor schemas under workflows/ are up to date with the zod schemas', async () => {
     expect((await run(['schema', dir])).code).toBe(0);
     for (const name of ['definition.schema.json', 'overlay.schema.json']) {

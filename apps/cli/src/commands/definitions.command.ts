@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDefinitionFile, WORKFLOWS_DIR } from '@rasoat/definition-catalog';
-import { definitionJsonSchema, formatDefinitionError, mermaidDiagram, overlayJsonSchema } from '@rasoat/workflow-core';
+import { BUILTIN_GUARDS, definitionJsonSchema, EXPRESSION_HELP, formatDefinitionError, mermaidDiagram, overlayJsonSchema } from '@rasoat/workflow-core';
 import type { CliCommand } from '../cli-command';
 
-const USAGE = 'definitions validate FILE... | definitions diagram FILE | definitions schema [DIR]';
+const USAGE = 'definitions validate FILE... | definitions diagram FILE | definitions guards | definitions schema [DIR]';
 
 /** Admin tools for definition files: validate before publishing, draw, regenerate the editor schema. */
 export const definitionsCommand: CliCommand = {
@@ -52,6 +52,14 @@ export const definitionsCommand: CliCommand = {
           return 1;
         }
         io.stdout.write(`${mermaidDiagram(result.entry.definition)}\n`);
+        return 0;
+      }
+      case 'guards': {
+        for (const [name, guard] of Object.entries(BUILTIN_GUARDS)) {
+          const params = Object.keys((guard.params as unknown as { shape?: Record<string, unknown> }).shape ?? {}).join(', ');
+          io.stdout.write(`${name}(${params})\n  ${guard.description.vi}\n  ${guard.description.en}\n`);
+        }
+        io.stdout.write(`{ expr: "..." }\n  ${EXPRESSION_HELP}\n`);
         return 0;
       }
       case 'schema': {
