@@ -9,34 +9,50 @@ export const QueueName = {
   CaseEvents: 'case-events',
   /** Deadline wake-ups and periodic sweeps. */
   Timers: 'timers',
+  /** Notification deliveries (e-mail, signed webhooks) and the daily digest. */
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   ApplyCaseEvents: 'apply-case-events',
-  FireDeadline: 'fire-deadline',
+  FireAlarms: 'fire-alarms',
   Sweep: 'sweep',
+  DeliverNotification: 'deliver-notification',
+  BuildDigests: 'build-digests',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export const ApplyCaseEventsPayload = z.strictObject({ caseId: z.uuid() });
 export type ApplyCaseEventsPayload = z.infer<typeof ApplyCaseEventsPayload>;
 
-export const FireDeadlinePayload = z.strictObject({ deadlineId: z.uuid() });
-export type FireDeadlinePayload = z.infer<typeof FireDeadlinePayload>;
+/** Rings every deadline alarm due at or before `at` (and any missed earlier). */
+export const FireAlarmsPayload = z.strictObject({ at: z.iso.datetime() });
+export type FireAlarmsPayload = z.infer<typeof FireAlarmsPayload>;
 
 export const SweepPayload = z.strictObject({});
 export type SweepPayload = z.infer<typeof SweepPayload>;
 
+/** Sends one `notification_delivery` row (e-mail or webhook); a sent row is never sent again. */
+export const DeliverNotificationPayload = z.strictObject({ deliveryId: z.uuid() });
+export type DeliverNotificationPayload = z.infer<typeof DeliverNotificationPayload>;
+
+/** Builds the daily digests due at the job's run time (the job scheduler's daily tick). */
+export const BuildDigestsPayload = z.strictObject({});
+export type BuildDigestsPayload = z.infer<typeof BuildDigestsPayload>;
+
 /** Which schema parses which job's payload; the worker refuses to start if a job has no handler. */
 export const JOB_PAYLOADS = {
   [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, schema: ApplyCaseEventsPayload },
-  [JobName.FireDeadline]: { queue: QueueName.Timers, schema: FireDeadlinePayload },
+  [JobName.FireAlarms]: { queue: QueueName.Timers, schema: FireAlarmsPayload },
   [JobName.Sweep]: { queue: QueueName.Timers, schema: SweepPayload },
+  [JobName.DeliverNotification]: { queue: QueueName.Notifications, schema: DeliverNotificationPayload },
+  [JobName.BuildDigests]: { queue: QueueName.Notifications, schema: BuildDigestsPayload },
 } as const;
 
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
 export const jobId = {
   applyCaseEvents: (caseId: string, seq: number) => `case.${caseId}.${seq}`,
-  fireDeadline: (deadlineId: string) => `deadline.${deadlineId}`,
+  deliverNotification: (deliveryId: string) => `delivery.${deliveryId}`,
+  fireAlarms: (epochSecond: number) => `alarms.${epochSecond}`,
 };

@@ -2,13 +2,13 @@ import { Inject } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
-import { FireDeadlinePayload, JobName, QueueName } from '@rasoat/contracts';
+import { FireAlarmsPayload, JobName, QueueName } from '@rasoat/contracts';
 import { CaseDeadlinesService } from '@rasoat/engine';
 
-/** Deadline wake-ups and the periodic sweep. */
-@Processor(QueueName.Timers, { concurrency: 8 })
+/** Deadline alarm wake-ups and the periodic sweep. */
+@Processor(QueueName.Timers, { concurrency: 2 })
 export class TimersProcessor extends WorkerHost {
-  static readonly handles = [JobName.FireDeadline, JobName.Sweep];
+  static readonly handles = [JobName.FireAlarms, JobName.Sweep];
 
   constructor(
     private readonly deadlines: CaseDeadlinesService,
@@ -19,11 +19,12 @@ export class TimersProcessor extends WorkerHost {
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case JobName.FireDeadline: {
-        const payload = FireDeadlinePayload.safeParse(job.data);
+      case JobName.FireAlarms: {
+        const payload = FireAlarmsPayload.safeParse(job.data);
         if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
-        // 'not-due' (the deadline moved later) is fine: the sweeper fires it when it is due.
-        return { outcome: await this.deadlines.fire(payload.data.deadlineId) };
+        // Rings everything due now, not only this second's alarms: batches are set-based, and
+        // two wake-ups running side by side skip each other's locked rows.
+        return this.deadlines.fireDue();
       }
       case JobName.Sweep:
         return this.deadlines.sweep(this.config.worker.staleEventSeconds);

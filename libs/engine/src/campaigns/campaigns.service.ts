@@ -7,7 +7,7 @@ import { startCase } from '@rasoat/workflow-core';
 import { assertInScope, NATION } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { stageOf } from '../cases/case-stage';
-import { DeadlineCalculator } from '../deadlines/deadline-calculator';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -32,7 +32,7 @@ export class CampaignsService {
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
     private readonly units: UnitsService,
-    private readonly deadlines: DeadlineCalculator,
+    private readonly deadlines: DeadlineScheduler,
     private readonly timers: TimersProducer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -57,8 +57,8 @@ export class CampaignsService {
     const now = this.clock.now();
     const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
     const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
-    const due = arm.map((e) => ({ effect: e, due: this.deadlines.resolve(e.deadline.due, { milestones: initial.snapshot.context.milestones, step: e.step, window, provinceCode: province.code }) }));
-    const scheduled: { deadlineId: string; dueAt: Date }[] = [];
+    // Every case starts at the same instant on the same step: one plan serves them all.
+    const planned = arm.map((e) => ({ effect: e, plan: this.deadlines.plan({ step: e.step, spec: e.deadline, milestones: initial.snapshot.context.milestones, window, provinceCode: province.code, now }) }));
 
     const result = await this.em.fork().transactional(async (tx) => {
       await tx.execute(
@@ -93,14 +93,13 @@ export class CampaignsService {
         [now, JSON.stringify(actor), initial.to, JSON.stringify({ campaignId: campaign.id, definitionKey: body.definitionKey }), JSON.stringify(ids)],
         'run',
       );
-      for (const { effect, due: d } of due) {
-        const rows = await tx.execute<{ id: string; due_at: Date }[]>(
-          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at)
-           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ? from jsonb_array_elements_text(?::jsonb) as case_id
-           returning id, due_at`,
-          [effect.step, d.dueDate, d.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(ids)],
+      for (const { effect, plan } of planned) {
+        await tx.execute(
+          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at)
+           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ? from jsonb_array_elements_text(?::jsonb) as case_id`,
+          [effect.step, plan.dueDate, plan.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(plan.alarms), plan.firstAlarmAt, JSON.stringify(ids)],
+          'run',
         );
-        scheduled.push(...rows.map((r) => ({ deadlineId: r.id, dueAt: new Date(r.due_at) })));
       }
       await tx.execute(
         `insert into progress_counter (campaign_id, commune_code, step, current)
@@ -123,7 +122,7 @@ export class CampaignsService {
       campaign.caseCount += created.length;
       return { campaign, casesCreated: created.length };
     });
-    await this.timers.scheduleMany(scheduled, now);
+    if (result.casesCreated > 0) await this.timers.wakeAt(planned.flatMap((p) => (p.plan.firstAlarmAt ? [p.plan.firstAlarmAt] : [])), now);
     if (result.casesCreated > 0) this.logger.log(`campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`);
     return result;
   }

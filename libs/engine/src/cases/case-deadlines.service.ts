@@ -1,29 +1,67 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import { activeStepIds, stepIndex, vi, type CaseSnapshot, type ResolvedDeadline } from '@rasoat/workflow-core';
-import { CaseAcceptanceService } from './case-acceptance.service';
-import { CaseEffectWriter } from './case-effect-writer';
-import { CaseEventsProducer } from './case-events.producer';
+import { activeStepIds, stepIndex, vi, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
+import type { Alarm } from '../deadlines/alarm-plan';
+import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { responsibleIndex, UnitDirectory, type UnitLink } from '../units/unit-directory';
+import { CaseAcceptanceService } from './case-acceptance.service';
+import { CaseEventsProducer } from './case-events.producer';
 
 export type FireOutcome = 'fired' | 'not-due' | 'stale' | 'already-closed' | 'unknown';
 
-interface DeadlineRow {
+/** What one pass over due alarms did. */
+export interface AlarmRun {
+  /** Reminders, overdue notices and escalations rung. */
+  rung: number;
+  /** onDue events sent to cases. */
+  events: number;
+  /** Alarms of steps already left (closed without ringing). */
+  stale: number;
+  notifications: number;
+}
+
+interface DueRow {
   id: string;
   case_id: string;
   step: string;
   due_date: string;
-  due_at: Date;
-  spec: ResolvedDeadline;
   status: string;
+  alarms: Alarm[];
+  next_alarm: number;
+  case_status: string;
+  case_step: string;
+  regions: Record<string, string> | null;
+  definition_key: string;
+  unit_path: string;
+  village_code: string;
+  village_name: string | null;
 }
 
+interface NotificationRow {
+  dedupe_key: string;
+  unit_code: string;
+  role: string;
+  template: string;
+  title: string;
+  body: string;
+  case_id: string;
+}
+
+const BATCH = 2000;
+
+const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+
 /**
- * Fires deadlines: marks the row, records it in the case history, sends the step's `onDue`
- * event to the case (e.g. the end of a posting period) or tells the responsible role and
- * the parent unit's committee that the step is overdue. Idempotent by row status.
+ * Rings deadline alarms. Reminders, overdue notices and escalations are rung in set-based
+ * batches (one statement each for notifications, history and deadline rows per batch of
+ * 2,000), so that a legal date shared by 80,000 villages is handled in seconds. onDue events
+ * go one by one through the case inbox, locking the case first like the engine does. Each
+ * alarm advances the deadline's `next_alarm` in the same transaction as its notification, and
+ * notifications carry a dedupe key: an alarm never rings twice, whatever crashes.
  */
 @Injectable()
 export class CaseDeadlinesService {
@@ -33,71 +71,189 @@ export class CaseDeadlinesService {
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
     private readonly inbox: CaseAcceptanceService,
-    private readonly effects: CaseEffectWriter,
     private readonly producer: CaseEventsProducer,
+    private readonly units: UnitDirectory,
+    private readonly timers: TimersProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async fire(deadlineId: string): Promise<FireOutcome> {
+  /** Rings every alarm due now, batch after batch, until none is left (or `maxBatches`). */
+  async fireDue(maxBatches = Number.POSITIVE_INFINITY): Promise<AlarmRun> {
+    const run: AlarmRun = { rung: 0, events: 0, stale: 0, notifications: 0 };
+    const now = this.clock.now();
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const result = await this.ringBatch(now);
+      run.rung += result.rung;
+      run.stale += result.stale;
+      run.notifications += result.notifications;
+      if (result.rows < BATCH) break;
+    }
+    const events = await this.em.fork().execute<{ id: string }[]>(
+      `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
+      [now],
+    );
+    for (const { id } of events) if ((await this.fireEvent(id)) === 'fired') run.events++;
+    if (run.rung + run.events + run.stale > 0) this.logger.log(`alarms: ${run.rung} rung, ${run.events} events, ${run.stale} stale, ${run.notifications} notifications`);
+    return run;
+  }
+
+  private async ringBatch(now: Date): Promise<{ rows: number; rung: number; stale: number; notifications: number }> {
+    const next: Date[] = [];
+    const result = await this.em.fork().transactional(async (tx) => {
+      const rows = await tx.execute<DueRow[]>(
+        `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.alarms, d.next_alarm,
+                c.status as case_status, c.step as case_step, c.snapshot -> 'regions' as regions, c.definition_key, c.unit_path, c.village_code, u.name as village_name
+         from deadline d join review_case c on c.id = d.case_id left join admin_unit u on u.code = c.village_code
+         where d.next_alarm_at <= ? and (d.alarms -> d.next_alarm ->> 'kind') <> 'event'
+         order by d.next_alarm_at limit ? for update of d skip locked`,
+        [now, BATCH],
+      );
+      if (rows.length === 0) return { rows: 0, rung: 0, stale: 0, notifications: 0 };
+      const chains = await this.units.chains([...new Set(rows.map((r) => r.unit_path))], tx);
+      const definitions = new Map<string, CompiledDefinition>();
+      for (const key of new Set(rows.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key));
+
+      const notifications: NotificationRow[] = [];
+      const history: Record<string, unknown>[] = [];
+      const updates: { id: string; status: string; next_alarm: number; next_alarm_at: string | null; closed_at: string | null }[] = [];
+      let stale = 0;
+      for (const row of rows) {
+        const active = row.case_status === 'active' && activeStepIds({ step: row.case_step, regions: row.regions ?? undefined }).includes(row.step);
+        if (!active) {
+          stale++;
+          updates.push({ id: row.id, status: row.status === 'overdue' ? 'closed' : 'cancelled', next_alarm: row.next_alarm, next_alarm_at: null, closed_at: now.toISOString() });
+          continue;
+        }
+        const alarm = row.alarms[row.next_alarm];
+        const compiled = definitions.get(row.definition_key) as CompiledDefinition;
+        const notice = this.notice(row, alarm, compiled, chains.get(row.unit_path) ?? []);
+        if (notice) notifications.push(notice);
+        history.push({
+          case_id: row.case_id,
+          from_step: row.step,
+          to_step: row.step,
+          details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unit_code, role: notice.role } : null },
+        });
+        const following = row.alarms[row.next_alarm + 1];
+        if (following) next.push(new Date(following.at));
+        updates.push({
+          id: row.id,
+          status: alarm.kind === 'due' ? 'overdue' : row.status,
+          next_alarm: row.next_alarm + 1,
+          next_alarm_at: following?.at ?? null,
+          closed_at: null,
+        });
+      }
+
+      if (notifications.length > 0) {
+        await tx.execute(
+          `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
+           select gen_random_uuid(), x.dedupe_key, x.unit_code, x.role, x.template, x.title, x.body, x.case_id, ?
+           from jsonb_to_recordset(?::jsonb) as x(dedupe_key text, unit_code text, role text, template text, title text, body text, case_id uuid)
+           on conflict (dedupe_key) do nothing`,
+          [now, JSON.stringify(notifications)],
+          'run',
+        );
+      }
+      if (history.length > 0) {
+        await tx.execute(
+          `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
+           select x.case_id, ?, 'deadline', ?::jsonb, x.from_step, x.to_step, x.details
+           from jsonb_to_recordset(?::jsonb) as x(case_id uuid, from_step text, to_step text, details jsonb)`,
+          [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(history)],
+          'run',
+        );
+      }
+      await tx.execute(
+        `update deadline d set status = x.status, next_alarm = x.next_alarm, next_alarm_at = x.next_alarm_at, closed_at = coalesce(x.closed_at, d.closed_at)
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, status text, next_alarm int, next_alarm_at timestamptz, closed_at timestamptz)
+         where d.id = x.id`,
+        [JSON.stringify(updates)],
+        'run',
+      );
+      return { rows: rows.length, rung: rows.length - stale, stale, notifications: notifications.length };
+    });
+    const future = next.filter((d) => d.getTime() > now.getTime());
+    if (future.length > 0) await this.timers.wakeAt(future, now);
+    return result;
+  }
+
+  /** Whom an alarm tells, and what (Vietnamese first, English after). Null when there is nobody to tell. */
+  private notice(row: DueRow, alarm: Alarm, compiled: CompiledDefinition, chain: UnitLink[]): NotificationRow | null {
+    const spec = stepIndex(compiled.definition).get(row.step)?.step;
+    const label = spec ? vi(spec.label) : row.step;
+    const role = spec?.role ?? 'village_board';
+    const ri = responsibleIndex(chain, compiled.definition.roles[role]?.level);
+    const responsible = chain[ri];
+    const village = `${row.village_name ?? row.village_code} (${row.village_code})`;
+    const link = `${this.config.publicUrl.replace(/\/$/, '')}/cases/${row.case_id}`;
+    const base = { dedupe_key: `deadline:${row.id}:alarm:${row.next_alarm}`, case_id: row.case_id };
+    switch (alarm.kind) {
+      case 'reminder':
+        return {
+          ...base,
+          unit_code: responsible?.code ?? row.village_code,
+          role,
+          template: 'deadline-reminder',
+          title: `Nhắc việc: ${label} — hạn ${dmy(row.due_date)}`,
+          body: `${village}: bước "${label}" đến hạn ngày ${dmy(row.due_date)} (còn ${alarm.level} ngày làm việc). / Reminder: "${label}" is due on ${row.due_date}. ${link}`,
+        };
+      case 'due':
+        return {
+          ...base,
+          unit_code: responsible?.code ?? row.village_code,
+          role,
+          template: 'step-overdue',
+          title: `Quá hạn: ${label}`,
+          body: `${village}: bước "${label}" đã quá hạn ngày ${dmy(row.due_date)}. / Overdue: "${label}" was due on ${row.due_date}. ${link}`,
+        };
+      case 'escalation': {
+        const above = chain[ri - alarm.level];
+        if (!above) return null; // above the province: nobody left to tell
+        return {
+          ...base,
+          unit_code: above.code,
+          role: `${above.level}_committee`,
+          template: 'step-escalated',
+          title: `Cảnh báo quá hạn (cấp ${alarm.level}): ${label}`,
+          body: `${responsible?.name ?? ''} — ${village} chưa hoàn thành bước "${label}" (hạn ${dmy(row.due_date)}). / Escalation level ${alarm.level}: "${label}" overdue since ${row.due_date}. ${link}`,
+        };
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Sends a deadline's onDue event to its case (e.g. the end of a posting period). Locks the
+   * case, then the deadline — the engine's order — so the two cannot deadlock.
+   */
+  async fireEvent(deadlineId: string): Promise<FireOutcome> {
     let wake: { caseId: string; seq: number } | undefined;
     const outcome = await this.em.fork().transactional(async (tx): Promise<FireOutcome> => {
       const [ref] = await tx.execute<{ case_id: string }[]>('select case_id from deadline where id = ?', [deadlineId]);
       if (!ref) return 'unknown';
-      // Same lock order as the case engine (case, then its deadlines), so the two cannot deadlock.
-      const [c] = await tx.execute<{ id: string; step: string; status: string; definition_key: string; unit_path: string; village_code: string; snapshot: CaseSnapshot }[]>(
-        'select id, step, status, definition_key, unit_path, village_code, snapshot from review_case where id = ? for update',
-        [ref.case_id],
+      const [c] = await tx.execute<{ id: string; status: string; snapshot: CaseSnapshot }[]>('select id, status, snapshot from review_case where id = ? for update', [ref.case_id]);
+      const [d] = await tx.execute<{ id: string; step: string; due_date: string; spec: ResolvedDeadline; status: string; alarms: Alarm[]; next_alarm: number; next_alarm_at: Date | null }[]>(
+        'select id, step, due_date::text as due_date, spec, status, alarms, next_alarm, next_alarm_at from deadline where id = ? for update',
+        [deadlineId],
       );
-      const [d] = await tx.execute<DeadlineRow[]>('select id, case_id, step, due_date::text as due_date, due_at, spec, status from deadline where id = ? for update', [deadlineId]);
-      if (d.status !== 'armed') return 'already-closed';
+      if (!d.next_alarm_at || d.alarms[d.next_alarm]?.kind !== 'event') return 'already-closed';
       const now = this.clock.now();
-      if (new Date(d.due_at).getTime() > now.getTime()) return 'not-due';
+      if (new Date(d.next_alarm_at).getTime() > now.getTime()) return 'not-due';
       if (c.status === 'done' || !activeStepIds(c.snapshot).includes(d.step)) {
-        await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, d.id], 'run');
+        await tx.execute(`update deadline set status = 'cancelled', closed_at = ?, next_alarm_at = null where id = ?`, [now, d.id], 'run');
         return 'stale';
       }
-      await tx.execute(`update deadline set status = 'fired', closed_at = ? where id = ?`, [now, d.id], 'run');
-      await this.effects.history(tx, c.id, now, { kind: 'deadline', actor: SYSTEM_ACTOR, fromStep: d.step, toStep: d.step, details: { deadlineId: d.id, dueDate: d.due_date, onDue: d.spec.onDue ?? null } });
-
-      const compiled = await this.registry.get(c.definition_key);
-      if (d.spec.onDue) {
-        const receipt = await this.inbox.insert(tx, c.id, d.spec.onDue, {}, SYSTEM_ACTOR, `deadline:${d.id}`);
-        wake = { caseId: c.id, seq: receipt.seq };
-        return 'fired';
-      }
-      const step = stepIndex(compiled.definition).get(d.step)?.step ?? compiled.definition.steps[c.step];
-      const role = step.role ? compiled.definition.roles[step.role] : undefined;
-      const units = await tx.execute<{ code: string; name: string; level: string; depth: number }[]>(
-        `select code, name, level, length(path) - length(replace(path, '/', '')) as depth from admin_unit where ? like '%/' || code || '/%' order by depth`,
-        [c.unit_path],
+      await tx.execute(`update deadline set status = 'fired', closed_at = ?, next_alarm = next_alarm + 1, next_alarm_at = null where id = ?`, [now, d.id], 'run');
+      await tx.execute(
+        `insert into case_history (case_id, at, kind, actor, from_step, to_step, details) values (?, ?, 'deadline', ?::jsonb, ?, ?, ?::jsonb)`,
+        [c.id, now, JSON.stringify(SYSTEM_ACTOR), d.step, d.step, JSON.stringify({ deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue })],
+        'run',
       );
-      const responsible = units.find((u) => u.level === role?.level) ?? units[units.length - 1];
-      const label = vi(step.label);
-      await this.effects.notify(tx, {
-        dedupeKey: `deadline:${d.id}:overdue`,
-        unitCode: responsible.code,
-        role: step.role ?? 'village_board',
-        template: 'step-overdue',
-        title: `Quá hạn: ${label}`,
-        body: `Thôn ${c.village_code}: bước "${label}" đã quá hạn ngày ${d.due_date}.`,
-        caseId: c.id,
-        at: now,
-      });
-      if (d.spec.escalation) {
-        const parent = units[units.indexOf(responsible) - 1];
-        if (parent) {
-          await this.effects.notify(tx, {
-            dedupeKey: `deadline:${d.id}:escalation:1`,
-            unitCode: parent.code,
-            role: `${parent.level}_committee`,
-            template: 'step-escalated',
-            title: `Cảnh báo quá hạn: ${label}`,
-            body: `${responsible.name}: thôn ${c.village_code} chưa hoàn thành bước "${label}" (hạn ${d.due_date}).`,
-            caseId: c.id,
-            at: now,
-          });
-        }
-      }
+      const receipt = await this.inbox.insert(tx, c.id, d.spec.onDue as string, {}, SYSTEM_ACTOR, `deadline:${d.id}`);
+      wake = { caseId: c.id, seq: receipt.seq };
       return 'fired';
     });
     if (wake) await this.producer.wake(wake.caseId, wake.seq);
@@ -105,10 +261,11 @@ export class CaseDeadlinesService {
   }
 
   /**
-   * The safety net: fires every armed deadline that is due (whatever happened to its queue
-   * job) and re-wakes cases whose accepted events have waited too long.
+   * The safety net, run every few seconds by a job scheduler: rings every alarm that is due
+   * (whatever happened to its wake-up job), re-arms the wake-ups of the next hour (Redis may
+   * have lost them), and re-wakes cases whose accepted events have waited too long.
    */
-  async sweep(staleEventSeconds: number, limit = 5000): Promise<{ fired: number; woken: number }> {
+  async sweep(staleEventSeconds: number, limit = 5000): Promise<AlarmRun & { fired: number; woken: number; rearmed: number }> {
     const em = this.em.fork();
     const now = this.clock.now();
     const stale = await em.execute<{ case_id: string; seq: number }[]>(
@@ -116,10 +273,13 @@ export class CaseDeadlinesService {
       [new Date(now.getTime() - staleEventSeconds * 1000), limit],
     );
     await this.producer.wakeMany(stale.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })));
-    const due = await em.execute<{ id: string }[]>(`select id from deadline where status = 'armed' and due_at <= ? order by due_at limit ?`, [now, limit]);
-    let fired = 0;
-    for (const { id } of due) if ((await this.fire(id)) === 'fired') fired++;
-    if (fired > 0 || stale.length > 0) this.logger.log(`sweep: fired ${fired} deadlines, re-woke ${stale.length} cases`);
-    return { fired, woken: stale.length };
+    const run = await this.fireDue();
+    const upcoming = await em.execute<{ second: string }[]>(
+      `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,
+      [now, new Date(now.getTime() + 3_600_000), limit],
+    );
+    await this.timers.wakeAt(upcoming.map((u) => new Date(Number(u.second) * 1000)), now);
+    if (stale.length > 0) this.logger.log(`sweep: re-woke ${stale.length} cases`);
+    return { ...run, fired: run.rung + run.events, woken: stale.length, rearmed: upcoming.length };
   }
 }

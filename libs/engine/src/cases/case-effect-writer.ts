@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import type { HistoryKind } from '@rasoat/persistence';
 import { vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
-import { DeadlineCalculator } from '../deadlines/deadline-calculator';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { stageOf } from './case-stage';
 
@@ -39,7 +39,7 @@ export interface HistoryEntry {
 @Injectable()
 export class CaseEffectWriter {
   constructor(
-    private readonly deadlines: DeadlineCalculator,
+    private readonly deadlines: DeadlineScheduler,
     private readonly timers: TimersProducer,
   ) {}
 
@@ -60,17 +60,11 @@ export class CaseEffectWriter {
   private async applyOne(tx: EntityManager, compiled: CompiledDefinition, ref: CaseRef, effect: CaseEffect, milestones: Record<string, string>, now: Date, postCommit: PostCommit[], cause: string): Promise<void> {
     switch (effect.kind) {
       case 'deadline.cancel':
-        await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where case_id = ? and step = ? and status = 'armed'`, [now, ref.id, effect.step], 'run');
+        await this.deadlines.close(tx, ref.id, effect.step, now);
         return;
       case 'deadline.arm': {
-        const due = this.deadlines.resolve(effect.deadline.due, { milestones, step: effect.step, window: ref.window, provinceCode: ref.provinceCode });
-        const id = randomUUID();
-        await tx.execute(
-          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at) values (?, ?, ?, ?, ?, ?::jsonb, 'armed', ?)`,
-          [id, ref.id, effect.step, due.dueDate, due.dueAt, JSON.stringify(effect.deadline), now],
-          'run',
-        );
-        postCommit.push(() => this.timers.schedule(id, due.dueAt, now));
+        const armed = await this.deadlines.arm(tx, { caseId: ref.id, step: effect.step, spec: effect.deadline, milestones, window: ref.window, provinceCode: ref.provinceCode, now });
+        if (armed.firstAlarmAt) postCommit.push(() => this.timers.wakeAt([armed.firstAlarmAt as Date], now));
         return;
       }
       case 'notify': {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, MigrateCasesBody } from '@rasoat/contracts';
@@ -7,7 +6,9 @@ import { activeStepIds, CaseSnapshotSchema, stepIndex, type CaseSnapshot, type C
 import { assertInScope } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { CampaignNotFoundException } from '../campaigns/campaigns.exception';
+import { planAlarms } from '../deadlines/alarm-plan';
 import { DeadlineCalculator } from '../deadlines/deadline-calculator';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -52,6 +53,7 @@ interface CaseRow {
 interface DeadlineRow {
   id: string;
   step: string;
+  status: string;
   due_at: Date;
   due_date: string;
 }
@@ -71,6 +73,7 @@ export class CaseMigrationService {
     private readonly registry: DefinitionRegistry,
     private readonly effects: CaseEffectWriter,
     private readonly calculator: DeadlineCalculator,
+    private readonly scheduler: DeadlineScheduler,
     private readonly timers: TimersProducer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -162,7 +165,7 @@ export class CaseMigrationService {
     campaign: { id: string; province_code: string; window_start: string; window_end: string },
     actor: Actor,
   ): Promise<CaseMigrationLine> {
-    const schedule: { id: string; dueAt: Date }[] = [];
+    const wake: Date[] = [];
     const now = this.clock.now();
     const result = await this.em.fork().transactional(async (tx): Promise<CaseMigrationLine> => {
       const [row] = await tx.execute<CaseRow[]>('select * from review_case where id = ? for update', [caseId]);
@@ -175,35 +178,39 @@ export class CaseMigrationService {
 
       // Deadlines: each active step of the new snapshot that has a deadline gets one; the remaining
       // time of the step it came from is kept (preserve) or the new rule is applied (recompute).
-      const armed = await tx.execute<DeadlineRow[]>(`select id, step, due_at, due_date::text as due_date from deadline where case_id = ? and status = 'armed' for update`, [caseId]);
+      const armed = await tx.execute<DeadlineRow[]>(
+        `select id, step, status, due_at, due_date::text as due_date from deadline where case_id = ? and status in ('armed', 'overdue') for update`,
+        [caseId],
+      );
       const carried = new Map<string, DeadlineRow>();
       for (const d of armed) carried.set(d.step === current.step ? toStep : d.step, d);
       const changes: Record<string, unknown>[] = [];
+      const window = { start: campaign.window_start, end: campaign.window_end };
       for (const stepId of activeStepIds(next)) {
         const spec: ResolvedDeadline | undefined = target.deadlines[stepId];
         const old = carried.get(stepId);
         if (!spec) continue;
         carried.delete(stepId);
         if (old && body.deadlines === 'preserve') {
-          await tx.execute('update deadline set step = ?, spec = ?::jsonb where id = ?', [stepId, JSON.stringify(spec), old.id], 'run');
+          // Same due instant; the new version's reminders and escalations, minus what already rang.
+          const due = { dueDate: old.due_date, dueAt: new Date(old.due_at) };
+          const alarms = planAlarms(spec, due, this.calculator.calendarFor(campaign.province_code), now).filter(
+            (a) => new Date(a.at).getTime() > now.getTime() || (old.status === 'armed' && (a.kind === 'due' || a.kind === 'event')),
+          );
+          const first = alarms[0] ? new Date(alarms[0].at) : null;
+          await tx.execute('update deadline set step = ?, spec = ?::jsonb, alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = ?', [stepId, JSON.stringify(spec), JSON.stringify(alarms), first, old.id], 'run');
+          if (first) wake.push(first);
           changes.push({ step: stepId, dueDate: old.due_date, mode: 'preserved' });
           continue;
         }
-        if (old) await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, old.id], 'run');
-        const due = this.calculator.resolve(spec.due, {
-          milestones: next.context.milestones,
-          step: stepId,
-          window: { start: campaign.window_start, end: campaign.window_end },
-          provinceCode: campaign.province_code,
-        });
-        const id = randomUUID();
-        await tx.execute(`insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at) values (?, ?, ?, ?, ?, ?::jsonb, 'armed', ?)`, [id, caseId, stepId, due.dueDate, due.dueAt, JSON.stringify(spec), now], 'run');
-        schedule.push({ id, dueAt: due.dueAt });
-        changes.push({ step: stepId, dueDate: due.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
+        if (old) await this.scheduler.close(tx, caseId, old.step, now);
+        const armedNew = await this.scheduler.arm(tx, { caseId, step: stepId, spec, milestones: next.context.milestones, window, provinceCode: campaign.province_code, now });
+        if (armedNew.firstAlarmAt) wake.push(armedNew.firstAlarmAt);
+        changes.push({ step: stepId, dueDate: armedNew.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
       }
       for (const d of carried.values()) {
-        await tx.execute(`update deadline set status = 'cancelled', closed_at = ? where id = ?`, [now, d.id], 'run');
-        changes.push({ step: d.step, mode: 'cancelled' });
+        await this.scheduler.close(tx, caseId, d.step, now);
+        changes.push({ step: d.step, mode: 'closed' });
       }
 
       const maxStage = Math.max(row.max_stage, stageOf(target, toStep));
@@ -218,7 +225,7 @@ export class CaseMigrationService {
       });
       return { ...again, outcome: 'moved' };
     });
-    for (const s of schedule) await this.timers.schedule(s.id, s.dueAt, now);
+    if (wake.length > 0) await this.timers.wakeAt(wake, now);
     return result;
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { DefinitionsModule } from '../definitions/definitions.module';
+import { UnitsModule } from '../units/units.module';
 import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseDeadlinesService } from './case-deadlines.service';
 import { CaseEffectWriter } from './case-effect-writer';
@@ -11,7 +12,7 @@ import { CaseQueryService } from './case-query.service';
 
 /** A village's case: accepting events, applying them, firing its deadlines, reading it. */
 @Module({
-  imports: [DefinitionsModule, DeadlinesModule],
+  imports: [DefinitionsModule, DeadlinesModule, UnitsModule],
   providers: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseEffectWriter, CaseEventsProducer, CaseDeadlinesService, CaseMigrationService],
   exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseDeadlinesService, CaseMigrationService],
 })

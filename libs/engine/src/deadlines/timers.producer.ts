@@ -4,24 +4,24 @@ import type { Queue } from 'bullmq';
 import { jobId, JobName, QueueName } from '@rasoat/contracts';
 
 /**
- * Delayed wake-ups for deadlines. A job only wakes the engine: the deadline row in
- * PostgreSQL is the truth, and the sweeper fires anything whose job was lost.
+ * Wake-ups for deadline alarms. Redis holds one delayed job per distinct second at which some
+ * alarm rings — not one per deadline — so a million armed deadlines cost a few thousand jobs,
+ * and 80,000 villages due at the same instant cost one. The job only wakes the engine: the
+ * deadline rows in PostgreSQL are the truth, and the sweeper rings anything a lost job missed.
  */
 @Injectable()
 export class TimersProducer {
   constructor(@InjectQueue(QueueName.Timers) private readonly queue: Queue) {}
 
-  async schedule(deadlineId: string, dueAt: Date, now: Date): Promise<void> {
-    await this.queue.add(JobName.FireDeadline, { deadlineId }, { jobId: jobId.fireDeadline(deadlineId), delay: Math.max(0, dueAt.getTime() - now.getTime()) });
-  }
-
-  async scheduleMany(items: readonly { deadlineId: string; dueAt: Date }[], now: Date): Promise<void> {
-    for (let i = 0; i < items.length; i += 1000) {
+  /** Schedules a wake-up at each distinct second of `instants` (already-past ones ring now). */
+  async wakeAt(instants: readonly Date[], now: Date): Promise<void> {
+    const seconds = [...new Set(instants.map((i) => Math.ceil(i.getTime() / 1000)))];
+    for (let i = 0; i < seconds.length; i += 1000) {
       await this.queue.addBulk(
-        items.slice(i, i + 1000).map(({ deadlineId, dueAt }) => ({
-          name: JobName.FireDeadline,
-          data: { deadlineId },
-          opts: { jobId: jobId.fireDeadline(deadlineId), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
+        seconds.slice(i, i + 1000).map((second) => ({
+          name: JobName.FireAlarms,
+          data: { at: new Date(second * 1000).toISOString() },
+          opts: { jobId: jobId.fireAlarms(second), delay: Math.max(0, second * 1000 - now.getTime()) },
         })),
       );
     }

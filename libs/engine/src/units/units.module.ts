@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { UnitDirectory } from './unit-directory';
 import { UnitsService } from './units.service';
 
-@Module({ providers: [UnitsService], exports: [UnitsService] })
+@Module({ providers: [UnitsService, UnitDirectory], exports: [UnitsService, UnitDirectory] })
 export class UnitsModule {}

@@ -1,13 +1,17 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DeadlineStatus = 'armed' | 'fired' | 'cancelled';
+/**
+ * `armed` → `overdue` (due passed, step not done; escalations may follow) → `closed` (step left
+ * late); `armed` → `cancelled` (step left in time); `fired` (an onDue event was sent).
+ */
+export type DeadlineStatus = 'armed' | 'overdue' | 'fired' | 'cancelled' | 'closed';
 
 /**
  * A step's deadline: the truth about when something falls due. Queue jobs only wake the
  * engine up; losing them loses nothing because this row remains.
  */
 @Entity({ tableName: 'deadline' })
-@Index({ name: 'deadline_armed_due_idx', expression: `create index "deadline_armed_due_idx" on "deadline" ("due_at") where "status" = 'armed'` })
+@Index({ name: 'deadline_next_alarm_idx', expression: `create index "deadline_next_alarm_idx" on "deadline" ("next_alarm_at") where "next_alarm_at" is not null` })
 @Index({ properties: ['caseId', 'status'] })
 export class Deadline {
   @PrimaryKey({ type: 'uuid' })
@@ -39,4 +43,16 @@ export class Deadline {
 
   @Property({ type: 'datetime', nullable: true })
   closedAt?: Date | null;
+
+  /** The alarm plan: reminders, due, escalations or the onDue event, in time order. */
+  @Property({ type: 'jsonb' })
+  alarms!: { at: string; kind: string; level: number }[];
+
+  /** Index in `alarms` of the next alarm to ring. */
+  @Property({ type: 'integer' })
+  nextAlarm!: number;
+
+  /** When the next alarm rings; null when none is left (or the step was left). */
+  @Property({ type: 'datetime', nullable: true })
+  nextAlarmAt?: Date | null;
 }

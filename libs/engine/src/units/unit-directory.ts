@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { UnitLevel } from '@rasoat/persistence';
+
+export interface UnitLink {
+  code: string;
+  name: string;
+  level: UnitLevel;
+}
+
+/**
+ * The chain of units above a case (province … village), read from the materialised path and
+ * cached per process: deadlines address the responsible unit and, when escalating, the units
+ * above it. Units change rarely (a reorganisation); `forget()` drops the cache.
+ */
+@Injectable()
+export class UnitDirectory {
+  private readonly units = new Map<string, UnitLink>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** `/24/213/07000/0700001/` → [province, district, commune, village]; unknown codes are skipped. */
+  async chains(paths: readonly string[], em: EntityManager = this.em): Promise<Map<string, UnitLink[]>> {
+    const codes = new Set(paths.flatMap(segments));
+    const missing = [...codes].filter((c) => !this.units.has(c));
+    if (missing.length > 0) {
+      const rows = await em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = any(string_to_array(?, \',\'))', [missing.join(',')]);
+      for (const row of rows) this.units.set(row.code, row);
+    }
+    return new Map(paths.map((p) => [p, segments(p).flatMap((c) => this.units.get(c) ?? [])]));
+  }
+
+  forget(): void {
+    this.units.clear();
+  }
+}
+
+function segments(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+/** The unit responsible for a role of `level` on a case (the village itself when the chain has no such level). */
+export function responsibleIndex(chain: readonly UnitLink[], level: string | undefined): number {
+  const i = chain.findIndex((u) => u.level === level);
+  return i >= 0 ? i : chain.length - 1;
+}
