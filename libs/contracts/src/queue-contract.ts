@@ -9,8 +9,6 @@ export const QueueName = {
   CaseEvents: 'case-events',
   /** Deadline wake-ups and periodic sweeps. */
   Timers: 'timers',
-  /** Notification deliveries (e-mail, signed webhooks) and the daily digest. */
-  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -18,8 +16,6 @@ export const JobName = {
   ApplyCaseEvents: 'apply-case-events',
   FireAlarms: 'fire-alarms',
   Sweep: 'sweep',
-  DeliverNotification: 'deliver-notification',
-  BuildDigests: 'build-digests',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -33,26 +29,15 @@ export type FireAlarmsPayload = z.infer<typeof FireAlarmsPayload>;
 export const SweepPayload = z.strictObject({});
 export type SweepPayload = z.infer<typeof SweepPayload>;
 
-/** Sends one `notification_delivery` row (e-mail or webhook); a sent row is never sent again. */
-export const DeliverNotificationPayload = z.strictObject({ deliveryId: z.uuid() });
-export type DeliverNotificationPayload = z.infer<typeof DeliverNotificationPayload>;
-
-/** Builds the daily digests due at the job's run time (the job scheduler's daily tick). */
-export const BuildDigestsPayload = z.strictObject({});
-export type BuildDigestsPayload = z.infer<typeof BuildDigestsPayload>;
-
 /** Which schema parses which job's payload; the worker refuses to start if a job has no handler. */
 export const JOB_PAYLOADS = {
   [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, schema: ApplyCaseEventsPayload },
   [JobName.FireAlarms]: { queue: QueueName.Timers, schema: FireAlarmsPayload },
   [JobName.Sweep]: { queue: QueueName.Timers, schema: SweepPayload },
-  [JobName.DeliverNotification]: { queue: QueueName.Notifications, schema: DeliverNotificationPayload },
-  [JobName.BuildDigests]: { queue: QueueName.Notifications, schema: BuildDigestsPayload },
 } as const;
 
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
 export const jobId = {
   applyCaseEvents: (caseId: string, seq: number) => `case.${caseId}.${seq}`,
-  deliverNotification: (deliveryId: string) => `delivery.${deliveryId}`,
   fireAlarms: (epochSecond: number) => `alarms.${epochSecond}`,
 };

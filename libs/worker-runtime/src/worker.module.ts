@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { EngineModule, systemClock, TimersProducer, type Clock } from '@rasoat/engine';
 import { CaseEventsProcessor } from './case-events.processor';
@@ -7,14 +7,30 @@ import { TimersProcessor } from './timers.processor';
 
 assertEveryJobHandled([CaseEventsProcessor.handles, TimersProcessor.handles]);
 
-class SweeperScheduler implements OnApplicationBootstrap {
+/**
+ * Keeps the sweeper's job scheduler in Redis: at start, and again every minute, because a
+ * Redis that restarted empty has lost it (the sweeper then re-arms every other wake-up).
+ */
+class SweeperScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
   constructor(
     private readonly timers: TimersProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.timers.ensureSweeper(this.config.worker.sweepIntervalSeconds);
+    await this.ensure();
+    this.timer = setInterval(() => void this.ensure().catch(() => undefined), Math.max(10, this.config.worker.sweepIntervalSeconds * 4) * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private ensure(): Promise<void> {
+    return this.timers.ensureSweeper(this.config.worker.sweepIntervalSeconds);
   }
 }
 

@@ -87,7 +87,8 @@ export class CaseDeadlinesService {
       run.rung += result.rung;
       run.stale += result.stale;
       run.notifications += result.notifications;
-      if (result.rows < BATCH) break;
+      // Until a pass finds nothing: a deadline may have several alarms due at once (due and level 1).
+      if (result.rows === 0) break;
     }
     const events = await this.em.fork().execute<{ id: string }[]>(
       `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
