@@ -39,5 +39,7 @@ export const JOB_PAYLOADS = {
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
 export const jobId = {
   applyCaseEvents: (caseId: string, seq: number) => `case.${caseId}.${seq}`,
+  /** A sweeper's re-wake: unique per sweep instant, collapsing duplicates of that sweep only. */
+  rewakeCase: (caseId: string, seq: number, at: Date) => `case.${caseId}.${seq}.rewake.${at.getTime()}`,
   fireAlarms: (epochSecond: number) => `alarms.${epochSecond}`,
 };

@@ -273,7 +273,7 @@ export class CaseDeadlinesService {
       `select case_id, max(seq) as seq from case_event where status = 'pending' and received_at < ? group by case_id limit ?`,
       [new Date(now.getTime() - staleEventSeconds * 1000), limit],
     );
-    await this.producer.wakeMany(stale.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })));
+    await this.producer.rewakeMany(stale.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })), now);
     const run = await this.fireDue();
     const upcoming = await em.execute<{ second: string }[]>(
       `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,

@@ -13,13 +13,18 @@ export class CaseEventsProducer {
     await this.queue.add(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
   }
 
-  async wakeMany(items: readonly { caseId: string; seq: number }[]): Promise<void> {
+  /**
+   * The sweeper's re-wake of cases whose events waited too long. Its job id differs from the
+   * first wake-up's: that job may still exist as failed (a worker killed twice while holding it
+   * makes BullMQ fail it as stalled), and a re-add under its id would be silently ignored.
+   */
+  async rewakeMany(items: readonly { caseId: string; seq: number }[], at: Date): Promise<void> {
     for (let i = 0; i < items.length; i += 1000) {
       await this.queue.addBulk(
         items.slice(i, i + 1000).map(({ caseId, seq }) => ({
           name: JobName.ApplyCaseEvents,
           data: { caseId },
-          opts: { jobId: jobId.applyCaseEvents(caseId, seq) },
+          opts: { jobId: jobId.rewakeCase(caseId, seq, at) },
         })),
       );
     }
