@@ -17,6 +17,17 @@ describe('loadConfig', () => {
     expect(config.demo.seed).toBe(false);
   });
 
+  it('reads the notification settings: no SMTP relay by default, SMTP_URL and NOTIFY_FROM from the environment', () => {
+    const defaults = loadConfig({});
+    expect(defaults.notifications.smtpUrl).toBeUndefined();
+    expect(defaults.notifications.digestHour).toBe(7);
+    expect(defaults.notifications.allowHttpWebhooks).toBe(false);
+    const config = loadConfig({ SMTP_URL: 'smtp://mail.example.gov.vn:587', NOTIFY_FROM: 'rasoat <noreply@example.gov.vn>' });
+    expect(config.notifications.smtpUrl).toBe('smtp://mail.example.gov.vn:587');
+    expect(config.notifications.from).toBe('rasoat <noreply@example.gov.vn>');
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow('SMTP_URL (notifications.smtpUrl)');
+  });
+
   it('lists every bad variable at once, by its environment name', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'production' });

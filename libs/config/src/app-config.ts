@@ -23,6 +23,23 @@ export const AppConfigSchema = z.strictObject({
     sweepIntervalSeconds: z.coerce.number().int().min(1),
     staleEventSeconds: z.coerce.number().int().min(1),
   }),
+  notifications: z.strictObject({
+    /** Local hour (Asia/Ho_Chi_Minh) at which the daily digests of the previous day are built and sent. */
+    digestHour: z.coerce.number().int().min(0).max(23),
+    /** Villages listed per group in a digest; the rest are counted. */
+    digestMaxItems: z.coerce.number().int().min(1).max(1000),
+    /** `smtp://` or `smtps://` URL of the mail relay; when absent e-mail deliveries stay pending. */
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    /** Sender of the e-mails, e.g. `rasoat <no-reply@example.gov.vn>`. */
+    from: z.string().min(3),
+    /** Allows `http://` webhook URLs (tests, local receivers); production requires https. */
+    allowHttpWebhooks: z.boolean(),
+    webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000),
+    /** BullMQ attempts and exponential backoff of one delivery; after the last attempt it is dead. */
+    deliveryAttempts: z.coerce.number().int().min(1).max(50),
+    deliveryBackoffMs: z.coerce.number().int().min(1),
+    deliveryConcurrency: z.coerce.number().int().min(1).max(100),
+  }),
   demo: z.strictObject({
     seed: z.coerce.boolean(),
     provinceCode: z.string().min(1),
@@ -51,6 +68,8 @@ const ENV_MAP: Record<string, string> = {
   QUEUE_PREFIX: 'queuePrefix',
   JWT_SECRET: 'jwtSecret',
   WORKER_CONCURRENCY: 'worker.concurrency',
+  SMTP_URL: 'notifications.smtpUrl',
+  NOTIFY_FROM: 'notifications.from',
   DEMO_SEED: 'demo.seed',
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserRole } from './roles';
 
 /** Body of `POST /api/cases/:id/events`. */
 export const SubmitEventBody = z.strictObject({
@@ -52,3 +53,20 @@ export type DefinitionDiffBody = z.infer<typeof DefinitionDiffBody>;
 
 export const RollbackBody = z.strictObject({ reason: z.string().min(3).max(2000) });
 export type RollbackBody = z.infer<typeof RollbackBody>;
+
+/** Body of `POST /api/admin/subscriptions`: deliver a (unit, role)'s digests by e-mail or webhook. */
+export const CreateSubscriptionBody = z
+  .strictObject({
+    unitCode: z.string().min(1).max(40),
+    role: UserRole,
+    channel: z.enum(['email', 'webhook']),
+    /** An e-mail address, or the webhook's URL (https). */
+    address: z.string().min(3).max(2000),
+    /** The webhook's HMAC key (at least 16 characters); generated when omitted. */
+    secret: z.string().min(16).max(200).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.channel === 'email' && !z.email().safeParse(b.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an e-mail address' });
+    if (b.channel === 'webhook' && !(URL.canParse(b.address) && ['https:', 'http:'].includes(new URL(b.address).protocol))) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an https:// URL' });
+  });
+export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;

@@ -9,6 +9,8 @@ export const QueueName = {
   CaseEvents: 'case-events',
   /** Deadline wake-ups and periodic sweeps. */
   Timers: 'timers',
+  /** Notification deliveries (e-mail, signed webhooks) and the daily digest. */
+  Notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -16,6 +18,8 @@ export const JobName = {
   ApplyCaseEvents: 'apply-case-events',
   FireAlarms: 'fire-alarms',
   Sweep: 'sweep',
+  DeliverNotification: 'deliver-notification',
+  BuildDigests: 'build-digests',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -29,11 +33,21 @@ export type FireAlarmsPayload = z.infer<typeof FireAlarmsPayload>;
 export const SweepPayload = z.strictObject({});
 export type SweepPayload = z.infer<typeof SweepPayload>;
 
+/** Sends one `notification_delivery` row (e-mail or webhook); a sent row is never sent again. */
+export const DeliverNotificationPayload = z.strictObject({ deliveryId: z.uuid() });
+export type DeliverNotificationPayload = z.infer<typeof DeliverNotificationPayload>;
+
+/** Builds the daily digests due at the job's run time (the job scheduler's daily tick). */
+export const BuildDigestsPayload = z.strictObject({});
+export type BuildDigestsPayload = z.infer<typeof BuildDigestsPayload>;
+
 /** Which schema parses which job's payload; the worker refuses to start if a job has no handler. */
 export const JOB_PAYLOADS = {
   [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, schema: ApplyCaseEventsPayload },
   [JobName.FireAlarms]: { queue: QueueName.Timers, schema: FireAlarmsPayload },
   [JobName.Sweep]: { queue: QueueName.Timers, schema: SweepPayload },
+  [JobName.DeliverNotification]: { queue: QueueName.Notifications, schema: DeliverNotificationPayload },
+  [JobName.BuildDigests]: { queue: QueueName.Notifications, schema: BuildDigestsPayload },
 } as const;
 
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
@@ -41,5 +55,6 @@ export const jobId = {
   applyCaseEvents: (caseId: string, seq: number) => `case.${caseId}.${seq}`,
   /** A sweeper's re-wake: unique per sweep instant, collapsing duplicates of that sweep only. */
   rewakeCase: (caseId: string, seq: number, at: Date) => `case.${caseId}.${seq}.rewake.${at.getTime()}`,
+  deliverNotification: (deliveryId: string) => `delivery.${deliveryId}`,
   fireAlarms: (epochSecond: number) => `alarms.${epochSecond}`,
 };

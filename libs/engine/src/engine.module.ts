@@ -7,13 +7,14 @@ import { DefinitionsModule } from './definitions/definitions.module';
 import { EngineBootstrap } from './engine-bootstrap.service';
 import { systemClock, type Clock } from './infrastructure/clock';
 import { CoreModule } from './infrastructure/core.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { UnitsModule } from './units/units.module';
 
 /** The application modules shared by the API and the worker entry points. */
 @Module({})
 export class EngineModule {
   static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
-    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule];
+    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule];
     return {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock), ...contexts],

@@ -28,3 +28,4 @@ export * from './deadlines/calendar-data.loader';
 export * from './deadlines/timers.producer';
 export * from './deadlines/alarm-plan';
 export * from './deadlines/deadline-scheduler';
+export * from './notifications';

@@ -8,6 +8,7 @@ import { CasesController } from './cases.controller';
 import { DefinitionsAdminController, DefinitionsController } from './definitions.controller';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { HealthController } from './health.controller';
+import { NotificationsAdminController, NotificationsController } from './notifications.controller';
 
 /** The HTTP API: controllers only translate; every route is authenticated unless @Public. */
 @Module({})
@@ -16,7 +17,7 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController],
+      controllers: [HealthController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

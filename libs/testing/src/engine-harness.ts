@@ -41,11 +41,12 @@ export interface TestEngine {
 
 /**
  * Boots the engine against a fresh migrated database and a private queue prefix, with a
- * manual clock. `worker: false` leaves events pending (nothing consumes the queues).
+ * manual clock. `worker: false` leaves events pending (nothing consumes the queues); `config`
+ * overrides settings by path (e.g. `{ 'notifications.smtpUrl': … }`).
  */
-export async function startTestEngine(options: { worker?: boolean; http?: boolean; databaseUrl?: string; queuePrefix?: string; start?: Date } = {}): Promise<TestEngine & { dropDatabase(): Promise<void> }> {
+export async function startTestEngine(options: { worker?: boolean; http?: boolean; databaseUrl?: string; queuePrefix?: string; start?: Date; config?: Record<string, unknown> } = {}): Promise<TestEngine & { dropDatabase(): Promise<void> }> {
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test' }, { databaseUrl: db.url, redisUrl: testRedisUrl(), queuePrefix: options.queuePrefix ?? testQueuePrefix(), 'demo.seed': false, port: 0 });
+  const config = loadConfig({ NODE_ENV: 'test' }, { databaseUrl: db.url, redisUrl: testRedisUrl(), queuePrefix: options.queuePrefix ?? testQueuePrefix(), 'demo.seed': false, port: 0, ...options.config });
   const clock = new ManualClock(options.start ?? new Date('2026-09-01T02:00:00Z'));
   const engine = EngineModule.forRoot(config, clock);
   const imports: DynamicModule[] = [];

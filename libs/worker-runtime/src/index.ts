@@ -1,3 +1,5 @@
 export * from './worker.module';
 export * from './case-events.processor';
 export * from './timers.processor';
+export * from './notifications.processor';
+export * from './digest-scheduler';

@@ -2,10 +2,12 @@ import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type O
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { EngineModule, systemClock, TimersProducer, type Clock } from '@rasoat/engine';
 import { CaseEventsProcessor } from './case-events.processor';
+import { digestSchedulerProvider } from './digest-scheduler';
 import { assertEveryJobHandled } from './job-handlers';
+import { NotificationsProcessor } from './notifications.processor';
 import { TimersProcessor } from './timers.processor';
 
-assertEveryJobHandled([CaseEventsProcessor.handles, TimersProcessor.handles]);
+assertEveryJobHandled([CaseEventsProcessor.handles, TimersProcessor.handles, NotificationsProcessor.handles]);
 
 /**
  * Keeps the sweeper's job scheduler in Redis: at start, and again every minute, because a
@@ -41,7 +43,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [engine],
-      providers: [CaseEventsProcessor, TimersProcessor, ...(options.sweeper === false ? [] : [{ provide: SweeperScheduler, useFactory: (t: TimersProducer, c: AppConfig) => new SweeperScheduler(t, c), inject: [TimersProducer, APP_CONFIG] }])],
+      providers: [CaseEventsProcessor, TimersProcessor, NotificationsProcessor, ...(options.sweeper === false ? [] : [digestSchedulerProvider, { provide: SweeperScheduler, useFactory: (t: TimersProducer, c: AppConfig) => new SweeperScheduler(t, c), inject: [TimersProducer, APP_CONFIG] }])],
     };
   }
 }

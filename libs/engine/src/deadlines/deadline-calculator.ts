@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { resolveDeadline, WorkingDayCalendar, type CalendarData, type ResolvedDue } from '@rasoat/calendar';
+import { parseCalendarData, resolveDeadline, WorkingDayCalendar, type CalendarData, type ResolvedDue } from '@rasoat/calendar';
 import type { ResolvedDeadlineRule } from '@rasoat/workflow-core';
 import { CALENDAR_DATA_DIR, loadCalendarData } from './calendar-data.loader';
 
@@ -12,14 +12,37 @@ export interface DeadlineInputs {
   provinceCode: string;
 }
 
-/** Turns a definition's deadline rule into a civil due date on the province's working-day calendar. */
+/** A day an admin added at run time (table `calendar_adjustment`), on top of `config/calendar/`. */
+export interface CalendarAdjustment {
+  provinceCode: string | null;
+  date: string;
+  kind: 'day_off' | 'working_day';
+  name: string;
+}
+
+/**
+ * Turns a definition's deadline rule into a civil due date on the province's working-day
+ * calendar: the yearly files under `config/calendar/` plus the days admins added at run time.
+ * `version` is the id of the newest adjustment applied; deadlines record the version they were
+ * computed with, so that the sweeper recomputes those computed on an older calendar.
+ */
 @Injectable()
 export class DeadlineCalculator {
-  private readonly calendars = new Map<string, WorkingDayCalendar>();
-  private readonly data: CalendarData[];
+  private calendars = new Map<string, WorkingDayCalendar>();
+  private readonly files: CalendarData[];
+  private data: CalendarData[];
+  version = 0;
 
   constructor() {
-    this.data = loadCalendarData(CALENDAR_DATA_DIR);
+    this.files = loadCalendarData(CALENDAR_DATA_DIR);
+    this.data = this.files;
+  }
+
+  /** Applies the run-time adjustments (all of them, as of `version`). Throws CalendarError when they clash with the files. */
+  apply(adjustments: readonly CalendarAdjustment[], version: number): void {
+    this.data = mergeAdjustments(this.files, adjustments);
+    this.calendars = new Map();
+    this.version = version;
   }
 
   calendarFor(provinceCode: string): WorkingDayCalendar {
@@ -47,4 +70,24 @@ export function inCampaignYear(rule: ResolvedDeadlineRule, window: { start: stri
   const year = Number(window.start.slice(0, 4));
   const date = `${year}-${rule.date}`;
   return { kind: 'date', date: date >= window.start ? date : `${year + 1}-${rule.date}` };
+}
+
+/** The yearly data with admins' adjustments merged in (a year without a file gets one). */
+export function mergeAdjustments(files: readonly CalendarData[], adjustments: readonly CalendarAdjustment[]): CalendarData[] {
+  const byYear = new Map(files.map((d) => [d.year, structuredClone(d)]));
+  for (const a of adjustments) {
+    const year = Number(a.date.slice(0, 4));
+    let data = byYear.get(year);
+    if (!data) {
+      data = parseCalendarData({ year, source: 'Điều chỉnh của quản trị / admin adjustments' }, `calendar_adjustment ${year}`);
+      byYear.set(year, data);
+    }
+    const day = { date: a.date, name: a.name };
+    if (a.provinceCode) {
+      data.provinces[a.provinceCode] ??= { daysOff: [] };
+      data.provinces[a.provinceCode].daysOff.push(day);
+    } else if (a.kind === 'day_off') data.daysOff.push(day);
+    else data.workingDays.push(day);
+  }
+  return [...byYear.values()].map((d) => parseCalendarData(d, `calendar ${d.year} with adjustments`));
 }

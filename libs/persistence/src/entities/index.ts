@@ -6,15 +6,21 @@ import { Deadline } from './deadline.entity';
 import { DefinitionAudit } from './definition-audit.entity';
 import { DefinitionVersion } from './definition-version.entity';
 import { Notification } from './notification.entity';
+import { NotificationDelivery } from './notification-delivery.entity';
+import { NotificationDigest } from './notification-digest.entity';
+import { NotificationSubscription } from './notification-subscription.entity';
 import { ProgressCounter, StageCounter } from './progress-counter.entity';
 import { ReviewCase } from './review-case.entity';
 
-export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase };
+export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase };
 export type { UnitLevel } from './admin-unit.entity';
 export type { CaseEventStatus } from './case-event.entity';
 export type { HistoryKind } from './case-history.entity';
 export type { DeadlineStatus } from './deadline.entity';
 export type { DefinitionAuditAction } from './definition-audit.entity';
+export type { DeliveryStatus } from './notification-delivery.entity';
+export type { DigestGroup } from './notification-digest.entity';
+export type { SubscriptionChannel } from './notification-subscription.entity';
 
 /** Every entity, for the ORM configuration. */
-export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, ProgressCounter, StageCounter, ReviewCase];
+export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase];

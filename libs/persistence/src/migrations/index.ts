@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123094225InitialSchema } from './migration-20261123-initial-schema';
 import { Migration20261123130000DefinitionAdmin } from './migration-20261123-definition-admin';
 import { Migration20261123140000DeadlineAlarms } from './migration-20261123-deadline-alarms';
+import { Migration20261123150000NotificationDelivery } from './migration-20261123-notification-delivery';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123094225InitialSchema', class: Migration20261123094225InitialSchema },
   { name: 'Migration20261123130000DefinitionAdmin', class: Migration20261123130000DefinitionAdmin },
   { name: 'Migration20261123140000DeadlineAlarms', class: Migration20261123140000DeadlineAlarms },
+  { name: 'Migration20261123150000NotificationDelivery', class: Migration20261123150000NotificationDelivery },
 ];

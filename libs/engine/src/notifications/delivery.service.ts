@@ -1,0 +1,224 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import type { Actor } from '@rasoat/contracts';
+import type { DeliveryStatus, DigestGroup, SubscriptionChannel } from '@rasoat/persistence';
+import { inScope, NATION } from '../auth/actor-scope';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { NotificationsProducer } from './notifications.producer';
+import { DeliveryNotFoundException, DeliveryNotRetryableException } from './notifications.exception';
+import { SmtpMailer } from './smtp-mailer';
+import { signWebhook, WebhookHeader } from './webhook-signature';
+
+/**
+ * What one attempt did. `failed` is retried by the queue (with backoff) unless it was the last
+ * attempt, which makes the delivery `dead`; `no-transport` leaves an e-mail pending (no SMTP
+ * relay configured) without an error loop.
+ */
+export type DeliverOutcome =
+  | { status: 'sent'; attempts: number }
+  | { status: 'failed'; attempts: number; error: string; dead: boolean }
+  | { status: 'already-sent' | 'dead' | 'unknown' | 'no-transport' | 'inactive' };
+
+export interface DeliveryView {
+  id: string;
+  subscriptionId: string;
+  unitCode: string;
+  role: string;
+  channel: SubscriptionChannel;
+  address: string;
+  digestKey: string;
+  notificationCount: number;
+  subject: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  subscription_id: string;
+  digest_key: string;
+  notification_count: number;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  channel: SubscriptionChannel;
+  address: string;
+  secret: string | null;
+  active: boolean;
+  unit_code: string;
+  role: string;
+}
+
+/**
+ * Sends deliveries: e-mail over SMTP or a signed webhook POST. The delivery row is locked for
+ * the attempt and marked `sent` in the same transaction, so a job for a sent row does nothing
+ * and two jobs never send one row twice at once. After a crash between the send and the
+ * commit, the resend carries the same Message-ID / `X-Rasoat-Delivery`.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+  private warnedNoSmtp = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly mailer: SmtpMailer,
+    private readonly producer: NotificationsProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** One attempt; `final` says whether the queue will retry a failure (false) or not (true: dead letter). */
+  async deliver(deliveryId: string, attempt: { final: boolean }): Promise<DeliverOutcome> {
+    return this.em.fork().transactional(async (tx): Promise<DeliverOutcome> => {
+      const [row] = await tx.execute<DeliveryRow[]>(
+        `select d.id, d.subscription_id, d.digest_key, d.notification_count, d.subject, d.body_text, d.body_html, d.status, d.attempts,
+                s.channel, s.address, s.secret, s.active, s.unit_code, s.role
+         from notification_delivery d join notification_subscription s on s.id = d.subscription_id
+         where d.id = ? for update of d`,
+        [deliveryId],
+      );
+      if (!row) return { status: 'unknown' };
+      if (row.status === 'sent') return { status: 'already-sent' };
+      if (row.status === 'dead') return { status: 'dead' };
+      if (!row.active) {
+        await tx.execute(`update notification_delivery set status = 'dead', last_error = ? where id = ?`, ['đăng ký đã bị hủy / subscription deactivated', row.id], 'run');
+        return { status: 'inactive' };
+      }
+      if (row.channel === 'email' && !this.mailer.configured) {
+        const line = `chưa cấu hình máy chủ thư (SMTP_URL / notifications.smtpUrl): thư ${row.id} chờ gửi / no SMTP relay configured: e-mail delivery ${row.id} stays pending`;
+        if (this.warnedNoSmtp) this.logger.debug(line);
+        else this.logger.warn(`${line} (further ones are logged at debug level)`);
+        this.warnedNoSmtp = true;
+        return { status: 'no-transport' };
+      }
+      const attempts = row.attempts + 1;
+      const now = this.clock.now();
+      try {
+        if (row.channel === 'email') await this.sendEmail(row);
+        else await this.sendWebhook(tx, row, now);
+      } catch (e) {
+        const error = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
+        await tx.execute(`update notification_delivery set attempts = ?, last_error = ?, status = ? where id = ?`, [attempts, error, attempt.final ? 'dead' : 'pending', row.id], 'run');
+        if (attempt.final) this.logger.warn(`delivery ${row.id} (${row.channel} ${row.address}) is dead after ${attempts} attempts: ${error}`);
+        return { status: 'failed', attempts, error, dead: attempt.final };
+      }
+      await tx.execute(`update notification_delivery set attempts = ?, last_error = null, status = 'sent', sent_at = ? where id = ?`, [attempts, this.clock.now(), row.id], 'run');
+      return { status: 'sent', attempts };
+    });
+  }
+
+  /** Deliveries of subscriptions in the actor's scope, newest first (`status=dead`: the dead letters). */
+  async list(actor: Actor, q: { status?: DeliveryStatus; limit: number }): Promise<DeliveryView[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (actor.unit !== NATION) {
+      where.push('u.path like ?');
+      params.push(`%/${actor.unit}/%`);
+    }
+    if (q.status) {
+      where.push('d.status = ?');
+      params.push(q.status);
+    }
+    const rows = await this.em.fork().execute<(DeliveryRow & { last_error: string | null; created_at: Date; sent_at: Date | null })[]>(
+      `select d.id, d.subscription_id, d.digest_key, d.notification_count, d.subject, d.status, d.attempts, d.last_error, d.created_at, d.sent_at,
+              s.channel, s.address, s.unit_code, s.role
+       from notification_delivery d join notification_subscription s on s.id = d.subscription_id join admin_unit u on u.code = s.unit_code
+       ${where.length ? `where ${where.join(' and ')}` : ''} order by d.created_at desc, d.id desc limit ?`,
+      [...params, q.limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      unitCode: r.unit_code,
+      role: r.role,
+      channel: r.channel,
+      address: r.address,
+      digestKey: r.digest_key,
+      notificationCount: r.notification_count,
+      subject: r.subject,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: new Date(r.created_at),
+      sentAt: r.sent_at ? new Date(r.sent_at) : null,
+    }));
+  }
+
+  /** Puts a dead delivery back in the queue (after the receiver was fixed). */
+  async retry(actor: Actor, deliveryId: string): Promise<{ id: string; status: DeliveryStatus }> {
+    const [row] = await this.em.fork().execute<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string }[]>(
+      `select d.id, d.status, u.path as unit_path, s.unit_code from notification_delivery d
+       join notification_subscription s on s.id = d.subscription_id join admin_unit u on u.code = s.unit_code where d.id = ?`,
+      [deliveryId],
+    );
+    if (!row) throw new DeliveryNotFoundException(deliveryId);
+    if (!inScope(actor, row.unit_path)) throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Không có quyền với đơn vị ${row.unit_code} / unit ${row.unit_code} is outside your unit`);
+    if (row.status !== 'dead') throw new DeliveryNotRetryableException(deliveryId, row.status);
+    await this.em.fork().execute(`update notification_delivery set status = 'pending' where id = ? and status = 'dead'`, [deliveryId], 'run');
+    await this.producer.redeliver(deliveryId);
+    return { id: deliveryId, status: 'pending' };
+  }
+
+  private async sendEmail(row: DeliveryRow): Promise<void> {
+    await this.mailer.send({
+      to: row.address,
+      subject: row.subject,
+      text: row.body_text,
+      html: row.body_html,
+      messageId: `<delivery-${row.id}@${this.mailer.domain}>`,
+      headers: { [WebhookHeader.Delivery]: row.id },
+    });
+  }
+
+  private async sendWebhook(tx: EntityManager, row: DeliveryRow, now: Date): Promise<void> {
+    if (!row.secret) throw new Error('webhook subscription without a secret');
+    const [digest] = await tx.execute<{ unit_code: string; role: string; digest_date: string; period_start: Date; period_end: Date; groups: DigestGroup[] }[]>(
+      `select unit_code, role, digest_date::text as digest_date, period_start, period_end, groups from notification_digest where key = ?`,
+      [row.digest_key],
+    );
+    const body = JSON.stringify({
+      type: 'notification.digest',
+      deliveryId: row.id,
+      digestKey: row.digest_key,
+      unitCode: row.unit_code,
+      role: row.role,
+      date: digest?.digest_date ?? null,
+      periodStart: digest ? new Date(digest.period_start).toISOString() : null,
+      periodEnd: digest ? new Date(digest.period_end).toISOString() : null,
+      notificationCount: row.notification_count,
+      subject: row.subject,
+      text: row.body_text,
+      groups: digest?.groups ?? [],
+    });
+    const timestamp = Math.floor(now.getTime() / 1000);
+    let response: Response;
+    try {
+      response = await fetch(row.address, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'rasoat-webhook/1',
+          [WebhookHeader.Delivery]: row.id,
+          [WebhookHeader.Timestamp]: String(timestamp),
+          [WebhookHeader.Signature]: signWebhook(row.secret, timestamp, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.notifications.webhookTimeoutMs),
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`webhook ${row.address}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status < 200 || response.status >= 300) throw new Error(`webhook ${row.address} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  }
+}

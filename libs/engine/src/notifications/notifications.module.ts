@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { QueueName } from '@rasoat/contracts';
+import { DefinitionsModule } from '../definitions/definitions.module';
+import { UnitsModule } from '../units/units.module';
+import { DeliveryService } from './delivery.service';
+import { DigestService } from './digest.service';
+import { NotificationInboxService } from './notification-inbox.service';
+import { NotificationsProducer } from './notifications.producer';
+import { SmtpMailer } from './smtp-mailer';
+import { SubscriptionsService } from './subscriptions.service';
+
+/**
+ * Delivering notifications: the in-app inbox, subscriptions (e-mail, signed webhooks), the
+ * daily digest per (unit, role) and the deliveries with retries and a dead letter. Reads the
+ * `notification` rows the cases and deadlines write; never writes them except `read_at`.
+ */
+@Module({
+  imports: [BullModule.registerQueue({ name: QueueName.Notifications }), DefinitionsModule, UnitsModule],
+  providers: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer, SmtpMailer],
+  exports: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer],
+})
+export class NotificationsModule {}

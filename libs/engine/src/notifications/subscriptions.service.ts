@@ -1,0 +1,132 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import type { Actor, CreateSubscriptionBody } from '@rasoat/contracts';
+import type { SubscriptionChannel } from '@rasoat/persistence';
+import { assertInScope, NATION } from '../auth/actor-scope';
+import { CLOCK, type Clock } from '../infrastructure/clock';
+import { UnitsService } from '../units/units.service';
+import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
+
+export interface SubscriptionView {
+  id: string;
+  unitCode: string;
+  unitName: string;
+  role: string;
+  channel: SubscriptionChannel;
+  address: string;
+  hasSecret: boolean;
+  createdAt: Date;
+  createdBy: string;
+  active: boolean;
+}
+
+interface Row {
+  id: string;
+  unit_code: string;
+  unit_name: string;
+  unit_path: string;
+  role: string;
+  channel: SubscriptionChannel;
+  address: string;
+  has_secret: boolean;
+  created_at: Date;
+  created_by: string;
+  active: boolean;
+}
+
+const SELECT = `select s.id, s.unit_code, u.name as unit_name, u.path as unit_path, s.role, s.channel, s.address, s.secret is not null as has_secret, s.created_at, s.created_by, s.active
+  from notification_subscription s join admin_unit u on u.code = s.unit_code`;
+
+/**
+ * Who receives the digests of a (unit, role) by e-mail or webhook. Province admins manage the
+ * units inside their province, national admins every unit; a webhook gets an HMAC secret,
+ * shown once when the subscription is created.
+ */
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly units: UnitsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async list(actor: Actor, filter: { unit?: string } = {}): Promise<SubscriptionView[]> {
+    const where = ['s.active'];
+    const params: unknown[] = [];
+    if (filter.unit) {
+      const unit = await this.units.get(filter.unit);
+      assertInScope(actor, unit.path, `đơn vị ${filter.unit}`);
+      where.push('s.unit_code = ?');
+      params.push(filter.unit);
+    } else if (actor.unit !== NATION) {
+      where.push(`u.path like ?`);
+      params.push(`%/${actor.unit}/%`);
+    }
+    const rows = await this.em.fork().execute<Row[]>(`${SELECT} where ${where.join(' and ')} order by s.unit_code, s.role, s.created_at limit 1000`, params);
+    return rows.map(view);
+  }
+
+  /** Creates a subscription; for a webhook, the response carries the secret (only this once). */
+  async create(actor: Actor, body: CreateSubscriptionBody): Promise<SubscriptionView & { secret?: string }> {
+    const unit = await this.units.get(body.unitCode);
+    assertInScope(actor, unit.path, `đơn vị ${body.unitCode}`);
+    let secret: string | null = null;
+    if (body.channel === 'webhook') {
+      const url = new URL(body.address);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.config.notifications.allowHttpWebhooks)) {
+        throw new SubscriptionInvalidException('address', 'địa chỉ webhook phải là https:// / the webhook URL must be https');
+      }
+      secret = body.secret ?? randomBytes(32).toString('hex');
+    } else if (body.secret !== undefined) {
+      throw new SubscriptionInvalidException('secret', 'chỉ webhook mới có khóa bí mật / only webhooks have a secret');
+    }
+    const id = randomUUID();
+    const address = body.channel === 'email' ? body.address.trim().toLowerCase() : body.address;
+    const [inserted] = await this.em.fork().execute<{ id: string }[]>(
+      `insert into notification_subscription (id, unit_code, role, channel, address, secret, created_at, created_by, active)
+       values (?, ?, ?, ?, ?, ?, ?, ?, true) on conflict do nothing returning id`,
+      [id, unit.code, body.role, body.channel, address, secret, this.clock.now(), actor.sub],
+    );
+    if (!inserted) throw new SubscriptionExistsException(unit.code, body.role, body.channel, address);
+    const created = await this.find(id);
+    return secret ? { ...created, secret } : created;
+  }
+
+  /** Deactivates a subscription; the deliveries already made keep referring to it. */
+  async deactivate(actor: Actor, id: string): Promise<SubscriptionView> {
+    const row = await this.row(id);
+    if (!row || !row.active) throw new SubscriptionNotFoundException(id);
+    assertInScope(actor, row.unit_path, `đơn vị ${row.unit_code}`);
+    await this.em.fork().execute(`update notification_subscription set active = false, deactivated_at = ?, deactivated_by = ? where id = ? and active`, [this.clock.now(), actor.sub, id], 'run');
+    return { ...view(row), active: false };
+  }
+
+  private async find(id: string): Promise<SubscriptionView> {
+    const row = await this.row(id);
+    if (!row) throw new SubscriptionNotFoundException(id);
+    return view(row);
+  }
+
+  private async row(id: string): Promise<Row | undefined> {
+    const [row] = await this.em.fork().execute<Row[]>(`${SELECT} where s.id = ?`, [id]);
+    return row;
+  }
+}
+
+function view(r: Row): SubscriptionView {
+  return {
+    id: r.id,
+    unitCode: r.unit_code,
+    unitName: r.unit_name,
+    role: r.role,
+    channel: r.channel,
+    address: r.address,
+    hasSecret: r.has_secret,
+    createdAt: new Date(r.created_at),
+    createdBy: r.created_by,
+    active: r.active,
+  };
+}
