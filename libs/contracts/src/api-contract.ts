@@ -70,3 +70,21 @@ export const CreateSubscriptionBody = z
     if (b.channel === 'webhook' && !(URL.canParse(b.address) && ['https:', 'http:'].includes(new URL(b.address).protocol))) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an https:// URL' });
   });
 export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
+
+/** Body of `POST /api/admin/calendar/days`: a day off or a worked Saturday added during a season. */
+export const AddCalendarDayBody = z.strictObject({
+  date: z.iso.date(),
+  kind: z.enum(['day_off', 'working_day']),
+  name: z.string().min(2).max(200),
+  /** The decision or notice, e.g. "Quyết định 123/QĐ-UBND ngày …". */
+  source: z.string().min(3).max(500),
+  /** A province's extra day off; absent for the whole country (national admin only). */
+  province: z.string().regex(/^[0-9A-Z]{2,8}$/).optional(),
+});
+export type AddCalendarDayBody = z.infer<typeof AddCalendarDayBody>;
+
+/** Body of `PATCH /api/campaigns/:id/window`. */
+export const ChangeWindowBody = z
+  .strictObject({ windowStart: z.iso.date(), windowEnd: z.iso.date(), reason: z.string().min(3).max(500) })
+  .refine((b) => b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
+export type ChangeWindowBody = z.infer<typeof ChangeWindowBody>;

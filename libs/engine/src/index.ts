@@ -28,4 +28,6 @@ export * from './deadlines/calendar-data.loader';
 export * from './deadlines/timers.producer';
 export * from './deadlines/alarm-plan';
 export * from './deadlines/deadline-scheduler';
+export * from './deadlines/deadline-recompute.service';
+export * from './deadlines/calendar-admin.service';
 export * from './notifications';

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { StartCampaignBody, type Actor } from '@rasoat/contracts';
+import { ChangeWindowBody, StartCampaignBody, type Actor } from '@rasoat/contracts';
 import { assertInScope, CampaignNotFoundException, CampaignsService, CaseQueryService, ProgressService, UnitsService } from '@rasoat/engine';
 import { CurrentActor, Roles } from './auth.guard';
 import { parseRequest } from './request-validation';
@@ -38,6 +38,14 @@ export class CampaignsController {
   @ApiBody({ schema: z.toJSONSchema(StartCampaignBody, { io: 'input' }) as object })
   async start(@Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.campaigns.start(parseRequest(StartCampaignBody, body, 'body'), actor);
+  }
+
+  @Patch('campaigns/:id/window')
+  @Roles('province_admin', 'province_committee', 'national_admin')
+  @ApiOperation({ summary: 'Đổi thời gian rà soát; tính lại các thời hạn / change the window; deadlines are recomputed with history' })
+  @ApiBody({ schema: z.toJSONSchema(ChangeWindowBody, { io: 'input' }) as object })
+  changeWindow(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.campaigns.changeWindow(parseRequest(IdParams, params, 'params').id, parseRequest(ChangeWindowBody, body, 'body'), actor);
   }
 
   @Get('campaigns/:id')

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@rasoat/config';
 import { EngineModule, systemClock, type Clock } from '@rasoat/engine';
 import { AuthGuard } from './auth.guard';
+import { CalendarController } from './calendar.controller';
 import { CampaignsController } from './campaigns.controller';
 import { CasesController } from './cases.controller';
 import { DefinitionsAdminController, DefinitionsController } from './definitions.controller';
@@ -17,7 +18,7 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
+      controllers: [HealthController, CalendarController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor, StartCampaignBody } from '@rasoat/contracts';
+import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import { Campaign } from '@rasoat/persistence';
 import { startCase } from '@rasoat/workflow-core';
 import { assertInScope, NATION } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { stageOf } from '../cases/case-stage';
 import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
+import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -34,6 +35,7 @@ export class CampaignsService {
     private readonly units: UnitsService,
     private readonly deadlines: DeadlineScheduler,
     private readonly timers: TimersProducer,
+    private readonly recompute: DeadlineRecomputeService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -95,9 +97,9 @@ export class CampaignsService {
       );
       for (const { effect, plan } of planned) {
         await tx.execute(
-          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at)
-           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ? from jsonb_array_elements_text(?::jsonb) as case_id`,
-          [effect.step, plan.dueDate, plan.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(plan.alarms), plan.firstAlarmAt, JSON.stringify(ids)],
+          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version)
+           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ?, ? from jsonb_array_elements_text(?::jsonb) as case_id`,
+          [effect.step, plan.dueDate, plan.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(plan.alarms), plan.firstAlarmAt, this.deadlines.calendarVersion, JSON.stringify(ids)],
           'run',
         );
       }
@@ -125,6 +127,17 @@ export class CampaignsService {
     if (result.casesCreated > 0) await this.timers.wakeAt(planned.flatMap((p) => (p.plan.firstAlarmAt ? [p.plan.firstAlarmAt] : [])), now);
     if (result.casesCreated > 0) this.logger.log(`campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`);
     return result;
+  }
+
+  /** Moves a running campaign's window; deadlines that depend on it are recomputed, with history. */
+  async changeWindow(id: string, body: ChangeWindowBody, actor: Actor): Promise<{ campaign: Campaign; recomputed: number; moved: number }> {
+    const campaign = await this.get(id, actor);
+    const province = await this.units.get(campaign.provinceCode);
+    assertInScope(actor, province.path, `tỉnh ${campaign.provinceCode}`);
+    await this.em.fork().execute('update campaign set window_start = ?, window_end = ? where id = ?', [body.windowStart, body.windowEnd, id], 'run');
+    const run = await this.recompute.recomputeCampaign(id, `thời gian rà soát đổi thành ${body.windowStart} – ${body.windowEnd}: ${body.reason}`);
+    this.logger.log(`campaign ${id}: window ${body.windowStart} – ${body.windowEnd} by ${actor.sub}; ${run.moved} deadlines moved`);
+    return { campaign: { ...campaign, windowStart: body.windowStart, windowEnd: body.windowEnd } as Campaign, recomputed: run.checked, moved: run.moved };
   }
 
   async get(id: string, actor: Actor): Promise<Campaign> {

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { activeStepIds, stepIndex, vi, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
 import type { Alarm } from '../deadlines/alarm-plan';
+import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -74,6 +75,7 @@ export class CaseDeadlinesService {
     private readonly producer: CaseEventsProducer,
     private readonly units: UnitDirectory,
     private readonly timers: TimersProducer,
+    private readonly recompute: DeadlineRecomputeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -113,7 +115,7 @@ export class CaseDeadlinesService {
       if (rows.length === 0) return { rows: 0, rung: 0, stale: 0, notifications: 0 };
       const chains = await this.units.chains([...new Set(rows.map((r) => r.unit_path))], tx);
       const definitions = new Map<string, CompiledDefinition>();
-      for (const key of new Set(rows.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key));
+      for (const key of new Set(rows.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key, tx));
 
       const notifications: NotificationRow[] = [];
       const history: Record<string, unknown>[] = [];
@@ -274,6 +276,7 @@ export class CaseDeadlinesService {
       [new Date(now.getTime() - staleEventSeconds * 1000), limit],
     );
     await this.producer.rewakeMany(stale.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })), now);
+    await this.recompute.recomputeOutdated();
     const run = await this.fireDue();
     const upcoming = await em.execute<{ second: string }[]>(
       `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,

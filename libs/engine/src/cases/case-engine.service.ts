@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor } from '@rasoat/contracts';
 import { applyEvent, CaseSnapshotSchema, type CaseSnapshot, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
+import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { CaseEffectWriter, type CaseRef, type PostCommit } from './case-effect-writer';
@@ -54,10 +55,12 @@ export class CaseEngineService {
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
     private readonly effects: CaseEffectWriter,
+    private readonly recompute: DeadlineRecomputeService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async drain(caseId: string): Promise<DrainOutcome> {
+    await this.recompute.syncCalendar(30_000);
     const postCommit: PostCommit[] = [];
     const outcome = await this.em.fork().transactional(async (tx) => {
       const [row] = await tx.execute<CaseRow[]>(
@@ -72,7 +75,7 @@ export class CaseEngineService {
       );
       if (events.length === 0) return { status: 'done' as const, applied: 0, rejected: 0 };
 
-      const compiled = await this.registry.get(row.definition_key);
+      const compiled = await this.registry.get(row.definition_key, tx);
       const ref: CaseRef = {
         id: row.id,
         campaignId: row.campaign_id,

@@ -29,7 +29,7 @@ export interface CalendarAdjustment {
 @Injectable()
 export class DeadlineCalculator {
   private calendars = new Map<string, WorkingDayCalendar>();
-  private readonly files: CalendarData[];
+  readonly files: CalendarData[];
   private data: CalendarData[];
   version = 0;
 

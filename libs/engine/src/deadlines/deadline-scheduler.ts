@@ -29,6 +29,11 @@ export interface ArmedDeadline {
 export class DeadlineScheduler {
   constructor(private readonly calculator: DeadlineCalculator) {}
 
+  /** The calendar version new deadlines are computed with. */
+  get calendarVersion(): number {
+    return this.calculator.version;
+  }
+
   /** The due date and alarm plan of a deadline rule for a case, without writing anything. */
   plan(req: Omit<ArmRequest, 'caseId'>): Omit<ArmedDeadline, 'id'> {
     const due = this.calculator.resolve(req.spec.due, { milestones: req.milestones, step: req.step, window: req.window, provinceCode: req.provinceCode });
@@ -40,9 +45,9 @@ export class DeadlineScheduler {
     const planned = this.plan(req);
     const id = randomUUID();
     await tx.execute(
-      `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at)
-       values (?, ?, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ?)`,
-      [id, req.caseId, req.step, planned.dueDate, planned.dueAt, JSON.stringify(req.spec), req.now, JSON.stringify(planned.alarms), planned.firstAlarmAt],
+      `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version)
+       values (?, ?, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ?, ?)`,
+      [id, req.caseId, req.step, planned.dueDate, planned.dueAt, JSON.stringify(req.spec), req.now, JSON.stringify(planned.alarms), planned.firstAlarmAt, this.calculator.version],
       'run',
     );
     return { id, ...planned };

@@ -35,11 +35,15 @@ export class DefinitionRegistry {
     }
   }
 
-  /** The compiled machine of a published version (compiled from the database on first use). */
-  async get(key: string): Promise<CompiledDefinition> {
+  /**
+   * The compiled machine of a published version (compiled from the database on first use).
+   * Inside a transaction pass its `em`: asking the pool for a second connection while holding
+   * row locks deadlocks once every pooled connection waits for those locks.
+   */
+  async get(key: string, em?: EntityManager): Promise<CompiledDefinition> {
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const row = await this.em.fork().findOne(DefinitionVersion, { key });
+    const row = await (em ?? this.em.fork()).findOne(DefinitionVersion, { key });
     if (!row) throw new DefinitionNotFoundException(key);
     const compiled = compileDefinition(DefinitionSchema.parse(row.body));
     this.compiled.set(key, compiled);

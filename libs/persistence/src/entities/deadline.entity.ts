@@ -52,6 +52,10 @@ export class Deadline {
   @Property({ type: 'integer' })
   nextAlarm!: number;
 
+  /** The calendar version (newest `calendar_adjustment` id) the due date was computed with. */
+  @Property({ type: 'integer' })
+  calendarVersion!: number;
+
   /** When the next alarm rings; null when none is left (or the step was left). */
   @Property({ type: 'datetime', nullable: true })
   nextAlarmAt?: Date | null;

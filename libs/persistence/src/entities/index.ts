@@ -1,4 +1,5 @@
 import { AdminUnit } from './admin-unit.entity';
+import { CalendarAdjustmentRow } from './calendar-adjustment.entity';
 import { Campaign } from './campaign.entity';
 import { CaseEvent } from './case-event.entity';
 import { CaseHistory } from './case-history.entity';
@@ -12,7 +13,7 @@ import { NotificationSubscription } from './notification-subscription.entity';
 import { ProgressCounter, StageCounter } from './progress-counter.entity';
 import { ReviewCase } from './review-case.entity';
 
-export { AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase };
+export { AdminUnit, CalendarAdjustmentRow, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase };
 export type { UnitLevel } from './admin-unit.entity';
 export type { CaseEventStatus } from './case-event.entity';
 export type { HistoryKind } from './case-history.entity';
@@ -23,4 +24,4 @@ export type { DigestGroup } from './notification-digest.entity';
 export type { SubscriptionChannel } from './notification-subscription.entity';
 
 /** Every entity, for the ORM configuration. */
-export const ENTITIES = [AdminUnit, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase];
+export const ENTITIES = [AdminUnit, CalendarAdjustmentRow, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase];

@@ -3,6 +3,7 @@ import { Migration20261123094225InitialSchema } from './migration-20261123-initi
 import { Migration20261123130000DefinitionAdmin } from './migration-20261123-definition-admin';
 import { Migration20261123140000DeadlineAlarms } from './migration-20261123-deadline-alarms';
 import { Migration20261123150000NotificationDelivery } from './migration-20261123-notification-delivery';
+import { Migration20261123160000CalendarAdjustments } from './migration-20261123-calendar-adjustments';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123130000DefinitionAdmin', class: Migration20261123130000DefinitionAdmin },
   { name: 'Migration20261123140000DeadlineAlarms', class: Migration20261123140000DeadlineAlarms },
   { name: 'Migration20261123150000NotificationDelivery', class: Migration20261123150000NotificationDelivery },
+  { name: 'Migration20261123160000CalendarAdjustments', class: Migration20261123160000CalendarAdjustments },
 ];
