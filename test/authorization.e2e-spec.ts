@@ -67,6 +67,9 @@ describe('authorization matrix', () => {
     { name: 'GET definitions', method: 'GET', path: () => '/api/definitions' },
     { name: 'GET definition', method: 'GET', path: () => '/api/definitions/periodic-review@1' },
     { name: 'GET campaigns', method: 'GET', path: () => '/api/campaigns' },
+    { name: 'GET notifications', method: 'GET', path: () => '/api/notifications' },
+    { name: 'POST notifications read-all', method: 'POST', path: () => '/api/notifications/read-all' },
+    { name: 'GET calendar year', method: 'GET', path: () => '/api/calendar/2026?province=T1' },
   ];
   const outside: Route[] = [
     { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}` },
@@ -80,6 +83,9 @@ describe('authorization matrix', () => {
     { name: 'POST admin rollback', method: 'POST', path: () => '/api/admin/definitions/t2-review/rollback', body: () => ({ reason: 'thử quyền' }) },
     { name: 'POST admin migration', method: 'POST', path: () => '/api/admin/migrations', body: () => ({ campaignId: ids.campaignT2, to: 'periodic-review@1' }) },
     { name: 'POST admin publish', method: 'POST', path: () => '/api/admin/definitions', body: () => ({ yaml: T2_OVERLAY.replace('version: 1', 'version: 2') }) },
+    { name: 'POST admin calendar day', method: 'POST', path: () => '/api/admin/calendar/days', body: () => ({ date: '2026-12-01', kind: 'day_off', name: 'Nghỉ', source: 'QĐ tỉnh T2', province: 'T2' }) },
+    { name: 'PATCH campaign window', method: 'PATCH', path: () => `/api/campaigns/${ids.campaignT2}/window`, body: () => ({ windowStart: '2026-09-01', windowEnd: '2026-12-14', reason: 'thử quyền' }) },
+    { name: 'POST admin subscription', method: 'POST', path: () => '/api/admin/subscriptions', body: () => ({ unitCode: 'T2C1', role: 'commune_committee', channel: 'email', address: 'xa@t2.example' }) },
   ];
   // Routes restricted by role, whatever the unit: who may call them at all.
   const byRole: (Route & { roles: Role[] })[] = [
@@ -89,6 +95,9 @@ describe('authorization matrix', () => {
     { name: 'POST admin diff', method: 'POST', path: () => '/api/admin/definitions/diff', body: () => ({ against: 'periodic-review@1', key: 'periodic-review@1' }), roles: ['province_admin', 'national_admin'] },
     { name: 'GET admin audit', method: 'GET', path: () => '/api/admin/audit', roles: ['province_admin', 'national_admin'] },
     { name: 'POST admin migration', method: 'POST', path: () => '/api/admin/migrations', body: () => ({ campaignId: ids.campaignT1, to: 'periodic-review@1' }), roles: ['province_admin', 'national_admin'] },
+    { name: 'GET admin subscriptions', method: 'GET', path: () => '/api/admin/subscriptions', roles: ['province_admin', 'national_admin'] },
+    { name: 'GET admin deliveries', method: 'GET', path: () => '/api/admin/deliveries?status=dead', roles: ['province_admin', 'national_admin'] },
+    { name: 'PATCH campaign window', method: 'PATCH', path: () => `/api/campaigns/${ids.campaignT1}/window`, body: () => ({ windowStart: '2026-09-01', windowEnd: '2026-12-14', reason: 'thử quyền' }), roles: ['province_committee', 'province_admin', 'national_admin'] },
   ];
   const all = [...inside, ...outside, ...byRole];
 
