@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { applyEvent, startCase, type CaseSnapshot, type CompiledDefinition } from '@rasoat/workflow-core';
+import { applyEvent, startCase, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts } from '@rasoat/workflow-core';
 
 const Expectation = z.union([
   z.strictObject({
@@ -21,7 +21,17 @@ export const GoldenFileSchema = z.strictObject({
   cases: z.array(
     z.strictObject({
       name: z.string(),
-      events: z.array(z.strictObject({ type: z.string(), data: z.record(z.string(), z.unknown()).default({}), expect: Expectation })).min(1),
+      events: z
+        .array(
+          z.strictObject({
+            type: z.string(),
+            data: z.record(z.string(), z.unknown()).default({}),
+            /** Household facts at the time of the event, for definitions whose guards read them. */
+            facts: z.record(z.string(), z.number()).optional(),
+            expect: Expectation,
+          }),
+        )
+        .min(1),
     }),
   ),
 });
@@ -46,7 +56,7 @@ export function runGoldenCases(compiled: CompiledDefinition, golden: GoldenFile,
     let snapshot: CaseSnapshot = startCase(compiled, start).snapshot;
     c.events.forEach((event, index) => {
       const now = new Date(start.getTime() + (index + 1) * 86_400_000);
-      const result = applyEvent(compiled, snapshot, { type: event.type, data: event.data }, now);
+      const result = applyEvent(compiled, snapshot, { type: event.type, data: event.data, facts: event.facts as HouseholdFacts | undefined }, now);
       const fail = (message: string) => failures.push({ caseName: c.name, index, message: `${event.type}: ${message}` });
       const expect = event.expect;
       if ('rejected' in expect) {

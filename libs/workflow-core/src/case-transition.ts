@@ -1,6 +1,6 @@
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
-import { emptyCaseContext, type CaseContext } from './case-context';
+import { emptyCaseContext, type CaseContext, type HouseholdFacts } from './case-context';
 import type { CaseEffect } from './case-effect';
 import { vi, type StepSpec } from './definition.schema';
 import { ENTERED, EXITED, type CompiledDefinition, type MachineEvent } from './definition-compiler';
@@ -25,6 +25,8 @@ export type CaseSnapshot = z.infer<typeof CaseSnapshotSchema>;
 export interface CaseEvent {
   type: string;
   data: Record<string, unknown>;
+  /** The case's household facts, supplied by the adapter when the definition's guards read them. */
+  facts?: HouseholdFacts;
 }
 
 export type RejectionCode = 'UNKNOWN_EVENT' | 'INVALID_PAYLOAD' | 'CASE_COMPLETED' | 'EVENT_NOT_ALLOWED' | 'GUARD_REJECTED';
@@ -67,7 +69,7 @@ export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, 
   }
 
   const restored = restore(compiled, current);
-  const machineEvent: MachineEvent = { type: event.type, data: payload.data };
+  const machineEvent: MachineEvent = { type: event.type, data: payload.data, ...(event.facts ? { facts: event.facts } : {}) };
   if (!restored.can(machineEvent)) {
     return {
       outcome: 'rejected',
@@ -136,4 +138,13 @@ function finish(
 function splitValue(value: Record<string, Record<string, string>>): [string, Record<string, string>] {
   const [step, regions] = Object.entries(value)[0];
   return [step, { ...regions }];
+}
+
+/** Household operations open in the case's current step(s), and whether its lists are locked. */
+export function householdAccess(compiled: CompiledDefinition, snapshot: CaseSnapshot): { operations: Set<string>; locked: boolean } {
+  const steps = activeSteps(compiled, snapshot);
+  const locked = steps.some((s) => s.households?.locked);
+  const operations = new Set(steps.flatMap((s) => s.households?.operations ?? []));
+  if (locked) for (const op of [...operations]) if (op !== 'certify') operations.delete(op);
+  return { operations, locked };
 }

@@ -2,18 +2,21 @@ import { assign, not, setup, type AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { NotifyEffectSpec } from './action-registry';
 import type { ResolvedDeadline } from './case-effect';
-import { readPath, type CaseContext } from './case-context';
+import { readPath, type CaseContext, type HouseholdFacts } from './case-context';
 import { actionName, guardName, transitionsOf, type Definition, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
 import { DefinitionInvalidError, type SourceLocator } from './definition-error';
 import { BUILTIN_REGISTRIES, parameterValues, resolveParams, validateDefinition, type Registries } from './definition-validator';
 import { bindParams, expressionHolds, parseExpression, type Expr } from './expression';
 import { allSteps } from './step-tree';
+import { HOUSEHOLD_GUARDS } from './guard-registry';
 import { eventPayloadSchema } from './event-payload';
 
 /** The event shape inside the machine: the definition's event type and its validated payload. */
 export interface MachineEvent {
   type: string;
   data: Record<string, unknown>;
+  /** Household facts for guards that read them (never stored). */
+  facts?: HouseholdFacts;
 }
 
 /** A definition ready to run: the XState machine plus what adapters need to know about it. */
@@ -24,6 +27,8 @@ export interface CompiledDefinition {
   deadlines: Record<string, ResolvedDeadline>;
   /** Actions that ask adapters to act (e.g. notify), by name. */
   effectActions: Record<string, (params: unknown) => NotifyEffectSpec>;
+  /** True when a guard reads `households.*` facts: the adapter must compute them before applying an event. */
+  usesHouseholdFacts: boolean;
 }
 
 /** Internal action names; a definition cannot name them because they start with "__". */
@@ -46,7 +51,7 @@ export function compileDefinition(definition: Definition, registries: Registries
   const guardImpl: Record<string, unknown> = Object.fromEntries(
     Object.entries(registries.guards).map(([name, g]) => [
       name,
-      ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) => g.evaluate({ context, eventData: event.data ?? {} }, params),
+      ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) => g.evaluate({ context, eventData: event.data ?? {}, facts: event.facts }, params),
     ]),
   );
   const actionImpl: Record<string, unknown> = {
@@ -64,7 +69,7 @@ export function compileDefinition(definition: Definition, registries: Registries
   }
 
   guardImpl[EXPRESSION] = ({ context, event }: { context: CaseContext; event: MachineEvent }, params: { expr: Expr }) =>
-    expressionHolds(params.expr, (path) => readPath(path, context, event.data ?? {}));
+    expressionHolds(params.expr, (path) => readPath(path, context, event.data ?? {}, event.facts));
 
   const guardConfig = (ref: GuardRef) => {
     if (typeof ref !== 'string' && 'expr' in ref) {
@@ -129,5 +134,18 @@ export function compileDefinition(definition: Definition, registries: Registries
       .filter(([, a]) => a.effect)
       .map(([name, a]) => [name, (params: unknown) => (a.effect as (p: unknown) => NotifyEffectSpec)(params)]),
   );
-  return { definition, machine, payloadSchemas, deadlines, effectActions };
+  return { definition, machine, payloadSchemas, deadlines, effectActions, usesHouseholdFacts: readsHouseholdFacts(definition) };
+}
+
+function readsHouseholdFacts(definition: Definition): boolean {
+  return allSteps(definition).some(({ step }) =>
+    [...Object.values(step.on), ...(step.onDone ? [step.onDone] : [])].some((spec) =>
+      transitionsOf(spec).some((t) => {
+        if (!t.guard) return false;
+        if (typeof t.guard !== 'string' && 'expr' in t.guard) return /\bhouseholds\./.test(t.guard.expr);
+        const name = guardName(t.guard);
+        return HOUSEHOLD_GUARDS.has(name) || JSON.stringify(t.guard).includes('"households.');
+      }),
+    ),
+  );
 }

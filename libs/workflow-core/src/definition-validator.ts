@@ -4,6 +4,7 @@ import { actionName, guardName, transitionsOf, type Definition, type DeadlineRul
 import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 import { SourceMap } from './definition-loader';
 import { bindParams, parseExpression } from './expression';
+import { HOUSEHOLD_FACT_NAMES } from './case-context';
 import { allSteps, stepIndex, type StepEntry } from './step-tree';
 import { BUILTIN_GUARDS, type GuardRegistry } from './guard-registry';
 
@@ -193,6 +194,7 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       if (!spec) err(at, `"${path}": unknown event "${first}"`);
       else if (second !== undefined && !spec.fields[second]) err(at, `"${path}": event "${first}" has no field "${second}"`);
     }
+    if (root === 'households' && !(HOUSEHOLD_FACT_NAMES as readonly string[]).includes(first)) err(at, `"${path}": unknown household fact "${first}"; known: ${HOUSEHOLD_FACT_NAMES.join(', ')}`);
     if (root === 'milestones' && first !== undefined && !index.has(first) && first !== 'campaignStart') err(at, `"${path}": unknown milestone "${first}"`);
   }
 

@@ -152,6 +152,18 @@ export type DeadlineSpec = z.infer<typeof DeadlineSchema>;
 
 const transitions = z.union([identifier, TransitionSchema, z.array(TransitionSchema).min(1)]);
 
+/** What may be done to a village's household list while the case is in a step (closed set). */
+export const HOUSEHOLD_OPERATIONS = ['import', 'edit', 'survey', 'vote', 'complain', 'recheck', 'certify'] as const;
+export type HouseholdOperation = (typeof HOUSEHOLD_OPERATIONS)[number];
+
+export const StepHouseholdsSchema = z.strictObject({
+  /** Household operations open in this step (import the list, record survey answers, meeting votes, complaints, re-check results, certificates). */
+  operations: z.array(z.enum(HOUSEHOLD_OPERATIONS)).default([]),
+  /** The lists are recognised and locked in this step: no change but certificates (changes go through the regular in-year review). */
+  locked: z.boolean().default(false),
+});
+export type StepHouseholds = z.infer<typeof StepHouseholdsSchema>;
+
 const stepFields = {
   type: z.enum(['task', 'final', 'parallel']).default('task'),
   label: LocalizedTextSchema,
@@ -166,6 +178,7 @@ const stepFields = {
   on: z.record(eventType, transitions).default({}),
   /** For final steps: the outcome it records. */
   outcome: identifier.optional(),
+  households: StepHouseholdsSchema.optional(),
 };
 
 /** A branch of a parallel step: its own little sequence of steps, ending in a final step. */

@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import { readPath, type CaseContext } from './case-context';
+import { readPath, type CaseContext, type HouseholdFacts } from './case-context';
 
 /** An operand of a guard: a literal, a path into the case (`{ path: 'event.attendees' }`), or a parameter. */
 export const OperandSchema = z.union([
   z.number(),
   z.string(),
   z.boolean(),
-  z.strictObject({ path: z.string().regex(/^(event|data|counters|milestones)(\.[A-Za-z0-9_]+)+$/, 'must be a path like event.field, data.EVENT.field, counters.name') }),
+  z.strictObject({ path: z.string().regex(/^(event|data|counters|milestones|households)(\.[A-Za-z0-9_]+)+$/, 'must be a path like event.field, data.EVENT.field, counters.name, households.surveyed') }),
 ]);
 export type Operand = z.infer<typeof OperandSchema>;
 
 export interface GuardInput {
   context: CaseContext;
   eventData: Record<string, unknown>;
+  /** The case's household facts, when the adapter supplied them (the definition reads them). */
+  facts?: HouseholdFacts;
 }
 
 /** A predicate of the closed guard set that definitions may name. */
@@ -23,7 +25,7 @@ export interface GuardDefinition<P = Record<string, unknown>> {
 }
 
 function value(op: Operand, input: GuardInput): unknown {
-  return typeof op === 'object' ? readPath(op.path, input.context, input.eventData) : op;
+  return typeof op === 'object' ? readPath(op.path, input.context, input.eventData, input.facts) : op;
 }
 
 function num(op: Operand, input: GuardInput): number | undefined {
@@ -82,6 +84,27 @@ export const BUILTIN_GUARDS = {
     params: z.strictObject({ value: OperandSchema }),
     evaluate: (input, p) => value(p.value, input) === true,
   } satisfies GuardDefinition<{ value: Operand }>,
+  allHouseholdsSurveyed: {
+    description: { vi: 'Mọi hộ trong danh sách rà soát đã được thu thập thông tin, chấm điểm (và danh sách không rỗng).', en: 'Every listed household has been surveyed and scored (and the list is not empty).' },
+    params: z.strictObject({}),
+    evaluate: (input) => !!input.facts && input.facts.total > 0 && input.facts.surveyed === input.facts.total,
+  } satisfies GuardDefinition<Record<string, never>>,
+  noOpenComplaints: {
+    description: { vi: 'Không còn khiếu nại chưa giải quyết về danh sách hộ.', en: 'No complaint about the household list is still open.' },
+    params: z.strictObject({}),
+    evaluate: (input) => !!input.facts && input.facts.openComplaints === 0,
+  } satisfies GuardDefinition<Record<string, never>>,
+  householdsAgreed: {
+    description: {
+      vi: 'Mọi hộ đã được đưa ra họp dân và mỗi hộ đạt tỷ lệ đồng ý tối thiểu.',
+      en: 'Every household was put to the meeting and each reached the minimum agreement share.',
+    },
+    params: z.strictObject({ ratio }),
+    evaluate: (input, p) => !!input.facts && input.facts.total > 0 && input.facts.voted === input.facts.total && input.facts.minAgreement >= p.ratio,
+  } satisfies GuardDefinition<{ ratio: number }>,
 } as const;
+
+/** Guards that read the household facts: a definition naming one makes the adapter compute them. */
+export const HOUSEHOLD_GUARDS: ReadonlySet<string> = new Set(['allHouseholdsSurveyed', 'noOpenComplaints', 'householdsAgreed']);
 
 export type GuardRegistry = Record<string, GuardDefinition<any>>;

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor } from '@rasoat/contracts';
-import { applyEvent, CaseSnapshotSchema, type CaseSnapshot, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
+import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { CaseEffectWriter, type CaseRef, type PostCommit } from './case-effect-writer';
+import { householdFacts } from './case-facts';
 import { stageOf } from './case-stage';
 
 /** What one drain of a case's inbox did. */
@@ -95,7 +96,9 @@ export class CaseEngineService {
 
       for (const event of events.slice(0, BATCH)) {
         const actor = Actor.parse(event.actor);
-        const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload }, now);
+        // Facts are read per event: an earlier event of the batch may not change them, but household writes commit in between batches.
+        const facts = compiled.usesHouseholdFacts ? await householdFacts(tx, caseId) : undefined;
+        const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
         if (result.outcome === 'rejected') {
           rejected++;
           await tx.execute(
@@ -123,9 +126,12 @@ export class CaseEngineService {
         lastSeq = event.seq;
       }
 
+      // A step that locks the household lists (recognition done) locks them from its first entry on.
+      const locked = householdAccess(compiled, snapshot).locked;
       await tx.execute(
-        `update review_case set snapshot = ?::jsonb, step = ?, status = ?, applied_seq = ?, max_stage = ?, updated_at = ? where id = ?`,
-        [JSON.stringify(snapshot), snapshot.step, snapshot.status, lastSeq, maxStage, now, caseId],
+        `update review_case set snapshot = ?::jsonb, step = ?, status = ?, applied_seq = ?, max_stage = ?, updated_at = ?,
+           households_locked_at = coalesce(households_locked_at, case when ? then ?::timestamptz end) where id = ?`,
+        [JSON.stringify(snapshot), snapshot.step, snapshot.status, lastSeq, maxStage, now, locked, now, caseId],
         'run',
       );
       await this.effects.moveCounters(tx, ref, startStep, snapshot.step, row.max_stage, maxStage);

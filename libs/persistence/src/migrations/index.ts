@@ -4,6 +4,7 @@ import { Migration20261123130000DefinitionAdmin } from './migration-20261123-def
 import { Migration20261123140000DeadlineAlarms } from './migration-20261123-deadline-alarms';
 import { Migration20261123150000NotificationDelivery } from './migration-20261123-notification-delivery';
 import { Migration20261123160000CalendarAdjustments } from './migration-20261123-calendar-adjustments';
+import { Migration20261123170000Households } from './migration-20261123-households';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123140000DeadlineAlarms', class: Migration20261123140000DeadlineAlarms },
   { name: 'Migration20261123150000NotificationDelivery', class: Migration20261123150000NotificationDelivery },
   { name: 'Migration20261123160000CalendarAdjustments', class: Migration20261123160000CalendarAdjustments },
+  { name: 'Migration20261123170000Households', class: Migration20261123170000Households },
 ];
