@@ -139,7 +139,7 @@ describe('validateDefinition', () => {
         '          guard:\n            name: quorumReached\n            params: { numerator: { path: event.opinionsGiven }, denominator: { path: event.attendees }, ratio: { param: opinionRatio } }\n',
         '          guard: enoughOpinions\n',
       ]);
-      expect(validate(text)).toEqual([at(text, 'guard: enoughOpinions', GUARD, /^unknown guard "enoughOpinions"; known guards: compare, quorumReached, counterIsZero, isTrue, or an expression \{ expr: "..." \}$/)]);
+      expect(validate(text)).toEqual([at(text, 'guard: enoughOpinions', GUARD, /^unknown guard "enoughOpinions"; known guards: compare, quorumReached, counterIsZero, isTrue, allHouseholdsSurveyed, noOpenComplaints, householdsAgreed, or an expression \{ expr: "..." \}$/)]);
     });
 
     it('reports an unknown guard named in an object at its "name"', () => {
