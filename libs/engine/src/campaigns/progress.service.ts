@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { civilDateOf } from '@rasoat/calendar';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { vi } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { CampaignsService } from './campaigns.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { CLOCK, type Clock } from '../infrastructure/clock';
 import { UnitsService } from '../units/units.service';
 
 interface UnitProgress {
@@ -16,6 +18,10 @@ interface UnitProgress {
   byStep: Record<string, number>;
   /** Cases that finished each procedure stage (reached a later one or completed). */
   finishedStage: Record<string, number>;
+  /** Deadlines past their due date and not met. */
+  overdue: number;
+  /** Deadlines due today or within the next 7 days. */
+  dueWithin7Days: number;
 }
 
 /**
@@ -29,6 +35,7 @@ export class ProgressService {
     private readonly units: UnitsService,
     private readonly campaigns: CampaignsService,
     private readonly registry: DefinitionRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async forUnit(unitCode: string, campaignId: string, actor: Actor) {
@@ -50,7 +57,20 @@ export class ProgressService {
        where sc.campaign_id = ? and cm.path like ?`,
       [campaignId, `${unit.path}%`],
     );
-    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({ code: u.code, name: u.name, level: u.level, cases: 0, byStep: {}, finishedStage: {} });
+    const today = civilDateOf(this.clock.now());
+    const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
+    const open = await em.execute<{ path: string; overdue: number; soon: number }[]>(
+      `select cm.path, sum(o.open) filter (where o.due_date < ?)::int as overdue, sum(o.open) filter (where o.due_date >= ? and o.due_date <= ?)::int as soon
+       from open_deadline_counter o join admin_unit cm on cm.code = o.commune_code
+       where o.campaign_id = ? and cm.path like ? and o.open <> 0 group by cm.path`,
+      [today, today, inAWeek, campaignId, `${unit.path}%`],
+    );
+    const history = await em.execute<{ day: string; stage: number; n: number }[]>(
+      `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join admin_unit cm on cm.code = d.commune_code
+       where d.campaign_id = ? and cm.path like ? and d.stage >= 2 group by d.day, d.stage order by d.day`,
+      [campaignId, `${unit.path}%`],
+    );
+    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({ code: u.code, name: u.name, level: u.level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
     const total = empty(unit);
     const perChild = new Map(groups.map((c) => [c.code, empty(c)]));
     for (const r of steps) {
@@ -66,6 +86,19 @@ export class ProgressService {
         if (p) p.finishedStage[r.stage - 1] = (p.finishedStage[r.stage - 1] ?? 0) + r.n;
       }
     }
+    for (const r of open) {
+      for (const p of [total, perChild.get(bucket(r.path))]) {
+        if (!p) continue;
+        p.overdue += r.overdue ?? 0;
+        p.dueWithin7Days += r.soon ?? 0;
+      }
+    }
+    const season = new Map<string, Record<string, number>>();
+    for (const r of history) {
+      const day = season.get(r.day) ?? {};
+      day[r.stage - 1] = r.n;
+      season.set(r.day, day);
+    }
     // Villages of a commune: read their cases directly (a handful of rows).
     const villages =
       unit.level === 'commune'
@@ -78,8 +111,12 @@ export class ProgressService {
       unit: { code: unit.code, name: unit.name, level: unit.level },
       campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
       steps: Object.entries(compiled.definition.steps).map(([id, s]) => ({ id, label: vi(s.label), stage: s.stage ?? null })),
+      asOf: today,
       totals: total,
+      /** Villages that had finished each stage, day by day (from the daily copy of the counters). */
+      history: [...season.entries()].map(([day, finishedStage]) => ({ day, finishedStage })),
       children: unit.level === 'commune' ? villages.map((v) => ({ code: v.code, name: v.name, level: 'village', caseId: v.id, step: v.step })) : [...perChild.values()],
     };
   }
 }
+

@@ -2,10 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { Metrics } from '@rasoat/observability';
 import { activeStepIds, stepIndex, vi, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
 import type { Alarm } from '../deadlines/alarm-plan';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { TimersProducer } from '../deadlines/timers.producer';
+import { snapshotStageCounters } from '../campaigns/progress-snapshot';
+import { civilDateOf } from '@rasoat/calendar';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { responsibleIndex, UnitDirectory, type UnitLink } from '../units/unit-directory';
@@ -67,6 +70,8 @@ const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.s
 @Injectable()
 export class CaseDeadlinesService {
   private readonly logger = new Logger(CaseDeadlinesService.name);
+  /** When this process last copied the stage counters for progress over time. */
+  private snapshotAt = 0;
 
   constructor(
     private readonly em: EntityManager,
@@ -78,6 +83,7 @@ export class CaseDeadlinesService {
     private readonly recompute: DeadlineRecomputeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Rings every alarm due now, batch after batch, until none is left (or `maxBatches`). */
@@ -103,6 +109,7 @@ export class CaseDeadlinesService {
 
   private async ringBatch(now: Date): Promise<{ rows: number; rung: number; stale: number; notifications: number }> {
     const next: Date[] = [];
+    const rungKinds: string[] = [];
     const result = await this.em.fork().transactional(async (tx) => {
       const rows = await tx.execute<DueRow[]>(
         `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.alarms, d.next_alarm,
@@ -129,6 +136,7 @@ export class CaseDeadlinesService {
           continue;
         }
         const alarm = row.alarms[row.next_alarm];
+        rungKinds.push(alarm.kind);
         const compiled = definitions.get(row.definition_key) as CompiledDefinition;
         const notice = this.notice(row, alarm, compiled, chains.get(row.unit_path) ?? []);
         if (notice) notifications.push(notice);
@@ -177,6 +185,7 @@ export class CaseDeadlinesService {
       );
       return { rows: rows.length, rung: rows.length - stale, stale, notifications: notifications.length };
     });
+    for (const kind of rungKinds) this.metrics.alarmsRung.inc({ kind });
     const future = next.filter((d) => d.getTime() > now.getTime());
     if (future.length > 0) await this.timers.wakeAt(future, now);
     return result;
@@ -259,6 +268,7 @@ export class CaseDeadlinesService {
       wake = { caseId: c.id, seq: receipt.seq };
       return 'fired';
     });
+    if (outcome === 'fired') this.metrics.alarmsRung.inc({ kind: 'event' });
     if (wake) await this.producer.wake(wake.caseId, wake.seq);
     return outcome;
   }
@@ -278,6 +288,10 @@ export class CaseDeadlinesService {
     await this.producer.rewakeMany(stale.map((r) => ({ caseId: r.case_id, seq: Number(r.seq) })), now);
     await this.recompute.recomputeOutdated();
     const run = await this.fireDue();
+    if (now.getTime() - this.snapshotAt >= 3_600_000 || civilDateOf(now) !== civilDateOf(new Date(this.snapshotAt))) {
+      await snapshotStageCounters(em, now);
+      this.snapshotAt = now.getTime();
+    }
     const upcoming = await em.execute<{ second: string }[]>(
       `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,
       [now, new Date(now.getTime() + 3_600_000), limit],

@@ -5,6 +5,7 @@ import { Migration20261123140000DeadlineAlarms } from './migration-20261123-dead
 import { Migration20261123150000NotificationDelivery } from './migration-20261123-notification-delivery';
 import { Migration20261123160000CalendarAdjustments } from './migration-20261123-calendar-adjustments';
 import { Migration20261123170000Households } from './migration-20261123-households';
+import { Migration20261123180000ProgressAggregates } from './migration-20261123-progress-aggregates';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123150000NotificationDelivery', class: Migration20261123150000NotificationDelivery },
   { name: 'Migration20261123160000CalendarAdjustments', class: Migration20261123160000CalendarAdjustments },
   { name: 'Migration20261123170000Households', class: Migration20261123170000Households },
+  { name: 'Migration20261123180000ProgressAggregates', class: Migration20261123180000ProgressAggregates },
 ];
