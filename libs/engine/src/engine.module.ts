@@ -5,6 +5,7 @@ import { CasesModule } from './cases/cases.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DefinitionsModule } from './definitions/definitions.module';
 import { EngineBootstrap } from './engine-bootstrap.service';
+import { HouseholdsModule } from './households/households.module';
 import { systemClock, type Clock } from './infrastructure/clock';
 import { CoreModule } from './infrastructure/core.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -14,7 +15,7 @@ import { UnitsModule } from './units/units.module';
 @Module({})
 export class EngineModule {
   static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
-    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule];
+    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule, HouseholdsModule];
     return {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock), ...contexts],

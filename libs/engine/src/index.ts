@@ -31,3 +31,4 @@ export * from './deadlines/deadline-scheduler';
 export * from './deadlines/deadline-recompute.service';
 export * from './deadlines/calendar-admin.service';
 export * from './notifications';
+export * from './households';

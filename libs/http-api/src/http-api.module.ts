@@ -9,6 +9,7 @@ import { CasesController } from './cases.controller';
 import { DefinitionsAdminController, DefinitionsController } from './definitions.controller';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { HealthController } from './health.controller';
+import { HouseholdsController } from './households.controller';
 import { NotificationsAdminController, NotificationsController } from './notifications.controller';
 
 /** The HTTP API: controllers only translate; every route is authenticated unless @Public. */
@@ -18,7 +19,7 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, CalendarController, CasesController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
+      controllers: [HealthController, CalendarController, CasesController, HouseholdsController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
