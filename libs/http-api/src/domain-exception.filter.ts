@@ -35,6 +35,13 @@ export class DomainExceptionFilter implements ExceptionFilter {
       response.status(status).json({ error: { code: status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`, message: exception.message, details: {} }, requestId });
       return;
     }
+    // Body parser failures (too large, malformed JSON) carry a 4xx status of their own.
+    const parser = exception as { status?: unknown; type?: unknown; message?: unknown };
+    if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500 && typeof parser.type === 'string') {
+      const code = parser.type === 'entity.too.large' ? 'REQUEST_BODY_TOO_LARGE' : 'REQUEST_BODY_MALFORMED';
+      response.status(parser.status).json({ error: { code, message: `Nội dung yêu cầu không hợp lệ / bad request body: ${String(parser.message)}`, details: {} }, requestId });
+      return;
+    }
     if (isUnavailable(exception)) {
       response.setHeader('Retry-After', '5');
       response.status(503).json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} }, requestId });
