@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@rasoat/config';
 import { EngineBootstrap, EngineModule } from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
+import { createAppLogger } from '@rasoat/observability';
 import { migrateDatabase } from '@rasoat/persistence';
 
 /**
@@ -11,9 +12,10 @@ import { migrateDatabase } from '@rasoat/persistence';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createAppLogger(config);
   if (!config.databaseUrl || !config.redisUrl) throw new Error('The API process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
-  await migrateDatabase(config.databaseUrl);
-  const app = await createHttpApp(HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config)));
+  await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
+  const app = await createHttpApp(HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config)), { logger });
   await app.get(EngineBootstrap).run({ seedDemo: false });
   await app.listen(config.port);
   Logger.log(`API listening on ${config.publicUrl} (port ${config.port})`, 'rasoat');

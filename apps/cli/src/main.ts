@@ -5,10 +5,11 @@ import { calendarCommand } from './commands/calendar.command';
 import { classifyCommand } from './commands/classify.command';
 import { dbCommand } from './commands/db.command';
 import { definitionsCommand } from './commands/definitions.command';
+import { simulateCommand } from './commands/simulate.command';
 import { tokenCommand } from './commands/token.command';
 
 /** `npm run -s rasoat -- <command> …`: the operators' and admins' command line. */
-export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand];
+export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand, simulateCommand];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;

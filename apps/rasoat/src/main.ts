@@ -4,6 +4,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig } from '@rasoat/config';
 import { EngineBootstrap, EngineModule, signToken, systemClock } from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
+import { createAppLogger } from '@rasoat/observability';
 import { resolvePostgres, resolveRedis } from '@rasoat/local-services';
 import { migrateDatabase } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
@@ -21,11 +22,12 @@ async function main(): Promise<void> {
   const redis = await resolveRedis({ redisUrl: base.redisUrl, dataDir });
   const config = loadConfig(process.env, { databaseUrl, redisUrl: redis.url });
 
-  await migrateDatabase(databaseUrl);
+  const logger = createAppLogger(config);
+  await migrateDatabase(databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   const engine = EngineModule.forRoot(config, systemClock);
   @Module({ imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)] })
   class EmbeddedModule {}
-  const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { shutdownHooks: false });
+  const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { shutdownHooks: false, logger });
   await app.get(EngineBootstrap).run({ seedDemo: config.demo.seed });
   await app.listen(config.port);
 
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   log.log(`PostgreSQL: ${pg.source}; Redis: ${redis.source} (${redis.url})`);
   log.log(`rasoat đang chạy / is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/api/docs)`);
   log.log(`demo token (Ban Chỉ đạo tỉnh ${config.demo.provinceCode}, 12 h):\n${token}`);
+  log.log(`bảng theo dõi / dashboard (mở link này / open this link): ${config.publicUrl}/#token=${token}`);
   log.log(`try: curl -H "Authorization: Bearer <token>" "${config.publicUrl}/api/progress?unit=${config.demo.provinceCode}"`);
 }
 

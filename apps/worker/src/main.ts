@@ -3,18 +3,25 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@rasoat/config';
 import { EngineBootstrap } from '@rasoat/engine';
+import { createAppLogger, Metrics, startMetricsServer } from '@rasoat/observability';
 import { migrateDatabase } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
 
 /** Production worker process: queue processors, no HTTP; run several side by side. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createAppLogger(config);
   if (!config.databaseUrl || !config.redisUrl) throw new Error('The worker process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
-  await migrateDatabase(config.databaseUrl);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
+  await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   app.enableShutdownHooks();
   await app.get(EngineBootstrap).run({ seedDemo: false });
   Logger.log(`worker started (concurrency ${config.worker.concurrency})`, 'rasoat');
+  // No HTTP otherwise: an optional listener serves this process's counters (WORKER_METRICS_PORT).
+  if (config.worker.metricsPort !== undefined) {
+    const metrics = await startMetricsServer(app.get(Metrics), { port: config.worker.metricsPort, metricsToken: config.metricsToken });
+    Logger.log(`worker metrics at http://0.0.0.0:${metrics.port}/metrics`, 'rasoat');
+  }
 }
 
 main().catch((e) => {

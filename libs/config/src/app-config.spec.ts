@@ -40,4 +40,49 @@ describe('loadConfig', () => {
       expect(text).toContain('JWT_SECRET (jwtSecret)');
     }
   });
+
+  describe('JWT_SECRET', () => {
+    const production = { NODE_ENV: 'production' };
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigInvalidError);
+        return (e as Error).message;
+      }
+    };
+
+    it('is required in production: no development default there', () => {
+      expect(problems(production)).toMatch(/JWT_SECRET \(jwtSecret\): /);
+      expect(problems({ ...production, JWT_SECRET: '' })).toMatch(/JWT_SECRET \(jwtSecret\): /);
+    });
+
+    it('must be at least 32 characters, in every environment', () => {
+      expect(problems({ ...production, JWT_SECRET: 'x'.repeat(31) })).toContain('JWT_SECRET (jwtSecret): must be at least 32 characters');
+      expect(problems({ JWT_SECRET: 'short' })).toContain('JWT_SECRET (jwtSecret): must be at least 32 characters');
+      expect(loadConfig({ ...production, JWT_SECRET: 'p'.repeat(32) }).jwtSecret).toBe('p'.repeat(32));
+    });
+
+    it('never is the public development secret in production', () => {
+      const devSecret = loadConfig({}).jwtSecret;
+      expect(loadConfig({ NODE_ENV: 'test' }).jwtSecret).toBe(devSecret);
+      expect(problems({ ...production, JWT_SECRET: devSecret })).toContain('JWT_SECRET (jwtSecret): is the public development secret');
+      expect(problems(production)).not.toContain(devSecret);
+    });
+  });
+
+  it('reads the rate limit of failed authentications, the trusted proxies and the body limit', () => {
+    const defaults = loadConfig({});
+    expect(defaults.auth.failedAttemptsPerMinute).toBe(20);
+    expect(defaults.http).toEqual({ trustProxy: false, bodyLimit: '2mb' });
+    const config = loadConfig({ AUTH_FAILED_ATTEMPTS_PER_MINUTE: '5', TRUST_PROXY: '1', HTTP_BODY_LIMIT: '4mb' });
+    expect(config.auth.failedAttemptsPerMinute).toBe(5);
+    expect(config.http).toEqual({ trustProxy: 1, bodyLimit: '4mb' });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ AUTH_FAILED_ATTEMPTS_PER_MINUTE: '-1' })).toThrow('AUTH_FAILED_ATTEMPTS_PER_MINUTE (auth.failedAttemptsPerMinute)');
+    expect(() => loadConfig({ HTTP_BODY_LIMIT: 'lots' })).toThrow('HTTP_BODY_LIMIT (http.bodyLimit)');
+  });
 });

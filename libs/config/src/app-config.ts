@@ -18,10 +18,34 @@ export const AppConfigSchema = z.strictObject({
   /** BullMQ key prefix; use a hash tag such as `{rasoat}` on Redis Cluster. */
   queuePrefix: z.string().min(1),
   jwtSecret: z.string().min(32, 'must be at least 32 characters'),
+  /** `json`: one JSON object per line (default in production); `pretty`: human-readable lines. */
+  logFormat: z.enum(['json', 'pretty']),
+  /** Bearer token that lets a non-loopback scraper read `GET /metrics`; without it only loopback may. */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   worker: z.strictObject({
     concurrency: z.coerce.number().int().min(1).max(500),
     sweepIntervalSeconds: z.coerce.number().int().min(1),
     staleEventSeconds: z.coerce.number().int().min(1),
+    /** Port of the worker's own `GET /metrics` listener; absent = no listener (the worker has no HTTP otherwise). */
+    metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  }),
+  auth: z.strictObject({
+    /**
+     * Failed authentications (a bad or expired token) one client IP may make per minute, counted
+     * in Redis across every API process; past it the API answers 429 with Retry-After until the
+     * minute ends. 0 turns the limit off.
+     */
+    failedAttemptsPerMinute: z.coerce.number().int().min(0).max(1_000_000),
+  }),
+  http: z.strictObject({
+    /**
+     * Express's `trust proxy`: false (default: the client is the TCP peer), true, a number of
+     * proxy hops (1 behind one nginx) or addresses/subnets of trusted proxies. The rate limit's
+     * client IP comes from X-Forwarded-For only through trusted proxies.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).transform(parseTrustProxy),
+    /** Largest JSON or form body accepted (bytes, or a size such as `2mb`); larger ones get 413. */
+    bodyLimit: z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'must be a size such as 2mb')]),
   }),
   notifications: z.strictObject({
     /** Local hour (Asia/Ho_Chi_Minh) at which the daily digests of the previous day are built and sent. */
@@ -68,12 +92,28 @@ const ENV_MAP: Record<string, string> = {
   QUEUE_PREFIX: 'queuePrefix',
   JWT_SECRET: 'jwtSecret',
   WORKER_CONCURRENCY: 'worker.concurrency',
+  WORKER_METRICS_PORT: 'worker.metricsPort',
+  WORKER_SWEEP_INTERVAL_SECONDS: 'worker.sweepIntervalSeconds',
+  LOG_FORMAT: 'logFormat',
+  METRICS_TOKEN: 'metricsToken',
+  AUTH_FAILED_ATTEMPTS_PER_MINUTE: 'auth.failedAttemptsPerMinute',
+  TRUST_PROXY: 'http.trustProxy',
+  HTTP_BODY_LIMIT: 'http.bodyLimit',
   SMTP_URL: 'notifications.smtpUrl',
   NOTIFY_FROM: 'notifications.from',
   DEMO_SEED: 'demo.seed',
 };
 
 const DEV_SECRET = 'rasoat-development-secret-do-not-use-in-production';
+
+/** `TRUST_PROXY` as Express takes it: `true`/`false`, a hop count, or a list of addresses. */
+function parseTrustProxy(value: boolean | number | string): boolean | number | string {
+  if (typeof value !== 'string') return value;
+  const v = value.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
 
 /**
  * Builds the configuration from `config/defaults.yaml`, then the environment, then explicit
@@ -89,13 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
   if (raw.jwtSecret === undefined && raw.env !== 'production') raw.jwtSecret = DEV_SECRET;
+  // The development secret is public (it is in this file): production must bring its own.
+  const demoSecretInProduction = raw.env === 'production' && raw.jwtSecret === DEV_SECRET;
+  if (raw.logFormat === undefined) raw.logFormat = raw.env === 'production' ? 'json' : 'pretty';
   raw.dataDir = resolve(repoRoot, String(raw.dataDir));
 
   const result = AppConfigSchema.safeParse(raw);
-  if (!result.success) {
+  if (!result.success || demoSecretInProduction) {
     const byPath = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
+    const issues = [
+      ...(result.success ? [] : result.error.issues),
+      ...(demoSecretInProduction ? [{ path: ['jwtSecret'], message: 'is the public development secret; production needs its own (e.g. openssl rand -base64 48)' }] : []),
+    ];
     throw new ConfigInvalidError(
-      result.error.issues.map((i) => {
+      issues.map((i) => {
         const path = i.path.join('.');
         return `${byPath[path] ? `${byPath[path]} (${path})` : path}: ${i.message}`;
       }),

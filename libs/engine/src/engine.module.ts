@@ -9,13 +9,14 @@ import { HouseholdsModule } from './households/households.module';
 import { systemClock, type Clock } from './infrastructure/clock';
 import { CoreModule } from './infrastructure/core.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { ReportsModule } from './reports/reports.module';
 import { UnitsModule } from './units/units.module';
 
 /** The application modules shared by the API and the worker entry points. */
 @Module({})
 export class EngineModule {
   static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
-    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule, HouseholdsModule];
+    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule, HouseholdsModule, ReportsModule];
     return {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock), ...contexts],

@@ -32,3 +32,4 @@ export * from './deadlines/deadline-recompute.service';
 export * from './deadlines/calendar-admin.service';
 export * from './notifications';
 export * from './households';
+export * from './reports';

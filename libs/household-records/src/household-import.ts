@@ -313,6 +313,8 @@ class CellDecoder {
       return { error: bilingual(`Ô có lỗi công thức (${cell.error})`, `The cell holds a formula error (${cell.error})`) };
     }
     if (cell.text === '') return {};
+    // PostgreSQL text cannot store U+0000: an import carrying one would fail when written.
+    if (cell.text.includes('\u0000')) return { error: bilingual('Ô chứa ký tự NUL (U+0000) không hợp lệ', 'The cell holds a NUL character (U+0000), which is not allowed') };
     switch (column.key) {
       case 'idNumber':
         return { value: decodeIdNumber(cell) };

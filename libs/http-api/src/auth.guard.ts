@@ -1,9 +1,10 @@
 import { Inject, Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
+import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 
 const PUBLIC = 'rasoat:public';
 const ROLES = 'rasoat:roles';
@@ -21,22 +22,30 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   return actor;
 });
 
-/** Verifies the bearer token of every request and attaches the actor. */
+/** Verifies the bearer token of every request and attaches the actor; failed attempts are rate limited per client IP. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Thiếu mã truy cập (Authorization: Bearer …) / missing bearer token');
-    const claims = verifyToken(header.slice(7).trim(), this.config.jwtSecret, this.clock.now());
+    let claims: TokenClaims;
+    try {
+      claims = verifyToken(header.slice(7).trim(), this.config.jwtSecret, this.clock.now());
+    } catch (e) {
+      // 401 as usual, or 429 once this client has failed too often this minute.
+      if (e instanceof AuthException) await this.failures.recordFailure(request, context.switchToHttp().getResponse<Response>());
+      throw e;
+    }
     request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role)) {

@@ -1,12 +1,24 @@
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { HOUSEHOLD_FILE_CONTENT_TYPES, HOUSEHOLD_FILE_MAX_BYTES } from '@rasoat/engine';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import { applyHttpSecurity, bodyErrorsAsJson } from './http-security';
+import { HOUSEHOLD_FILE_CONTENT_TYPES, HOUSEHOLD_FILE_MAX_BYTES } from '@rasoat/engine';
+import { requestContextMiddleware } from './request-context';
 
-/** Creates the Nest HTTP application around a root module, with OpenAPI at /api/docs. */
-export async function createHttpApp(rootModule: unknown, options: { logger?: false | ('log' | 'error' | 'warn')[]; shutdownHooks?: boolean } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false });
+/**
+ * Creates the Nest HTTP application around a root module, with OpenAPI at /api/docs. `logger`:
+ * the process's logger (`createAppLogger(config)`: JSON lines or pretty), or log levels of Nest's
+ * console logger. Every request gets an `X-Request-Id` and one log line (request-context.ts).
+ */
+export async function createHttpApp(rootModule: unknown, options: { logger?: LoggerService | false | LogLevel[]; shutdownHooks?: boolean } = {}): Promise<INestApplication> {
+  // Body parsers are registered by applyHttpSecurity, with the configured limit.
+  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false, bodyParser: false });
+  // First in the chain: request id, log context, request log line.
+  app.use(requestContextMiddleware());
+  // Trusted proxies, security headers (helmet), JSON and form bodies up to the limit (http-security.ts).
+  applyHttpSecurity(app, app.get<AppConfig>(APP_CONFIG, { strict: false }));
   // Household files (CSV/XLSX) arrive as raw bodies on POST /api/cases/:id/households/import.
   app.useBodyParser('raw', { type: [...HOUSEHOLD_FILE_CONTENT_TYPES], limit: HOUSEHOLD_FILE_MAX_BYTES });
   // The embedded entry point handles signals itself, to stop its databases after the app.
@@ -21,5 +33,7 @@ export async function createHttpApp(rootModule: unknown, options: { logger?: fal
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  // After every body parser above: their errors (too large, malformed…) in the API's JSON shape.
+  app.use(bodyErrorsAsJson);
   return app;
 }

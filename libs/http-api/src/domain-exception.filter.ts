@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainException, type FailureKind } from '@rasoat/engine';
+import { safeErrorStack } from '@rasoat/observability';
 import type { AuthenticatedRequest } from './auth.guard';
 
 const STATUS: Record<FailureKind, number> = {
@@ -32,7 +33,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      response.status(status).json({ error: { code: status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`, message: exception.message, details: {} }, requestId });
+      // An HttpException built with `{ code, message }` (429, 413…) keeps its code.
+      const body = exception.getResponse();
+      const given = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+      const code = typeof given === 'string' ? given : status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`;
+      response.status(status).json({ error: { code, message: exception.message, details: {} }, requestId });
       return;
     }
     // Body parser failures (too large, malformed JSON) carry a 4xx status of their own.
@@ -47,7 +52,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
       response.status(503).json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} }, requestId });
       return;
     }
-    this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, exception instanceof Error ? exception.stack : String(exception));
+    // safeErrorStack: a database error's message holds its SQL with the bound values (payloads, names).
+    this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, safeErrorStack(exception));
     response.status(500).json({ error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} }, requestId });
   }
 }

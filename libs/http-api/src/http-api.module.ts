@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@rasoat/config';
 import { EngineModule, systemClock, type Clock } from '@rasoat/engine';
+import { AdminSessionController } from './admin-session.controller';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthGuard } from './auth.guard';
 import { CalendarController } from './calendar.controller';
 import { CampaignsController } from './campaigns.controller';
@@ -10,7 +12,11 @@ import { DefinitionsAdminController, DefinitionsController } from './definitions
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { HealthController } from './health.controller';
 import { HouseholdsController } from './households.controller';
+import { MetricsController, ScrapeSourcesRegistration } from './metrics.controller';
 import { NotificationsAdminController, NotificationsController } from './notifications.controller';
+import { QueueDashboard } from './queue-dashboard';
+import { ReportsController } from './reports.controller';
+import { WebController } from './web.controller';
 
 /** The HTTP API: controllers only translate; every route is authenticated unless @Public. */
 @Module({})
@@ -19,10 +25,13 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, CalendarController, CasesController, HouseholdsController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController],
+      controllers: [HealthController, MetricsController, AdminSessionController, CalendarController, CasesController, HouseholdsController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController, ReportsController, WebController],
       providers: [
+        AuthFailureLimiter,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        ScrapeSourcesRegistration,
+        QueueDashboard,
       ],
     };
   }

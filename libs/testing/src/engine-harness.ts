@@ -46,7 +46,12 @@ export interface TestEngine {
  */
 export async function startTestEngine(options: { worker?: boolean; http?: boolean; databaseUrl?: string; queuePrefix?: string; start?: Date; config?: Record<string, unknown> } = {}): Promise<TestEngine & { dropDatabase(): Promise<void> }> {
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test' }, { databaseUrl: db.url, redisUrl: testRedisUrl(), queuePrefix: options.queuePrefix ?? testQueuePrefix(), 'demo.seed': false, port: 0, ...options.config });
+  // Failed authentications are counted but never limited: tests send bad tokens on purpose, all from
+  // loopback, under a manual clock that stays in one minute (test/security.e2e-spec.ts sets a limit).
+  const config = loadConfig(
+    { NODE_ENV: 'test' },
+    { databaseUrl: db.url, redisUrl: testRedisUrl(), queuePrefix: options.queuePrefix ?? testQueuePrefix(), 'demo.seed': false, port: 0, 'auth.failedAttemptsPerMinute': 1_000_000, ...options.config },
+  );
   const clock = new ManualClock(options.start ?? new Date('2026-09-01T02:00:00Z'));
   const engine = EngineModule.forRoot(config, clock);
   const imports: DynamicModule[] = [];

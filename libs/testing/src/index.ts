@@ -1,2 +1,3 @@
 export * from './test-services';
 export * from './engine-harness';
+export * from './fault-harness';

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { ApplyCaseEventsPayload, JobName, QueueName } from '@rasoat/contracts';
 import { CaseEngineService } from '@rasoat/engine';
+import { runWithLogContext } from '@rasoat/observability';
 
 /** Drains a case's inbox. Thin: parse, call the engine, map the outcome. */
 @Processor(QueueName.CaseEvents)
@@ -26,15 +27,23 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
     if (job.name !== JobName.ApplyCaseEvents) throw new UnrecoverableError(`no handler for job "${job.name}" on ${QueueName.CaseEvents}`);
     const payload = ApplyCaseEventsPayload.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
+    // Log lines written while draining carry the case and job ids (never the events' payloads).
+    return runWithLogContext({ caseId: payload.data.caseId, jobId: job.id }, () => this.drainAll(payload.data.caseId));
+  }
+
+  private async drainAll(caseId: string): Promise<{ applied: number; rejected: number; status: string }> {
     let applied = 0;
     let rejected = 0;
     for (;;) {
       // Any failure throws: BullMQ retries with backoff and nothing was committed.
-      const outcome = await this.engine.drain(payload.data.caseId);
+      const outcome = await this.engine.drain(caseId);
       applied += outcome.applied;
       rejected += outcome.rejected;
       if (outcome.status === 'unknown-case') return { applied, rejected, status: 'skipped: unknown case' };
-      if (outcome.status === 'done') return { applied, rejected, status: 'done' };
+      if (outcome.status === 'done') {
+        if (applied + rejected > 0) this.logger.log({ msg: 'case events processed', applied, rejected });
+        return { applied, rejected, status: 'done' };
+      }
     }
   }
 }

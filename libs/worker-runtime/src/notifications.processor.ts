@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { DeliverNotificationPayload, JobName, QueueName } from '@rasoat/contracts';
 import { CLOCK, DeliveryService, DigestService, type Clock } from '@rasoat/engine';
+import { runWithLogContext } from '@rasoat/observability';
 
 /** Notification deliveries and the daily digest. Thin: parse, call the service, map the outcome. */
 @Processor(QueueName.Notifications)
@@ -24,7 +25,11 @@ export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
     this.worker.concurrency = this.config.notifications.deliveryConcurrency;
   }
 
-  async process(job: Job): Promise<unknown> {
+  process(job: Job): Promise<unknown> {
+    return runWithLogContext({ jobId: job.id }, () => this.handle(job));
+  }
+
+  private async handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case JobName.DeliverNotification: {
         const payload = DeliverNotificationPayload.safeParse(job.data);

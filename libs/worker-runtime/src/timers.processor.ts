@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { FireAlarmsPayload, JobName, QueueName } from '@rasoat/contracts';
 import { CaseDeadlinesService } from '@rasoat/engine';
+import { runWithLogContext } from '@rasoat/observability';
 
 /** Deadline alarm wake-ups and the periodic sweep. */
 @Processor(QueueName.Timers, { concurrency: 2 })
@@ -17,7 +18,11 @@ export class TimersProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  process(job: Job): Promise<unknown> {
+    return runWithLogContext({ jobId: job.id }, () => this.handle(job));
+  }
+
+  private async handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case JobName.FireAlarms: {
         const payload = FireAlarmsPayload.safeParse(job.data);

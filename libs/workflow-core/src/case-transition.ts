@@ -48,7 +48,8 @@ export function startCase(compiled: CompiledDefinition, now: Date, milestones: R
  */
 export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, event: CaseEvent, now: Date): TransitionResult {
   const { definition } = compiled;
-  const schema = compiled.payloadSchemas[event.type];
+  // Own keys only: a type such as "constructor" must not find Object.prototype's members.
+  const schema = Object.hasOwn(compiled.payloadSchemas, event.type) ? compiled.payloadSchemas[event.type] : undefined;
   if (!schema) return { outcome: 'rejected', code: 'UNKNOWN_EVENT', message: `Loại sự kiện không tồn tại / unknown event type "${event.type}"` };
   const payload = schema.safeParse(event.data ?? {});
   if (!payload.success) {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { Metrics } from '@rasoat/observability';
 import { activeStepIds, stepIndex, vi, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
 import type { Alarm } from '../deadlines/alarm-plan';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
@@ -82,6 +83,7 @@ export class CaseDeadlinesService {
     private readonly recompute: DeadlineRecomputeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Rings every alarm due now, batch after batch, until none is left (or `maxBatches`). */
@@ -107,6 +109,7 @@ export class CaseDeadlinesService {
 
   private async ringBatch(now: Date): Promise<{ rows: number; rung: number; stale: number; notifications: number }> {
     const next: Date[] = [];
+    const rungKinds: string[] = [];
     const result = await this.em.fork().transactional(async (tx) => {
       const rows = await tx.execute<DueRow[]>(
         `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.alarms, d.next_alarm,
@@ -133,6 +136,7 @@ export class CaseDeadlinesService {
           continue;
         }
         const alarm = row.alarms[row.next_alarm];
+        rungKinds.push(alarm.kind);
         const compiled = definitions.get(row.definition_key) as CompiledDefinition;
         const notice = this.notice(row, alarm, compiled, chains.get(row.unit_path) ?? []);
         if (notice) notifications.push(notice);
@@ -181,6 +185,7 @@ export class CaseDeadlinesService {
       );
       return { rows: rows.length, rung: rows.length - stale, stale, notifications: notifications.length };
     });
+    for (const kind of rungKinds) this.metrics.alarmsRung.inc({ kind });
     const future = next.filter((d) => d.getTime() > now.getTime());
     if (future.length > 0) await this.timers.wakeAt(future, now);
     return result;
@@ -263,6 +268,7 @@ export class CaseDeadlinesService {
       wake = { caseId: c.id, seq: receipt.seq };
       return 'fired';
     });
+    if (outcome === 'fired') this.metrics.alarmsRung.inc({ kind: 'event' });
     if (wake) await this.producer.wake(wake.caseId, wake.seq);
     return outcome;
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor } from '@rasoat/contracts';
+import { Metrics } from '@rasoat/observability';
 import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
@@ -58,9 +59,11 @@ export class CaseEngineService {
     private readonly effects: CaseEffectWriter,
     private readonly recompute: DeadlineRecomputeService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   async drain(caseId: string): Promise<DrainOutcome> {
+    const timer = this.metrics.eventApplySeconds.startTimer();
     await this.recompute.syncCalendar(30_000);
     const postCommit: PostCommit[] = [];
     const outcome = await this.em.fork().transactional(async (tx) => {
@@ -138,6 +141,11 @@ export class CaseEngineService {
       return { status: events.length > BATCH ? ('more' as const) : ('done' as const), applied, rejected };
     });
     for (const run of postCommit) await run();
+    if (outcome.applied + outcome.rejected > 0) {
+      timer();
+      this.metrics.eventsApplied.inc({ outcome: 'applied' }, outcome.applied);
+      this.metrics.eventsApplied.inc({ outcome: 'rejected' }, outcome.rejected);
+    }
     return outcome;
   }
 

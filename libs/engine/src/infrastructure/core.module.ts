@@ -3,12 +3,13 @@ import { BullModule } from '@nestjs/bullmq';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName } from '@rasoat/contracts';
+import { ObservabilityModule } from '@rasoat/observability';
 import { ormOptions } from '@rasoat/persistence';
 import { CLOCK, systemClock, type Clock } from './clock';
 import { redisOptions } from './redis-connection';
 
 /**
- * Configuration, clock, PostgreSQL (MikroORM) and Redis (BullMQ) for every process. The
+ * Configuration, clock, PostgreSQL (MikroORM), Redis (BullMQ) and metrics for every process. The
  * database and Redis URLs are resolved before Nest starts (embedded defaults or env).
  */
 @Global()
@@ -33,6 +34,7 @@ export class CoreModule {
           },
         }),
         BullModule.registerQueue({ name: QueueName.CaseEvents }, { name: QueueName.Timers }),
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

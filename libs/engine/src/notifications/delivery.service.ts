@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
+import { Metrics } from '@rasoat/observability';
 import type { DeliveryStatus, DigestGroup, SubscriptionChannel } from '@rasoat/persistence';
 import { inScope, NATION } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
@@ -73,6 +74,7 @@ export class DeliveryService {
     private readonly producer: NotificationsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** One attempt; `final` says whether the queue will retry a failure (false) or not (true: dead letter). */
@@ -90,6 +92,7 @@ export class DeliveryService {
       if (row.status === 'dead') return { status: 'dead' };
       if (!row.active) {
         await tx.execute(`update notification_delivery set status = 'dead', last_error = ? where id = ?`, ['đăng ký đã bị hủy / subscription deactivated', row.id], 'run');
+        this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: 'inactive' });
         return { status: 'inactive' };
       }
       if (row.channel === 'email' && !this.mailer.configured) {
@@ -97,6 +100,7 @@ export class DeliveryService {
         if (this.warnedNoSmtp) this.logger.debug(line);
         else this.logger.warn(`${line} (further ones are logged at debug level)`);
         this.warnedNoSmtp = true;
+        this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: 'no_transport' });
         return { status: 'no-transport' };
       }
       const attempts = row.attempts + 1;
@@ -107,10 +111,13 @@ export class DeliveryService {
       } catch (e) {
         const error = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
         await tx.execute(`update notification_delivery set attempts = ?, last_error = ?, status = ? where id = ?`, [attempts, error, attempt.final ? 'dead' : 'pending', row.id], 'run');
-        if (attempt.final) this.logger.warn(`delivery ${row.id} (${row.channel} ${row.address}) is dead after ${attempts} attempts: ${error}`);
+        this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: attempt.final ? 'dead' : 'failed' });
+        // Logs name the delivery, never the recipient's address.
+        if (attempt.final) this.logger.warn(`delivery ${row.id} (${row.channel}) is dead after ${attempts} attempts: ${error.split(row.address).join('<address>')}`);
         return { status: 'failed', attempts, error, dead: attempt.final };
       }
       await tx.execute(`update notification_delivery set attempts = ?, last_error = null, status = 'sent', sent_at = ? where id = ?`, [attempts, this.clock.now(), row.id], 'run');
+      this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: 'sent' });
       return { status: 'sent', attempts };
     });
   }

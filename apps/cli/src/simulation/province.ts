@@ -1,0 +1,51 @@
+import { demoProvince, type UnitSeed } from '@rasoat/engine';
+
+/** The units a simulation seeds, and the chain of each village (for actors' units). */
+export interface SimulatedProvince {
+  code: string;
+  name: string;
+  units: UnitSeed[];
+  villages: VillageUnit[];
+  districts: number;
+  communes: number;
+}
+
+export interface VillageUnit {
+  index: number;
+  code: string;
+  name: string;
+  communeCode: string;
+  /** Null when the commune sits directly under the province (two-level government). */
+  districtCode: string | null;
+  provinceCode: string;
+}
+
+/**
+ * The demo province (libs/engine/src/units/demo-province.ts: 10 districts, 230 communes, 2,127
+ * villages, Bắc Giang-sized) under `code`; `villages` keeps only its first N villages in code
+ * order, with the communes and districts that hold them (communes left empty are dropped).
+ */
+export function simulatedProvince(code: string, villages?: number): SimulatedProvince {
+  const name = code === '24' ? 'Tỉnh Bắc Giang (demo)' : `Tỉnh ${code} (mô phỏng / simulated)`;
+  const all = demoProvince(code, name);
+  const byCode = new Map(all.map((u) => [u.code, u]));
+  const keptVillages = all.filter((u) => u.level === 'village').slice(0, villages ?? Number.POSITIVE_INFINITY);
+  const keep = new Set<string>();
+  for (const v of keptVillages) {
+    for (let unit: UnitSeed | undefined = v; unit; unit = unit.parentCode ? byCode.get(unit.parentCode) : undefined) keep.add(unit.code);
+  }
+  const units = all.filter((u) => keep.has(u.code));
+  const chain = (v: UnitSeed) => {
+    const commune = byCode.get(v.parentCode as string) as UnitSeed;
+    const parent = commune.parentCode ? byCode.get(commune.parentCode) : undefined;
+    return { communeCode: commune.code, districtCode: parent?.level === 'district' ? parent.code : null };
+  };
+  return {
+    code,
+    name,
+    units,
+    villages: keptVillages.map((v, index) => ({ index, code: v.code, name: v.name, provinceCode: code, ...chain(v) })),
+    districts: units.filter((u) => u.level === 'district').length,
+    communes: units.filter((u) => u.level === 'commune').length,
+  };
+}

@@ -1,0 +1,523 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { Module, type INestApplicationContext, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { civilDateOf, endOfDayInstant } from '@rasoat/calendar';
+import { loadConfig, type AppConfig } from '@rasoat/config';
+import { SYSTEM_ACTOR, type Actor } from '@rasoat/contracts';
+import {
+  CampaignsService,
+  CaseAcceptanceService,
+  CaseDeadlinesService,
+  DeadlineCalculator,
+  DefinitionRegistry,
+  DigestService,
+  EngineBootstrap,
+  EngineModule,
+  ManualClock,
+  ProgressService,
+  SubscriptionsService,
+  UnitsService,
+} from '@rasoat/engine';
+import { ormOptions } from '@rasoat/persistence';
+import { WorkerModule } from '@rasoat/worker-runtime';
+import { activeStepIds, stepIndex, vi, type Definition } from '@rasoat/workflow-core';
+import { simulatedProvince } from './province';
+import { assignPaces, PACES, VillageAgent, type Pace } from './village';
+
+/** What to simulate, and where. */
+export interface SeasonOptions {
+  /** Province code; default: the definition's province, else the demo province of config/defaults.yaml. */
+  provinceCode?: string;
+  /** Only the first N villages of the demo province. */
+  villages?: number;
+  seed: number;
+  definitionKey: string;
+  /** Campaign year; default: the year of the definition's own window, else the demo year (2026). */
+  year?: number;
+  /** Virtual days simulated after the window end (overdue notices, escalations). */
+  daysAfterWindow: number;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** The environment the configuration is read from (worker concurrency, digest hour…). */
+  env: NodeJS.ProcessEnv;
+  /** Progress and engine warnings (stderr). */
+  log: (line: string) => void;
+  /** Engine log lines too. */
+  verbose?: boolean;
+  /** Checked once per virtual day: true stops the season early (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface StageInfo {
+  stage: number;
+  label: string;
+}
+
+export interface SeasonHeader {
+  province: { code: string; name: string; districts: number; communes: number; villages: number };
+  definition: { key: string; title: string };
+  seed: number;
+  window: { start: string; end: string };
+  until: string;
+  paces: Record<Pace, number>;
+  stages: StageInfo[];
+  subscriptions: number;
+}
+
+/** One virtual week: progress at its end, and what happened during it. */
+export interface WeekRow {
+  week: number;
+  from: string;
+  to: string;
+  /** Villages that finished each stage (index 0 = stage 1), from ProgressService. */
+  finished: number[];
+  completed: number;
+  /** Steps past their due date and not done at midnight ending the week (ProgressService). */
+  overdue: number;
+  /** Events accepted during the week (the villages' and the system's). */
+  events: number;
+  /** Notifications created during the week, by template. */
+  notifications: Record<string, number>;
+  digests: number;
+  deliveries: number;
+}
+
+export interface SeasonSummary {
+  villages: number;
+  completed: number;
+  completedInWindow: number;
+  /** Calendar days from the window start to the completion, over completed villages. */
+  averageDaysToComplete: number | null;
+  medianDaysToComplete: number | null;
+  byPace: Record<Pace, { villages: number; completed: number }>;
+  notifications: Record<string, number>;
+  events: { accepted: number; applied: number; rejected: number; system: number; refused: number };
+  counters: Record<string, number>;
+  digests: number;
+  deliveries: { created: number; sent: number; received: number };
+  virtualDays: number;
+  wallSeconds: number;
+}
+
+export interface SeasonHandlers {
+  header(header: SeasonHeader): void;
+  week(row: WeekRow): void;
+}
+
+/** The templates the deadline alarms write (CaseDeadlinesService). */
+export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];
+
+const NATIONAL: Actor = { sub: 'simulation', role: 'national_admin', unit: 'VN' };
+const ACCEPT_CONCURRENCY = 8;
+const ALARM_CONCURRENCY = 4;
+const DAY_MS = 86_400_000;
+
+/** An instant of a civil day in Asia/Ho_Chi_Minh. */
+const at = (day: string, time: string) => new Date(`${day}T${time}+07:00`);
+const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Plays one campaign season in virtual time against the real engine: the engine and its
+ * workers in this process with a ManualClock, PostgreSQL and Redis for real. Each virtual day:
+ * the digests of the day before (at the digest hour), the morning alarms (08:00), the villages'
+ * work (09:00) through CaseAcceptanceService, the alarms due at midnight (posting periods
+ * ending, overdue, first escalation); after each phase it waits until the workers have applied
+ * every accepted event, so that the run is reproducible.
+ */
+export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers): Promise<SeasonSummary> {
+  const wallStart = Date.now();
+  const log = options.log;
+  await migrate(options.databaseUrl, options.verbose ? log : () => undefined);
+  log('migrated the simulation database');
+
+  const receiver = await startWebhookReceiver();
+  const config = loadConfig(options.env, {
+    databaseUrl: options.databaseUrl,
+    redisUrl: options.redisUrl,
+    queuePrefix: options.queuePrefix,
+    jwtSecret: randomBytes(32).toString('hex'),
+    port: 0,
+    'demo.seed': false,
+    'notifications.allowHttpWebhooks': true,
+  });
+  const clock = new ManualClock(at(config.demo.windowStart, '06:00:00'));
+  const engine = EngineModule.forRoot(config, clock);
+  @Module({ imports: [WorkerModule.forRoot(config, clock, engine, { sweeper: false })] })
+  class SimulationModule {}
+  const app = await NestFactory.createApplicationContext(SimulationModule, { logger: streamLogger(log, options.verbose ?? false) });
+  try {
+    await app.get(EngineBootstrap).run({ seedDemo: false });
+    const season = await Season.prepare(app, config, clock, options, receiver);
+    handlers.header(season.header);
+    return await season.play(handlers, wallStart);
+  } finally {
+    await app.close();
+    await new Promise((r) => receiver.server.close(r));
+  }
+}
+
+class Season {
+  private readonly em: EntityManager;
+  private readonly agents: VillageAgent[];
+  private readonly byCase: Map<string, VillageAgent>;
+  private refused = 0;
+
+  private constructor(
+    private readonly app: INestApplicationContext,
+    private readonly config: AppConfig,
+    private readonly clock: ManualClock,
+    private readonly options: SeasonOptions,
+    private readonly receiver: WebhookReceiver,
+    readonly header: SeasonHeader,
+    private readonly campaignId: string,
+    agents: VillageAgent[],
+  ) {
+    this.em = app.get(EntityManager);
+    this.agents = agents;
+    this.byCase = new Map(agents.map((a) => [a.caseId, a]));
+  }
+
+  /** Seeds the province, subscribes its committees to the digests, starts the campaign, creates the villages' agents. */
+  static async prepare(app: INestApplicationContext, config: AppConfig, clock: ManualClock, options: SeasonOptions, receiver: WebhookReceiver): Promise<Season> {
+    const compiled = await app.get(DefinitionRegistry).get(options.definitionKey);
+    const definition = compiled.definition;
+    const provinceCode = options.provinceCode ?? definition.province ?? config.demo.provinceCode;
+    const window = seasonWindow(definition, options.year ?? null, config.demo.year);
+    const province = simulatedProvince(provinceCode, options.villages);
+    if (province.villages.length === 0) throw new Error('the province has no village to simulate');
+
+    clock.set(at(window.start, '06:00:00'));
+    await app.get(UnitsService).upsertTree(province.units);
+    // Every steering committee (province, districts, communes) gets the daily digest by webhook;
+    // a local receiver stands for their systems. Village boards are not subscribed: their
+    // reminders stay in their inbox.
+    const subscriptions = app.get(SubscriptionsService);
+    const committee = { province: 'province_committee', district: 'district_committee', commune: 'commune_committee' } as const;
+    const recipients = province.units.flatMap((u) => (u.level in committee ? [{ unitCode: u.code, role: committee[u.level as keyof typeof committee] }] : []));
+    for (const r of recipients) await subscriptions.create(NATIONAL, { ...r, channel: 'webhook', address: `${receiver.url}/${r.unitCode}`, secret: `simulation-webhook-secret-${r.unitCode}` });
+
+    const { campaign } = await app.get(CampaignsService).start({ provinceCode, year: window.year, definitionKey: options.definitionKey, windowStart: window.start, windowEnd: window.end }, SYSTEM_ACTOR);
+    const cases = await app.get(EntityManager).fork().execute<{ id: string; village_code: string }[]>('select id, village_code from review_case where campaign_id = ?', [campaign.id]);
+    const caseOf = new Map(cases.map((c) => [c.village_code, c.id]));
+    const calendar = app.get(DeadlineCalculator).calendarFor(provinceCode);
+    const steps = stepIndex(definition);
+    const paces = assignPaces(province.villages.length, options.seed);
+    const ctx = { definition, steps, calendar, year: window.year };
+    const agents = province.villages.map((v, i) => new VillageAgent(v, caseOf.get(v.code) as string, paces[i], options.seed, ctx));
+    const paceCounts = Object.fromEntries(PACES.map((p) => [p, paces.filter((x) => x === p).length])) as Record<Pace, number>;
+
+    const header: SeasonHeader = {
+      province: { code: province.code, name: province.name, districts: province.districts, communes: province.communes, villages: province.villages.length },
+      definition: { key: options.definitionKey, title: vi(definition.title) },
+      seed: options.seed,
+      window: { start: window.start, end: window.end },
+      until: plusDays(window.end, options.daysAfterWindow),
+      paces: paceCounts,
+      stages: stagesOf(definition),
+      subscriptions: recipients.length,
+    };
+    const season = new Season(app, config, clock, options, receiver, header, campaign.id, agents);
+    for (const agent of agents) agent.observe([compiled.definition.initial], window.start, new Set());
+    return season;
+  }
+
+  async play(handlers: SeasonHandlers, wallStart: number): Promise<SeasonSummary> {
+    const { window, until } = this.header;
+    const digestTime = `${String(this.config.notifications.digestHour).padStart(2, '0')}:00:00`;
+    const phases = [
+      { time: digestTime, run: (day: string) => this.digests(day) },
+      { time: '08:00:00', run: () => this.alarms() },
+      { time: '09:00:00', run: (day: string) => this.work(day) },
+    ].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    let weekFrom = window.start;
+    let week = 1;
+    let days = 0;
+    let last: string | null = null;
+    const emitWeek = async (to: string) => {
+      const row = await this.weekRow(week, weekFrom, to);
+      handlers.week(row);
+      const elapsed = ((Date.now() - wallStart) / 1000).toFixed(0);
+      this.options.log(`[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${this.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`);
+      week++;
+      weekFrom = plusDays(to, 1);
+    };
+    for (let day = window.start; day <= until; day = plusDays(day, 1)) {
+      if (this.options.shouldStop?.()) {
+        this.options.log('stopped: the summary covers the days simulated so far');
+        if (last && weekFrom <= last) await emitWeek(last);
+        break;
+      }
+      days++;
+      last = day;
+      const sent = new Map<VillageAgent, Set<string>>();
+      for (const phase of phases) {
+        const instant = at(day, phase.time);
+        if (instant.getTime() < this.clock.now().getTime()) continue; // the first day starts after 06:00
+        this.clock.set(instant);
+        await phase.run(day).then((s) => s && mergeSent(sent, s));
+        await this.settle();
+      }
+      // Deadlines fall due at the end of their day: posting periods end, steps become overdue.
+      this.clock.set(endOfDayInstant(day));
+      await this.alarms();
+      await this.settle();
+      await this.observe(day, sent);
+      if (daysBetween(weekFrom, day) === 6 || day === until) await emitWeek(day);
+    }
+    return this.summary(days, wallStart);
+  }
+
+  /** The villages' work of the day: each due village sends its events in order; villages in parallel. */
+  private async work(day: string): Promise<Map<VillageAgent, Set<string>>> {
+    const acceptance = this.app.get(CaseAcceptanceService);
+    const due = this.agents.flatMap((a) => {
+      const events = a.done ? [] : a.dueOn(day);
+      return events.length > 0 ? [{ agent: a, events }] : [];
+    });
+    const sent = new Map<VillageAgent, Set<string>>();
+    await forEachLimited(due, ACCEPT_CONCURRENCY, async ({ agent, events }) => {
+      for (const e of events) {
+        try {
+          await acceptance.accept(agent.caseId, { type: e.type, data: e.data, idempotencyKey: e.idempotencyKey }, e.actor);
+          let steps = sent.get(agent);
+          if (!steps) sent.set(agent, (steps = new Set()));
+          steps.add(e.step);
+        } catch (error) {
+          // The model and the definition disagree: the village stops in this step.
+          agent.refused++;
+          if (this.refused++ < 5) this.options.log(`refused ${e.type} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`);
+          agent.plans.set(e.step, { day: null, events: [] });
+          break;
+        }
+      }
+    });
+    return sent;
+  }
+
+  /**
+   * Rings what is due now. fireDue sends the onDue events (posting periods ending) one case at a
+   * time; they are sent here first, a few at once as several timer workers would, then fireDue
+   * rings the rest (reminders, overdue notices, escalations) and finds those events done.
+   */
+  private async alarms(): Promise<void> {
+    const deadlines = this.app.get(CaseDeadlinesService);
+    const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event'`, [this.clock.now()]);
+    await forEachLimited(events, ALARM_CONCURRENCY, async ({ id }) => void (await deadlines.fireEvent(id)));
+    await deadlines.fireDue();
+  }
+
+  /** At the digest hour: yesterday's digests, when yesterday produced notifications (otherwise there is nothing to build); waits for their delivery. */
+  private async digests(day: string): Promise<void> {
+    if (this.header.subscriptions === 0) return;
+    const [{ n }] = await this.sql<{ n: number }>('select count(*)::int as n from notification where created_at >= ? and created_at < ?', [at(plusDays(day, -1), '00:00:00'), at(day, '00:00:00')]);
+    if (n === 0) return;
+    await this.app.get(DigestService).buildDigests(this.clock.now());
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const [{ pending }] = await this.sql<{ pending: number }>(`select count(*)::int as pending from notification_delivery where status = 'pending'`);
+      if (pending === 0) return;
+      if (Date.now() > until) {
+        this.options.log(`${pending} digest deliveries still pending after 60 s; going on`);
+        return;
+      }
+      await sleep(10);
+    }
+  }
+
+  /**
+   * Waits until the workers have applied every accepted event of the campaign. A failing job is
+   * retried by BullMQ (20 attempts with backoff); after 3 minutes without progress the run stops.
+   */
+  private async settle(): Promise<void> {
+    let started = Date.now();
+    let last = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const [{ behind }] = await this.sql<{ behind: number }>('select count(*)::int as behind from review_case where campaign_id = ? and applied_seq < accepted_seq', [this.campaignId]);
+      if (behind === 0) return;
+      if (behind < last) {
+        last = behind;
+        started = Date.now();
+      }
+      const waited = Date.now() - started;
+      if (waited > 180_000) throw new Error(`the workers applied nothing for 3 minutes; ${behind} cases still have pending events`);
+      await sleep(waited < 500 ? 3 : 20);
+    }
+  }
+
+  /** Tells every village where its case is now, so that it plans its next work. */
+  private async observe(day: string, sent: Map<VillageAgent, Set<string>>): Promise<void> {
+    const rows = await this.sql<{ id: string; step: string; status: string; regions: Record<string, string> | null }>(
+      `select id, step, status, snapshot -> 'regions' as regions from review_case where campaign_id = ?`,
+      [this.campaignId],
+    );
+    const none = new Set<string>();
+    for (const row of rows) {
+      const agent = this.byCase.get(row.id);
+      if (!agent || agent.done) continue;
+      agent.observe(row.status === 'done' ? 'done' : activeStepIds({ step: row.step, regions: row.regions ?? undefined }), day, sent.get(agent) ?? none);
+    }
+  }
+
+  /** The week's line, read at midnight ending its last day (the clock moves there: the next day's work starts later). */
+  private async weekRow(week: number, from: string, to: string): Promise<WeekRow> {
+    const start = at(from, '00:00:00');
+    const end = at(plusDays(to, 1), '00:00:00');
+    this.clock.set(end);
+    const progress = await this.app.get(ProgressService).forUnit(this.header.province.code, this.campaignId, NATIONAL);
+    const finishedStage = progress.totals.finishedStage as Record<string, number>;
+    const finished = this.header.stages.map((s) => finishedStage[String(s.stage)] ?? 0);
+    const [{ completed }] = await this.sql<{ completed: number }>(`select count(*)::int as completed from review_case where campaign_id = ? and status = 'done'`, [this.campaignId]);
+    const overdue = progress.totals.overdue;
+    const templates = await this.sql<{ template: string; n: number }>('select template, count(*)::int as n from notification where created_at >= ? and created_at < ? group by template order by template', [start, end]);
+    const [{ events }] = await this.sql<{ events: number }>(
+      'select count(*)::int as events from case_event e join review_case c on c.id = e.case_id where c.campaign_id = ? and e.received_at >= ? and e.received_at < ?',
+      [this.campaignId, start, end],
+    );
+    const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest where created_at >= ? and created_at < ?', [start, end]);
+    const [{ deliveries }] = await this.sql<{ deliveries: number }>(`select count(*)::int as deliveries from notification_delivery where status = 'sent' and created_at >= ? and created_at < ?`, [start, end]);
+    return { week, from, to, finished, completed, overdue, events, notifications: Object.fromEntries(templates.map((t) => [t.template, t.n])), digests, deliveries };
+  }
+
+  private async summary(virtualDays: number, wallStart: number): Promise<SeasonSummary> {
+    const { window } = this.header;
+    const done = await this.sql<{ id: string; at: Date }>(
+      `select c.id, min(h.at) as at from case_history h join review_case c on c.id = h.case_id
+       where c.campaign_id = ? and c.status = 'done' and h.to_step = c.step group by c.id`,
+      [this.campaignId],
+    );
+    const days = done.map((d) => daysBetween(window.start, civilDateOf(new Date(d.at)))).sort((a, b) => a - b);
+    const windowEnd = endOfDayInstant(window.end).getTime();
+    const doneIds = new Set(done.map((d) => d.id));
+    const byPace = Object.fromEntries(PACES.map((p) => [p, { villages: 0, completed: 0 }])) as SeasonSummary['byPace'];
+    for (const a of this.agents) {
+      byPace[a.pace].villages++;
+      if (doneIds.has(a.caseId)) byPace[a.pace].completed++;
+    }
+    const templates = await this.sql<{ template: string; n: number }>('select template, count(*)::int as n from notification group by template order by template');
+    const [events] = await this.sql<{ accepted: number; applied: number; rejected: number; system: number }>(
+      `select count(*)::int as accepted, (count(*) filter (where e.status = 'applied'))::int as applied, (count(*) filter (where e.status = 'rejected'))::int as rejected,
+              (count(*) filter (where e.actor ->> 'role' = 'system'))::int as system
+       from case_event e join review_case c on c.id = e.case_id where c.campaign_id = ?`,
+      [this.campaignId],
+    );
+    const counters = await this.sql<{ key: string; n: number }>(
+      `select key, sum(value::numeric)::int as n from review_case c, jsonb_each_text(c.snapshot -> 'context' -> 'counters') where c.campaign_id = ? group by key order by key`,
+      [this.campaignId],
+    );
+    const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest');
+    const [deliveries] = await this.sql<{ created: number; sent: number }>(`select count(*)::int as created, (count(*) filter (where status = 'sent'))::int as sent from notification_delivery`);
+    return {
+      villages: this.agents.length,
+      completed: done.length,
+      completedInWindow: done.filter((d) => new Date(d.at).getTime() <= windowEnd).length,
+      averageDaysToComplete: days.length > 0 ? days.reduce((a, b) => a + b, 0) / days.length : null,
+      medianDaysToComplete: days.length > 0 ? days[Math.floor((days.length - 1) / 2)] : null,
+      byPace,
+      notifications: Object.fromEntries(templates.map((t) => [t.template, t.n])),
+      events: { ...events, refused: this.refused },
+      counters: Object.fromEntries(counters.map((c) => [c.key, c.n])),
+      digests,
+      deliveries: { ...deliveries, received: this.receiver.received() },
+      virtualDays,
+      wallSeconds: (Date.now() - wallStart) / 1000,
+    };
+  }
+
+  private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
+    return this.em.fork().execute<T[]>(query, params);
+  }
+}
+
+/**
+ * The campaign window: the definition's own dates when it has a full-date window (a province's
+ * plan for one year; `--year` must then agree), its recurring MM-DD window placed in the year,
+ * otherwise 1 September – 14 December of the year.
+ */
+export function seasonWindow(definition: Pick<Definition, 'window' | 'id' | 'version'>, year: number | null, defaultYear: number): { start: string; end: string; year: number } {
+  const declared = definition.window;
+  if (declared && declared.start.length === 10) {
+    const own = Number(declared.start.slice(0, 4));
+    if (year !== null && year !== own) throw new Error(`${definition.id}@${definition.version} is for the ${declared.start} – ${declared.end} window: --year ${year} does not match`);
+    return { start: declared.start, end: declared.end, year: own };
+  }
+  const y = year ?? defaultYear;
+  const start = `${y}-${declared?.start ?? '09-01'}`;
+  const endMd = declared?.end ?? '12-14';
+  const end = `${endMd < (declared?.start ?? '09-01') ? y + 1 : y}-${endMd}`;
+  return { start, end, year: y };
+}
+
+/** The definition's stages (legal step numbers) with the label of their first step. */
+export function stagesOf(definition: Definition): StageInfo[] {
+  const byStage = new Map<number, string>();
+  for (const { step } of stepIndex(definition).values()) if (step.stage && !byStage.has(step.stage)) byStage.set(step.stage, vi(step.label));
+  return [...byStage.entries()].sort((a, b) => a[0] - b[0]).map(([stage, label]) => ({ stage, label }));
+}
+
+export const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+
+function mergeSent(into: Map<VillageAgent, Set<string>>, from: Map<VillageAgent, Set<string>>): void {
+  for (const [agent, steps] of from) {
+    const set = into.get(agent);
+    if (set) steps.forEach((s) => set.add(s));
+    else into.set(agent, new Set(steps));
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await run(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+interface WebhookReceiver {
+  url: string;
+  server: Server;
+  received(): number;
+}
+
+/** A local receiver standing for the committees' systems: answers 204 to every digest POST. */
+async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count++;
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/hooks`, server, received: () => count };
+}
+
+/**
+ * Migrates the run's fresh database: migrateDatabase's work without its advisory lock (nobody
+ * else uses this database), with the migrator's lines on the run's log instead of stdout.
+ */
+async function migrate(databaseUrl: string, log: (line: string) => void): Promise<void> {
+  const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: 2 }, colors: false, logger: (message: string) => log(message) }));
+  try {
+    await orm.getMigrator().up();
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Nest's log lines to the run's stderr: warnings and errors always, the rest with --verbose. */
+function streamLogger(log: (line: string) => void, verbose: boolean): LoggerService {
+  const line = (level: string) => (message: unknown, ...rest: unknown[]) => {
+    const context = typeof rest[rest.length - 1] === 'string' ? ` [${String(rest[rest.length - 1])}]` : '';
+    log(`${level}${context} ${message instanceof Error ? (message.stack ?? message.message) : String(message)}`);
+  };
+  const quiet = () => undefined;
+  return { log: verbose ? line('log') : quiet, warn: line('warn'), error: line('error'), debug: quiet, verbose: quiet, fatal: line('fatal') };
+}

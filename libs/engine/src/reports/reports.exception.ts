@@ -1,0 +1,7 @@
+import { DomainException } from '../infrastructure/domain.exception';
+
+export class ReportInvalidException extends DomainException {
+  constructor(field: string, message: string, details: Record<string, unknown> = {}) {
+    super('invalid', 'REPORT_INVALID', `${field}: ${message}`, { field, ...details });
+  }
+}

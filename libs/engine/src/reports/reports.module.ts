@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { UnitsModule } from '../units/units.module';
+import { ReportTableCatalog } from './report-table-catalog';
+import { ReportsService } from './reports.service';
+
+/** Official reports: the summary tables (Biểu 7.x) per unit and campaign, with their layouts as data. */
+@Module({
+  imports: [UnitsModule, CampaignsModule],
+  providers: [ReportsService, ReportTableCatalog],
+  exports: [ReportsService, ReportTableCatalog],
+})
+export class ReportsModule {}

@@ -1,0 +1,120 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bullmq';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
+import { QueueName, type UserRole } from '@rasoat/contracts';
+import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
+import type { AuthenticatedRequest } from './auth.guard';
+
+/** Where the queue dashboard (Bull Board) is mounted. */
+export const DASHBOARD_PATH = '/admin/queues';
+/** The cookie `POST /api/admin/session` sets, so that a browser can open the dashboard. */
+export const SESSION_COOKIE = 'rasoat_token';
+/** Who may open it: national admins with every action, province admins read-only. */
+export const DASHBOARD_ROLES: readonly UserRole[] = ['national_admin', 'province_admin'];
+
+const DASHBOARD_QUEUES = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications];
+
+/** The value of one cookie of a `Cookie` header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Authenticates a dashboard request with the bearer token or, since a browser navigating to a
+ * page cannot send a header, the `rasoat_token` cookie. 401 without a valid token, 403 for a
+ * role other than national or province admin; the same error body as the API's.
+ */
+export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const requestId = String(req.headers['x-request-id'] ?? '');
+    const fail = (status: number, code: string, message: string) => {
+      res.setHeader('Cache-Control', 'no-store');
+      if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      res.status(status).json({ error: { code, message, details: {} }, requestId });
+    };
+    if (!token) {
+      fail(
+        401,
+        AuthErrorCode.MissingToken,
+        'Cần đăng nhập: gửi Authorization: Bearer … hoặc mở phiên bằng POST /api/admin/session / authentication required: send a bearer token, or open a session with POST /api/admin/session',
+      );
+      return;
+    }
+    try {
+      const claims = verifyToken(token, config.jwtSecret, clock.now());
+      if (!DASHBOARD_ROLES.includes(claims.role)) {
+        (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+        fail(403, AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`);
+        return;
+      }
+      (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    } catch (e) {
+      if (e instanceof AuthException) fail(401, e.code, e.message);
+      else next(e);
+    }
+  };
+}
+
+/**
+ * Mounts Bull Board at /admin/queues on the HTTP server, over the case-events, timers and
+ * notifications queues, behind `dashboardAuth`. National admins get the full board (retry,
+ * promote, clean); province admins a read-only one, since the queues are shared by every
+ * province. Mounted on the underlying Express app while Nest initialises, after Nest's routes
+ * and before its not-found handler.
+ */
+@Injectable()
+export class QueueDashboard implements OnModuleInit {
+  private readonly logger = new Logger('QueueDashboard');
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly moduleRef: ModuleRef,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    const http = this.adapterHost.httpAdapter;
+    if (!http) return; // an application context without HTTP
+    const queues = DASHBOARD_QUEUES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const full = this.board(queues, false);
+    const readOnly = this.board(queues, true);
+    const app = http.getInstance<Express>();
+    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock), (req: Request, res: Response, next: NextFunction) =>
+      ((req as AuthenticatedRequest).actor?.role === 'national_admin' ? full : readOnly)(req, res, next),
+    );
+    this.logger.log(`queue dashboard at ${DASHBOARD_PATH} (national_admin, province_admin read-only)`);
+  }
+
+  private board(queues: Queue[], readOnlyMode: boolean): RequestHandler {
+    const serverAdapter = new ExpressAdapter();
+    serverAdapter.setBasePath(DASHBOARD_PATH);
+    createBullBoard({
+      queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
+      serverAdapter,
+      options: { uiConfig: { boardTitle: readOnlyMode ? 'rasoat — hàng đợi (chỉ xem)' : 'rasoat — hàng đợi', hideDocsLink: true } },
+    });
+    return serverAdapter.getRouter() as RequestHandler;
+  }
+}
