@@ -3,8 +3,12 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** The MikroORM options for a database URL; the same for API, worker, CLI and tests. */
-export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}): Options {
+/**
+ * The MikroORM options for a database URL; the same for API, worker, CLI and tests. `poolMax`:
+ * connections per process — give a worker at least its job concurrency, or jobs queue for a
+ * connection (each drain holds one for its transaction).
+ */
+export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}, poolMax = 10): Options {
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
@@ -25,7 +29,7 @@ export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}): O
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: poolMax },
     ...extra,
   });
 }

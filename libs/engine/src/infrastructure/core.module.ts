@@ -22,7 +22,7 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        MikroOrmModule.forRoot({ ...ormOptions(databaseUrl), registerRequestContext: false }),
+        MikroOrmModule.forRoot({ ...ormOptions(databaseUrl, {}, Math.max(10, config.worker.concurrency + 4)), registerRequestContext: false }),
         BullModule.forRoot({
           connection: redisOptions(redisUrl),
           prefix: config.queuePrefix,

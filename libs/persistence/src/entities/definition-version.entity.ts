@@ -21,8 +21,8 @@ export class DefinitionVersion {
   @Property({ type: 'text' })
   contentHash!: string;
 
-  /** The validated definition, as the core reads it. */
-  @Property({ type: 'jsonb' })
+  /** The validated definition, as the core reads it (json, not jsonb: the order of steps is kept for diagrams). */
+  @Property({ type: 'json' })
   body!: Record<string, unknown>;
 
   @Property({ type: 'text' })

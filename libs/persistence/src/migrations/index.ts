@@ -6,6 +6,7 @@ import { Migration20261123150000NotificationDelivery } from './migration-2026112
 import { Migration20261123160000CalendarAdjustments } from './migration-20261123-calendar-adjustments';
 import { Migration20261123170000Households } from './migration-20261123-households';
 import { Migration20261123180000ProgressAggregates } from './migration-20261123-progress-aggregates';
+import { Migration20261123190000DefinitionBodyJson } from './migration-20261123-definition-body-json';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123160000CalendarAdjustments', class: Migration20261123160000CalendarAdjustments },
   { name: 'Migration20261123170000Households', class: Migration20261123170000Households },
   { name: 'Migration20261123180000ProgressAggregates', class: Migration20261123180000ProgressAggregates },
+  { name: 'Migration20261123190000DefinitionBodyJson', class: Migration20261123190000DefinitionBodyJson },
 ];
