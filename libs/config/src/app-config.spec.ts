@@ -85,4 +85,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_FAILED_ATTEMPTS_PER_MINUTE: '-1' })).toThrow('AUTH_FAILED_ATTEMPTS_PER_MINUTE (auth.failedAttemptsPerMinute)');
     expect(() => loadConfig({ HTTP_BODY_LIMIT: 'lots' })).toThrow('HTTP_BODY_LIMIT (http.bodyLimit)');
   });
+
+  it('points links at the port in use when PUBLIC_URL is not set', () => {
+    expect(loadConfig({ PORT: '3999' }).publicUrl).toBe('http://localhost:3999');
+    expect(loadConfig({ PORT: '3999', PUBLIC_URL: 'https://rasoat.example.vn' }).publicUrl).toBe('https://rasoat.example.vn');
+  });
 });

@@ -128,6 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     if (value !== undefined && value !== '') setPath(raw, path, path === 'demo.seed' ? value !== 'false' && value !== '0' : value);
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+  // Without PUBLIC_URL, links point at the local port the process listens on.
+  const publicUrlGiven = (env.PUBLIC_URL ?? '') !== '' || 'publicUrl' in overrides;
+  if (!publicUrlGiven && raw.port !== undefined && Number(raw.port) > 0) raw.publicUrl = `http://localhost:${Number(raw.port)}`;
   if (raw.jwtSecret === undefined && raw.env !== 'production') raw.jwtSecret = DEV_SECRET;
   // The development secret is public (it is in this file): production must bring its own.
   const demoSecretInProduction = raw.env === 'production' && raw.jwtSecret === DEV_SECRET;
