@@ -111,6 +111,8 @@ export class CaseDeadlinesService {
     const next: Date[] = [];
     const rungKinds: string[] = [];
     const result = await this.em.fork().transactional(async (tx) => {
+      // Re-doable like applying events: a lost commit leaves the alarms due, and they ring again.
+      await tx.execute('set local synchronous_commit = off', [], 'run');
       const rows = await tx.execute<DueRow[]>(
         `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.alarms, d.next_alarm,
                 c.status as case_status, c.step as case_step, c.snapshot -> 'regions' as regions, c.definition_key, c.unit_path, c.village_code, u.name as village_name

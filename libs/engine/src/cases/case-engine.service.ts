@@ -67,6 +67,10 @@ export class CaseEngineService {
     await this.recompute.syncCalendar(30_000);
     const postCommit: PostCommit[] = [];
     const outcome = await this.em.fork().transactional(async (tx) => {
+      // Applying is re-doable, so its commit need not wait for the WAL flush: if PostgreSQL
+      // crashed before the flush, the whole transaction is gone — the events are still pending
+      // in the inbox (accepted with a durable commit) and the sweeper applies them again.
+      await tx.execute('set local synchronous_commit = off', [], 'run');
       const [row] = await tx.execute<CaseRow[]>(
         `select c.*, k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
          from review_case c join campaign k on k.id = c.campaign_id where c.id = ? for update of c`,
