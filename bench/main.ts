@@ -163,11 +163,14 @@ async function main(): Promise<void> {
       }
       const used = CpuSampler.report(from, ctx.cpu.snapshot());
       cpu[scenario.name] = used;
-      const foreign = foreignCores(used);
+      // The most disturbed measurement window, or the whole scenario when it declared none.
+      const windows = ctx.windows[scenario.name]?.length ? ctx.windows[scenario.name] : [used];
+      const worst = windows.reduce((a, b) => (foreignCores(b) > foreignCores(a) ? b : a));
+      const foreign = foreignCores(worst);
       if (loads && foreign >= 0.2) {
-        const named = Object.entries(used.others).map(([k, v]) => `${k} ${v}`);
-        if (used.unattributedCores) named.push(`${used.unattributedCores} unattributed`);
-        const note = `DISTURBED: other processes used ~${foreign.toFixed(2)} cores during this scenario (${named.join(', ')})`;
+        const named = Object.entries(worst.others).map(([k, v]) => `${k} ${v}`);
+        if (worst.unattributedCores) named.push(`${worst.unattributedCores} unattributed`);
+        const note = `DISTURBED: other processes used ~${foreign.toFixed(2)} cores while this was measured (${named.join(', ')})`;
         log(note);
         for (const f of figures.filter((f) => f.scenario === scenario.name)) f.note = f.note ? `${f.note}; ${note}` : note;
       }

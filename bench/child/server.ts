@@ -18,9 +18,9 @@ import { WorkerModule } from '@rasoat/worker-runtime';
 type Role = 'worker' | 'embedded';
 
 /**
- * Round trips the process makes: every pg Client.query (BEGIN/COMMIT included) and every
- * ioredis command sent one at a time (pipelines write in bulk and are not counted). A
- * counter increment each: no measurable cost.
+ * What the process sends: every pg Client.query (BEGIN/COMMIT included; one round trip each)
+ * and every ioredis command (those of a pipeline or MULTI are counted one by one although
+ * they share a round trip). A counter increment each: no measurable cost.
  */
 const roundTrips = { sql: 0, redis: 0 };
 function countCalls(proto: Record<string, unknown>, method: string, key: keyof typeof roundTrips): void {

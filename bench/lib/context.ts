@@ -7,7 +7,7 @@ import { loadConfig, type AppConfig } from '@rasoat/config';
 import { QueueName, SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, EngineBootstrap, EngineModule, signToken, systemClock, UnitsService, type UnitSeed } from '@rasoat/engine';
 import { BenchChild, type ChildRole, type MemorySummary } from './child';
-import { CpuSampler } from './cpu';
+import { CpuSampler, type CpuReport } from './cpu';
 import type { Figure } from './report';
 import type { BenchServices } from './services';
 import { campaignWindow, DEFINITION_KEY } from './workload';
@@ -33,6 +33,12 @@ export class BenchContext {
   readonly cpu: CpuSampler;
   readonly figures: Figure[] = [];
   readonly memory: Partial<Record<ChildRole, MemorySummary>> = {};
+  /**
+   * Per scenario: CPU use over its measurement windows (e.g. the drain, not the seeding). The
+   * disturbance check uses these: over a whole scenario, processes under test that were stopped
+   * before its end would count as CPU nobody accounts for.
+   */
+  readonly windows: Record<string, CpuReport[]> = {};
   /** Per scenario: parameters and secondary measurements, written to results.json. */
   readonly details: Record<string, Record<string, unknown>> = {};
   private engineApp?: Promise<INestApplicationContext>;
@@ -63,6 +69,10 @@ export class BenchContext {
   /** A count at the run's scale: full, or a tenth for `--scale small`. */
   count(full: number, minimum = 1): number {
     return this.scale === 'full' ? full : Math.max(minimum, Math.round(full / 10));
+  }
+
+  measuredWindow(scenario: string, report: CpuReport): void {
+    (this.windows[scenario] ??= []).push(report);
   }
 
   figure(id: string): Figure | undefined {

@@ -61,6 +61,7 @@ export const httpE2e: Scenario = {
     const backlogAtLastAccept = await ctx.backlog(seeded.campaignId);
     const lastCommit = await observe;
     const cpu = CpuSampler.report(cpuFrom, ctx.cpu.snapshot());
+    ctx.measuredWindow(httpE2e.name, cpu);
     const trips = perUnit(tripsFrom, await server.roundTrips(), accepted);
     ctx.log(`http-e2e: ${formatCpu(cpu)}; per event (accept + apply) the server sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`);
     await ctx.noteServerMemory();

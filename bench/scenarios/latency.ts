@@ -169,6 +169,7 @@ async function openLoop(ctx: BenchContext, server: BenchChild, provinceCode: str
   sending = false;
   await observer;
   const cpu = CpuSampler.report(cpuFrom, ctx.cpu.snapshot());
+  ctx.measuredWindow(latency.name, cpu);
   ctx.log(`latency at ${rate}/s: ${formatCpu(cpu)}`);
 
   const samples = [...tracked.values()].filter((t) => t.committedAt !== undefined).map((t) => (t.committedAt as number) - t.sentAt);

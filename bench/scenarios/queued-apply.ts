@@ -61,6 +61,7 @@ export const queuedApply: Scenario = {
       }
       const seconds = (Date.now() - started) / 1000;
       const cpu = CpuSampler.report(cpuFrom, ctx.cpu.snapshot());
+      ctx.measuredWindow(queuedApply.name, cpu);
       const trips = perUnit(tripsFrom, await sumRoundTrips(workers), k);
       ctx.log(`queued-apply: ${formatCpu(cpu)}; per event the worker sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`);
       await worker.collectGarbage();

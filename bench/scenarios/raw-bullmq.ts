@@ -57,6 +57,7 @@ export const rawBullmq: Scenario = {
       const cpu = ctx.cpu.snapshot();
       await worker.close();
       const report = CpuSampler.report(cpuFrom, cpu);
+      ctx.measuredWindow(rawBullmq.name, report);
       ctx.log(`raw: ${formatCpu(report)}`);
       const jobsPerSecond = n / seconds;
       ctx.details[rawBullmq.name] = { jobs: n, concurrency, addSeconds: round(addSeconds, 2), addPerSecond: round(n / addSeconds, 0), drainSeconds: round(seconds, 2), failed, cpu: report };
