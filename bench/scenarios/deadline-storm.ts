@@ -25,7 +25,7 @@ export function stormProvince(communes: number, villages: number): UnitSeed[] {
  * communes × 100 villages) each get their listing deadline due at the same instant T, with the
  * plan "overdue notice, then escalation level 1 to the commune committee". A real worker process
  * rings them from one wake-up job. Measured: T → the last deadline rung (state, history and
- * notifications committed), lateness per deadline (history time − T), notifications written,
+ * notifications committed, observed by polling), when ringing started, notifications written,
  * and the committees one digest each would go to. Then `armed-deadlines` reuses these cases.
  */
 export const deadlineStorm: Scenario = {
@@ -53,6 +53,8 @@ export const deadlineStorm: Scenario = {
     const delayed = await timers.getDelayedCount();
 
     await until(async () => Date.now() >= at.getTime(), 'the storm instant', 60_000, 20);
+    // Polled every 100 ms: the completion time is known to ±0.1 s (the history rows carry the
+    // instant their ringing pass started, the same for a whole pass, so they cannot date commits).
     await until(
       async () => {
         const { rows } = await ctx.pg.query<{ left: number }>(
@@ -65,12 +67,12 @@ export const deadlineStorm: Scenario = {
       600_000,
       100,
     );
-    const { rows: done } = await ctx.pg.query<{ last: Date; p50: number; p99: number; rung: number }>(
-      `select max(h.at) as last, percentile_cont(0.5) within group (order by extract(epoch from h.at - $2::timestamptz)) as p50,
-              percentile_cont(0.99) within group (order by extract(epoch from h.at - $2::timestamptz)) as p99, count(*)::int as rung
+    const doneAt = Date.now();
+    const { rows: done } = await ctx.pg.query<{ first: Date; rung: number }>(
+      `select min(h.at) as first, count(*)::int as rung
        from case_history h join review_case c on c.id = h.case_id
        where c.campaign_id = $1 and h.kind = 'deadline' and h.details ->> 'alarm' = 'escalation'`,
-      [seeded.campaignId, at],
+      [seeded.campaignId],
     );
     const { rows: notes } = await ctx.pg.query<{ template: string; n: number; recipients: number }>(
       `select nt.template, count(*)::int as n, count(distinct (nt.unit_code, nt.role))::int as recipients
@@ -78,13 +80,14 @@ export const deadlineStorm: Scenario = {
       [seeded.campaignId],
     );
     await ctx.stopChild(worker);
-    const seconds = (new Date(done[0].last).getTime() - at.getTime()) / 1000;
+    const seconds = (doneAt - at.getTime()) / 1000;
+    const startedAfter = (new Date(done[0].first).getTime() - at.getTime()) / 1000;
     const byTemplate = Object.fromEntries(notes.map((r) => [r.template, { notifications: r.n, recipients: r.recipients }]));
     const committees = notes.find((r) => r.template === 'step-escalated')?.recipients ?? 0;
-    ctx.details[deadlineStorm.name] = { deadlines: n, instant: at.toISOString(), delayedJobs: delayed, seconds: round(seconds, 2), latenessSeconds: { p50: round(Number(done[0].p50), 2), p99: round(Number(done[0].p99), 2) }, notifications: byTemplate };
+    ctx.details[deadlineStorm.name] = { deadlines: n, instant: at.toISOString(), delayedJobs: delayed, seconds: round(seconds, 2), ringingStartedAfterSeconds: round(startedAfter, 2), notifications: byTemplate };
     return [
       figure(deadlineStorm.name, 'deadlines.storm', `7. Deadline storm: ${n.toLocaleString('en')} due at once, all processed (state, history, notifications)`, round(seconds, 2), 's', { op: '<=', value: 5, unit: 's' }, `${delayed} Redis wake-up job(s) for all of them; ${done[0].rung} escalations rung`),
-      figure(deadlineStorm.name, 'deadlines.storm.lateness.p99', '7. … lateness p50 / p99 (history time − due instant)', round(Number(done[0].p99), 2), 's', undefined, `p50 ${round(Number(done[0].p50), 2)} s`),
+      figure(deadlineStorm.name, 'deadlines.storm.start', '7. … ringing started after the due instant (wake-up lateness)', round(startedAfter, 2), 's', undefined, 'every deadline was late by at most the completion time above'),
       figure(deadlineStorm.name, 'deadlines.storm.committees', '7. … commune committees told (one digest each, not one message per village)', committees, 'committees', undefined, `${(byTemplate['step-overdue']?.notifications ?? 0).toLocaleString('en')} overdue notices to village boards, ${(byTemplate['step-escalated']?.notifications ?? 0).toLocaleString('en')} escalation notices in ${committees} committee inboxes`),
     ];
   },
