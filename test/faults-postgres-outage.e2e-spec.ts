@@ -177,11 +177,13 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
       const post = await call('POST', `/api/cases/${c.id}/events`, token('commune_committee', c.communeCode), complaint(`o${probe}`), { 'Idempotency-Key': key });
       refusedKeys.push(key);
       const get = await call('GET', `/api/cases/${c.id}`, token('commune_committee', c.communeCode));
+      const healthStarted = Date.now();
       const health = await fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(15_000) });
+      const healthMs = Date.now() - healthStarted;
       outage.push(
         { path: 'POST /api/cases/:id/events', status: post.status, retryAfter: post.retryAfter, ms: post.ms },
         { path: 'GET /api/cases/:id', status: get.status, retryAfter: get.retryAfter, ms: get.ms },
-        { path: 'GET /health', status: health.status, retryAfter: health.headers.get('retry-after'), ms: 0 },
+        { path: 'GET /health', status: health.status, retryAfter: health.headers.get('retry-after'), ms: healthMs },
       );
       expect(worker.alive()).toBe(true);
       expect(api.alive()).toBe(true);

@@ -22,7 +22,11 @@ import { FaultResources, sleep, startTestEngine, stopApp, within, type AppProces
  *            (both wake-ups are in Redis before the shutdown and are lost with it)
  *   alarm 2… the plan's own due / escalation alarms (December 2026): must stay armed, unrung.
  * The worker runs with WORKER_SWEEP_INTERVAL_SECONDS=2, so it re-creates the sweeper's
- * scheduler every 10 s (max(10, 4 × interval); 2 minutes with the default 30 s).
+ * scheduler every 10 s (max(10, 4 × interval); 2 minutes with the default 30 s). A re-creation
+ * attempted while Redis is down waits in ioredis's offline queue (maxRetriesPerRequest: null) and
+ * runs at reconnect; in this timeline one usually falls inside the outage, so the scheduler is
+ * back within a second of the restart, otherwise within 10 s — group B's alarm is due 32 s
+ * after the shutdown either way, so its re-armed wake-up is checked before it is due.
  */
 
 const PROVINCE = 'FR';

@@ -63,6 +63,10 @@ function isUnavailable(e: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(err?.code ?? '') ||
     err?.name === 'ConnectionException' ||
-    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest/i.test(err?.message ?? '')
+    // The pool could not hand out a connection in time (knex's acquire timeout): unreachable or
+    // saturated database, a retry later may succeed — not a 500.
+    err?.name === 'KnexTimeoutError' ||
+    // "timeout expired": node-postgres gave up connecting (connectionTimeoutMillis, orm-config.ts).
+    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(err?.message ?? '')
   );
 }

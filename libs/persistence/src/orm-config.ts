@@ -30,6 +30,12 @@ export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}, po
     allowGlobalContext: false,
     debug: false,
     pool: { min: 0, max: poolMax },
+    // A server that accepts TCP but does not answer (frozen, overloaded, a fail-over in progress):
+    // without a connect timeout each new connection waits for the pool's 30 s create timeout and
+    // the request then fails as a 500 (test/faults-postgres-outage.e2e-spec.ts, report). With it,
+    // the attempt fails after 5 s with "Connection terminated due to connection timeout", which
+    // the API maps to 503 + Retry-After and the worker retries. A stopped server refuses at once.
+    driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
     ...extra,
   });
 }
