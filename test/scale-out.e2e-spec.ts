@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type { UserRole as Role } from '@rasoat/contracts';
 import { signToken, UnitsService, type UnitSeed } from '@rasoat/engine';
-import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
+import { eventually, freePort, pooled, startTestEngine, type TestEngine } from '@rasoat/testing';
 
 /**
  * The production shape on one machine: two API processes and two worker processes (the real
@@ -45,17 +44,6 @@ interface Worker extends Proc {
   metricsUrl: string;
 }
 
-/** A port on 127.0.0.1 that was free a moment ago (libs/local-services has one, not exported). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Every child started by this file, whatever became of it: afterAll stops them all. */
 const spawned: Proc[] = [];
@@ -109,20 +97,6 @@ async function stop(p: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
-/** At most `limit` calls of `fn` at once over `items`, results in order. */
-async function pooled<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return results;
-}
 
 function province(): UnitSeed[] {
   const units: UnitSeed[] = [{ code: PROVINCE, name: 'Tỉnh Mở Rộng', level: 'province', parentCode: null }];

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureDatabase, pingRedis, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@rasoat/local-services';
+import { ensureDatabase, freePort, pingRedis, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@rasoat/local-services';
 
 /**
  * Real processes and private servers for the fault tests (test/faults-*.e2e-spec.ts): the
@@ -175,17 +175,7 @@ export async function pooled<T, R>(items: readonly T[], limit: number, fn: (item
   return results;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A redis-server of this test alone (`--save '' --appendonly no`: it keeps nothing on disk), so
