@@ -123,8 +123,12 @@ export class CaseDeadlinesService {
       );
       if (rows.length === 0) return { rows: 0, rung: 0, stale: 0, notifications: 0 };
       const chains = await this.units.chains([...new Set(rows.map((r) => r.unit_path))], tx);
-      const definitions = new Map<string, CompiledDefinition>();
-      for (const key of new Set(rows.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key, tx));
+      // Each definition once per batch, with its step index (a batch may hold 2,000 rows of one definition).
+      const definitions = new Map<string, { compiled: CompiledDefinition; steps: ReturnType<typeof stepIndex> }>();
+      for (const key of new Set(rows.map((r) => r.definition_key))) {
+        const compiled = await this.registry.get(key, tx);
+        definitions.set(key, { compiled, steps: stepIndex(compiled.definition) });
+      }
 
       const notifications: NotificationRow[] = [];
       const history: Record<string, unknown>[] = [];
@@ -139,8 +143,8 @@ export class CaseDeadlinesService {
         }
         const alarm = row.alarms[row.next_alarm];
         rungKinds.push(alarm.kind);
-        const compiled = definitions.get(row.definition_key) as CompiledDefinition;
-        const notice = this.notice(row, alarm, compiled, chains.get(row.unit_path) ?? []);
+        const definition = definitions.get(row.definition_key) as { compiled: CompiledDefinition; steps: ReturnType<typeof stepIndex> };
+        const notice = this.notice(row, alarm, definition.compiled, definition.steps, chains.get(row.unit_path) ?? []);
         if (notice) notifications.push(notice);
         history.push({
           case_id: row.case_id,
@@ -194,8 +198,8 @@ export class CaseDeadlinesService {
   }
 
   /** Whom an alarm tells, and what (Vietnamese first, English after). Null when there is nobody to tell. */
-  private notice(row: DueRow, alarm: Alarm, compiled: CompiledDefinition, chain: UnitLink[]): NotificationRow | null {
-    const spec = stepIndex(compiled.definition).get(row.step)?.step;
+  private notice(row: DueRow, alarm: Alarm, compiled: CompiledDefinition, steps: ReturnType<typeof stepIndex>, chain: UnitLink[]): NotificationRow | null {
+    const spec = steps.get(row.step)?.step;
     const label = spec ? vi(spec.label) : row.step;
     const role = spec?.role ?? 'village_board';
     const ri = responsibleIndex(chain, compiled.definition.roles[role]?.level);

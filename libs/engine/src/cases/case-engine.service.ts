@@ -101,10 +101,10 @@ export class CaseEngineService {
       let rejected = 0;
       const now = this.clock.now();
 
+      // Household writes lock this case row too, so the facts cannot change during this drain: read them once.
+      const facts = compiled.usesHouseholdFacts ? await householdFacts(tx, caseId) : undefined;
       for (const event of events.slice(0, BATCH)) {
         const actor = Actor.parse(event.actor);
-        // Facts are read per event: an earlier event of the batch may not change them, but household writes commit in between batches.
-        const facts = compiled.usesHouseholdFacts ? await householdFacts(tx, caseId) : undefined;
         const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
         if (result.outcome === 'rejected') {
           rejected++;
