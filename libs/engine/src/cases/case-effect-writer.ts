@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '@rasoat/contracts';
-import type { HistoryKind } from '@rasoat/persistence';
 import { vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
-import { TimersProducer } from '../deadlines/timers.producer';
+import type { UnitLink } from '../units/unit-directory';
+import { CaseChanges, type HistoryEntry } from './case-changes';
 import { stageOf } from './case-stage';
+
+export type { HistoryEntry } from './case-changes';
 
 /** What the effect writer needs to know about a case. */
 export interface CaseRef {
@@ -17,64 +17,42 @@ export interface CaseRef {
   unitPath: string;
   provinceCode: string;
   window: { start: string; end: string };
+  /** The units above the case, province … village (UnitDirectory): whom a role's notification goes to. */
+  chain: readonly UnitLink[];
 }
 
-/** Work to do after the transaction commits (queue wake-ups): never before, or a crash could lose it. */
-export type PostCommit = () => Promise<void>;
-
-export interface HistoryEntry {
-  kind: HistoryKind;
-  seq?: number | null;
-  eventType?: string | null;
-  actor: Actor;
-  fromStep?: string | null;
-  toStep?: string | null;
-  details?: Record<string, unknown>;
-}
+const SYSTEM = { sub: 'system', role: 'system', unit: 'VN' } as const;
 
 /**
- * Carries out a transition's effects inside the caller's transaction: deadline rows,
- * notifications, history, progress counters. Queue wake-ups are returned as post-commit work.
+ * Turns a transition's effects into rows (deadlines, notifications, history, progress counters)
+ * collected in a CaseChanges, and writes a CaseChanges inside the caller's transaction with one
+ * statement per table, however many cases and events it holds. Queue wake-ups are the caller's
+ * post-commit work (`changes.wakeUps()`): never before the commit, or a crash could lose them.
  */
 @Injectable()
 export class CaseEffectWriter {
-  constructor(
-    private readonly deadlines: DeadlineScheduler,
-    private readonly timers: TimersProducer,
-  ) {}
-
-  async history(tx: EntityManager, caseId: string, at: Date, entry: HistoryEntry): Promise<void> {
-    await tx.execute(
-      `insert into case_history (case_id, at, kind, seq, event_type, actor, from_step, to_step, details)
-       values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb)`,
-      [caseId, at, entry.kind, entry.seq ?? null, entry.eventType ?? null, JSON.stringify(entry.actor), entry.fromStep ?? null, entry.toStep ?? null, JSON.stringify(entry.details ?? {})],
-      'run',
-    );
-  }
+  constructor(private readonly deadlines: DeadlineScheduler) {}
 
   /** `cause` makes notification keys unique per event, so a retried job cannot notify twice. */
-  async apply(tx: EntityManager, compiled: CompiledDefinition, ref: CaseRef, result: TransitionResult & { outcome: 'applied' }, now: Date, postCommit: PostCommit[], cause: string): Promise<void> {
-    for (const effect of result.effects) await this.applyOne(tx, compiled, ref, effect, result.snapshot.context.milestones, now, postCommit, cause);
+  collect(changes: CaseChanges, compiled: CompiledDefinition, ref: CaseRef, result: TransitionResult & { outcome: 'applied' }, cause: string): void {
+    for (const effect of result.effects) this.collectOne(changes, compiled, ref, effect, result.snapshot.context.milestones, cause);
   }
 
-  private async applyOne(tx: EntityManager, compiled: CompiledDefinition, ref: CaseRef, effect: CaseEffect, milestones: Record<string, string>, now: Date, postCommit: PostCommit[], cause: string): Promise<void> {
+  private collectOne(changes: CaseChanges, compiled: CompiledDefinition, ref: CaseRef, effect: CaseEffect, milestones: Record<string, string>, cause: string): void {
     switch (effect.kind) {
       case 'deadline.cancel':
-        await this.deadlines.close(tx, ref.id, effect.step, now);
+        changes.close(ref.id, effect.step);
         return;
       case 'deadline.arm': {
-        const armed = await this.deadlines.arm(tx, { caseId: ref.id, step: effect.step, spec: effect.deadline, milestones, window: ref.window, provinceCode: ref.provinceCode, now });
-        if (armed.firstAlarmAt) postCommit.push(() => this.timers.wakeAt([armed.firstAlarmAt as Date], now));
+        const planned = this.deadlines.plan({ step: effect.step, spec: effect.deadline, milestones, window: ref.window, provinceCode: ref.provinceCode, now: changes.now });
+        changes.arm(ref.id, effect.step, effect.deadline, planned);
         return;
       }
       case 'notify': {
         const role = compiled.definition.roles[effect.role];
-        const [unit] = await tx.execute<{ code: string; name: string }[]>(
-          `select code, name from admin_unit where level = ? and ? like '%/' || code || '/%' limit 1`,
-          [role.level, ref.unitPath],
-        );
+        const unit = ref.chain.find((u) => u.level === role.level);
         const step = compiled.definition.steps[effect.step];
-        await this.notify(tx, {
+        changes.notify({
           dedupeKey: `case:${ref.id}:${cause}:${effect.role}:${effect.template}`,
           unitCode: unit?.code ?? ref.villageCode,
           role: effect.role,
@@ -82,49 +60,142 @@ export class CaseEffectWriter {
           title: `${vi(step.label)} — thôn ${ref.villageCode}`,
           body: `Hồ sơ rà soát thôn ${ref.villageCode}: ${effect.template} (bước "${vi(step.label)}")`,
           caseId: ref.id,
-          at: now,
         });
         return;
       }
       case 'case.completed':
-        await this.history(tx, ref.id, now, { kind: 'completed', actor: { sub: 'system', role: 'system', unit: 'VN' }, toStep: effect.step, details: { outcome: effect.outcome, stage: stageOf(compiled, effect.step) } });
+        changes.record(ref.id, { kind: 'completed', actor: SYSTEM, toStep: effect.step, details: { outcome: effect.outcome, stage: stageOf(compiled, effect.step) } });
         return;
     }
   }
 
-  async notify(tx: EntityManager, n: { dedupeKey: string; unitCode: string; role: string; template: string; title: string; body: string; caseId: string | null; at: Date }): Promise<void> {
-    await tx.execute(
-      `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing`,
-      [randomUUID(), n.dedupeKey, n.unitCode, n.role, n.template, n.title, n.body, n.caseId, n.at],
-      'run',
-    );
-  }
-
-  /** Moves one case between steps in the per-commune counters, and records newly reached stages. */
-  async moveCounters(tx: EntityManager, ref: Pick<CaseRef, 'campaignId' | 'communeCode'>, fromStep: string, toStep: string, fromMaxStage: number, toMaxStage: number): Promise<void> {
-    if (fromStep !== toStep) {
-      // Rows in a fixed order, so that two transactions moving cases in opposite directions
-      // (survey → meeting and meeting → survey) cannot deadlock on the counter rows.
-      const rows = [
-        { step: fromStep, delta: -1 },
-        { step: toStep, delta: 1 },
-      ].sort((a, b) => (a.step < b.step ? -1 : 1));
+  /** Writes everything collected, one statement per table (none for an empty table). */
+  async write(tx: EntityManager, changes: CaseChanges): Promise<void> {
+    const now = changes.now;
+    if (changes.events.length > 0) {
       await tx.execute(
-        `insert into progress_counter (campaign_id, commune_code, step, current) values (?, ?, ?, ?), (?, ?, ?, ?)
-         on conflict (campaign_id, commune_code, step) do update set current = progress_counter.current + excluded.current`,
-        rows.flatMap((r) => [ref.campaignId, ref.communeCode, r.step, r.delta]),
+        `update case_event e set status = x.status, rejection_code = x.code, rejection_reason = x.reason, processed_at = ?
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, status text, code text, reason text) where e.id = x.id`,
+        [now, JSON.stringify(changes.events)],
         'run',
       );
     }
-    if (toMaxStage > fromMaxStage) {
+    if (changes.history.length > 0) {
+      await tx.execute(
+        `insert into case_history (case_id, at, kind, seq, event_type, actor, from_step, to_step, details)
+         select x.case_id, ?, x.kind, x.seq, x.event_type, x.actor, x.from_step, x.to_step, x.details
+         from jsonb_to_recordset(?::jsonb) as x(case_id uuid, kind text, seq int, event_type text, actor jsonb, from_step text, to_step text, details jsonb)`,
+        [
+          now,
+          JSON.stringify(
+            changes.history.map((h) => ({
+              case_id: h.caseId,
+              kind: h.kind,
+              seq: h.seq ?? null,
+              event_type: h.eventType ?? null,
+              actor: h.actor,
+              from_step: h.fromStep ?? null,
+              to_step: h.toStep ?? null,
+              details: h.details ?? {},
+            })),
+          ),
+        ],
+        'run',
+      );
+    }
+    if (changes.closedSteps.length > 0) {
+      // The step was left: an armed deadline is cancelled, an overdue one closed (met late); no alarm rings any more.
+      await tx.execute(
+        `update deadline d set status = case when d.status = 'overdue' then 'closed' else 'cancelled' end, closed_at = ?, next_alarm_at = null
+         from (select distinct * from jsonb_to_recordset(?::jsonb) as x(case_id uuid, step text)) x
+         where d.case_id = x.case_id and d.step = x.step and d.status in ('armed', 'overdue')`,
+        [now, JSON.stringify(changes.closedSteps.map((c) => ({ case_id: c.caseId, step: c.step })))],
+        'run',
+      );
+    }
+    if (changes.deadlines.length > 0) {
+      await tx.execute(
+        `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, closed_at, alarms, next_alarm, next_alarm_at, calendar_version)
+         select x.id, x.case_id, x.step, x.due_date, x.due_at, x.spec, x.status, ?, x.closed_at, x.alarms, 0, x.next_alarm_at, ?
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, case_id uuid, step text, due_date date, due_at timestamptz, spec jsonb, status text, closed_at timestamptz, alarms jsonb, next_alarm_at timestamptz)`,
+        [
+          now,
+          this.deadlines.calendarVersion,
+          JSON.stringify(
+            changes.deadlines.map((d) => ({
+              id: d.id,
+              case_id: d.caseId,
+              step: d.step,
+              due_date: d.dueDate,
+              due_at: d.dueAt,
+              spec: d.spec,
+              status: d.status,
+              closed_at: d.status === 'cancelled' ? now : null,
+              alarms: d.alarms,
+              next_alarm_at: d.status === 'armed' ? d.firstAlarmAt : null,
+            })),
+          ),
+        ],
+        'run',
+      );
+    }
+    if (changes.notifications.length > 0) {
+      await tx.execute(
+        `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
+         select gen_random_uuid(), x.dedupe_key, x.unit_code, x.role, x.template, x.title, x.body, x.case_id, ?
+         from jsonb_to_recordset(?::jsonb) as x(dedupe_key text, unit_code text, role text, template text, title text, body text, case_id uuid)
+         on conflict (dedupe_key) do nothing`,
+        [
+          now,
+          JSON.stringify(
+            changes.notifications.map((n) => ({ dedupe_key: n.dedupeKey, unit_code: n.unitCode, role: n.role, template: n.template, title: n.title, body: n.body, case_id: n.caseId })),
+          ),
+        ],
+        'run',
+      );
+    }
+    // Counter rows in key order, so that concurrent transactions moving cases in opposite
+    // directions (survey → meeting and meeting → survey) cannot deadlock on them.
+    if (changes.counters.size > 0) {
+      await tx.execute(
+        `insert into progress_counter (campaign_id, commune_code, step, current)
+         select x.campaign_id, x.commune_code, x.step, x.delta from jsonb_to_recordset(?::jsonb) as x(campaign_id uuid, commune_code text, step text, delta int)
+         order by 1, 2, 3
+         on conflict (campaign_id, commune_code, step) do update set current = progress_counter.current + excluded.current`,
+        [JSON.stringify(keyed(changes.counters, (campaign_id, commune_code, step, delta) => ({ campaign_id, commune_code, step, delta })))],
+        'run',
+      );
+    }
+    if (changes.stages.size > 0) {
       await tx.execute(
         `insert into stage_counter (campaign_id, commune_code, stage, reached)
-         select ?, ?, s, 1 from generate_series(?::int, ?::int) s
-         on conflict (campaign_id, commune_code, stage) do update set reached = stage_counter.reached + 1`,
-        [ref.campaignId, ref.communeCode, fromMaxStage + 1, toMaxStage],
+         select x.campaign_id, x.commune_code, x.stage, x.reached from jsonb_to_recordset(?::jsonb) as x(campaign_id uuid, commune_code text, stage int, reached int)
+         order by 1, 2, 3
+         on conflict (campaign_id, commune_code, stage) do update set reached = stage_counter.reached + excluded.reached`,
+        [JSON.stringify(keyed(changes.stages, (campaign_id, commune_code, stage, reached) => ({ campaign_id, commune_code, stage: Number(stage), reached })))],
         'run',
       );
     }
   }
+
+  /** One history entry, written now (for callers outside a batch). */
+  async history(tx: EntityManager, caseId: string, at: Date, entry: HistoryEntry): Promise<void> {
+    const changes = new CaseChanges(at);
+    changes.record(caseId, entry);
+    await this.write(tx, changes);
+  }
+
+  /** Moves one case between steps in the per-commune counters, written now (for callers outside a batch). */
+  async moveCounters(tx: EntityManager, ref: { campaignId: string; communeCode: string }, fromStep: string, toStep: string, fromMaxStage: number, toMaxStage: number): Promise<void> {
+    const changes = new CaseChanges(new Date());
+    changes.move(ref.campaignId, ref.communeCode, fromStep, toStep, fromMaxStage, toMaxStage);
+    await this.write(tx, changes);
+  }
+}
+
+function keyed<T>(map: Map<string, number>, row: (campaignId: string, communeCode: string, key: string, value: number) => T): T[] {
+  return [...map.entries()].map(([k, value]) => {
+    const [campaignId, communeCode, key] = k.split('|');
+    return row(campaignId, communeCode, key, value);
+  });
 }

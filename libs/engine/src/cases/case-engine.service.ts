@@ -1,13 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
-import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
+import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
-import { CaseEffectWriter, type CaseRef, type PostCommit } from './case-effect-writer';
-import { householdFacts } from './case-facts';
+import { TimersProducer } from '../deadlines/timers.producer';
+import { UnitDirectory } from '../units/unit-directory';
+import { CaseChanges } from './case-changes';
+import { CaseEffectWriter, type CaseRef } from './case-effect-writer';
+import { householdFactsOf } from './case-facts';
 import { stageOf } from './case-stage';
 
 /** What one drain of a case's inbox did. */
@@ -35,122 +38,170 @@ interface CaseRow {
 
 interface PendingRow {
   id: string;
+  case_id: string;
   seq: number;
   type: string;
   payload: Record<string, unknown>;
   actor: unknown;
 }
 
-const BATCH = 200;
+/** Events of one case applied per drain; a case with more reports 'more' and is drained again. */
+const EVENTS_PER_CASE = 200;
 
 /**
- * Worker side of durable execution. Under a row lock on the case it applies the accepted
- * events in sequence order through the pure core, and commits snapshot, history, event
- * outcomes, deadlines, notifications and progress counters in one transaction. Running it
- * twice, or concurrently, for the same case is harmless: the second run finds nothing to do.
+ * Worker side of durable execution. Under row locks on a batch of cases (taken in id order, so
+ * that two batches cannot deadlock) it applies each case's accepted events in sequence order
+ * through the pure core, and commits snapshots, history, event outcomes, deadlines,
+ * notifications and progress counters of the whole batch in one transaction, one statement per
+ * table. Running it twice, or concurrently, for the same case is harmless: the second run finds
+ * nothing to do.
  */
 @Injectable()
 export class CaseEngineService {
-  private readonly logger = new Logger(CaseEngineService.name);
-
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
     private readonly effects: CaseEffectWriter,
     private readonly recompute: DeadlineRecomputeService,
+    private readonly units: UnitDirectory,
+    private readonly timers: TimersProducer,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
 
   async drain(caseId: string): Promise<DrainOutcome> {
+    return (await this.drainMany([caseId])).get(caseId) as DrainOutcome;
+  }
+
+  /** Drains the inboxes of several cases in one transaction; the outcome of each case by id. */
+  async drainMany(caseIds: readonly string[]): Promise<Map<string, DrainOutcome>> {
+    const ids = [...new Set(caseIds)].sort();
     const timer = this.metrics.eventApplySeconds.startTimer();
     await this.recompute.syncCalendar(30_000);
-    const postCommit: PostCommit[] = [];
-    const outcome = await this.em.fork().transactional(async (tx) => {
+    const now = this.clock.now();
+    const changes = new CaseChanges(now);
+    const outcomes = await this.em.fork().transactional(async (tx) => {
       // Applying is re-doable, so its commit need not wait for the WAL flush: if PostgreSQL
       // crashed before the flush, the whole transaction is gone — the events are still pending
       // in the inbox (accepted with a durable commit) and the sweeper applies them again.
       await tx.execute('set local synchronous_commit = off', [], 'run');
-      const [row] = await tx.execute<CaseRow[]>(
-        `select c.*, k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
-         from review_case c join campaign k on k.id = c.campaign_id where c.id = ? for update of c`,
-        [caseId],
+      const rows = await tx.execute<CaseRow[]>(
+        `select c.id, c.campaign_id, c.village_code, c.commune_code, c.unit_path, c.definition_key, c.step, c.max_stage, c.snapshot, c.applied_seq,
+                k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
+         from review_case c join campaign k on k.id = c.campaign_id
+         where c.id = any(string_to_array(?, ',')::uuid[]) order by c.id for update of c`,
+        [ids.join(',')],
       );
-      if (!row) return { status: 'unknown-case' as const, applied: 0, rejected: 0 };
+      const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
+      if (rows.length === 0) return result;
       const events = await tx.execute<PendingRow[]>(
-        'select id, seq, type, payload, actor from case_event where case_id = ? and seq > ? order by seq limit ?',
-        [caseId, row.applied_seq, BATCH + 1],
+        `select e.id, e.case_id, e.seq, e.type, e.payload, e.actor
+         from review_case c cross join lateral (
+           select * from case_event e where e.case_id = c.id and e.seq > c.applied_seq order by e.seq limit ?) e
+         where c.id = any(string_to_array(?, ',')::uuid[]) order by e.case_id, e.seq`,
+        [EVENTS_PER_CASE + 1, ids.join(',')],
       );
-      if (events.length === 0) return { status: 'done' as const, applied: 0, rejected: 0 };
+      const inbox = new Map<string, PendingRow[]>();
+      for (const e of events) (inbox.get(e.case_id) ?? inbox.set(e.case_id, []).get(e.case_id) as PendingRow[]).push(e);
+      const busy = rows.filter((r) => inbox.has(r.id));
+      for (const r of rows) if (!inbox.has(r.id)) result.set(r.id, { status: 'done', applied: 0, rejected: 0 });
+      if (busy.length === 0) return result;
 
-      const compiled = await this.registry.get(row.definition_key, tx);
-      const ref: CaseRef = {
-        id: row.id,
-        campaignId: row.campaign_id,
-        villageCode: row.village_code,
-        communeCode: row.commune_code,
-        unitPath: row.unit_path,
-        provinceCode: row.province_code,
-        window: { start: row.window_start, end: row.window_end },
-      };
-      const startStep = row.step;
-      let snapshot: CaseSnapshot = CaseSnapshotSchema.parse(row.snapshot);
-      let maxStage = row.max_stage;
-      let lastSeq = row.applied_seq;
-      let applied = 0;
-      let rejected = 0;
-      const now = this.clock.now();
+      const definitions = new Map<string, CompiledDefinition>();
+      for (const key of new Set(busy.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key, tx));
+      const chains = await this.units.chains([...new Set(busy.map((r) => r.unit_path))], tx);
+      // Household writes lock the case row too, so the facts cannot change during this drain: read them once.
+      const factCases = busy.filter((r) => (definitions.get(r.definition_key) as CompiledDefinition).usesHouseholdFacts).map((r) => r.id);
+      const facts = factCases.length > 0 ? await householdFactsOf(tx, factCases) : new Map<string, HouseholdFacts>();
 
-      // Household writes lock this case row too, so the facts cannot change during this drain: read them once.
-      const facts = compiled.usesHouseholdFacts ? await householdFacts(tx, caseId) : undefined;
-      for (const event of events.slice(0, BATCH)) {
-        const actor = Actor.parse(event.actor);
-        const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
-        if (result.outcome === 'rejected') {
-          rejected++;
-          await tx.execute(
-            `update case_event set status = 'rejected', rejection_code = ?, rejection_reason = ?, processed_at = ? where id = ?`,
-            [result.code, result.message, now, event.id],
-            'run',
-          );
-          await this.effects.history(tx, ref.id, now, { kind: 'rejected', seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step, details: { code: result.code, reason: result.message } });
-        } else {
-          applied++;
-          await tx.execute(`update case_event set status = 'applied', processed_at = ? where id = ?`, [now, event.id], 'run');
-          await this.effects.history(tx, ref.id, now, {
-            kind: result.from === result.to && !result.effects.some((e) => e.kind === 'deadline.arm') ? 'event' : 'transition',
-            seq: event.seq,
-            eventType: event.type,
-            actor,
-            fromStep: result.from,
-            toStep: result.to,
-            details: { data: event.payload },
-          });
-          await this.effects.apply(tx, compiled, ref, result, now, postCommit, `seq:${event.seq}`);
-          snapshot = result.snapshot;
-          maxStage = Math.max(maxStage, stageOf(compiled, result.to));
-        }
-        lastSeq = event.seq;
+      const updates: Record<string, unknown>[] = [];
+      for (const row of busy) {
+        const pending = inbox.get(row.id) as PendingRow[];
+        const compiled = definitions.get(row.definition_key) as CompiledDefinition;
+        const outcome = this.applyCase(changes, compiled, row, pending.slice(0, EVENTS_PER_CASE), chains.get(row.unit_path) ?? [], facts.get(row.id), updates);
+        result.set(row.id, { ...outcome, status: pending.length > EVENTS_PER_CASE ? 'more' : 'done' });
       }
-
-      // A step that locks the household lists (recognition done) locks them from its first entry on.
-      const locked = householdAccess(compiled, snapshot).locked;
+      await this.effects.write(tx, changes);
       await tx.execute(
-        `update review_case set snapshot = ?::jsonb, step = ?, status = ?, applied_seq = ?, max_stage = ?, updated_at = ?,
-           households_locked_at = coalesce(households_locked_at, case when ? then ?::timestamptz end) where id = ?`,
-        [JSON.stringify(snapshot), snapshot.step, snapshot.status, lastSeq, maxStage, now, locked, now, caseId],
+        `update review_case c set snapshot = x.snapshot, step = x.step, status = x.status, applied_seq = x.applied_seq, max_stage = x.max_stage, updated_at = ?,
+           households_locked_at = coalesce(c.households_locked_at, case when x.locked then ?::timestamptz end)
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, snapshot jsonb, step text, status text, applied_seq int, max_stage int, locked boolean)
+         where c.id = x.id`,
+        [now, now, JSON.stringify(updates)],
         'run',
       );
-      await this.effects.moveCounters(tx, ref, startStep, snapshot.step, row.max_stage, maxStage);
-      return { status: events.length > BATCH ? ('more' as const) : ('done' as const), applied, rejected };
+      return result;
     });
-    for (const run of postCommit) await run();
-    if (outcome.applied + outcome.rejected > 0) {
-      timer();
-      this.metrics.eventsApplied.inc({ outcome: 'applied' }, outcome.applied);
-      this.metrics.eventsApplied.inc({ outcome: 'rejected' }, outcome.rejected);
+    const wakeUps = changes.wakeUps();
+    if (wakeUps.length > 0) await this.timers.wakeAt(wakeUps, now);
+    let applied = 0;
+    let rejected = 0;
+    for (const o of outcomes.values()) {
+      applied += o.applied;
+      rejected += o.rejected;
     }
-    return outcome;
+    if (applied + rejected > 0) {
+      timer();
+      this.metrics.eventsApplied.inc({ outcome: 'applied' }, applied);
+      this.metrics.eventsApplied.inc({ outcome: 'rejected' }, rejected);
+    }
+    return outcomes;
+  }
+
+  /** Applies one case's pending events in memory, collecting their writes; pushes the case row's update. */
+  private applyCase(
+    changes: CaseChanges,
+    compiled: CompiledDefinition,
+    row: CaseRow,
+    events: readonly PendingRow[],
+    chain: CaseRef['chain'],
+    facts: HouseholdFacts | undefined,
+    updates: Record<string, unknown>[],
+  ): { applied: number; rejected: number } {
+    const now = changes.now;
+    const ref: CaseRef = {
+      id: row.id,
+      campaignId: row.campaign_id,
+      villageCode: row.village_code,
+      communeCode: row.commune_code,
+      unitPath: row.unit_path,
+      provinceCode: row.province_code,
+      window: { start: row.window_start, end: row.window_end },
+      chain,
+    };
+    let snapshot: CaseSnapshot = CaseSnapshotSchema.parse(row.snapshot);
+    let maxStage = row.max_stage;
+    let applied = 0;
+    let rejected = 0;
+    for (const event of events) {
+      const actor = Actor.parse(event.actor);
+      const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
+      if (result.outcome === 'rejected') {
+        rejected++;
+        changes.event(event.id, 'rejected', { code: result.code, reason: result.message });
+        changes.record(row.id, { kind: 'rejected', seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step, details: { code: result.code, reason: result.message } });
+        continue;
+      }
+      applied++;
+      changes.event(event.id, 'applied');
+      changes.record(row.id, {
+        kind: result.from === result.to && !result.effects.some((e) => e.kind === 'deadline.arm') ? 'event' : 'transition',
+        seq: event.seq,
+        eventType: event.type,
+        actor,
+        fromStep: result.from,
+        toStep: result.to,
+        details: { data: event.payload },
+      });
+      this.effects.collect(changes, compiled, ref, result, `seq:${event.seq}`);
+      snapshot = result.snapshot;
+      maxStage = Math.max(maxStage, stageOf(compiled, result.to));
+    }
+    changes.move(row.campaign_id, row.commune_code, row.step, snapshot.step, row.max_stage, maxStage);
+    // A step that locks the household lists (recognition done) locks them from its first entry on.
+    const locked = householdAccess(compiled, snapshot).locked;
+    updates.push({ id: row.id, snapshot, step: snapshot.step, status: snapshot.status, applied_seq: events[events.length - 1].seq, max_stage: maxStage, locked });
+    return { applied, rejected };
   }
 
   /** Used by tests and the simulator: the compiled definition a case runs on. */
