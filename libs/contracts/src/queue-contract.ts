@@ -23,8 +23,18 @@ export const JobName = {
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
-export const ApplyCaseEventsPayload = z.strictObject({ caseId: z.uuid() });
+/** Most cases one apply job names (an acceptance batch larger than this is woken by several jobs). */
+export const MAX_CASES_PER_JOB = 500;
+
+/**
+ * Applies the accepted events of one case, or of several: an acceptance batch wakes all its
+ * cases with one job, so that the queue costs one job per batch, not one per event.
+ */
+export const ApplyCaseEventsPayload = z.union([z.strictObject({ caseId: z.uuid() }), z.strictObject({ caseIds: z.array(z.uuid()).min(1).max(MAX_CASES_PER_JOB) })]);
 export type ApplyCaseEventsPayload = z.infer<typeof ApplyCaseEventsPayload>;
+
+/** The cases an apply job wakes. */
+export const casesOf = (payload: ApplyCaseEventsPayload): string[] => ('caseIds' in payload ? payload.caseIds : [payload.caseId]);
 
 /** Rings every deadline alarm due at or before `at` (and any missed earlier). */
 export const FireAlarmsPayload = z.strictObject({ at: z.iso.datetime() });
@@ -53,6 +63,8 @@ export const JOB_PAYLOADS = {
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
 export const jobId = {
   applyCaseEvents: (caseId: string, seq: number) => `case.${caseId}.${seq}`,
+  /** Several cases woken together: named after the first case's new event, which no other wake-up names. */
+  applyCases: (firstCaseId: string, seq: number, count: number) => `cases.${firstCaseId}.${seq}.${count}`,
   /** A sweeper's re-wake: unique per sweep instant, collapsing duplicates of that sweep only. */
   rewakeCase: (caseId: string, seq: number, at: Date) => `case.${caseId}.${seq}.rewake.${at.getTime()}`,
   deliverNotification: (deliveryId: string) => `delivery.${deliveryId}`,

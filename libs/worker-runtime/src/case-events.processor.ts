@@ -2,7 +2,7 @@ import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
-import { ApplyCaseEventsPayload, JobName, QueueName } from '@rasoat/contracts';
+import { ApplyCaseEventsPayload, casesOf, JobName, QueueName } from '@rasoat/contracts';
 import { CaseEngineService } from '@rasoat/engine';
 import { runWithLogContext } from '@rasoat/observability';
 import { CaseDrainBatcher } from './case-drain-batcher';
@@ -31,8 +31,18 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
     if (job.name !== JobName.ApplyCaseEvents) throw new UnrecoverableError(`no handler for job "${job.name}" on ${QueueName.CaseEvents}`);
     const payload = ApplyCaseEventsPayload.safeParse(job.data);
     if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
-    // Log lines written while draining carry the case and job ids (never the events' payloads).
-    return runWithLogContext({ caseId: payload.data.caseId, jobId: job.id }, () => this.drainAll(payload.data.caseId));
+    const caseIds = casesOf(payload.data);
+    // Log lines written while draining carry the job id, and the case id when the job names one case (never the events' payloads).
+    return runWithLogContext({ ...(caseIds.length === 1 ? { caseId: caseIds[0] } : {}), jobId: job.id }, async () => {
+      const outcomes = await Promise.all(caseIds.map((id) => this.drainAll(id)));
+      const total = { applied: 0, rejected: 0, status: outcomes.length === 1 ? outcomes[0].status : 'done' };
+      for (const o of outcomes) {
+        total.applied += o.applied;
+        total.rejected += o.rejected;
+      }
+      if (total.applied + total.rejected > 0) this.logger.log({ msg: 'case events processed', cases: caseIds.length, applied: total.applied, rejected: total.rejected });
+      return total;
+    });
   }
 
   private async drainAll(caseId: string): Promise<{ applied: number; rejected: number; status: string }> {
@@ -44,10 +54,7 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
       applied += outcome.applied;
       rejected += outcome.rejected;
       if (outcome.status === 'unknown-case') return { applied, rejected, status: 'skipped: unknown case' };
-      if (outcome.status === 'done') {
-        if (applied + rejected > 0) this.logger.log({ msg: 'case events processed', applied, rejected });
-        return { applied, rejected, status: 'done' };
-      }
+      if (outcome.status === 'done') return { applied, rejected, status: 'done' };
     }
   }
 }
