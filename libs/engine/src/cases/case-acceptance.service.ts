@@ -6,6 +6,7 @@ import { payloadErrors } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher';
 import { CaseEventsProducer } from './case-events.producer';
 import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 import { stableJson } from '@rasoat/workflow-core';
@@ -31,12 +32,49 @@ interface EventRow {
   status: EventReceipt['status'];
   rejection_code: string | null;
   rejection_reason: string | null;
+  idempotency_key?: string;
 }
+
+/** One event to accept in bulk (`acceptMany`): the arguments of `accept`. */
+export interface AcceptRequest {
+  caseId: string;
+  body: SubmitEventBody;
+  actor: Actor;
+  /** The Idempotency-Key header; else `body.idempotencyKey`, else a fresh key. */
+  headerKey?: string;
+}
+
+/** The answer for one request of `acceptMany`: its receipt, or the error `accept` would have thrown. */
+export type AcceptOutcome = { ok: true; receipt: EventReceipt } | { ok: false; error: unknown };
+
+/** What a case lookup answers: where the case sits and its pinned definition version. */
+interface CaseLookupRow {
+  id: string;
+  unit_path: string;
+  definition_key: string;
+}
+
+/** A validated event waiting to be recorded. */
+interface RecordRequest {
+  caseId: string;
+  type: string;
+  data: Record<string, unknown>;
+  actor: Actor;
+  key: string;
+}
+
+/** Items per batch of both batchers; one batch is one query (lookup) or one transaction (record). */
+const MAX_BATCH = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * API side of durable execution: validates an event against the case's pinned definition,
  * records it in the case's inbox with a per-case sequence number and its idempotency key,
  * then wakes the worker. Bad input is refused before anything is written.
+ *
+ * Concurrent calls share their work (group commit, `MicroBatcher`): the case lookups that
+ * arrive together are one query, and the events validated together are recorded in one
+ * transaction followed by one `addBulk` of wake-ups. Idle, a call costs what it did alone.
  */
 @Injectable()
 export class CaseAcceptanceService {
@@ -47,9 +85,43 @@ export class CaseAcceptanceService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  private readonly lookups = new MicroBatcher<string, CaseLookupRow | null>({ flush: (ids) => this.lookupCases(ids), maxBatchSize: MAX_BATCH, maxInFlight: 2 });
+  /** One record transaction at a time: batches commit in submission order, so a case's events keep the order they were submitted in. */
+  private readonly records = new MicroBatcher<RecordRequest, EventReceipt>({ flush: (items) => this.recordBatch(items), maxBatchSize: MAX_BATCH, maxInFlight: 1 });
+
   async accept(caseId: string, body: SubmitEventBody, actor: Actor, headerKey?: string): Promise<EventReceipt> {
-    const em = this.em.fork();
-    const [row] = await em.execute<{ unit_path: string; definition_key: string }[]>('select unit_path, definition_key from review_case where id = ?', [caseId]);
+    return this.records.submit(await this.validate(caseId, body, actor, headerKey));
+  }
+
+  /**
+   * `accept` for in-process bulk callers: each request is validated alone and answered alone
+   * (a receipt, or the error `accept` would throw). The valid ones are recorded in request
+   * order, so several events for one case get increasing sequence numbers in that order.
+   */
+  async acceptMany(requests: readonly AcceptRequest[]): Promise<AcceptOutcome[]> {
+    const validated = await Promise.all(
+      requests.map((r) =>
+        this.validate(r.caseId, r.body, r.actor, r.headerKey).then(
+          (item) => ({ ok: true as const, item }),
+          (error: unknown): AcceptOutcome => ({ ok: false, error }),
+        ),
+      ),
+    );
+    return Promise.all(
+      validated.map((v) =>
+        'item' in v
+          ? this.records.submit(v.item).then(
+              (receipt): AcceptOutcome => ({ ok: true, receipt }),
+              (error: unknown): AcceptOutcome => ({ ok: false, error }),
+            )
+          : v,
+      ),
+    );
+  }
+
+  /** Everything `accept` refuses, refused before anything is written. */
+  private async validate(caseId: string, body: SubmitEventBody, actor: Actor, headerKey?: string): Promise<RecordRequest> {
+    const row = await this.lookups.submit(caseId);
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
 
@@ -60,10 +132,151 @@ export class CaseAcceptanceService {
     const payload = compiled.payloadSchemas[body.type].safeParse(body.data);
     if (!payload.success) throw new InvalidPayloadException(body.type, payloadErrors(payload.error));
 
-    const key = headerKey ?? body.idempotencyKey ?? randomUUID();
-    const receipt = await this.record(em, caseId, body.type, payload.data, actor, key);
-    if (!receipt.replayed || receipt.status === 'pending') await this.producer.wake(caseId, receipt.seq);
-    return receipt;
+    return { caseId: row.id, type: body.type, data: payload.data, actor, key: headerKey ?? body.idempotencyKey ?? randomUUID() };
+  }
+
+  /** One query for a batch of case lookups; an id that is not a UUID names no case. */
+  private async lookupCases(ids: readonly string[]): Promise<BatchOutcome<CaseLookupRow | null>[]> {
+    const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+    const rows =
+      wanted.length === 0
+        ? []
+        : await this.em.fork().execute<CaseLookupRow[]>(`select id, unit_path, definition_key from review_case where id = any(string_to_array(?, ',')::uuid[])`, [wanted.join(',')]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => ({ ok: true, value: byId.get(id.toLowerCase()) ?? null }));
+  }
+
+  /**
+   * Records a batch of validated events in one transaction, then wakes each case once. When the
+   * database refuses the batch for one item's sake — a key another process inserted since we
+   * looked (23505), a value it cannot store (class 22) — the items go again one by one, so that
+   * the error reaches only its own caller.
+   */
+  private async recordBatch(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+    let outcomes: BatchOutcome<EventReceipt>[];
+    try {
+      outcomes = await this.em.fork().transactional((tx) => this.insertBatch(tx, items));
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !(code === '23505' || code.startsWith('22'))) throw e;
+      return this.recordOneByOne(items);
+    }
+    const wakeUps = new Map<string, number>();
+    for (const o of outcomes) {
+      if (!o.ok || (o.value.replayed && o.value.status !== 'pending')) continue;
+      wakeUps.set(o.value.caseId, Math.max(wakeUps.get(o.value.caseId) ?? 0, o.value.seq));
+    }
+    if (wakeUps.size > 0) await this.producer.wakeMany([...wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
+    return outcomes;
+  }
+
+  private async recordOneByOne(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+    const outcomes: BatchOutcome<EventReceipt>[] = [];
+    for (const i of items) {
+      try {
+        const receipt = await this.record(this.em.fork(), i.caseId, i.type, i.data, i.actor, i.key);
+        if (!receipt.replayed || receipt.status === 'pending') await this.producer.wake(i.caseId, receipt.seq);
+        outcomes.push({ ok: true, value: receipt });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * `insert` for a batch, in statements per batch rather than per event: one read of the keys
+   * already used, one update giving each case its next sequence numbers (the case rows locked
+   * in id order, so two batches never deadlock), one insert of the new events. Events of one
+   * case keep their order in the batch; a key repeated inside the batch is a replay of its
+   * first use, like a key found in the table.
+   */
+  private async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+    const pairKey = (caseId: string, key: string) => `${caseId} ${key}`;
+    const pairs = new Map(items.map((i) => [pairKey(i.caseId, i.key), { case_id: i.caseId, key: i.key }]));
+    const found = await tx.execute<EventRow[]>(
+      `select e.* from jsonb_to_recordset(?::jsonb) as k(case_id uuid, key text)
+       join case_event e on e.case_id = k.case_id and e.idempotency_key = k.key`,
+      [JSON.stringify([...pairs.values()])],
+    );
+    const existing = new Map(found.map((r) => [pairKey(r.case_id, r.idempotency_key as string), r]));
+
+    type Slot = { kind: 'done'; outcome: BatchOutcome<EventReceipt> } | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } } | { kind: 'repeat'; first: number };
+    const slots: Slot[] = [];
+    const firstNew = new Map<string, number>();
+    const perCase = new Map<string, number>();
+    items.forEach((item, index) => {
+      const pair = pairKey(item.caseId, item.key);
+      const row = existing.get(pair);
+      if (row) {
+        try {
+          slots.push({ kind: 'done', outcome: { ok: true, value: this.replay(row, item.type, item.data, item.key) } });
+        } catch (error) {
+          slots.push({ kind: 'done', outcome: { ok: false, error } });
+        }
+        return;
+      }
+      const first = firstNew.get(pair);
+      if (first !== undefined) {
+        slots.push({ kind: 'repeat', first });
+        return;
+      }
+      firstNew.set(pair, index);
+      perCase.set(item.caseId, (perCase.get(item.caseId) ?? 0) + 1);
+      slots.push({ kind: 'new', event: { id: randomUUID(), item, seq: 0 } });
+    });
+
+    const lastSeq = new Map<string, number>();
+    if (perCase.size > 0) {
+      const bumped = await tx.execute<{ id: string; seq: number }[]>(
+        `with n as materialized (select * from jsonb_to_recordset(?::jsonb) as n(id uuid, n int)),
+         locked as materialized (select c.id from review_case c where c.id in (select id from n) order by c.id for update)
+         update review_case c set accepted_seq = c.accepted_seq + n.n
+         from n join locked l on l.id = n.id
+         where c.id = n.id
+         returning c.id, c.accepted_seq as seq`,
+        [JSON.stringify([...perCase].map(([id, n]) => ({ id, n })))],
+      );
+      for (const b of bumped) lastSeq.set(b.id, b.seq);
+    }
+    // The first sequence number of each case's new events; its events follow in batch order.
+    const nextSeq = new Map([...lastSeq].map(([id, seq]) => [id, seq - (perCase.get(id) as number) + 1]));
+    const rows: Record<string, unknown>[] = [];
+    for (const slot of slots) {
+      if (slot.kind !== 'new') continue;
+      const { item } = slot.event;
+      const seq = nextSeq.get(item.caseId);
+      if (seq === undefined) continue; // the case is gone (deleted since the lookup)
+      nextSeq.set(item.caseId, seq + 1);
+      slot.event.seq = seq;
+      rows.push({ id: slot.event.id, case_id: item.caseId, seq, key: item.key, type: item.type, payload: item.data, actor: item.actor });
+    }
+    if (rows.length > 0) {
+      await tx.execute(
+        `insert into case_event (id, case_id, seq, idempotency_key, type, payload, actor, status, received_at)
+         select x.id, x.case_id, x.seq, x.key, x.type, x.payload, x.actor, 'pending', ?
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, case_id uuid, seq int, key text, type text, payload jsonb, actor jsonb)`,
+        [this.clock.now(), JSON.stringify(rows)],
+        'run',
+      );
+    }
+
+    const outcomes = slots.map((slot): BatchOutcome<EventReceipt> | undefined => {
+      if (slot.kind === 'done') return slot.outcome;
+      if (slot.kind === 'repeat') return undefined;
+      const { id, item, seq } = slot.event;
+      if (seq === 0) return { ok: false, error: new CaseNotFoundException(item.caseId) };
+      return { ok: true, value: { eventId: id, caseId: item.caseId, seq, type: item.type, status: 'pending', rejection: null, replayed: false } };
+    });
+    return slots.map((slot, index): BatchOutcome<EventReceipt> => {
+      if (slot.kind !== 'repeat') return outcomes[index] as BatchOutcome<EventReceipt>;
+      const original = outcomes[slot.first] as BatchOutcome<EventReceipt>;
+      if (!original.ok) return original;
+      const first = items[slot.first];
+      const item = items[index];
+      const same = first.type === item.type && stableJson(roundTrip(first.data)) === stableJson(roundTrip(item.data));
+      return same ? { ok: true, value: { ...original.value, replayed: true } } : { ok: false, error: new IdempotencyKeyReusedException(item.key) };
+    });
   }
 
   /**
@@ -124,6 +337,11 @@ export class CaseAcceptanceService {
     if (existing.type !== type || stableJson(existing.payload) !== stableJson(data)) throw new IdempotencyKeyReusedException(key);
     return toReceipt(existing, true);
   }
+}
+
+/** A value as it comes back from a jsonb column. */
+function roundTrip(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
 function toReceipt(row: EventRow, replayed: boolean): EventReceipt {

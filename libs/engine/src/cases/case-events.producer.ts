@@ -13,6 +13,19 @@ export class CaseEventsProducer {
     await this.queue.add(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
   }
 
+  /** `wake` for many cases in one round trip per 1,000 (the batched acceptance: one job per case, for its highest new seq). */
+  async wakeMany(items: readonly { caseId: string; seq: number }[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 1000) {
+      await this.queue.addBulk(
+        items.slice(i, i + 1000).map(({ caseId, seq }) => ({
+          name: JobName.ApplyCaseEvents,
+          data: { caseId },
+          opts: { jobId: jobId.applyCaseEvents(caseId, seq) },
+        })),
+      );
+    }
+  }
+
   /**
    * The sweeper's re-wake of cases whose events waited too long. Its job id differs from the
    * first wake-up's: that job may still exist as failed (a worker killed twice while holding it

@@ -1,0 +1,208 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { jobId, QueueName, SYSTEM_ACTOR, type Actor } from '@rasoat/contracts';
+import { deleteQueueKeys, eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
+import {
+  AuthException,
+  CampaignsService,
+  CaseAcceptanceService,
+  CaseNotFoundException,
+  IdempotencyKeyReusedException,
+  InvalidPayloadException,
+  RoleNotAllowedException,
+  UnitsService,
+  UnknownEventTypeException,
+  type AcceptOutcome,
+  type UnitSeed,
+} from '@rasoat/engine';
+
+/** Province T9 without districts: 12 communes of 10 villages, one case per village. */
+function villages120(): UnitSeed[] {
+  const units: UnitSeed[] = [{ code: 'T9', name: 'Tỉnh Chín', level: 'province', parentCode: null }];
+  for (let c = 1; c <= 12; c++) {
+    units.push({ code: `T9C${c}`, name: `Xã ${c}`, level: 'commune', parentCode: 'T9' });
+    for (let v = 1; v <= 10; v++) units.push({ code: `T9C${c}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `T9C${c}` });
+  }
+  return units;
+}
+
+const board = (village: string): Actor => ({ sub: `board-${village}`, role: 'village_board', unit: village });
+const list = (n: number) => ({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: n, fromPreviousLists: 0, newlyArising: 0, requests: 0 } });
+const errorOf = (o: AcceptOutcome) => (o.ok ? undefined : o.error);
+
+/** Group commit of the acceptance (micro-batched lookups and record transactions) on real PostgreSQL and Redis. */
+describe('batched acceptance of events', () => {
+  let engine: TestEngine & { dropDatabase(): Promise<void> };
+  let accept: CaseAcceptanceService;
+  let cases: { id: string; village_code: string }[];
+  let sql: <T = Record<string, any>>(q: string, p?: unknown[]) => Promise<T[]>;
+
+  beforeAll(async () => {
+    engine = await startTestEngine({ worker: false });
+    const em = engine.get(EntityManager);
+    sql = (q, p = []) => em.fork().execute(q, p as never[]);
+    await engine.get(UnitsService).upsertTree(villages120());
+    const { campaign } = await engine
+      .get(CampaignsService)
+      .start({ provinceCode: 'T9', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    cases = await sql('select id, village_code from review_case where campaign_id = ? order by village_code', [campaign.id]);
+    expect(cases).toHaveLength(120);
+    accept = engine.get(CaseAcceptanceService);
+  });
+
+  afterAll(async () => {
+    if (engine) await deleteQueueKeys(engine.config.redisUrl as string, engine.config.queuePrefix);
+    await engine?.close();
+    await engine?.dropDatabase();
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('accepts 500 concurrent events across 100 cases in few batches: gap-free seqs per case, each event once, one wake-up per case', async () => {
+    const queue = engine.app.get<Queue>(getQueueToken(QueueName.CaseEvents));
+    const addBulk = jest.spyOn(queue, 'addBulk');
+    const hundred = cases.slice(0, 100).map((c) => c.id);
+    const sent = Array.from({ length: 500 }, (_, i) => ({ c: cases[i % 100], key: `conc-${i}-abcdefgh` }));
+    const receipts = await Promise.all(sent.map(({ c, key }, i) => accept.accept(c.id, list(i), board(c.village_code), key)));
+
+    expect(receipts.every((r) => r.status === 'pending' && !r.replayed)).toBe(true);
+    // Grouped: far fewer wake-up round trips than events, each with one job per case.
+    expect(addBulk.mock.calls.length).toBeGreaterThan(0);
+    expect(addBulk.mock.calls.length).toBeLessThan(50);
+    for (const [jobs] of addBulk.mock.calls) expect(new Set(jobs.map((j) => j.data.caseId)).size).toBe(jobs.length);
+    const rows = await sql<{ case_id: string; seq: number; idempotency_key: string; id: string }>(
+      `select e.case_id, e.seq, e.idempotency_key, e.id from case_event e join review_case c on c.id = e.case_id where c.id = any(string_to_array(?, ',')::uuid[]) order by e.case_id, e.seq`,
+      [hundred.join(',')],
+    );
+    expect(rows).toHaveLength(500);
+    expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(500);
+    const byCase = new Map<string, number[]>();
+    for (const r of rows) (byCase.get(r.case_id) ?? byCase.set(r.case_id, []).get(r.case_id) as number[]).push(r.seq);
+    expect(byCase.size).toBe(100);
+    for (const seqs of byCase.values()) expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    const accepted = await sql<{ id: string; accepted_seq: number }>(`select id, accepted_seq from review_case where id = any(string_to_array(?, ',')::uuid[])`, [hundred.join(',')]);
+    expect(accepted).toHaveLength(100);
+    expect(accepted.every((c) => c.accepted_seq === 5)).toBe(true);
+    // Each receipt names its row.
+    const rowById = new Map(rows.map((r) => [r.id, r]));
+    receipts.forEach((r, i) => expect(rowById.get(r.eventId)).toMatchObject({ case_id: sent[i].c.id, seq: r.seq, idempotency_key: sent[i].key }));
+    const woken = await Promise.all(cases.slice(0, 100).map((c) => queue.getJob(jobId.applyCaseEvents(c.id, 5))));
+    expect(woken.every((j) => j?.data.caseId)).toBe(true);
+  });
+
+  it('keeps the order of one case’s events in acceptMany, across batch boundaries', async () => {
+    const c = cases[0];
+    const [{ accepted_seq: before }] = await sql<{ accepted_seq: number }>('select accepted_seq from review_case where id = ?', [c.id]);
+    const requests = Array.from({ length: 1200 }, (_, i) => ({ caseId: c.id, body: list(i), actor: board(c.village_code), headerKey: `order-${i}-abcdefgh` }));
+    const outcomes = await accept.acceptMany(requests);
+    const seqs = outcomes.map((o) => (o.ok ? o.receipt.seq : -1));
+    expect(seqs).toEqual(Array.from({ length: 1200 }, (_, i) => before + 1 + i));
+    const stored = await sql<{ seq: number; n: number }>(`select seq, (payload->>'householdCount')::int as n from case_event where case_id = ? and seq > ? order by seq`, [c.id, before]);
+    expect(stored.map((r) => r.n)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
+  });
+
+  it('answers a key repeated inside one batch with the first event’s receipt, replayed', async () => {
+    const c = cases[101];
+    const body = list(7);
+    const [a, b] = await Promise.all([accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh'), accept.accept(c.id, { ...body, data: { ...body.data } }, board(c.village_code), 'twice-abcdefgh')]);
+    expect(a.replayed).toBe(false);
+    expect(b).toEqual({ ...a, replayed: true });
+    const [many1, many2] = await accept.acceptMany([
+      { caseId: c.id, body, actor: board(c.village_code), headerKey: 'twice-many-abcdefgh' },
+      { caseId: c.id, body, actor: board(c.village_code), headerKey: 'twice-many-abcdefgh' },
+    ]);
+    expect(many1.ok && many2.ok && many2.receipt).toEqual(many1.ok && { ...many1.receipt, replayed: true });
+    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from case_event where case_id = ? and idempotency_key in ('twice-abcdefgh', 'twice-many-abcdefgh')`, [c.id]);
+    expect(n).toBe(2);
+    // And again later, from the table.
+    expect(await accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh')).toEqual({ ...a, replayed: true });
+  });
+
+  it('refuses a reused key with other content for that request only, inside a batch of valid ones', async () => {
+    const [c1, c2, c3] = [cases[102], cases[103], cases[104]];
+    await accept.accept(c3.id, list(1), board(c3.village_code), 'old-key-abcdefgh');
+    const outcomes = await accept.acceptMany([
+      { caseId: c1.id, body: list(1), actor: board(c1.village_code), headerKey: 'reuse-a-abcdefgh' },
+      { caseId: c2.id, body: list(2), actor: board(c2.village_code), headerKey: 'reused-abcdefgh' },
+      { caseId: c1.id, body: list(3), actor: board(c1.village_code), headerKey: 'reuse-b-abcdefgh' },
+      { caseId: c2.id, body: list(99), actor: board(c2.village_code), headerKey: 'reused-abcdefgh' },
+      { caseId: c3.id, body: list(2), actor: board(c3.village_code), headerKey: 'old-key-abcdefgh' },
+      { caseId: c2.id, body: list(4), actor: board(c2.village_code), headerKey: 'reuse-c-abcdefgh' },
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, false, true]);
+    expect(errorOf(outcomes[3])).toBeInstanceOf(IdempotencyKeyReusedException);
+    expect(errorOf(outcomes[4])).toBeInstanceOf(IdempotencyKeyReusedException);
+    const seqsOf = async (id: string) => (await sql<{ seq: number }>('select seq from case_event where case_id = ? order by seq', [id])).map((r) => r.seq);
+    expect(await seqsOf(c1.id)).toEqual([1, 2]);
+    expect(await seqsOf(c2.id)).toEqual([1, 2]);
+    expect(await seqsOf(c3.id)).toEqual([1]);
+    await expect(accept.accept(c2.id, list(99), board(c2.village_code), 'reused-abcdefgh')).rejects.toBeInstanceOf(IdempotencyKeyReusedException);
+  });
+
+  it('refuses bad requests as before, each alone and before anything is written', async () => {
+    const c = cases[105];
+    const other = cases[110];
+    const requests = [
+      { caseId: '00000000-0000-4000-8000-000000000000', body: list(1), actor: board(c.village_code) },
+      { caseId: 'not-a-uuid', body: list(1), actor: board(c.village_code) },
+      { caseId: other.id, body: list(1), actor: board(c.village_code) },
+      { caseId: c.id, body: { type: 'NO_SUCH_EVENT', data: {} }, actor: board(c.village_code) },
+      { caseId: c.id, body: { type: 'POSTING_PERIOD_ENDED', data: {} }, actor: board(c.village_code) },
+      { caseId: c.id, body: { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: -3 } }, actor: board(c.village_code) },
+      { caseId: c.id.toUpperCase(), body: list(5), actor: board(c.village_code), headerKey: 'valid-abcdefgh' },
+    ];
+    const outcomes = await accept.acceptMany(requests);
+    expect(errorOf(outcomes[0])).toBeInstanceOf(CaseNotFoundException);
+    expect(errorOf(outcomes[1])).toBeInstanceOf(CaseNotFoundException);
+    expect(errorOf(outcomes[2])).toBeInstanceOf(AuthException);
+    expect(errorOf(outcomes[3])).toBeInstanceOf(UnknownEventTypeException);
+    expect(errorOf(outcomes[4])).toBeInstanceOf(RoleNotAllowedException);
+    expect(errorOf(outcomes[5])).toBeInstanceOf(InvalidPayloadException);
+    expect(outcomes[6]).toMatchObject({ ok: true, receipt: { caseId: c.id, seq: 1 } });
+    for (const [i, type] of [
+      [0, CaseNotFoundException],
+      [2, AuthException],
+      [3, UnknownEventTypeException],
+      [4, RoleNotAllowedException],
+      [5, InvalidPayloadException],
+    ] as const) {
+      await expect(accept.accept(requests[i].caseId, requests[i].body, requests[i].actor)).rejects.toBeInstanceOf(type);
+    }
+    const written = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c.id, other.id]);
+    expect(Object.fromEntries(written.map((r) => [r.id, r.accepted_seq]))).toEqual({ [c.id]: 1, [other.id]: 0 });
+  });
+
+  it('falls back to one by one when another process inserts one of the batch’s keys meanwhile (23505)', async () => {
+    const [c1, c2] = [cases[106], cases[107]];
+    const body = list(3);
+    const oneByOne = jest.spyOn(accept, 'record');
+    // Another process holds an uncommitted insert of (c1, key): the batch reads no such key, then waits for c1's row.
+    const other = new Client({ connectionString: engine.config.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('update review_case set accepted_seq = accepted_seq + 1 where id = $1', [c1.id]);
+      await other.query(
+        `insert into case_event (id, case_id, seq, idempotency_key, type, payload, actor, status, received_at)
+         values (gen_random_uuid(), $1, 1, 'race-abcdefgh', $2, $3::jsonb, $4::jsonb, 'pending', now())`,
+        [c1.id, body.type, JSON.stringify(body.data), JSON.stringify(board(c1.village_code))],
+      );
+      const pending = accept.acceptMany([
+        { caseId: c2.id, body: list(1), actor: board(c2.village_code), headerKey: 'race-other-abcdefgh' },
+        { caseId: c1.id, body, actor: board(c1.village_code), headerKey: 'race-abcdefgh' },
+      ]);
+      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%accepted_seq%'`))[0].n > 0, 10_000, 'the batch to wait for the row');
+      await other.query('commit');
+      const [o2, o1] = await pending;
+      expect(o2).toMatchObject({ ok: true, receipt: { caseId: c2.id, seq: 1, replayed: false } });
+      expect(o1).toMatchObject({ ok: true, receipt: { caseId: c1.id, seq: 1, replayed: true } });
+      expect(oneByOne).toHaveBeenCalledTimes(2);
+    } finally {
+      await other.end();
+    }
+    const seqs = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c1.id, c2.id]);
+    expect(seqs.every((r) => r.accepted_seq === 1)).toBe(true);
+  });
+});
