@@ -6,6 +6,7 @@ import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, typ
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { sql } from '../infrastructure/sql';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { UnitDirectory } from '../units/unit-directory';
 import { CaseChanges } from './case-changes';
@@ -84,8 +85,8 @@ export class CaseEngineService {
       // Applying is re-doable, so its commit need not wait for the WAL flush: if PostgreSQL
       // crashed before the flush, the whole transaction is gone — the events are still pending
       // in the inbox (accepted with a durable commit) and the sweeper applies them again.
-      await tx.execute('set local synchronous_commit = off', [], 'run');
-      const rows = await tx.execute<CaseRow[]>(
+      await sql(tx, 'set local synchronous_commit = off');
+      const rows = await sql<CaseRow>(tx,
         `select c.id, c.campaign_id, c.village_code, c.commune_code, c.unit_path, c.definition_key, c.step, c.max_stage, c.snapshot, c.applied_seq,
                 k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
          from review_case c join campaign k on k.id = c.campaign_id
@@ -94,7 +95,7 @@ export class CaseEngineService {
       );
       const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
       if (rows.length === 0) return result;
-      const events = await tx.execute<PendingRow[]>(
+      const events = await sql<PendingRow>(tx,
         `select e.id, e.case_id, e.seq, e.type, e.payload, e.actor
          from review_case c cross join lateral (
            select * from case_event e where e.case_id = c.id and e.seq > c.applied_seq order by e.seq limit ?) e
@@ -122,13 +123,12 @@ export class CaseEngineService {
         result.set(row.id, { ...outcome, status: pending.length > EVENTS_PER_CASE ? 'more' : 'done' });
       }
       await this.effects.write(tx, changes);
-      await tx.execute(
+      await sql(tx,
         `update review_case c set snapshot = x.snapshot, step = x.step, status = x.status, applied_seq = x.applied_seq, max_stage = x.max_stage, updated_at = ?,
            households_locked_at = coalesce(c.households_locked_at, case when x.locked then ?::timestamptz end)
          from jsonb_to_recordset(?::jsonb) as x(id uuid, snapshot jsonb, step text, status text, applied_seq int, max_stage int, locked boolean)
          where c.id = x.id`,
         [now, now, JSON.stringify(updates)],
-        'run',
       );
       return result;
     });
