@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { jobId, JobName, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
+import { jobId, JobName, MAX_CASES_PER_JOB, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
 
 /** The only way to enqueue work on the case-events queue. */
 @Injectable()
@@ -13,17 +13,19 @@ export class CaseEventsProducer {
     await this.queue.add(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
   }
 
-  /** `wake` for many cases in one round trip per 1,000 (the batched acceptance: one job per case, for its highest new seq). */
+  /**
+   * Wakes the worker for many cases with one job per MAX_CASES_PER_JOB (the batched acceptance):
+   * the queue costs one job per batch, not one per event, and the worker drains the job's cases
+   * in one transaction. A lone case gets the single-case job of `wake`.
+   */
   async wakeMany(items: readonly { caseId: string; seq: number }[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 1000) {
-      await this.queue.addBulk(
-        items.slice(i, i + 1000).map(({ caseId, seq }) => ({
-          name: JobName.ApplyCaseEvents,
-          data: { caseId },
-          opts: { jobId: jobId.applyCaseEvents(caseId, seq) },
-        })),
-      );
+    if (items.length === 1) return this.wake(items[0].caseId, items[0].seq);
+    const jobs = [];
+    for (let i = 0; i < items.length; i += MAX_CASES_PER_JOB) {
+      const chunk = items.slice(i, i + MAX_CASES_PER_JOB);
+      jobs.push({ name: JobName.ApplyCaseEvents, data: { caseIds: chunk.map((c) => c.caseId) }, opts: { jobId: jobId.applyCases(chunk[0].caseId, chunk[0].seq, chunk.length) } });
     }
+    await this.queue.addBulk(jobs);
   }
 
   /**
