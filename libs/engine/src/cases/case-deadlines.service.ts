@@ -14,6 +14,7 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { responsibleIndex, UnitDirectory, type UnitLink } from '../units/unit-directory';
 import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseEventsProducer } from './case-events.producer';
+import { lockCases } from './case-lock';
 
 export type FireOutcome = 'fired' | 'not-due' | 'stale' | 'already-closed' | 'unknown';
 
@@ -244,14 +245,15 @@ export class CaseDeadlinesService {
   }
 
   /**
-   * Sends a deadline's onDue event to its case (e.g. the end of a posting period). Locks the
-   * case, then the deadline — the engine's order — so the two cannot deadlock.
+   * Sends a deadline's onDue event to its case (e.g. the end of a posting period). Takes the
+   * case lock, then the deadline — the engine's order — so the two cannot deadlock.
    */
   async fireEvent(deadlineId: string): Promise<FireOutcome> {
     let wake: { caseId: string; seq: number } | undefined;
     const outcome = await this.em.fork().transactional(async (tx): Promise<FireOutcome> => {
       const [ref] = await tx.execute<{ case_id: string }[]>('select case_id from deadline where id = ?', [deadlineId]);
       if (!ref) return 'unknown';
+      await lockCases(tx, [ref.case_id]);
       const [c] = await tx.execute<{ id: string; status: string; snapshot: CaseSnapshot }[]>('select id, status, snapshot from review_case where id = ? for update', [ref.case_id]);
       const [d] = await tx.execute<{ id: string; step: string; due_date: string; spec: ResolvedDeadline; status: string; alarms: Alarm[]; next_alarm: number; next_alarm_at: Date | null }[]>(
         'select id, step, due_date::text as due_date, spec, status, alarms, next_alarm, next_alarm_at from deadline where id = ? for update',

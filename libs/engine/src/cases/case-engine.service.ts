@@ -12,6 +12,7 @@ import { UnitDirectory } from '../units/unit-directory';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter, type CaseRef } from './case-effect-writer';
 import { householdFactsOf } from './case-facts';
+import { lockCases } from './case-lock';
 import { stageOf } from './case-stage';
 
 /** What one drain of a case's inbox did. */
@@ -50,8 +51,8 @@ interface PendingRow {
 const EVENTS_PER_CASE = 200;
 
 /**
- * Worker side of durable execution. Under row locks on a batch of cases (taken in id order, so
- * that two batches cannot deadlock) it applies each case's accepted events in sequence order
+ * Worker side of durable execution. Under the case locks of a batch of cases (lockCases: taken
+ * in id order, so that two batches cannot deadlock) it applies each case's accepted events in sequence order
  * through the pure core, and commits snapshots, history, event outcomes, deadlines,
  * notifications and progress counters of the whole batch in one transaction, one statement per
  * table. Running it twice, or concurrently, for the same case is harmless: the second run finds
@@ -86,11 +87,12 @@ export class CaseEngineService {
       // crashed before the flush, the whole transaction is gone — the events are still pending
       // in the inbox (accepted with a durable commit) and the sweeper applies them again.
       await sql(tx, 'set local synchronous_commit = off');
+      await lockCases(tx, ids);
       const rows = await sql<CaseRow>(tx,
         `select c.id, c.campaign_id, c.village_code, c.commune_code, c.unit_path, c.definition_key, c.step, c.max_stage, c.snapshot, c.applied_seq,
                 k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
          from review_case c join campaign k on k.id = c.campaign_id
-         where c.id = any(string_to_array(?, ',')::uuid[]) order by c.id for update of c`,
+         where c.id = any(string_to_array(?, ',')::uuid[]) order by c.id`,
         [ids.join(',')],
       );
       const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
@@ -123,6 +125,8 @@ export class CaseEngineService {
         result.set(row.id, { ...outcome, status: pending.length > EVENTS_PER_CASE ? 'more' : 'done' });
       }
       await this.effects.write(tx, changes);
+      // The rows last and in id order, as acceptance locks them: it waits only for this commit.
+      await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for no key update`, [busy.map((r) => r.id).join(',')]);
       await sql(tx,
         `update review_case c set snapshot = x.snapshot, step = x.step, status = x.status, applied_seq = x.applied_seq, max_stage = x.max_stage, updated_at = ?,
            households_locked_at = coalesce(c.households_locked_at, case when x.locked then ?::timestamptz end)

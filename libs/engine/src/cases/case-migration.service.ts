@@ -13,6 +13,7 @@ import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { CaseEffectWriter } from './case-effect-writer';
+import { lockCases } from './case-lock';
 import { stageOf } from './case-stage';
 import { CaseMigrationInvalidException } from './cases.exception';
 
@@ -168,6 +169,7 @@ export class CaseMigrationService {
     const wake: Date[] = [];
     const now = this.clock.now();
     const result = await this.em.fork().transactional(async (tx): Promise<CaseMigrationLine> => {
+      await lockCases(tx, [caseId]);
       const [row] = await tx.execute<CaseRow[]>('select * from review_case where id = ? for update', [caseId]);
       // Re-plan under the lock: an event may have moved the case since the dry run.
       const again = this.plan(row, body, target, stepIndex(target.definition));

@@ -7,6 +7,7 @@ import type { RuleSet } from '@rasoat/poverty-rules';
 import { CaseSnapshotSchema, stableJson, vi, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { householdFacts } from '../cases/case-facts';
+import { lockCases } from '../cases/case-lock';
 import { CaseNotFoundException } from '../cases/cases.exception';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -452,6 +453,8 @@ export class HouseholdsService {
   }
 
   private async loadCase(em: EntityManager, caseId: string, actor: Actor, lock: boolean): Promise<LoadedCase> {
+    // The case lock first (a drain reads the facts once under it), then the row: the order every case writer follows.
+    if (lock) await lockCases(em, [caseId]);
     const [row] = await em.execute<CaseRow[]>(
       `select c.id, c.unit_path, c.village_code, c.commune_code, c.definition_key, c.snapshot, c.households_locked_at, k.province_code
        from review_case c join campaign k on k.id = c.campaign_id where c.id = ?${lock ? ' for update of c' : ''}`,
