@@ -11,6 +11,7 @@ import { snapshotStageCounters } from '../campaigns/progress-snapshot';
 import { civilDateOf } from '@rasoat/calendar';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { sql } from '../infrastructure/sql';
 import { responsibleIndex, UnitDirectory, type UnitLink } from '../units/unit-directory';
 import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseEventsProducer } from './case-events.producer';
@@ -56,14 +57,14 @@ interface NotificationRow {
   case_id: string;
 }
 
-const BATCH = 2000;
+const BATCH = 5000;
 
 const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
 /**
  * Rings deadline alarms. Reminders, overdue notices and escalations are rung in set-based
  * batches (one statement each for notifications, history and deadline rows per batch of
- * 2,000), so that a legal date shared by 80,000 villages is handled in seconds. onDue events
+ * 5,000), so that a legal date shared by 80,000 villages is handled in seconds. onDue events
  * go one by one through the case inbox, locking the case first like the engine does. Each
  * alarm advances the deadline's `next_alarm` in the same transaction as its notification, and
  * notifications carry a dedupe key: an alarm never rings twice, whatever crashes.
@@ -113,8 +114,9 @@ export class CaseDeadlinesService {
     const rungKinds: string[] = [];
     const result = await this.em.fork().transactional(async (tx) => {
       // Re-doable like applying events: a lost commit leaves the alarms due, and they ring again.
-      await tx.execute('set local synchronous_commit = off', [], 'run');
-      const rows = await tx.execute<DueRow[]>(
+      await sql(tx, 'set local synchronous_commit = off');
+      const rows = await sql<DueRow>(
+        tx,
         `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.alarms, d.next_alarm,
                 c.status as case_status, c.step as case_step, c.snapshot -> 'regions' as regions, c.definition_key, c.unit_path, c.village_code, u.name as village_name
          from deadline d join review_case c on c.id = d.case_id left join admin_unit u on u.code = c.village_code
@@ -124,7 +126,7 @@ export class CaseDeadlinesService {
       );
       if (rows.length === 0) return { rows: 0, rung: 0, stale: 0, notifications: 0 };
       const chains = await this.units.chains([...new Set(rows.map((r) => r.unit_path))], tx);
-      // Each definition once per batch, with its step index (a batch may hold 2,000 rows of one definition).
+      // Each definition once per batch, with its step index (a batch may hold 5,000 rows of one definition).
       const definitions = new Map<string, { compiled: CompiledDefinition; steps: ReturnType<typeof stepIndex> }>();
       for (const key of new Set(rows.map((r) => r.definition_key))) {
         const compiled = await this.registry.get(key, tx);
@@ -165,30 +167,30 @@ export class CaseDeadlinesService {
       }
 
       if (notifications.length > 0) {
-        await tx.execute(
+        await sql(
+          tx,
           `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
            select gen_random_uuid(), x.dedupe_key, x.unit_code, x.role, x.template, x.title, x.body, x.case_id, ?
            from jsonb_to_recordset(?::jsonb) as x(dedupe_key text, unit_code text, role text, template text, title text, body text, case_id uuid)
            on conflict (dedupe_key) do nothing`,
           [now, JSON.stringify(notifications)],
-          'run',
         );
       }
       if (history.length > 0) {
-        await tx.execute(
+        await sql(
+          tx,
           `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
            select x.case_id, ?, 'deadline', ?::jsonb, x.from_step, x.to_step, x.details
            from jsonb_to_recordset(?::jsonb) as x(case_id uuid, from_step text, to_step text, details jsonb)`,
           [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(history)],
-          'run',
         );
       }
-      await tx.execute(
+      await sql(
+        tx,
         `update deadline d set status = x.status, next_alarm = x.next_alarm, next_alarm_at = x.next_alarm_at, closed_at = coalesce(x.closed_at, d.closed_at)
          from jsonb_to_recordset(?::jsonb) as x(id uuid, status text, next_alarm int, next_alarm_at timestamptz, closed_at timestamptz)
          where d.id = x.id`,
         [JSON.stringify(updates)],
-        'run',
       );
       return { rows: rows.length, rung: rows.length - stale, stale, notifications: notifications.length };
     });
