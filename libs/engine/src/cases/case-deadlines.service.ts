@@ -88,18 +88,23 @@ export class CaseDeadlinesService {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Rings every alarm due now, batch after batch, until none is left (or `maxBatches`). */
-  async fireDue(maxBatches = Number.POSITIVE_INFINITY): Promise<AlarmRun> {
+  /**
+   * Rings every alarm due now, batch after batch until none is left, in two lanes at once (the
+   * batches skip each other's locked rows): one builds its rows while the other's statements run.
+   */
+  async fireDue(): Promise<AlarmRun> {
     const run: AlarmRun = { rung: 0, events: 0, stale: 0, notifications: 0 };
     const now = this.clock.now();
-    for (let batch = 0; batch < maxBatches; batch++) {
-      const result = await this.ringBatch(now);
-      run.rung += result.rung;
-      run.stale += result.stale;
-      run.notifications += result.notifications;
-      // Until a pass finds nothing: a deadline may have several alarms due at once (due and level 1).
-      if (result.rows === 0) break;
-    }
+    const lane = async () => {
+      for (;;) {
+        const result = await this.ringBatch(now);
+        run.rung += result.rung;
+        run.stale += result.stale;
+        run.notifications += result.notifications;
+        if (result.rows === 0) return;
+      }
+    };
+    await Promise.all([lane(), lane()]);
     const events = await this.em.fork().execute<{ id: string }[]>(
       `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
       [now],
@@ -144,26 +149,25 @@ export class CaseDeadlinesService {
           updates.push({ id: row.id, status: row.status === 'overdue' ? 'closed' : 'cancelled', next_alarm: row.next_alarm, next_alarm_at: null, closed_at: now.toISOString() });
           continue;
         }
-        const alarm = row.alarms[row.next_alarm];
-        rungKinds.push(alarm.kind);
+        // Every alarm of the row due now, in one pass: a legal date is often due and escalated at the same instant.
         const definition = definitions.get(row.definition_key) as { compiled: CompiledDefinition; steps: ReturnType<typeof stepIndex> };
-        const notice = this.notice(row, alarm, definition.compiled, definition.steps, chains.get(row.unit_path) ?? []);
-        if (notice) notifications.push(notice);
-        history.push({
-          case_id: row.case_id,
-          from_step: row.step,
-          to_step: row.step,
-          details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unit_code, role: notice.role } : null },
-        });
-        const following = row.alarms[row.next_alarm + 1];
+        let index = row.next_alarm;
+        let status = row.status;
+        for (let alarm = row.alarms[index]; alarm && alarm.kind !== 'event' && Date.parse(alarm.at) <= now.getTime(); alarm = row.alarms[++index]) {
+          rungKinds.push(alarm.kind);
+          const notice = this.notice(row, alarm, index, definition.compiled, definition.steps, chains.get(row.unit_path) ?? []);
+          if (notice) notifications.push(notice);
+          history.push({
+            case_id: row.case_id,
+            from_step: row.step,
+            to_step: row.step,
+            details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unit_code, role: notice.role } : null },
+          });
+          if (alarm.kind === 'due') status = 'overdue';
+        }
+        const following = row.alarms[index];
         if (following) next.push(new Date(following.at));
-        updates.push({
-          id: row.id,
-          status: alarm.kind === 'due' ? 'overdue' : row.status,
-          next_alarm: row.next_alarm + 1,
-          next_alarm_at: following?.at ?? null,
-          closed_at: null,
-        });
+        updates.push({ id: row.id, status, next_alarm: index, next_alarm_at: following?.at ?? null, closed_at: null });
       }
 
       if (notifications.length > 0) {
@@ -192,7 +196,7 @@ export class CaseDeadlinesService {
          where d.id = x.id`,
         [JSON.stringify(updates)],
       );
-      return { rows: rows.length, rung: rows.length - stale, stale, notifications: notifications.length };
+      return { rows: rows.length, rung: rungKinds.length, stale, notifications: notifications.length };
     });
     for (const kind of rungKinds) this.metrics.alarmsRung.inc({ kind });
     const future = next.filter((d) => d.getTime() > now.getTime());
@@ -201,7 +205,7 @@ export class CaseDeadlinesService {
   }
 
   /** Whom an alarm tells, and what (Vietnamese first, English after). Null when there is nobody to tell. */
-  private notice(row: DueRow, alarm: Alarm, compiled: CompiledDefinition, steps: ReturnType<typeof stepIndex>, chain: UnitLink[]): NotificationRow | null {
+  private notice(row: DueRow, alarm: Alarm, index: number, compiled: CompiledDefinition, steps: ReturnType<typeof stepIndex>, chain: UnitLink[]): NotificationRow | null {
     const spec = steps.get(row.step)?.step;
     const label = spec ? vi(spec.label) : row.step;
     const role = spec?.role ?? 'village_board';
@@ -209,7 +213,7 @@ export class CaseDeadlinesService {
     const responsible = chain[ri];
     const village = `${row.village_name ?? row.village_code} (${row.village_code})`;
     const link = `${this.config.publicUrl.replace(/\/$/, '')}/cases/${row.case_id}`;
-    const base = { dedupe_key: `deadline:${row.id}:alarm:${row.next_alarm}`, case_id: row.case_id };
+    const base = { dedupe_key: `deadline:${row.id}:alarm:${index}`, case_id: row.case_id };
     switch (alarm.kind) {
       case 'reminder':
         return {
