@@ -19,6 +19,7 @@ export * from './campaigns/progress.service';
 export * from './campaigns/campaigns.exception';
 export * from './cases/case-acceptance.service';
 export * from './cases/case-engine.service';
+export * from './cases/drain-batch';
 export * from './cases/case-query.service';
 export * from './cases/case-deadlines.service';
 export * from './cases/case-migration.service';

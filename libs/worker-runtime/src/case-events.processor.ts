@@ -5,22 +5,18 @@ import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { ApplyCaseEventsPayload, casesOf, JobName, QueueName } from '@rasoat/contracts';
 import { CaseEngineService } from '@rasoat/engine';
 import { runWithLogContext } from '@rasoat/observability';
-import { CaseDrainBatcher } from './case-drain-batcher';
 
-/** Drains a case's inbox, together with the cases of the other jobs in flight (CaseDrainBatcher). Thin: parse, call the engine, map the outcome. */
+/** Drains a case's inbox, together with the cases of the other jobs in flight (CaseEngineService.drainSoon). Thin: parse, call the engine, map the outcome. */
 @Processor(QueueName.CaseEvents)
 export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
   static readonly handles = [JobName.ApplyCaseEvents];
   private readonly logger = new Logger(CaseEventsProcessor.name);
-  private readonly batcher: CaseDrainBatcher;
 
   constructor(
     private readonly engine: CaseEngineService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
-    // Up to all the jobs in flight in one transaction; two transactions at once, so that one is built while the other commits.
-    this.batcher = new CaseDrainBatcher((ids) => this.engine.drainMany(ids), config.worker.concurrency, 2);
   }
 
   onModuleInit(): void {
@@ -50,7 +46,7 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
     let rejected = 0;
     for (;;) {
       // Any failure throws: BullMQ retries with backoff and nothing was committed.
-      const outcome = await this.batcher.drain(caseId);
+      const outcome = await this.engine.drainSoon(caseId);
       applied += outcome.applied;
       rejected += outcome.rejected;
       if (outcome.status === 'unknown-case') return { applied, rejected, status: 'skipped: unknown case' };

@@ -1,26 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Actor } from '@rasoat/contracts';
+import { Actor, MAX_CASES_PER_JOB } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
 import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { MicroBatcher } from '../infrastructure/micro-batcher';
 import { sql } from '../infrastructure/sql';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { UnitDirectory } from '../units/unit-directory';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter, type CaseRef } from './case-effect-writer';
 import { householdFactsOf } from './case-facts';
+import { drainBatch, type DrainOutcome } from './drain-batch';
 import { lockCases } from './case-lock';
 import { stageOf } from './case-stage';
-
-/** What one drain of a case's inbox did. */
-export interface DrainOutcome {
-  status: 'done' | 'more' | 'unknown-case';
-  applied: number;
-  rejected: number;
-}
 
 interface CaseRow {
   id: string;
@@ -70,6 +65,18 @@ export class CaseEngineService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
+
+  /**
+   * Group commit of drains (the worker's way in): the cases requested while a drain transaction
+   * runs are drained together by the next one, two transactions at most at once — one is built
+   * while the other commits. Idle, a case is drained at once.
+   */
+  private readonly together = new MicroBatcher<string, DrainOutcome>({ flush: drainBatch((ids) => this.drainMany(ids)), maxBatchSize: MAX_CASES_PER_JOB, maxInFlight: 2 });
+
+  /** Drains the case's inbox together with the other cases requested meanwhile. */
+  drainSoon(caseId: string): Promise<DrainOutcome> {
+    return this.together.submit(caseId);
+  }
 
   async drain(caseId: string): Promise<DrainOutcome> {
     return (await this.drainMany([caseId])).get(caseId) as DrainOutcome;
