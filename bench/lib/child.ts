@@ -5,6 +5,9 @@ import { ROOT } from './services';
 
 export type ChildRole = 'worker' | 'embedded';
 
+/** The heap budget the product's start scripts give each process shape (package.json start:worker, start). */
+const PRODUCTION_NODE_ARGS: Record<ChildRole, string[]> = { worker: ['--max-old-space-size=256'], embedded: ['--max-old-space-size=320'] };
+
 export interface RoundTrips {
   sql: number;
   redis: number;
@@ -66,7 +69,7 @@ export class BenchChild {
   static async start(role: ChildRole, options: ChildOptions): Promise<BenchChild> {
     const logDir = resolve(ROOT, '.data/bench');
     mkdirSync(logDir, { recursive: true });
-    const execArgv: string[] = ['--expose-gc', ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const execArgv: string[] = ['--expose-gc', ...PRODUCTION_NODE_ARGS[role], ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     if (options.profileDir) {
       mkdirSync(options.profileDir, { recursive: true });
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`);

@@ -42,8 +42,13 @@ interface PendingRow {
   actor: unknown;
 }
 
-/** Events of one case applied per drain; a case with more reports 'more' and is drained again. */
-const EVENTS_PER_CASE = 200;
+/**
+ * Events applied per drain transaction, shared by its cases (200 at most for one case, 10 at
+ * least): a case with more reports 'more' and is drained again. Bounds a transaction's memory
+ * whatever the backlog, e.g. 500 cases after an outage.
+ */
+const EVENTS_PER_DRAIN = 10_000;
+const perCase = (cases: number) => Math.max(10, Math.min(200, Math.floor(EVENTS_PER_DRAIN / cases)));
 
 /**
  * Worker side of durable execution. Under the case locks of a batch of cases (lockCases: taken
@@ -104,12 +109,13 @@ export class CaseEngineService {
       );
       const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
       if (rows.length === 0) return result;
+      const limit = perCase(rows.length);
       const events = await sql<PendingRow>(tx,
         `select e.id, e.case_id, e.seq, e.type, e.payload, e.actor
          from review_case c cross join lateral (
            select * from case_event e where e.case_id = c.id and e.seq > c.applied_seq order by e.seq limit ?) e
          where c.id = any(string_to_array(?, ',')::uuid[]) order by e.case_id, e.seq`,
-        [EVENTS_PER_CASE + 1, ids.join(',')],
+        [limit + 1, ids.join(',')],
       );
       const inbox = new Map<string, PendingRow[]>();
       for (const e of events) (inbox.get(e.case_id) ?? inbox.set(e.case_id, []).get(e.case_id) as PendingRow[]).push(e);
@@ -128,8 +134,8 @@ export class CaseEngineService {
       for (const row of busy) {
         const pending = inbox.get(row.id) as PendingRow[];
         const compiled = definitions.get(row.definition_key) as CompiledDefinition;
-        const outcome = this.applyCase(changes, compiled, row, pending.slice(0, EVENTS_PER_CASE), chains.get(row.unit_path) ?? [], facts.get(row.id), updates);
-        result.set(row.id, { ...outcome, status: pending.length > EVENTS_PER_CASE ? 'more' : 'done' });
+        const outcome = this.applyCase(changes, compiled, row, pending.slice(0, limit), chains.get(row.unit_path) ?? [], facts.get(row.id), updates);
+        result.set(row.id, { ...outcome, status: pending.length > limit ? 'more' : 'done' });
       }
       await this.effects.write(tx, changes);
       // The rows last and in id order, as acceptance locks them: it waits only for this commit.
