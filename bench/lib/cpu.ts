@@ -63,11 +63,11 @@ function machineTicks(): { busy: number; total: number; fields: number[] } | nul
   }
 }
 
-function postgresRole(pid: string, database: string | undefined): string {
+function postgresRole(pid: string, databases: readonly string[]): string {
   try {
     // Backends retitle themselves "postgres: [cluster: ]user database host(port) state".
     const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    if (database && title.includes(` ${database} `)) return 'postgres';
+    if (databases.some((d) => title.includes(` ${d} `))) return 'postgres';
     return /\(\d+\)|\[local\]/.test(title) ? 'postgres (other databases)' : 'postgres (server processes)';
   } catch {
     return 'postgres (server processes)';
@@ -78,8 +78,18 @@ export class CpuSampler {
   /** Tracked processes by label (children, Redis). */
   private readonly tracked = new Map<string, number>();
 
+  /** The run's databases, whose backends are reported as `postgres`. */
+  private readonly databases: string[];
+
   /** `database`: the run's database, whose backends are reported as `postgres`. */
-  constructor(private readonly database?: string) {}
+  constructor(database?: string) {
+    this.databases = database ? [database] : [];
+  }
+
+  /** Another database of the run (e.g. the national season's own): its backends count as `postgres` too. */
+  addDatabase(database: string): void {
+    this.databases.push(database);
+  }
 
   track(label: string, pid: number | undefined): void {
     if (pid) this.tracked.set(label, pid);
@@ -102,7 +112,7 @@ export class CpuSampler {
       const stat = readStat(entry);
       if (!stat) continue;
       const pid = Number(entry);
-      const key = labels.get(pid) ?? (stat.comm === 'postgres' ? postgresRole(entry, this.database) : `comm:${stat.comm}`);
+      const key = labels.get(pid) ?? (stat.comm === 'postgres' ? postgresRole(entry, this.databases) : `comm:${stat.comm}`);
       processes.set(pid, { key, ticks: stat.ticks });
     }
     return { at: Date.now(), processes, machine: machineTicks() };

@@ -17,6 +17,12 @@ export interface BenchServices {
   jwtSecret: string;
   postgres: { source: string; version: string };
   redis: { source: string; version: string; pid?: number };
+  /**
+   * An empty extra database on the same server, `<database>_<suffix>` (not migrated), with a
+   * queue prefix of its own, for a scenario that needs a world of its own (the national
+   * season); `cleanup` drops it too.
+   */
+  scratchDatabase(suffix: string): Promise<{ databaseUrl: string; database: string; queuePrefix: string }>;
   /** Drops the database, deletes the run's Redis keys, stops embedded servers. */
   cleanup(): Promise<void>;
 }
@@ -54,6 +60,7 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
     const redisVersion = field('redis_version') ?? 'unknown';
     const redisPid = Number(field('process_id')) || undefined;
 
+    const scratch: string[] = [];
     return {
       databaseUrl: pg.url,
       database,
@@ -62,7 +69,17 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
       jwtSecret: randomBytes(32).toString('hex'),
       postgres: { source: pg.source, version: pgVersion },
       redis: { source: redis.source, version: `${field('server_name') === 'valkey' ? 'Valkey' : 'Redis'} ${redisVersion}`, pid: redisPid },
+      scratchDatabase: async (suffix) => {
+        const name = `${database}_${suffix}`;
+        await withPg(withDatabase(pg.url, 'postgres'), async (c) => {
+          await c.query(`drop database if exists "${name}" with (force)`);
+          await c.query(`create database "${name}"`);
+        });
+        scratch.push(name);
+        return { databaseUrl: withDatabase(pg.url, name), database: name, queuePrefix: `${queuePrefix}-${suffix}` };
+      },
       cleanup: async () => {
+        for (const name of scratch) await dropDatabase(pg.url, name).catch((e) => log(`could not drop ${name}: ${(e as Error).message}`));
         await dropDatabase(pg.url, database).catch((e) => log(`could not drop ${database}: ${(e as Error).message}`));
         await deleteKeys(redis.url, queuePrefix).catch((e) => log(`could not delete Redis keys ${queuePrefix}*: ${(e as Error).message}`));
         for (const stop of stops) await stop();

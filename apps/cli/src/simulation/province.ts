@@ -49,3 +49,26 @@ export function simulatedProvince(code: string, villages?: number): SimulatedPro
     communes: units.filter((u) => u.level === 'commune').length,
   };
 }
+
+/**
+ * A generated province in the post-2025 two-level shape (34 provinces, about 3,300 communes,
+ * no districts): `villages` villages, `villagesPerCommune` to a commune (the national average
+ * is about 24), communes directly under the province. Every code starts with the province's,
+ * so provinces generated under different codes never share a unit.
+ */
+export function generatedProvince(code: string, villages: number, villagesPerCommune = 24): SimulatedProvince {
+  const name = `Tỉnh ${code} (mô phỏng / simulated)`;
+  const units: UnitSeed[] = [{ code, name, level: 'province', parentCode: null }];
+  const out: VillageUnit[] = [];
+  const communes = Math.ceil(villages / villagesPerCommune);
+  for (let c = 0; c < communes; c++) {
+    const commune = `${code}X${String(c).padStart(4, '0')}`;
+    units.push({ code: commune, name: `Xã ${c + 1}`, level: 'commune', parentCode: code });
+    for (let v = 0; v < villagesPerCommune && out.length < villages; v++) {
+      const village = { code: `${commune}T${String(v).padStart(2, '0')}`, name: `Thôn ${v + 1}, xã ${c + 1}` };
+      units.push({ ...village, level: 'village', parentCode: commune });
+      out.push({ index: out.length, ...village, communeCode: commune, districtCode: null, provinceCode: code });
+    }
+  }
+  return { code, name, units, villages: out, districts: 0, communes };
+}

@@ -23,7 +23,8 @@ import {
 import { ormOptions } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
 import { activeStepIds, stepIndex, vi, type Definition } from '@rasoat/workflow-core';
-import { simulatedProvince } from './province';
+import { generatedProvince, simulatedProvince, type SimulatedProvince } from './province';
+import { deriveSeed } from './prng';
 import { assignPaces, PACES, VillageAgent, type Pace } from './village';
 
 /** What to simulate, and where. */
@@ -32,6 +33,12 @@ export interface SeasonOptions {
   provinceCode?: string;
   /** Only the first N villages of the demo province. */
   villages?: number;
+  /**
+   * Several provinces at once instead of the demo province (`provinceCode` and `villages` are
+   * then ignored): each a generated two-level province (communes directly under it, 24 villages
+   * to a commune) with its own campaign, all on the same definition and the same virtual days.
+   */
+  provinces?: readonly { code: string; villages: number }[];
   seed: number;
   definitionKey: string;
   /** Campaign year; default: the year of the definition's own window, else the demo year (2026). */
@@ -47,8 +54,10 @@ export interface SeasonOptions {
   log: (line: string) => void;
   /** Engine log lines too. */
   verbose?: boolean;
-  /** Checked once per virtual day: true stops the season early (Ctrl-C). */
+  /** Checked once per virtual day: true stops the season early (Ctrl-C, a time budget). */
   shouldStop?: () => boolean;
+  /** acceptMany calls in flight in the villages' work (default 4, each of at most 500 events). */
+  acceptConcurrency?: number;
 }
 
 export interface StageInfo {
@@ -57,7 +66,10 @@ export interface StageInfo {
 }
 
 export interface SeasonHeader {
+  /** The province, or with `SeasonOptions.provinces` their sum under the code VN. */
   province: { code: string; name: string; districts: number; communes: number; villages: number };
+  /** With `SeasonOptions.provinces`: each province's code and villages. */
+  provinces?: { code: string; villages: number }[];
   definition: { key: string; title: string };
   seed: number;
   window: { start: string; end: string };
@@ -105,14 +117,41 @@ export interface SeasonSummary {
 export interface SeasonHandlers {
   header(header: SeasonHeader): void;
   week(row: WeekRow): void;
+  /** Where the wall time went, at the end (also after an early stop). */
+  timing?(timing: SeasonTiming): void;
+  /** After the summary, before the engine closes: e.g. reading progress of the finished season. */
+  inspect?(season: { app: INestApplicationContext; clock: ManualClock; campaigns: readonly SeasonCampaign[] }): Promise<void>;
+}
+
+export interface SeasonCampaign {
+  provinceCode: string;
+  campaignId: string;
+  villages: number;
+}
+
+/**
+ * Wall time per phase of the virtual days, in milliseconds, and how often each ran. `work` is
+ * the villages' acceptance (the in-process workers already apply meanwhile), `settle.*` the
+ * wait for the workers to apply what the phase before accepted, `alarms.events` the onDue
+ * events sent one deadline at a time, `alarms.due` CaseDeadlinesService.fireDue, `digests`
+ * building and delivering the digests, `observe` reading every case back for the villages'
+ * plans, `week` the weekly progress rows.
+ */
+export interface SeasonTiming {
+  prepareMs: number;
+  phases: Record<string, { ms: number; calls: number }>;
+  /** Calls of fireEvent (onDue events sent by the simulator) and of accept. */
+  counts: { accepts: number; alarmEvents: number };
 }
 
 /** The templates the deadline alarms write (CaseDeadlinesService). */
 export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];
 
 const NATIONAL: Actor = { sub: 'simulation', role: 'national_admin', unit: 'VN' };
-const ACCEPT_CONCURRENCY = 8;
-const ALARM_CONCURRENCY = 4;
+/** Bulk acceptance: chunks of at most this many events, this many chunks in flight. */
+const ACCEPT_CHUNK = 500;
+const ACCEPT_CONCURRENCY = 4;
+const ALARM_CONCURRENCY = 16;
 const DAY_MS = 86_400_000;
 
 /** An instant of a civil day in Asia/Ho_Chi_Minh. */
@@ -152,9 +191,17 @@ export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers
   const app = await NestFactory.createApplicationContext(SimulationModule, { logger: streamLogger(log, options.verbose ?? false) });
   try {
     await app.get(EngineBootstrap).run({ seedDemo: false });
+    const prepareStart = Date.now();
     const season = await Season.prepare(app, config, clock, options, receiver);
+    season.prepareMs = Date.now() - prepareStart;
     handlers.header(season.header);
-    return await season.play(handlers, wallStart);
+    try {
+      const summary = await season.play(handlers, wallStart);
+      await handlers.inspect?.({ app, clock, campaigns: season.campaigns });
+      return summary;
+    } finally {
+      handlers.timing?.(season.timing());
+    }
   } finally {
     await app.close();
     await new Promise((r) => receiver.server.close(r));
@@ -165,7 +212,11 @@ class Season {
   private readonly em: EntityManager;
   private readonly agents: VillageAgent[];
   private readonly byCase: Map<string, VillageAgent>;
+  private readonly campaignIds: string[];
   private refused = 0;
+  prepareMs = 0;
+  private readonly phases: Record<string, { ms: number; calls: number }> = {};
+  private readonly counts = { accepts: 0, alarmEvents: 0 };
 
   private constructor(
     private readonly app: INestApplicationContext,
@@ -174,72 +225,110 @@ class Season {
     private readonly options: SeasonOptions,
     private readonly receiver: WebhookReceiver,
     readonly header: SeasonHeader,
-    private readonly campaignId: string,
+    readonly campaigns: readonly SeasonCampaign[],
     agents: VillageAgent[],
   ) {
     this.em = app.get(EntityManager);
     this.agents = agents;
     this.byCase = new Map(agents.map((a) => [a.caseId, a]));
+    this.campaignIds = campaigns.map((c) => c.campaignId);
   }
 
-  /** Seeds the province, subscribes its committees to the digests, starts the campaign, creates the villages' agents. */
+  /** Seeds the provinces, subscribes their committees to the digests, starts one campaign per province, creates the villages' agents. */
   static async prepare(app: INestApplicationContext, config: AppConfig, clock: ManualClock, options: SeasonOptions, receiver: WebhookReceiver): Promise<Season> {
     const compiled = await app.get(DefinitionRegistry).get(options.definitionKey);
     const definition = compiled.definition;
-    const provinceCode = options.provinceCode ?? definition.province ?? config.demo.provinceCode;
     const window = seasonWindow(definition, options.year ?? null, config.demo.year);
-    const province = simulatedProvince(provinceCode, options.villages);
-    if (province.villages.length === 0) throw new Error('the province has no village to simulate');
+    const several = options.provinces !== undefined;
+    const provinces: SimulatedProvince[] = several
+      ? (options.provinces ?? []).map((p) => generatedProvince(p.code, p.villages))
+      : [simulatedProvince(options.provinceCode ?? definition.province ?? config.demo.provinceCode, options.villages)];
+    const codes = provinces.map((p) => p.code);
+    const duplicate = codes.find((c, i) => codes.indexOf(c) !== i);
+    if (duplicate !== undefined) throw new Error(`province ${duplicate} is listed twice`);
+    if (provinces.length === 0 || provinces.some((p) => p.villages.length === 0)) throw new Error('the province has no village to simulate');
 
     clock.set(at(window.start, '06:00:00'));
-    await app.get(UnitsService).upsertTree(province.units);
-    // Every steering committee (province, districts, communes) gets the daily digest by webhook;
-    // a local receiver stands for their systems. Village boards are not subscribed: their
-    // reminders stay in their inbox.
-    const subscriptions = app.get(SubscriptionsService);
-    const committee = { province: 'province_committee', district: 'district_committee', commune: 'commune_committee' } as const;
-    const recipients = province.units.flatMap((u) => (u.level in committee ? [{ unitCode: u.code, role: committee[u.level as keyof typeof committee] }] : []));
-    for (const r of recipients) await subscriptions.create(NATIONAL, { ...r, channel: 'webhook', address: `${receiver.url}/${r.unitCode}`, secret: `simulation-webhook-secret-${r.unitCode}` });
-
-    const { campaign } = await app.get(CampaignsService).start({ provinceCode, year: window.year, definitionKey: options.definitionKey, windowStart: window.start, windowEnd: window.end }, SYSTEM_ACTOR);
-    const cases = await app.get(EntityManager).fork().execute<{ id: string; village_code: string }[]>('select id, village_code from review_case where campaign_id = ?', [campaign.id]);
-    const caseOf = new Map(cases.map((c) => [c.village_code, c.id]));
-    const calendar = app.get(DeadlineCalculator).calendarFor(provinceCode);
     const steps = stepIndex(definition);
-    const paces = assignPaces(province.villages.length, options.seed);
-    const ctx = { definition, steps, calendar, year: window.year };
-    const agents = province.villages.map((v, i) => new VillageAgent(v, caseOf.get(v.code) as string, paces[i], options.seed, ctx));
+    const subscriptions = app.get(SubscriptionsService);
+    const campaigns: SeasonCampaign[] = [];
+    const agents: VillageAgent[] = [];
+    const paces: Pace[] = [];
+    let subscribed = 0;
+    for (const province of provinces) {
+      await app.get(UnitsService).upsertTree(province.units);
+      // Every steering committee (province, districts, communes) gets the daily digest by webhook;
+      // a local receiver stands for their systems. Village boards are not subscribed: their
+      // reminders stay in their inbox.
+      const committee = { province: 'province_committee', district: 'district_committee', commune: 'commune_committee' } as const;
+      const recipients = province.units.flatMap((u) => (u.level in committee ? [{ unitCode: u.code, role: committee[u.level as keyof typeof committee] }] : []));
+      for (const r of recipients) await subscriptions.create(NATIONAL, { ...r, channel: 'webhook', address: `${receiver.url}/${r.unitCode}`, secret: `simulation-webhook-secret-${r.unitCode}` });
+      subscribed += recipients.length;
+
+      const { campaign } = await app.get(CampaignsService).start({ provinceCode: province.code, year: window.year, definitionKey: options.definitionKey, windowStart: window.start, windowEnd: window.end }, SYSTEM_ACTOR);
+      const cases = await app.get(EntityManager).fork().execute<{ id: string; village_code: string }[]>('select id, village_code from review_case where campaign_id = ?', [campaign.id]);
+      const caseOf = new Map(cases.map((c) => [c.village_code, c.id]));
+      const calendar = app.get(DeadlineCalculator).calendarFor(province.code);
+      // One province: the paces of the original single-province season; several: each province its own draw.
+      const provincePaces = assignPaces(province.villages.length, several ? deriveSeed(options.seed, `province:${province.code}`) : options.seed);
+      const ctx = { definition, steps, calendar, year: window.year };
+      province.villages.forEach((v, i) => agents.push(new VillageAgent(v, caseOf.get(v.code) as string, provincePaces[i], options.seed, ctx)));
+      paces.push(...provincePaces);
+      campaigns.push({ provinceCode: province.code, campaignId: campaign.id, villages: province.villages.length });
+      if (several) options.log(`province ${province.code}: ${province.villages.length} villages, ${province.communes} communes, campaign started`);
+    }
     const paceCounts = Object.fromEntries(PACES.map((p) => [p, paces.filter((x) => x === p).length])) as Record<Pace, number>;
+    const sum = (f: (p: SimulatedProvince) => number) => provinces.reduce((a, p) => a + f(p), 0);
+    const only = provinces[0];
 
     const header: SeasonHeader = {
-      province: { code: province.code, name: province.name, districts: province.districts, communes: province.communes, villages: province.villages.length },
+      province: several
+        ? { code: 'VN', name: `${provinces.length} tỉnh / provinces (mô phỏng / simulated)`, districts: sum((p) => p.districts), communes: sum((p) => p.communes), villages: sum((p) => p.villages.length) }
+        : { code: only.code, name: only.name, districts: only.districts, communes: only.communes, villages: only.villages.length },
+      ...(several ? { provinces: provinces.map((p) => ({ code: p.code, villages: p.villages.length })) } : {}),
       definition: { key: options.definitionKey, title: vi(definition.title) },
       seed: options.seed,
       window: { start: window.start, end: window.end },
       until: plusDays(window.end, options.daysAfterWindow),
       paces: paceCounts,
       stages: stagesOf(definition),
-      subscriptions: recipients.length,
+      subscriptions: subscribed,
     };
-    const season = new Season(app, config, clock, options, receiver, header, campaign.id, agents);
+    const season = new Season(app, config, clock, options, receiver, header, campaigns, agents);
     for (const agent of agents) agent.observe([compiled.definition.initial], window.start, new Set());
     return season;
+  }
+
+  timing(): SeasonTiming {
+    return { prepareMs: this.prepareMs, phases: this.phases, counts: this.counts };
+  }
+
+  /** Runs `run` and adds its wall time to the phase `name`. */
+  private async timed<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await run();
+    } finally {
+      const phase = (this.phases[name] ??= { ms: 0, calls: 0 });
+      phase.ms += Date.now() - started;
+      phase.calls++;
+    }
   }
 
   async play(handlers: SeasonHandlers, wallStart: number): Promise<SeasonSummary> {
     const { window, until } = this.header;
     const digestTime = `${String(this.config.notifications.digestHour).padStart(2, '0')}:00:00`;
     const phases = [
-      { time: digestTime, run: (day: string) => this.digests(day) },
-      { time: '08:00:00', run: () => this.alarms() },
-      { time: '09:00:00', run: (day: string) => this.work(day) },
+      { name: 'digests', time: digestTime, run: (day: string) => this.timed('digests', () => this.digests(day)) },
+      { name: 'alarms', time: '08:00:00', run: () => this.alarms() },
+      { name: 'work', time: '09:00:00', run: (day: string) => this.timed('work', () => this.work(day)) },
     ].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
     let weekFrom = window.start;
     let week = 1;
     let days = 0;
     let last: string | null = null;
     const emitWeek = async (to: string) => {
-      const row = await this.weekRow(week, weekFrom, to);
+      const row = await this.timed('week', () => this.weekRow(week, weekFrom, to));
       handlers.week(row);
       const elapsed = ((Date.now() - wallStart) / 1000).toFixed(0);
       this.options.log(`[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${this.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`);
@@ -260,42 +349,64 @@ class Season {
         if (instant.getTime() < this.clock.now().getTime()) continue; // the first day starts after 06:00
         this.clock.set(instant);
         await phase.run(day).then((s) => s && mergeSent(sent, s));
-        await this.settle();
+        await this.timed(`settle.after-${phase.name}`, () => this.settle());
       }
       // Deadlines fall due at the end of their day: posting periods end, steps become overdue.
       this.clock.set(endOfDayInstant(day));
       await this.alarms();
-      await this.settle();
-      await this.observe(day, sent);
+      await this.timed('settle.after-alarms', () => this.settle());
+      await this.timed('observe', () => this.observe(day, sent));
       if (daysBetween(weekFrom, day) === 6 || day === until) await emitWeek(day);
     }
     return this.summary(days, wallStart);
   }
 
-  /** The villages' work of the day: each due village sends its events in order; villages in parallel. */
+  /**
+   * The villages' work of the day, accepted in bulk (CaseAcceptanceService.acceptMany): round k
+   * sends the k-th event of every village due today, so each village's events keep their order
+   * and a village whose event is refused sends nothing more that day, as if it sent them one by
+   * one. A round goes in chunks, `acceptConcurrency` chunks in flight.
+   */
   private async work(day: string): Promise<Map<VillageAgent, Set<string>>> {
     const acceptance = this.app.get(CaseAcceptanceService);
-    const due = this.agents.flatMap((a) => {
+    let round = this.agents.flatMap((a) => {
       const events = a.done ? [] : a.dueOn(day);
-      return events.length > 0 ? [{ agent: a, events }] : [];
+      return events.length > 0 ? [{ agent: a, events, next: 0 }] : [];
     });
     const sent = new Map<VillageAgent, Set<string>>();
-    await forEachLimited(due, ACCEPT_CONCURRENCY, async ({ agent, events }) => {
-      for (const e of events) {
-        try {
-          await acceptance.accept(agent.caseId, { type: e.type, data: e.data, idempotencyKey: e.idempotencyKey }, e.actor);
-          let steps = sent.get(agent);
-          if (!steps) sent.set(agent, (steps = new Set()));
-          steps.add(e.step);
-        } catch (error) {
-          // The model and the definition disagree: the village stops in this step.
-          agent.refused++;
-          if (this.refused++ < 5) this.options.log(`refused ${e.type} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`);
-          agent.plans.set(e.step, { day: null, events: [] });
-          break;
-        }
-      }
-    });
+    const lanes = this.options.acceptConcurrency ?? ACCEPT_CONCURRENCY;
+    while (round.length > 0) {
+      const size = Math.min(ACCEPT_CHUNK, Math.ceil(round.length / lanes));
+      const chunks = Array.from({ length: Math.ceil(round.length / size) }, (_, i) => round.slice(i * size, (i + 1) * size));
+      const later: typeof round = [];
+      await forEachLimited(chunks, lanes, async (chunk) => {
+        this.counts.accepts += chunk.length;
+        const outcomes = await acceptance.acceptMany(
+          chunk.map(({ agent, events, next }) => {
+            const e = events[next];
+            return { caseId: agent.caseId, body: { type: e.type, data: e.data, idempotencyKey: e.idempotencyKey }, actor: e.actor };
+          }),
+        );
+        chunk.forEach((item, i) => {
+          const { agent, events, next } = item;
+          const e = events[next];
+          const outcome = outcomes[i];
+          if (outcome.ok) {
+            let steps = sent.get(agent);
+            if (!steps) sent.set(agent, (steps = new Set()));
+            steps.add(e.step);
+            if (next + 1 < events.length) later.push({ ...item, next: next + 1 });
+          } else {
+            // The model and the definition disagree: the village stops in this step.
+            agent.refused++;
+            const error = outcome.error;
+            if (this.refused++ < 5) this.options.log(`refused ${e.type} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`);
+            agent.plans.set(e.step, { day: null, events: [] });
+          }
+        });
+      });
+      round = later;
+    }
     return sent;
   }
 
@@ -306,9 +417,12 @@ class Season {
    */
   private async alarms(): Promise<void> {
     const deadlines = this.app.get(CaseDeadlinesService);
-    const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event'`, [this.clock.now()]);
-    await forEachLimited(events, ALARM_CONCURRENCY, async ({ id }) => void (await deadlines.fireEvent(id)));
-    await deadlines.fireDue();
+    await this.timed('alarms.events', async () => {
+      const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event'`, [this.clock.now()]);
+      this.counts.alarmEvents += events.length;
+      await forEachLimited(events, ALARM_CONCURRENCY, async ({ id }) => void (await deadlines.fireEvent(id)));
+    });
+    await this.timed('alarms.due', () => deadlines.fireDue());
   }
 
   /** At the digest hour: yesterday's digests, when yesterday produced notifications (otherwise there is nothing to build); waits for their delivery. */
@@ -337,7 +451,10 @@ class Season {
     let started = Date.now();
     let last = Number.POSITIVE_INFINITY;
     for (;;) {
-      const [{ behind }] = await this.sql<{ behind: number }>('select count(*)::int as behind from review_case where campaign_id = ? and applied_seq < accepted_seq', [this.campaignId]);
+      const asked = Date.now();
+      const [{ behind }] = await this.sql<{ behind: number }>('select count(*)::int as behind from review_case where campaign_id in (?) and applied_seq < accepted_seq', [this.campaignIds]);
+      // The count scans every case: with tens of thousands, polling it flat out would take a core from the workers.
+      const pause = Math.min(200, 3 * (Date.now() - asked));
       if (behind === 0) return;
       if (behind < last) {
         last = behind;
@@ -345,15 +462,15 @@ class Season {
       }
       const waited = Date.now() - started;
       if (waited > 180_000) throw new Error(`the workers applied nothing for 3 minutes; ${behind} cases still have pending events`);
-      await sleep(waited < 500 ? 3 : 20);
+      await sleep(Math.max(pause, waited < 500 ? 3 : 20));
     }
   }
 
   /** Tells every village where its case is now, so that it plans its next work. */
   private async observe(day: string, sent: Map<VillageAgent, Set<string>>): Promise<void> {
     const rows = await this.sql<{ id: string; step: string; status: string; regions: Record<string, string> | null }>(
-      `select id, step, status, snapshot -> 'regions' as regions from review_case where campaign_id = ?`,
-      [this.campaignId],
+      `select id, step, status, snapshot -> 'regions' as regions from review_case where campaign_id in (?)`,
+      [this.campaignIds],
     );
     const none = new Set<string>();
     for (const row of rows) {
@@ -368,15 +485,20 @@ class Season {
     const start = at(from, '00:00:00');
     const end = at(plusDays(to, 1), '00:00:00');
     this.clock.set(end);
-    const progress = await this.app.get(ProgressService).forUnit(this.header.province.code, this.campaignId, NATIONAL);
-    const finishedStage = progress.totals.finishedStage as Record<string, number>;
-    const finished = this.header.stages.map((s) => finishedStage[String(s.stage)] ?? 0);
-    const [{ completed }] = await this.sql<{ completed: number }>(`select count(*)::int as completed from review_case where campaign_id = ? and status = 'done'`, [this.campaignId]);
-    const overdue = progress.totals.overdue;
+    // Each province's campaign from its counters (ProgressService), summed.
+    const finished = this.header.stages.map(() => 0);
+    let overdue = 0;
+    for (const c of this.campaigns) {
+      const progress = await this.app.get(ProgressService).forUnit(c.provinceCode, c.campaignId, NATIONAL);
+      const finishedStage = progress.totals.finishedStage as Record<string, number>;
+      this.header.stages.forEach((s, i) => (finished[i] += finishedStage[String(s.stage)] ?? 0));
+      overdue += progress.totals.overdue;
+    }
+    const [{ completed }] = await this.sql<{ completed: number }>(`select count(*)::int as completed from review_case where campaign_id in (?) and status = 'done'`, [this.campaignIds]);
     const templates = await this.sql<{ template: string; n: number }>('select template, count(*)::int as n from notification where created_at >= ? and created_at < ? group by template order by template', [start, end]);
     const [{ events }] = await this.sql<{ events: number }>(
-      'select count(*)::int as events from case_event e join review_case c on c.id = e.case_id where c.campaign_id = ? and e.received_at >= ? and e.received_at < ?',
-      [this.campaignId, start, end],
+      'select count(*)::int as events from case_event e join review_case c on c.id = e.case_id where c.campaign_id in (?) and e.received_at >= ? and e.received_at < ?',
+      [this.campaignIds, start, end],
     );
     const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest where created_at >= ? and created_at < ?', [start, end]);
     const [{ deliveries }] = await this.sql<{ deliveries: number }>(`select count(*)::int as deliveries from notification_delivery where status = 'sent' and created_at >= ? and created_at < ?`, [start, end]);
@@ -387,8 +509,8 @@ class Season {
     const { window } = this.header;
     const done = await this.sql<{ id: string; at: Date }>(
       `select c.id, min(h.at) as at from case_history h join review_case c on c.id = h.case_id
-       where c.campaign_id = ? and c.status = 'done' and h.to_step = c.step group by c.id`,
-      [this.campaignId],
+       where c.campaign_id in (?) and c.status = 'done' and h.to_step = c.step group by c.id`,
+      [this.campaignIds],
     );
     const days = done.map((d) => daysBetween(window.start, civilDateOf(new Date(d.at)))).sort((a, b) => a - b);
     const windowEnd = endOfDayInstant(window.end).getTime();
@@ -402,12 +524,12 @@ class Season {
     const [events] = await this.sql<{ accepted: number; applied: number; rejected: number; system: number }>(
       `select count(*)::int as accepted, (count(*) filter (where e.status = 'applied'))::int as applied, (count(*) filter (where e.status = 'rejected'))::int as rejected,
               (count(*) filter (where e.actor ->> 'role' = 'system'))::int as system
-       from case_event e join review_case c on c.id = e.case_id where c.campaign_id = ?`,
-      [this.campaignId],
+       from case_event e join review_case c on c.id = e.case_id where c.campaign_id in (?)`,
+      [this.campaignIds],
     );
     const counters = await this.sql<{ key: string; n: number }>(
-      `select key, sum(value::numeric)::int as n from review_case c, jsonb_each_text(c.snapshot -> 'context' -> 'counters') where c.campaign_id = ? group by key order by key`,
-      [this.campaignId],
+      `select key, sum(value::numeric)::int as n from review_case c, jsonb_each_text(c.snapshot -> 'context' -> 'counters') where c.campaign_id in (?) group by key order by key`,
+      [this.campaignIds],
     );
     const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest');
     const [deliveries] = await this.sql<{ created: number; sent: number }>(`select count(*)::int as created, (count(*) filter (where status = 'sent'))::int as sent from notification_delivery`);
