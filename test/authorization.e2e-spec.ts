@@ -99,7 +99,9 @@ describe('authorization matrix', () => {
     { name: 'GET admin deliveries', method: 'GET', path: () => '/api/admin/deliveries?status=dead', roles: ['province_admin', 'national_admin'] },
     { name: 'PATCH campaign window', method: 'PATCH', path: () => `/api/campaigns/${ids.campaignT1}/window`, body: () => ({ windowStart: '2026-09-01', windowEnd: '2026-12-14', reason: 'thử quyền' }), roles: ['province_committee', 'province_admin', 'national_admin'] },
   ];
-  const all = [...inside, ...outside, ...byRole];
+  // The batch route answers 200 with a status per item: its matrix is per item (below); here only the door.
+  const batchRoute: Route = { name: 'POST case events batch', method: 'POST', path: () => '/api/cases/events/batch', body: () => ({ events: [{ caseId: ids.T1C1V1, ...list, idempotencyKey: 'authz-batch-door' }] }) };
+  const all = [...inside, ...outside, ...byRole, batchRoute];
 
   it.each(all.map((r) => [r.name, r]))('%s: 401 without a token, and with a forged or garbled one', async (_name, route) => {
     const forged = signToken({ sub: 'x', role: 'national_admin', unit: 'VN' }, 'not-the-secret-not-the-secret-not-the', engine.clock.now());
@@ -130,6 +132,30 @@ describe('authorization matrix', () => {
       const expected = route.roles.includes(role) ? 'ok' : 403;
       expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: expected });
     }
+  });
+
+  it.each(ROLES.map((r) => [r]))('POST case events batch as %s: each item answered as the single route answers it (inside: village board only; outside T1: 403)', async (role) => {
+    const items = [
+      { caseId: ids.T1C1V1, ...list, idempotencyKey: `authz-batch-${role}-in` },
+      { caseId: ids.T2C1V1, ...list, idempotencyKey: `authz-batch-${role}-out` },
+    ];
+    const res = await call('POST', '/api/cases/events/batch', token(role), { events: items });
+    expect(res.status).toBe(200);
+    const { results } = await json(res);
+    const got = results.map((r: { status: number; error?: { code: string } }) => [r.status, r.error?.code]);
+    // The role check of the event type comes after the scope check: outside T1 every T1 role is out of scope,
+    // the national admin is in scope but may not send a village board's event.
+    expect(got).toEqual([
+      role === 'village_board' ? [202, undefined] : [403, 'ROLE_NOT_ALLOWED'],
+      role === 'national_admin' ? [403, 'ROLE_NOT_ALLOWED'] : [403, 'AUTH_OUT_OF_SCOPE'],
+    ]);
+    for (const [index, { caseId, ...event }] of items.entries()) {
+      const single = await call('POST', `/api/cases/${caseId}/events`, token(role), event);
+      const answer = await json(single);
+      expect([single.status, answer.error?.code]).toEqual(got[index]);
+    }
+    const [{ n }] = await engine.get(EntityManager).fork().execute<{ n: number }[]>('select count(*)::int as n from case_event where case_id = ?', [ids.T2C1V1]);
+    expect(n).toBe(0);
   });
 
   it('an event outside the unit is refused to the role the definition allows (403), before anything is written', async () => {

@@ -127,7 +127,21 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
             : { type, data: { reportRef: a } },
       ),
     );
+  /** Batches for `POST /api/cases/events/batch`: known cases and odd ones, valid and broken items, keys that repeat. */
+  const eventBatch = fc
+    .array(fc.tuple(fc.nat(), fc.constantFrom('REVIEW_LIST_SUBMITTED', 'SURVEY_COMPLETED', 'COMPLAINT_FILED', 'NO_SUCH_EVENT'), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('fuzz-batch-1', 'fuzz-batch-2', 'short', ''), fc.boolean()), { minLength: 0, maxLength: 12 })
+    .map((items) =>
+      JSON.stringify({
+        events: items.map(([n, type, data, key, valid]) => ({
+          caseId: known.id[n % Math.max(1, known.id.length)] ?? crypto.randomUUID(),
+          type,
+          data: valid ? { householdCount: 3, fromPreviousLists: 1, newlyArising: 1, requests: 1 } : data,
+          idempotencyKey: key,
+        })),
+      }),
+    );
   const body = fc.oneof(
+    { weight: 1, arbitrary: eventBatch },
     { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: eventWithText },
     { weight: 3, arbitrary: fc.tuple(validish, fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 })).map(([v, extra]) => JSON.stringify({ ...v, ...extra })) },

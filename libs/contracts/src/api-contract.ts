@@ -10,6 +10,23 @@ export const SubmitEventBody = z.strictObject({
 });
 export type SubmitEventBody = z.infer<typeof SubmitEventBody>;
 
+/** Most events in one `POST /api/cases/events/batch` (one group-commit batch of the engine). */
+export const MAX_EVENTS_PER_BATCH = 500;
+
+/** One item of `POST /api/cases/events/batch`: an event with its case, and a key that is required here. */
+export const SubmitEventBatchItem = SubmitEventBody.extend({
+  caseId: z.uuid('must be a case id (UUID)'),
+  /** Required: a retried batch must apply nothing twice. */
+  idempotencyKey: z.string().min(8, 'must be at least 8 characters').max(200),
+});
+export type SubmitEventBatchItem = z.infer<typeof SubmitEventBatchItem>;
+
+/** Body of `POST /api/cases/events/batch`: 1 to 500 events, for any cases in the caller's unit. */
+export const SubmitEventBatchBody = z.strictObject({
+  events: z.array(SubmitEventBatchItem).min(1, 'must hold at least one event').max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`),
+});
+export type SubmitEventBatchBody = z.infer<typeof SubmitEventBatchBody>;
+
 /** Body of `POST /api/campaigns`. */
 export const StartCampaignBody = z.strictObject({
   provinceCode: z.string().min(1),

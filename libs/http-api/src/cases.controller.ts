@@ -1,16 +1,38 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { SubmitEventBody, type Actor } from '@rasoat/contracts';
-import { CaseAcceptanceService, CaseNotFoundException, CaseQueryService } from '@rasoat/engine';
+import { MAX_EVENTS_PER_BATCH, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
+import { CaseAcceptanceService, CaseNotFoundException, CaseQueryService, type AcceptOutcome, type EventReceipt } from '@rasoat/engine';
 import { CurrentActor } from './auth.guard';
+import { failureAnswer } from './domain-exception.filter';
 import { parseRequest } from './request-validation';
 
 const CaseParams = z.object({ id: z.uuid('must be a case id (UUID)') });
 const EventParams = CaseParams.extend({ eventId: z.uuid('must be an event id (UUID)') });
 const SubmitQuery = z.object({ wait: z.coerce.number().int().min(0).max(30_000).default(0) });
 const IdempotencyKey = z.string().min(8, 'must be at least 8 characters').max(200).optional();
+
+/** The answer for one item of a batch: what the single route would have answered for it. */
+export interface BatchItemResult {
+  index: number;
+  /** The single route's status: 202 pending, 200 already applied, 422 already rejected (a replay), else the error's 4xx. */
+  status: number;
+  receipt?: EventReceipt;
+  error?: { code: string; message: string; path?: string; details: Record<string, unknown> };
+}
+
+/** The item field an error is about when its details do not name one. */
+const ERROR_FIELD: Record<string, string> = {
+  CASE_NOT_FOUND: 'caseId',
+  AUTH_OUT_OF_SCOPE: 'caseId',
+  ROLE_NOT_ALLOWED: 'type',
+  IDEMPOTENCY_KEY_REUSED: 'idempotencyKey',
+};
+
+function receiptStatus(receipt: EventReceipt): number {
+  return receipt.status === 'pending' ? 202 : receipt.status === 'applied' ? 200 : 422;
+}
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -49,6 +71,40 @@ export class CasesController {
     if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);
     res.status(receipt.status === 'pending' ? 202 : receipt.status === 'applied' ? 200 : 422);
     return receipt;
+  }
+
+  @Post('events/batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Gửi nhiều sự kiện trong một yêu cầu (đồng bộ máy tính bảng, nhập danh sách) / submit many events in one request',
+    description:
+      `1 to ${MAX_EVENTS_PER_BATCH} events for any cases inside the caller's unit, each with its caseId and a required idempotencyKey (8+ characters): ` +
+      'a retried batch returns the first outcomes and applies nothing twice. Each item is validated and scoped exactly as by POST /api/cases/{id}/events ' +
+      'and answered alone in `results` (same index as in `events`): status 202 with its receipt (200 / 422 when a replayed event was already applied / rejected), ' +
+      'or the status and error code and message the single route would give, with `path` naming the field in this body (e.g. `events.3.data.householdCount`). ' +
+      'Valid items are recorded even when others are refused; several events of one case are applied in their order in the batch. ' +
+      'A malformed body (not an array, empty, more than 500 items, a missing key or an unknown field) is refused whole with 400 naming the JSON path, and nothing is written. ' +
+      'A server failure (503 / 500) fails the whole request: retry it with the same keys. ' +
+      'The request body is limited by the http.bodyLimit setting (HTTP_BODY_LIMIT, 2mb by default; 413 above it). No ?wait: poll GET /api/cases/{id}/events/{eventId} for outcomes.',
+  })
+  @ApiBody({ schema: z.toJSONSchema(SubmitEventBatchBody, { io: 'input' }) as object })
+  @ApiOkResponse({ description: '`{ results: [{ index, status, receipt?, error?: { code, message, path?, details } }], accepted, refused }`' })
+  async submitBatch(@Body() body: unknown, @CurrentActor() actor: Actor) {
+    const { events } = parseRequest(SubmitEventBatchBody, body, 'body');
+    const outcomes = await this.acceptance.acceptMany(events.map(({ caseId, ...event }) => ({ caseId, body: event, actor })));
+    // A lost database or Redis (or a bug) is not an item's fault: the whole request fails, and the
+    // caller retries it with the same keys (whatever was recorded is then replayed).
+    const serverFailure = outcomes.find((o): o is Extract<AcceptOutcome, { ok: false }> => !o.ok && failureAnswer(o.error).status >= 500);
+    if (serverFailure) throw serverFailure.error;
+    const results = outcomes.map((o, index): BatchItemResult => {
+      if (o.ok) return { index, status: receiptStatus(o.receipt), receipt: o.receipt };
+      const { status, error } = failureAnswer(o.error);
+      const details = error.details as { field?: unknown; fields?: { field?: unknown }[] };
+      const field = typeof details.field === 'string' ? details.field : typeof details.fields?.[0]?.field === 'string' ? details.fields[0].field : ERROR_FIELD[error.code];
+      return { index, status, error: { code: error.code, message: error.message, ...(field ? { path: `events.${index}.${field}` } : {}), details: error.details } };
+    });
+    const accepted = results.filter((r) => r.receipt).length;
+    return { results, accepted, refused: results.length - accepted };
   }
 
   @Get(':id/events/:eventId')

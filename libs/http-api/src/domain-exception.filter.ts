@@ -13,11 +13,50 @@ const STATUS: Record<FailureKind, number> = {
   unavailable: 503,
 };
 
+/** How the API answers a failure: its status, the `error` member of the body, and headers to set. */
+export interface FailureAnswer {
+  status: number;
+  error: { code: string; message: string; details: Record<string, unknown> };
+  headers?: Record<string, string>;
+  /** Neither the caller's fault nor a known outage (a 500): worth a log line with the stack. */
+  internal?: true;
+}
+
 /**
- * Maps every failure to one JSON shape `{ error: { code, message, details } }`: domain
- * exceptions by kind, Nest's own HTTP exceptions by status, a lost database or Redis to 503
- * with a retry hint, anything else to 500 without internals.
+ * The one mapping of failures to answers: domain exceptions by kind, Nest's own HTTP exceptions
+ * by status, body parser failures by their own 4xx, a lost database or Redis to 503 with a
+ * retry hint, anything else to 500 without internals. Used by the filter for whole requests
+ * and by the batch route for each of its items.
  */
+export function failureAnswer(exception: unknown): FailureAnswer {
+  if (exception instanceof DomainException) {
+    return { status: STATUS[exception.kind], error: { code: exception.code, message: exception.message, details: exception.details } };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    // An HttpException built with `{ code, message }` (429, 413…) keeps its code.
+    const body = exception.getResponse();
+    const given = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+    const code = typeof given === 'string' ? given : status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`;
+    return { status, error: { code, message: exception.message, details: {} } };
+  }
+  // Body parser failures (too large, malformed JSON) carry a 4xx status of their own.
+  const parser = exception as { status?: unknown; type?: unknown; message?: unknown };
+  if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500 && typeof parser.type === 'string') {
+    const code = parser.type === 'entity.too.large' ? 'REQUEST_BODY_TOO_LARGE' : 'REQUEST_BODY_MALFORMED';
+    return { status: parser.status, error: { code, message: `Nội dung yêu cầu không hợp lệ / bad request body: ${String(parser.message)}`, details: {} } };
+  }
+  if (isUnavailable(exception)) {
+    return {
+      status: 503,
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} },
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  return { status: 500, error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} }, internal: true };
+}
+
+/** Maps every failure to one JSON shape `{ error: { code, message, details }, requestId }` (`failureAnswer`). */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -27,34 +66,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const request = http.getRequest<AuthenticatedRequest>();
     const requestId = String(request.headers['x-request-id'] ?? '');
-    if (exception instanceof DomainException) {
-      response.status(STATUS[exception.kind]).json({ error: { code: exception.code, message: exception.message, details: exception.details }, requestId });
-      return;
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      // An HttpException built with `{ code, message }` (429, 413…) keeps its code.
-      const body = exception.getResponse();
-      const given = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
-      const code = typeof given === 'string' ? given : status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`;
-      response.status(status).json({ error: { code, message: exception.message, details: {} }, requestId });
-      return;
-    }
-    // Body parser failures (too large, malformed JSON) carry a 4xx status of their own.
-    const parser = exception as { status?: unknown; type?: unknown; message?: unknown };
-    if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500 && typeof parser.type === 'string') {
-      const code = parser.type === 'entity.too.large' ? 'REQUEST_BODY_TOO_LARGE' : 'REQUEST_BODY_MALFORMED';
-      response.status(parser.status).json({ error: { code, message: `Nội dung yêu cầu không hợp lệ / bad request body: ${String(parser.message)}`, details: {} }, requestId });
-      return;
-    }
-    if (isUnavailable(exception)) {
-      response.setHeader('Retry-After', '5');
-      response.status(503).json({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} }, requestId });
-      return;
-    }
+    const answer = failureAnswer(exception);
     // safeErrorStack: a database error's message holds its SQL with the bound values (payloads, names).
-    this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, safeErrorStack(exception));
-    response.status(500).json({ error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} }, requestId });
+    if (answer.internal) this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, safeErrorStack(exception));
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    response.status(answer.status).json({ error: answer.error, requestId });
   }
 }
 

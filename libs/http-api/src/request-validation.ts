@@ -17,7 +17,7 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, whe
     where,
     result.error.issues.flatMap((i) =>
       i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ field: k, message: `unknown field "${k}"` }))
+        ? i.keys.map((k) => ({ field: [...i.path.map(String), k].join('.'), message: `unknown field "${k}"` }))
         : [{ field: i.path.map(String).join('.') || '(root)', message: i.message }],
     ),
   );
