@@ -77,6 +77,7 @@ describe('authorization matrix', () => {
     { name: 'GET campaign', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}` },
     { name: 'GET campaign cases', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}/cases?unit=T2C1` },
     { name: 'GET progress', method: 'GET', path: () => '/api/progress?unit=T2' },
+    { name: 'GET nation progress', method: 'GET', path: () => '/api/progress?unit=VN' },
     { name: 'GET unit', method: 'GET', path: () => '/api/units/T2C1' },
     { name: 'GET province definition', method: 'GET', path: () => '/api/definitions/t2-review@1' },
     { name: 'POST campaign', method: 'POST', path: () => '/api/campaigns', body: () => ({ provinceCode: 'T2', year: 2027, definitionKey: 'periodic-review@1', windowStart: '2027-09-01', windowEnd: '2027-12-14' }) },

@@ -87,4 +87,31 @@ describe('progress aggregates', () => {
     const p = await engine.get(ProgressService).forUnit('P9', campaignId, viewer);
     expect(p.history).toEqual([{ day: '2026-09-11', finishedStage: p.totals.finishedStage }]);
   });
+
+  it('rolls the nation up from every province campaign of the process and year, national actors only', async () => {
+    // A second province with its own campaign of the same process and year, and one of an older year.
+    await engine.get(UnitsService).upsertTree([
+      { code: 'Q8', name: 'Tỉnh Q8', level: 'province', parentCode: null },
+      { code: 'Q8C1', name: 'Xã 1', level: 'commune', parentCode: 'Q8' },
+      { code: 'Q8C1V1', name: 'Thôn 1', level: 'village', parentCode: 'Q8C1' },
+      { code: 'Q8C1V2', name: 'Thôn 2', level: 'village', parentCode: 'Q8C1' },
+    ]);
+    const campaigns = engine.get(CampaignsService);
+    await campaigns.start({ provinceCode: 'Q8', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-09-10' }, SYSTEM_ACTOR);
+    await campaigns.start({ provinceCode: 'Q8', year: 2025, definitionKey: 'periodic-review@1', windowStart: '2025-09-01', windowEnd: '2025-09-10' }, SYSTEM_ACTOR);
+    const progress = engine.get(ProgressService);
+    const nation: Actor = { sub: 'n', role: 'national_admin', unit: 'VN' };
+    const p9 = await progress.forUnit('P9', campaignId, viewer);
+    const all = await progress.forNation('periodic-review', 2026, nation);
+    expect(all.children.map((c) => [c.code, c.cases])).toEqual([['P9', 50], ['Q8', 2]]);
+    expect(all.totals.cases).toBe(52);
+    expect(all.children[0]).toMatchObject({ byStep: p9.totals.byStep, finishedStage: p9.totals.finishedStage, overdue: p9.totals.overdue, dueWithin7Days: p9.totals.dueWithin7Days });
+    expect(all.totals.overdue).toBe(p9.totals.overdue + all.children[1].overdue);
+    expect(all.children[1].overdue).toBe(2); // Q8's listing step, due before today
+    // Defaults: the latest campaign's process and its latest year.
+    expect((await progress.forNation(undefined, undefined, nation)).totals.cases).toBe(52);
+    expect((await progress.forNation('periodic-review', 2025, nation)).totals.cases).toBe(2);
+    await expect(progress.forNation('periodic-review', 2026, viewer)).rejects.toMatchObject({ code: 'AUTH_OUT_OF_SCOPE' });
+    await expect(progress.forNation('no-such-process', 2026, nation)).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
+  });
 });

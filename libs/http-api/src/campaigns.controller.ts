@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeWindowBody, StartCampaignBody, type Actor } from '@rasoat/contracts';
-import { assertInScope, CampaignNotFoundException, CampaignsService, CaseQueryService, ProgressService, UnitsService } from '@rasoat/engine';
+import { assertInScope, CampaignNotFoundException, CampaignsService, CaseQueryService, NATION, ProgressService, UnitsService } from '@rasoat/engine';
 import { CurrentActor, Roles } from './auth.guard';
 import { parseRequest } from './request-validation';
 
@@ -13,7 +13,13 @@ const CasesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
-const ProgressQuery = z.object({ unit: z.string().min(1, 'unit is required'), campaign: z.uuid().optional() });
+const ProgressQuery = z.object({
+  unit: z.string().min(1, 'unit is required'),
+  campaign: z.uuid().optional(),
+  /** For unit=VN (the nation): the process (definition id) and year summed over every province. */
+  process: z.string().min(1).max(100).optional(),
+  year: z.coerce.number().int().min(2000).max(2100).optional(),
+});
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -63,9 +69,13 @@ export class CampaignsController {
   }
 
   @Get('progress')
-  @ApiOperation({ summary: 'Tiến độ theo đơn vị: số hồ sơ ở mỗi bước, số đã xong mỗi bước, và từng đơn vị con / progress of a unit and its children' })
+  @ApiOperation({
+    summary: 'Tiến độ theo đơn vị: số hồ sơ ở mỗi bước, số đã xong mỗi bước, và từng đơn vị con / progress of a unit and its children',
+    description: 'unit=VN (national admins): the nation, every province campaign of `process` (default: the latest campaign’s) and `year` (default: its latest) summed, a row per province.',
+  })
   async unitProgress(@Query() query: unknown, @CurrentActor() actor: Actor) {
     const q = parseRequest(ProgressQuery, query, 'query');
+    if (q.unit === NATION) return this.progress.forNation(q.process, q.year, actor);
     const campaignId = q.campaign ?? (await this.defaultCampaign(q.unit, actor));
     return this.progress.forUnit(q.unit, campaignId, actor);
   }

@@ -3,8 +3,9 @@ import { civilDateOf } from '@rasoat/calendar';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { vi } from '@rasoat/workflow-core';
-import { assertInScope } from '../auth/actor-scope';
+import { assertInScope, NATION } from '../auth/actor-scope';
 import { CampaignsService } from './campaigns.service';
+import { CampaignNotFoundException } from './campaigns.exception';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { UnitsService } from '../units/units.service';
@@ -118,5 +119,85 @@ export class ProgressService {
       children: unit.level === 'commune' ? villages.map((v) => ({ code: v.code, name: v.name, level: 'village', caseId: v.id, step: v.step })) : [...perChild.values()],
     };
   }
-}
 
+  /**
+   * The nation: every province's campaign of one process and year summed, a row per province —
+   * the same counters grouped by province, four statements whatever the number of villages.
+   * National actors only. `process` (a definition id) defaults to the process of the latest
+   * campaign, `year` to the latest year with a campaign of the process.
+   */
+  async forNation(process: string | undefined, year: number | undefined, actor: Actor) {
+    assertInScope(actor, `/${NATION}/`, 'tiến độ toàn quốc / national progress');
+    const em = this.em.fork();
+    if (!process) {
+      const [latest] = await em.execute<{ definition_id: string }[]>('select definition_id from campaign order by year desc, created_at desc limit 1');
+      if (!latest) throw new CampaignNotFoundException('(none)');
+      process = latest.definition_id;
+    }
+    const campaigns = await em.execute<{ id: string; province_code: string; province_name: string; definition_key: string; year: number }[]>(
+      `select k.id, k.province_code, u.name as province_name, k.definition_key, k.year from campaign k join admin_unit u on u.code = k.province_code
+       where k.definition_id = ? and k.year = coalesce(?::int, (select max(year) from campaign where definition_id = ?)) order by k.province_code`,
+      [process, year ?? null, process],
+    );
+    if (campaigns.length === 0) throw new CampaignNotFoundException(`${process}${year ? ` ${year}` : ''}`);
+    const ids = campaigns.map((c) => c.id).join(',');
+    const byCampaign = `k.id = any(string_to_array(?, ',')::uuid[])`;
+    const today = civilDateOf(this.clock.now());
+    const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
+    const [steps, stages, open, history] = await Promise.all([
+      em.fork().execute<{ province: string; step: string; n: number }[]>(
+        `select k.province_code as province, pc.step, sum(pc.current)::int as n from progress_counter pc join campaign k on k.id = pc.campaign_id where ${byCampaign} group by 1, 2`,
+        [ids],
+      ),
+      em.fork().execute<{ province: string; stage: number; n: number }[]>(
+        `select k.province_code as province, sc.stage, sum(sc.reached)::int as n from stage_counter sc join campaign k on k.id = sc.campaign_id where ${byCampaign} and sc.stage >= 2 group by 1, 2`,
+        [ids],
+      ),
+      em.fork().execute<{ province: string; overdue: number; soon: number }[]>(
+        `select k.province_code as province, sum(o.open) filter (where o.due_date < ?)::int as overdue, sum(o.open) filter (where o.due_date >= ? and o.due_date <= ?)::int as soon
+         from open_deadline_counter o join campaign k on k.id = o.campaign_id where ${byCampaign} and o.open <> 0 group by 1`,
+        [today, today, inAWeek, ids],
+      ),
+      em.fork().execute<{ day: string; stage: number; n: number }[]>(
+        `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join campaign k on k.id = d.campaign_id where ${byCampaign} and d.stage >= 2 group by 1, 2 order by 1`,
+        [ids],
+      ),
+    ]);
+    const empty = (code: string, name: string, level: string): UnitProgress => ({ code, name, level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
+    const total = empty(NATION, 'Việt Nam', 'nation');
+    const perProvince = new Map(campaigns.map((c) => [c.province_code, { ...empty(c.province_code, c.province_name, 'province'), campaignId: c.id }]));
+    for (const r of steps) {
+      for (const p of [total, perProvince.get(r.province)]) {
+        if (!p) continue;
+        p.byStep[r.step] = (p.byStep[r.step] ?? 0) + r.n;
+        p.cases += r.n;
+      }
+    }
+    for (const r of stages) for (const p of [total, perProvince.get(r.province)]) if (p) p.finishedStage[r.stage - 1] = (p.finishedStage[r.stage - 1] ?? 0) + r.n;
+    for (const r of open) {
+      for (const p of [total, perProvince.get(r.province)]) {
+        if (!p) continue;
+        p.overdue += r.overdue ?? 0;
+        p.dueWithin7Days += r.soon ?? 0;
+      }
+    }
+    const season = new Map<string, Record<string, number>>();
+    for (const r of history) season.set(r.day, { ...season.get(r.day), [r.stage - 1]: r.n });
+    // Provinces may run their own versions (overlays): the steps of every version in use, each once.
+    const stepsShown = new Map<string, { id: string; label: string; stage: number | null }>();
+    for (const key of new Set(campaigns.map((c) => c.definition_key))) {
+      for (const [id, step] of Object.entries((await this.registry.get(key)).definition.steps)) if (!stepsShown.has(id)) stepsShown.set(id, { id, label: vi(step.label), stage: step.stage ?? null });
+    }
+    return {
+      unit: { code: NATION, name: 'Việt Nam', level: 'nation' },
+      process,
+      year: campaigns[0].year,
+      campaigns: campaigns.map((c) => ({ id: c.id, provinceCode: c.province_code, definitionKey: c.definition_key })),
+      steps: [...stepsShown.values()],
+      asOf: today,
+      totals: total,
+      history: [...season.entries()].map(([day, finishedStage]) => ({ day, finishedStage })),
+      children: [...perProvince.values()],
+    };
+  }
+}
