@@ -14,6 +14,7 @@ import {
   DefinitionRegistry,
   DigestService,
   EngineBootstrap,
+  EVENT_BATCH,
   EngineModule,
   ManualClock,
   ProgressService,
@@ -133,14 +134,14 @@ export interface SeasonCampaign {
  * Wall time per phase of the virtual days, in milliseconds, and how often each ran. `work` is
  * the villages' acceptance (the in-process workers already apply meanwhile), `settle.*` the
  * wait for the workers to apply what the phase before accepted, `alarms.events` the onDue
- * events sent one deadline at a time, `alarms.due` CaseDeadlinesService.fireDue, `digests`
+ * events sent in batches (CaseDeadlinesService.fireEvents), `alarms.due` CaseDeadlinesService.fireDue, `digests`
  * building and delivering the digests, `observe` reading every case back for the villages'
  * plans, `week` the weekly progress rows.
  */
 export interface SeasonTiming {
   prepareMs: number;
   phases: Record<string, { ms: number; calls: number }>;
-  /** Calls of fireEvent (onDue events sent by the simulator) and of accept. */
+  /** onDue deadlines sent by the simulator (fireEvents), and calls of accept. */
   counts: { accepts: number; alarmEvents: number };
 }
 
@@ -151,7 +152,6 @@ const NATIONAL: Actor = { sub: 'simulation', role: 'national_admin', unit: 'VN' 
 /** Bulk acceptance: chunks of at most this many events, this many chunks in flight. */
 const ACCEPT_CHUNK = 500;
 const ACCEPT_CONCURRENCY = 4;
-const ALARM_CONCURRENCY = 16;
 const DAY_MS = 86_400_000;
 
 /** An instant of a civil day in Asia/Ho_Chi_Minh. */
@@ -411,16 +411,19 @@ class Season {
   }
 
   /**
-   * Rings what is due now. fireDue sends the onDue events (posting periods ending) one case at a
-   * time; they are sent here first, a few at once as several timer workers would, then fireDue
-   * rings the rest (reminders, overdue notices, escalations) and finds those events done.
+   * Rings what is due now. The onDue events (posting periods ending) are sent here first, in
+   * batches of EVENT_BATCH deadlines (one transaction each, in deadline order so that a seed
+   * replays the same), then fireDue rings the rest (reminders, overdue notices, escalations) and
+   * finds those events done.
    */
   private async alarms(): Promise<void> {
     const deadlines = this.app.get(CaseDeadlinesService);
     await this.timed('alarms.events', async () => {
-      const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event'`, [this.clock.now()]);
+      const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at, id`, [
+        this.clock.now(),
+      ]);
       this.counts.alarmEvents += events.length;
-      await forEachLimited(events, ALARM_CONCURRENCY, async ({ id }) => void (await deadlines.fireEvent(id)));
+      for (let i = 0; i < events.length; i += EVENT_BATCH) await deadlines.fireEvents(events.slice(i, i + EVENT_BATCH).map((e) => e.id));
     });
     await this.timed('alarms.due', () => deadlines.fireDue());
   }

@@ -54,8 +54,8 @@ interface CaseLookupRow {
   definition_key: string;
 }
 
-/** A validated event waiting to be recorded. */
-interface RecordRequest {
+/** A validated event waiting to be recorded (`insertBatch`). */
+export interface RecordRequest {
   caseId: string;
   type: string;
   data: Record<string, unknown>;
@@ -189,9 +189,10 @@ export class CaseAcceptanceService {
    * already used, one update giving each case its next sequence numbers (the case rows locked
    * in id order, so two batches never deadlock), one insert of the new events. Events of one
    * case keep their order in the batch; a key repeated inside the batch is a replay of its
-   * first use, like a key found in the table.
+   * first use, like a key found in the table. Inside the caller's transaction; used for
+   * system events too (deadlines' onDue events, `CaseDeadlinesService.fireEvents`).
    */
-  private async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+  async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
     const pairKey = (caseId: string, key: string) => `${caseId} ${key}`;
     const pairs = new Map(items.map((i) => [pairKey(i.caseId, i.key), { case_id: i.caseId, key: i.key }]));
     const found = await tx.execute<EventRow[]>(

@@ -58,6 +58,9 @@ interface NotificationRow {
 }
 
 const BATCH = 5000;
+/** onDue deadlines per `fireEvents` transaction. */
+export const EVENT_BATCH = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
@@ -65,7 +68,8 @@ const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.s
  * Rings deadline alarms. Reminders, overdue notices and escalations are rung in set-based
  * batches (one statement each for notifications, history and deadline rows per batch of
  * 5,000), so that a legal date shared by 80,000 villages is handled in seconds. onDue events
- * go one by one through the case inbox, locking the case first like the engine does. Each
+ * go through the case inbox in batches of 500 (`fireEvents`), locking the cases first like the
+ * engine does. Each
  * alarm advances the deadline's `next_alarm` in the same transaction as its notification, and
  * notifications carry a dedupe key: an alarm never rings twice, whatever crashes.
  */
@@ -109,7 +113,10 @@ export class CaseDeadlinesService {
       `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
       [now],
     );
-    for (const { id } of events) if ((await this.fireEvent(id)) === 'fired') run.events++;
+    for (let i = 0; i < events.length; i += EVENT_BATCH) {
+      const outcomes = await this.fireEvents(events.slice(i, i + EVENT_BATCH).map((e) => e.id));
+      run.events += outcomes.filter((o) => o === 'fired').length;
+    }
     if (run.rung + run.events + run.stale > 0) this.logger.log(`alarms: ${run.rung} rung, ${run.events} events, ${run.stale} stale, ${run.notifications} notifications`);
     return run;
   }
@@ -251,40 +258,113 @@ export class CaseDeadlinesService {
   }
 
   /**
-   * Sends a deadline's onDue event to its case (e.g. the end of a posting period). Takes the
-   * case lock, then the deadline — the engine's order — so the two cannot deadlock.
+   * Sends a deadline's onDue event to its case (e.g. the end of a posting period): `fireEvents`
+   * with one deadline.
    */
   async fireEvent(deadlineId: string): Promise<FireOutcome> {
-    let wake: { caseId: string; seq: number } | undefined;
-    const outcome = await this.em.fork().transactional(async (tx): Promise<FireOutcome> => {
-      const [ref] = await tx.execute<{ case_id: string }[]>('select case_id from deadline where id = ?', [deadlineId]);
-      if (!ref) return 'unknown';
-      await lockCases(tx, [ref.case_id]);
-      const [c] = await tx.execute<{ id: string; status: string; snapshot: CaseSnapshot }[]>('select id, status, snapshot from review_case where id = ? for update', [ref.case_id]);
-      const [d] = await tx.execute<{ id: string; step: string; due_date: string; spec: ResolvedDeadline; status: string; alarms: Alarm[]; next_alarm: number; next_alarm_at: Date | null }[]>(
-        'select id, step, due_date::text as due_date, spec, status, alarms, next_alarm, next_alarm_at from deadline where id = ? for update',
-        [deadlineId],
-      );
-      if (!d.next_alarm_at || d.alarms[d.next_alarm]?.kind !== 'event') return 'already-closed';
-      const now = this.clock.now();
-      if (new Date(d.next_alarm_at).getTime() > now.getTime()) return 'not-due';
-      if (c.status === 'done' || !activeStepIds(c.snapshot).includes(d.step)) {
-        await tx.execute(`update deadline set status = 'cancelled', closed_at = ?, next_alarm_at = null where id = ?`, [now, d.id], 'run');
-        return 'stale';
-      }
-      await tx.execute(`update deadline set status = 'fired', closed_at = ?, next_alarm = next_alarm + 1, next_alarm_at = null where id = ?`, [now, d.id], 'run');
-      await tx.execute(
-        `insert into case_history (case_id, at, kind, actor, from_step, to_step, details) values (?, ?, 'deadline', ?::jsonb, ?, ?, ?::jsonb)`,
-        [c.id, now, JSON.stringify(SYSTEM_ACTOR), d.step, d.step, JSON.stringify({ deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue })],
-        'run',
-      );
-      const receipt = await this.inbox.insert(tx, c.id, d.spec.onDue as string, {}, SYSTEM_ACTOR, `deadline:${d.id}`);
-      wake = { caseId: c.id, seq: receipt.seq };
-      return 'fired';
-    });
-    if (outcome === 'fired') this.metrics.alarmsRung.inc({ kind: 'event' });
-    if (wake) await this.producer.wake(wake.caseId, wake.seq);
+    const [outcome] = await this.fireEvents([deadlineId]);
     return outcome;
+  }
+
+  /**
+   * Sends the onDue events of a batch of deadlines (up to EVENT_BATCH) to their cases in one
+   * transaction, one statement per step rather than per deadline: the case locks of all their
+   * cases (id order), then the case rows, then the deadline rows (`for update`, id order) — the
+   * engine's order, so it cannot deadlock with drains or acceptance; steps already left cancel
+   * their deadline ('stale'); the others are marked fired, get their history row and their event
+   * in the case inbox (`CaseAcceptanceService.insertBatch`, key `deadline:<id>`: a key already
+   * used returns the existing event). One `wakeMany` after commit. Answers in the order asked.
+   */
+  async fireEvents(deadlineIds: readonly string[]): Promise<FireOutcome[]> {
+    const ids = [...new Set(deadlineIds.map((id) => id.toLowerCase()).filter((id) => UUID.test(id)))];
+    if (ids.length === 0) return deadlineIds.map(() => 'unknown');
+    let batch: { outcomes: Map<string, FireOutcome>; wakeUps: Map<string, number> };
+    try {
+      batch = await this.em.fork().transactional((tx) => this.fireEventBatch(tx, ids));
+    } catch (e) {
+      if (ids.length === 1) throw e;
+      // One deadline's failure (e.g. its key reused with another payload) stops only itself: the
+      // others go one by one, then the first error is thrown.
+      this.logger.warn(`onDue batch of ${ids.length} failed (${(e as Error).message}); firing one by one`);
+      const outcomes = new Map<string, FireOutcome>();
+      let failure: unknown;
+      for (const id of ids) {
+        try {
+          outcomes.set(id, await this.fireEvent(id));
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== undefined) throw failure;
+      return deadlineIds.map((id) => outcomes.get(id.toLowerCase()) ?? 'unknown');
+    }
+    const fired = [...batch.outcomes.values()].filter((o) => o === 'fired').length;
+    if (fired > 0) this.metrics.alarmsRung.inc({ kind: 'event' }, fired);
+    if (batch.wakeUps.size > 0) await this.producer.wakeMany([...batch.wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
+    return deadlineIds.map((id) => batch.outcomes.get(id.toLowerCase()) ?? 'unknown');
+  }
+
+  private async fireEventBatch(tx: EntityManager, ids: readonly string[]): Promise<{ outcomes: Map<string, FireOutcome>; wakeUps: Map<string, number> }> {
+    const outcomes = new Map<string, FireOutcome>();
+    const wakeUps = new Map<string, number>();
+    const refs = await sql<{ id: string; case_id: string }>(tx, `select id, case_id from deadline where id = any(string_to_array(?, ',')::uuid[])`, [ids.join(',')]);
+    if (refs.length === 0) return { outcomes, wakeUps };
+    const caseIds = [...new Set(refs.map((r) => r.case_id))].sort();
+    await lockCases(tx, caseIds);
+    const cases = await sql<{ id: string; status: string; snapshot: CaseSnapshot }>(
+      tx,
+      `select id, status, snapshot from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`,
+      [caseIds.join(',')],
+    );
+    const rows = await sql<{ id: string; case_id: string; step: string; due_date: string; spec: ResolvedDeadline; alarms: Alarm[]; next_alarm: number; next_alarm_at: Date | null }>(
+      tx,
+      `select id, case_id, step, due_date::text as due_date, spec, alarms, next_alarm, next_alarm_at from deadline
+       where id = any(string_to_array(?, ',')::uuid[]) order by id for update`,
+      [refs.map((r) => r.id).join(',')],
+    );
+    const caseById = new Map(cases.map((c) => [c.id, c]));
+    const deadlineById = new Map(rows.map((d) => [d.id, d]));
+    const now = this.clock.now();
+    const stale: string[] = [];
+    const fire: typeof rows = [];
+    for (const id of ids) {
+      const d = deadlineById.get(id);
+      const c = d && caseById.get(d.case_id);
+      if (!d || !c) continue; // gone: 'unknown'
+      if (!d.next_alarm_at || d.alarms[d.next_alarm]?.kind !== 'event') outcomes.set(id, 'already-closed');
+      else if (new Date(d.next_alarm_at).getTime() > now.getTime()) outcomes.set(id, 'not-due');
+      else if (c.status === 'done' || !activeStepIds(c.snapshot).includes(d.step)) {
+        outcomes.set(id, 'stale');
+        stale.push(id);
+      } else {
+        outcomes.set(id, 'fired');
+        fire.push(d);
+      }
+    }
+    if (stale.length > 0) {
+      await sql(tx, `update deadline set status = 'cancelled', closed_at = ?, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`, [now, stale.join(',')]);
+    }
+    if (fire.length === 0) return { outcomes, wakeUps };
+    await sql(tx, `update deadline set status = 'fired', closed_at = ?, next_alarm = next_alarm + 1, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`, [
+      now,
+      fire.map((d) => d.id).join(','),
+    ]);
+    await sql(
+      tx,
+      `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
+       select x.case_id, ?, 'deadline', ?::jsonb, x.step, x.step, x.details
+       from jsonb_to_recordset(?::jsonb) as x(case_id uuid, step text, details jsonb)`,
+      [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(fire.map((d) => ({ case_id: d.case_id, step: d.step, details: { deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue } })))],
+    );
+    const receipts = await this.inbox.insertBatch(
+      tx,
+      fire.map((d) => ({ caseId: d.case_id, type: d.spec.onDue as string, data: {}, actor: SYSTEM_ACTOR, key: `deadline:${d.id}` })),
+    );
+    for (const r of receipts) {
+      if (!r.ok) throw r.error;
+      wakeUps.set(r.value.caseId, Math.max(wakeUps.get(r.value.caseId) ?? 0, r.value.seq));
+    }
+    return { outcomes, wakeUps };
   }
 
   /**
