@@ -455,3 +455,81 @@ describe('notification delivery without an SMTP relay (the embedded default)', (
     expect(await engine.get(DeliveryService).deliver(delivery.id, { final: true })).toEqual({ status: 'no-transport' });
   });
 });
+
+describe('daily digests built set-based: cost per recipient with notifications, once under concurrency', () => {
+  let engine: Engine;
+  let sql: Sql;
+  const SUBSCRIBED = 1000; // (unit, role) pairs with an active subscription …
+  const NOTIFIED = 250; // … of which these have notifications (every 4th unit)
+  const EMAILS = 25; // second subscriptions (every 40th unit)
+
+  beforeAll(async () => {
+    engine = await startTestEngine({ worker: false, start: DAY });
+    sql = (q, p = []) => engine.get(EntityManager).fork().execute(q, p as never[]);
+    await sql(
+      `insert into notification_subscription (id, unit_code, role, channel, address, created_at, created_by, active)
+       select gen_random_uuid(), 'D' || lpad(i::text, 4, '0'), ?, 'webhook', 'https://hooks.example.gov.vn/' || i, '2026-11-01T00:00:00Z', 'test', true
+       from generate_series(1, ?) i`,
+      [COMMITTEE, SUBSCRIBED],
+    );
+    // A second (e-mail) subscription for every 40th unit (25, all of them notified).
+    await sql(
+      `insert into notification_subscription (id, unit_code, role, channel, address, created_at, created_by, active)
+       select gen_random_uuid(), 'D' || lpad(i::text, 4, '0'), ?, 'email', 'bcd' || i || '@example.gov.vn', '2026-11-01T00:00:00Z', 'test', true
+       from generate_series(40, ?, 40) i`,
+      [COMMITTEE, SUBSCRIBED],
+    );
+    // Two days of notifications for the notified units (1 + i % 3 each day).
+    for (const at of [DAY, new Date('2026-11-24T02:00:00Z')]) {
+      await sql(
+        `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
+         select gen_random_uuid(), 'test:' || ? || ':' || i || ':' || k, 'D' || lpad(i::text, 4, '0'), ?, 'step-overdue', 'Quá hạn', 'x', null, ?
+         from generate_series(4, ?, 4) i, generate_series(1, 3) k where k <= 1 + i % 3`,
+        [at.toISOString(), COMMITTEE, at, SUBSCRIBED],
+      );
+    }
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await engine?.close();
+    await engine?.dropDatabase();
+  });
+
+  const count = async (table: string, where = 'true') => (await sql<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`))[0].n;
+
+  it('builds digests only for the recipients with notifications, in one transaction per 200 of them', async () => {
+    const transactional = jest.spyOn(EntityManager.prototype, 'transactional');
+    engine.clock.set(DIGEST_TIME);
+    const run = await engine.get(DigestService).buildDigests(engine.clock.now());
+    expect(transactional).toHaveBeenCalledTimes(Math.ceil(NOTIFIED / 200));
+    transactional.mockRestore();
+    expect(run).toMatchObject({ date: '2026-11-23', digestsCreated: NOTIFIED });
+    expect(run.deliveryIds).toHaveLength(NOTIFIED + EMAILS);
+    expect(await count('notification_digest')).toBe(NOTIFIED);
+    expect(await count('notification_digest', `right(unit_code, 4)::int % 4 <> 0`)).toBe(0);
+    expect(await count('notification_delivery')).toBe(NOTIFIED + EMAILS);
+    const [sample] = await sql<{ notification_count: number; period_start: Date }>(`select notification_count, period_start from notification_digest where unit_code = 'D0008'`);
+    expect(sample.notification_count).toBe(3); // 1 + 8 % 3
+    expect(new Date(sample.period_start).toISOString()).toBe('2026-10-31T17:00:00.000Z'); // since subscribing on 1 Nov
+
+    const again = await engine.get(DigestService).buildDigests(engine.clock.now());
+    expect(again).toEqual({ date: '2026-11-23', digestsCreated: 0, deliveryIds: [] });
+    expect(await count('notification_digest')).toBe(NOTIFIED);
+    expect(await count('notification_delivery')).toBe(NOTIFIED + EMAILS);
+  });
+
+  it('creates each digest and each delivery once when two runs build the same day concurrently', async () => {
+    engine.clock.set(new Date('2026-11-25T00:30:00Z'));
+    const [a, b] = await Promise.all([engine.get(DigestService).buildDigests(engine.clock.now()), engine.get(DigestService).buildDigests(engine.clock.now())]);
+    expect(a.date).toBe('2026-11-24');
+    expect(a.digestsCreated + b.digestsCreated).toBe(NOTIFIED);
+    const ids = [...a.deliveryIds, ...b.deliveryIds];
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(NOTIFIED + EMAILS);
+    expect(await count('notification_digest', `digest_date = '2026-11-24'`)).toBe(NOTIFIED);
+    expect(await count('notification_delivery', `digest_key like '%:2026-11-24'`)).toBe(NOTIFIED + EMAILS);
+    const [digest] = await sql<{ notification_count: number; period_start: Date }>(`select notification_count, period_start from notification_digest where key = 'digest:D0008:commune_committee:2026-11-24'`);
+    expect(digest.notification_count).toBe(3);
+    expect(new Date(digest.period_start).toISOString()).toBe('2026-11-23T17:00:00.000Z'); // where the 23 Nov digest ended
+  });
+});
