@@ -177,11 +177,11 @@ export const nationalSeason: Scenario = {
       figure(
         nationalSeason.name,
         'season.national.phase.alarms',
-        '9. … time: alarms (onDue events one by one, then fireDue)',
+        '9. … time: alarms (onDue events in batches of 500, then fireDue)',
         round(phaseSeconds('alarms.events', 'alarms.due'), 1),
         's',
         undefined,
-        `${share(phaseSeconds('alarms.events', 'alarms.due'))}; onDue events ${phases['alarms.events']?.seconds ?? 0} s for ${timing.counts.alarmEvents.toLocaleString('en')} fireEvent calls, fireDue ${phases['alarms.due']?.seconds ?? 0} s`,
+        `${share(phaseSeconds('alarms.events', 'alarms.due'))}; onDue events ${phases['alarms.events']?.seconds ?? 0} s for ${timing.counts.alarmEvents.toLocaleString('en')} onDue deadlines (fireEvents), fireDue ${phases['alarms.due']?.seconds ?? 0} s`,
       ),
       figure(nationalSeason.name, 'season.national.phase.digests', '9. … time: digests built and delivered', round(phaseSeconds('digests'), 1), 's', undefined, share(phaseSeconds('digests'))),
       figure(nationalSeason.name, 'season.national.phase.observe', '9. … time: simulator reading cases back and weekly rows', round(phaseSeconds('observe', 'week'), 1), 's', undefined, `${share(phaseSeconds('observe', 'week'))}; observe ${phases.observe?.seconds ?? 0} s, weekly rows ${phases.week?.seconds ?? 0} s`),
