@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { QueueName } from '@rasoat/contracts';
 import { TimersProducer, type UnitSeed } from '@rasoat/engine';
 import type { BenchContext } from '../lib/context';
+import { CpuSampler, formatCpu } from '../lib/cpu';
 import { figure, type Figure } from '../lib/report';
 import { round, until } from '../lib/stats';
 import type { Scenario } from './scenario';
@@ -53,6 +54,7 @@ export const deadlineStorm: Scenario = {
     const delayed = await timers.getDelayedCount();
 
     await until(async () => Date.now() >= at.getTime(), 'the storm instant', 60_000, 20);
+    const cpuFrom = ctx.cpu.snapshot();
     // Polled every 100 ms: the completion time is known to ±0.1 s (the history rows carry the
     // instant their ringing pass started, the same for a whole pass, so they cannot date commits).
     await until(
@@ -68,6 +70,10 @@ export const deadlineStorm: Scenario = {
       100,
     );
     const doneAt = Date.now();
+    // CPU of the ringing alone, read while the worker still runs (a stopped process's CPU is no longer attributable).
+    const cpu = CpuSampler.report(cpuFrom, ctx.cpu.snapshot());
+    ctx.measuredWindow(deadlineStorm.name, cpu);
+    ctx.log(`deadline-storm: ${formatCpu(cpu)}`);
     const { rows: done } = await ctx.pg.query<{ first: Date; rung: number }>(
       `select min(h.at) as first, count(*)::int as rung
        from case_history h join review_case c on c.id = h.case_id
@@ -84,7 +90,7 @@ export const deadlineStorm: Scenario = {
     const startedAfter = (new Date(done[0].first).getTime() - at.getTime()) / 1000;
     const byTemplate = Object.fromEntries(notes.map((r) => [r.template, { notifications: r.n, recipients: r.recipients }]));
     const committees = notes.find((r) => r.template === 'step-escalated')?.recipients ?? 0;
-    ctx.details[deadlineStorm.name] = { deadlines: n, instant: at.toISOString(), delayedJobs: delayed, seconds: round(seconds, 2), ringingStartedAfterSeconds: round(startedAfter, 2), notifications: byTemplate };
+    ctx.details[deadlineStorm.name] = { deadlines: n, instant: at.toISOString(), delayedJobs: delayed, seconds: round(seconds, 2), ringingStartedAfterSeconds: round(startedAfter, 2), notifications: byTemplate, cpu };
     return [
       figure(deadlineStorm.name, 'deadlines.storm', `7. Deadline storm: ${n.toLocaleString('en')} due at once, all processed (state, history, notifications)`, round(seconds, 2), 's', { op: '<=', value: 5, unit: 's' }, `${delayed} Redis wake-up job(s) for all of them; ${done[0].rung} escalations rung`),
       figure(deadlineStorm.name, 'deadlines.storm.start', '7. … ringing started after the due instant (wake-up lateness)', round(startedAfter, 2), 's', undefined, 'every deadline was late by at most the completion time above'),
