@@ -49,7 +49,7 @@ export class Metrics {
   /** Duration of one drain of a case's inbox that processed at least one event (one transaction). */
   readonly eventApplySeconds = new Histogram({
     name: 'rasoat_event_apply_seconds',
-    help: "Duration of one drain of a case's inbox (lock, apply, effects, commit), per case, in seconds.",
+    help: 'Duration of one drain transaction (case locks, apply, effects, commit) over the batch of cases it drains, in seconds.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
