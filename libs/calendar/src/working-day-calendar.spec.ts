@@ -185,6 +185,16 @@ describe('WorkingDayCalendar', () => {
     });
   });
 
+  it('answers a repeated question as a fresh calendar does (its memory changes no answer)', () => {
+    const used = new WorkingDayCalendar();
+    const days = Array.from({ length: 500 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10));
+    const ask = (c: WorkingDayCalendar) => days.flatMap((d) => [c.isWorkingDay(d), c.addWorkingDays(d, 10), c.addWorkingDays(d, -3), c.addWorkingDays(d, 0)]);
+    const first = ask(used);
+    expect(ask(used)).toEqual(first);
+    expect(ask(new WorkingDayCalendar())).toEqual(first);
+    expect(() => used.isWorkingDay('2026-02-30')).toThrow();
+  });
+
   it('nextWorkingDay is strictly after the date', () => {
     expect(national.nextWorkingDay('2026-10-15')).toBe('2026-10-16');
     expect(national.nextWorkingDay('2026-04-24')).toBe('2026-04-28');

@@ -42,10 +42,24 @@ interface YearPlan {
  * Immutable: to take a new decision into account (a holiday added mid-season), build a new
  * calendar with `withData` and recompute the deadlines that are armed.
  */
+const MEMO_LIMIT = 20_000;
+
+function remember<K, V>(memo: Map<K, V>, key: K, value: V): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+}
+
 export class WorkingDayCalendar {
   readonly province: string | undefined;
   private readonly dataByYear: ReadonlyMap<number, CalendarData>;
   private readonly plans = new Map<number, YearPlan>();
+  /**
+   * Answers already computed (the calendar is immutable): a season asks the same few hundred
+   * days and periods again for every village, and each fresh answer re-parses date strings.
+   * Bounded: emptied when it reaches MEMO_LIMIT entries.
+   */
+  private readonly workingDays = new Map<CivilDate, boolean>();
+  private readonly periods = new Map<string, CivilDate>();
 
   /** Throws `CalendarError` when two data objects share a year or a year's data contradicts itself. */
   constructor(options: WorkingDayCalendarOptions = {}) {
@@ -69,9 +83,12 @@ export class WorkingDayCalendar {
   }
 
   isWorkingDay(date: CivilDate): boolean {
+    const known = this.workingDays.get(date);
+    if (known !== undefined) return known;
     const plan = this.plan(yearOf(parseCivilDate(date)));
-    if (plan.daysOff.has(date)) return false;
-    return !isWeekend(date) || plan.workedWeekendDays.has(date);
+    const working = !plan.daysOff.has(date) && (!isWeekend(date) || plan.workedWeekendDays.has(date));
+    remember(this.workingDays, date, working);
+    return working;
   }
 
   /** Every day off of `year` that is not a plain weekend day (holidays on a weekend included), sorted by date. */
@@ -90,13 +107,20 @@ export class WorkingDayCalendar {
    */
   addWorkingDays(date: CivilDate, n: number): CivilDate {
     if (!Number.isInteger(n)) throw new CalendarError(CalendarErrorCode.InvalidArgument, `working days must be an integer, got ${n}`);
+    const key = `${date}|${n}`;
+    const known = this.periods.get(key);
+    if (known !== undefined) return known;
     let current = parseCivilDate(date);
-    if (n === 0) return this.isWorkingDay(current) ? current : this.nextWorkingDay(current);
-    const step = Math.sign(n);
-    for (let remaining = Math.abs(n); remaining > 0; ) {
-      current = plusDays(current, step);
-      if (this.isWorkingDay(current)) remaining--;
+    if (n === 0) {
+      current = this.isWorkingDay(current) ? current : this.nextWorkingDay(current);
+    } else {
+      const step = Math.sign(n);
+      for (let remaining = Math.abs(n); remaining > 0; ) {
+        current = plusDays(current, step);
+        if (this.isWorkingDay(current)) remaining--;
+      }
     }
+    remember(this.periods, key, current);
     return current;
   }
 
