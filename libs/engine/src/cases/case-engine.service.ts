@@ -52,10 +52,10 @@ const perCase = (cases: number) => Math.max(10, Math.min(200, Math.floor(EVENTS_
 
 /**
  * Worker side of durable execution. Under the case locks of a batch of cases (lockCases: taken
- * in id order, so that two batches cannot deadlock) it applies each case's accepted events in sequence order
- * through the pure core, and commits snapshots, history, event outcomes, deadlines,
- * notifications and progress counters of the whole batch in one transaction, one statement per
- * table. Running it twice, or concurrently, for the same case is harmless: the second run finds
+ * in id order, so that two batches cannot deadlock) it applies each case's accepted events in
+ * sequence order through the pure core, and commits snapshots, history, event outcomes,
+ * deadlines, notifications and progress counters of the whole batch in one transaction, one
+ * statement per table. Running it twice, or concurrently, for the same case is harmless: the second run finds
  * nothing to do.
  */
 @Injectable()
