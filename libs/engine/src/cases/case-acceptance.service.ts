@@ -7,6 +7,7 @@ import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher';
+import { sql } from '../infrastructure/sql';
 import { CaseEventsProducer } from './case-events.producer';
 import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 import { stableJson } from '@rasoat/workflow-core';
@@ -195,7 +196,8 @@ export class CaseAcceptanceService {
   async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
     const pairKey = (caseId: string, key: string) => `${caseId} ${key}`;
     const pairs = new Map(items.map((i) => [pairKey(i.caseId, i.key), { case_id: i.caseId, key: i.key }]));
-    const found = await tx.execute<EventRow[]>(
+    const found = await sql<EventRow>(
+      tx,
       `select e.* from jsonb_to_recordset(?::jsonb) as k(case_id uuid, key text)
        join case_event e on e.case_id = k.case_id and e.idempotency_key = k.key`,
       [JSON.stringify([...pairs.values()])],
@@ -229,7 +231,8 @@ export class CaseAcceptanceService {
 
     const lastSeq = new Map<string, number>();
     if (perCase.size > 0) {
-      const bumped = await tx.execute<{ id: string; seq: number }[]>(
+      const bumped = await sql<{ id: string; seq: number }>(
+        tx,
         `with n as materialized (select * from jsonb_to_recordset(?::jsonb) as n(id uuid, n int)),
          locked as materialized (select c.id from review_case c where c.id in (select id from n) order by c.id for update)
          update review_case c set accepted_seq = c.accepted_seq + n.n
@@ -253,12 +256,12 @@ export class CaseAcceptanceService {
       rows.push({ id: slot.event.id, case_id: item.caseId, seq, key: item.key, type: item.type, payload: item.data, actor: item.actor });
     }
     if (rows.length > 0) {
-      await tx.execute(
+      await sql(
+        tx,
         `insert into case_event (id, case_id, seq, idempotency_key, type, payload, actor, status, received_at)
          select x.id, x.case_id, x.seq, x.key, x.type, x.payload, x.actor, 'pending', ?
          from jsonb_to_recordset(?::jsonb) as x(id uuid, case_id uuid, seq int, key text, type text, payload jsonb, actor jsonb)`,
         [this.clock.now(), JSON.stringify(rows)],
-        'run',
       );
     }
 
@@ -281,36 +284,20 @@ export class CaseAcceptanceService {
   }
 
   /**
-   * Inserts an event into a case's inbox in its own transaction. Retried once when two
+   * Records one event in its own transaction (`insertBatch` of one). Retried once when two
    * requests with the same key race: the loser then reads the winner's row.
    */
   async record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await em.transactional((tx) => this.insert(tx, caseId, type, data, actor, key));
+        const [outcome] = await em.transactional((tx) => this.insertBatch(tx, [{ caseId, type, data, actor, key }]));
+        if (!outcome.ok) throw outcome.error;
+        return outcome.value;
       } catch (e) {
         if (attempt === 0 && (e as { code?: string }).code === '23505') continue;
         throw e;
       }
     }
-  }
-
-  /**
-   * Inserts an event inside the caller's transaction, after the case's last accepted one.
-   * Used for system events too (deadlines), whose key is derived from their cause.
-   */
-  async insert(tx: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
-    const existing = await this.findByKey(tx, caseId, key);
-    if (existing) return this.replay(existing, type, data, key);
-    const [{ seq }] = await tx.execute<{ seq: number }[]>('update review_case set accepted_seq = accepted_seq + 1 where id = ? returning accepted_seq as seq', [caseId]);
-    const id = randomUUID();
-    await tx.execute(
-      `insert into case_event (id, case_id, seq, idempotency_key, type, payload, actor, status, received_at)
-       values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 'pending', ?)`,
-      [id, caseId, seq, key, type, JSON.stringify(data), JSON.stringify(actor), this.clock.now()],
-      'run',
-    );
-    return { eventId: id, caseId, seq, type, status: 'pending', rejection: null, replayed: false };
   }
 
   async receipt(caseId: string, eventId: string): Promise<EventReceipt | null> {
@@ -327,11 +314,6 @@ export class CaseAcceptanceService {
       current = { ...((await this.receipt(receipt.caseId, receipt.eventId)) ?? current), replayed: receipt.replayed };
     }
     return current;
-  }
-
-  private async findByKey(em: EntityManager, caseId: string, key: string): Promise<EventRow | undefined> {
-    const [row] = await em.execute<EventRow[]>('select * from case_event where case_id = ? and idempotency_key = ?', [caseId, key]);
-    return row;
   }
 
   private replay(existing: EventRow, type: string, data: Record<string, unknown>, key: string): EventReceipt {
