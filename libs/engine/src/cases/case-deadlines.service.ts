@@ -14,6 +14,8 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { sql } from '../infrastructure/sql';
 import { responsibleIndex, UnitDirectory, type UnitLink } from '../units/unit-directory';
 import { CaseAcceptanceService } from './case-acceptance.service';
+import { CaseChanges, type NotificationDraft } from './case-changes';
+import { CaseEffectWriter } from './case-effect-writer';
 import { CaseEventsProducer } from './case-events.producer';
 import { lockCases } from './case-lock';
 
@@ -47,15 +49,6 @@ interface DueRow {
   village_name: string | null;
 }
 
-interface NotificationRow {
-  dedupe_key: string;
-  unit_code: string;
-  role: string;
-  template: string;
-  title: string;
-  body: string;
-  case_id: string;
-}
 
 const BATCH = 5000;
 /** onDue deadlines per `fireEvents` transaction. */
@@ -84,6 +77,7 @@ export class CaseDeadlinesService {
     private readonly registry: DefinitionRegistry,
     private readonly inbox: CaseAcceptanceService,
     private readonly producer: CaseEventsProducer,
+    private readonly effects: CaseEffectWriter,
     private readonly units: UnitDirectory,
     private readonly timers: TimersProducer,
     private readonly recompute: DeadlineRecomputeService,
@@ -145,8 +139,7 @@ export class CaseDeadlinesService {
         definitions.set(key, { compiled, steps: stepIndex(compiled.definition) });
       }
 
-      const notifications: NotificationRow[] = [];
-      const history: Record<string, unknown>[] = [];
+      const changes = new CaseChanges(now);
       const updates: { id: string; status: string; next_alarm: number; next_alarm_at: string | null; closed_at: string | null }[] = [];
       let stale = 0;
       for (const row of rows) {
@@ -163,12 +156,13 @@ export class CaseDeadlinesService {
         for (let alarm = row.alarms[index]; alarm && alarm.kind !== 'event' && Date.parse(alarm.at) <= now.getTime(); alarm = row.alarms[++index]) {
           rungKinds.push(alarm.kind);
           const notice = this.notice(row, alarm, index, definition.compiled, definition.steps, chains.get(row.unit_path) ?? []);
-          if (notice) notifications.push(notice);
-          history.push({
-            case_id: row.case_id,
-            from_step: row.step,
-            to_step: row.step,
-            details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unit_code, role: notice.role } : null },
+          if (notice) changes.notify(notice);
+          changes.record(row.case_id, {
+            kind: 'deadline',
+            actor: SYSTEM_ACTOR,
+            fromStep: row.step,
+            toStep: row.step,
+            details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unitCode, role: notice.role } : null },
           });
           if (alarm.kind === 'due') status = 'overdue';
         }
@@ -177,25 +171,7 @@ export class CaseDeadlinesService {
         updates.push({ id: row.id, status, next_alarm: index, next_alarm_at: following?.at ?? null, closed_at: null });
       }
 
-      if (notifications.length > 0) {
-        await sql(
-          tx,
-          `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at)
-           select gen_random_uuid(), x.dedupe_key, x.unit_code, x.role, x.template, x.title, x.body, x.case_id, ?
-           from jsonb_to_recordset(?::jsonb) as x(dedupe_key text, unit_code text, role text, template text, title text, body text, case_id uuid)
-           on conflict (dedupe_key) do nothing`,
-          [now, JSON.stringify(notifications)],
-        );
-      }
-      if (history.length > 0) {
-        await sql(
-          tx,
-          `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
-           select x.case_id, ?, 'deadline', ?::jsonb, x.from_step, x.to_step, x.details
-           from jsonb_to_recordset(?::jsonb) as x(case_id uuid, from_step text, to_step text, details jsonb)`,
-          [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(history)],
-        );
-      }
+      await this.effects.write(tx, changes);
       await sql(
         tx,
         `update deadline d set status = x.status, next_alarm = x.next_alarm, next_alarm_at = x.next_alarm_at, closed_at = coalesce(x.closed_at, d.closed_at)
@@ -203,7 +179,7 @@ export class CaseDeadlinesService {
          where d.id = x.id`,
         [JSON.stringify(updates)],
       );
-      return { rows: rows.length, rung: rungKinds.length, stale, notifications: notifications.length };
+      return { rows: rows.length, rung: rungKinds.length, stale, notifications: changes.notifications.length };
     });
     for (const kind of rungKinds) this.metrics.alarmsRung.inc({ kind });
     const future = next.filter((d) => d.getTime() > now.getTime());
@@ -212,7 +188,7 @@ export class CaseDeadlinesService {
   }
 
   /** Whom an alarm tells, and what (Vietnamese first, English after). Null when there is nobody to tell. */
-  private notice(row: DueRow, alarm: Alarm, index: number, compiled: CompiledDefinition, steps: ReturnType<typeof stepIndex>, chain: UnitLink[]): NotificationRow | null {
+  private notice(row: DueRow, alarm: Alarm, index: number, compiled: CompiledDefinition, steps: ReturnType<typeof stepIndex>, chain: UnitLink[]): NotificationDraft | null {
     const spec = steps.get(row.step)?.step;
     const label = spec ? vi(spec.label) : row.step;
     const role = spec?.role ?? 'village_board';
@@ -220,12 +196,12 @@ export class CaseDeadlinesService {
     const responsible = chain[ri];
     const village = `${row.village_name ?? row.village_code} (${row.village_code})`;
     const link = `${this.config.publicUrl.replace(/\/$/, '')}/cases/${row.case_id}`;
-    const base = { dedupe_key: `deadline:${row.id}:alarm:${index}`, case_id: row.case_id };
+    const base = { dedupeKey: `deadline:${row.id}:alarm:${index}`, caseId: row.case_id };
     switch (alarm.kind) {
       case 'reminder':
         return {
           ...base,
-          unit_code: responsible?.code ?? row.village_code,
+          unitCode: responsible?.code ?? row.village_code,
           role,
           template: 'deadline-reminder',
           title: `Nhắc việc: ${label} — hạn ${dmy(row.due_date)}`,
@@ -234,7 +210,7 @@ export class CaseDeadlinesService {
       case 'due':
         return {
           ...base,
-          unit_code: responsible?.code ?? row.village_code,
+          unitCode: responsible?.code ?? row.village_code,
           role,
           template: 'step-overdue',
           title: `Quá hạn: ${label}`,
@@ -245,7 +221,7 @@ export class CaseDeadlinesService {
         if (!above) return null; // above the province: nobody left to tell
         return {
           ...base,
-          unit_code: above.code,
+          unitCode: above.code,
           role: `${above.level}_committee`,
           template: 'step-escalated',
           title: `Cảnh báo quá hạn (cấp ${alarm.level}): ${label}`,
@@ -349,13 +325,9 @@ export class CaseDeadlinesService {
       now,
       fire.map((d) => d.id).join(','),
     ]);
-    await sql(
-      tx,
-      `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
-       select x.case_id, ?, 'deadline', ?::jsonb, x.step, x.step, x.details
-       from jsonb_to_recordset(?::jsonb) as x(case_id uuid, step text, details jsonb)`,
-      [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(fire.map((d) => ({ case_id: d.case_id, step: d.step, details: { deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue } })))],
-    );
+    const changes = new CaseChanges(now);
+    for (const d of fire) changes.record(d.case_id, { kind: 'deadline', actor: SYSTEM_ACTOR, fromStep: d.step, toStep: d.step, details: { deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue } });
+    await this.effects.write(tx, changes);
     const receipts = await this.inbox.insertBatch(
       tx,
       fire.map((d) => ({ caseId: d.case_id, type: d.spec.onDue as string, data: {}, actor: SYSTEM_ACTOR, key: `deadline:${d.id}` })),
