@@ -25,6 +25,7 @@ export interface NotificationDraft {
 
 /** A deadline row to insert: armed, or already cancelled when a later event of the same batch left its step. */
 interface DeadlineDraft extends ArmedDeadline {
+  id: string;
   caseId: string;
   step: string;
   spec: unknown;
@@ -67,7 +68,7 @@ export class CaseChanges {
     this.notifications.push(n);
   }
 
-  arm(caseId: string, step: string, spec: unknown, planned: Omit<ArmedDeadline, 'id'>): void {
+  arm(caseId: string, step: string, spec: unknown, planned: ArmedDeadline): void {
     this.deadlines.push({ id: randomUUID(), caseId, step, spec, status: 'armed', ...planned });
   }
 

@@ -12,6 +12,7 @@ import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { TimersProducer } from '../deadlines/timers.producer';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
+import { CaseChanges } from './case-changes';
 import { CaseEffectWriter } from './case-effect-writer';
 import { lockCases } from './case-lock';
 import { stageOf } from './case-stage';
@@ -186,7 +187,8 @@ export class CaseMigrationService {
       );
       const carried = new Map<string, DeadlineRow>();
       for (const d of armed) carried.set(d.step === current.step ? toStep : d.step, d);
-      const changes: Record<string, unknown>[] = [];
+      const deadlineChanges: Record<string, unknown>[] = [];
+      const changes = new CaseChanges(now);
       const window = { start: campaign.window_start, end: campaign.window_end };
       for (const stepId of activeStepIds(next)) {
         const spec: ResolvedDeadline | undefined = target.deadlines[stepId];
@@ -202,29 +204,31 @@ export class CaseMigrationService {
           const first = alarms[0] ? new Date(alarms[0].at) : null;
           await tx.execute('update deadline set step = ?, spec = ?::jsonb, alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = ?', [stepId, JSON.stringify(spec), JSON.stringify(alarms), first, old.id], 'run');
           if (first) wake.push(first);
-          changes.push({ step: stepId, dueDate: old.due_date, mode: 'preserved' });
+          deadlineChanges.push({ step: stepId, dueDate: old.due_date, mode: 'preserved' });
           continue;
         }
-        if (old) await this.scheduler.close(tx, caseId, old.step, now);
-        const armedNew = await this.scheduler.arm(tx, { caseId, step: stepId, spec, milestones: next.context.milestones, window, provinceCode: campaign.province_code, now });
-        if (armedNew.firstAlarmAt) wake.push(armedNew.firstAlarmAt);
-        changes.push({ step: stepId, dueDate: armedNew.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
+        if (old) changes.close(caseId, old.step);
+        const planned = this.scheduler.plan({ step: stepId, spec, milestones: next.context.milestones, window, provinceCode: campaign.province_code, now });
+        changes.arm(caseId, stepId, spec, planned);
+        deadlineChanges.push({ step: stepId, dueDate: planned.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
       }
       for (const d of carried.values()) {
-        await this.scheduler.close(tx, caseId, d.step, now);
-        changes.push({ step: d.step, mode: 'closed' });
+        changes.close(caseId, d.step);
+        deadlineChanges.push({ step: d.step, mode: 'closed' });
       }
 
       const maxStage = Math.max(row.max_stage, stageOf(target, toStep));
       await tx.execute('update review_case set definition_key = ?, snapshot = ?::jsonb, step = ?, max_stage = ?, updated_at = ? where id = ?', [body.to, JSON.stringify(next), toStep, maxStage, now, caseId], 'run');
-      await this.effects.moveCounters(tx, { campaignId: campaign.id, communeCode: row.commune_code }, row.step, toStep, row.max_stage, maxStage);
-      await this.effects.history(tx, caseId, now, {
+      changes.move(campaign.id, row.commune_code, row.step, toStep, row.max_stage, maxStage);
+      changes.record(caseId, {
         kind: 'migrated',
         actor,
         fromStep: row.step,
         toStep,
-        details: { from: row.definition_key, to: body.to, sourceVersion: source.definition.version, deadlines: changes },
+        details: { from: row.definition_key, to: body.to, sourceVersion: source.definition.version, deadlines: deadlineChanges },
       });
+      await this.effects.write(tx, changes);
+      wake.push(...changes.wakeUps());
       return { ...again, outcome: 'moved' };
     });
     if (wake.length > 0) await this.timers.wakeAt(wake, now);
