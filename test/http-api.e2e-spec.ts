@@ -34,6 +34,23 @@ describe('HTTP API end to end', () => {
     await engine?.dropDatabase();
   });
 
+  it('answers the nation to a national admin, and names the bad query parameter', async () => {
+    const nation = token('national_admin', 'VN');
+    const res = await call('GET', '/api/progress?unit=VN&year=2026&process=periodic-review', nation);
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ unit: { code: 'VN', level: 'nation' }, process: 'periodic-review', year: 2026 });
+    expect(body.children.map((c: { code: string }) => c.code)).toEqual(['T1']);
+    expect(body.totals.cases).toBe(body.children[0].cases);
+    const badYear = await call('GET', '/api/progress?unit=VN&year=twenty', nation);
+    expect(badYear.status).toBe(400);
+    expect(JSON.stringify(await json(badYear))).toContain('year');
+    const unknown = await call('GET', '/api/progress?unit=VN&process=no-such-process', nation);
+    expect(unknown.status).toBe(404);
+    expect((await json(unknown)).error.code).toBe('CAMPAIGN_NOT_FOUND');
+    expect((await call('GET', '/api/progress?unit=VN', token('province_committee', 'T1'))).status).toBe(403);
+  });
+
   it('reports health of the database and Redis without a token', async () => {
     const res = await call('GET', '/health');
     expect(res.status).toBe(200);
