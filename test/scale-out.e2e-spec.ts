@@ -236,7 +236,7 @@ describe('two API processes and two worker processes on one database and one que
     const send = async (api: number, caseId: string, type: string, data: unknown, key: string, role: Role, unit: string) => {
       perApi[api]++;
       const res = await call(apis[api], 'POST', `/api/cases/${caseId}/events`, token(role, unit), { type, data }, { 'Idempotency-Key': key });
-      if (res.status !== 202 && res.status !== 200) throw new Error(`${apis[api].name} answered ${res.status} to ${type} for ${caseId}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 202 && res.status !== 200) throw new Error(`${apis[api].name} answered ${res.status} to ${type} for ${caseId}: ${JSON.stringify(res.body)}\n${tail(apis[api])}`);
       return res.body;
     };
     const t0 = Date.now();

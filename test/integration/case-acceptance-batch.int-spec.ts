@@ -176,11 +176,11 @@ describe('batched acceptance of events', () => {
     expect(Object.fromEntries(written.map((r) => [r.id, r.accepted_seq]))).toEqual({ [c.id]: 1, [other.id]: 0 });
   });
 
-  it('falls back to one by one when another process inserts one of the batch’s keys meanwhile (23505)', async () => {
+  it('reads the keys after the case rows are locked: a key another writer inserted meanwhile is a replay, not a unique violation', async () => {
     const [c1, c2] = [cases[106], cases[107]];
     const body = list(3);
     const oneByOne = jest.spyOn(accept, 'record');
-    // Another process holds an uncommitted insert of (c1, key): the batch reads no such key, then waits for c1's row.
+    // Another writer holds c1's row and an uncommitted insert of (c1, key), as acceptance does.
     const other = new Client({ connectionString: engine.config.databaseUrl });
     await other.connect();
     try {
@@ -195,16 +195,49 @@ describe('batched acceptance of events', () => {
         { caseId: c2.id, body: list(1), actor: board(c2.village_code), headerKey: 'race-other-abcdefgh' },
         { caseId: c1.id, body, actor: board(c1.village_code), headerKey: 'race-abcdefgh' },
       ]);
-      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%accepted_seq%'`))[0].n > 0, 10_000, 'the batch to wait for the row');
+      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%for update%'`))[0].n > 0, 10_000, 'the batch to wait for the row');
+      await other.query('commit');
+      const [o2, o1] = await pending;
+      expect(o2).toMatchObject({ ok: true, receipt: { caseId: c2.id, seq: 1, replayed: false } });
+      expect(o1).toMatchObject({ ok: true, receipt: { caseId: c1.id, seq: 1, replayed: true } });
+      expect(oneByOne).not.toHaveBeenCalled();
+    } finally {
+      oneByOne.mockRestore();
+      await other.end();
+    }
+    const seqs = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c1.id, c2.id]);
+    expect(seqs.every((r) => r.accepted_seq === 1)).toBe(true);
+  });
+
+  it('falls back to one by one when a writer that skipped the row lock inserts one of the batch’s keys meanwhile (23505)', async () => {
+    const [c1, c2] = [cases[108], cases[109]];
+    const body = list(3);
+    const oneByOne = jest.spyOn(accept, 'record');
+    const other = new Client({ connectionString: engine.config.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into case_event (id, case_id, seq, idempotency_key, type, payload, actor, status, received_at)
+         values (gen_random_uuid(), $1, 1, 'rogue-abcdefgh', $2, $3::jsonb, $4::jsonb, 'pending', now())`,
+        [c1.id, body.type, JSON.stringify(body.data), JSON.stringify(board(c1.village_code))],
+      );
+      const pending = accept.acceptMany([
+        { caseId: c2.id, body: list(1), actor: board(c2.village_code), headerKey: 'rogue-other-abcdefgh' },
+        { caseId: c1.id, body, actor: board(c1.village_code), headerKey: 'rogue-abcdefgh' },
+      ]);
+      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into case_event%'`))[0].n > 0, 10_000, 'the batch to wait on the key');
       await other.query('commit');
       const [o2, o1] = await pending;
       expect(o2).toMatchObject({ ok: true, receipt: { caseId: c2.id, seq: 1, replayed: false } });
       expect(o1).toMatchObject({ ok: true, receipt: { caseId: c1.id, seq: 1, replayed: true } });
       expect(oneByOne).toHaveBeenCalledTimes(2);
     } finally {
+      oneByOne.mockRestore();
       await other.end();
     }
+    // The batch rolled back; c2's event was recorded alone, c1's was the other writer's.
     const seqs = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c1.id, c2.id]);
-    expect(seqs.every((r) => r.accepted_seq === 1)).toBe(true);
+    expect(Object.fromEntries(seqs.map((r) => [r.id, r.accepted_seq]))).toEqual({ [c1.id]: 0, [c2.id]: 1 });
   });
 });

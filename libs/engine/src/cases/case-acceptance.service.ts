@@ -150,8 +150,8 @@ export class CaseAcceptanceService {
   /**
    * Records a batch of validated events in one transaction, then wakes each case once. When the
    * database refuses the batch for one item's sake — a key another process inserted since we
-   * looked (23505), a value it cannot store (class 22) — the items go again one by one, so that
-   * the error reaches only its own caller.
+   * looked (23505), a value it cannot store (class 22) — or chooses it as a deadlock's victim
+   * (40P01, transient), the items go again one by one, so that an error reaches only its own caller.
    */
   private async recordBatch(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
     let outcomes: BatchOutcome<EventReceipt>[];
@@ -159,7 +159,7 @@ export class CaseAcceptanceService {
       outcomes = await this.em.fork().transactional((tx) => this.insertBatch(tx, items));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      if (typeof code !== 'string' || !(code === '23505' || code.startsWith('22'))) throw e;
+      if (typeof code !== 'string' || !(code === '23505' || code === '40P01' || code.startsWith('22'))) throw e;
       return this.recordOneByOne(items);
     }
     const wakeUps = new Map<string, number>();
@@ -186,14 +186,20 @@ export class CaseAcceptanceService {
   }
 
   /**
-   * `insert` for a batch, in statements per batch rather than per event: one read of the keys
-   * already used, one update giving each case its next sequence numbers (the case rows locked
-   * in id order, so two batches never deadlock), one insert of the new events. Events of one
-   * case keep their order in the batch; a key repeated inside the batch is a replay of its
-   * first use, like a key found in the table. Inside the caller's transaction; used for
-   * system events too (deadlines' onDue events, `CaseDeadlinesService.fireEvents`).
+   * Records a batch of events, in statements per batch rather than per event: the case rows
+   * locked, one read of the keys already used, one update giving each case its next sequence
+   * numbers, one insert of the new events. Events of one case keep their order in the batch; a
+   * key repeated inside the batch is a replay of its first use, like a key found in the table.
+   * Inside the caller's transaction; used for system events too (deadlines' onDue events,
+   * `CaseDeadlinesService.fireEvents`).
    */
   async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+    // The case rows first, in id order (two batches never deadlock on them), and only then the
+    // keys: every writer of a case's events holds its row, so a key is looked up after any other
+    // insert of it committed, and this batch never inserts a key another transaction holds in
+    // the unique index. (Looking first and locking after let an insert wait on a drain's update
+    // of that event while the drain waited for this row: a deadlock.)
+    await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`, [[...new Set(items.map((i) => i.caseId))].join(',')]);
     const pairKey = (caseId: string, key: string) => `${caseId} ${key}`;
     const pairs = new Map(items.map((i) => [pairKey(i.caseId, i.key), { case_id: i.caseId, key: i.key }]));
     const found = await sql<EventRow>(
@@ -233,10 +239,8 @@ export class CaseAcceptanceService {
     if (perCase.size > 0) {
       const bumped = await sql<{ id: string; seq: number }>(
         tx,
-        `with n as materialized (select * from jsonb_to_recordset(?::jsonb) as n(id uuid, n int)),
-         locked as materialized (select c.id from review_case c where c.id in (select id from n) order by c.id for update)
-         update review_case c set accepted_seq = c.accepted_seq + n.n
-         from n join locked l on l.id = n.id
+        `update review_case c set accepted_seq = c.accepted_seq + n.n
+         from jsonb_to_recordset(?::jsonb) as n(id uuid, n int)
          where c.id = n.id
          returning c.id, c.accepted_seq as seq`,
         [JSON.stringify([...perCase].map(([id, n]) => ({ id, n })))],
@@ -294,7 +298,7 @@ export class CaseAcceptanceService {
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       } catch (e) {
-        if (attempt === 0 && (e as { code?: string }).code === '23505') continue;
+        if (attempt === 0 && ['23505', '40P01'].includes((e as { code?: string }).code ?? '')) continue;
         throw e;
       }
     }
