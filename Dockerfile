@@ -25,8 +25,11 @@ RUN npm install --omit=dev --no-audit --no-fund \
 COPY . .
 
 # Production from here on: JWT_SECRET becomes mandatory, logs are JSON lines, colours are off.
+# HOST=0.0.0.0: inside the container the listeners must answer the container's interface for
+# `-p 3000:3000` (or the proxy) to reach them; outside a container the default is 127.0.0.1.
 ENV NODE_ENV=production \
     NO_COLOR=1 \
+    HOST=0.0.0.0 \
     PORT=3000
 
 # The image's unprivileged `node` user (uid 1000). The app writes nothing under /app; SWC's

@@ -17,6 +17,7 @@ function startWorker(engine: TestEngine): ChildProcess {
       DATABASE_URL: engine.config.databaseUrl,
       REDIS_URL: engine.config.redisUrl,
       QUEUE_PREFIX: engine.config.queuePrefix,
+      JWT_SECRET: engine.config.jwtSecret,
       WORKER_CONCURRENCY: '16',
       DEMO_SEED: 'false',
     },

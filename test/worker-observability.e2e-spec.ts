@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, signToken } from '@rasoat/engine';
-import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
+import { acceptsConnection, eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
 
 const ROOT = resolve(__dirname, '..');
 const METRICS_TOKEN = 'worker-observability-metrics-token';
@@ -50,7 +50,7 @@ describe('worker process: JSON logs and the metrics listener', () => {
     const announced = await eventually(
       async () => {
         if (worker.exitCode !== null) throw new Error(`worker exited (${worker.exitCode}): ${err}`);
-        return /worker metrics at http:\/\/0\.0\.0\.0:(\d+)\/metrics/.exec(out)?.[1];
+        return /worker metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(out)?.[1];
       },
       60_000,
       'the worker metrics listener',
@@ -109,6 +109,13 @@ describe('worker process: JSON logs and the metrics listener', () => {
       expect(out).not.toContain(value);
       expect(err).not.toContain(value);
     }
+  });
+
+  it('binds its metrics listener to HOST (127.0.0.1 by default), not to every interface', async () => {
+    const port = Number(new URL(metricsUrl).port);
+    // Another loopback address reaches a listener on 0.0.0.0, never one bound to 127.0.0.1.
+    expect(await acceptsConnection('127.0.0.2', port)).toBe(false);
+    expect(await acceptsConnection('127.0.0.1', port)).toBe(true);
   });
 
   it('serves its metrics to loopback and to the METRICS_TOKEN bearer only, and nothing else', async () => {

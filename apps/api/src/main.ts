@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   const app = await createHttpApp(HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config)), { logger });
   await app.get(EngineBootstrap).run({ seedDemo: false });
-  await app.listen(config.port);
-  Logger.log(`API listening on ${config.publicUrl} (port ${config.port})`, 'rasoat');
+  await app.listen(config.port, config.host);
+  Logger.log(`API listening on ${config.host}:${config.port} (public address ${config.publicUrl})`, 'rasoat');
 }
 
 main().catch((e) => {

@@ -1,25 +1,37 @@
 import 'reflect-metadata';
 import type { CliCommand, CliIo } from './cli-command';
 import { calendarCommand } from './commands/calendar.command';
-
 import { classifyCommand } from './commands/classify.command';
 import { dbCommand } from './commands/db.command';
 import { definitionsCommand } from './commands/definitions.command';
 import { simulateCommand } from './commands/simulate.command';
 import { tokenCommand } from './commands/token.command';
+import { unitsCommand } from './commands/units.command';
 
 /** `npm run -s rasoat -- <command> …`: the operators' and admins' command line. */
-export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand, simulateCommand];
+export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand, unitsCommand, simulateCommand];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    const list = COMMANDS.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`).join('\n');
-    (name && name !== 'help' && name !== '--help' ? io.stderr : io.stdout).write(`${name && name !== 'help' && name !== '--help' ? `unknown command "${name}"\n` : ''}usage: npm run -s rasoat -- <command>\n${list}\n`);
-    return name && name !== 'help' && name !== '--help' ? 2 : 0;
+  if (command) return command.run(args, io);
+  if (name === undefined || name === 'help' || name === '--help') {
+    io.stdout.write(helpText());
+    return 0;
   }
-  return command.run(args, io);
+  io.stderr.write(`unknown command "${name}"\n${helpText()}`);
+  return 2;
+}
+
+/**
+ * Each command on its own line with its summary, then its usage lines indented below it: a
+ * usage may hold one line per sub-command (`calendar`), and padding the whole string as one
+ * line glued the summary to the last of them.
+ */
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const entries = COMMANDS.map((c) => [`  ${c.name.padEnd(width)}  ${c.summary}`, ...c.usage.split('\n').map((line) => `    ${line}`)].join('\n'));
+  return `usage: npm run -s rasoat -- <command>\n${entries.join('\n')}\n`;
 }
 
 if (require.main === module || process.argv[1]?.endsWith('apps/cli/src/main.ts')) {

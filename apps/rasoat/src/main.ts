@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   class EmbeddedModule {}
   const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { shutdownHooks: false, logger });
   await app.get(EngineBootstrap).run({ seedDemo: config.demo.seed });
-  await app.listen(config.port);
+  // Loopback unless HOST says otherwise: a default install answers this machine only.
+  await app.listen(config.port, config.host);
 
   const stop = async () => {
     await app.close();

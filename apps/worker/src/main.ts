@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   Logger.log(`worker started (concurrency ${config.worker.concurrency})`, 'rasoat');
   // No HTTP otherwise: an optional listener serves this process's counters (WORKER_METRICS_PORT).
   if (config.worker.metricsPort !== undefined) {
-    const metrics = await startMetricsServer(app.get(Metrics), { port: config.worker.metricsPort, metricsToken: config.metricsToken });
-    Logger.log(`worker metrics at http://0.0.0.0:${metrics.port}/metrics`, 'rasoat');
+    const metrics = await startMetricsServer(app.get(Metrics), { port: config.worker.metricsPort, host: config.host, metricsToken: config.metricsToken });
+    Logger.log(`worker metrics at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`, 'rasoat');
   }
 }
 

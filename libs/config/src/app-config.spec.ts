@@ -1,8 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigInvalidError, loadConfig } from './app-config';
+
+// Given, so that loading never touches the data directory's secret file (jwt-secret-file.int-spec.ts covers it).
+const secret = { JWT_SECRET: randomBytes(32).toString('base64url') };
 
 describe('loadConfig', () => {
   it('uses the defaults from config/defaults.yaml', () => {
-    const config = loadConfig({});
+    const config = loadConfig(secret);
     expect(config.port).toBe(3000);
     expect(config.queuePrefix).toBe('rasoat');
     expect(config.databaseUrl).toBeUndefined();
@@ -10,7 +16,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the environment and coerces numbers', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@h:5432/db', WORKER_CONCURRENCY: '4', DEMO_SEED: 'false' });
+    const config = loadConfig({ ...secret, PORT: '8080', DATABASE_URL: 'postgres://u@h:5432/db', WORKER_CONCURRENCY: '4', DEMO_SEED: 'false' });
     expect(config.port).toBe(8080);
     expect(config.databaseUrl).toBe('postgres://u@h:5432/db');
     expect(config.worker.concurrency).toBe(4);
@@ -18,14 +24,14 @@ describe('loadConfig', () => {
   });
 
   it('reads the notification settings: no SMTP relay by default, SMTP_URL and NOTIFY_FROM from the environment', () => {
-    const defaults = loadConfig({});
+    const defaults = loadConfig(secret);
     expect(defaults.notifications.smtpUrl).toBeUndefined();
     expect(defaults.notifications.digestHour).toBe(7);
     expect(defaults.notifications.allowHttpWebhooks).toBe(false);
-    const config = loadConfig({ SMTP_URL: 'smtp://mail.example.gov.vn:587', NOTIFY_FROM: 'rasoat <noreply@example.gov.vn>' });
+    const config = loadConfig({ ...secret, SMTP_URL: 'smtp://mail.example.gov.vn:587', NOTIFY_FROM: 'rasoat <noreply@example.gov.vn>' });
     expect(config.notifications.smtpUrl).toBe('smtp://mail.example.gov.vn:587');
     expect(config.notifications.from).toBe('rasoat <noreply@example.gov.vn>');
-    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow('SMTP_URL (notifications.smtpUrl)');
+    expect(() => loadConfig({ ...secret, SMTP_URL: 'http://mail' })).toThrow('SMTP_URL (notifications.smtpUrl)');
   });
 
   it('lists every bad variable at once, by its environment name', () => {
@@ -64,30 +70,52 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...production, JWT_SECRET: 'p'.repeat(32) }).jwtSecret).toBe('p'.repeat(32));
     });
 
-    it('never is the public development secret in production', () => {
-      const devSecret = loadConfig({}).jwtSecret;
-      expect(loadConfig({ NODE_ENV: 'test' }).jwtSecret).toBe(devSecret);
-      expect(problems({ ...production, JWT_SECRET: devSecret })).toContain('JWT_SECRET (jwtSecret): is the public development secret');
-      expect(problems(production)).not.toContain(devSecret);
+    it('is refused missing in production with a message saying how to make one, whatever else is set', () => {
+      const message = problems({ ...production, DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', RASOAT_DATA_DIR: '/nonexistent' });
+      expect(message).toContain('JWT_SECRET (jwtSecret): bắt buộc khi NODE_ENV=production');
+      expect(message).toContain('required in production (generate one with openssl rand -base64 48)');
+    });
+
+    it('has no value written in the source: the old public development secret is nowhere in the repository', () => {
+      // Built from parts so that this file does not contain it either.
+      const oldDevelopmentSecret = ['rasoat', 'development', 'secret', 'do', 'not', 'use', 'in', 'production'].join('-');
+      const root = resolve(__dirname, '../../..');
+      const holders: string[] = [];
+      const walk = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          if (['node_modules', '.git', '.data', '.nx', 'dist', 'coverage'].includes(entry.name)) continue;
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else if (entry.isFile() && statSync(path).size < 2_000_000 && readFileSync(path, 'utf8').includes(oldDevelopmentSecret)) holders.push(path.slice(root.length + 1));
+        }
+      };
+      walk(root);
+      expect(holders).toEqual([]);
     });
   });
 
   it('reads the rate limit of failed authentications, the trusted proxies and the body limit', () => {
-    const defaults = loadConfig({});
+    const defaults = loadConfig(secret);
     expect(defaults.auth.failedAttemptsPerMinute).toBe(20);
     expect(defaults.http).toEqual({ trustProxy: false, bodyLimit: '2mb' });
-    const config = loadConfig({ AUTH_FAILED_ATTEMPTS_PER_MINUTE: '5', TRUST_PROXY: '1', HTTP_BODY_LIMIT: '4mb' });
+    const config = loadConfig({ ...secret, AUTH_FAILED_ATTEMPTS_PER_MINUTE: '5', TRUST_PROXY: '1', HTTP_BODY_LIMIT: '4mb' });
     expect(config.auth.failedAttemptsPerMinute).toBe(5);
     expect(config.http).toEqual({ trustProxy: 1, bodyLimit: '4mb' });
-    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
-    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
-    expect(() => loadConfig({ AUTH_FAILED_ATTEMPTS_PER_MINUTE: '-1' })).toThrow('AUTH_FAILED_ATTEMPTS_PER_MINUTE (auth.failedAttemptsPerMinute)');
-    expect(() => loadConfig({ HTTP_BODY_LIMIT: 'lots' })).toThrow('HTTP_BODY_LIMIT (http.bodyLimit)');
+    expect(loadConfig({ ...secret, TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ ...secret, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ ...secret, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ ...secret, AUTH_FAILED_ATTEMPTS_PER_MINUTE: '-1' })).toThrow('AUTH_FAILED_ATTEMPTS_PER_MINUTE (auth.failedAttemptsPerMinute)');
+    expect(() => loadConfig({ ...secret, HTTP_BODY_LIMIT: 'lots' })).toThrow('HTTP_BODY_LIMIT (http.bodyLimit)');
+  });
+
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig(secret).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...secret, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...secret, HOST: '::' }).host).toBe('::');
   });
 
   it('points links at the port in use when PUBLIC_URL is not set', () => {
-    expect(loadConfig({ PORT: '3999' }).publicUrl).toBe('http://localhost:3999');
-    expect(loadConfig({ PORT: '3999', PUBLIC_URL: 'https://rasoat.example.vn' }).publicUrl).toBe('https://rasoat.example.vn');
+    expect(loadConfig({ ...secret, PORT: '3999' }).publicUrl).toBe('http://localhost:3999');
+    expect(loadConfig({ ...secret, PORT: '3999', PUBLIC_URL: 'https://rasoat.example.vn' }).publicUrl).toBe('https://rasoat.example.vn');
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { readOrCreateSecretFile, SecretFileError } from './secret-file';
 
 const civilDate = z.iso.date();
 
@@ -9,6 +10,8 @@ const civilDate = z.iso.date();
 export const AppConfigSchema = z.strictObject({
   env: z.enum(['development', 'test', 'production']),
   port: z.coerce.number().int().min(0).max(65535),
+  /** Address the HTTP listeners bind: loopback by default; `0.0.0.0` (all interfaces) behind a proxy or in a container. */
+  host: z.string().min(1),
   publicUrl: z.url(),
   dataDir: z.string().min(1),
   /** When absent, the start command provides an embedded PostgreSQL. */
@@ -85,6 +88,7 @@ export class ConfigInvalidError extends Error {
 const ENV_MAP: Record<string, string> = {
   NODE_ENV: 'env',
   PORT: 'port',
+  HOST: 'host',
   PUBLIC_URL: 'publicUrl',
   RASOAT_DATA_DIR: 'dataDir',
   DATABASE_URL: 'databaseUrl',
@@ -104,7 +108,11 @@ const ENV_MAP: Record<string, string> = {
   DEMO_SEED: 'demo.seed',
 };
 
-const DEV_SECRET = 'rasoat-development-secret-do-not-use-in-production';
+/**
+ * Outside production without JWT_SECRET, tokens are signed with a random secret of the data
+ * directory, kept in this file (mode 0600) and shared by every process and CLI run on it.
+ */
+export const JWT_SECRET_FILE = 'jwt-secret';
 
 /** `TRUST_PROXY` as Express takes it: `true`/`false`, a hop count, or a list of addresses. */
 function parseTrustProxy(value: boolean | number | string): boolean | number | string {
@@ -131,18 +139,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   // Without PUBLIC_URL, links point at the local port the process listens on.
   const publicUrlGiven = (env.PUBLIC_URL ?? '') !== '' || 'publicUrl' in overrides;
   if (!publicUrlGiven && raw.port !== undefined && Number(raw.port) > 0) raw.publicUrl = `http://localhost:${Number(raw.port)}`;
-  if (raw.jwtSecret === undefined && raw.env !== 'production') raw.jwtSecret = DEV_SECRET;
-  // The development secret is public (it is in this file): production must bring its own.
-  const demoSecretInProduction = raw.env === 'production' && raw.jwtSecret === DEV_SECRET;
   if (raw.logFormat === undefined) raw.logFormat = raw.env === 'production' ? 'json' : 'pretty';
   raw.dataDir = resolve(repoRoot, String(raw.dataDir));
+  // Production brings its own secret; elsewhere a secret of this install is generated once, so
+  // that no two installs, and no reader of the source, share one.
+  let jwtSecretProblem: string | undefined;
+  if (raw.jwtSecret === undefined && raw.env === 'production') {
+    jwtSecretProblem = 'bắt buộc khi NODE_ENV=production (tạo bằng openssl rand -base64 48) / required in production (generate one with openssl rand -base64 48)';
+  } else if (raw.jwtSecret === undefined) {
+    try {
+      raw.jwtSecret = readOrCreateSecretFile(join(String(raw.dataDir), JWT_SECRET_FILE), { bytes: 48, minLength: 32 });
+    } catch (error) {
+      if (!(error instanceof SecretFileError)) throw error;
+      jwtSecretProblem = `${error.message}; hoặc đặt JWT_SECRET / or set JWT_SECRET`;
+    }
+  }
 
   const result = AppConfigSchema.safeParse(raw);
-  if (!result.success || demoSecretInProduction) {
+  if (!result.success || jwtSecretProblem) {
     const byPath = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
     const issues = [
-      ...(result.success ? [] : result.error.issues),
-      ...(demoSecretInProduction ? [{ path: ['jwtSecret'], message: 'is the public development secret; production needs its own (e.g. openssl rand -base64 48)' }] : []),
+      ...(jwtSecretProblem ? [{ path: ['jwtSecret'], message: jwtSecretProblem }] : []),
+      ...(result.success ? [] : result.error.issues.filter((i) => !(jwtSecretProblem && i.path.join('.') === 'jwtSecret'))),
     ];
     throw new ConfigInvalidError(
       issues.map((i) => {

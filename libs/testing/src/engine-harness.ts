@@ -5,7 +5,7 @@ import { loadConfig, type AppConfig } from '@rasoat/config';
 import { EngineBootstrap, EngineModule, ManualClock, UnitsService, type UnitSeed } from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
 import { WorkerModule } from '@rasoat/worker-runtime';
-import { createTestDatabase, testQueuePrefix, testRedisUrl } from './test-services';
+import { createTestDatabase, testJwtSecret, testQueuePrefix, testRedisUrl } from './test-services';
 
 /**
  * A small test province in both shapes of the tree: T1 has districts (before July 2025),
@@ -50,7 +50,16 @@ export async function startTestEngine(options: { worker?: boolean; http?: boolea
   // loopback, under a manual clock that stays in one minute (test/security.e2e-spec.ts sets a limit).
   const config = loadConfig(
     { NODE_ENV: 'test' },
-    { databaseUrl: db.url, redisUrl: testRedisUrl(), queuePrefix: options.queuePrefix ?? testQueuePrefix(), 'demo.seed': false, port: 0, 'auth.failedAttemptsPerMinute': 1_000_000, ...options.config },
+    {
+      databaseUrl: db.url,
+      redisUrl: testRedisUrl(),
+      queuePrefix: options.queuePrefix ?? testQueuePrefix(),
+      jwtSecret: testJwtSecret(),
+      'demo.seed': false,
+      port: 0,
+      'auth.failedAttemptsPerMinute': 1_000_000,
+      ...options.config,
+    },
   );
   const clock = new ManualClock(options.start ?? new Date('2026-09-01T02:00:00Z'));
   const engine = EngineModule.forRoot(config, clock);

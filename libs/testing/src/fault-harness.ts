@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ensureDatabase, freePort, pingRedis, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@rasoat/local-services';
+import { testJwtSecret } from './test-services';
 
 /**
  * Real processes and private servers for the fault tests (test/faults-*.e2e-spec.ts): the
@@ -55,13 +56,14 @@ export class FaultResources {
 
   /**
    * Spawns `entry` (e.g. `apps/worker/src/main.ts`) with `env` on top of this process's
-   * environment. On Linux the child gets SIGKILL if the jest worker dies (setpriv --pdeathsig).
+   * environment and the run's JWT secret (`JWT_SECRET: undefined` in `env` leaves it out). On
+   * Linux the child gets SIGKILL if the jest worker dies (setpriv --pdeathsig).
    */
   spawnApp(name: string, entry: string, env: Record<string, string | undefined>): AppProcess {
     const setpriv = findOnPath('setpriv');
     const args = [resolve(ROOT, 'scripts/run.js'), entry];
     const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args]] : [process.execPath, args];
-    const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', JWT_SECRET: testJwtSecret(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
       output.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
@@ -176,6 +178,21 @@ export async function pooled<T, R>(items: readonly T[], limit: number, fn: (item
 }
 
 export { freePort };
+
+/**
+ * True when a TCP connection to host:port is accepted. On Linux every 127.x.y.z address is
+ * loopback: a listener on 0.0.0.0 accepts 127.0.0.2, one bound to 127.0.0.1 refuses it.
+ */
+export function acceptsConnection(host: string, port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      answer(true);
+    });
+    socket.once('error', () => answer(false));
+  });
+}
 
 /**
  * A redis-server of this test alone (`--save '' --appendonly no`: it keeps nothing on disk), so

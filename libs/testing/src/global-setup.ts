@@ -1,6 +1,7 @@
 import './workspace-aliases';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { ensureDatabase, resolvePostgres, resolveRedis, withDatabase } from '@rasoat/local-services';
 import { adminQuery, TEST_ENV } from './test-services';
 
@@ -24,6 +25,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.pgServer] = pg.url;
   process.env[TEST_ENV.redisUrl] = redis.url;
   process.env[TEST_ENV.runId] = runId;
+  process.env[TEST_ENV.jwtSecret] = randomBytes(48).toString('base64url');
   const template = `rasoat_tpl_${runId}`;
   process.env[TEST_ENV.template] = template;
 
@@ -35,7 +37,7 @@ export default async function globalSetup(): Promise<void> {
   const root = resolve(__dirname, '../../..');
   execFileSync(process.execPath, [resolve(root, 'scripts/run.js'), 'apps/cli/src/main.ts', 'db', 'migrate'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: templateUrl },
+    env: { ...process.env, DATABASE_URL: templateUrl, JWT_SECRET: process.env[TEST_ENV.jwtSecret] },
     stdio: 'inherit',
   });
   // eslint-disable-next-line no-console

@@ -11,6 +11,7 @@ export const TEST_ENV = {
   template: 'RASOAT_TEST_TEMPLATE_DB',
   redisUrl: 'RASOAT_TEST_REDIS_URL',
   runId: 'RASOAT_TEST_RUN_ID',
+  jwtSecret: 'RASOAT_TEST_JWT_SECRET',
 } as const;
 
 function required(name: string): string {
@@ -46,4 +47,12 @@ export function testRedisUrl(): string {
 /** A BullMQ prefix no other test file uses, so that queues never see each other's jobs. */
 export function testQueuePrefix(): string {
   return `rasoat-test-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * The JWT secret of this test run, random (made by the global setup): test engines sign and
+ * verify with it and spawned processes get it as JWT_SECRET, so no test depends on a fixed one.
+ */
+export function testJwtSecret(): string {
+  return required(TEST_ENV.jwtSecret);
 }

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { withDatabase } from '@rasoat/local-services';
-import { TEST_ENV, testRedisUrl } from '@rasoat/testing';
+import { TEST_ENV, testJwtSecret, testRedisUrl } from '@rasoat/testing';
 import { memoryIo } from '../memory-io';
 import { createSimulateCommand } from './simulate.command';
 
@@ -10,7 +10,7 @@ import { createSimulateCommand } from './simulate.command';
  * of the test run, a throwaway database and queue prefix per run.
  */
 describe('simulate command', () => {
-  const env = () => ({ ...process.env, DATABASE_URL: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'), REDIS_URL: testRedisUrl(), NODE_ENV: 'test' });
+  const env = () => ({ ...process.env, DATABASE_URL: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'), REDIS_URL: testRedisUrl(), JWT_SECRET: testJwtSecret(), NODE_ENV: 'test' });
   const simulate = async (args: string[]) => {
     const { io, stdout, stderr } = memoryIo();
     const code = await createSimulateCommand({ env: env() }).run(args, io);
