@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import { CampaignsService, DefinitionAdminService, signToken } from '@rasoat/engine';
+import { CampaignsService, CaseEngineService, DefinitionAdminService, signToken } from '@rasoat/engine';
 import { startTestEngine, type TestEngine } from '@rasoat/testing';
 
 const json = (res: Response): Promise<any> => res.json();
@@ -173,6 +173,95 @@ describe('authorization matrix', () => {
     const res = await call('GET', `/api/cases/${other[0].id}`, token('village_board'));
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('AUTH_OUT_OF_SCOPE');
+  });
+
+  describe('a role acts only from the level it belongs to', () => {
+    const as = (role: Role, unit: string) => signToken({ sub: `${role}@${unit}`, role, unit }, engine.config.jwtSecret, engine.clock.now());
+    const ODD: [Role, string, string][] = [
+      ['village_board', 'VN', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['village_board', 'T1C1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['village_board', 'T1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['surveyor', 'T1C1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['commune_committee', 'T1C1V1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['commune_chairman', 'T1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['district_chairman', 'T1C1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['province_admin', 'VN', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['province_committee', 'T1D1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['national_admin', 'T1', 'AUTH_ROLE_LEVEL_MISMATCH'],
+      ['village_board', 'T9C9V9', 'AUTH_UNKNOWN_UNIT'],
+      ['province_admin', 'T9', 'AUTH_UNKNOWN_UNIT'],
+    ];
+
+    it.each(ODD)('%s at %s: 403 %s on every route family, naming the role and the unit', async (role, unit, code) => {
+      for (const route of all) {
+        const res = await call(route.method, route.path(), as(role, unit), route.body?.());
+        const body = await json(res);
+        expect({ route: route.name, status: res.status, code: body.error?.code }).toEqual({ route: route.name, status: 403, code });
+        expect(body.error.message).toContain(role);
+        expect(body.error.message).toContain(unit);
+      }
+    });
+
+    it('a village board at VN reads no case of the country, and a village board at a commune none of its villages', async () => {
+      for (const [unit, caseId] of [['VN', ids.T2C1V1], ['T1C1', ids.T1C1V1]]) {
+        const res = await call('GET', `/api/cases/${caseId}`, as('village_board', unit));
+        expect([unit, res.status, (await json(res)).error?.code]).toEqual([unit, 403, 'AUTH_ROLE_LEVEL_MISMATCH']);
+      }
+    });
+
+    it('province_admin at VN cannot migrate a province campaign; the national admin at VN still can', async () => {
+      const body = { campaignId: ids.campaignT2, to: 'periodic-review@1', dryRun: false };
+      const refused = await call('POST', '/api/admin/migrations', as('province_admin', 'VN'), body);
+      expect([refused.status, (await json(refused)).error?.code]).toEqual([403, 'AUTH_ROLE_LEVEL_MISMATCH']);
+      const migrations = async () => (await engine.get(EntityManager).fork().execute<{ n: number }[]>(`select count(*)::int as n from definition_audit where action = 'migrate'`))[0].n;
+      expect(await migrations()).toBe(0);
+      const national = await call('POST', '/api/admin/migrations', as('national_admin', 'VN'), body);
+      expect(national.status).toBe(201);
+      expect((await json(national)).totals).toMatchObject({ moved: 0, blocked: 0 });
+      expect(await migrations()).toBe(1);
+    });
+
+    it('the queue dashboard refuses a province admin at VN and a national admin at a province', async () => {
+      for (const [role, unit] of [['province_admin', 'VN'], ['national_admin', 'T1']] as const) {
+        const res = await fetch(`${engine.baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${as(role, unit)}` } });
+        expect([role, unit, res.status, (await json(res)).error?.code]).toEqual([role, unit, 403, 'AUTH_ROLE_LEVEL_MISMATCH']);
+      }
+      expect((await fetch(`${engine.baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${as('national_admin', 'VN')}` } })).status).toBe(200);
+    });
+  });
+
+  it('a commune committee enters a village list on the village board\'s behalf where the definition allows it; both roles are recorded and shown', async () => {
+    const commune = signToken({ sub: 'xa@T2C1', role: 'commune_committee', unit: 'T2C1' }, engine.config.jwtSecret, engine.clock.now());
+    const started = await call('POST', '/api/campaigns', token('national_admin'), { provinceCode: 'T2', year: 2028, definitionKey: 'periodic-review@3' });
+    expect(started.status).toBe(201);
+    const [{ id: caseId }] = await engine.get(EntityManager).fork().execute<{ id: string }[]>(`select id from review_case where campaign_id = ? and village_code = 'T2C1V2'`, [(await json(started)).campaign.id]);
+    const csv = [
+      'Mã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú',
+      'H01,Nguyễn Văn An,,,4,Nông thôn,Hộ nghèo năm trước,,,',
+      'H02,Trần Thị Bình,,,3,Nông thôn,Phát sinh mới,,,',
+    ].join('\r\n');
+    const imported = await fetch(`${engine.baseUrl}/api/cases/${caseId}/households/import?format=csv`, { method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8', authorization: `Bearer ${commune}` }, body: csv });
+    expect(imported.status).toBe(200);
+
+    const listData = { householdCount: 2, fromPreviousLists: 1, newlyArising: 1, requests: 0 };
+    // Only the list: the meeting stays the village's own, and a commune of another province may not enter it.
+    const meeting = await call('POST', `/api/cases/${caseId}/events`, commune, { type: 'MEETING_HELD', data: {} });
+    expect([meeting.status, (await json(meeting)).error?.code]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+    const other = await call('POST', `/api/cases/${caseId}/events`, token('commune_committee'), { type: 'REVIEW_LIST_SUBMITTED', data: listData });
+    expect([other.status, (await json(other)).error?.code]).toEqual([403, 'AUTH_OUT_OF_SCOPE']);
+
+    const res = await call('POST', `/api/cases/${caseId}/events`, commune, { type: 'REVIEW_LIST_SUBMITTED', data: listData });
+    expect(res.status).toBe(202);
+    const [event] = await engine.get(EntityManager).fork().execute<{ actor: unknown }[]>('select actor from case_event where case_id = ?', [caseId]);
+    const both = { sub: 'xa@T2C1', role: 'commune_committee', unit: 'T2C1', onBehalfOf: 'village_board' };
+    expect(event.actor).toEqual(both);
+
+    await engine.get(CaseEngineService).drain(caseId);
+    const view = await json(await call('GET', `/api/cases/${caseId}`, commune));
+    expect(view.step.id).toBe('survey');
+    const entry = view.history.find((h: { eventType: string | null }) => h.eventType === 'REVIEW_LIST_SUBMITTED');
+    expect(entry).toMatchObject({ kind: 'transition', actor: both });
+    expect(entry.summary).toContain('commune_committee xa@T2C1 (thay village_board / on behalf of village_board)');
   });
 
   it('public routes answer without a token', async () => {

@@ -55,8 +55,10 @@ describe('dashboard in a browser', () => {
   const token = (role: string, unit: string, name?: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit, name }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer: string, body?: unknown) =>
     fetch(`${engine.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const send = async (commune: string, caseId: string, type: string, data: Record<string, unknown>) => {
-    const res = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', commune), { type, data });
+  /** Each case's village, where its village board acts. */
+  const villageOf = new Map<string, string>();
+  const send = async (caseId: string, type: string, data: Record<string, unknown>) => {
+    const res = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', villageOf.get(caseId) as string), { type, data });
     expect(res.status).toBe(200);
   };
   const shot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
@@ -78,6 +80,7 @@ describe('dashboard in a browser', () => {
     await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
     const c1 = await json(await call('GET', '/api/progress?unit=T1C1', token('commune_committee', 'T1C1')));
     const c2 = await json(await call('GET', '/api/progress?unit=T1C2', token('commune_committee', 'T1C2')));
+    for (const c of [...c1.children, ...c2.children] as { caseId: string; code: string }[]) villageOf.set(c.caseId, c.code);
     const [v1, v2] = c1.children.map((c: { caseId: string }) => c.caseId);
     const w1 = c2.children[0].caseId;
     meetingCase = v1;
@@ -87,20 +90,20 @@ describe('dashboard in a browser', () => {
     const days = (n: number) => engine.clock.advance(n * 86_400_000);
     const sweep = () => engine.get(CaseDeadlinesService).sweep(60); // also copies the day's stage counters
     // On 1 September a village of T1C2 reaches public posting: 3 working days, due 8 September.
-    for (const [type, data] of [['REVIEW_LIST_SUBMITTED', list], ['SURVEY_COMPLETED', survey], ['MEETING_HELD', agreed]] as const) await send('T1C2', w1, type, data);
+    for (const [type, data] of [['REVIEW_LIST_SUBMITTED', list], ['SURVEY_COMPLETED', survey], ['MEETING_HELD', agreed]] as const) await send(w1, type, data);
     await sweep();
     // On 6 September village 2 of T1C1 has its list and survey done.
     days(5);
-    await send('T1C1', v2, 'REVIEW_LIST_SUBMITTED', list);
-    await send('T1C1', v2, 'SURVEY_COMPLETED', survey);
+    await send(v2, 'REVIEW_LIST_SUBMITTED', list);
+    await send(v2, 'SURVEY_COMPLETED', survey);
     await sweep();
     // On 11 September the T1C2 posting is overdue; village 2 of T1C1 starts its posting (due 16 September: within 7 days).
     days(5);
-    await send('T1C1', v2, 'MEETING_HELD', agreed);
+    await send(v2, 'MEETING_HELD', agreed);
     // Village 1 of T1C1 holds a meeting without enough opinions: it stays there and the commune committee is notified.
-    await send('T1C1', v1, 'REVIEW_LIST_SUBMITTED', list);
-    await send('T1C1', v1, 'SURVEY_COMPLETED', survey);
-    await send('T1C1', v1, 'MEETING_HELD', { ...agreed, date: '2026-09-11', opinionsGiven: 5 });
+    await send(v1, 'REVIEW_LIST_SUBMITTED', list);
+    await send(v1, 'SURVEY_COMPLETED', survey);
+    await send(v1, 'MEETING_HELD', { ...agreed, date: '2026-09-11', opinionsGiven: 5 });
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
     desktop = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });

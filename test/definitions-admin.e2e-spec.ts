@@ -129,7 +129,8 @@ describe('definitions admin and case migration, end to end', () => {
       ['commune_committee', 'REPORT_SENT_TO_DISTRICT', { reportRef: '1/BC' }],
     ];
     for (const [i, c] of cases.entries()) {
-      for (const [role, type, data] of path.slice(0, i)) await send(c.id, role, c.commune, type, data);
+      // Each role from its own unit: the village's board and surveyor, the commune's committee.
+      for (const [role, type, data] of path.slice(0, i)) await send(c.id, role, role === 'commune_committee' ? c.commune : c.village, type, data);
     }
     const before = await Promise.all(cases.map(async (c) => json(await call('GET', `/api/cases/${c.id}`, admin()))));
     expect(before.map((v) => v.step.id)).toEqual(['listing', 'survey', 'meeting', 'posting', 'commune_report', 'district_opinion']);

@@ -11,6 +11,8 @@ const json = (res: Response): Promise<any> => res.json();
 describe('HTTP API: many events in one request', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   const cases: Record<string, string> = {};
+  /** The average-living-standard cases, by village: a second case of each village. */
+  const living: Record<string, string> = {};
   const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer?: string, body?: unknown) =>
     fetch(`${engine.baseUrl}${path}`, {
@@ -29,12 +31,15 @@ describe('HTTP API: many events in one request', () => {
 
   const list = (n: number) => ({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: n, fromPreviousLists: n - 2, newlyArising: 1, requests: 1 } });
   const survey = (n: number) => ({ type: 'SURVEY_COMPLETED', data: { householdsSurveyed: n, poorCount: 2, nearPoorCount: 3 } });
+  const assessmentList = (n: number) => ({ type: 'ASSESSMENT_LIST_SUBMITTED', data: { householdCount: n, fromRequests: 1, fromPeriodicReview: n - 1 } });
+  const incomeSurvey = (n: number) => ({ type: 'INCOME_SURVEY_COMPLETED', data: { householdsSurveyed: n, incomeMonths: 12, socialAssistanceExcluded: true, householdsQualifying: 1 } });
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true });
     await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    const rows = await engine.get(EntityManager).fork().execute<{ id: string; village_code: string }[]>(`select id, village_code from review_case`);
-    for (const r of rows) cases[r.village_code] = r.id;
+    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'average-living-standard@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    const rows = await engine.get(EntityManager).fork().execute<{ id: string; village_code: string; definition_key: string }[]>(`select id, village_code, definition_key from review_case`);
+    for (const r of rows) (r.definition_key === 'periodic-review@1' ? cases : living)[r.village_code] = r.id;
   });
 
   afterAll(async () => {
@@ -42,13 +47,14 @@ describe('HTTP API: many events in one request', () => {
     await engine?.dropDatabase();
   });
 
-  // Two villages of commune T1C1, their events interleaved: each case's events apply in batch order.
+  // A village's tablet syncing its two cases (the periodic review and the average-living-standard
+  // list), their events interleaved: each case's events apply in batch order.
   const opening = () => ({
     events: [
       { caseId: cases.T1C1V1, ...list(20), idempotencyKey: 'sync-v1-list' },
-      { caseId: cases.T1C1V2, ...list(25), idempotencyKey: 'sync-v2-list' },
+      { caseId: living.T1C1V1, ...assessmentList(25), idempotencyKey: 'sync-v1-living-list' },
       { caseId: cases.T1C1V1, ...survey(20), idempotencyKey: 'sync-v1-survey' },
-      { caseId: cases.T1C1V2, ...survey(25), idempotencyKey: 'sync-v2-survey' },
+      { caseId: living.T1C1V1, ...incomeSurvey(25), idempotencyKey: 'sync-v1-living-survey' },
     ],
   });
 
@@ -61,7 +67,7 @@ describe('HTTP API: many events in one request', () => {
   });
 
   it('records a batch across several cases and applies each case’s events in batch order', async () => {
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', 'T1C1V1');
     const res = await batch(board, opening());
     expect(res.status).toBe(200);
     const body = await json(res);
@@ -74,17 +80,17 @@ describe('HTTP API: many events in one request', () => {
     ]);
     expect(body.results.map((r: { receipt: { caseId: string; seq: number; replayed: boolean } }) => [r.receipt.caseId, r.receipt.seq, r.receipt.replayed])).toEqual([
       [cases.T1C1V1, 1, false],
-      [cases.T1C1V2, 1, false],
+      [living.T1C1V1, 1, false],
       [cases.T1C1V1, 2, false],
-      [cases.T1C1V2, 2, false],
+      [living.T1C1V1, 2, false],
     ]);
     // The survey is only allowed after the list: both applied means the order held.
-    for (const village of ['T1C1V1', 'T1C1V2']) {
+    for (const [caseId, next] of [[cases.T1C1V1, 'meeting'], [living.T1C1V1, 'posting']]) {
       const view = await eventually(async () => {
-        const v = await json(await call('GET', `/api/cases/${cases[village]}`, board));
+        const v = await json(await call('GET', `/api/cases/${caseId}`, board));
         return v.pendingEvents.length === 0 ? v : undefined;
       });
-      expect(view.step.id).toBe('meeting');
+      expect(view.step.id).toBe(next);
       expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['started', 'transition', 'transition']);
     }
     const statuses = await engine.get(EntityManager).fork().execute<{ status: string }[]>('select distinct status from case_event');
@@ -93,7 +99,7 @@ describe('HTTP API: many events in one request', () => {
 
   it('replays a retried identical batch: same receipts, nothing applied twice', async () => {
     const before = await eventCount();
-    const res = await batch(token('village_board', 'T1C1'), opening());
+    const res = await batch(token('village_board', 'T1C1V1'), opening());
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body).toMatchObject({ accepted: 4, refused: 0 });
@@ -107,10 +113,14 @@ describe('HTTP API: many events in one request', () => {
     expect(await eventCount()).toBe(before);
     const [{ accepted }] = await engine.get(EntityManager).fork().execute<{ accepted: number }[]>('select accepted_seq as accepted from review_case where id = ?', [cases.T1C1V1]);
     expect(accepted).toBe(2);
+    // The key of an event already recorded, with another payload: 409 for that item.
+    const other = await json(await batch(token('village_board', 'T1C1V1'), { events: [{ caseId: cases.T1C1V1, ...list(99), idempotencyKey: 'sync-v1-list' }] }));
+    expect(other.results.map((r: { status: number; error?: { code: string; path?: string } }) => [r.status, r.error?.code, r.error?.path])).toEqual([[409, 'IDEMPOTENCY_KEY_REUSED', 'events.0.idempotencyKey']]);
+    expect(await eventCount()).toBe(before);
   });
 
   it('answers a mixed batch per item with the single route’s codes and records only the valid items', async () => {
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', 'T1C1V3');
     const before = await eventCount();
     const items = [
       /* 0 valid */ { caseId: cases.T1C1V3, ...list(12), idempotencyKey: 'mixed-v3-list' },
@@ -119,7 +129,7 @@ describe('HTTP API: many events in one request', () => {
       /* 3 bad payload */ { caseId: cases.T1C1V3, type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 'many', fromPreviousLists: 1, newlyArising: 0, requests: 0 }, idempotencyKey: 'mixed-bad-data' },
       /* 4 unknown type */ { caseId: cases.T1C1V3, type: 'NO_SUCH_EVENT', data: {}, idempotencyKey: 'mixed-no-type' },
       /* 5 wrong role */ { caseId: cases.T1C1V3, type: 'REPORT_SENT_TO_DISTRICT', data: { reportRef: 'CV 1' }, idempotencyKey: 'mixed-role' },
-      /* 6 key of an earlier event, other payload */ { caseId: cases.T1C1V1, ...list(99), idempotencyKey: 'sync-v1-list' },
+      /* 6 the neighbouring village */ { caseId: cases.T1C1V1, ...list(12), idempotencyKey: 'mixed-neighbour' },
       /* 7 key of item 0, other payload */ { caseId: cases.T1C1V3, ...list(13), idempotencyKey: 'mixed-v3-list' },
       /* 8 valid, after item 0 */ { caseId: cases.T1C1V3, ...survey(12), idempotencyKey: 'mixed-v3-survey' },
     ];
@@ -134,7 +144,7 @@ describe('HTTP API: many events in one request', () => {
       [3, 400, 'INVALID_PAYLOAD', 'events.3.data.householdCount'],
       [4, 400, 'UNKNOWN_EVENT_TYPE', 'events.4.type'],
       [5, 403, 'ROLE_NOT_ALLOWED', 'events.5.type'],
-      [6, 409, 'IDEMPOTENCY_KEY_REUSED', 'events.6.idempotencyKey'],
+      [6, 403, 'AUTH_OUT_OF_SCOPE', 'events.6.caseId'],
       [7, 409, 'IDEMPOTENCY_KEY_REUSED', 'events.7.idempotencyKey'],
       [8, 202, undefined, undefined],
     ]);
@@ -159,7 +169,7 @@ describe('HTTP API: many events in one request', () => {
   });
 
   it('refuses a malformed body whole with 400 naming the JSON path, and writes nothing', async () => {
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', 'T1C1V3');
     const before = await eventCount();
     const valid = { caseId: cases.T1C1V3, ...list(12), idempotencyKey: 'malformed-valid-1' };
     const cases400: [unknown, string][] = [
@@ -190,7 +200,7 @@ describe('HTTP API: many events in one request', () => {
 
   it('answers 413 above http.bodyLimit, and 401 without a valid token', async () => {
     const huge = { events: [{ caseId: cases.T1C1V3, type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'đ'.repeat(1_100_000) }, idempotencyKey: 'huge-0001' }] };
-    const res = await batch(token('village_board', 'T1C1'), huge);
+    const res = await batch(token('village_board', 'T1C1V3'), huge);
     expect(res.status).toBe(413);
     expect((await json(res)).error.code).toBe('REQUEST_BODY_TOO_LARGE');
     expect((await call('POST', '/api/cases/events/batch', undefined, opening())).status).toBe(401);

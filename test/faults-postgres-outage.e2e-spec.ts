@@ -46,7 +46,7 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
   let api: AppProcess & { baseUrl: string };
   let worker: AppProcess;
   let campaignId: string;
-  let cases: { id: string; communeCode: string }[];
+  let cases: { id: string; villageCode: string; communeCode: string }[];
 
   const token = (role: UserRole, unit: string) => signToken({ sub: `${role}@${unit}`, role, unit }, JWT_SECRET, new Date());
   /** One HTTP call, with how long it took; a call that hangs past 15 s fails the test. */
@@ -87,8 +87,9 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
   const complaints = new Map<string, number>();
   const acceptedKeys = new Set<string>();
 
-  async function send(c: { id: string; communeCode: string }, event: { type: string; data: unknown }, key: string, role: UserRole = 'village_board') {
-    const res = await call('POST', `/api/cases/${c.id}/events`, token(role, c.communeCode), event, { 'Idempotency-Key': key });
+  async function send(c: { id: string; villageCode: string; communeCode: string }, event: { type: string; data: unknown }, key: string, role: UserRole = 'village_board') {
+    // Each role from its own unit: the village board at the village, the commune committee at the commune.
+    const res = await call('POST', `/api/cases/${c.id}/events`, token(role, role === 'village_board' ? c.villageCode : c.communeCode), event, { 'Idempotency-Key': key });
     if (res.status !== 202 && res.status !== 200) throw new Error(`POST ${event.type} for ${c.id} answered ${res.status}: ${JSON.stringify(res.body)}`);
     acceptedKeys.add(key);
     if (event.type === 'COMPLAINT_FILED') complaints.set(c.id, (complaints.get(c.id) ?? 0) + 1);
@@ -112,7 +113,7 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
     engine = await startTestEngine({ worker: false, databaseUrl: pg.databaseUrl, queuePrefix: prefix, start: new Date(), config: { jwtSecret: JWT_SECRET } });
     await engine.get(UnitsService).upsertTree(province());
     campaignId = (await engine.get(CampaignsService).start({ provinceCode: PROVINCE, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-31' }, SYSTEM_ACTOR)).campaign.id;
-    cases = (await query<{ id: string; commune_code: string }>(`select id, commune_code from review_case where campaign_id = $1 order by village_code`, [campaignId])).map((r) => ({ id: r.id, communeCode: r.commune_code }));
+    cases = (await query<{ id: string; village_code: string; commune_code: string }>(`select id, village_code, commune_code from review_case where campaign_id = $1 order by village_code`, [campaignId])).map((r) => ({ id: r.id, villageCode: r.village_code, communeCode: r.commune_code }));
     expect(cases).toHaveLength(COMMUNES * VILLAGES_PER_COMMUNE);
   }, 150_000);
 

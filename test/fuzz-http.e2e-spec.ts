@@ -43,7 +43,7 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     engine = await startTestEngine({ http: true });
     const campaign = await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
     const sign = (role: string, unit: string) => signToken({ sub: `fuzz-${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
-    tokens = [sign('national_admin', 'VN'), sign('province_admin', 'T1'), sign('province_committee', 'T1'), sign('commune_committee', 'T1C1'), sign('village_board', 'T1C1'), sign('commune_chairman', 'T1C1')];
+    tokens = [sign('national_admin', 'VN'), sign('province_admin', 'T1'), sign('province_committee', 'T1'), sign('commune_committee', 'T1C1'), sign('village_board', 'T1C1V1'), sign('commune_chairman', 'T1C1')];
     const progress = (await (await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${tokens[0]}` } })).json()) as { children: { caseId: string }[] };
     known.id = [...progress.children.map((c) => c.caseId), String((campaign as { id?: unknown }).id ?? '')].filter(Boolean);
     known.code = ['T1', 'T1C1', 'T1C1V1', 'H001', 'VN'];

@@ -9,6 +9,8 @@ const json = (res: Response): Promise<any> => res.json();
 describe('HTTP API end to end', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let caseId: string;
+  /** The village of `caseId`, where its village board's tokens are scoped. */
+  let village: string;
   let otherCommuneCaseId: string;
   const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer?: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -25,6 +27,7 @@ describe('HTTP API end to end', () => {
     expect(res.status).toBe(200);
     const progress = await json(res);
     caseId = progress.children[0].caseId;
+    village = progress.children[0].code;
     const other = await json(await call('GET', `/api/progress?unit=T1C2`, token('commune_committee', 'T1C2')));
     otherCommuneCaseId = other.children[0].caseId;
   });
@@ -74,12 +77,12 @@ describe('HTTP API end to end', () => {
     const res = await call('GET', `/api/cases/${otherCommuneCaseId}`, token('commune_committee', 'T1C1'));
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('AUTH_OUT_OF_SCOPE');
-    const post = await call('POST', `/api/cases/${otherCommuneCaseId}/events`, token('village_board', 'T1C1'), { type: 'REVIEW_LIST_SUBMITTED', data: {} });
+    const post = await call('POST', `/api/cases/${otherCommuneCaseId}/events`, token('village_board', village), { type: 'REVIEW_LIST_SUBMITTED', data: {} });
     expect(post.status).toBe(403);
   });
 
   it('names the field of a bad event and changes nothing (400)', async () => {
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', village);
     const unknown = await call('POST', `/api/cases/${caseId}/events`, board, { type: 'NO_SUCH_EVENT', data: {} });
     expect(unknown.status).toBe(400);
     expect((await json(unknown)).error).toMatchObject({ code: 'UNKNOWN_EVENT_TYPE', details: { field: 'type' } });
@@ -102,7 +105,7 @@ describe('HTTP API end to end', () => {
   });
 
   it('accepts, applies and shows an event; a retry with the same key applies nothing twice', async () => {
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', village);
     const event = { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 30, fromPreviousLists: 10, newlyArising: 2, requests: 1 } };
     const first = await call('POST', `/api/cases/${caseId}/events?wait=15000`, board, event, { 'idempotency-key': 'e2e-list-0001' });
     expect(first.status).toBe(200);
@@ -116,7 +119,7 @@ describe('HTTP API end to end', () => {
     expect(view.step).toMatchObject({ id: 'survey', stage: 2 });
     expect(view.allowedEvents.map((e: { type: string }) => e.type)).toEqual(['SURVEY_COMPLETED']);
     expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['started', 'transition']);
-    expect(view.history[1].actor).toEqual({ sub: 'village_board@T1C1', role: 'village_board', unit: 'T1C1' });
+    expect(view.history[1].actor).toEqual({ sub: `village_board@${village}`, role: 'village_board', unit: village });
     expect(view.deadlines.find((d: { step: string; status: string }) => d.step === 'survey' && d.status === 'armed')).toBeDefined();
   });
 

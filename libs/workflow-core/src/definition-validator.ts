@@ -1,6 +1,7 @@
 import type { z } from 'zod';
+import { ROLE_LEVELS, type AdminLevel } from '@rasoat/contracts';
 import { BUILTIN_ACTIONS, type ActionRegistry } from './action-registry';
-import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type EventSpec, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
 import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 import { SourceMap } from './definition-loader';
 import { bindParams, parseExpression } from './expression';
@@ -57,10 +58,18 @@ export function validateDefinition(definition: Definition, source: SourceLocator
   }
   if (definition.window) checkWindow(definition.window);
 
+  for (const [roleId, role] of Object.entries(definition.roles)) {
+    const actsFrom = (ROLE_LEVELS as Readonly<Record<string, AdminLevel | undefined>>)[roleId];
+    if (actsFrom && DEFINITION_LEVEL[actsFrom] !== role.level) {
+      err(['roles', roleId, 'level'], `role "${roleId}" acts from level "${DEFINITION_LEVEL[actsFrom]}", not "${role.level}" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)`);
+    }
+  }
+
   for (const [eventType, spec] of Object.entries(definition.events)) {
     spec.roles.forEach((role, i) => {
       if (role !== 'system' && !roleIds.has(role)) err(['events', eventType, 'roles', i], `unknown role "${role}"`);
     });
+    checkProxies(eventType, spec);
   }
 
   const handled = new Set<string>();
@@ -79,6 +88,24 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     }
   }
   return errors;
+
+  function checkProxies(eventType: string, spec: EventSpec): void {
+    const seen = new Set<string>();
+    spec.proxies?.forEach((proxy, i) => {
+      const at: PathSegment[] = ['events', eventType, 'proxies', i];
+      const proxyRole = definition.roles[proxy.role];
+      const owner = definition.roles[proxy.onBehalfOf];
+      if (!proxyRole) err([...at, 'role'], `unknown role "${proxy.role}"`);
+      else if (spec.roles.includes(proxy.role)) err([...at, 'role'], `"${proxy.role}" already sends "${eventType}" in its own name (roles); list it in one place only`);
+      else if (seen.has(proxy.role)) err([...at, 'role'], `"${proxy.role}" is already a proxy of "${eventType}"; a role enters an event on behalf of one role only`);
+      seen.add(proxy.role);
+      if (!spec.roles.includes(proxy.onBehalfOf) || !owner) {
+        err([...at, 'onBehalfOf'], `"${proxy.onBehalfOf}" is not one of the roles of "${eventType}": ${spec.roles.filter((r) => r !== 'system').join(', ')}`);
+      } else if (proxyRole && LEVEL_RANK[proxyRole.level] <= LEVEL_RANK[owner.level]) {
+        err([...at, 'role'], `"${proxy.role}" (${proxyRole.level}) cannot enter for "${proxy.onBehalfOf}" (${owner.level}): a proxy acts from a level above the role it stands in for`);
+      }
+    });
+  }
 
   function checkStep({ id: stepId, step, path, parent }: StepEntry): void {
     const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
@@ -240,6 +267,12 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     }
   }
 }
+
+type DefinitionLevel = Definition['roles'][string]['level'];
+
+/** A definition names the nation's level "national"; the unit tree names it "nation". */
+const DEFINITION_LEVEL: Readonly<Record<AdminLevel, DefinitionLevel>> = { nation: 'national', province: 'province', district: 'district', commune: 'commune', village: 'village' };
+const LEVEL_RANK: Readonly<Record<DefinitionLevel, number>> = { village: 0, commune: 1, district: 2, province: 3, national: 4 };
 
 /** Parameter values by name, for binding `params.X` in expressions. */
 export function parameterValues(definition: Definition): Record<string, number | string | boolean> {

@@ -69,10 +69,30 @@ const ListFieldSchema = z.strictObject({
 export const FieldSchema = z.discriminatedUnion('type', [...scalarFields, ListFieldSchema]);
 export type FieldSpec = z.infer<typeof FieldSchema>;
 
+/**
+ * A role the law lets enter an event in the stead of a role that owns it — e.g. the commune
+ * steering committee entering a village's review list when the village has no connection.
+ * Acceptance records both: the actor's own role and the role it stood in for.
+ */
+export const ProxySchema = z.strictObject({
+  role: identifier,
+  /** One of the event's `roles`, at a lower level than `role`. */
+  onBehalfOf: identifier,
+  /** The legal text that lets `role` enter this event for `onBehalfOf`. */
+  source: SourceSchema,
+});
+export type ProxySpec = z.infer<typeof ProxySchema>;
+
 export const EventSpecSchema = z.strictObject({
   label: LocalizedTextSchema,
   /** Roles allowed to send this event; `system` events come from the engine (timers). */
   roles: z.array(z.union([identifier, z.literal('system')])).min(1),
+  /**
+   * Roles that may enter this event on behalf of one of `roles`, only where the law says so
+   * (`source`). Optional, not defaulted: a default would change the content hash of every
+   * version already published.
+   */
+  proxies: z.array(ProxySchema).min(1).optional(),
   fields: z.record(identifier, FieldSchema).default({}),
 });
 export type EventSpec = z.infer<typeof EventSpecSchema>;

@@ -3,6 +3,7 @@ import { UserRole } from '@rasoat/contracts';
 import { signToken } from '@rasoat/engine';
 import type { CliCommand } from '../cli-command';
 import { parseFlags } from '../cli-flags';
+import { tokenUnitRefusal } from './token-unit-check';
 
 /** `rasoat token --role ROLE --unit CODE [--sub ID] [--hours H]`: mints an access token for operators. */
 export const tokenCommand: CliCommand = {
@@ -31,6 +32,12 @@ export const tokenCommand: CliCommand = {
       return 2;
     }
     const config = loadConfig();
+    // The API refuses a role at a unit of another level, or at a unit that does not exist: so does this command.
+    const refusal = await tokenUnitRefusal(role.data, unit, config);
+    if (refusal) {
+      io.stderr.write(`--unit: ${refusal.message}\n`);
+      return refusal.exit;
+    }
     const sub = flags.values.sub ?? `${role.data}@${unit}`;
     io.stdout.write(`${signToken({ sub, role: role.data, unit, ...(flags.values.name ? { name: flags.values.name } : {}) }, config.jwtSecret, new Date(), Math.round(hours * 3600))}\n`);
     return 0;

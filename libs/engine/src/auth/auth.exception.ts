@@ -6,10 +6,12 @@ export const AuthErrorCode = {
   ExpiredToken: 'AUTH_EXPIRED_TOKEN',
   OutOfScope: 'AUTH_OUT_OF_SCOPE',
   RoleNotAllowed: 'AUTH_ROLE_NOT_ALLOWED',
+  RoleLevelMismatch: 'AUTH_ROLE_LEVEL_MISMATCH',
+  UnknownUnit: 'AUTH_UNKNOWN_UNIT',
 } as const;
 
 export class AuthException extends DomainException {
-  constructor(kind: Extract<FailureKind, 'unauthenticated' | 'forbidden'>, code: (typeof AuthErrorCode)[keyof typeof AuthErrorCode], message: string) {
-    super(kind, code, message);
+  constructor(kind: Extract<FailureKind, 'unauthenticated' | 'forbidden'>, code: (typeof AuthErrorCode)[keyof typeof AuthErrorCode], message: string, details: Record<string, unknown> = {}) {
+    super(kind, code, message, details);
   }
 }

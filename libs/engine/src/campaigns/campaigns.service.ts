@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import { Campaign } from '@rasoat/persistence';
 import { startCase } from '@rasoat/workflow-core';
-import { assertInScope, NATION } from '../auth/actor-scope';
+import { assertInScope, isNational } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { stageOf } from '../cases/case-stage';
 import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
@@ -144,7 +144,7 @@ export class CampaignsService {
     const campaign = await this.em.fork().findOne(Campaign, { id });
     if (!campaign) throw new CampaignNotFoundException(id);
     // Everyone working inside the province may see its campaign (their cases are in it).
-    const actorProvince = actor.unit === NATION ? campaign.provinceCode : (await this.units.get(actor.unit)).provinceCode;
+    const actorProvince = isNational(actor) ? campaign.provinceCode : (await this.units.get(actor.unit)).provinceCode;
     if (actorProvince !== campaign.provinceCode) {
       throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Đợt rà soát ${id} thuộc tỉnh khác / the campaign belongs to another province`);
     }
@@ -154,7 +154,7 @@ export class CampaignsService {
   /** Campaigns of the provinces the actor belongs to (all of them for a national admin). */
   async list(actor: Actor): Promise<Campaign[]> {
     const em = this.em.fork();
-    if (actor.unit === NATION) return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
+    if (isNational(actor)) return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
     const unit = await this.units.get(actor.unit);
     return em.find(Campaign, { provinceCode: unit.provinceCode }, { orderBy: { year: 'desc' } });
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, SubmitEventBody } from '@rasoat/contracts';
-import { payloadErrors } from '@rasoat/workflow-core';
+import { payloadErrors, type EventSpec } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -129,11 +129,11 @@ export class CaseAcceptanceService {
     const compiled = await this.registry.get(row.definition_key);
     const spec = compiled.definition.events[body.type];
     if (!spec) throw new UnknownEventTypeException(body.type, Object.keys(compiled.definition.events));
-    if (!spec.roles.includes(actor.role)) throw new RoleNotAllowedException(body.type, actor.role, spec.roles);
+    const onBehalfOf = standsInFor(body.type, spec, actor);
     const payload = compiled.payloadSchemas[body.type].safeParse(body.data);
     if (!payload.success) throw new InvalidPayloadException(body.type, payloadErrors(payload.error));
 
-    return { caseId: row.id, type: body.type, data: payload.data, actor, key: headerKey ?? body.idempotencyKey ?? randomUUID() };
+    return { caseId: row.id, type: body.type, data: payload.data, actor: onBehalfOf ? { ...actor, onBehalfOf } : actor, key: headerKey ?? body.idempotencyKey ?? randomUUID() };
   }
 
   /** One query for a batch of case lookups; an id that is not a UUID names no case. */
@@ -324,6 +324,17 @@ export class CaseAcceptanceService {
     if (existing.type !== type || stableJson(existing.payload) !== stableJson(data)) throw new IdempotencyKeyReusedException(key);
     return toReceipt(existing, true);
   }
+}
+
+/**
+ * The role `actor` enters an event for: none when the event lists its role, the owner when the
+ * definition lets its role enter the event on that owner's behalf (`proxies`); refused otherwise.
+ */
+function standsInFor(type: string, spec: EventSpec, actor: Actor): string | undefined {
+  if (spec.roles.includes(actor.role)) return undefined;
+  const proxy = spec.proxies?.find((p) => p.role === actor.role);
+  if (!proxy) throw new RoleNotAllowedException(type, actor.role, [...spec.roles, ...(spec.proxies ?? []).map((p) => `${p.role} (thay / for ${p.onBehalfOf})`)]);
+  return proxy.onBehalfOf;
 }
 
 /** A value as it comes back from a jsonb column. */

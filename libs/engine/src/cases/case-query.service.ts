@@ -23,7 +23,8 @@ export interface HistoryView {
   kind: string;
   seq: number | null;
   eventType: string | null;
-  actor: { sub: string; role: string; unit: string };
+  /** `onBehalfOf`: the role in whose stead `role` entered the event (the definition's `proxies`). */
+  actor: { sub: string; role: string; unit: string; onBehalfOf?: string };
   fromStep: string | null;
   toStep: string | null;
   details: Record<string, unknown>;
@@ -83,6 +84,7 @@ export class CaseQueryService {
         type,
         label: label(definition.events[type].label),
         roles: definition.events[type].roles,
+        proxies: definition.events[type].proxies ?? [],
         fields: definition.events[type].fields,
       })),
       deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
@@ -110,7 +112,7 @@ function iso(value: Date | string): string {
 }
 
 function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {
-  const who = `${h.actor.role} ${h.actor.sub}`;
+  const who = `${h.actor.role} ${h.actor.sub}${h.actor.onBehalfOf ? ` (thay ${h.actor.onBehalfOf} / on behalf of ${h.actor.onBehalfOf})` : ''}`;
   switch (h.kind) {
     case 'started':
       return `Mở hồ sơ ở bước "${stepName(h.toStep)}"`;

@@ -15,7 +15,7 @@ import {
   type DefinitionError,
   type LocatedDefinition,
 } from '@rasoat/workflow-core';
-import { NATION } from '../auth/actor-scope';
+import { isNational, NATION } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { DefinitionRegistry } from './definition-registry.service';
@@ -245,9 +245,11 @@ export class DefinitionAdminService {
 
   /** The province an actor's unit belongs to (`VN` for national roles). */
   private async provinceOf(actor: Actor): Promise<string> {
-    if (actor.unit === NATION) return NATION;
+    if (isNational(actor)) return NATION;
     const [unit] = await this.em.fork().execute<{ province_code: string }[]>('select province_code from admin_unit where code = ?', [actor.unit]);
-    return unit?.province_code ?? actor.unit;
+    // A unit that does not exist (VN for a role of another level included) is no scope at all, never the nation's.
+    if (!unit) this.forbid(`đơn vị ${actor.unit}`);
+    return unit.province_code;
   }
 
   private async assertCanRead(actor: Actor, province: string | null): Promise<void> {

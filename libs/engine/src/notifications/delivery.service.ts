@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
 import type { DeliveryStatus, DigestGroup, SubscriptionChannel } from '@rasoat/persistence';
-import { inScope, NATION } from '../auth/actor-scope';
+import { inScope, isNational } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { NotificationsProducer } from './notifications.producer';
@@ -126,7 +126,7 @@ export class DeliveryService {
   async list(actor: Actor, q: { status?: DeliveryStatus; limit: number }): Promise<DeliveryView[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (actor.unit !== NATION) {
+    if (!isNational(actor)) {
       where.push('u.path like ?');
       params.push(`%/${actor.unit}/%`);
     }

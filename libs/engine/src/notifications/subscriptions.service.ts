@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, CreateSubscriptionBody } from '@rasoat/contracts';
 import type { SubscriptionChannel } from '@rasoat/persistence';
-import { assertInScope, NATION } from '../auth/actor-scope';
+import { assertInScope, isNational } from '../auth/actor-scope';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { UnitsService } from '../units/units.service';
 import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
@@ -61,7 +61,7 @@ export class SubscriptionsService {
       assertInScope(actor, unit.path, `đơn vị ${filter.unit}`);
       where.push('s.unit_code = ?');
       params.push(filter.unit);
-    } else if (actor.unit !== NATION) {
+    } else if (!isNational(actor)) {
       where.push(`u.path like ?`);
       params.push(`%/${actor.unit}/%`);
     }

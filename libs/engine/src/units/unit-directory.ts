@@ -30,6 +30,18 @@ export class UnitDirectory {
     return new Map(paths.map((p) => [p, segments(p).flatMap((c) => this.units.get(c) ?? [])]));
   }
 
+  /**
+   * One unit by code, from the same cache: a query only the first time a code is asked for.
+   * A code that names no unit is not remembered, so a unit imported later is found.
+   */
+  async find(code: string): Promise<UnitLink | undefined> {
+    const cached = this.units.get(code);
+    if (cached) return cached;
+    const [row] = await this.em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = ?', [code]);
+    if (row) this.units.set(row.code, row);
+    return row;
+  }
+
   forget(): void {
     this.units.clear();
   }

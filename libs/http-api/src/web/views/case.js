@@ -54,12 +54,13 @@ export async function caseView({ id }) {
           'ul',
           { class: 'events' },
           c.allowedEvents.map((e) => {
-            const mine = actor && e.roles.includes(actor.role);
+            const proxies = e.proxies ?? [];
+            const mine = actor && (e.roles.includes(actor.role) || proxies.some((p) => p.role === actor.role));
             return h(
               'li',
               { class: mine ? 'mine' : '', dataset: { event: e.type } },
               h('div', {}, h('strong', {}, loc(e.label)), ' ', h('code', {}, e.type), mine ? h('span', { class: 'badge ok' }, t('case.youCan')) : null),
-              h('p', { class: 'small' }, h('span', { class: 'muted' }, `${t('case.whoCan')}: `), e.roles.map(roleLabel).join(', ')),
+              h('p', { class: 'small' }, h('span', { class: 'muted' }, `${t('case.whoCan')}: `), [...e.roles.map(roleLabel), ...proxies.map((p) => `${roleLabel(p.role)} (${t('case.onBehalfOf')} ${roleLabel(p.onBehalfOf)})`)].join(', ')),
               Object.keys(e.fields ?? {}).length
                 ? h(
                     'details',
@@ -121,7 +122,7 @@ export async function caseView({ id }) {
           h('time', { datetime: e.at }, formatInstant(e.at)),
           h('span', { class: `badge kind-${e.kind}` }, t(`h.kind.${e.kind}`)),
           h('p', {}, historyText(e, L)),
-          e.actor && e.actor.role !== 'system' ? h('p', { class: 'muted small' }, `${roleLabel(e.actor.role)} · ${e.actor.sub}`) : null,
+          e.actor && e.actor.role !== 'system' ? h('p', { class: 'muted small' }, `${roleLabel(e.actor.role)} · ${e.actor.sub}${e.actor.onBehalfOf ? ` (${t('case.onBehalfOf')} ${roleLabel(e.actor.onBehalfOf)})` : ''}`) : null,
         ),
       ),
     ),
