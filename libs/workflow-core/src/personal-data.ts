@@ -7,12 +7,20 @@ export const MASKED_TEXT = '[ẩn]';
  * An event payload with the values of its `personal` fields replaced by MASKED_TEXT: a string
  * becomes the placeholder, each item of a string list too (the list keeps its length), and the
  * marked fields of each record of a list field likewise. Values of another type than the spec's
- * (data written before a field was marked) are masked whole. Other fields, unknown event types
- * and absent values are left as they are; the input is not changed.
+ * (data written before a field was marked) are masked whole; absent and null values stay. The
+ * payload of an event type the definition does not declare (recorded under another version,
+ * before a migration) cannot be told apart: every string in it is masked. The input is not changed.
  */
 export function maskPersonalFields(definition: Definition, eventType: string, data: Record<string, unknown>): Record<string, unknown> {
   const spec = Object.hasOwn(definition.events, eventType) ? definition.events[eventType] : undefined;
-  return spec ? maskRecord(spec.fields, data) : data;
+  return spec ? maskRecord(spec.fields, data) : (maskAllText(data) as Record<string, unknown>);
+}
+
+function maskAllText(value: unknown): unknown {
+  if (typeof value === 'string') return MASKED_TEXT;
+  if (Array.isArray(value)) return value.map(maskAllText);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAllText(v)]));
+  return value;
 }
 
 function maskRecord(fields: Record<string, FieldSpec>, data: Record<string, unknown>): Record<string, unknown> {
@@ -24,8 +32,9 @@ function maskRecord(fields: Record<string, FieldSpec>, data: Record<string, unkn
   return out;
 }
 
-/** One field's value as a reader without access to personal data sees it. */
-export function maskValue(field: FieldSpec, value: unknown): unknown {
+/** One field's value as a reader without access to personal data sees it (null and absent stay). */
+function maskValue(field: FieldSpec, value: unknown): unknown {
+  if (value === null || value === undefined) return value;
   if (field.type === 'list') {
     return Array.isArray(value) ? value.map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? maskRecord(field.items, item as Record<string, unknown>) : item)) : value;
   }
