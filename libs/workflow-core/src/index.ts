@@ -18,3 +18,4 @@ export * from './expression';
 export * from './definition-diff';
 export * from './case-correction';
 export * from './personal-data';
+export * from './definition-amendment';
