@@ -128,6 +128,7 @@ const STRINGS = {
     'h.kind.deadline': 'Thời hạn',
     'h.kind.completed': 'Hoàn thành',
     'h.kind.migrated': 'Chuyển phiên bản',
+    'h.kind.corrected': 'Sửa số liệu',
 
     'diagram.title': 'Sơ đồ các bước của quy trình',
     'diagram.current': 'bước hiện tại: {steps}',
@@ -340,6 +341,7 @@ const STRINGS = {
     'h.kind.deadline': 'Deadline',
     'h.kind.completed': 'Completed',
     'h.kind.migrated': 'Migrated',
+    'h.kind.corrected': 'Corrected',
 
     'diagram.title': 'Steps of the procedure',
     'diagram.current': 'current step: {steps}',
