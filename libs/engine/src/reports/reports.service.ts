@@ -147,8 +147,11 @@ function snapshotJson(event: string, field: string): string {
  * Compared as numeric, so that no stored value — a string, 2^53, 1e300 — can make the query fail.
  */
 function inRange(value: string, metric: string): string {
-  return `(jsonb_typeof(${value}) = 'number' and (${value})::numeric = trunc((${value})::numeric)
-    and (${value})::numeric between (r.ranges -> ${metric} ->> 'min')::numeric and (r.ranges -> ${metric} ->> 'max')::numeric)`;
+  // A case, not an "and": PostgreSQL may evaluate the operands of "and" in any order, and a cast of a string to numeric fails.
+  return `(case when jsonb_typeof(${value}) = 'number'
+    then (${value})::numeric = trunc((${value})::numeric)
+     and (${value})::numeric between (r.ranges -> ${metric} ->> 'min')::numeric and (r.ranges -> ${metric} ->> 'max')::numeric
+    else false end)`;
 }
 
 /** The figure a case's snapshot gives for a metric: the recorded integer when it is in range, else null (unknown). */
