@@ -57,6 +57,8 @@ describe('authorization matrix', () => {
 
   type Route = { name: string; method: string; path: () => string; body?: () => unknown };
   const list = { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 } };
+  // Refused for its value (400) once scope and role pass: the matrix writes nothing into any case.
+  const correction = { event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: -1, reason: 'thử quyền' };
   const inside: Route[] = [
     { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}` },
     { name: 'GET case event receipt', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}/events/00000000-0000-4000-8000-000000000000` },
@@ -87,6 +89,7 @@ describe('authorization matrix', () => {
     { name: 'POST admin calendar day', method: 'POST', path: () => '/api/admin/calendar/days', body: () => ({ date: '2026-12-01', kind: 'day_off', name: 'Nghỉ', source: 'QĐ tỉnh T2', province: 'T2' }) },
     { name: 'PATCH campaign window', method: 'PATCH', path: () => `/api/campaigns/${ids.campaignT2}/window`, body: () => ({ windowStart: '2026-09-01', windowEnd: '2026-12-14', reason: 'thử quyền' }) },
     { name: 'POST admin subscription', method: 'POST', path: () => '/api/admin/subscriptions', body: () => ({ unitCode: 'T2C1', role: 'commune_committee', channel: 'email', address: 'xa@t2.example' }) },
+    { name: 'POST case correction', method: 'POST', path: () => `/api/cases/${ids.T2C1V1}/corrections`, body: () => correction },
   ];
   // Routes restricted by role, whatever the unit: who may call them at all.
   const byRole: (Route & { roles: Role[] })[] = [
@@ -99,6 +102,7 @@ describe('authorization matrix', () => {
     { name: 'GET admin subscriptions', method: 'GET', path: () => '/api/admin/subscriptions', roles: ['province_admin', 'national_admin'] },
     { name: 'GET admin deliveries', method: 'GET', path: () => '/api/admin/deliveries?status=dead', roles: ['province_admin', 'national_admin'] },
     { name: 'PATCH campaign window', method: 'PATCH', path: () => `/api/campaigns/${ids.campaignT1}/window`, body: () => ({ windowStart: '2026-09-01', windowEnd: '2026-12-14', reason: 'thử quyền' }), roles: ['province_committee', 'province_admin', 'national_admin'] },
+    { name: 'POST case correction', method: 'POST', path: () => `/api/cases/${ids.T1C1V1}/corrections`, body: () => correction, roles: ['province_admin', 'national_admin'] },
   ];
   // The batch route answers 200 with a status per item: its matrix is per item (below); here only the door.
   const batchRoute: Route = { name: 'POST case events batch', method: 'POST', path: () => '/api/cases/events/batch', body: () => ({ events: [{ caseId: ids.T1C1V1, ...list, idempotencyKey: 'authz-batch-door' }] }) };

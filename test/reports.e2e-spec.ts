@@ -346,6 +346,45 @@ describe('official reports (summary tables 7.x)', () => {
     expect(listed.body.map((t: { id: string }) => t.id)).toEqual(tables.map((t) => t.id));
   });
 
+  it('answers with a legacy value out of range (left out and listed), until a province admin corrects it', async () => {
+    const t1 = await caseIds(campaignT1, 'T1');
+    const before = (await summary('T1', token('province_committee', 'T1'))).body.total.values;
+    // Applied before the limits existed: written straight into the snapshot, as such a value lies in old databases.
+    const em = engine.get(EntityManager).fork();
+    await em.execute(`update review_case set snapshot = jsonb_set(snapshot, '{context,data,REVIEW_LIST_SUBMITTED,householdCount}', '9007199254740991'::jsonb) where id = ?`, [t1.T1C1V2]);
+    await em.execute(`update review_case set snapshot = jsonb_set(snapshot, '{context,data,LISTS_RECOGNISED,poorCount}', '"nhiều"'::jsonb) where id = ?`, [t1.T1C1V1]);
+
+    const province = token('province_committee', 'T1');
+    const json = await summary('T1', province);
+    expect(json.status).toBe(200);
+    expect(json.body.total.values).toMatchObject({ villagesRecognised: 4, householdsReviewed: null, poor: null, nearPoor: before.nearPoor });
+    expect(json.body.outOfRange).toEqual([
+      { caseId: t1.T1C1V1, villageCode: 'T1C1V1', metric: 'poor', event: 'LISTS_RECOGNISED', field: 'poorCount', value: '"nhiều"', range: { min: 0, max: 1_000_000 } },
+      { caseId: t1.T1C1V2, villageCode: 'T1C1V2', metric: 'householdsReviewed', event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: '9007199254740991', range: { min: 0, max: 1_000_000 } },
+    ]);
+    for (const format of ['csv', 'xlsx']) expect((await summary('T1', province, campaignT1, `&format=${format}`)).status).toBe(200);
+    const xlsx = new Workbook();
+    await xlsx.xlsx.load((await summary('T1', province, campaignT1, '&format=xlsx')).raw as never);
+    const texts: string[] = [];
+    xlsx.worksheets[0].eachRow((row) => texts.push(String(row.getCell(1).value)));
+    expect(texts.some((t) => t.includes('T1C1V2: REVIEW_LIST_SUBMITTED.householdCount = 9007199254740991 ngoài khoảng [0; 1000000]'))).toBe(true);
+
+    // The province admin corrects both values through the case's inbox; the figures come back.
+    const admin = token('province_admin', 'T1');
+    const corrections = [
+      [t1.T1C1V2, { event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: 25, reason: 'Nhập nhầm số hộ / typo' }],
+      [t1.T1C1V1, { event: 'LISTS_RECOGNISED', field: 'poorCount', value: 5, reason: 'Theo quyết định công nhận / as decided' }],
+    ] as const;
+    for (const [caseId, body] of corrections) {
+      const res = await call('POST', `/api/cases/${caseId}/corrections?wait=15000`, admin, body);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ type: 'correction', status: 'applied' });
+    }
+    const after = await summary('T1', province);
+    expect(after.body.outOfRange).toEqual([]);
+    expect(after.body.total.values).toEqual(before);
+  });
+
   it('keeps each official inside their unit and province (403), and names bad parameters (400)', async () => {
     const commune = token('commune_committee', 'T1C1');
     const other = await summary('T1C2', commune);

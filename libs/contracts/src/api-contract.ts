@@ -10,6 +10,20 @@ export const SubmitEventBody = z.strictObject({
 });
 export type SubmitEventBody = z.infer<typeof SubmitEventBody>;
 
+/**
+ * Body of `POST /api/cases/:id/corrections`: `data.<event>.<field>` of the case becomes `value`.
+ * The shape only; the case's definition checks the event, the field and the value.
+ */
+export const SubmitCorrectionBody = z.strictObject({
+  event: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an event type such as REVIEW_LIST_SUBMITTED'),
+  field: z.string().regex(/^[a-z][A-Za-z0-9_]*$/, 'must be a field name such as householdCount'),
+  value: z.unknown(),
+  reason: z.string().trim().min(3).max(2000),
+  /** Alternative to the Idempotency-Key header. */
+  idempotencyKey: z.string().min(8).max(200).optional(),
+});
+export type SubmitCorrectionBody = z.infer<typeof SubmitCorrectionBody>;
+
 /** Most events in one `POST /api/cases/events/batch` (one group-commit batch of the engine). */
 export const MAX_EVENTS_PER_BATCH = 500;
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { MAX_EVENTS_PER_BATCH, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
+import { MAX_EVENTS_PER_BATCH, SubmitCorrectionBody, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
 import { CaseAcceptanceService, CaseNotFoundException, CaseQueryService, type AcceptOutcome, type EventReceipt } from '@rasoat/engine';
 import { CurrentActor } from './auth.guard';
 import { failureAnswer } from './domain-exception.filter';
@@ -70,6 +70,29 @@ export class CasesController {
     let receipt = await this.acceptance.accept(id, event, actor, headerKey);
     if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);
     res.status(receipt.status === 'pending' ? 202 : receipt.status === 'applied' ? 200 : 422);
+    return receipt;
+  }
+
+  @Post(':id/corrections')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Sửa một số liệu đã ghi nhận (quản trị tỉnh, quốc gia) / correct a value an applied event recorded (province or national admin)',
+    description:
+      '`data.<event>.<field>` of the case becomes `value`, checked against the field as declared by the case’s definition version (400 naming `value` and the limit). ' +
+      'Applied in the case’s order like any event, under its Idempotency-Key; the case stays in its step; the history records who corrected, why, the old and the new value, ' +
+      'and reports read the new value. 202 while pending; with ?wait=ms 200 (applied) or 422 (rejected: e.g. the event was never applied to the case).',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiQuery({ name: 'wait', required: false, description: 'milliseconds to wait for the outcome (max 30000)' })
+  @ApiBody({ schema: z.toJSONSchema(SubmitCorrectionBody, { io: 'input', unrepresentable: 'any' }) as object })
+  async correct(@Param() params: unknown, @Query() q: unknown, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    const { id } = parseRequest(CaseParams, params, 'params');
+    const { wait } = parseRequest(SubmitQuery, q, 'query');
+    const headerKey = parseRequest(IdempotencyKey, key, 'headers');
+    const correction = parseRequest(SubmitCorrectionBody, body, 'body');
+    let receipt = await this.acceptance.acceptCorrection(id, correction, actor, headerKey);
+    if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);
+    res.status(receiptStatus(receipt));
     return receipt;
   }
 

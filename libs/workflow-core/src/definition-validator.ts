@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { ROLE_LEVELS, type AdminLevel } from '@rasoat/contracts';
 import { BUILTIN_ACTIONS, type ActionRegistry } from './action-registry';
-import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type EventSpec, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type EventSpec, type FieldSpec, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import { FIELD_VALUE_CEILING, fieldBounds } from './field-limits';
 import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 import { SourceMap } from './definition-loader';
 import { bindParams, parseExpression } from './expression';
@@ -87,6 +88,7 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       else checkGraph(region.initial, ids, [...at, 'steps'], (id) => region.steps[id]);
     }
   }
+  checkFieldRanges(definition, err);
   return errors;
 
   function checkProxies(eventType: string, spec: EventSpec): void {
@@ -309,4 +311,17 @@ function operandPaths(value: unknown): string[] {
     return Object.values(v).flatMap(operandPaths);
   }
   return [];
+}
+
+/** A numeric field whose effective range is empty (e.g. `min: 2000000` without a `max`: the default max is 1,000,000). */
+function checkFieldRanges(definition: Definition, err: (path: PathSegment[], message: string) => void): void {
+  const check = (fields: Record<string, FieldSpec>, at: PathSegment[]) => {
+    for (const [name, field] of Object.entries(fields)) {
+      if (field.type === 'list') check(field.items, [...at, name, 'items']);
+      if (field.type !== 'integer' && field.type !== 'number') continue;
+      const { min, max } = fieldBounds(field);
+      if (min > max) err([...at, name, field.min !== undefined && field.max === undefined ? 'min' : 'max'], `the range is empty: min ${min} > max ${max}${field.max === undefined ? ` (the default max; name a max up to ${FIELD_VALUE_CEILING})` : ''}`);
+    }
+  };
+  for (const [eventType, spec] of Object.entries(definition.events)) check(spec.fields, ['events', eventType, 'fields']);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIELD_VALUE_CEILING } from './field-limits';
 
 /**
  * The zod schema of a process definition: the single source of truth for what a
@@ -47,14 +48,27 @@ const fieldBase = {
   required: z.boolean().default(true),
 };
 
+/** A bound of a numeric field: inside ±FIELD_VALUE_CEILING, so that sums in reports stay exact (`field-limits.ts`). */
+const fieldBound = (int: boolean) =>
+  (int ? z.number().int() : z.number())
+    .min(-FIELD_VALUE_CEILING, `must be at least ${-FIELD_VALUE_CEILING} (the floor of every numeric field)`)
+    .max(FIELD_VALUE_CEILING, `must be at most ${FIELD_VALUE_CEILING} (the ceiling of every numeric field)`);
+/**
+ * Marks free text that may name or describe people (a complainant's account, the chair of a
+ * meeting, an opinion): shown only to the officials of the case's village and commune, masked
+ * for everyone else, as households' personal data is.
+ */
+const personal = z.boolean().optional();
+
 const scalarFields = [
-  z.strictObject({ ...fieldBase, type: z.literal('string'), minLength: z.number().int().min(0).optional(), maxLength: z.number().int().positive().optional() }),
-  z.strictObject({ ...fieldBase, type: z.literal('integer'), min: z.number().int().optional(), max: z.number().int().optional() }),
-  z.strictObject({ ...fieldBase, type: z.literal('number'), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('string'), minLength: z.number().int().min(0).optional(), maxLength: z.number().int().positive().optional(), personal }),
+  /** Values must lie in [min, max]; without them in ±DEFAULT_FIELD_MAX (1,000,000). */
+  z.strictObject({ ...fieldBase, type: z.literal('integer'), min: fieldBound(true).optional(), max: fieldBound(true).optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('number'), min: fieldBound(false).optional(), max: fieldBound(false).optional() }),
   z.strictObject({ ...fieldBase, type: z.literal('boolean') }),
   z.strictObject({ ...fieldBase, type: z.literal('date') }),
   z.strictObject({ ...fieldBase, type: z.literal('enum'), values: z.array(z.string().min(1)).min(1) }),
-  z.strictObject({ ...fieldBase, type: z.literal('string-list'), maxItems: z.number().int().positive().optional() }),
+  z.strictObject({ ...fieldBase, type: z.literal('string-list'), maxItems: z.number().int().positive().optional(), personal }),
 ] as const;
 /** A field that holds a list of records, e.g. per-household votes of a meeting. */
 const ListFieldSchema = z.strictObject({

@@ -1,24 +1,22 @@
 import { z } from 'zod';
 import type { Definition, FieldSpec } from './definition.schema';
+import { fieldBounds } from './field-limits';
 
-function fieldSchema(spec: FieldSpec): z.ZodType {
+/** The runtime schema of one field's value (a correction is checked against it too). */
+export function fieldSchema(spec: FieldSpec): z.ZodType {
   switch (spec.type) {
     case 'string': {
       let s = z.string().trim().min(spec.minLength ?? 1);
       if (spec.maxLength !== undefined) s = s.max(spec.maxLength);
       return s;
     }
-    case 'integer': {
-      let s = z.number().int();
-      if (spec.min !== undefined) s = s.min(spec.min);
-      if (spec.max !== undefined) s = s.max(spec.max);
-      return s;
-    }
+    case 'integer':
     case 'number': {
-      let s = z.number();
-      if (spec.min !== undefined) s = s.min(spec.min);
-      if (spec.max !== undefined) s = s.max(spec.max);
-      return s;
+      // Always bounded (the definition's min/max, else the default range): a huge value would
+      // break every sum that reads it.
+      const { min, max } = fieldBounds(spec);
+      const s = spec.type === 'integer' ? z.number().int('phải là số nguyên / must be an integer') : z.number();
+      return s.min(min, `phải ≥ ${min} / must be at least ${min}`).max(max, `phải ≤ ${max} / must be at most ${max}`);
     }
     case 'boolean':
       return z.boolean();

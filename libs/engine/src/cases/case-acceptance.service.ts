@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor, SubmitEventBody } from '@rasoat/contracts';
-import { payloadErrors, type EventSpec } from '@rasoat/workflow-core';
+import type { Actor, SubmitCorrectionBody, SubmitEventBody, UserRole } from '@rasoat/contracts';
+import { checkCorrection, CORRECTION_EVENT, payloadErrors, type EventSpec } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher';
 import { sql } from '../infrastructure/sql';
 import { CaseEventsProducer } from './case-events.producer';
-import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
+import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidCorrectionException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 import { stableJson } from '@rasoat/workflow-core';
 
 /** The state of one accepted event as its sender sees it. */
@@ -66,6 +66,8 @@ export interface RecordRequest {
 
 /** Items per batch of both batchers; one batch is one query (lookup) or one transaction (record). */
 const MAX_BATCH = 500;
+/** Who may correct a value an applied event wrote: the case's province admins, and national admins. */
+export const CORRECTION_ROLES: readonly UserRole[] = ['province_admin', 'national_admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -118,6 +120,24 @@ export class CaseAcceptanceService {
           : v,
       ),
     );
+  }
+
+  /**
+   * Accepts a correction of a value an applied event wrote (`CORRECTION_EVENT` in the case's
+   * inbox): in the actor's scope (a province admin's province), from CORRECTION_ROLES, the event
+   * and field declared by the case's definition and the value fitting the field. Recorded and
+   * applied in the case's order like any event, under its idempotency key; whether that event
+   * was applied to the case is checked when it is applied (a rejection otherwise).
+   */
+  async acceptCorrection(caseId: string, body: SubmitCorrectionBody, actor: Actor, headerKey?: string): Promise<EventReceipt> {
+    const row = await this.lookups.submit(caseId);
+    if (!row) throw new CaseNotFoundException(caseId);
+    assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
+    if (!(CORRECTION_ROLES as readonly string[]).includes(actor.role)) throw new RoleNotAllowedException(CORRECTION_EVENT, actor.role, [...CORRECTION_ROLES]);
+    const { idempotencyKey, ...correction } = body;
+    const checked = checkCorrection((await this.registry.get(row.definition_key)).definition, correction);
+    if (!checked.ok) throw new InvalidCorrectionException(checked.errors);
+    return this.records.submit({ caseId: row.id, type: CORRECTION_EVENT, data: checked.correction, actor, key: headerKey ?? idempotencyKey ?? randomUUID() });
   }
 
   /** Everything `accept` refuses, refused before anything is written. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor, MAX_CASES_PER_JOB } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
-import { applyEvent, CaseSnapshotSchema, householdAccess, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
+import { applyCorrection, applyEvent, CaseSnapshotSchema, CORRECTION_EVENT, householdAccess, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -192,6 +192,14 @@ export class CaseEngineService {
     let rejected = 0;
     for (const event of events) {
       const actor = Actor.parse(event.actor);
+      if (event.type === CORRECTION_EVENT) {
+        const corrected = this.applyCorrectionEvent(changes, compiled, row.id, snapshot, event, actor);
+        if (corrected) {
+          snapshot = corrected;
+          applied++;
+        } else rejected++;
+        continue;
+      }
       const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
       if (result.outcome === 'rejected') {
         rejected++;
@@ -219,6 +227,26 @@ export class CaseEngineService {
     const locked = householdAccess(compiled, snapshot).locked;
     updates.push({ id: row.id, snapshot, step: snapshot.step, status: snapshot.status, applied_seq: events[events.length - 1].seq, max_stage: maxStage, locked });
     return { applied, rejected };
+  }
+
+  /**
+   * A correction (`POST /api/cases/:id/corrections`): the value changes in the snapshot's data,
+   * the history keeps who, why, the old and the new value; the step, deadlines and counters stay.
+   * Reports read the snapshot, so they show the new value. Answers the new snapshot, or null
+   * when the correction is rejected (the event was never applied to the case, the value does not fit).
+   */
+  private applyCorrectionEvent(changes: CaseChanges, compiled: CompiledDefinition, caseId: string, snapshot: CaseSnapshot, event: PendingRow, actor: Actor): CaseSnapshot | null {
+    const at = { seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step };
+    const result = applyCorrection(compiled.definition, snapshot, event.payload);
+    if (result.outcome === 'rejected') {
+      changes.event(event.id, 'rejected', { code: result.code, reason: result.message });
+      changes.record(caseId, { kind: 'rejected', ...at, details: { code: result.code, reason: result.message } });
+      return null;
+    }
+    const { event: corrected, field, value, reason } = result.correction;
+    changes.event(event.id, 'applied');
+    changes.record(caseId, { kind: 'corrected', ...at, details: { event: corrected, field, from: result.previous, to: value, reason } });
+    return result.snapshot;
   }
 
   /** Used by tests and the simulator: the compiled definition a case runs on. */

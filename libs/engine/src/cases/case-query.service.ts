@@ -4,7 +4,9 @@ import type { Actor } from '@rasoat/contracts';
 import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { seesPersonalData } from '../households/household-privacy';
 import { CaseNotFoundException } from './cases.exception';
+import { caseViewMask } from './case-view-privacy';
 import { stageOf } from './case-stage';
 
 export interface DeadlineView {
@@ -55,6 +57,8 @@ export class CaseQueryService {
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
     const steps = stepIndex(definition);
+    // Personal free text (fields marked `personal`) only for the village's and its commune's officials.
+    const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
     const [deadlines, history, pending] = await Promise.all([
       em.execute<DeadlineView[]>(
         `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
@@ -77,7 +81,7 @@ export class CaseQueryService {
         const inner = steps.get(id)?.step;
         return { region, step: id, label: inner ? label(inner.label) : id, role: inner?.role ?? null };
       }),
-      data: snapshot.context.data,
+      data: mask.data(snapshot.context.data),
       counters: snapshot.context.counters,
       milestones: snapshot.context.milestones,
       allowedEvents: allowedEvents(compiled, snapshot).map((type) => ({
@@ -89,7 +93,7 @@ export class CaseQueryService {
       })),
       deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
-      history: history.map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) })),
+      history: history.map(mask.history).map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) })),
     };
   }
 
@@ -126,6 +130,8 @@ function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) 
       return `Đến hạn bước "${stepName(h.toStep)}" (${String(h.details.dueDate ?? '')})`;
     case 'completed':
       return `Hoàn thành: ${String(h.details.outcome ?? '')}`;
+    case 'corrected':
+      return `${who}: sửa ${String(h.details.event)}.${String(h.details.field)}: ${JSON.stringify(h.details.from)} → ${JSON.stringify(h.details.to)} — ${String(h.details.reason ?? '')}`;
     case 'migrated':
       return `${who}: chuyển sang ${String(h.details.to ?? '')} — "${h.fromStep ?? ''}" → "${stepName(h.toStep)}"`;
     default:

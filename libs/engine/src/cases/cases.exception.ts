@@ -39,3 +39,10 @@ export class CaseMigrationInvalidException extends DomainException {
     super('invalid', 'MIGRATION_INVALID', `${field}: ${message}`, { field });
   }
 }
+
+/** A correction that does not fit the case's definition: each problem names the body's field (`value`, `event`, `field`, `reason`). */
+export class InvalidCorrectionException extends DomainException {
+  constructor(fields: PayloadError[]) {
+    super('invalid', 'INVALID_CORRECTION', `Yêu cầu sửa số liệu không hợp lệ / invalid correction: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
+  }
+}

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { loadCatalog, type CatalogEntry } from '@rasoat/definition-catalog';
 import { DefinitionVersion } from '@rasoat/persistence';
-import { compileDefinition, DefinitionSchema, type CompiledDefinition } from '@rasoat/workflow-core';
+import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { compileDefinition, DefinitionSchema, isFieldMarkingAmendment, unifiedDiff, type CompiledDefinition } from '@rasoat/workflow-core';
 import { DefinitionNotFoundException, DefinitionVersionChangedException } from './definitions.exception';
 
 /**
@@ -21,7 +22,10 @@ export class DefinitionRegistry {
     const em = this.em.fork();
     for (const entry of catalog.values()) {
       const existing = await em.findOne(DefinitionVersion, { key: entry.key });
-      if (existing && existing.contentHash !== entry.contentHash) throw new DefinitionVersionChangedException(entry.key, entry.file);
+      if (existing && existing.contentHash !== entry.contentHash) {
+        if (!isFieldMarkingAmendment(DefinitionSchema.parse(existing.body), entry.definition)) throw new DefinitionVersionChangedException(entry.key, entry.file);
+        await this.amend(em, existing, entry, now);
+      }
       if (!existing) {
         await em.getConnection().execute(
           `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, published_at, published_by)
@@ -33,6 +37,27 @@ export class DefinitionRegistry {
       }
       this.compiled.set(entry.key, entry.compiled);
     }
+  }
+
+  /**
+   * A shipped version that only took on personal-text markers or numeric maxima
+   * (`isFieldMarkingAmendment`) is updated in place, with a `definition_audit` row (`amend`,
+   * by the system, the YAML diff): running cases keep their version and read the markings at
+   * once. Processes booting together amend once (the update is conditional on the old hash).
+   */
+  private async amend(em: EntityManager, existing: DefinitionVersion, entry: CatalogEntry, now: Date): Promise<void> {
+    const diff = unifiedDiff(existing.sourceText ?? '', entry.text, `${existing.sourceFile} (published)`, entry.file);
+    await em.getConnection().execute(
+      `with amended as (
+         update definition_version set content_hash = ?, body = ?::jsonb, source_text = ?, source_file = ? where key = ? and content_hash = ?
+         returning definition_id, version, province_code)
+       insert into definition_audit (at, action, definition_id, version, province_code, actor, diff, details)
+       select ?, 'amend', definition_id, version, province_code, ?::jsonb, ?, ?::jsonb from amended`,
+      [entry.contentHash, JSON.stringify(entry.definition), entry.text, entry.file, entry.key, existing.contentHash,
+        now, JSON.stringify(SYSTEM_ACTOR), diff, JSON.stringify({ key: entry.key, from: existing.contentHash, to: entry.contentHash, reason: 'field markings (personal, max)' })],
+      'run',
+    );
+    this.logger.log(`amended ${entry.key} from ${entry.file}: field markings only`);
   }
 
   /**

@@ -19,6 +19,7 @@ const report: SummaryReport = {
     row('T1C2', 'Xã Hai', { villagesTotal: 3, villagesRecognised: 0 }),
   ],
   total: { code: 'T1D1', name: 'Huyện Thử', level: 'district', values: counts({ villagesTotal: 6, villagesRecognised: 2, householdsReviewed: 1200, poor: 96, nearPoor: 150, escapedPoverty: 12, escapedNearPoverty: 7, newlyPoor: null }) },
+  outOfRange: [],
 };
 
 const tables = loadReportTables();

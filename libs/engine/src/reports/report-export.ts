@@ -2,7 +2,7 @@ import { Workbook, type Borders, type Font, type Worksheet } from 'exceljs';
 import { writeCsv } from '@rasoat/household-records';
 import { metricFormat, type ReportMetric } from './report-metrics';
 import type { ReportColumn, ReportTable } from './report-tables';
-import type { SummaryReport, SummaryRow } from './reports.service';
+import type { OutOfRangeValue, SummaryReport, SummaryRow } from './reports.service';
 
 export type ReportFormat = 'json' | 'csv' | 'xlsx';
 
@@ -150,12 +150,22 @@ export async function renderXlsx(table: ReportTable, report: SummaryReport): Pro
   });
 
   const notesStart = L.firstDataRow + values.length + 1;
-  if (table.notes.length > 0) {
+  const notes = [...table.notes, ...report.outOfRange.map(outOfRangeNote)];
+  if (notes.length > 0) {
     noteLine(sheet, notesStart, 'Ghi chú / Notes:', width, true);
-    table.notes.forEach((note, i) => noteLine(sheet, notesStart + 1 + i, `${i + 1}. ${note.vi} / ${note.en}`, width, false));
+    notes.forEach((note, i) => noteLine(sheet, notesStart + 1 + i, `${i + 1}. ${note.vi} / ${note.en}`, width, false));
   }
   const written: unknown = await workbook.xlsx.writeBuffer();
   return Buffer.isBuffer(written) ? written : Buffer.from(written as ArrayBuffer);
+}
+
+/** A value the figures leave out, named so that the reader knows which village's form to correct. */
+function outOfRangeNote(v: OutOfRangeValue): { vi: string; en: string } {
+  const what = `${v.villageCode}: ${v.event}.${v.field} = ${v.value.length > 40 ? `${v.value.slice(0, 40)}…` : v.value}`;
+  return {
+    vi: `${what} ngoài khoảng [${v.range.min}; ${v.range.max}], không được cộng (các số liệu liên quan để trống)`,
+    en: `out of range, not summed (the figures it enters are left empty)`,
+  };
 }
 
 function noteLine(sheet: Worksheet, rowNumber: number, text: string, width: number, bold: boolean): void {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
+import { DefinitionsModule } from '../definitions/definitions.module';
 import { UnitsModule } from '../units/units.module';
 import { ReportTableCatalog } from './report-table-catalog';
 import { ReportsService } from './reports.service';
 
 /** Official reports: the summary tables (Biểu 7.x) per unit and campaign, with their layouts as data. */
 @Module({
-  imports: [UnitsModule, CampaignsModule],
+  imports: [UnitsModule, CampaignsModule, DefinitionsModule],
   providers: [ReportsService, ReportTableCatalog],
   exports: [ReportsService, ReportTableCatalog],
 })

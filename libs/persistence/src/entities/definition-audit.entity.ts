@@ -1,6 +1,6 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DefinitionAuditAction = 'publish' | 'rollback' | 'migrate';
+export type DefinitionAuditAction = 'publish' | 'rollback' | 'migrate' | 'amend';
 
 /** Who changed a province's process, when, and how (a unified diff of the YAML). */
 @Entity({ tableName: 'definition_audit' })

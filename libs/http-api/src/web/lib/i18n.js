@@ -129,6 +129,7 @@ const STRINGS = {
     'h.kind.deadline': 'Thời hạn',
     'h.kind.completed': 'Hoàn thành',
     'h.kind.migrated': 'Chuyển phiên bản',
+    'h.kind.corrected': 'Sửa số liệu',
 
     'diagram.title': 'Sơ đồ các bước của quy trình',
     'diagram.current': 'bước hiện tại: {steps}',
@@ -342,6 +343,7 @@ const STRINGS = {
     'h.kind.deadline': 'Deadline',
     'h.kind.completed': 'Completed',
     'h.kind.migrated': 'Migrated',
+    'h.kind.corrected': 'Corrected',
 
     'diagram.title': 'Steps of the procedure',
     'diagram.current': 'current step: {steps}',
