@@ -14,7 +14,8 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** Restricts a route to some roles (scope is still checked by the services). */
 export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES, roles);
 
-export type AuthenticatedRequest = Request & { actor?: Actor };
+/** A request after the AuthGuard: its actor, and when the bearer token that authenticated it expires. */
+export type AuthenticatedRequest = Request & { actor?: Actor; tokenExpiresAt?: Date };
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   const actor = ctx.switchToHttp().getRequest<AuthenticatedRequest>().actor;
@@ -22,7 +23,11 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
   return actor;
 });
 
-/** Verifies the bearer token of every request and attaches the actor; failed attempts are rate limited per client IP. */
+/**
+ * Verifies the bearer token of every request and attaches the actor; failed attempts are rate
+ * limited per client IP. Only API access tokens pass: a queue-dashboard session token (the
+ * cookie's) is refused with 401 `AUTH_TOKEN_WRONG_AUDIENCE`.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -47,6 +52,7 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
     request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+    request.tokenExpiresAt = new Date(claims.exp * 1000);
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role)) {
       throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được dùng chức năng này / role not allowed; needs ${roles.join(', ')}`);

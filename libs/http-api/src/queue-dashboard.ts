@@ -8,7 +8,8 @@ import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName, type UserRole } from '@rasoat/contracts';
-import { AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock } from '@rasoat/engine';
+import { AuthErrorCode, AuthException, CLOCK, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import { AuthFailureLimiter, TOO_MANY_AUTH_FAILURES, TooManyAuthFailuresException } from './auth-failure-limiter';
 import type { AuthenticatedRequest } from './auth.guard';
 
 /** Where the queue dashboard (Bull Board) is mounted. */
@@ -37,14 +38,18 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /**
- * Authenticates a dashboard request with the bearer token or, since a browser navigating to a
- * page cannot send a header, the `rasoat_token` cookie. 401 without a valid token, 403 for a
- * role other than national or province admin; the same error body as the API's.
+ * Authenticates a dashboard request with an API bearer token or, since a browser navigating to
+ * a page cannot send a header, the `rasoat_token` cookie, which must hold a dashboard session
+ * token (`POST /api/admin/session`; an API token there is refused). 401 without a valid token,
+ * 403 for a role other than national or province admin; the same error body as the API's. A bad
+ * or expired token counts as a failed authentication of the client, as on the API: past the
+ * limit the answer is 429 with Retry-After.
  */
-export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
+export function dashboardAuth(config: AppConfig, clock: Clock, failures: AuthFailureLimiter): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : readCookie(req.headers.cookie, SESSION_COOKIE);
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const token = bearer ?? readCookie(req.headers.cookie, SESSION_COOKIE);
     const requestId = String(req.headers['x-request-id'] ?? '');
     const fail = (status: number, code: string, message: string) => {
       res.setHeader('Cache-Control', 'no-store');
@@ -59,20 +64,31 @@ export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
       );
       return;
     }
+    let claims: TokenClaims;
     try {
-      const claims = verifyToken(token, config.jwtSecret, clock.now());
-      if (!DASHBOARD_ROLES.includes(claims.role)) {
-        (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
-        fail(403, AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`);
+      claims = verifyToken(token, config.jwtSecret, clock.now(), bearer === undefined ? TokenAudience.QueueDashboard : undefined);
+    } catch (e) {
+      if (!(e instanceof AuthException)) {
+        next(e);
         return;
       }
-      (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
-      res.setHeader('Cache-Control', 'no-store');
-      next();
-    } catch (e) {
-      if (e instanceof AuthException) fail(401, e.code, e.message);
-      else next(e);
+      // 401 as usual, or 429 once this client has failed too often this minute.
+      failures.recordFailure(req, res).then(
+        () => fail(401, e.code, e.message),
+        (limited: unknown) => {
+          if (limited instanceof TooManyAuthFailuresException) fail(429, TOO_MANY_AUTH_FAILURES, limited.message);
+          else next(limited);
+        },
+      );
+      return;
     }
+    (req as AuthenticatedRequest).actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+    if (!DASHBOARD_ROLES.includes(claims.role)) {
+      fail(403, AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`);
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    next();
   };
 }
 
@@ -80,7 +96,8 @@ export function dashboardAuth(config: AppConfig, clock: Clock): RequestHandler {
  * Mounts Bull Board at /admin/queues on the HTTP server, over the case-events, timers and
  * notifications queues, behind `dashboardAuth`. National admins get the full board (retry,
  * promote, clean); province admins a read-only one, since the queues are shared by every
- * province. Mounted on the underlying Express app while Nest initialises, after Nest's routes
+ * province, without the Redis server's details (version, memory, clients: its
+ * `/api/redis/stats` answers 403), which are the operators' business. Mounted on the underlying Express app while Nest initialises, after Nest's routes
  * and before its not-found handler.
  */
 @Injectable()
@@ -92,6 +109,7 @@ export class QueueDashboard implements OnModuleInit {
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   onModuleInit(): void {
@@ -101,7 +119,7 @@ export class QueueDashboard implements OnModuleInit {
     const full = this.board(queues, false);
     const readOnly = this.board(queues, true);
     const app = http.getInstance<Express>();
-    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock), (req: Request, res: Response, next: NextFunction) =>
+    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock, this.failures), (req: Request, res: Response, next: NextFunction) =>
       ((req as AuthenticatedRequest).actor?.role === 'national_admin' ? full : readOnly)(req, res, next),
     );
     this.logger.log(`queue dashboard at ${DASHBOARD_PATH} (national_admin, province_admin read-only)`);
@@ -113,7 +131,7 @@ export class QueueDashboard implements OnModuleInit {
     createBullBoard({
       queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
       serverAdapter,
-      options: { uiConfig: { boardTitle: readOnlyMode ? 'rasoat — hàng đợi (chỉ xem)' : 'rasoat — hàng đợi', hideDocsLink: true } },
+      options: { uiConfig: { boardTitle: readOnlyMode ? 'rasoat — hàng đợi (chỉ xem)' : 'rasoat — hàng đợi', hideDocsLink: true, hideRedisDetails: readOnlyMode } },
     });
     return serverAdapter.getRouter() as RequestHandler;
   }
