@@ -28,6 +28,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow('SMTP_URL (notifications.smtpUrl)');
   });
 
+  it('allows no webhook host to reach private addresses by default; WEBHOOK_ALLOWED_HOSTS lists the ones an operator allows', () => {
+    expect(loadConfig({}).notifications.webhookAllowedHosts).toEqual([]);
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' Hooks.LAN, 10.0.0.7,[fd00::1] ,' }).notifications.webhookAllowedHosts).toEqual(['hooks.lan', '10.0.0.7', 'fd00::1']);
+    expect(loadConfig({}, { 'notifications.webhookAllowedHosts': ['127.0.0.1'] }).notifications.webhookAllowedHosts).toEqual(['127.0.0.1']);
+    for (const bad of ['https://hooks.lan', 'hooks.lan:8443', 'hooks.lan/path']) {
+      expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: bad })).toThrow('WEBHOOK_ALLOWED_HOSTS (notifications.webhookAllowedHosts');
+    }
+  });
+
   it('lists every bad variable at once, by its environment name', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'production' });

@@ -58,6 +58,15 @@ export const AppConfigSchema = z.strictObject({
     from: z.string().min(3),
     /** Allows `http://` webhook URLs (tests, local receivers); production requires https. */
     allowHttpWebhooks: z.boolean(),
+    /**
+     * Hosts (names or IP addresses, as written in the URL) whose webhooks may reach loopback,
+     * private, link-local or unspecified addresses; every other webhook host must be, and resolve
+     * to, public addresses only (checked at subscription and again at each delivery).
+     */
+    webhookAllowedHosts: z
+      .union([z.array(z.string()), z.string()])
+      .transform((hosts) => (typeof hosts === 'string' ? hosts.split(',') : hosts).map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== ''))
+      .pipe(z.array(z.string().regex(/^(?:[a-z0-9._-]+|[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)$/, 'each must be a host name or an IP address, without scheme, port or path'))),
     webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000),
     /** BullMQ attempts and exponential backoff of one delivery; after the last attempt it is dead. */
     deliveryAttempts: z.coerce.number().int().min(1).max(50),
@@ -101,6 +110,7 @@ const ENV_MAP: Record<string, string> = {
   HTTP_BODY_LIMIT: 'http.bodyLimit',
   SMTP_URL: 'notifications.smtpUrl',
   NOTIFY_FROM: 'notifications.from',
+  WEBHOOK_ALLOWED_HOSTS: 'notifications.webhookAllowedHosts',
   DEMO_SEED: 'demo.seed',
 };
 
@@ -147,7 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     throw new ConfigInvalidError(
       issues.map((i) => {
         const path = i.path.join('.');
-        return `${byPath[path] ? `${byPath[path]} (${path})` : path}: ${i.message}`;
+        // A list's item (`notifications.webhookAllowedHosts.0`) comes from its list's variable.
+        const variable = byPath[path] ?? byPath[path.replace(/\.\d+$/, '')];
+        return `${variable ? `${variable} (${path})` : path}: ${i.message}`;
       }),
     );
   }
