@@ -37,6 +37,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('bounds Redis on request paths and the shutdown: REDIS_COMMAND_TIMEOUT_MS (2 s) and SHUTDOWN_TIMEOUT_MS (10 s)', () => {
+    const defaults = loadConfig({});
+    expect([defaults.redisCommandTimeoutMs, defaults.shutdownTimeoutMs]).toEqual([2000, 10_000]);
+    const config = loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '500', SHUTDOWN_TIMEOUT_MS: '25000' });
+    expect([config.redisCommandTimeoutMs, config.shutdownTimeoutMs]).toEqual([500, 25_000]);
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow('REDIS_COMMAND_TIMEOUT_MS (redisCommandTimeoutMs)');
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow('SHUTDOWN_TIMEOUT_MS (shutdownTimeoutMs)');
+  });
+
   it('lists every bad variable at once, by its environment name', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'production' });

@@ -17,6 +17,14 @@ export const AppConfigSchema = z.strictObject({
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** BullMQ key prefix; use a hash tag such as `{rasoat}` on Redis Cluster. */
   queuePrefix: z.string().min(1),
+  /**
+   * Longest wait for one Redis command on a request path (enqueueing after commit, /health,
+   * /metrics, the queue dashboard): past it the command fails and the request goes on without
+   * it. Workers wait for Redis as long as it takes.
+   */
+  redisCommandTimeoutMs: z.coerce.number().int().min(100).max(60_000),
+  /** Longest time a process takes to close on SIGTERM / SIGINT before it exits anyway (exit code 124). */
+  shutdownTimeoutMs: z.coerce.number().int().min(100).max(600_000),
   jwtSecret: z.string().min(32, 'must be at least 32 characters'),
   /** `json`: one JSON object per line (default in production); `pretty`: human-readable lines. */
   logFormat: z.enum(['json', 'pretty']),
@@ -99,6 +107,8 @@ const ENV_MAP: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   QUEUE_PREFIX: 'queuePrefix',
+  REDIS_COMMAND_TIMEOUT_MS: 'redisCommandTimeoutMs',
+  SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   JWT_SECRET: 'jwtSecret',
   WORKER_CONCURRENCY: 'worker.concurrency',
   WORKER_METRICS_PORT: 'worker.metricsPort',

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bullmq';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -8,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName, type UserRole } from '@rasoat/contracts';
-import { AuthErrorCode, AuthException, CLOCK, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import { AuthErrorCode, AuthException, CLOCK, producerQueueToken, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
 import { AuthFailureLimiter, TOO_MANY_AUTH_FAILURES, TooManyAuthFailuresException } from './auth-failure-limiter';
 import type { AuthenticatedRequest } from './auth.guard';
 
@@ -115,7 +114,7 @@ export class QueueDashboard implements OnModuleInit {
   onModuleInit(): void {
     const http = this.adapterHost.httpAdapter;
     if (!http) return; // an application context without HTTP
-    const queues = DASHBOARD_QUEUES.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const queues = DASHBOARD_QUEUES.map((name) => this.moduleRef.get<Queue>(producerQueueToken(name), { strict: false }));
     const full = this.board(queues, false);
     const readOnly = this.board(queues, true);
     const app = http.getInstance<Express>();
