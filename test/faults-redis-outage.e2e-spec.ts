@@ -57,6 +57,17 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     }
   }
 
+  /** How long things took, printed at the end (not asserted: the machine may be slow). */
+  const took: Record<string, number> = {};
+  async function timed<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await run();
+    } finally {
+      took[what] = Date.now() - started;
+    }
+  }
+
   async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -103,34 +114,36 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     await until('the first event to be applied', async () => (await statusOf(before.body.eventId)) === 'applied', 30_000);
 
     redis.pause();
-    const hung = await submit(cases[1], 'hung');
+    const hung = await timed('POST while Redis hangs', () => submit(cases[1], 'hung'));
     expect(hung.status).toBe(202);
     expect(hung.body).toMatchObject({ status: 'pending', replayed: false });
     // ?wait= polls PostgreSQL only: it answers after its wait, still pending.
-    const waited = await submit(cases[2], 'hung-wait', '?wait=1000');
+    const waited = await timed('POST ?wait=1000 while Redis hangs', () => submit(cases[2], 'hung-wait', '?wait=1000'));
     expect(waited.status).toBe(202);
     expect(waited.body.status).toBe('pending');
     // The same request again: the same receipt, nothing recorded twice.
     expect((await submit(cases[1], 'hung')).body).toMatchObject({ eventId: hung.body.eventId, replayed: true });
     expect([await statusOf(hung.body.eventId), await statusOf(waited.body.eventId)]).toEqual(['pending', 'pending']);
-    const health = await fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(NO_ANSWER_MS) });
+    const health = await timed('GET /health while Redis hangs', () => fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(NO_ANSWER_MS) }));
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: 'degraded', database: 'up', redis: 'down' });
     expect(api.alive()).toBe(true);
     expect(worker.alive()).toBe(true);
 
     redis.resume();
-    await until('the events accepted while Redis hung to be applied', async () => (await statusOf(hung.body.eventId)) === 'applied' && (await statusOf(waited.body.eventId)) === 'applied', 90_000);
+    await timed('applied after Redis answers again', () =>
+      until('the events accepted while Redis hung to be applied', async () => (await statusOf(hung.body.eventId)) === 'applied' && (await statusOf(waited.body.eventId)) === 'applied', 90_000),
+    );
     expect(await sql(`select count(*)::int as n from case_event where case_id = any(string_to_array(?, ',')::uuid[])`, [`${cases[1].id},${cases[2].id}`])).toEqual([{ n: 2 }]);
   }, 180_000);
 
   it('answers events 202 while Redis is down, and applies them once it is back (empty)', async () => {
     await redis.shutdownNoSave();
-    const down = await submit(cases[3], 'down');
+    const down = await timed('POST while Redis is down', () => submit(cases[3], 'down'));
     expect(down.status).toBe(202);
     expect(await statusOf(down.body.eventId)).toBe('pending');
     await redis.startAgain();
-    await until('the event accepted while Redis was down to be applied', async () => (await statusOf(down.body.eventId)) === 'applied', 90_000);
+    await timed('applied after Redis is back', () => until('the event accepted while Redis was down to be applied', async () => (await statusOf(down.body.eventId)) === 'applied', 90_000));
     // And the API enqueues again: a new event is applied without waiting for the sweeper's delay.
     const after = await submit(cases[4], 'after');
     expect(after.status).toBe(202);
@@ -141,8 +154,9 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     redis.pause();
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
-    const [apiExit, workerExit] = await Promise.all([within(api.exited, 45_000), within(worker.exited, 45_000)]);
+    const [apiExit, workerExit] = await Promise.all([timed('API exit after SIGTERM', () => within(api.exited, 45_000)), timed('worker exit after SIGTERM', () => within(worker.exited, 45_000))]);
     redis.resume();
+    console.log(`[faults/redis-outage] ${Object.entries(took).map(([what, ms]) => `${what}: ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
     expect({ api: apiExit, worker: workerExit }).toEqual({ api: { code: 124, signal: null }, worker: { code: 124, signal: null } });
     expect(api.output.some((l) => l.includes('not closed after 10000 ms'))).toBe(true);
   }, 120_000);
