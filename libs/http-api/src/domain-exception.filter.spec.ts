@@ -30,7 +30,6 @@ describe('DomainExceptionFilter: unavailable services', () => {
     ['Redis gone (ioredis)', new Error('Connection is closed.')],
     ['Redis down, through a fail-fast connection', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
     ['Redis hanging, through a fail-fast connection', new Error('Command timed out')],
-    ['Redis hanging, its socket dropped', new Error("Socket timeout. Expecting data, but didn't receive any in 2000ms.")],
   ])('%s → 503 with Retry-After', (_, exception) => {
     const res = answer(exception);
     expect(res.status).toBe(503);

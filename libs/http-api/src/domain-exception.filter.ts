@@ -85,6 +85,6 @@ function isUnavailable(e: unknown): boolean {
     // "timeout expired": node-postgres gave up connecting (connectionTimeoutMillis, orm-config.ts).
     /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(err?.message ?? '') ||
     // Redis through the requests' fail-fast connections (failFastRedisOptions): down, or not answering in time.
-    /^Command timed out$|enableOfflineQueue options is false|^Socket timeout/.test(err?.message ?? '')
+    /^Command timed out$|enableOfflineQueue options is false/.test(err?.message ?? '')
   );
 }

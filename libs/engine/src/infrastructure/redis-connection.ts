@@ -22,11 +22,11 @@ export function redisOptions(url: string): RedisOptions {
 /**
  * ioredis options for the queues a request uses (producers, health, metrics, the dashboard),
  * BullMQ's advice for producers: a command that cannot be sent now (Redis down, reconnecting)
- * fails at once instead of waiting in the offline queue; one sent but not answered fails after
- * `timeoutMs`; and a socket silent that long while a command waits (a hung server) is dropped
- * and reconnected, so that the next commands fail at once too rather than each waiting out its
- * timeout. Never for workers: their blocking reads wait longer than that on purpose.
+ * fails at once instead of waiting in the offline queue, and one sent but not answered (a hung
+ * server) fails after `timeoutMs`. Never for workers: their blocking reads wait longer than that
+ * on purpose. (No `socketTimeout`: a stalled event loop would read as a silent socket and drop
+ * the connection with every command on it; a timed-out command fails alone.)
  */
 export function failFastRedisOptions(url: string, timeoutMs: number): RedisOptions {
-  return { ...redisOptions(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: timeoutMs, socketTimeout: timeoutMs, connectTimeout: timeoutMs };
+  return { ...redisOptions(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: timeoutMs, connectTimeout: timeoutMs };
 }
