@@ -96,8 +96,8 @@ export function dashboardAuth(config: AppConfig, clock: Clock, failures: AuthFai
  * notifications queues, behind `dashboardAuth`. National admins get the full board (retry,
  * promote, clean); province admins a read-only one, since the queues are shared by every
  * province, without the Redis server's details (version, memory, clients: its
- * `/api/redis/stats` answers 403), which are the operators' business. Mounted on the underlying Express app while Nest initialises, after Nest's routes
- * and before its not-found handler.
+ * `/api/redis/stats` answers 403), which are the operators' business. Mounted on the underlying
+ * Express app while Nest initialises, after Nest's routes and before its not-found handler.
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, SubmitEventBody } from '@rasoat/contracts';
+import { safeErrorMessage } from '@rasoat/observability';
 import { payloadErrors } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
@@ -9,7 +10,6 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher';
 import { sql } from '../infrastructure/sql';
 import { CaseEventsProducer } from './case-events.producer';
-import { safeErrorMessage } from '@rasoat/observability';
 import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 import { stableJson } from '@rasoat/workflow-core';
 
