@@ -375,4 +375,19 @@ describe('households of a village case, end to end', () => {
     expect(huge.status).toBe(413);
     expect((await list(token('village_board', 'T1C1V2'), secondCaseId)).facts.total).toBe(3);
   });
+  it('finds a household whose code is typed in another Unicode form (NFD, as some phone keyboards send it)', async () => {
+    const nfc = 'THÔN-HỘ7';
+    const nfd = nfc.normalize('NFD');
+    expect(nfd).not.toBe(nfc);
+    const villageBoard = token('village_board', 'T1C1V2');
+    // Added in NFD: kept in NFC, like an imported code.
+    const added = await call('POST', `/api/cases/${secondCaseId}/households`, villageBoard, { code: nfd, headName: 'Lò Văn Bảy', memberCount: 1, area: 'rural', source: 'newly_arising' });
+    expect(added.status).toBe(201);
+    expect(added.body.household.code).toBe(nfc);
+    // The URL carries the code in NFD: the same household.
+    const edited = await call('PATCH', `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfd)}`, villageBoard, { memberCount: 2 });
+    expect(edited.status).toBe(200);
+    expect(edited.body.household).toMatchObject({ code: nfc, memberCount: 2 });
+    expect((await call('PATCH', `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfc)}`, villageBoard, { memberCount: 3 })).status).toBe(200);
+  });
 });

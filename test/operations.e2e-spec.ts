@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import { CampaignsService, signToken } from '@rasoat/engine';
+import { CampaignsService, signToken, TokenAudience } from '@rasoat/engine';
 import { ARMED_DEADLINES_SQL } from '@rasoat/http-api';
 import { ALL_LOG_LEVELS, StructuredLogger } from '@rasoat/observability';
 import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
@@ -186,7 +186,10 @@ describe('operations: metrics, queue dashboard, structured logs', () => {
       const official = await call('GET', '/admin/queues', { bearer: token('commune_committee', 'T1C1') });
       expect(official.status).toBe(403);
       expect((await json(official)).error.code).toBe('AUTH_ROLE_NOT_ALLOWED');
-      expect((await call('GET', '/admin/queues/api/queues', { headers: { cookie: `rasoat_token=${token('commune_committee', 'T1C1')}` } })).status).toBe(403);
+      // The cookie takes dashboard session tokens only: an official's session is still refused for the role.
+      const session = signToken({ sub: 'commune_committee@T1C1', role: 'commune_committee', unit: 'T1C1', aud: TokenAudience.QueueDashboard }, engine.config.jwtSecret, engine.clock.now(), 900);
+      expect((await call('GET', '/admin/queues/api/queues', { headers: { cookie: `rasoat_token=${session}` } })).status).toBe(403);
+      expect((await call('GET', '/admin/queues/api/queues', { headers: { cookie: `rasoat_token=${token('commune_committee', 'T1C1')}` } })).status).toBe(401);
     });
 
     it('shows the three queues to a national admin with a bearer token', async () => {

@@ -97,6 +97,74 @@ describe('HTTP security', () => {
     });
   });
 
+  describe('the queue dashboard (/admin/queues) and its session cookie', () => {
+    beforeEach(nextMinute);
+
+    const openSession = (bearer: string) => fetch(`${plain.baseUrl}/api/admin/session`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
+    const cookieToken = (res: Response) => /^rasoat_token=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] as string;
+    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; aud?: string };
+    const board = (headers: Record<string, string>) => get(plain, '/admin/queues/api/queues', headers);
+
+    it('puts in the cookie a token the API refuses as a bearer token (401), which cannot open another session', async () => {
+      const opened = await openSession(adminToken);
+      expect(opened.status).toBe(200);
+      const session = cookieToken(opened);
+      expect((await board({ cookie: `rasoat_token=${session}` })).status).toBe(200);
+      const asBearer = await get(plain, '/api/campaigns', { authorization: `Bearer ${session}` });
+      expect(asBearer.status).toBe(401);
+      expect(((await asBearer.json()) as Json).error).toMatchObject({ code: 'AUTH_TOKEN_WRONG_AUDIENCE', message: expect.stringContaining('/admin/queues') });
+      const renewed = await openSession(session);
+      expect(renewed.status).toBe(401);
+      expect(((await renewed.json()) as Json).error.code).toBe('AUTH_TOKEN_WRONG_AUDIENCE');
+      expect(renewed.headers.get('set-cookie')).toBeNull();
+      // The other way round: a full API token planted in the cookie does not open the board.
+      const planted = await board({ cookie: `rasoat_token=${adminToken}` });
+      expect(planted.status).toBe(401);
+      expect(((await planted.json()) as Json).error.code).toBe('AUTH_TOKEN_WRONG_AUDIENCE');
+    });
+
+    it('ends the session no later than the API token that opened it, and after 15 minutes at most', async () => {
+      const now = plain.clock.now();
+      const fiveMinutes = signToken({ sub: 'admin@VN', role: 'national_admin', unit: 'VN' }, plain.config.jwtSecret, now, 300);
+      const opened = await openSession(fiveMinutes);
+      expect(opened.status).toBe(200);
+      const session = cookieToken(opened);
+      expect(claimsOf(session).exp).toBeLessThanOrEqual(claimsOf(fiveMinutes).exp);
+      expect(opened.headers.get('set-cookie')).toContain('Max-Age=300;');
+      expect(new Date(((await opened.json()) as Json).expiresAt).getTime()).toBeLessThanOrEqual(claimsOf(fiveMinutes).exp * 1000);
+      expect(claimsOf(cookieToken(await openSession(adminToken))).exp).toBeLessThanOrEqual(Math.floor(now.getTime() / 1000) + 15 * 60);
+      // Once the opener has expired, so has the session.
+      expect((await board({ cookie: `rasoat_token=${session}` })).status).toBe(200);
+      plain.clock.advance(301_000);
+      const expired = await board({ cookie: `rasoat_token=${session}` });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as Json).error.code).toBe('AUTH_EXPIRED_TOKEN');
+    });
+
+    it('counts failed logins on the dashboard with the API’s: 429 with Retry-After past the limit', async () => {
+      for (let i = 0; i < LIMIT - 1; i++) expect((await get(plain, '/admin/queues', { authorization: 'Bearer not.a.valid-token' })).status).toBe(401);
+      expect((await badToken(plain)).status).toBe(401);
+      const limited = await board({ cookie: 'rasoat_token=forged.session.cookie' });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as Json).error.code).toBe('AUTH_TOO_MANY_FAILURES');
+      expect((await badToken(plain)).status).toBe(429);
+      // A valid token from that address is still served.
+      expect((await board({ authorization: `Bearer ${adminToken}` })).status).toBe(200);
+    });
+
+    it('shows the Redis server’s details (version, memory, clients) to national admins only', async () => {
+      const national = await get(plain, '/admin/queues/api/redis/stats', { authorization: `Bearer ${adminToken}` });
+      expect(national.status).toBe(200);
+      expect((await national.json()) as Json).toMatchObject({ version: expect.stringMatching(/^\d+\./), memory: { used: expect.any(Number) } });
+      const provinceAdmin = signToken({ sub: 'admin@T1', role: 'province_admin', unit: 'T1' }, plain.config.jwtSecret, plain.clock.now());
+      const province = await get(plain, '/admin/queues/api/redis/stats', { authorization: `Bearer ${provinceAdmin}` });
+      expect(province.status).toBe(403);
+      expect(await province.text()).not.toMatch(/version|memory|clients|uptime/i);
+      expect((await board({ authorization: `Bearer ${provinceAdmin}` })).status).toBe(200);
+    });
+  });
+
   describe('security headers', () => {
     const csp = (res: Response) => Object.fromEntries((res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   let app: INestApplicationContext;
   let port: number | undefined;
   if (role === 'worker') {
-    app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, systemClock, EngineModule.forRoot(config, systemClock), { sweeper: false }), { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, systemClock, EngineModule.forRoot(config, systemClock, { producers: 'wait' }), { sweeper: false }), { logger: ['error', 'warn'] });
     await app.get(EngineBootstrap).run({ seedDemo: false });
   } else {
     const engine = EngineModule.forRoot(config, systemClock);

@@ -1,4 +1,3 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -11,6 +10,7 @@ import {
   CaseNotFoundException,
   IdempotencyKeyReusedException,
   InvalidPayloadException,
+  producerQueueToken,
   RoleNotAllowedException,
   UnitsService,
   UnknownEventTypeException,
@@ -61,7 +61,8 @@ describe('batched acceptance of events', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('accepts 500 concurrent events across 100 cases in few batches: gap-free seqs per case, each event once, one wake-up per case', async () => {
-    const queue = engine.app.get<Queue>(getQueueToken(QueueName.CaseEvents));
+    // The queue the producers enqueue on (in a process that serves requests, the fail-fast twin).
+    const queue = engine.app.get<Queue>(producerQueueToken(QueueName.CaseEvents));
     const addBulk = jest.spyOn(queue, 'addBulk');
     const hundred = cases.slice(0, 100).map((c) => c.id);
     const sent = Array.from({ length: 500 }, (_, i) => ({ c: cases[i % 100], key: `conc-${i}-abcdefgh` }));

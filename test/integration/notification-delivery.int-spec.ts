@@ -107,6 +107,8 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
         publicUrl: 'https://rasoat.example.gov.vn',
         'notifications.smtpUrl': `smtp://127.0.0.1:${smtp.port}`,
         'notifications.allowHttpWebhooks': true,
+        // The local receiver: an operator's allowed host, as a deployment would list its LAN receivers.
+        'notifications.webhookAllowedHosts': ['127.0.0.1'],
         'notifications.deliveryAttempts': 3,
         'notifications.deliveryBackoffMs': 50,
         'notifications.digestMaxItems': 5,
@@ -186,6 +188,26 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
       expect((await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'NOWHERE', role: COMMITTEE, channel: 'email', address: 'a@example.gov.vn' })).status).toBe(404);
       const duplicate = await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'T1C1', role: COMMITTEE, channel: 'email', address: 'BCD.T1C1@example.gov.vn' });
       expect(duplicate.status).toBe(409);
+    });
+
+    it('refuses webhooks to loopback, private, link-local and unique-local addresses unless the host is allowed (400 naming address)', async () => {
+      const admin = token('province_admin', 'T1');
+      const port = new URL(receiver.url).port;
+      for (const address of [
+        `http://localhost:${port}/ok`, // a name that resolves to loopback: not the allowed host 127.0.0.1
+        'https://169.254.169.254/latest/meta-data/',
+        'https://10.20.30.40/hook',
+        'https://192.168.1.1/hook',
+        'https://[::1]/hook',
+        'https://[fd00::1]/hook',
+        'https://0.0.0.0/hook',
+      ]) {
+        const res = await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'T1C1', role: COMMITTEE, channel: 'webhook', address });
+        const body = await json(res);
+        expect({ address, status: res.status, code: body.error.code, field: body.error.details.fields?.[0]?.field }).toEqual({ address, status: 400, code: 'SUBSCRIPTION_INVALID', field: 'address' });
+        expect(body.error.message).toContain('notifications.webhookAllowedHosts');
+      }
+      expect(await sql(`select count(*)::int as n from notification_subscription where channel = 'webhook' and address not like ?`, [`${receiver.url}/%`])).toEqual([{ n: 0 }]);
     });
 
     it('lists subscriptions in scope without their secrets, and deactivates one', async () => {
@@ -413,6 +435,56 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
       expect((await json(await call('GET', '/api/notifications?limit=1', official))).unreadCount).toBe(0);
       expect((await json(await call('GET', '/api/notifications', neighbour))).unreadCount).toBe(3);
     });
+  });
+});
+
+describe('webhook addresses checked again at each delivery (DNS may answer otherwise than at subscription)', () => {
+  let engine: Engine;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    engine = await startTestEngine({ worker: false, start: DIGEST_TIME, config: { 'notifications.allowHttpWebhooks': true, 'notifications.webhookAllowedHosts': ['127.0.0.1'] } });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await engine?.dropDatabase();
+    await receiver?.stop();
+  });
+
+  it('fails a delivery whose host now resolves to a loopback address, naming it, and never calls it; an allowed host is called', async () => {
+    const sql: Sql = (q, p = []) => engine.get(EntityManager).fork().execute(q, p as never[]);
+    const port = new URL(receiver.url).port;
+    // Subscribed while the name resolved to a public address; it resolves to loopback now (a DNS
+    // rebinding). `localhost` plays that name: it is not the allowed host 127.0.0.1.
+    const [rebound] = await sql<{ id: string }>(
+      `insert into notification_subscription (id, unit_code, role, channel, address, secret, created_at, created_by, active)
+       values (gen_random_uuid(), 'T1C1', ?, 'webhook', ?, 'rebinding-test-secret-0001', ?, 'test', true) returning id`,
+      [COMMITTEE, `http://localhost:${port}/ok`, DAY],
+    );
+    const [allowed] = await sql<{ id: string }>(
+      `insert into notification_subscription (id, unit_code, role, channel, address, secret, created_at, created_by, active)
+       values (gen_random_uuid(), 'T1C1', ?, 'webhook', ?, 'rebinding-test-secret-0002', ?, 'test', true) returning id`,
+      [COMMITTEE, `${receiver.url}/ok`, DAY],
+    );
+    const key = 'digest:T1C1:commune_committee:2026-11-23';
+    await sql(
+      `insert into notification_digest (key, unit_code, role, digest_date, period_start, period_end, notification_count, subject, body_text, body_html, groups, created_at)
+       values (?, 'T1C1', ?, '2026-11-23', '2026-11-22T17:00:00Z', '2026-11-23T17:00:00Z', 1, 'Tổng hợp', 'x', '<p>x</p>', '[]'::jsonb, ?)`,
+      [key, COMMITTEE, DIGEST_TIME],
+    );
+    const deliveries = await sql<{ id: string; subscription_id: string }>(
+      `insert into notification_delivery (id, subscription_id, digest_key, notification_count, subject, body_text, body_html, status, attempts, created_at)
+       select gen_random_uuid(), s, ?, 1, 'Tổng hợp', 'x', null, 'pending', 0, ? from unnest(array[?, ?]::uuid[]) s returning id, subscription_id`,
+      [key, DIGEST_TIME, rebound.id, allowed.id],
+    );
+    const deliveryOf = (subscription: string) => deliveries.find((d) => d.subscription_id === subscription)?.id as string;
+
+    const refused = await engine.get(DeliveryService).deliver(deliveryOf(rebound.id), { final: true });
+    expect(refused).toMatchObject({ status: 'failed', dead: true, error: expect.stringMatching(/localhost → (127\.0\.0\.1|::1) is a loopback address: refused unless an operator allows the host/) });
+    expect(await sql(`select status, last_error from notification_delivery where id = ?`, [deliveryOf(rebound.id)])).toEqual([{ status: 'dead', last_error: (refused as { error: string }).error }]);
+    expect(await engine.get(DeliveryService).deliver(deliveryOf(allowed.id), { final: true })).toEqual({ status: 'sent', attempts: 1 });
+    expect(receiver.requests.map((r) => r.headers['x-rasoat-delivery'])).toEqual([deliveryOf(allowed.id)]);
   });
 });
 

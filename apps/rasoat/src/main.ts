@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { loadConfig } from '@rasoat/config';
-import { EngineBootstrap, EngineModule, signToken, systemClock } from '@rasoat/engine';
+import { closeOnSignals, EngineBootstrap, EngineModule, signToken, systemClock } from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
 import { createAppLogger } from '@rasoat/observability';
 import { resolvePostgres, resolveRedis } from '@rasoat/local-services';
@@ -32,14 +32,13 @@ async function main(): Promise<void> {
   // Loopback unless HOST says otherwise: a default install answers this machine only.
   await app.listen(config.port, config.host);
 
-  const stop = async () => {
-    await app.close();
-    await redis.stop();
-    await pg.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(app, {
+    timeoutMs: config.shutdownTimeoutMs,
+    afterClose: async () => {
+      await redis.stop();
+      await pg.stop();
+    },
+  });
 
   const token = signToken({ sub: 'demo-province-committee', role: 'province_committee', unit: config.demo.provinceCode, name: 'Ban Chỉ đạo tỉnh (demo)' }, config.jwtSecret, new Date());
   const log = new Logger('rasoat');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@rasoat/config';
-import { EngineBootstrap } from '@rasoat/engine';
+import { closeOnSignals, EngineBootstrap } from '@rasoat/engine';
 import { createAppLogger, Metrics, startMetricsServer } from '@rasoat/observability';
 import { migrateDatabase } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   if (!config.databaseUrl || !config.redisUrl) throw new Error('The worker process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
   await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
-  app.enableShutdownHooks();
+  // Bounded: a worker closing while Redis hangs would otherwise wait for it forever.
+  closeOnSignals(app, { timeoutMs: config.shutdownTimeoutMs });
   await app.get(EngineBootstrap).run({ seedDemo: false });
   Logger.log(`worker started (concurrency ${config.worker.concurrency})`, 'rasoat');
   // No HTTP otherwise: an optional listener serves this process's counters (WORKER_METRICS_PORT).

@@ -34,6 +34,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...secret, SMTP_URL: 'http://mail' })).toThrow('SMTP_URL (notifications.smtpUrl)');
   });
 
+  it('allows no webhook host to reach private addresses by default; WEBHOOK_ALLOWED_HOSTS lists the ones an operator allows', () => {
+    expect(loadConfig({}).notifications.webhookAllowedHosts).toEqual([]);
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' Hooks.LAN, 10.0.0.7,[fd00::1] ,' }).notifications.webhookAllowedHosts).toEqual(['hooks.lan', '10.0.0.7', 'fd00::1']);
+    expect(loadConfig({}, { 'notifications.webhookAllowedHosts': ['127.0.0.1'] }).notifications.webhookAllowedHosts).toEqual(['127.0.0.1']);
+    for (const bad of ['https://hooks.lan', 'hooks.lan:8443', 'hooks.lan/path']) {
+      expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: bad })).toThrow('WEBHOOK_ALLOWED_HOSTS (notifications.webhookAllowedHosts');
+    }
+  });
+
+  it('bounds Redis on request paths and the shutdown: REDIS_COMMAND_TIMEOUT_MS (2 s) and SHUTDOWN_TIMEOUT_MS (10 s)', () => {
+    const defaults = loadConfig({});
+    expect([defaults.redisCommandTimeoutMs, defaults.shutdownTimeoutMs]).toEqual([2000, 10_000]);
+    const config = loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '500', SHUTDOWN_TIMEOUT_MS: '25000' });
+    expect([config.redisCommandTimeoutMs, config.shutdownTimeoutMs]).toEqual([500, 25_000]);
+    expect(() => loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '0' })).toThrow('REDIS_COMMAND_TIMEOUT_MS (redisCommandTimeoutMs)');
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow('SHUTDOWN_TIMEOUT_MS (shutdownTimeoutMs)');
+  });
+
   it('lists every bad variable at once, by its environment name', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NODE_ENV: 'production' });

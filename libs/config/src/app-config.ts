@@ -20,6 +20,14 @@ export const AppConfigSchema = z.strictObject({
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** BullMQ key prefix; use a hash tag such as `{rasoat}` on Redis Cluster. */
   queuePrefix: z.string().min(1),
+  /**
+   * Longest wait for one Redis command on a request path (enqueueing after commit, /health,
+   * /metrics, the queue dashboard): past it the command fails and the request goes on without
+   * it. Workers wait for Redis as long as it takes.
+   */
+  redisCommandTimeoutMs: z.coerce.number().int().min(100).max(60_000),
+  /** Longest time a process takes to close on SIGTERM / SIGINT before it exits anyway (exit code 124). */
+  shutdownTimeoutMs: z.coerce.number().int().min(100).max(600_000),
   jwtSecret: z.string().min(32, 'must be at least 32 characters'),
   /** `json`: one JSON object per line (default in production); `pretty`: human-readable lines. */
   logFormat: z.enum(['json', 'pretty']),
@@ -61,6 +69,15 @@ export const AppConfigSchema = z.strictObject({
     from: z.string().min(3),
     /** Allows `http://` webhook URLs (tests, local receivers); production requires https. */
     allowHttpWebhooks: z.boolean(),
+    /**
+     * Hosts (names or IP addresses, as written in the URL) whose webhooks may reach loopback,
+     * private, link-local or unspecified addresses; every other webhook host must be, and resolve
+     * to, public addresses only (checked at subscription and again at each delivery).
+     */
+    webhookAllowedHosts: z
+      .union([z.array(z.string()), z.string()])
+      .transform((hosts) => (typeof hosts === 'string' ? hosts.split(',') : hosts).map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== ''))
+      .pipe(z.array(z.string().regex(/^(?:[a-z0-9._-]+|[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)$/, 'each must be a host name or an IP address, without scheme, port or path'))),
     webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000),
     /** BullMQ attempts and exponential backoff of one delivery; after the last attempt it is dead. */
     deliveryAttempts: z.coerce.number().int().min(1).max(50),
@@ -94,6 +111,8 @@ const ENV_MAP: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   QUEUE_PREFIX: 'queuePrefix',
+  REDIS_COMMAND_TIMEOUT_MS: 'redisCommandTimeoutMs',
+  SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   JWT_SECRET: 'jwtSecret',
   WORKER_CONCURRENCY: 'worker.concurrency',
   WORKER_METRICS_PORT: 'worker.metricsPort',
@@ -105,6 +124,7 @@ const ENV_MAP: Record<string, string> = {
   HTTP_BODY_LIMIT: 'http.bodyLimit',
   SMTP_URL: 'notifications.smtpUrl',
   NOTIFY_FROM: 'notifications.from',
+  WEBHOOK_ALLOWED_HOSTS: 'notifications.webhookAllowedHosts',
   DEMO_SEED: 'demo.seed',
 };
 
@@ -165,7 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     throw new ConfigInvalidError(
       issues.map((i) => {
         const path = i.path.join('.');
-        return `${byPath[path] ? `${byPath[path]} (${path})` : path}: ${i.message}`;
+        // A list's item (`notifications.webhookAllowedHosts.0`) comes from its list's variable.
+        const variable = byPath[path] ?? byPath[path.replace(/\.\d+$/, '')];
+        return `${variable ? `${variable} (${path})` : path}: ${i.message}`;
       }),
     );
   }

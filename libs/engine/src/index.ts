@@ -3,6 +3,8 @@ export * from './engine-bootstrap.service';
 export * from './infrastructure/clock';
 export * from './infrastructure/domain.exception';
 export * from './infrastructure/redis-connection';
+export * from './infrastructure/producer-queues';
+export * from './infrastructure/graceful-shutdown';
 export * from './auth/jwt';
 export * from './auth/actor-scope';
 export * from './auth/auth.exception';

@@ -1,13 +1,13 @@
-import { Controller, Delete, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { CLOCK, signToken, type Clock } from '@rasoat/engine';
-import { CurrentActor, Public, Roles } from './auth.guard';
+import { AuthErrorCode, AuthException, CLOCK, signToken, TokenAudience, type Clock } from '@rasoat/engine';
+import { CurrentActor, Public, Roles, type AuthenticatedRequest } from './auth.guard';
 import { DASHBOARD_PATH, SESSION_COOKIE } from './queue-dashboard';
 
-/** Lifetime of the dashboard cookie (and of the token inside it). */
+/** Longest lifetime of the dashboard cookie (and of the token inside it); never past the opener's token. */
 export const SESSION_TTL_SECONDS = 15 * 60;
 
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
@@ -18,7 +18,10 @@ function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
 /**
  * A browser session for the queue dashboard: the admin calls this with their bearer token
  * (e.g. `fetch` from the browser console, or a tool) and the browser then opens /admin/queues
- * with the cookie. The cookie holds a fresh token of the same actor that expires in 15 minutes.
+ * with the cookie. The cookie holds a token of the same actor for the dashboard alone
+ * (`aud` = queue dashboard): the API refuses it as a bearer token, so it cannot open another
+ * session either, and it ends 15 minutes after opening or when the opener's token expires,
+ * whichever comes first — a session never outlives the credential that opened it.
  */
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -34,14 +37,21 @@ export class AdminSessionController {
   @Roles('national_admin', 'province_admin')
   @ApiOperation({
     summary: 'Mở phiên xem hàng đợi (cookie) / open a queue-dashboard session (cookie)',
-    description: `Sets an HttpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\` (path ${DASHBOARD_PATH}, ${SESSION_TTL_SECONDS / 60} minutes) so that a browser can open ${DASHBOARD_PATH}. National and province admins only.`,
+    description:
+      `Sets an HttpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\` (path ${DASHBOARD_PATH}, at most ${SESSION_TTL_SECONDS / 60} minutes and never past the bearer token's own expiry) ` +
+      `so that a browser can open ${DASHBOARD_PATH}. The cookie's token opens the dashboard only: the API refuses it (401 AUTH_TOKEN_WRONG_AUDIENCE). National and province admins only.`,
   })
-  open(@CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  open(@CurrentActor() actor: Actor, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const now = this.clock.now();
-    const token = signToken({ sub: actor.sub, role: actor.role as UserRole, unit: actor.unit }, this.config.jwtSecret, now, SESSION_TTL_SECONDS);
-    res.setHeader('Set-Cookie', cookie(token, SESSION_TTL_SECONDS, this.config.publicUrl.startsWith('https:')));
+    const iat = Math.floor(now.getTime() / 1000);
+    // The AuthGuard set the opener's expiry with the actor: the session ends by then at the latest.
+    const ttl = Math.min(SESSION_TTL_SECONDS, Math.floor((req.tokenExpiresAt?.getTime() ?? 0) / 1000) - iat);
+    if (ttl < 1) throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
+    const claims = { sub: actor.sub, role: actor.role as UserRole, unit: actor.unit, aud: TokenAudience.QueueDashboard };
+    const token = signToken(claims, this.config.jwtSecret, now, ttl);
+    res.setHeader('Set-Cookie', cookie(token, ttl, this.config.publicUrl.startsWith('https:')));
     res.setHeader('Cache-Control', 'no-store');
-    return { dashboard: DASHBOARD_PATH, expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000).toISOString() };
+    return { dashboard: DASHBOARD_PATH, expiresAt: new Date((iat + ttl) * 1000).toISOString() };
   }
 
   @Delete()

@@ -7,12 +7,15 @@ import { CLOCK, redisOptions, type Clock } from '@rasoat/engine';
 /** Length of one counting window. */
 const WINDOW_MS = 60_000;
 
+/** The error code of the 429. */
+export const TOO_MANY_AUTH_FAILURES = 'AUTH_TOO_MANY_FAILURES';
+
 /** 429: too many failed authentications from one client IP in the current minute. */
 export class TooManyAuthFailuresException extends HttpException {
   constructor(readonly retryAfterSeconds: number) {
     super(
       {
-        code: 'AUTH_TOO_MANY_FAILURES',
+        code: TOO_MANY_AUTH_FAILURES,
         message: `Quá nhiều lần xác thực sai, thử lại sau ${retryAfterSeconds} giây / too many failed authentications, retry after ${retryAfterSeconds} s`,
       },
       HttpStatus.TOO_MANY_REQUESTS,
@@ -21,7 +24,7 @@ export class TooManyAuthFailuresException extends HttpException {
 }
 
 /**
- * Counts failed authentications (a bad or expired bearer token) per client IP in fixed
+ * Counts failed authentications (a bad or expired token, on the API or the queue dashboard) per client IP in fixed
  * one-minute windows in Redis, so the limit holds across every API process: `INCR` then
  * `PEXPIRE` of `<queuePrefix>:auth-failures:<minute>:<ip>` (the queue prefix keeps test files
  * and deployments apart, and carries the hash tag on Redis Cluster). Past

@@ -14,7 +14,8 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** Restricts a route to some roles (scope is still checked by the services). */
 export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES, roles);
 
-export type AuthenticatedRequest = Request & { actor?: Actor };
+/** A request after the AuthGuard: its actor, and when the bearer token that authenticated it expires. */
+export type AuthenticatedRequest = Request & { actor?: Actor; tokenExpiresAt?: Date };
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   const actor = ctx.switchToHttp().getRequest<AuthenticatedRequest>().actor;
@@ -24,8 +25,10 @@ export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionCont
 
 /**
  * Verifies the bearer token of every request and attaches the actor; failed attempts are rate
- * limited per client IP. A valid token whose role does not act from its unit's level (or whose
- * unit does not exist) is refused here, before any service sees it.
+ * limited per client IP. Only API access tokens pass: a queue-dashboard session token (the
+ * cookie's) is refused with 401 `AUTH_TOKEN_WRONG_AUDIENCE`. A valid token whose role does not
+ * act from its unit's level (or whose unit does not exist) is refused here, before any service
+ * sees it.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -52,6 +55,7 @@ export class AuthGuard implements CanActivate {
       throw e;
     }
     request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
+    request.tokenExpiresAt = new Date(claims.exp * 1000);
     await this.levels.assert(request.actor);
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role)) {

@@ -28,6 +28,8 @@ describe('DomainExceptionFilter: unavailable services', () => {
     ['a connect that timed out (node-postgres connectionTimeoutMillis)', named('DriverException', 'timeout expired')],
     ["the pool's acquire timeout", named('KnexTimeoutError', 'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?')],
     ['Redis gone (ioredis)', new Error('Connection is closed.')],
+    ['Redis down, through a fail-fast connection', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    ['Redis hanging, through a fail-fast connection', new Error('Command timed out')],
   ])('%s → 503 with Retry-After', (_, exception) => {
     const res = answer(exception);
     expect(res.status).toBe(503);

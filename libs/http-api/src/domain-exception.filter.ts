@@ -83,6 +83,8 @@ function isUnavailable(e: unknown): boolean {
     // saturated database, a retry later may succeed — not a 500.
     err?.name === 'KnexTimeoutError' ||
     // "timeout expired": node-postgres gave up connecting (connectionTimeoutMillis, orm-config.ts).
-    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(err?.message ?? '')
+    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(err?.message ?? '') ||
+    // Redis through the requests' fail-fast connections (failFastRedisOptions): down, or not answering in time.
+    /^Command timed out$|enableOfflineQueue options is false/.test(err?.message ?? '')
   );
 }

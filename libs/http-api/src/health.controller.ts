@@ -1,10 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { QueueName } from '@rasoat/contracts';
+import { InjectProducerQueue } from '@rasoat/engine';
 import { Public } from './auth.guard';
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<'up' | 'down'> {
@@ -21,7 +21,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<'
 export class HealthController {
   constructor(
     private readonly em: EntityManager,
-    @InjectQueue(QueueName.CaseEvents) private readonly queue: Queue,
+    @InjectProducerQueue(QueueName.CaseEvents) private readonly queue: Queue,
   ) {}
 
   @Get()

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Injectable, Logger, Req, Res, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bullmq';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName } from '@rasoat/contracts';
+import { producerQueueToken } from '@rasoat/engine';
 import { Metrics, metricsAccessAllowed, QUEUE_JOB_STATES, safeErrorMessage } from '@rasoat/observability';
 import { Public } from './auth.guard';
 
@@ -29,7 +29,7 @@ export class ScrapeSourcesRegistration implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const queues = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications].map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    const queues = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications].map((name) => this.moduleRef.get<Queue>(producerQueueToken(name), { strict: false }));
     this.metrics.collectOnScrape(
       {
         queueJobCounts: () => Promise.all(queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_JOB_STATES) }))),

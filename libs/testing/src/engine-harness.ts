@@ -48,6 +48,9 @@ export async function startTestEngine(options: { worker?: boolean; http?: boolea
   const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   // Failed authentications are counted but never limited: tests send bad tokens on purpose, all from
   // loopback, under a manual clock that stays in one minute (test/security.e2e-spec.ts sets a limit).
+  // Redis commands get 10 s rather than 2: the server shares its event loop with jest (and fuzzers
+  // building megabyte bodies), and a stalled loop must not read as a hung Redis. The Redis fault
+  // tests run real processes with the default.
   const config = loadConfig(
     { NODE_ENV: 'test' },
     {
@@ -58,6 +61,7 @@ export async function startTestEngine(options: { worker?: boolean; http?: boolea
       'demo.seed': false,
       port: 0,
       'auth.failedAttemptsPerMinute': 1_000_000,
+      redisCommandTimeoutMs: 10_000,
       ...options.config,
     },
   );

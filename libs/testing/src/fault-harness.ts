@@ -271,6 +271,19 @@ export class PrivateRedis {
     }
   }
 
+  /**
+   * SIGSTOP: the server hangs — its connections stay open and its port still accepts, but
+   * nothing is answered — until `resume`. What a stalled or overloaded Redis looks like to its clients.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause`: the server answers again, with everything it held. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Starts the server again, empty, on the same port. */
   async startAgain(): Promise<void> {
     const until = Date.now() + 10_000;

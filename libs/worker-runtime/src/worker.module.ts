@@ -36,10 +36,13 @@ class SweeperScheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 }
 
-/** The worker: queue processors only, no HTTP. */
+/**
+ * The worker: queue processors only, no HTTP. Alone in its process (the default `engine`), its
+ * producers wait for Redis like its workers; beside the API it shares the API's engine.
+ */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock, engine: DynamicModule = EngineModule.forRoot(config, clock), options: { sweeper?: boolean } = {}): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock = systemClock, engine: DynamicModule = EngineModule.forRoot(config, clock, { producers: 'wait' }), options: { sweeper?: boolean } = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [engine],

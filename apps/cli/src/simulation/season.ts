@@ -183,6 +183,8 @@ export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers
     port: 0,
     'demo.seed': false,
     'notifications.allowHttpWebhooks': true,
+    // The digests go to this process's own receiver on loopback.
+    'notifications.webhookAllowedHosts': ['127.0.0.1'],
   });
   const clock = new ManualClock(at(config.demo.windowStart, '06:00:00'));
   const engine = EngineModule.forRoot(config, clock);

@@ -3,12 +3,23 @@ import { z } from 'zod';
 import { UserRole } from '@rasoat/contracts';
 import { AuthErrorCode, AuthException } from './auth.exception';
 
-/** Claims of a rasoat access token: who, which role, scoped to which unit. */
+/**
+ * What a token is for (its `aud` claim). An API access token has none; a token minted for one
+ * narrower use names it, and is refused everywhere else.
+ */
+export const TokenAudience = {
+  /** The queue dashboard's browser session (the cookie of `POST /api/admin/session`): opens /admin/queues only. */
+  QueueDashboard: 'rasoat:queue-dashboard',
+} as const;
+export type TokenAudience = (typeof TokenAudience)[keyof typeof TokenAudience];
+
+/** Claims of a rasoat access token: who, which role, scoped to which unit, and for what (`aud`, absent for the API). */
 export const TokenClaims = z.object({
   sub: z.string().min(1),
   role: UserRole,
   unit: z.string().min(1),
   name: z.string().optional(),
+  aud: z.enum(Object.values(TokenAudience) as [TokenAudience, ...TokenAudience[]]).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -25,8 +36,12 @@ export function signToken(claims: Omit<TokenClaims, 'iat' | 'exp'>, secret: stri
   return `${HEADER}.${payload}.${signature}`;
 }
 
-/** Verifies signature, algorithm, expiry and claim shapes; throws an AuthException otherwise. */
-export function verifyToken(token: string, secret: string, now: Date): TokenClaims {
+/**
+ * Verifies signature, algorithm, claim shapes, audience and expiry; throws an AuthException
+ * otherwise. Without `audience` only an API access token (no `aud`) passes: a token minted for
+ * a narrower use (the dashboard's cookie) is never accepted as an API bearer token.
+ */
+export function verifyToken(token: string, secret: string, now: Date, audience?: TokenAudience): TokenClaims {
   const parts = token.split('.');
   const invalid = () => new AuthException('unauthenticated', AuthErrorCode.InvalidToken, 'Mã truy cập không hợp lệ / invalid token');
   if (parts.length !== 3 || parts[0] !== HEADER) throw invalid();
@@ -41,6 +56,17 @@ export function verifyToken(token: string, secret: string, now: Date): TokenClai
   }
   const claims = TokenClaims.safeParse(json);
   if (!claims.success) throw invalid();
+  if (claims.data.aud !== audience) throw wrongAudience(claims.data.aud, audience);
   if (claims.data.exp * 1000 <= now.getTime()) throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
   return claims.data;
+}
+
+function wrongAudience(given: TokenAudience | undefined, expected: TokenAudience | undefined): AuthException {
+  const message =
+    given === TokenAudience.QueueDashboard
+      ? 'Mã phiên xem hàng đợi chỉ mở được /admin/queues, không dùng cho API / a queue-dashboard session token opens /admin/queues only, not the API'
+      : expected === TokenAudience.QueueDashboard
+        ? 'Cookie phiên không chứa mã phiên xem hàng đợi: mở phiên bằng POST /api/admin/session / the session cookie does not hold a queue-dashboard session token; open a session with POST /api/admin/session'
+        : 'Mã truy cập không dùng được ở đây / this token is not valid here';
+  return new AuthException('unauthenticated', AuthErrorCode.WrongAudience, message);
 }

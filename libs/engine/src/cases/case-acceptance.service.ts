@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, SubmitCorrectionBody, SubmitEventBody, UserRole } from '@rasoat/contracts';
+import { safeErrorMessage } from '@rasoat/observability';
 import { checkCorrection, CORRECTION_EVENT, payloadErrors, type EventSpec } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
@@ -78,9 +79,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Concurrent calls share their work (group commit, `MicroBatcher`): the case lookups that
  * arrive together are one query, and the events validated together are recorded in one
  * transaction followed by one `addBulk` of wake-ups. Idle, a call costs what it did alone.
+ *
+ * The wake-up is not part of the acceptance: once the events are committed the receipt stands.
+ * When Redis is down or hangs, enqueueing fails within `redisCommandTimeoutMs` (the producers'
+ * fail-fast connection), the events are answered 202 all the same, and the sweeper wakes their
+ * cases once they have waited `worker.staleEventSeconds`.
  */
 @Injectable()
 export class CaseAcceptanceService {
+  private readonly logger = new Logger(CaseAcceptanceService.name);
+  /** Set while wake-ups fail, so that an outage is logged once, not once per batch. */
+  private wakeUpsFailing = false;
+
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
@@ -187,8 +197,23 @@ export class CaseAcceptanceService {
       if (!o.ok || (o.value.replayed && o.value.status !== 'pending')) continue;
       wakeUps.set(o.value.caseId, Math.max(wakeUps.get(o.value.caseId) ?? 0, o.value.seq));
     }
-    if (wakeUps.size > 0) await this.producer.wakeMany([...wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
+    if (wakeUps.size > 0) await this.wake([...wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
     return outcomes;
+  }
+
+  /** Enqueues the wake-ups of committed events; a failure is logged (once per outage), never thrown. */
+  private async wake(items: readonly { caseId: string; seq: number }[]): Promise<void> {
+    try {
+      await this.producer.wakeMany(items);
+    } catch (e) {
+      if (!this.wakeUpsFailing) {
+        this.logger.warn(`accepted events could not be enqueued (${safeErrorMessage(e)}): they are answered 202 and the sweeper wakes their cases; logged once until Redis answers again`);
+      }
+      this.wakeUpsFailing = true;
+      return;
+    }
+    if (this.wakeUpsFailing) this.logger.log('accepted events are enqueued again');
+    this.wakeUpsFailing = false;
   }
 
   private async recordOneByOne(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
@@ -196,7 +221,7 @@ export class CaseAcceptanceService {
     for (const i of items) {
       try {
         const receipt = await this.record(this.em.fork(), i.caseId, i.type, i.data, i.actor, i.key);
-        if (!receipt.replayed || receipt.status === 'pending') await this.producer.wake(i.caseId, receipt.seq);
+        if (!receipt.replayed || receipt.status === 'pending') await this.wake([{ caseId: i.caseId, seq: receipt.seq }]);
         outcomes.push({ ok: true, value: receipt });
       } catch (error) {
         outcomes.push({ ok: false, error });

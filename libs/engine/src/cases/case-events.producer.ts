@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { jobId, JobName, MAX_CASES_PER_JOB, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
+import { InjectProducerQueue } from '../infrastructure/producer-queues';
 
 /** The only way to enqueue work on the case-events queue. */
 @Injectable()
 export class CaseEventsProducer {
-  constructor(@InjectQueue(QueueName.CaseEvents) private readonly queue: Queue<ApplyCaseEventsPayload>) {}
+  constructor(@InjectProducerQueue(QueueName.CaseEvents) private readonly queue: Queue<ApplyCaseEventsPayload>) {}
 
   /** Wakes the worker to apply the case's accepted events; duplicates of one seq collapse. */
   async wake(caseId: string, seq: number): Promise<void> {

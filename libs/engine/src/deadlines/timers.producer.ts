@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { jobId, JobName, QueueName } from '@rasoat/contracts';
+import { InjectProducerQueue } from '../infrastructure/producer-queues';
 
 /**
  * Wake-ups for deadline alarms. Redis holds one delayed job per distinct second at which some
@@ -11,7 +11,7 @@ import { jobId, JobName, QueueName } from '@rasoat/contracts';
  */
 @Injectable()
 export class TimersProducer {
-  constructor(@InjectQueue(QueueName.Timers) private readonly queue: Queue) {}
+  constructor(@InjectProducerQueue(QueueName.Timers) private readonly queue: Queue) {}
 
   /** Schedules a wake-up at each distinct second of `instants` (already-past ones ring now). */
   async wakeAt(instants: readonly Date[], now: Date): Promise<void> {

@@ -5,8 +5,15 @@ import { AreaSchema } from '@rasoat/poverty-rules';
 const shape = HouseholdRecordSchema.shape;
 const singleLine = /^[^\r\n]*$/;
 
+/**
+ * A household code as sent in a route or a body, in NFC like the codes of the list (the import
+ * and the add normalise them): a code typed in NFD — as some phone keyboards send "Hộ" — finds
+ * its household.
+ */
+const HouseholdCode = z.string().normalize('NFC').trim().min(1).max(50);
+
 /** `:code` of a household in a route. */
-export const HouseholdCodeParam = z.string().trim().min(1).max(50);
+export const HouseholdCodeParam = HouseholdCode;
 
 /** Survey answers of one household (operation `survey`; also inside a re-check). */
 export const SurveyBody = z.strictObject({
@@ -42,7 +49,7 @@ export const VotesBody = z.strictObject({
   votes: z
     .array(
       z.strictObject({
-        code: z.string().trim().min(1).max(50),
+        code: HouseholdCode,
         agree: z.int('must be a whole number').min(0, 'must not be negative'),
         present: z.int('must be a whole number').min(0, 'must not be negative'),
       }),

@@ -6,16 +6,19 @@ import { QueueName } from '@rasoat/contracts';
 import { ObservabilityModule } from '@rasoat/observability';
 import { ormOptions } from '@rasoat/persistence';
 import { CLOCK, systemClock, type Clock } from './clock';
+import { producerQueueProviders, producerQueueToken, type ProducerPatience } from './producer-queues';
 import { redisOptions } from './redis-connection';
 
 /**
  * Configuration, clock, PostgreSQL (MikroORM), Redis (BullMQ) and metrics for every process. The
- * database and Redis URLs are resolved before Nest starts (embedded defaults or env).
+ * database and Redis URLs are resolved before Nest starts (embedded defaults or env). The queues
+ * are registered with patient connections (the workers' options); producers and requests use
+ * them through `InjectProducerQueue`, fail-fast or patient as `producers` says.
  */
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock = systemClock, producers: ProducerPatience = 'fail-fast'): DynamicModule {
     if (!config.databaseUrl || !config.redisUrl) throw new Error('CoreModule needs resolved databaseUrl and redisUrl');
     const databaseUrl = config.databaseUrl;
     const redisUrl = config.redisUrl;
@@ -33,14 +36,11 @@ export class CoreModule {
             removeOnFail: { age: 7 * 24 * 3600 },
           },
         }),
-        BullModule.registerQueue({ name: QueueName.CaseEvents }, { name: QueueName.Timers }),
+        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
         ObservabilityModule,
       ],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: clock },
-      ],
-      exports: [APP_CONFIG, CLOCK, BullModule],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: CLOCK, useValue: clock }, ...producerQueueProviders(producers)],
+      exports: [APP_CONFIG, CLOCK, BullModule, ...Object.values(QueueName).map(producerQueueToken)],
     };
   }
 }

@@ -10,6 +10,8 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { NotificationsProducer } from './notifications.producer';
 import { DeliveryNotFoundException, DeliveryNotRetryableException } from './notifications.exception';
 import { SmtpMailer } from './smtp-mailer';
+import { WebhookAddressPolicy, WebhookAddressRefusedError } from './webhook-address';
+import { postWebhook, type WebhookAnswer } from './webhook-request';
 import { signWebhook, WebhookHeader } from './webhook-signature';
 
 /**
@@ -61,12 +63,15 @@ interface DeliveryRow {
  * Sends deliveries: e-mail over SMTP or a signed webhook POST. The delivery row is locked for
  * the attempt and marked `sent` in the same transaction, so a job for a sent row does nothing
  * and two jobs never send one row twice at once. After a crash between the send and the
- * commit, the resend carries the same Message-ID / `X-Rasoat-Delivery`.
+ * commit, the resend carries the same Message-ID / `X-Rasoat-Delivery`. A webhook goes only to
+ * public addresses unless its host is allowed (`WebhookAddressPolicy`), checked on the addresses
+ * DNS gives as the request connects: one that now resolves inside fails with the reason.
  */
 @Injectable()
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
   private warnedNoSmtp = false;
+  private readonly addresses: WebhookAddressPolicy;
 
   constructor(
     private readonly em: EntityManager,
@@ -75,7 +80,9 @@ export class DeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.addresses = new WebhookAddressPolicy(config.notifications.webhookAllowedHosts);
+  }
 
   /** One attempt; `final` says whether the queue will retry a failure (false) or not (true: dead letter). */
   async deliver(deliveryId: string, attempt: { final: boolean }): Promise<DeliverOutcome> {
@@ -206,11 +213,15 @@ export class DeliveryService {
       groups: digest?.groups ?? [],
     });
     const timestamp = Math.floor(now.getTime() / 1000);
-    let response: Response;
+    const url = new URL(row.address);
+    // An IP literal is checked here; a name, on the addresses it resolves to as the request connects.
+    const refused = this.addresses.literalRefusal(url);
+    if (refused) throw new Error(`webhook ${row.address}: ${refused.message}`);
+    let answer: WebhookAnswer;
     try {
-      response = await fetch(row.address, {
-        method: 'POST',
-        headers: {
+      answer = await postWebhook(
+        url,
+        {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': 'rasoat-webhook/1',
           [WebhookHeader.Delivery]: row.id,
@@ -218,14 +229,14 @@ export class DeliveryService {
           [WebhookHeader.Signature]: signWebhook(row.secret, timestamp, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.notifications.webhookTimeoutMs),
-      });
+        { timeoutMs: this.config.notifications.webhookTimeoutMs, lookup: this.addresses.lookupFor(url) },
+      );
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`webhook ${row.address}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+      if (e instanceof WebhookAddressRefusedError) throw new Error(`webhook ${row.address}: ${e.message}`);
+      const cause = (e as { cause?: { name?: string } }).cause;
+      const reason = cause?.name === 'TimeoutError' ? `no answer within ${this.config.notifications.webhookTimeoutMs} ms` : ((e as { code?: string }).code ?? (e as Error).message);
+      throw new Error(`webhook ${row.address}: ${reason}`);
     }
-    const text = await response.text().catch(() => '');
-    if (response.status < 200 || response.status >= 300) throw new Error(`webhook ${row.address} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+    if (answer.status < 200 || answer.status >= 300) throw new Error(`webhook ${row.address} answered ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`);
   }
 }

@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
-import { QueueName } from '@rasoat/contracts';
 import { DefinitionsModule } from '../definitions/definitions.module';
 import { UnitsModule } from '../units/units.module';
 import { DeliveryService } from './delivery.service';
@@ -16,7 +14,7 @@ import { SubscriptionsService } from './subscriptions.service';
  * `notification` rows the cases and deadlines write; never writes them except `read_at`.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: QueueName.Notifications }), DefinitionsModule, UnitsModule],
+  imports: [DefinitionsModule, UnitsModule],
   providers: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer, SmtpMailer],
   exports: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer],
 })

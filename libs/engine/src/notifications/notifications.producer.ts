@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { jobId, JobName, QueueName } from '@rasoat/contracts';
+import { InjectProducerQueue } from '../infrastructure/producer-queues';
 
 export const DIGEST_SCHEDULER_ID = 'notification-digest';
 
@@ -13,7 +13,7 @@ export const DIGEST_SCHEDULER_ID = 'notification-digest';
 @Injectable()
 export class NotificationsProducer {
   constructor(
-    @InjectQueue(QueueName.Notifications) private readonly queue: Queue,
+    @InjectProducerQueue(QueueName.Notifications) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -8,6 +8,7 @@ import { assertInScope, isNational } from '../auth/actor-scope';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { UnitsService } from '../units/units.service';
 import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
+import { WebhookAddressPolicy } from './webhook-address';
 
 export interface SubscriptionView {
   id: string;
@@ -42,16 +43,21 @@ const SELECT = `select s.id, s.unit_code, u.name as unit_name, u.path as unit_pa
 /**
  * Who receives the digests of a (unit, role) by e-mail or webhook. Province admins manage the
  * units inside their province, national admins every unit; a webhook gets an HMAC secret,
- * shown once when the subscription is created.
+ * shown once when the subscription is created. A webhook's host must be, and resolve to, public
+ * addresses unless an operator allows it (`WebhookAddressPolicy`; deliveries check again).
  */
 @Injectable()
 export class SubscriptionsService {
+  private readonly webhookAddresses: WebhookAddressPolicy;
+
   constructor(
     private readonly em: EntityManager,
     private readonly units: UnitsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.webhookAddresses = new WebhookAddressPolicy(config.notifications.webhookAllowedHosts);
+  }
 
   async list(actor: Actor, filter: { unit?: string } = {}): Promise<SubscriptionView[]> {
     const where = ['s.active'];
@@ -79,6 +85,8 @@ export class SubscriptionsService {
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.config.notifications.allowHttpWebhooks)) {
         throw new SubscriptionInvalidException('address', 'địa chỉ webhook phải là https:// / the webhook URL must be https');
       }
+      const refused = await this.webhookAddresses.refusal(url, this.config.notifications.webhookTimeoutMs);
+      if (refused) throw new SubscriptionInvalidException('address', refused.message);
       secret = body.secret ?? randomBytes(32).toString('hex');
     } else if (body.secret !== undefined) {
       throw new SubscriptionInvalidException('secret', 'chỉ webhook mới có khóa bí mật / only webhooks have a secret');
