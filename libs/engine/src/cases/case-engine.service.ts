@@ -191,15 +191,16 @@ export class CaseEngineService {
     let applied = 0;
     let rejected = 0;
     for (const event of events) {
-      const actor = Actor.parse(event.actor);
       const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
       if (result.outcome === 'rejected') {
+        // A refusal changes nothing: it stays on the event row (status, code, reason), where its
+        // sender reads it, and writes no history, however often a sender tries.
         rejected++;
         changes.event(event.id, 'rejected', { code: result.code, reason: result.message });
-        changes.record(row.id, { kind: 'rejected', seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step, details: { code: result.code, reason: result.message } });
         continue;
       }
       applied++;
+      const actor = Actor.parse(event.actor);
       changes.event(event.id, 'applied');
       changes.record(row.id, {
         kind: result.from === result.to && !result.effects.some((e) => e.kind === 'deadline.arm') ? 'event' : 'transition',

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '@rasoat/contracts';
+import { HISTORY_PAGE_SIZE, type Actor } from '@rasoat/contracts';
 import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { CaseHistoryRepository, type HistoryRow } from './case-history.repository';
 import { CaseNotFoundException } from './cases.exception';
 import { stageOf } from './case-stage';
 
@@ -32,12 +33,19 @@ export interface HistoryView {
 
 const label = (t: LocalizedText) => (typeof t === 'string' ? { vi: t } : t);
 
-/** Read side of a case: its step, data, allowed events, deadlines and full history. */
+/** Refused events the case view lists (the latest); the rest are counted. */
+const RECENT_REFUSALS = 5;
+
+/**
+ * Read side of a case: its step, data, allowed events, deadlines, the newest page of its history
+ * and its refused events counted; older history a page at a time (`history`).
+ */
 @Injectable()
 export class CaseQueryService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
+    private readonly histories: CaseHistoryRepository,
   ) {}
 
   async get(caseId: string, actor: Actor) {
@@ -54,15 +62,13 @@ export class CaseQueryService {
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
     const steps = stepIndex(definition);
-    const [deadlines, history, pending] = await Promise.all([
+    const [deadlines, history, refusals, pending] = await Promise.all([
       em.execute<DeadlineView[]>(
         `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
         [caseId],
       ),
-      em.execute<Omit<HistoryView, 'summary'>[]>(
-        `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by case_history.id`,
-        [caseId],
-      ),
+      this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE }),
+      this.histories.refusals(em, caseId, RECENT_REFUSALS),
       em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]),
     ]);
     return {
@@ -87,8 +93,22 @@ export class CaseQueryService {
       })),
       deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
-      history: history.map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) })),
+      history: history.entries.map((h) => historyView(h, steps)),
+      historyTotal: history.total,
+      historyNextBefore: history.nextBefore,
+      refusedEvents: refusals,
     };
+  }
+
+  /** A page of the case's history older than `before` (the `nextBefore` of the page before), newest first. */
+  async history(caseId: string, actor: Actor, q: { before?: string; limit: number }) {
+    const em = this.em.fork();
+    const [row] = await em.execute<{ unit_path: string; definition_key: string }[]>(`select unit_path, definition_key from review_case where id = ?`, [caseId]);
+    if (!row) throw new CaseNotFoundException(caseId);
+    assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
+    const steps = stepIndex((await this.registry.get(row.definition_key)).definition);
+    const page = await this.histories.page(em, caseId, q);
+    return { caseId, items: page.entries.map((h) => historyView(h, steps)), total: page.total, nextBefore: page.nextBefore };
   }
 
   /** Cases of a campaign under a unit (scoped), for lists and drill-down. */
@@ -109,6 +129,11 @@ function iso(value: Date | string): string {
   return new Date(value).toISOString();
 }
 
+function historyView(row: HistoryRow, steps: ReturnType<typeof stepIndex>): HistoryView {
+  const h = { ...row, at: iso(row.at) };
+  return { ...h, summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) };
+}
+
 function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {
   const who = `${h.actor.role} ${h.actor.sub}`;
   switch (h.kind) {
@@ -118,8 +143,6 @@ function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) 
       return `${who}: ${h.eventType} — "${stepName(h.fromStep)}" → "${stepName(h.toStep)}"`;
     case 'event':
       return `${who}: ${h.eventType} (ở bước "${stepName(h.toStep)}")`;
-    case 'rejected':
-      return `Từ chối ${h.eventType} của ${who}: ${String(h.details.reason ?? '')}`;
     case 'deadline':
       return `Đến hạn bước "${stepName(h.toStep)}" (${String(h.details.dueDate ?? '')})`;
     case 'completed':

@@ -33,6 +33,23 @@ export class IdempotencyKeyReusedException extends DomainException {
   }
 }
 
+/**
+ * The actor already had `limit` events refused on this case within the last hour
+ * (`cases.refusedEventsPerHour`); the event is not recorded. Retry once the oldest of those
+ * refusals is an hour old.
+ */
+export class RefusedEventBudgetExceededException extends DomainException {
+  constructor(caseId: string, limit: number, retryAfterSeconds: number) {
+    super(
+      'rate_limited',
+      'CASE_REFUSED_EVENT_BUDGET_EXCEEDED',
+      `Bạn đã có ${limit} sự kiện bị từ chối ở hồ sơ ${caseId} trong một giờ qua (giới hạn ${limit}); sự kiện này không được ghi nhận, thử lại sau ${retryAfterSeconds} giây / ` +
+        `${limit} of your events on this case were refused within the last hour (the limit); this event was not recorded, retry in ${retryAfterSeconds} s`,
+      { caseId, limit, windowSeconds: 3600, retryAfterSeconds },
+    );
+  }
+}
+
 /** A migration request that cannot be planned (a target that is not a version of the process, a mapping into nothing). */
 export class CaseMigrationInvalidException extends DomainException {
   constructor(field: string, message: string) {
