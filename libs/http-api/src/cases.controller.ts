@@ -31,6 +31,7 @@ const ERROR_FIELD: Record<string, string> = {
   CASE_NOT_FOUND: 'caseId',
   AUTH_OUT_OF_SCOPE: 'caseId',
   CASE_REFUSED_EVENT_BUDGET_EXCEEDED: 'caseId',
+  CASE_WAITING_EVENTS_LIMIT_EXCEEDED: 'caseId',
   ROLE_NOT_ALLOWED: 'type',
   IDEMPOTENCY_KEY_REUSED: 'idempotencyKey',
 };
@@ -80,7 +81,8 @@ export class CasesController {
     description:
       'The event is validated against the case’s definition version, recorded with its idempotency key and applied by a worker in order. ' +
       '202 while pending; with ?wait=ms the call waits for the outcome and answers 200 (applied) or 422 (rejected, with the reason). ' +
-      'An actor whose events the engine refused on this case cases.refusedEventsPerHour times within the last hour gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED with Retry-After, and nothing is recorded. ' +
+      'An actor whose events the engine refused on this case cases.refusedEventsPerHour times within the last hour gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED with Retry-After, ' +
+      `and one with ${MAX_EVENTS_PER_BATCH} events still waiting on the case 429 CASE_WAITING_EVENTS_LIMIT_EXCEEDED; nothing is recorded. ` +
       'Repeating a request with the same Idempotency-Key returns the first outcome and applies nothing twice.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
@@ -106,7 +108,7 @@ export class CasesController {
       'a retried batch returns the first outcomes and applies nothing twice. Each item is validated and scoped exactly as by POST /api/cases/{id}/events ' +
       'and answered alone in `results` (same index as in `events`): status 202 with its receipt (200 / 422 when a replayed event was already applied / rejected), ' +
       'or the status and error code and message the single route would give, with `path` naming the field in this body (e.g. `events.3.data.householdCount`; ' +
-      'an actor past the refused-event budget of a case gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED at `events.N.caseId`, with details.retryAfterSeconds). ' +
+      'an actor past the refused-event budget of a case gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED or CASE_WAITING_EVENTS_LIMIT_EXCEEDED at `events.N.caseId`, with details.retryAfterSeconds). ' +
       'Valid items are recorded even when others are refused; several events of one case are applied in their order in the batch. ' +
       'A malformed body (not an array, empty, more than 500 items, a missing key or an unknown field) is refused whole with 400 naming the JSON path, and nothing is written. ' +
       'A server failure (503 / 500) fails the whole request: retry it with the same keys. ' +

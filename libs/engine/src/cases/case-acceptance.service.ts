@@ -9,15 +9,8 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher';
 import { sql } from '../infrastructure/sql';
 import { CaseEventsProducer } from './case-events.producer';
-import {
-  CaseNotFoundException,
-  IdempotencyKeyReusedException,
-  InvalidPayloadException,
-  RefusedEventBudgetExceededException,
-  RoleNotAllowedException,
-  UnknownEventTypeException,
-} from './cases.exception';
-import { budgetKey, RefusedEventBudget } from './refused-event-budget';
+import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
+import { RefusedEventBudget } from './refused-event-budget';
 import { stableJson } from '@rasoat/workflow-core';
 
 /** The state of one accepted event as its sender sees it. */
@@ -202,8 +195,8 @@ export class CaseAcceptanceService {
    * key repeated inside the batch is a replay of its first use, like a key found in the table.
    * Inside the caller's transaction; used for system events too (deadlines' onDue events,
    * `CaseDeadlinesService.fireEvents`). With `refusedEventBudget` (the API's senders), one more
-   * statement refuses the new events of actors whose budget on the case is spent
-   * (`RefusedEventBudget`); a replay is answered whatever the budget.
+   * statement reads where each sender stands on its case, and the new events of a sender past
+   * its budget are refused (`RefusedEventBudget`); a replay is answered whatever the budget.
    */
   async insertBatch(tx: EntityManager, items: readonly RecordRequest[], options: { refusedEventBudget?: boolean } = {}): Promise<BatchOutcome<EventReceipt>[]> {
     // The case rows first, in id order (two batches never deadlock on them), and only then the
@@ -222,7 +215,7 @@ export class CaseAcceptanceService {
     );
     const existing = new Map(found.map((r) => [pairKey(r.case_id, r.idempotency_key as string), r]));
     const fresh = items.filter((i) => !existing.has(pairKey(i.caseId, i.key)));
-    const spent = options.refusedEventBudget ? await this.budget.spent(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : new Map<string, number>();
+    const refusal = options.refusedEventBudget ? await this.budget.judge(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : () => null;
 
     type Slot = { kind: 'done'; outcome: BatchOutcome<EventReceipt> } | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } } | { kind: 'repeat'; first: number };
     const slots: Slot[] = [];
@@ -239,14 +232,14 @@ export class CaseAcceptanceService {
         }
         return;
       }
-      const retryAfter = spent.get(budgetKey({ caseId: item.caseId, sub: item.actor.sub }));
-      if (retryAfter !== undefined) {
-        slots.push({ kind: 'done', outcome: { ok: false, error: new RefusedEventBudgetExceededException(item.caseId, this.budget.perHour, retryAfter) } });
-        return;
-      }
       const first = firstNew.get(pair);
       if (first !== undefined) {
         slots.push({ kind: 'repeat', first });
+        return;
+      }
+      const refused = refusal({ caseId: item.caseId, sub: item.actor.sub });
+      if (refused) {
+        slots.push({ kind: 'done', outcome: { ok: false, error: refused } });
         return;
       }
       firstNew.set(pair, index);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { IsolationLevel } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { HISTORY_PAGE_SIZE, type Actor } from '@rasoat/contracts';
 import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
@@ -49,7 +50,12 @@ export class CaseQueryService {
   ) {}
 
   async get(caseId: string, actor: Actor) {
-    const em = this.em.fork();
+    // One snapshot for all the view's reads: a drain committing between two of them would show
+    // the step before it beside the history and pending events after it.
+    return this.em.fork().transactional((em) => this.read(em, caseId, actor), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  }
+
+  private async read(em: EntityManager, caseId: string, actor: Actor) {
     const [row] = await em.execute<Record<string, any>[]>(
       `select c.*, u.name as village_name, k.province_code, k.year, k.window_start::text as window_start, k.window_end::text as window_end
        from review_case c join admin_unit u on u.code = c.village_code join campaign k on k.id = c.campaign_id where c.id = ?`,
