@@ -51,7 +51,8 @@ export class CaseQueryService {
 
   async get(caseId: string, actor: Actor) {
     // One snapshot for all the view's reads: a drain committing between two of them would show
-    // the step before it beside the history and pending events after it.
+    // the step before it beside the history and pending events after it. Every read goes through
+    // the transaction's connection, one after the other (none waits for a second pool connection).
     return this.em.fork().transactional((em) => this.read(em, caseId, actor), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
   }
 
@@ -63,20 +64,18 @@ export class CaseQueryService {
     );
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
-    const compiled = await this.registry.get(row.definition_key);
+    const compiled = await this.registry.get(row.definition_key, em);
     const { definition } = compiled;
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
     const steps = stepIndex(definition);
-    const [deadlines, history, refusals, pending] = await Promise.all([
-      em.execute<DeadlineView[]>(
-        `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
-        [caseId],
-      ),
-      this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE }),
-      this.histories.refusals(em, caseId, RECENT_REFUSALS),
-      em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]),
-    ]);
+    const deadlines = await em.execute<DeadlineView[]>(
+      `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
+      [caseId],
+    );
+    const history = await this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE });
+    const refusals = await this.histories.refusals(em, caseId, RECENT_REFUSALS);
+    const pending = await em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]);
     return {
       id: row.id,
       campaign: { id: row.campaign_id, provinceCode: row.province_code, year: row.year, window: { start: row.window_start, end: row.window_end } },
