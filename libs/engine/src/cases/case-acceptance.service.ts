@@ -215,7 +215,7 @@ export class CaseAcceptanceService {
     );
     const existing = new Map(found.map((r) => [pairKey(r.case_id, r.idempotency_key as string), r]));
     const fresh = items.filter((i) => !existing.has(pairKey(i.caseId, i.key)));
-    const refusal = options.refusedEventBudget ? await this.budget.judge(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : () => null;
+    const judge = options.refusedEventBudget ? await this.budget.judge(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : () => null;
 
     type Slot = { kind: 'done'; outcome: BatchOutcome<EventReceipt> } | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } } | { kind: 'repeat'; first: number };
     const slots: Slot[] = [];
@@ -237,7 +237,7 @@ export class CaseAcceptanceService {
         slots.push({ kind: 'repeat', first });
         return;
       }
-      const refused = refusal({ caseId: item.caseId, sub: item.actor.sub });
+      const refused = judge({ caseId: item.caseId, sub: item.actor.sub });
       if (refused) {
         slots.push({ kind: 'done', outcome: { ok: false, error: refused } });
         return;
@@ -301,8 +301,8 @@ export class CaseAcceptanceService {
 
   /**
    * Records one event of an API sender in its own transaction (`insertBatch` of one, within the
-   * sender's refused-event budget). Retried once when two
-   * requests with the same key race: the loser then reads the winner's row.
+   * sender's refused-event budget). Retried once when two requests with the same key race: the
+   * loser then reads the winner's row.
    */
   async record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
     for (let attempt = 0; ; attempt++) {
