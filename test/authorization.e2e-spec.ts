@@ -61,6 +61,7 @@ describe('authorization matrix', () => {
   const correction = { event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: -1, reason: 'thử quyền' };
   const inside: Route[] = [
     { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}` },
+    { name: 'GET case history', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}/history?limit=10` },
     { name: 'GET case event receipt', method: 'GET', path: () => `/api/cases/${ids.T1C1V1}/events/00000000-0000-4000-8000-000000000000` },
     { name: 'GET campaign', method: 'GET', path: () => `/api/campaigns/${ids.campaignT1}` },
     { name: 'GET campaign cases', method: 'GET', path: () => `/api/campaigns/${ids.campaignT1}/cases?unit=T1C1V1` },
@@ -75,6 +76,7 @@ describe('authorization matrix', () => {
   ];
   const outside: Route[] = [
     { name: 'GET case', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}` },
+    { name: 'GET case history', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}/history?limit=10` },
     { name: 'GET case event receipt', method: 'GET', path: () => `/api/cases/${ids.T2C1V1}/events/00000000-0000-4000-8000-000000000000` },
     { name: 'GET campaign', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}` },
     { name: 'GET campaign cases', method: 'GET', path: () => `/api/campaigns/${ids.campaignT2}/cases?unit=T2C1` },

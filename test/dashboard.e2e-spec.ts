@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, CaseDeadlinesService, signToken } from '@rasoat/engine';
-import { startTestEngine, type TestEngine } from '@rasoat/testing';
+import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
 
 // The browser is Debian's chromium package (.ci/run installs it); playwright-core downloads nothing.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,6 +70,7 @@ describe('dashboard in a browser', () => {
     p.on('requestfailed', (r) => problems.push(`${label} request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   };
   let meetingCase: string;
+  let postingCase: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -104,6 +105,13 @@ describe('dashboard in a browser', () => {
     await send(v1, 'REVIEW_LIST_SUBMITTED', list);
     await send(v1, 'SURVEY_COMPLETED', survey);
     await send(v1, 'MEETING_HELD', { ...agreed, date: '2026-09-11', opinionsGiven: 5 });
+    // The T1C2 village in its posting period gets 55 complaints (more history than one page) and three meetings it cannot take.
+    postingCase = w1;
+    const board = token('village_board', villageOf.get(w1) as string);
+    const complaints = Array.from({ length: 55 }, (_, n) => ({ caseId: w1, type: 'COMPLAINT_FILED', data: { householdRef: `H${n}`, summary: `Khiếu nại ${n}` }, idempotencyKey: `dashboard-complaint-${n}` }));
+    const meetings = Array.from({ length: 3 }, (_, n) => ({ caseId: w1, type: 'MEETING_HELD', data: agreed, idempotencyKey: `dashboard-meeting-again-${n}` }));
+    expect((await json(await call('POST', '/api/cases/events/batch', board, { events: [...complaints, ...meetings] }))).accepted).toBe(58);
+    await eventually(async () => (await json(await call('GET', `/api/cases/${w1}`, board))).pendingEvents.length === 0, 20_000, 'the complaints to be applied');
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
     desktop = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
@@ -206,9 +214,13 @@ describe('dashboard in a browser', () => {
     expect(await current.isVisible()).toBe(true);
     await expectText(page.locator('.events li[data-event="MEETING_HELD"]'), 'Họp dân thống nhất kết quả');
     await expectText(page.locator('table').filter({ hasText: 'Hạn' }).first(), '14/12/2026');
+    // Newest first: the meeting without enough opinions, …, the list, the opening.
     const history = page.locator('.timeline li');
     expect(await history.count()).toBeGreaterThanOrEqual(4);
-    await expectText(history.nth(1), 'Nộp danh sách hộ cần rà soát');
+    await expectText(history.first(), 'Họp dân thống nhất kết quả');
+    await expectText(history, 'Nộp danh sách hộ cần rà soát');
+    await expectText(history.last(), 'Mở hồ sơ');
+    expect(await page.getByRole('button', { name: 'Xem cũ hơn' }).isHidden()).toBe(true);
     await shot(page, '07-case-desktop');
 
     // English, then back: labels from the UI and from the definition both switch.
@@ -224,6 +236,24 @@ describe('dashboard in a browser', () => {
     await expectText(phonePage.locator('.step-label'), 'Bước 3: Họp dân thống nhất kết quả rà soát');
     expect(await phonePage.locator('svg.diagram-svg g.node.current[data-step="meeting"]').count()).toBe(1);
     await shot(phonePage, '09-case-phone');
+  });
+
+  it('pages back through a long history and counts the refused events', async () => {
+    await page.goto(`${engine.baseUrl}/#/case/${postingCase}`);
+    const history = page.locator('.timeline li');
+    await expectText(history.first(), 'Tiếp nhận khiếu nại');
+    await expectText(page.locator('.history-shown'), 'Đang hiện 50/');
+    expect(await history.count()).toBe(50);
+    await expectText(page.locator('details.refused summary'), '3 sự kiện bị từ chối');
+    await page.getByRole('button', { name: 'Xem cũ hơn' }).click();
+    await expectText(history.last(), 'Mở hồ sơ');
+    const total = await history.count();
+    expect(total).toBeGreaterThan(55);
+    await expectText(page.locator('.history-shown'), `Đang hiện ${total}/${total} mục`);
+    expect(await page.getByRole('button', { name: 'Xem cũ hơn' }).isHidden()).toBe(true);
+    await page.locator('details.refused summary').click();
+    await expectText(page.locator('details.refused li').first(), 'Từ chối Họp dân thống nhất kết quả');
+    await shot(page, '09b-case-long-history-desktop');
   });
 
   it('opens the inbox and marks a notification read', async () => {

@@ -170,7 +170,7 @@ describe('definitions admin and case migration, end to end', () => {
       ['t1-review@2', 'commune_report'],
       ['t1-review@2', 'recognition'],
     ]);
-    const migrated = after[5].history.at(-1);
+    const migrated = after[5].history[0];
     expect(migrated).toMatchObject({ kind: 'migrated', fromStep: 'district_opinion', toStep: 'recognition', actor: { sub: 'province_admin@T1' }, details: { from: 't1-review@1', to: 't1-review@2' } });
     // Preserved: the posting deadline keeps its due instant although v2 has a 5-day posting period.
     const posting = after[3].deadlines.filter((d: { step: string; status: string }) => d.step === 'posting' && d.status === 'armed');

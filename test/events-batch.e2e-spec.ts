@@ -91,7 +91,7 @@ describe('HTTP API: many events in one request', () => {
         return v.pendingEvents.length === 0 ? v : undefined;
       });
       expect(view.step.id).toBe(next);
-      expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['started', 'transition', 'transition']);
+      expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['transition', 'transition', 'started']);
     }
     const statuses = await engine.get(EntityManager).fork().execute<{ status: string }[]>('select distinct status from case_event');
     expect(statuses.map((s) => s.status)).toEqual(['applied']);

@@ -64,7 +64,12 @@ describe('households of a village case, end to end', () => {
     return { status: res.status, body: (await res.json()) as any };
   };
   const step = async () => (await call('GET', `/api/cases/${caseId}`, board())).body.step.id;
-  const historyOf = async () => (await call('GET', `/api/cases/${caseId}`, board())).body.history as { kind: string; eventType: string | null; fromStep: string | null; toStep: string | null; details: any }[];
+  // The whole history, oldest first (the API pages it newest first).
+  const historyOf = async () => {
+    const page = (await call('GET', `/api/cases/${caseId}/history?limit=200`, board())).body;
+    expect(page.nextBefore).toBeNull();
+    return (page.items as { kind: string; eventType: string | null; fromStep: string | null; toStep: string | null; details: any }[]).reverse();
+  };
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true, worker: true });

@@ -118,8 +118,8 @@ describe('HTTP API end to end', () => {
     const view = await json(await call('GET', `/api/cases/${caseId}`, board));
     expect(view.step).toMatchObject({ id: 'survey', stage: 2 });
     expect(view.allowedEvents.map((e: { type: string }) => e.type)).toEqual(['SURVEY_COMPLETED']);
-    expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['started', 'transition']);
-    expect(view.history[1].actor).toEqual({ sub: `village_board@${village}`, role: 'village_board', unit: village });
+    expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['transition', 'started']);
+    expect(view.history[0].actor).toEqual({ sub: `village_board@${village}`, role: 'village_board', unit: village });
     expect(view.deadlines.find((d: { step: string; status: string }) => d.step === 'survey' && d.status === 'armed')).toBeDefined();
   });
 

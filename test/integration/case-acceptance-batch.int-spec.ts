@@ -98,7 +98,8 @@ describe('batched acceptance of events', () => {
   it('keeps the order of one case’s events in acceptMany, across batch boundaries', async () => {
     const c = cases[0];
     const [{ accepted_seq: before }] = await sql<{ accepted_seq: number }>('select accepted_seq from review_case where id = ?', [c.id]);
-    const requests = Array.from({ length: 1200 }, (_, i) => ({ caseId: c.id, body: list(i), actor: board(c.village_code), headerKey: `order-${i}-abcdefgh` }));
+    // Three members of the board take turns: one actor may have at most 500 events waiting on a case (RefusedEventBudget).
+    const requests = Array.from({ length: 1200 }, (_, i) => ({ caseId: c.id, body: list(i), actor: { ...board(c.village_code), sub: `board-${c.village_code}-${i % 3}` }, headerKey: `order-${i}-abcdefgh` }));
     const outcomes = await accept.acceptMany(requests);
     const seqs = outcomes.map((o) => (o.ok ? o.receipt.seq : -1));
     expect(seqs).toEqual(Array.from({ length: 1200 }, (_, i) => before + 1 + i));

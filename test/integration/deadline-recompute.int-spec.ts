@@ -46,7 +46,7 @@ describe('recomputing armed deadlines', () => {
     expect(await due('T1C1V2', 'listing')).toBe('2026-10-30'); // a window-end date does not move
     const [c] = await sql<{ id: string }>(`select id from review_case where village_code = 'T1C1V1'`);
     const view = await engine.get(CaseQueryService).get(c.id, admin('T1'));
-    expect(view.history.at(-1)).toMatchObject({ kind: 'deadline', toStep: 'posting', details: { recomputed: { from: '2026-09-08', to: '2026-09-09' } } });
+    expect(view.history[0]).toMatchObject({ kind: 'deadline', toStep: 'posting', details: { recomputed: { from: '2026-09-08', to: '2026-09-09' } } });
   });
 
   it('refuses another province, a province-wide worked Saturday, and a clash with a holiday', async () => {

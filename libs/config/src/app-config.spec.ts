@@ -132,6 +132,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...secret, HOST: '::' }).host).toBe('::');
   });
 
+  it('reads the budget of refused events per actor, case and hour', () => {
+    expect(loadConfig({}).cases.refusedEventsPerHour).toBe(100);
+    expect(loadConfig({ CASE_REFUSED_EVENTS_PER_HOUR: '0' }).cases.refusedEventsPerHour).toBe(0);
+    expect(() => loadConfig({ CASE_REFUSED_EVENTS_PER_HOUR: 'many' })).toThrow('CASE_REFUSED_EVENTS_PER_HOUR (cases.refusedEventsPerHour)');
+  });
+
   it('points links at the port in use when PUBLIC_URL is not set', () => {
     expect(loadConfig({ ...secret, PORT: '3999' }).publicUrl).toBe('http://localhost:3999');
     expect(loadConfig({ ...secret, PORT: '3999', PUBLIC_URL: 'https://rasoat.example.vn' }).publicUrl).toBe('https://rasoat.example.vn');

@@ -48,6 +48,14 @@ export const AppConfigSchema = z.strictObject({
      */
     failedAttemptsPerMinute: z.coerce.number().int().min(0).max(1_000_000),
   }),
+  cases: z.strictObject({
+    /**
+     * Events of one actor (token `sub`) that the engine may refuse on one case within an hour;
+     * at that count the API answers 429 with Retry-After to the actor's next events for the case,
+     * and records nothing. 0 turns the limit off.
+     */
+    refusedEventsPerHour: z.coerce.number().int().min(0).max(1_000_000),
+  }),
   http: z.strictObject({
     /**
      * Express's `trust proxy`: false (default: the client is the TCP peer), true, a number of
@@ -120,6 +128,7 @@ const ENV_MAP: Record<string, string> = {
   LOG_FORMAT: 'logFormat',
   METRICS_TOKEN: 'metricsToken',
   AUTH_FAILED_ATTEMPTS_PER_MINUTE: 'auth.failedAttemptsPerMinute',
+  CASE_REFUSED_EVENTS_PER_HOUR: 'cases.refusedEventsPerHour',
   TRUST_PROXY: 'http.trustProxy',
   HTTP_BODY_LIMIT: 'http.bodyLimit',
   SMTP_URL: 'notifications.smtpUrl',

@@ -119,3 +119,7 @@ export const ChangeWindowBody = z
   .strictObject({ windowStart: z.iso.date(), windowEnd: z.iso.date(), reason: z.string().min(3).max(500) })
   .refine((b) => b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
 export type ChangeWindowBody = z.infer<typeof ChangeWindowBody>;
+
+/** History entries on one page, newest first: the case view holds the first page, `GET /api/cases/:id/history` the older ones. */
+export const HISTORY_PAGE_SIZE = 50;
+export const MAX_HISTORY_PAGE_SIZE = 200;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { MAX_EVENTS_PER_BATCH, SubmitCorrectionBody, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
+import { HISTORY_PAGE_SIZE, MAX_EVENTS_PER_BATCH, MAX_HISTORY_PAGE_SIZE, SubmitCorrectionBody, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
 import { CaseAcceptanceService, CaseNotFoundException, CaseQueryService, type AcceptOutcome, type EventReceipt } from '@rasoat/engine';
 import { CurrentActor } from './auth.guard';
 import { failureAnswer } from './domain-exception.filter';
@@ -11,6 +11,10 @@ import { parseRequest } from './request-validation';
 const CaseParams = z.object({ id: z.uuid('must be a case id (UUID)') });
 const EventParams = CaseParams.extend({ eventId: z.uuid('must be an event id (UUID)') });
 const SubmitQuery = z.object({ wait: z.coerce.number().int().min(0).max(30_000).default(0) });
+const HistoryQuery = z.strictObject({
+  before: z.string().regex(/^\d{1,18}$/, 'must be the nextBefore of the page before').optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE, `must be at most ${MAX_HISTORY_PAGE_SIZE}`).default(HISTORY_PAGE_SIZE),
+});
 const IdempotencyKey = z.string().min(8, 'must be at least 8 characters').max(200).optional();
 
 /** The answer for one item of a batch: what the single route would have answered for it. */
@@ -26,6 +30,8 @@ export interface BatchItemResult {
 const ERROR_FIELD: Record<string, string> = {
   CASE_NOT_FOUND: 'caseId',
   AUTH_OUT_OF_SCOPE: 'caseId',
+  CASE_REFUSED_EVENT_BUDGET_EXCEEDED: 'caseId',
+  CASE_WAITING_EVENTS_LIMIT_EXCEEDED: 'caseId',
   ROLE_NOT_ALLOWED: 'type',
   IDEMPOTENCY_KEY_REUSED: 'idempotencyKey',
 };
@@ -44,10 +50,28 @@ export class CasesController {
   ) {}
 
   @Get(':id')
-  @ApiOperation({ summary: 'Hồ sơ rà soát thôn: bước hiện tại, dữ liệu, sự kiện được phép, thời hạn, lịch sử / a case with its history' })
+  @ApiOperation({
+    summary: 'Hồ sơ rà soát thôn: bước hiện tại, dữ liệu, sự kiện được phép, thời hạn, lịch sử / a case with its latest history',
+    description:
+      `history: the newest ${HISTORY_PAGE_SIZE} entries, newest first; historyTotal counts them all and historyNextBefore (null when there are no more) ` +
+      'is the `before` of GET /api/cases/{id}/history for the older ones. Refused events are not history: refusedEvents counts them (total) ' +
+      'and lists the latest (type, code, reason, who, when; never the payload).',
+  })
   async get(@Param() params: unknown, @CurrentActor() actor: Actor) {
     const { id } = parseRequest(CaseParams, params, 'params');
     return this.query.get(id, actor);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary: 'Lịch sử hồ sơ, mới nhất trước, theo trang / a case’s history, newest first, a page at a time',
+    description: `Query: before (the nextBefore of the page before; without it the newest entries), limit (1 to ${MAX_HISTORY_PAGE_SIZE}, default ${HISTORY_PAGE_SIZE}). Answers { caseId, items, total, nextBefore }.`,
+  })
+  @ApiQuery({ name: 'before', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: `entries per page (max ${MAX_HISTORY_PAGE_SIZE})` })
+  async history(@Param() params: unknown, @Query() q: unknown, @CurrentActor() actor: Actor) {
+    const { id } = parseRequest(CaseParams, params, 'params');
+    return this.query.history(id, actor, parseRequest(HistoryQuery, q, 'query'));
   }
 
   @Post(':id/events')
@@ -57,6 +81,8 @@ export class CasesController {
     description:
       'The event is validated against the case’s definition version, recorded with its idempotency key and applied by a worker in order. ' +
       '202 while pending; with ?wait=ms the call waits for the outcome and answers 200 (applied) or 422 (rejected, with the reason). ' +
+      'An actor whose events the engine refused on this case cases.refusedEventsPerHour times within the last hour gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED with Retry-After, ' +
+      `and one with ${MAX_EVENTS_PER_BATCH} events still waiting on the case 429 CASE_WAITING_EVENTS_LIMIT_EXCEEDED; nothing is recorded. ` +
       'Repeating a request with the same Idempotency-Key returns the first outcome and applies nothing twice.',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
@@ -104,7 +130,8 @@ export class CasesController {
       `1 to ${MAX_EVENTS_PER_BATCH} events for any cases inside the caller's unit, each with its caseId and a required idempotencyKey (8+ characters): ` +
       'a retried batch returns the first outcomes and applies nothing twice. Each item is validated and scoped exactly as by POST /api/cases/{id}/events ' +
       'and answered alone in `results` (same index as in `events`): status 202 with its receipt (200 / 422 when a replayed event was already applied / rejected), ' +
-      'or the status and error code and message the single route would give, with `path` naming the field in this body (e.g. `events.3.data.householdCount`). ' +
+      'or the status and error code and message the single route would give, with `path` naming the field in this body (e.g. `events.3.data.householdCount`; ' +
+      'an actor past the refused-event budget of a case gets 429 CASE_REFUSED_EVENT_BUDGET_EXCEEDED or CASE_WAITING_EVENTS_LIMIT_EXCEEDED at `events.N.caseId`, with details.retryAfterSeconds). ' +
       'Valid items are recorded even when others are refused; several events of one case are applied in their order in the batch. ' +
       'A malformed body (not an array, empty, more than 500 items, a missing key or an unknown field) is refused whole with 400 naming the JSON path, and nothing is written. ' +
       'A server failure (503 / 500) fails the whole request: retry it with the same keys. ' +

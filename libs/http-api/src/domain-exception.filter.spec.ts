@@ -1,5 +1,6 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import { DomainExceptionFilter } from './domain-exception.filter';
+import { RefusedEventBudgetExceededException } from '@rasoat/engine';
+import { DomainExceptionFilter, failureAnswer } from './domain-exception.filter';
 
 /** A lost database or Redis is 503 with Retry-After, never 500 (test/faults-postgres-outage.e2e-spec.ts proves it end to end). */
 describe('DomainExceptionFilter: unavailable services', () => {
@@ -40,5 +41,17 @@ describe('DomainExceptionFilter: unavailable services', () => {
   it('anything else → 500', () => {
     expect(answer(new Error('boom')).status).toBe(500);
     expect(answer(named('DriverException', 'a query timeout expired somewhere')).status).toBe(500);
+  });
+});
+
+describe('failureAnswer: a budget spent', () => {
+  it('is 429 with Retry-After, its stable code and the limit in the details', () => {
+    const answer = failureAnswer(new RefusedEventBudgetExceededException('case-1', 100, 1800));
+    expect(answer).toMatchObject({
+      status: 429,
+      headers: { 'Retry-After': '1800' },
+      error: { code: 'CASE_REFUSED_EVENT_BUDGET_EXCEEDED', details: { caseId: 'case-1', limit: 100, windowSeconds: 3600, retryAfterSeconds: 1800 } },
+    });
+    expect(answer.error.message).toMatch(/^Bạn đã có 100 sự kiện bị từ chối .* \/ 100 of your events on this case were refused within the last hour/);
   });
 });

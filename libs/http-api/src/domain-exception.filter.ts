@@ -10,6 +10,7 @@ const STATUS: Record<FailureKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   unavailable: 503,
 };
 
@@ -30,7 +31,12 @@ export interface FailureAnswer {
  */
 export function failureAnswer(exception: unknown): FailureAnswer {
   if (exception instanceof DomainException) {
-    return { status: STATUS[exception.kind], error: { code: exception.code, message: exception.message, details: exception.details } };
+    const retryAfter = exception.kind === 'rate_limited' ? exception.details.retryAfterSeconds : undefined;
+    return {
+      status: STATUS[exception.kind],
+      error: { code: exception.code, message: exception.message, details: exception.details },
+      ...(typeof retryAfter === 'number' ? { headers: { 'Retry-After': String(retryAfter) } } : {}),
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

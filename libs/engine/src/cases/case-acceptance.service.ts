@@ -11,6 +11,7 @@ import { MicroBatcher, type BatchOutcome } from '../infrastructure/micro-batcher
 import { sql } from '../infrastructure/sql';
 import { CaseEventsProducer } from './case-events.producer';
 import { CaseNotFoundException, IdempotencyKeyReusedException, InvalidCorrectionException, InvalidPayloadException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
+import { RefusedEventBudget } from './refused-event-budget';
 import { stableJson } from '@rasoat/workflow-core';
 
 /** The state of one accepted event as its sender sees it. */
@@ -74,7 +75,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * API side of durable execution: validates an event against the case's pinned definition,
  * records it in the case's inbox with a per-case sequence number and its idempotency key,
- * then wakes the worker. Bad input is refused before anything is written.
+ * then wakes the worker. Bad input is refused before anything is written, and so is the event
+ * of an actor whose refused-event budget on the case is spent (`RefusedEventBudget`, 429).
  *
  * Concurrent calls share their work (group commit, `MicroBatcher`): the case lookups that
  * arrive together are one query, and the events validated together are recorded in one
@@ -95,6 +97,7 @@ export class CaseAcceptanceService {
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
     private readonly producer: CaseEventsProducer,
+    private readonly budget: RefusedEventBudget,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -186,7 +189,7 @@ export class CaseAcceptanceService {
   private async recordBatch(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
     let outcomes: BatchOutcome<EventReceipt>[];
     try {
-      outcomes = await this.em.fork().transactional((tx) => this.insertBatch(tx, items));
+      outcomes = await this.em.fork().transactional((tx) => this.insertBatch(tx, items, { refusedEventBudget: true }));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code !== 'string' || !(code === '23505' || code === '40P01' || code.startsWith('22'))) throw e;
@@ -236,9 +239,11 @@ export class CaseAcceptanceService {
    * numbers, one insert of the new events. Events of one case keep their order in the batch; a
    * key repeated inside the batch is a replay of its first use, like a key found in the table.
    * Inside the caller's transaction; used for system events too (deadlines' onDue events,
-   * `CaseDeadlinesService.fireEvents`).
+   * `CaseDeadlinesService.fireEvents`). With `refusedEventBudget` (the API's senders), one more
+   * statement reads where each sender stands on its case, and the new events of a sender past
+   * its budget are refused (`RefusedEventBudget`); a replay is answered whatever the budget.
    */
-  async insertBatch(tx: EntityManager, items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
+  async insertBatch(tx: EntityManager, items: readonly RecordRequest[], options: { refusedEventBudget?: boolean } = {}): Promise<BatchOutcome<EventReceipt>[]> {
     // The case rows first, in id order (two batches never deadlock on them), and only then the
     // keys: every writer of a case's events holds its row, so a key is looked up after any other
     // insert of it committed, and this batch never inserts a key another transaction holds in
@@ -254,6 +259,8 @@ export class CaseAcceptanceService {
       [JSON.stringify([...pairs.values()])],
     );
     const existing = new Map(found.map((r) => [pairKey(r.case_id, r.idempotency_key as string), r]));
+    const fresh = items.filter((i) => !existing.has(pairKey(i.caseId, i.key)));
+    const judge = options.refusedEventBudget ? await this.budget.judge(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : () => null;
 
     type Slot = { kind: 'done'; outcome: BatchOutcome<EventReceipt> } | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } } | { kind: 'repeat'; first: number };
     const slots: Slot[] = [];
@@ -273,6 +280,11 @@ export class CaseAcceptanceService {
       const first = firstNew.get(pair);
       if (first !== undefined) {
         slots.push({ kind: 'repeat', first });
+        return;
+      }
+      const refused = judge({ caseId: item.caseId, sub: item.actor.sub });
+      if (refused) {
+        slots.push({ kind: 'done', outcome: { ok: false, error: refused } });
         return;
       }
       firstNew.set(pair, index);
@@ -333,13 +345,14 @@ export class CaseAcceptanceService {
   }
 
   /**
-   * Records one event in its own transaction (`insertBatch` of one). Retried once when two
-   * requests with the same key race: the loser then reads the winner's row.
+   * Records one event of an API sender in its own transaction (`insertBatch` of one, within the
+   * sender's refused-event budget). Retried once when two requests with the same key race: the
+   * loser then reads the winner's row.
    */
   async record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const [outcome] = await em.transactional((tx) => this.insertBatch(tx, [{ caseId, type, data, actor, key }]));
+        const [outcome] = await em.transactional((tx) => this.insertBatch(tx, [{ caseId, type, data, actor, key }], { refusedEventBudget: true }));
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       } catch (e) {

@@ -202,9 +202,10 @@ export class CaseEngineService {
       }
       const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
       if (result.outcome === 'rejected') {
+        // A refusal changes nothing: it stays on the event row (status, code, reason), where its
+        // sender reads it, and writes no history, however often a sender tries.
         rejected++;
         changes.event(event.id, 'rejected', { code: result.code, reason: result.message });
-        changes.record(row.id, { kind: 'rejected', seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step, details: { code: result.code, reason: result.message } });
         continue;
       }
       applied++;
@@ -239,8 +240,8 @@ export class CaseEngineService {
     const at = { seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step };
     const result = applyCorrection(compiled.definition, snapshot, event.payload);
     if (result.outcome === 'rejected') {
+      // Refused like any event: on its own row, not in the history.
       changes.event(event.id, 'rejected', { code: result.code, reason: result.message });
-      changes.record(caseId, { kind: 'rejected', ...at, details: { code: result.code, reason: result.message } });
       return null;
     }
     const { event: corrected, field, value, reason } = result.correction;

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { IsolationLevel } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '@rasoat/contracts';
+import { HISTORY_PAGE_SIZE, type Actor } from '@rasoat/contracts';
 import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { seesPersonalData } from '../households/household-privacy';
+import { CaseHistoryRepository, type HistoryRow } from './case-history.repository';
 import { CaseNotFoundException } from './cases.exception';
 import { caseViewMask } from './case-view-privacy';
 import { stageOf } from './case-stage';
@@ -35,16 +37,29 @@ export interface HistoryView {
 
 const label = (t: LocalizedText) => (typeof t === 'string' ? { vi: t } : t);
 
-/** Read side of a case: its step, data, allowed events, deadlines and full history. */
+/** Refused events the case view lists (the latest); the rest are counted. */
+const RECENT_REFUSALS = 5;
+
+/**
+ * Read side of a case: its step, data, allowed events, deadlines, the newest page of its history
+ * and its refused events counted; older history a page at a time (`history`).
+ */
 @Injectable()
 export class CaseQueryService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
+    private readonly histories: CaseHistoryRepository,
   ) {}
 
   async get(caseId: string, actor: Actor) {
-    const em = this.em.fork();
+    // One snapshot for all the view's reads: a drain committing between two of them would show
+    // the step before it beside the history and pending events after it. Every read goes through
+    // the transaction's connection, one after the other (none waits for a second pool connection).
+    return this.em.fork().transactional((em) => this.read(em, caseId, actor), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  }
+
+  private async read(em: EntityManager, caseId: string, actor: Actor) {
     const [row] = await em.execute<Record<string, any>[]>(
       `select c.*, u.name as village_name, k.province_code, k.year, k.window_start::text as window_start, k.window_end::text as window_end
        from review_case c join admin_unit u on u.code = c.village_code join campaign k on k.id = c.campaign_id where c.id = ?`,
@@ -52,24 +67,20 @@ export class CaseQueryService {
     );
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
-    const compiled = await this.registry.get(row.definition_key);
+    const compiled = await this.registry.get(row.definition_key, em);
     const { definition } = compiled;
     const snapshot = CaseSnapshotSchema.parse(row.snapshot);
     const step = definition.steps[snapshot.step];
     const steps = stepIndex(definition);
     // Personal free text (fields marked `personal`) only for the village's and its commune's officials.
     const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
-    const [deadlines, history, pending] = await Promise.all([
-      em.execute<DeadlineView[]>(
-        `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
-        [caseId],
-      ),
-      em.execute<Omit<HistoryView, 'summary'>[]>(
-        `select id::text, at, kind, seq, event_type as "eventType", actor, from_step as "fromStep", to_step as "toStep", details from case_history where case_id = ? order by case_history.id`,
-        [caseId],
-      ),
-      em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]),
-    ]);
+    const deadlines = await em.execute<DeadlineView[]>(
+      `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
+      [caseId],
+    );
+    const history = await this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE });
+    const refusals = await this.histories.refusals(em, caseId, RECENT_REFUSALS);
+    const pending = await em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]);
     return {
       id: row.id,
       campaign: { id: row.campaign_id, provinceCode: row.province_code, year: row.year, window: { start: row.window_start, end: row.window_end } },
@@ -93,8 +104,27 @@ export class CaseQueryService {
       })),
       deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
-      history: history.map(mask.history).map((h): HistoryView => ({ ...h, at: iso(h.at), summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) })),
+      history: history.entries.map(mask.history).map((h) => historyView(h, steps)),
+      historyTotal: history.total,
+      historyNextBefore: history.nextBefore,
+      refusedEvents: refusals,
     };
+  }
+
+  /** A page of the case's history older than `before` (the `nextBefore` of the page before), newest first. */
+  async history(caseId: string, actor: Actor, q: { before?: string; limit: number }) {
+    const em = this.em.fork();
+    const [row] = await em.execute<{ unit_path: string; definition_key: string; village_code: string; commune_code: string }[]>(
+      `select unit_path, definition_key, village_code, commune_code from review_case where id = ?`,
+      [caseId],
+    );
+    if (!row) throw new CaseNotFoundException(caseId);
+    assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
+    const { definition } = await this.registry.get(row.definition_key);
+    const steps = stepIndex(definition);
+    const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
+    const page = await this.histories.page(em, caseId, q);
+    return { caseId, items: page.entries.map(mask.history).map((h) => historyView(h, steps)), total: page.total, nextBefore: page.nextBefore };
   }
 
   /** Cases of a campaign under a unit (scoped), for lists and drill-down. */
@@ -115,6 +145,11 @@ function iso(value: Date | string): string {
   return new Date(value).toISOString();
 }
 
+function historyView(row: HistoryRow, steps: ReturnType<typeof stepIndex>): HistoryView {
+  const h = { ...row, at: iso(row.at) };
+  return { ...h, summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) };
+}
+
 function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {
   const who = `${h.actor.role} ${h.actor.sub}${h.actor.onBehalfOf ? ` (thay ${h.actor.onBehalfOf} / on behalf of ${h.actor.onBehalfOf})` : ''}`;
   switch (h.kind) {
@@ -124,8 +159,6 @@ function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) 
       return `${who}: ${h.eventType} — "${stepName(h.fromStep)}" → "${stepName(h.toStep)}"`;
     case 'event':
       return `${who}: ${h.eventType} (ở bước "${stepName(h.toStep)}")`;
-    case 'rejected':
-      return `Từ chối ${h.eventType} của ${who}: ${String(h.details.reason ?? '')}`;
     case 'deadline':
       return `Đến hạn bước "${stepName(h.toStep)}" (${String(h.details.dueDate ?? '')})`;
     case 'completed':

@@ -33,6 +33,39 @@ export class IdempotencyKeyReusedException extends DomainException {
   }
 }
 
+/**
+ * The actor already had `limit` events refused on this case within the last hour
+ * (`cases.refusedEventsPerHour`); the event is not recorded. Retry once the oldest of those
+ * refusals is an hour old.
+ */
+export class RefusedEventBudgetExceededException extends DomainException {
+  constructor(caseId: string, limit: number, retryAfterSeconds: number) {
+    super(
+      'rate_limited',
+      'CASE_REFUSED_EVENT_BUDGET_EXCEEDED',
+      `Bạn đã có ${limit} sự kiện bị từ chối ở hồ sơ ${caseId} trong một giờ qua (giới hạn ${limit}); sự kiện này không được ghi nhận, thử lại sau ${retryAfterSeconds} giây / ` +
+        `${limit} of your events on this case were refused within the last hour (the limit); this event was not recorded, retry in ${retryAfterSeconds} s`,
+      { caseId, limit, windowSeconds: 3600, retryAfterSeconds },
+    );
+  }
+}
+
+/**
+ * The actor already has `limit` events waiting to be applied on this case (a burst sent before
+ * the engine could refuse any: the refused-event budget's guard); the event is not recorded.
+ */
+export class WaitingEventsLimitExceededException extends DomainException {
+  constructor(caseId: string, limit: number) {
+    super(
+      'rate_limited',
+      'CASE_WAITING_EVENTS_LIMIT_EXCEEDED',
+      `Bạn đã có ${limit} sự kiện đang chờ xử lý ở hồ sơ ${caseId} (giới hạn ${limit}); sự kiện này không được ghi nhận, thử lại sau vài giây / ` +
+        `${limit} of your events on this case are still waiting to be applied (the limit); this event was not recorded, retry in a few seconds`,
+      { caseId, limit, retryAfterSeconds: 5 },
+    );
+  }
+}
+
 /** A migration request that cannot be planned (a target that is not a version of the process, a mapping into nothing). */
 export class CaseMigrationInvalidException extends DomainException {
   constructor(field: string, message: string) {

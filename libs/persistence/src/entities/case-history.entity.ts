@@ -1,9 +1,12 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** `household`: a change to the case's household list (codes only in `details`, never personal data). */
-export type HistoryKind = 'started' | 'transition' | 'event' | 'rejected' | 'completed' | 'deadline' | 'migrated' | 'household' | 'corrected';
+export type HistoryKind = 'started' | 'transition' | 'event' | 'completed' | 'deadline' | 'migrated' | 'household' | 'corrected';
 
-/** Append-only audit trail of a case: who did what, when, and what it changed. */
+/**
+ * Append-only audit trail of a case: who did what, when, and what it changed. A refused event
+ * changes nothing and is not in it: its `case_event` row holds the refusal.
+ */
 @Entity({ tableName: 'case_history' })
 @Index({ properties: ['caseId', 'id'] })
 export class CaseHistory {

@@ -1,10 +1,10 @@
 import { api, currentActor, definition, unitNames } from '../lib/api.js';
 import { renderDiagram } from '../lib/diagram.js';
 import { errorBox, h, section } from '../lib/dom.js';
-import { formatDate, formatInstant, loc, roleLabel, t } from '../lib/i18n.js';
+import { formatDate, formatInstant, formatNumber, loc, roleLabel, t } from '../lib/i18n.js';
 import { deadlineBadge, deadlineState, enc, labels, relativeDays } from './shared.js';
 
-/** One village's case: step, what may happen next, deadlines, history and the diagram. */
+/** One village's case: step, what may happen next, deadlines, history (newest first, older on demand), refused events and the diagram. */
 export async function caseView({ id }) {
   const c = await api(`/api/cases/${enc(id)}`);
   let def = null;
@@ -110,22 +110,59 @@ export async function caseView({ id }) {
     c.pendingEvents?.length ? h('p', { class: 'alert info' }, `${t('case.pending')}: `, c.pendingEvents.map((p) => `#${p.seq} ${L.event(p.type)}`).join(', ')) : null,
   );
 
+  const entry = (e) =>
+    h(
+      'li',
+      { class: `tl-${e.kind}`, dataset: { id: e.id } },
+      h('time', { datetime: e.at }, formatInstant(e.at)),
+      h('span', { class: `badge kind-${e.kind}` }, t(`h.kind.${e.kind}`)),
+      h('p', {}, historyText(e, L)),
+      e.actor && e.actor.role !== 'system'
+        ? h('p', { class: 'muted small' }, `${roleLabel(e.actor.role)} · ${e.actor.sub}${e.actor.onBehalfOf ? ` (${t('case.onBehalfOf')} ${roleLabel(e.actor.onBehalfOf)})` : ''}`)
+        : null,
+    );
+  const timeline = h('ol', { class: 'timeline' }, c.history.map(entry));
+  const shown = h('p', { class: 'muted small history-shown', role: 'status' });
+  const older = h('button', { type: 'button', class: 'secondary' }, t('case.olderHistory'));
+  let nextBefore = c.historyNextBefore;
+  const showing = () => {
+    shown.textContent = t('case.historyShown', { n: formatNumber(timeline.children.length), total: formatNumber(c.historyTotal) });
+    older.hidden = !nextBefore;
+  };
+  older.addEventListener('click', async () => {
+    older.disabled = true;
+    try {
+      const page = await api(`/api/cases/${enc(c.id)}/history?before=${enc(nextBefore)}`);
+      timeline.append(...page.items.map(entry));
+      nextBefore = page.nextBefore;
+      showing();
+    } catch (e) {
+      shown.textContent = e instanceof Error ? e.message : String(e);
+    } finally {
+      older.disabled = false;
+    }
+  });
+  showing();
+  const refused = c.refusedEvents;
   const history = section(
     t('case.history'),
-    h(
-      'ol',
-      { class: 'timeline' },
-      c.history.map((e) =>
-        h(
-          'li',
-          { class: `tl-${e.kind}` },
-          h('time', { datetime: e.at }, formatInstant(e.at)),
-          h('span', { class: `badge kind-${e.kind}` }, t(`h.kind.${e.kind}`)),
-          h('p', {}, historyText(e, L)),
-          e.actor && e.actor.role !== 'system' ? h('p', { class: 'muted small' }, `${roleLabel(e.actor.role)} · ${e.actor.sub}${e.actor.onBehalfOf ? ` (${t('case.onBehalfOf')} ${roleLabel(e.actor.onBehalfOf)})` : ''}`) : null,
-        ),
-      ),
-    ),
+    refused.total > 0
+      ? h(
+          'details',
+          { class: 'refused' },
+          h('summary', {}, t('case.refused', { n: formatNumber(refused.total) })),
+          h(
+            'ul',
+            { class: 'plain small' },
+            refused.recent.map((r) =>
+              h('li', { dataset: { seq: r.seq } }, h('time', { datetime: r.at }, formatInstant(r.at)), ' · ', t('h.rejected', { event: L.event(r.type), reason: r.reason ?? r.code ?? '' }), h('span', { class: 'muted' }, ` — ${roleLabel(r.actor.role)} · ${r.actor.sub}`)),
+            ),
+          ),
+        )
+      : null,
+    timeline,
+    shown,
+    older,
   );
 
   const diagramBody = def
@@ -156,8 +193,6 @@ function historyText(e, L) {
       return t('h.transition', { event: L.event(e.eventType), from: L.step(e.fromStep), to: L.step(e.toStep) });
     case 'event':
       return t('h.event', { event: L.event(e.eventType), step: L.step(e.toStep ?? e.fromStep) });
-    case 'rejected':
-      return t('h.rejected', { event: L.event(e.eventType), reason: String(d.reason ?? d.code ?? '') });
     case 'deadline':
       return t('h.deadline', { step: L.step(e.toStep ?? e.fromStep), date: formatDate(String(d.dueDate ?? '')) });
     case 'completed':
