@@ -2,6 +2,7 @@ export * from './notifications.module';
 export * from './notification-inbox.service';
 export * from './subscriptions.service';
 export * from './digest.service';
+export * from './digest.repository';
 export * from './digest-template';
 export * from './delivery.service';
 export * from './notifications.producer';

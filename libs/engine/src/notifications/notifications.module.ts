@@ -4,6 +4,7 @@ import { QueueName } from '@rasoat/contracts';
 import { DefinitionsModule } from '../definitions/definitions.module';
 import { UnitsModule } from '../units/units.module';
 import { DeliveryService } from './delivery.service';
+import { DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationsProducer } from './notifications.producer';
@@ -17,7 +18,7 @@ import { SubscriptionsService } from './subscriptions.service';
  */
 @Module({
   imports: [BullModule.registerQueue({ name: QueueName.Notifications }), DefinitionsModule, UnitsModule],
-  providers: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer, SmtpMailer],
+  providers: [NotificationInboxService, SubscriptionsService, DigestService, DigestRepository, DeliveryService, NotificationsProducer, SmtpMailer],
   exports: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer],
 })
 export class NotificationsModule {}
