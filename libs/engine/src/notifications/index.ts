@@ -1,5 +1,6 @@
 export * from './notifications.module';
 export * from './notification-inbox.service';
+export * from './notification-inbox.repository';
 export * from './subscriptions.service';
 export * from './digest.service';
 export * from './digest.repository';
