@@ -1,5 +1,10 @@
-import { ALARM_TEMPLATES, dmy, type SeasonHeader, type SeasonSummary, type WeekRow } from './season';
+import { dmy } from './season-calendar';
+import type { SeasonSummary, WeekRow } from './season-figures';
+import type { SeasonHeader } from './season-setup';
 import type { Pace } from './village';
+
+/** The templates the deadline alarms write (CaseDeadlinesService). */
+export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];
 
 /** Vietnamese first, English after: every label of the printed report. */
 const PACE_LABEL: Record<Pace, string> = { early: 'nhanh / early', typical: 'trung bình / typical', late: 'chậm / late' };

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
 import { NATION } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { caseUrl } from './digest-template';
+import { NotificationInboxRepository, type InboxRow } from './notification-inbox.repository';
 import { NotificationNotFoundException } from './notifications.exception';
 
 export interface InboxQuery {
@@ -40,18 +40,6 @@ export interface InboxPage {
   nextBefore: string | null;
 }
 
-interface Row {
-  id: string;
-  unit_code: string;
-  role: string;
-  template: string;
-  title: string;
-  body: string;
-  case_id: string | null;
-  created_at: Date;
-  read_at: Date | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -61,35 +49,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class NotificationInboxService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly inbox: NotificationInboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(actor: Actor, q: InboxQuery): Promise<InboxPage> {
     const { unit, role } = recipientOf(actor, q);
-    const em = this.em.fork();
-    const where = ['unit_code = ?', 'role = ?'];
-    const params: unknown[] = [unit, role];
-    if (q.unread) where.push('read_at is null');
-    if (q.before && UUID.test(q.before)) {
-      where.push('(created_at, id) < (select created_at, id from notification where id = ?)');
-      params.push(q.before);
-    } else if (q.before) {
-      where.push('created_at < ?');
-      params.push(new Date(q.before));
-    }
-    const rows = await em.execute<Row[]>(
-      `select id, unit_code, role, template, title, body, case_id, created_at, read_at from notification
-       where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
-      [...params, q.limit + 1],
-    );
-    const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from notification where unit_code = ? and role = ? and read_at is null`, [unit, role]);
+    const cursor = !q.before ? undefined : UUID.test(q.before) ? { afterId: q.before } : { before: new Date(q.before) };
+    const rows = await this.inbox.page(unit, role, { unread: q.unread, cursor, limit: q.limit + 1 });
+    const unreadCount = await this.inbox.unreadCount(unit, role);
     const page = rows.slice(0, q.limit);
     return {
       unitCode: unit,
       role,
-      unreadCount: n,
+      unreadCount,
       items: page.map((r) => this.item(r)),
       nextBefore: rows.length > q.limit ? page[page.length - 1].id : null,
     };
@@ -97,31 +71,22 @@ export class NotificationInboxService {
 
   /** Marks one notification read (idempotent: the first read time stays). */
   async markRead(actor: Actor, id: string): Promise<InboxItem> {
-    const em = this.em.fork();
-    const [row] = await em.execute<Row[]>(`select id, unit_code, role from notification where id = ?`, [id]);
-    if (!row) throw new NotificationNotFoundException(id);
-    if (!isNational(actor) && (row.unit_code !== actor.unit || row.role !== actor.role)) {
-      throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Thông báo này gửi cho ${row.role} tại ${row.unit_code}, không phải cho bạn / this notification is addressed to someone else`);
+    const recipient = await this.inbox.recipientOf(id);
+    if (!recipient) throw new NotificationNotFoundException(id);
+    if (!isNational(actor) && (recipient.unit_code !== actor.unit || recipient.role !== actor.role)) {
+      throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Thông báo này gửi cho ${recipient.role} tại ${recipient.unit_code}, không phải cho bạn / this notification is addressed to someone else`);
     }
-    const [updated] = await em.execute<Row[]>(
-      `update notification set read_at = coalesce(read_at, ?) where id = ?
-       returning id, unit_code, role, template, title, body, case_id, created_at, read_at`,
-      [this.clock.now(), id],
-    );
-    return this.item(updated);
+    return this.item(await this.inbox.markRead(id, this.clock.now()));
   }
 
   /** Marks every unread notification of the recipient read. */
   async markAllRead(actor: Actor, q: Pick<InboxQuery, 'unit' | 'role'>): Promise<{ unitCode: string; role: string; marked: number }> {
     const { unit, role } = recipientOf(actor, q);
-    const rows = await this.em.fork().execute<{ id: string }[]>(
-      `update notification set read_at = ? where unit_code = ? and role = ? and read_at is null returning id`,
-      [this.clock.now(), unit, role],
-    );
-    return { unitCode: unit, role, marked: rows.length };
+    const marked = await this.inbox.markAllRead(unit, role, this.clock.now());
+    return { unitCode: unit, role, marked };
   }
 
-  private item(r: Row): InboxItem {
+  private item(r: InboxRow): InboxItem {
     return {
       id: r.id,
       unitCode: r.unit_code,

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions/definitions.module';
 import { UnitsModule } from '../units/units.module';
 import { DeliveryService } from './delivery.service';
+import { DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
+import { NotificationInboxRepository } from './notification-inbox.repository';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationsProducer } from './notifications.producer';
 import { SmtpMailer } from './smtp-mailer';
@@ -15,7 +17,7 @@ import { SubscriptionsService } from './subscriptions.service';
  */
 @Module({
   imports: [DefinitionsModule, UnitsModule],
-  providers: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer, SmtpMailer],
+  providers: [NotificationInboxService, NotificationInboxRepository, SubscriptionsService, DigestService, DigestRepository, DeliveryService, NotificationsProducer, SmtpMailer],
   exports: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer],
 })
 export class NotificationsModule {}
