@@ -21,6 +21,8 @@ const complaint = (n: number) => ({ type: 'COMPLAINT_FILED', data: { householdRe
 describe('a case history with a bound', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   const cases: Record<string, string> = {};
+  /** The average-living-standard cases, by village: a second case of each village (the same board, another case). */
+  const living: Record<string, string> = {};
   const token = (role: string, unit: string, sub = `${role}@${unit}`) => signToken({ sub, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${engine.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -39,7 +41,10 @@ describe('a case history with a bound', () => {
   beforeAll(async () => {
     engine = await startTestEngine({ http: true, config: { 'cases.refusedEventsPerHour': BUDGET } });
     await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    for (const r of await sql<{ id: string; village_code: string }>(`select id, village_code from review_case`)) cases[r.village_code] = r.id;
+    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'average-living-standard@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    for (const r of await sql<{ id: string; village_code: string; definition_key: string }>(`select id, village_code, definition_key from review_case`)) {
+      (r.definition_key === 'periodic-review@1' ? cases : living)[r.village_code] = r.id;
+    }
   });
 
   afterAll(async () => {
@@ -49,7 +54,7 @@ describe('a case history with a bound', () => {
 
   it(`writes no history for refused events, and refuses the ${BUDGET + 1}st of one actor on one case within the hour with 429, recording nothing`, async () => {
     const caseId = cases.T1C1V1;
-    const board = token('village_board', 'T1C1');
+    const board = token('village_board', 'T1C1V1');
     // A village board keeps sending a meeting the case (still at its list) cannot take.
     const first = await batch(board, caseId, Array.from({ length: BUDGET }, () => MEETING), 'refused-meeting');
     expect(first.status).toBe(200);
@@ -66,7 +71,7 @@ describe('a case history with a bound', () => {
     expect(view.historyNextBefore).toBeNull();
     expect(view.refusedEvents.total).toBe(BUDGET);
     expect(view.refusedEvents.recent).toHaveLength(5);
-    expect(view.refusedEvents.recent[0]).toEqual({ eventId: expect.any(String), seq: BUDGET, type: 'MEETING_HELD', code: 'EVENT_NOT_ALLOWED', reason: expect.stringContaining('REVIEW_LIST_SUBMITTED'), actor: { sub: 'village_board@T1C1', role: 'village_board', unit: 'T1C1' }, at: expect.any(String) });
+    expect(view.refusedEvents.recent[0]).toEqual({ eventId: expect.any(String), seq: BUDGET, type: 'MEETING_HELD', code: 'EVENT_NOT_ALLOWED', reason: expect.stringContaining('REVIEW_LIST_SUBMITTED'), actor: { sub: 'village_board@T1C1V1', role: 'village_board', unit: 'T1C1V1' }, at: expect.any(String) });
     expect(JSON.stringify(view.refusedEvents)).not.toContain('Trưởng thôn');
     // What a read costs no longer grows with the refusals (before: one ~700-byte entry each).
     expect(Buffer.byteLength(text)).toBeLessThan(12_000);
@@ -98,18 +103,20 @@ describe('a case history with a bound', () => {
     expect(replay.status).toBe(422);
     expect(await json(replay)).toMatchObject({ replayed: true, status: 'rejected' });
     // The budget is the actor's on this case: another member of the board, or the same board on another case, is not stopped.
-    expect((await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', 'T1C1', 'second-member@T1C1'), MEETING)).status).toBe(422);
-    expect((await call('POST', `/api/cases/${cases.T1C1V2}/events?wait=15000`, board, MEETING)).status).toBe(422);
+    expect((await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', 'T1C1V1', 'second-member@T1C1V1'), MEETING)).status).toBe(422);
+    // The same board on its village's other case (the average-living-standard review), sending what that case cannot take yet either.
+    const survey = { type: 'INCOME_SURVEY_COMPLETED', data: { householdsSurveyed: 5, incomeMonths: 12, socialAssistanceExcluded: true, householdsQualifying: 2 } };
+    expect((await call('POST', `/api/cases/${living.T1C1V1}/events?wait=15000`, board, survey)).status).toBe(422);
 
     // An hour after the oldest counted refusal, the board is heard again.
     engine.clock.advance(retryAfter * 1000);
-    const list = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', 'T1C1'), LIST);
+    const list = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', 'T1C1V1'), LIST);
     expect(list.status).toBe(200);
   });
 
   it('pages the history newest first, with a cursor and a capped page size', async () => {
     const caseId = cases.T1C2V1;
-    const board = token('village_board', 'T1C2');
+    const board = token('village_board', 'T1C2V1');
     const opening = await batch(board, caseId, [LIST, SURVEY, MEETING, ...Array.from({ length: 70 }, (_, n) => complaint(n))], 'history-page');
     expect((await json(opening)).accepted).toBe(73);
     await drained(caseId);
@@ -150,7 +157,7 @@ describe('a case history with a bound', () => {
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
       expect((await json(res)).error).toMatchObject({ code: 'REQUEST_INVALID', details: { where: 'query', fields: [{ field }] } });
     }
-    expect((await call('GET', `/api/cases/${caseId}/history`, token('village_board', 'T1C1'))).status).toBe(403);
+    expect((await call('GET', `/api/cases/${caseId}/history`, token('village_board', 'T1C1V1'))).status).toBe(403);
     expect((await call('GET', '/api/cases/00000000-0000-4000-8000-000000000000/history', board)).status).toBe(404);
   });
 });
