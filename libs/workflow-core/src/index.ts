@@ -19,3 +19,4 @@ export * from './definition-diff';
 export * from './case-correction';
 export * from './personal-data';
 export * from './definition-amendment';
+export * from './step-stage';

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
+import { stageOf, vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import type { UnitLink } from '../units/unit-directory';
 import { CaseChanges, type HistoryEntry } from './case-changes';
 import { sql } from '../infrastructure/sql';
-import { stageOf } from './case-stage';
 
 export type { HistoryEntry } from './case-changes';
 

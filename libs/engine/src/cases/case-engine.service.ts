@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor, MAX_CASES_PER_JOB } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
-import { applyCorrection, applyEvent, CaseSnapshotSchema, CORRECTION_EVENT, householdAccess, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
+import { applyCorrection, applyEvent, CaseSnapshotSchema, CORRECTION_EVENT, householdAccess, stageOf, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
@@ -15,7 +15,6 @@ import { CaseEffectWriter, type CaseRef } from './case-effect-writer';
 import { householdFactsOf } from './case-facts';
 import { drainBatch, type DrainOutcome } from './drain-batch';
 import { lockCases } from './case-lock';
-import { stageOf } from './case-stage';
 
 interface CaseRow {
   id: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, MigrateCasesBody } from '@rasoat/contracts';
 import { DefinitionAudit } from '@rasoat/persistence';
-import { activeStepIds, CaseSnapshotSchema, stepIndex, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
+import { activeStepIds, CaseSnapshotSchema, stageOf, stepIndex, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { CampaignNotFoundException } from '../campaigns/campaigns.exception';
@@ -15,7 +15,6 @@ import { CLOCK, type Clock } from '../infrastructure/clock';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter } from './case-effect-writer';
 import { lockCases } from './case-lock';
-import { stageOf } from './case-stage';
 import { CaseMigrationInvalidException } from './cases.exception';
 
 /** One case in a migration: where it is, where it would go, or why it cannot move. */

@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { IsolationLevel } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { HISTORY_PAGE_SIZE, type Actor } from '@rasoat/contracts';
-import { allowedEvents, CaseSnapshotSchema, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
+import { allowedEvents, CaseSnapshotSchema, stageOf, stepIndex, vi, type LocalizedText } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth/actor-scope';
 import { DefinitionRegistry } from '../definitions/definition-registry.service';
-import { seesPersonalData } from '../households/household-privacy';
+import { seesPersonalData } from '../auth/personal-data-access';
 import { CaseHistoryRepository, type HistoryRow } from './case-history.repository';
 import { CaseNotFoundException } from './cases.exception';
 import { caseViewMask } from './case-view-privacy';
-import { stageOf } from './case-stage';
 
 export interface DeadlineView {
   id: string;

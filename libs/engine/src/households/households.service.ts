@@ -13,7 +13,7 @@ import { DefinitionRegistry } from '../definitions/definition-registry.service';
 import { CLOCK, type Clock } from '../infrastructure/clock';
 import { assertHouseholdOperation, openOperations, type CaseAccessState } from './household-access';
 import { CERTIFIABLE_CLASSES, classifyAnswers, sameAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
-import { seesPersonalData } from './household-privacy';
+import { seesPersonalData } from '../auth/personal-data-access';
 import type { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, RecheckBody, SurveyBody, VotesBody } from './household-requests';
 import { HouseholdRuleSets } from './household-rule-sets';
 import { compareCodes, householdRecord, householdView, incomeOf, type HouseholdRow, type HouseholdView } from './household-view';

@@ -1,4 +1,4 @@
-import type { CompiledDefinition } from '@rasoat/workflow-core';
+import type { CompiledDefinition } from './definition-compiler';
 
 /**
  * The procedure stage of a step (the legal step number). A final step counts as one past
