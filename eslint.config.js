@@ -3,6 +3,7 @@
 const nx = require('@nx/eslint-plugin');
 const tsParser = require('@typescript-eslint/parser');
 const tsPlugin = require('typescript-eslint').plugin;
+const importX = require('eslint-plugin-import-x');
 
 // The pure libraries (scope:core). Nx's rule does not see Node built-ins, so `fs` and friends
 // are banned here by path as well.
@@ -60,6 +61,34 @@ module.exports = [
         'error',
         { patterns: [{ group: INFRA_PACKAGES.concat(['node:*', 'os', 'path', 'net', 'http', 'https', 'crypto']), message: 'the core is pure: no IO, no infrastructure (see docs/ARCHITECTURE.md)' }] },
       ],
+    },
+  },
+  {
+    // No import cycles between files of the project's libraries and apps. Relative imports only
+    // (the `@rasoat/*` aliases are left unresolved): Nx already refuses cycles between projects,
+    // and the engine's contexts import each other through their index, so a cycle between two
+    // contexts is a cycle between files here.
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts'],
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // A context of the engine is used through its index (`../cases`), never through its files:
+    // what a context exports is named in one place.
+    files: ['libs/engine/src/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/*'], message: 'import another context of the engine through its index (e.g. ../cases), see docs/ARCHITECTURE.md' }] }],
+    },
+  },
+  {
+    files: ['libs/engine/src/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['./*/*'], message: 'import a context of the engine through its index (e.g. ./cases), see docs/ARCHITECTURE.md' }] }],
     },
   },
   {

@@ -2,11 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { withAdvisoryLock } from '@rasoat/persistence';
-import { CampaignsService } from './campaigns/campaigns.service';
-import { DefinitionRegistry } from './definitions/definition-registry.service';
-import { CLOCK, type Clock } from './infrastructure/clock';
-import { demoProvince } from './units/demo-province';
-import { UnitsService } from './units/units.service';
+import { CampaignsService } from './campaigns';
+import { DefinitionRegistry } from './definitions';
+import { CLOCK, type Clock } from './infrastructure';
+import { demoProvince, UnitsService } from './units';
 
 export const DEMO_DEFINITION_KEY = 'periodic-review@1';
 

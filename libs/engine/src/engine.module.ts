@@ -1,17 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@rasoat/config';
-import { CampaignsModule } from './campaigns/campaigns.module';
-import { CasesModule } from './cases/cases.module';
-import { DeadlinesModule } from './deadlines/deadlines.module';
-import { DefinitionsModule } from './definitions/definitions.module';
+import { CampaignsModule } from './campaigns';
+import { CasesModule } from './cases';
+import { DeadlinesModule } from './deadlines';
+import { DefinitionsModule } from './definitions';
 import { EngineBootstrap } from './engine-bootstrap.service';
-import { HouseholdsModule } from './households/households.module';
-import { systemClock, type Clock } from './infrastructure/clock';
-import { CoreModule } from './infrastructure/core.module';
-import type { ProducerPatience } from './infrastructure/producer-queues';
-import { NotificationsModule } from './notifications/notifications.module';
-import { ReportsModule } from './reports/reports.module';
-import { UnitsModule } from './units/units.module';
+import { HouseholdsModule } from './households';
+import { type Clock, CoreModule, systemClock } from './infrastructure';
+import type { ProducerPatience } from './infrastructure';
+import { NotificationsModule } from './notifications';
+import { ReportsModule } from './reports';
+import { UnitsModule } from './units';
 
 /**
  * The application modules shared by the API and the worker entry points. `producers`: how

@@ -1,4 +1,4 @@
-import { DomainException, type FailureKind } from '../infrastructure/domain.exception';
+import { DomainException, type FailureKind } from '../infrastructure';
 
 export const AuthErrorCode = {
   MissingToken: 'AUTH_MISSING_TOKEN',

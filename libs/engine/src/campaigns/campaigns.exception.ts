@@ -1,4 +1,4 @@
-import { DomainException } from '../infrastructure/domain.exception';
+import { DomainException } from '../infrastructure';
 
 export class CampaignNotFoundException extends DomainException {
   constructor(id: string) {

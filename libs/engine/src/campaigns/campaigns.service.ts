@@ -4,14 +4,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import { Campaign } from '@rasoat/persistence';
 import { stageOf, startCase } from '@rasoat/workflow-core';
-import { assertInScope, isNational } from '../auth/actor-scope';
-import { AuthErrorCode, AuthException } from '../auth/auth.exception';
-import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
-import { DeadlineRecomputeService } from '../deadlines/deadline-recompute.service';
-import { TimersProducer } from '../deadlines/timers.producer';
-import { DefinitionRegistry } from '../definitions/definition-registry.service';
-import { CLOCK, type Clock } from '../infrastructure/clock';
-import { UnitsService } from '../units/units.service';
+import { assertInScope, AuthErrorCode, AuthException, isNational } from '../auth';
+import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
+import { DefinitionRegistry } from '../definitions';
+import { CLOCK, type Clock } from '../infrastructure';
+import { UnitsService } from '../units';
 import { CampaignConflictException, CampaignInvalidException, CampaignNotFoundException } from './campaigns.exception';
 
 export interface CampaignStarted {

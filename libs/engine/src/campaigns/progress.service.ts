@@ -3,12 +3,12 @@ import { civilDateOf } from '@rasoat/calendar';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { vi } from '@rasoat/workflow-core';
-import { assertInScope, NATION } from '../auth/actor-scope';
+import { assertInScope, NATION } from '../auth';
 import { CampaignsService } from './campaigns.service';
 import { CampaignNotFoundException } from './campaigns.exception';
-import { DefinitionRegistry } from '../definitions/definition-registry.service';
-import { CLOCK, type Clock } from '../infrastructure/clock';
-import { UnitsService } from '../units/units.service';
+import { DefinitionRegistry } from '../definitions';
+import { CLOCK, type Clock } from '../infrastructure';
+import { UnitsService } from '../units';
 
 interface UnitProgress {
   code: string;

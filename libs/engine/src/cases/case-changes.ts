@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@rasoat/contracts';
 import type { HistoryKind } from '@rasoat/persistence';
-import type { ArmedDeadline } from '../deadlines/deadline-scheduler';
+import type { ArmedDeadline } from '../deadlines';
 
 export interface HistoryEntry {
   kind: HistoryKind;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stageOf, vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
-import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
-import type { UnitLink } from '../units/unit-directory';
+import { DeadlineScheduler } from '../deadlines';
+import type { UnitLink } from '../units';
 import { CaseChanges, type HistoryEntry } from './case-changes';
-import { sql } from '../infrastructure/sql';
+import { sql } from '../infrastructure';
 
 export type { HistoryEntry } from './case-changes';
 

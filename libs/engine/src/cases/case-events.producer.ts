@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { jobId, JobName, MAX_CASES_PER_JOB, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
-import { InjectProducerQueue } from '../infrastructure/producer-queues';
+import { InjectProducerQueue } from '../infrastructure';
 
 /** The only way to enqueue work on the case-events queue. */
 @Injectable()

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../infrastructure/sql';
+import { sql } from '../infrastructure';
 
 /** The advisory-lock key space of case locks (the two-integer space, apart from single-key locks). */
 const CASE_LOCK_SPACE = 7401;

@@ -1,5 +1,5 @@
 import type { PayloadError } from '@rasoat/workflow-core';
-import { DomainException } from '../infrastructure/domain.exception';
+import { DomainException } from '../infrastructure';
 
 export class CaseNotFoundException extends DomainException {
   constructor(id: string) {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DeadlinesModule } from '../deadlines/deadlines.module';
-import { DefinitionsModule } from '../definitions/definitions.module';
-import { UnitsModule } from '../units/units.module';
+import { DeadlinesModule } from '../deadlines';
+import { DefinitionsModule } from '../definitions';
+import { UnitsModule } from '../units';
 import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseDeadlinesService } from './case-deadlines.service';
 import { CaseEffectWriter } from './case-effect-writer';

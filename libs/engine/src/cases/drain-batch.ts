@@ -1,4 +1,4 @@
-import type { BatchOutcome } from '../infrastructure/micro-batcher';
+import type { BatchOutcome } from '../infrastructure';
 
 /** What one drain of a case's inbox did. */
 export interface DrainOutcome {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { MAX_EVENTS_PER_BATCH } from '@rasoat/contracts';
-import { sql } from '../infrastructure/sql';
+import { sql } from '../infrastructure';
 import { RefusedEventBudgetExceededException, WaitingEventsLimitExceededException } from './cases.exception';
 
 const WINDOW_MS = 3_600_000;

@@ -3,10 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { CalendarError, WorkingDayCalendar } from '@rasoat/calendar';
 import type { Actor, AddCalendarDayBody } from '@rasoat/contracts';
 import { CalendarAdjustmentRow } from '@rasoat/persistence';
-import { NATION } from '../auth/actor-scope';
-import { AuthErrorCode, AuthException } from '../auth/auth.exception';
-import { DomainException } from '../infrastructure/domain.exception';
-import { CLOCK, type Clock } from '../infrastructure/clock';
+import { AuthErrorCode, AuthException, NATION } from '../auth';
+import { CLOCK, type Clock, DomainException } from '../infrastructure';
 import { DeadlineCalculator, mergeAdjustments } from './deadline-calculator';
 import { DeadlineRecomputeService } from './deadline-recompute.service';
 

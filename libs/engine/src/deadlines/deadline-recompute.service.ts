@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import type { ResolvedDeadline } from '@rasoat/workflow-core';
-import { CLOCK, type Clock } from '../infrastructure/clock';
+import { CLOCK, type Clock } from '../infrastructure';
 import { planAlarms, type Alarm } from './alarm-plan';
 import { DeadlineCalculator, type CalendarAdjustment } from './deadline-calculator';
 import { TimersProducer } from './timers.producer';

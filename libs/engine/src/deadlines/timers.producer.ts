@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { jobId, JobName, QueueName } from '@rasoat/contracts';
-import { InjectProducerQueue } from '../infrastructure/producer-queues';
+import { InjectProducerQueue } from '../infrastructure';
 
 /**
  * Wake-ups for deadline alarms. Redis holds one delayed job per distinct second at which some

@@ -15,9 +15,8 @@ import {
   type DefinitionError,
   type LocatedDefinition,
 } from '@rasoat/workflow-core';
-import { isNational, NATION } from '../auth/actor-scope';
-import { AuthErrorCode, AuthException } from '../auth/auth.exception';
-import { CLOCK, type Clock } from '../infrastructure/clock';
+import { AuthErrorCode, AuthException, isNational, NATION } from '../auth';
+import { CLOCK, type Clock } from '../infrastructure';
 import { DefinitionRegistry } from './definition-registry.service';
 import { DefinitionConflictException, DefinitionInvalidException, DefinitionNotFoundException } from './definitions.exception';
 

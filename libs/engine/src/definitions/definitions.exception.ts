@@ -1,5 +1,5 @@
 import type { DefinitionError } from '@rasoat/workflow-core';
-import { DomainException } from '../infrastructure/domain.exception';
+import { DomainException } from '../infrastructure';
 
 export class DefinitionNotFoundException extends DomainException {
   constructor(key: string) {

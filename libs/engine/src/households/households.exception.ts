@@ -1,5 +1,5 @@
 import type { HouseholdOperation } from '@rasoat/workflow-core';
-import { DomainException } from '../infrastructure/domain.exception';
+import { DomainException } from '../infrastructure';
 
 /** Vietnamese names of the household operations, for messages. */
 export const OPERATION_NAMES_VI: Readonly<Record<HouseholdOperation, string>> = Object.freeze({

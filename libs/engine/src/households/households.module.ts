@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DefinitionsModule } from '../definitions/definitions.module';
+import { DefinitionsModule } from '../definitions';
 import { HouseholdRuleSets } from './household-rule-sets';
 import { HouseholdsService } from './households.service';
 

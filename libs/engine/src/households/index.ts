@@ -1,10 +1,4 @@
-export * from './households.module';
-export * from './households.service';
-export * from './households.exception';
-export * from './household-access';
-export * from './household-classification';
-export * from './household-privacy';
-export * from './household-requests';
-export * from './household-rule-sets';
-export * from './household-view';
-export * from './household-votes';
+export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HOUSEHOLD_FILE_MAX_BYTES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, RecheckBody, SurveyBody, VotesBody } from './household-requests';
+export { POVERTY_RULES_DIR, loadCaseRuleSet } from './household-rule-sets';
+export { HouseholdsModule } from './households.module';
+export { HouseholdsService } from './households.service';

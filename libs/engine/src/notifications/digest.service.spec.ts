@@ -1,6 +1,6 @@
 import type { AppConfig } from '@rasoat/config';
 import type { CompiledDefinition } from '@rasoat/workflow-core';
-import type { DefinitionRegistry } from '../definitions/definition-registry.service';
+import type { DefinitionRegistry } from '../definitions';
 import type { DigestBatchStatements, DigestContentRow, DigestRecipientRow, DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
 import type { NotificationsProducer } from './notifications.producer';

@@ -3,7 +3,7 @@ import { civilDateOf } from '@rasoat/calendar';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { DigestGroup } from '@rasoat/persistence';
 import { stepIndex, vi } from '@rasoat/workflow-core';
-import { DefinitionRegistry } from '../definitions/definition-registry.service';
+import { DefinitionRegistry } from '../definitions';
 import { caseUrl, renderDigest } from './digest-template';
 import { DigestRepository, type DigestContentRow, type DigestRecipientRow, type NewDigestRow } from './digest.repository';
 import { NotificationsProducer } from './notifications.producer';

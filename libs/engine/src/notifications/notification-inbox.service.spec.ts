@@ -1,7 +1,7 @@
 import type { AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
-import { AuthException } from '../auth/auth.exception';
-import { ManualClock } from '../infrastructure/clock';
+import { AuthException } from '../auth';
+import { ManualClock } from '../infrastructure';
 import type { InboxRow, NotificationInboxRepository } from './notification-inbox.repository';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationNotFoundException } from './notifications.exception';

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
-import { NATION } from '../auth/actor-scope';
-import { AuthErrorCode, AuthException } from '../auth/auth.exception';
-import { CLOCK, type Clock } from '../infrastructure/clock';
+import { AuthErrorCode, AuthException, NATION } from '../auth';
+import { CLOCK, type Clock } from '../infrastructure';
 import { caseUrl } from './digest-template';
 import { NotificationInboxRepository, type InboxRow } from './notification-inbox.repository';
 import { NotificationNotFoundException } from './notifications.exception';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DefinitionsModule } from '../definitions/definitions.module';
-import { UnitsModule } from '../units/units.module';
+import { DefinitionsModule } from '../definitions';
+import { UnitsModule } from '../units';
 import { DeliveryService } from './delivery.service';
 import { DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { jobId, JobName, QueueName } from '@rasoat/contracts';
-import { InjectProducerQueue } from '../infrastructure/producer-queues';
+import { InjectProducerQueue } from '../infrastructure';
 
 export const DIGEST_SCHEDULER_ID = 'notification-digest';
 

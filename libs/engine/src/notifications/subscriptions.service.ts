@@ -4,9 +4,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, CreateSubscriptionBody } from '@rasoat/contracts';
 import type { SubscriptionChannel } from '@rasoat/persistence';
-import { assertInScope, isNational } from '../auth/actor-scope';
-import { CLOCK, type Clock } from '../infrastructure/clock';
-import { UnitsService } from '../units/units.service';
+import { assertInScope, isNational } from '../auth';
+import { CLOCK, type Clock } from '../infrastructure';
+import { UnitsService } from '../units';
 import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
 import { WebhookAddressPolicy } from './webhook-address';
 

@@ -1,7 +1,5 @@
-export * from './reports.module';
-export * from './reports.service';
-export * from './reports.exception';
-export * from './report-metrics';
-export * from './report-tables';
-export * from './report-table-catalog';
-export * from './report-export';
+export { renderCsv, renderXlsx, reportFileName, tableJson } from './report-export';
+export { ReportTableCatalog } from './report-table-catalog';
+export { loadReportTables } from './report-tables';
+export { ReportsModule } from './reports.module';
+export { ReportsService } from './reports.service';

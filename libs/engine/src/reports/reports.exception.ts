@@ -1,4 +1,4 @@
-import { DomainException } from '../infrastructure/domain.exception';
+import { DomainException } from '../infrastructure';
 
 export class ReportInvalidException extends DomainException {
   constructor(field: string, message: string, details: Record<string, unknown> = {}) {

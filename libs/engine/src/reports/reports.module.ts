@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CampaignsModule } from '../campaigns/campaigns.module';
-import { DefinitionsModule } from '../definitions/definitions.module';
-import { UnitsModule } from '../units/units.module';
+import { CampaignsModule } from '../campaigns';
+import { DefinitionsModule } from '../definitions';
+import { UnitsModule } from '../units';
 import { ReportTableCatalog } from './report-table-catalog';
 import { ReportsService } from './reports.service';
 

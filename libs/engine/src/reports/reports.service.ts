@@ -3,10 +3,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import type { UnitLevel } from '@rasoat/persistence';
 import { fieldBounds, type Definition } from '@rasoat/workflow-core';
-import { CampaignsService } from '../campaigns/campaigns.service';
-import { DefinitionRegistry } from '../definitions/definition-registry.service';
-import { CLOCK, type Clock } from '../infrastructure/clock';
-import { UnitsService } from '../units/units.service';
+import { CampaignsService } from '../campaigns';
+import { DefinitionRegistry } from '../definitions';
+import { CLOCK, type Clock } from '../infrastructure';
+import { UnitsService } from '../units';
 import {
   CASE_COUNT_METRICS,
   COUNT_METRICS,

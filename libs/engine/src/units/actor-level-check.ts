@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@rasoat/contracts';
-import { NATION } from '../auth/actor-scope';
-import { roleLevelRefusal } from '../auth/role-level';
+import { NATION, roleLevelRefusal } from '../auth';
 import { UnitDirectory } from './unit-directory';
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { AdminUnit } from '@rasoat/persistence';
-import { assertInScope } from '../auth/actor-scope';
+import { assertInScope } from '../auth';
 import { withPaths, type UnitSeed } from './unit-tree';
 import { UnitNotFoundException } from './units.exception';
 

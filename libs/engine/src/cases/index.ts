@@ -1,0 +1,10 @@
+export { CaseAcceptanceService } from './case-acceptance.service';
+export type { AcceptOutcome, AcceptRequest, EventReceipt } from './case-acceptance.service';
+export { CaseDeadlinesService, EVENT_BATCH } from './case-deadlines.service';
+export { CaseEngineService } from './case-engine.service';
+export { householdFacts } from './case-facts';
+export { lockCases } from './case-lock';
+export { CaseMigrationService } from './case-migration.service';
+export { CaseQueryService } from './case-query.service';
+export { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
+export { CasesModule } from './cases.module';

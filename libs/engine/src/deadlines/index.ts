@@ -1,0 +1,10 @@
+export { planAlarms } from './alarm-plan';
+export type { Alarm } from './alarm-plan';
+export { CalendarAdminService } from './calendar-admin.service';
+export { CALENDAR_DATA_DIR, loadCalendarData } from './calendar-data.loader';
+export { DeadlineCalculator } from './deadline-calculator';
+export { DeadlineRecomputeService } from './deadline-recompute.service';
+export { DeadlineScheduler } from './deadline-scheduler';
+export type { ArmedDeadline } from './deadline-scheduler';
+export { DeadlinesModule } from './deadlines.module';
+export { TimersProducer } from './timers.producer';

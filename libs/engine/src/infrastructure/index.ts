@@ -1,0 +1,12 @@
+export { CLOCK, ManualClock, systemClock } from './clock';
+export type { Clock } from './clock';
+export { CoreModule } from './core.module';
+export { DomainException } from './domain.exception';
+export type { FailureKind } from './domain.exception';
+export { closeOnSignals } from './graceful-shutdown';
+export { MicroBatcher } from './micro-batcher';
+export type { BatchOutcome } from './micro-batcher';
+export { InjectProducerQueue, producerQueueToken } from './producer-queues';
+export type { ProducerPatience } from './producer-queues';
+export { redisOptions } from './redis-connection';
+export { sql } from './sql';
