@@ -1,5 +1,5 @@
 import { IndicatorCodeSchema } from '@rasoat/poverty-rules';
-import { CsvError, csvRecords, decodeUtf8, detectDelimiter } from './csv';
+import { CsvError, streamCsv } from './csv';
 import {
   AREA_LABELS,
   HOUSEHOLD_COLUMNS,
@@ -123,9 +123,8 @@ async function loadRows(input: HouseholdFileInput, limits: UploadLimits): Promis
       return fileError(bilingual(`Tệp${name} là tệp nén (XLSX?), không phải CSV`, `File${name} is a ZIP (XLSX?) file, not CSV`));
     }
     try {
-      const text = decodeUtf8(content);
       const kept = new KeptRows(limits.maxRows);
-      for (const record of csvRecords(text, detectDelimiter(text), limits)) {
+      for (const record of streamCsv(content, { limits }).records) {
         kept.add({ row: record.row, cells: record.cells.map((cell) => (cell === '' ? EMPTY_CELL : { text: cell })) });
       }
       return { rows: kept.rows };

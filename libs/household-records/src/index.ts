@@ -25,7 +25,7 @@ export {
 } from './household-import';
 export { HOUSEHOLD_SHEET_NAME, writeHouseholdFile, type WriteHouseholdFileOptions } from './household-export';
 export { HouseholdRecordsError, HouseholdRecordsErrorCode } from './household-records-error';
-export { CsvError, csvRecords, decodeUtf8, detectDelimiter, readCsv, writeCsv, type CsvDelimiter, type CsvLimits, type CsvRecord } from './csv';
+export { CsvError, readCsv, streamCsv, writeCsv, type CsvDelimiter, type CsvLimits, type CsvRecord } from './csv';
 export {
   DEFAULT_HOUSEHOLD_FILE_LIMITS,
   MAX_HOUSEHOLD_ROWS,
