@@ -12,14 +12,15 @@ import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBom
  * the files a careless or hostile village could send: an XLSX of 0.87 MB whose worksheet
  * inflates to 4,000,000 rows (220 MB of XML), the same lying about its size (smaller and larger
  * than the row limit), a 10 MB CSV of 90,000 valid-looking rows, a body past the 10 MB limit,
- * eight of them at once; then the
- * largest legitimate list (10,000 households). Each is refused with 413 and a code naming the
- * limit; the process stays up, answers /health and imports a good file; and its peak resident
- * memory (VmHWM, read from /proc) stays under 350 MB.
+ * eight of them at once; each is refused with 413 and a code naming the limit. Then the largest
+ * legitimate list (10,000 households) imports, and definitions of a megabyte of "[" and of
+ * 20,001 values are refused before they are parsed. The process stays up, answers /health, and
+ * its peak resident memory (VmHWM, read from /proc) stays under 350 MB.
  *
- * Why 350 MB: the process is allowed 320 MB of V8 old space, and starts at about 200 MB
- * resident; before the fix the bomb alone drove it past its heap limit (killed, about 630 MB
- * resident when run alone) and the CSV added about 130 MB.
+ * Why 350 MB: the process may use 320 MB of V8 old space and is at 230–250 MB resident once
+ * started. Before the fix the bomb ran it out of heap (killed by SIGABRT); without the bombs,
+ * the 10 MB CSV (answered 400 after parsing all 91,364 rows) and the 10,000-household file took
+ * it to 385 MB. With the fix the bombs add nothing, the CSV about 10 MB.
  */
 
 const JWT_SECRET = `upload-limits-${randomUUID()}`;
@@ -167,6 +168,25 @@ describe('upload limits: the all-in-one process survives hostile household files
     expectAlive();
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, imported: 10_000 });
+  });
+
+  it('refuses a definition of a megabyte of "[" and one of 20,001 values before parsing them (validate answers the located error)', async () => {
+    const admin = signToken({ sub: 'province_admin@T1', role: 'province_admin', unit: 'T1' }, JWT_SECRET, new Date());
+    const validate = async (yaml: string) => {
+      const res = await fetch(`${rasoat.baseUrl}/api/admin/definitions/validate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ yaml, fileName: 'bomb.yaml' }),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const brackets = await validate('['.repeat(999_000));
+    expectAlive();
+    expect(brackets.status).toBe(201);
+    expect(brackets.body).toMatchObject({ valid: false, errors: [{ file: 'bomb.yaml', line: 1, col: 1, path: '$', message: expect.stringMatching(/^YAML: tệp có 999000 ký tự, quá giới hạn 200000 \/ /) }] });
+    const values = await validate(`[${'1,'.repeat(20_000)}1]`);
+    expectAlive();
+    expect(values.body).toMatchObject({ valid: false, errors: [{ message: expect.stringMatching(/^YAML: tệp có hơn 20000 giá trị, quá giới hạn \/ /) }] });
   });
 
   it('is alive, answers /health, and its peak resident memory stayed under 350 MB', async () => {
