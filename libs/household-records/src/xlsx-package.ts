@@ -58,21 +58,7 @@ export class XlsxPackage {
   async readXml(part: string, handler: XmlHandler): Promise<boolean> {
     const entry = this.entries.get(part);
     if (entry === undefined) return false;
-    const parser = new SaxesParser({ position: false, xmlns: false });
-    const local = (name: string) => name.slice(name.indexOf(':') + 1);
-    if (handler.open) {
-      const open = handler.open.bind(handler);
-      parser.on('opentag', (tag: SaxesTagPlain) => open(local(tag.name), tag.attributes));
-    }
-    if (handler.text) {
-      const text = handler.text.bind(handler);
-      parser.on('text', text);
-      parser.on('cdata', text);
-    }
-    if (handler.close) {
-      const close = handler.close.bind(handler);
-      parser.on('closetag', (tag: SaxesTagPlain) => close(local(tag.name)));
-    }
+    const parser = xmlReader(handler);
     await this.inflate(part, entry, (text) => parser.write(text));
     parser.close();
     return true;
@@ -130,4 +116,27 @@ export class XlsxPackage {
       inflater.end(compressed);
     });
   }
+}
+
+/**
+ * A SAX parser that hands `handler` the XML written to it, element names without their
+ * namespace prefix; it throws at the first malformed character, and whatever the handler throws.
+ */
+export function xmlReader(handler: XmlHandler): { write(text: string): void; close(): void } {
+  const parser = new SaxesParser({ position: false, xmlns: false });
+  const local = (name: string) => name.slice(name.indexOf(':') + 1);
+  if (handler.open) {
+    const open = handler.open.bind(handler);
+    parser.on('opentag', (tag: SaxesTagPlain) => open(local(tag.name), tag.attributes));
+  }
+  if (handler.text) {
+    const text = handler.text.bind(handler);
+    parser.on('text', text);
+    parser.on('cdata', text);
+  }
+  if (handler.close) {
+    const close = handler.close.bind(handler);
+    parser.on('closetag', (tag: SaxesTagPlain) => close(local(tag.name)));
+  }
+  return { write: (text) => void parser.write(text), close: () => void parser.close() };
 }

@@ -1,7 +1,9 @@
 import { Workbook, type CellValue, type Worksheet } from 'exceljs';
 import { parseHouseholdFile, type ImportResult } from './household-import';
-import type { SheetCell } from './sheet';
-import { readXlsxRows } from './xlsx';
+import type { SheetCell, SheetRow } from './sheet';
+import { DEFAULT_HOUSEHOLD_FILE_LIMITS } from './upload-limits';
+import { readXlsxRows, WorksheetReader } from './xlsx';
+import { xmlReader } from './xlsx-package';
 
 const HEADER = ['Mã hộ', 'Họ và tên chủ hộ', 'Số CCCD', 'Địa chỉ', 'Số nhân khẩu', 'Khu vực', 'Nguồn', 'Thu nhập bình quân (đồng/người/tháng)', 'Các chỉ số thiếu hụt', 'Ghi chú'];
 
@@ -310,5 +312,44 @@ describe('parseHouseholdFile (XLSX): limits enforced while reading', () => {
       errors: [{ row: 1, message: expect.stringMatching(/^Tệp XLSX không hợp lệ: phần "xl\/worksheets\/sheet1.xml" giải nén ra nhiều hơn kích thước khai báo \(1000 byte\)/) }],
       limit: { code: 'UPLOAD_EXPANDS_TOO_MUCH', part: SHEET },
     });
+  });
+});
+
+describe('WorksheetReader on crafted XML: bounded whatever the worksheet holds', () => {
+  const LIMITS = { ...DEFAULT_HOUSEHOLD_FILE_LIMITS, maxRows: 10, maxColumns: 5 };
+  function read(body: string, limits = LIMITS): SheetRow[] {
+    const sheet = new WorksheetReader(limits, ['Mã hộ', 'H1'], [], false);
+    const xml = xmlReader(sheet);
+    xml.write(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${body}</worksheet>`);
+    xml.close();
+    return sheet.rows();
+  }
+  const rows = (count: number) => `<sheetData>${Array.from({ length: count }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is><t>v${i + 1}</t></is></c></row>`).join('')}</sheetData>`;
+
+  it('reads rows and cells without r attributes, prefixed element names, inline and shared strings', () => {
+    const body = '<x:sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:r><x:t>Nguyễn </x:t></x:r><x:r><x:t>Văn_x0020_An</x:t></x:r><x:rPh><x:t>phiên âm</x:t></x:rPh></x:is></x:c></x:row><x:row><x:c r="C2" t="s"><x:v>1</x:v></x:c></x:row></x:sheetData>';
+    expect(read(body)).toEqual([
+      { row: 1, cells: [{ text: 'Mã hộ' }, { text: 'Nguyễn Văn An' }] },
+      { row: 2, cells: [{ text: '' }, { text: '' }, { text: 'H1' }] },
+    ]);
+  });
+
+  it('refuses a cell pointing to a shared string that does not exist', () => {
+    expect(() => read('<sheetData><row r="1"><c r="B1" t="s"><v>7</v></c></row></sheetData>')).toThrow('cell B1 points to shared string 7, which xl/sharedStrings.xml does not have');
+  });
+
+  it('fills merged ranges only within the limits: a range past the last row is the row limit', () => {
+    expect(read(`${rows(3)}<mergeCells><mergeCell ref="A3:A5"/></mergeCells>`).map((row) => row.cells[0].text)).toEqual(['v1', 'v2', 'v3', 'v3', 'v3']);
+    expect(() => read(`${rows(3)}<mergeCells><mergeCell ref="A3:A1048576"/></mergeCells>`)).toThrow(expect.objectContaining({ exceeded: expect.objectContaining({ code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS', row: 12 }) }));
+    expect(() => read(`${rows(3)}<mergeCells><mergeCell ref="A3:XFD3"/></mergeCells>`)).toThrow(expect.objectContaining({ exceeded: expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', column: 'F' }) }));
+  });
+
+  it('costs whole-column ranges of a blank cell only the rows kept (charged per row of the range, five would be refused), and refuses ranges that overlap without end', () => {
+    const blankColumns = Array.from({ length: 5 }, () => '<mergeCell ref="B1:B1048576"/>').join('');
+    expect(read(`${rows(3)}<mergeCells>${blankColumns}</mergeCells>`).map((row) => row.cells[0].text)).toEqual(['v1', 'v2', 'v3']);
+    // One range over the whole grid (11 rows of 5 columns) fits the work allowed; the same again does not.
+    const whole = '<mergeCell ref="A1:E11"/>';
+    expect(read(`${rows(11)}<mergeCells>${whole}</mergeCells>`)).toHaveLength(11);
+    expect(() => read(`${rows(3)}<mergeCells>${whole.repeat(1_000)}</mergeCells>`)).toThrow('merged ranges cover more than the 11 rows and 5 columns a sheet may use');
   });
 });

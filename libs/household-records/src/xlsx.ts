@@ -176,9 +176,9 @@ interface OpenCell {
 /**
  * A worksheet's rows, kept as they stream by: rows with a value, at most `maxRows` after the
  * first (the header), cells up to `maxColumns`. Merged ranges (listed after the rows) are applied
- * as they are read, with a bounded amount of work.
+ * as they are read, with a bounded amount of work. Exported for its tests.
  */
-class WorksheetReader implements XmlHandler {
+export class WorksheetReader implements XmlHandler {
   private readonly kept = new Map<number, SheetRow>();
   private rowNumber = 0;
   private cells: SheetCell[] = [];
@@ -186,7 +186,7 @@ class WorksheetReader implements XmlHandler {
   private cell: OpenCell | undefined;
   private element: 'v' | 'f' | undefined;
   private readonly inline = new TextCollector();
-  /** Cells merged ranges may still write. */
+  /** Rows merged ranges may still visit and cells they may still write: one grid of the largest sheet allowed. */
   private mergeBudget: number;
 
   constructor(
@@ -195,7 +195,7 @@ class WorksheetReader implements XmlHandler {
     private readonly dateStyles: readonly boolean[],
     private readonly date1904: boolean,
   ) {
-    this.mergeBudget = (limits.maxRows + 1) * limits.maxColumns;
+    this.mergeBudget = (limits.maxRows + 1) * (limits.maxColumns + 1);
   }
 
   open(name: string, attributes: Record<string, string>): void {
@@ -327,7 +327,11 @@ class WorksheetReader implements XmlHandler {
     this.kept.set(row.row, row);
   }
 
-  /** Every cell of the range reads as its top-left cell, as in Excel. */
+  /**
+   * Every cell of the range reads as its top-left cell, as in Excel. The work is bounded: each
+   * row visited and each cell written costs one unit of `mergeBudget`, so ranges that overlap
+   * or cover whole columns cannot make the reading take long.
+   */
   private merge(ref: string): void {
     const [from, to = from] = ref.split(':');
     const start = parseCellReference(from);
@@ -335,24 +339,43 @@ class WorksheetReader implements XmlHandler {
     const [top, bottom] = [Math.min(start.row, end.row), Math.max(start.row, end.row)];
     const [left, right] = [Math.min(start.column, end.column), Math.max(start.column, end.column)];
     const master = this.kept.get(top)?.cells[left] ?? EMPTY;
+    if (isBlankCell(master)) {
+      // Only kept rows hold values the blank top-left cell would hide.
+      const rows = bottom - top < this.kept.size ? rangeOf(top, bottom).flatMap((n) => this.kept.get(n) ?? []) : [...this.kept.values()].filter((row) => row.row >= top && row.row <= bottom);
+      this.spend(Math.min(bottom - top + 1, this.kept.size));
+      for (const row of rows) {
+        for (let column = left; column <= Math.min(right, row.cells.length - 1); column++) {
+          this.spend(1);
+          row.cells[column] = EMPTY;
+        }
+      }
+      return;
+    }
     for (let rowNumber = top; rowNumber <= bottom; rowNumber++) {
+      this.spend(1);
       let row = this.kept.get(rowNumber);
       if (row === undefined) {
-        if (isBlankCell(master)) continue;
         row = { row: rowNumber, cells: [] };
         this.keep(row);
       }
       for (let column = left; column <= right; column++) {
-        if (--this.mergeBudget < 0) throw new Error(`merged ranges cover more than ${(this.limits.maxRows + 1) * this.limits.maxColumns} cells`);
-        if (column >= this.limits.maxColumns) {
-          if (isBlankCell(master)) break;
-          throw UploadLimitError.tooManyColumns(rowNumber, column, this.limits.maxColumns);
-        }
+        if (column >= this.limits.maxColumns) throw UploadLimitError.tooManyColumns(rowNumber, column, this.limits.maxColumns);
+        this.spend(1);
         for (let gap = row.cells.length; gap < column; gap++) row.cells[gap] = EMPTY;
         row.cells[column] = master;
       }
     }
   }
+
+  private spend(units: number): void {
+    this.mergeBudget -= units;
+    if (this.mergeBudget < 0) throw new Error(`merged ranges cover more than the ${this.limits.maxRows + 1} rows and ${this.limits.maxColumns} columns a sheet may use`);
+  }
+}
+
+/** The whole numbers from `first` to `last`. */
+function rangeOf(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
 function isBlankCell(cell: SheetCell): boolean {
