@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, signToken } from '@rasoat/engine';
 import { writeHouseholdFile, type HouseholdRecordInput } from '@rasoat/household-records';
-import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBomb, type AppProcess, type TestEngine } from '@rasoat/testing';
+import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBomb, xlsxSharedStringsFlood, type AppProcess, type TestEngine } from '@rasoat/testing';
 
 /**
  * A household file (or any upload) cannot kill the process. The real all-in-one process
@@ -12,7 +12,8 @@ import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBom
  * the files a careless or hostile village could send: an XLSX of 0.87 MB whose worksheet
  * inflates to 4,000,000 rows (220 MB of XML), the same lying about its size (smaller and larger
  * than the row limit), a 10 MB CSV of 90,000 valid-looking rows, a body past the 10 MB limit,
- * eight of them at once; each is refused with 413 and a code naming the limit. Then the largest
+ * eight of them at once; each is refused with 413 and a code naming the limit. An XLSX within
+ * every limit but with a million shared strings (46 MB inflated) is read whole. Then the largest
  * legitimate list (10,000 households) imports, and definitions of a megabyte of "[" and of
  * 20,001 values are refused before they are parsed. The process stays up, answers /health, and
  * its peak resident memory (VmHWM, read from /proc) stays under 350 MB.
@@ -41,6 +42,7 @@ describe('upload limits: the all-in-one process survives hostile household files
   let rasoat: AppProcess & { baseUrl: string };
   let caseId: string;
   let baseline: { rssMb: number; peakMb: number };
+  let floodOfSharedStrings: Buffer;
 
   const board = () => signToken({ sub: 'village_board@T1C1V1', role: 'village_board', unit: 'T1C1V1' }, JWT_SECRET, new Date());
   async function upload(body: Buffer, contentType: string): Promise<{ status: number; body: any }> {
@@ -58,6 +60,9 @@ describe('upload limits: the all-in-one process survives hostile household files
   }
 
   beforeAll(async () => {
+    // The files first: making them takes seconds of this process's CPU, during which pooled
+    // keep-alive connections would be closed by the server without this process noticing.
+    floodOfSharedStrings = xlsxSharedStringsFlood();
     // This process owns the database (migrated, units of province T1) and opens the campaign;
     // the all-in-one process serves HTTP on it. Real time in both.
     engine = await startTestEngine({ worker: false, start: new Date() });
@@ -118,6 +123,15 @@ describe('upload limits: the all-in-one process survives hostile household files
     expectAlive();
     expect(res.status).toBe(413);
     expect(res.body.error).toMatchObject({ code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS', details: { row: 10_002 } });
+  });
+
+  it('reads an XLSX within the limits whose 1,000,000 shared strings inflate to 46 MB, holding them outside the heap (400: the one row is bad)', async () => {
+    expect(floodOfSharedStrings.length).toBeLessThan(10 * MB);
+    const res = await upload(floodOfSharedStrings, XLSX_TYPE);
+    expectAlive();
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('HOUSEHOLD_IMPORT_INVALID');
+    expect(res.body.errors).toContainEqual({ row: 2, column: 'Họ và tên chủ hộ', message: 'Bắt buộc, không được để trống / Required, must not be empty' });
   });
 
   it('stops reading a 10 MB CSV at household 10,001 (413 HOUSEHOLD_FILE_TOO_MANY_ROWS)', async () => {

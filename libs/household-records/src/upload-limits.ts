@@ -106,6 +106,17 @@ export class UploadLimitError extends Error {
     );
   }
 
+  /** A text node, tag or comment of an XLSX part longer than any cell within the limits could make. */
+  static markupTooLong(part: string, limit: number): UploadLimitError {
+    return new UploadLimitError(
+      { code: UploadLimitCode.CellTooLong, limit, unit: 'characters', found: limit + 1, part },
+      bilingual(
+        `Tệp XLSX có một đoạn văn bản hoặc thẻ dài hơn ${limit} ký tự trong phần "${part}"`,
+        `The XLSX file has a text or tag longer than ${limit} characters in part "${part}"`,
+      ),
+    );
+  }
+
   /** An XLSX part that inflates (or says it inflates) to `found` bytes, more than the bytes still allowed. */
   static expandsTooMuch(part: string, found: number, limit: number, atLeast: boolean): UploadLimitError {
     return new UploadLimitError(

@@ -8,6 +8,8 @@ import { EXPANSION_RATIO_FLOOR, UploadLimitError, type UploadLimits } from './up
 const MAX_ENTRIES = 10_000;
 /** Text handed to the XML parser at once when a part is stored without compression. */
 const STORED_SLICE = 64 * 1024;
+/** Characters of XML one character of a cell may take: `&amp;` is five, `_x0001_` seven. */
+const MARKUP_PER_CHARACTER = 8;
 
 /** What a part's XML reader is told, element by element (names without their namespace prefix). */
 export interface XmlHandler {
@@ -32,13 +34,13 @@ export class XlsxPackage {
     private readonly content: Buffer,
     private readonly zip: ZipFile,
     private readonly entries: ReadonlyMap<string, Entry>,
-    private readonly limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio'>,
+    private readonly limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio' | 'maxCellLength'>,
   ) {
     this.budget = limits.maxExpandedBytes;
   }
 
   /** Reads the central directory; rejects when it is not a ZIP archive or lists more than 10,000 entries. */
-  static async open(content: Buffer, limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio'>): Promise<XlsxPackage> {
+  static async open(content: Buffer, limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio' | 'maxCellLength'>): Promise<XlsxPackage> {
     const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(content, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened))));
     const entries = await new Promise<Map<string, Entry>>((resolve, reject) => {
       const found = new Map<string, Entry>();
@@ -54,11 +56,16 @@ export class XlsxPackage {
     return new XlsxPackage(content, zip, entries, limits);
   }
 
+  /** The size `part` declares once inflated (what reading it may inflate at most), or 0 when there is no such part. */
+  declaredSize(part: string): number {
+    return this.entries.get(part)?.uncompressedSize ?? 0;
+  }
+
   /** Streams `part`'s XML to `handler`; false when the archive has no such part. */
   async readXml(part: string, handler: XmlHandler): Promise<boolean> {
     const entry = this.entries.get(part);
     if (entry === undefined) return false;
-    const parser = xmlReader(handler);
+    const parser = xmlReader(handler, { part, maxRun: MARKUP_PER_CHARACTER * this.limits.maxCellLength });
     await this.inflate(part, entry, (text) => parser.write(text));
     parser.close();
     return true;
@@ -121,9 +128,12 @@ export class XlsxPackage {
 /**
  * A SAX parser that hands `handler` the XML written to it, element names without their
  * namespace prefix; it throws at the first malformed character, and whatever the handler throws.
+ * The parser holds a whole text node, tag, comment or processing instruction before handing it
+ * over: `bounds.maxRun` bounds each (`XmlRunGuard`), so memory does not grow with a hostile part.
  */
-export function xmlReader(handler: XmlHandler): { write(text: string): void; close(): void } {
+export function xmlReader(handler: XmlHandler, bounds: { part: string; maxRun: number }): { write(text: string): void; close(): void } {
   const parser = new SaxesParser({ position: false, xmlns: false });
+  const guard = new XmlRunGuard(bounds.part, bounds.maxRun);
   const local = (name: string) => name.slice(name.indexOf(':') + 1);
   if (handler.open) {
     const open = handler.open.bind(handler);
@@ -138,5 +148,76 @@ export function xmlReader(handler: XmlHandler): { write(text: string): void; clo
     const close = handler.close.bind(handler);
     parser.on('closetag', (tag: SaxesTagPlain) => close(local(tag.name)));
   }
-  return { write: (text) => void parser.write(text), close: () => void parser.close() };
+  return {
+    write: (text) => {
+      guard.check(text);
+      parser.write(text);
+    },
+    close: () => void parser.close(),
+  };
+}
+
+/** What the text after a `<` opens, and the text that ends it. */
+const MARKUP_ENDS = { tag: '>', comment: '-->', cdata: ']]>', instruction: '?>' } as const;
+
+/**
+ * Measures XML on its way to the parser: no text node (up to the next `<`), tag, comment, CDATA
+ * section or processing instruction may be longer than `maxRun` characters, and a document type
+ * declaration (never in a spreadsheet part; the way to entity expansion) is refused. A `>` inside
+ * an attribute value ends a tag early here, but what follows it has no `<` before the real end of
+ * the tag, so it is counted as text: a tag is still bounded by twice `maxRun`.
+ */
+export class XmlRunGuard {
+  private state: 'text' | 'open' | keyof typeof MARKUP_ENDS = 'text';
+  private run = 0;
+  /** Text held back: the start of markup not yet recognised, or of an end split between two pieces. */
+  private held = '';
+
+  constructor(
+    private readonly part: string,
+    private readonly maxRun: number,
+  ) {}
+
+  check(piece: string): void {
+    const text = this.held + piece;
+    this.held = '';
+    let i = 0;
+    while (i < text.length) {
+      if (this.state === 'text') {
+        const at = text.indexOf('<', i);
+        this.grow((at === -1 ? text.length : at) - i);
+        if (at === -1) return;
+        this.state = 'open';
+        this.run = 0;
+        i = at + 1;
+      } else if (this.state === 'open') {
+        const head = text.slice(i, i + 8);
+        if (head.startsWith('!--')) [this.state, i] = ['comment', i + 3];
+        else if (head.startsWith('![CDATA[')) [this.state, i] = ['cdata', i + 8];
+        else if (head.startsWith('!') && head.length < 8 && ('![CDATA['.startsWith(head) || '!--'.startsWith(head))) return void (this.held = text.slice(i));
+        else if (head.startsWith('!')) throw new Error(`part ${this.part} has a document type declaration or markup spreadsheets do not have ("<${head}")`);
+        else if (head.startsWith('?')) [this.state, i] = ['instruction', i + 1];
+        else this.state = 'tag';
+      } else {
+        const end = MARKUP_ENDS[this.state];
+        const at = text.indexOf(end, i);
+        if (at === -1) {
+          // The end may begin in the last characters: hold them back for the next piece.
+          const keep = Math.min(end.length - 1, text.length - i);
+          this.grow(text.length - keep - i);
+          this.held = text.slice(text.length - keep);
+          return;
+        }
+        this.grow(at - i);
+        this.state = 'text';
+        this.run = 0;
+        i = at + end.length;
+      }
+    }
+  }
+
+  private grow(characters: number): void {
+    this.run += characters;
+    if (this.run > this.maxRun) throw UploadLimitError.markupTooLong(this.part, this.maxRun);
+  }
 }

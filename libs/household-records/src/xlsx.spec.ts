@@ -318,8 +318,9 @@ describe('parseHouseholdFile (XLSX): limits enforced while reading', () => {
 describe('WorksheetReader on crafted XML: bounded whatever the worksheet holds', () => {
   const LIMITS = { ...DEFAULT_HOUSEHOLD_FILE_LIMITS, maxRows: 10, maxColumns: 5 };
   function read(body: string, limits = LIMITS): SheetRow[] {
-    const sheet = new WorksheetReader(limits, ['Mã hộ', 'H1'], [], false);
-    const xml = xmlReader(sheet);
+    const strings = ['Mã hộ', 'H1'];
+    const sheet = new WorksheetReader(limits, { get: (index) => strings[index] }, [], false);
+    const xml = xmlReader(sheet, { part: 'sheet.xml', maxRun: 8 * limits.maxCellLength });
     xml.write(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${body}</worksheet>`);
     xml.close();
     return sheet.rows();

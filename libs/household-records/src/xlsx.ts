@@ -49,9 +49,9 @@ export async function readXlsxRows(content: Buffer, limits: UploadLimits = DEFAU
   if (sheetPart === undefined) return undefined;
   const styles = new StylesReader();
   await xlsx.readXml(STYLES, styles);
-  const strings = new SharedStringsReader();
+  const strings = new SharedStringsReader(xlsx.declaredSize(SHARED_STRINGS));
   await xlsx.readXml(SHARED_STRINGS, strings);
-  const sheet = new WorksheetReader(limits, strings.strings, styles.dateStyles(), workbook.date1904);
+  const sheet = new WorksheetReader(limits, strings, styles.dateStyles(), workbook.date1904);
   if (!(await xlsx.readXml(sheetPart, sheet))) throw new Error(`no ${sheetPart} in the archive`);
   return sheet.rows();
 }
@@ -144,10 +144,29 @@ class TextCollector {
   }
 }
 
-/** `xl/sharedStrings.xml`: the table `t="s"` cells point into. */
-class SharedStringsReader implements XmlHandler {
-  readonly strings: string[] = [];
+/** The strings `t="s"` cells point into, by index. */
+export interface SharedStrings {
+  get(index: number): string | undefined;
+}
+
+/**
+ * `xl/sharedStrings.xml`: the table `t="s"` cells point into, kept as UTF-8 bytes outside the
+ * JavaScript heap with the end of each string, and decoded when a cell asks for it. A million
+ * short strings held as strings would take several times the size of the part (each string's
+ * header, and slices keeping whole pieces of the parsed text alive). The strings cannot be
+ * longer than the part, whose size is checked before it is read: the bytes are allocated once,
+ * and pages never written take no memory.
+ */
+class SharedStringsReader implements XmlHandler, SharedStrings {
+  private readonly bytes: Buffer;
+  private used = 0;
+  private ends = new Uint32Array(1024);
+  private count = 0;
   private readonly collector = new TextCollector();
+
+  constructor(partSize: number) {
+    this.bytes = Buffer.allocUnsafe(partSize);
+  }
 
   open(name: string): void {
     this.collector.open(name);
@@ -158,8 +177,26 @@ class SharedStringsReader implements XmlHandler {
   }
 
   close(name: string): void {
-    if (name === 'si') this.strings.push(this.collector.take());
+    if (name === 'si') this.add(this.collector.take());
     else this.collector.close(name);
+  }
+
+  get(index: number): string | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) return undefined;
+    return this.bytes.toString('utf8', index === 0 ? 0 : this.ends[index - 1], this.ends[index]);
+  }
+
+  private add(text: string): void {
+    // Never more than the part (its text less its markup; entities and `_xHHHH_` escapes only shrink).
+    const length = Buffer.byteLength(text);
+    if (this.used + length > this.bytes.length) throw new Error(`${SHARED_STRINGS} holds more text than its size`);
+    this.used += this.bytes.write(text, this.used);
+    if (this.count === this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.count++] = this.used;
   }
 }
 
@@ -191,7 +228,7 @@ export class WorksheetReader implements XmlHandler {
 
   constructor(
     private readonly limits: UploadLimits,
-    private readonly strings: readonly string[],
+    private readonly strings: SharedStrings,
     private readonly dateStyles: readonly boolean[],
     private readonly date1904: boolean,
   ) {
@@ -280,7 +317,7 @@ export class WorksheetReader implements XmlHandler {
     if (value === undefined) return EMPTY;
     switch (type) {
       case 's': {
-        const text = this.strings[Number.parseInt(value, 10)];
+        const text = this.strings.get(Number(value));
         if (text === undefined) throw new Error(`cell ${columnLetter(open.column)}${this.rowNumber} points to shared string ${value}, which ${SHARED_STRINGS} does not have`);
         return { text };
       }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /**
@@ -83,7 +84,7 @@ function entryBytes(entry: ZipEntry): { method: number; compressed: Buffer; size
     return { method: 8, compressed: Buffer.concat([head, ...Array<Buffer>(times).fill(middle), tail]), size, crc };
   }
   const data = entry.data ?? Buffer.alloc(0);
-  return { method: entry.deflate ? 8 : 0, compressed: entry.deflate ? deflateRawSync(data, { level: 9 }) : data, size: data.length, crc: crc32(data) };
+  return { method: entry.deflate ? 8 : 0, compressed: entry.deflate ? deflateRawSync(data) : data, size: data.length, crc: crc32(data) };
 }
 
 /** The household headers, as the import reads them. */
@@ -145,6 +146,27 @@ export function xlsxBomb(options: { rows: number; cellsPerRow?: number; declared
       },
     },
   ]);
+}
+
+/**
+ * An XLSX within the default limits whose shared strings are as costly to hold as they can be:
+ * about 1,000,000 distinct strings of 20 letters (two-byte strings for V8: `ệ` is one of them),
+ * which inflate to about 46 MB (under the 50 MB budget) from about 8 MB (under the 10 MB body
+ * limit, and the ratio under 100); the worksheet has the header and one row pointing at string 0.
+ */
+export function xlsxSharedStringsFlood(strings = 1_000_000): Buffer {
+  const letters = ['a', 'ệ', 'n', 'g'];
+  const random = randomBytes(strings * 20);
+  const table: string[] = [];
+  for (let i = 0; i < strings; i++) {
+    let text = '';
+    for (let j = 0; j < 20; j++) text += letters[random[i * 20 + j] & 3];
+    table.push(text);
+  }
+  const parts = workbookParts(table).filter((part) => part.name !== '[Content_Types].xml');
+  const header = HOUSEHOLD_HEADERS.map((text) => `<c t="inlineStr"><is><t>${text}</t></is></c>`).join('');
+  const sheet = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${NS}"><sheetData><row r="1">${header}</row><row r="2"><c t="s"><v>0</v></c></row></sheetData></worksheet>`;
+  return zipArchive([...parts, { name: 'xl/worksheets/sheet1.xml', deflate: true, data: Buffer.from(sheet, 'utf8') }]);
 }
 
 /** A UTF-8 CSV of the household header and valid-looking rows (distinct codes), of at least `bytes` bytes. */
