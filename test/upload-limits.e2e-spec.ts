@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, signToken } from '@rasoat/engine';
@@ -12,7 +13,7 @@ import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBom
  * the files a careless or hostile village could send: an XLSX of 0.87 MB whose worksheet
  * inflates to 4,000,000 rows (220 MB of XML), the same lying about its size (smaller and larger
  * than the row limit), a 10 MB CSV of 90,000 valid-looking rows, a body past the 10 MB limit,
- * eight of them at once; each is refused with 413 and a code naming the limit. An XLSX within
+ * a gzip-encoded body inflating to 100 MB, eight of them at once; each is refused with 413 and a code naming the limit. An XLSX within
  * every limit but with a million shared strings (46 MB inflated) is read whole. Then the largest
  * legitimate list (10,000 households) imports, and definitions of a megabyte of "[" and of
  * 20,001 values are refused before they are parsed. The process stays up, answers /health, and
@@ -152,6 +153,17 @@ describe('upload limits: the all-in-one process survives hostile household files
     expectAlive();
     expect(res.status).toBe(413);
     expect(res.body.error).toMatchObject({ code: 'REQUEST_BODY_TOO_LARGE', message: expect.stringContaining(`(max ${10 * MB} bytes)`) });
+  });
+
+  it('refuses a gzip-encoded body that inflates past 10 MB, counting the inflated bytes (413 REQUEST_BODY_TOO_LARGE)', async () => {
+    const res = await fetch(`${rasoat.baseUrl}/api/cases/${caseId}/households/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip', authorization: `Bearer ${board()}` },
+      body: new Uint8Array(gzipSync(Buffer.alloc(100 * MB, 'H1,Nguyễn Văn An,001090012345,Thôn Đông,4,Nông thôn,Phát sinh mới,,,\r\n'))),
+    });
+    expectAlive();
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).error.code).toBe('REQUEST_BODY_TOO_LARGE');
   });
 
   it('refuses eight such files sent at once', async () => {
