@@ -142,4 +142,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...secret, PORT: '3999' }).publicUrl).toBe('http://localhost:3999');
     expect(loadConfig({ ...secret, PORT: '3999', PUBLIC_URL: 'https://rasoat.example.vn' }).publicUrl).toBe('https://rasoat.example.vn');
   });
+
+  it('reads the upload limits, sizes in bytes or with a unit', () => {
+    expect(loadConfig({}).uploads).toEqual({
+      householdFile: { maxBytes: 10 * 1024 * 1024, maxRows: 10_000, maxExpandedBytes: 50 * 1024 * 1024 },
+      unitsFile: { maxBytes: 20 * 1024 * 1024, maxRows: 200_000 },
+    });
+    const config = loadConfig({ HOUSEHOLD_FILE_MAX_BYTES: '512kb', HOUSEHOLD_FILE_MAX_ROWS: '2000', HOUSEHOLD_FILE_MAX_EXPANDED_BYTES: '1048576', UNITS_FILE_MAX_BYTES: '1.5mb', UNITS_FILE_MAX_ROWS: '50' });
+    expect(config.uploads).toEqual({ householdFile: { maxBytes: 512 * 1024, maxRows: 2000, maxExpandedBytes: 1_048_576 }, unitsFile: { maxBytes: 1_572_864, maxRows: 50 } });
+    expect(() => loadConfig({ HOUSEHOLD_FILE_MAX_BYTES: 'big' })).toThrow('HOUSEHOLD_FILE_MAX_BYTES (uploads.householdFile.maxBytes)');
+    expect(() => loadConfig({ HOUSEHOLD_FILE_MAX_ROWS: '0' })).toThrow('HOUSEHOLD_FILE_MAX_ROWS (uploads.householdFile.maxRows)');
+  });
 });

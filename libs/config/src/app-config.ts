@@ -6,6 +6,16 @@ import { readOrCreateSecretFile, SecretFileError } from './secret-file';
 
 const civilDate = z.iso.date();
 
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
+/** A number of bytes, or a size such as `10mb` (1 kb = 1024 b), read as bytes. */
+const byteSize = z
+  .union([z.coerce.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'must be a number of bytes or a size such as 10mb')])
+  .transform((value) => {
+    if (typeof value === 'number') return value;
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(\w+)$/.exec(value.trim()) as RegExpExecArray;
+    return Math.floor(Number(amount) * SIZE_UNITS[unit.toLowerCase()]);
+  });
+
 /** Everything the processes can be configured with, parsed once and frozen. */
 export const AppConfigSchema = z.strictObject({
   env: z.enum(['development', 'test', 'production']),
@@ -65,6 +75,26 @@ export const AppConfigSchema = z.strictObject({
     trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).transform(parseTrustProxy),
     /** Largest JSON or form body accepted (bytes, or a size such as `2mb`); larger ones get 413. */
     bodyLimit: z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'must be a size such as 2mb')]),
+  }),
+  /**
+   * Limits of uploaded files, enforced while reading (a file past one is refused with 413 and a
+   * code naming it, and its reading stops there).
+   */
+  uploads: z.strictObject({
+    /** Household lists (CSV/XLSX) posted to `POST /api/cases/:id/households/import`. */
+    householdFile: z.strictObject({
+      /** Bytes on the wire; a larger body is refused before it is read whole. */
+      maxBytes: byteSize,
+      /** Households (data rows) in one file. */
+      maxRows: z.coerce.number().int().min(1).max(1_000_000),
+      /** XLSX: bytes inflated from the parts read (the ZIP's compression ratio guard is 100). */
+      maxExpandedBytes: byteSize,
+    }),
+    /** Administrative units files read by `rasoat units import`. */
+    unitsFile: z.strictObject({
+      maxBytes: byteSize,
+      maxRows: z.coerce.number().int().min(1).max(10_000_000),
+    }),
   }),
   notifications: z.strictObject({
     /** Local hour (Asia/Ho_Chi_Minh) at which the daily digests of the previous day are built and sent. */
@@ -131,6 +161,11 @@ const ENV_MAP: Record<string, string> = {
   CASE_REFUSED_EVENTS_PER_HOUR: 'cases.refusedEventsPerHour',
   TRUST_PROXY: 'http.trustProxy',
   HTTP_BODY_LIMIT: 'http.bodyLimit',
+  HOUSEHOLD_FILE_MAX_BYTES: 'uploads.householdFile.maxBytes',
+  HOUSEHOLD_FILE_MAX_ROWS: 'uploads.householdFile.maxRows',
+  HOUSEHOLD_FILE_MAX_EXPANDED_BYTES: 'uploads.householdFile.maxExpandedBytes',
+  UNITS_FILE_MAX_BYTES: 'uploads.unitsFile.maxBytes',
+  UNITS_FILE_MAX_ROWS: 'uploads.unitsFile.maxRows',
   SMTP_URL: 'notifications.smtpUrl',
   NOTIFY_FROM: 'notifications.from',
   WEBHOOK_ALLOWED_HOSTS: 'notifications.webhookAllowedHosts',

@@ -1,4 +1,4 @@
-import { CsvError, decodeUtf8, detectDelimiter, readCsv, writeCsv } from './csv';
+import { CsvError, detectDelimiter, readCsv, writeCsv } from './csv';
 
 const cells = (text: string | Buffer) => readCsv(text).records.map((record) => record.cells);
 
@@ -80,7 +80,7 @@ describe('readCsv', () => {
   it('rejects bytes that are not UTF-8, naming the line', () => {
     // "Hà" in Windows-1258 is 48 E0: E0 starts a three-byte UTF-8 sequence that never comes.
     const ansi = Buffer.concat([Buffer.from('Mã hộ\nH1,', 'utf8'), Buffer.from([0x48, 0xe0, 0x0a])]);
-    expect(() => decodeUtf8(ansi)).toThrow('Tệp không phải UTF-8 (dòng 2)');
+    expect(() => readCsv(ansi)).toThrow('Tệp không phải UTF-8 (dòng 2)');
   });
 });
 

@@ -4,7 +4,7 @@ import { Workbook, type CellValue } from 'exceljs';
 import fc from 'fast-check';
 import { parseRuleSet } from '@rasoat/poverty-rules';
 import { parse } from 'yaml';
-import { readCsv, writeCsv } from './csv';
+import { readCsv, streamCsv, writeCsv } from './csv';
 import { writeHouseholdFile } from './household-export';
 import { parseHouseholdFile, type HouseholdFileInput, type ImportResult } from './household-import';
 import { HOUSEHOLD_COLUMNS, type HouseholdRecordInput } from './household.schema';
@@ -108,6 +108,23 @@ describe('household CSV import under fuzzing (resolves, errors name row and colu
     await fc.assert(
       fc.asyncProperty(csvText, fc.boolean(), async (content, withIndicators) => {
         expectWellFormed(await importFile({ format: 'csv', content, fileName: 'fuzz.csv', indicators: withIndicators ? rules.indicators : undefined }), lineCount(content));
+      }),
+      { seed: SEED, numRuns: runs(2000) },
+    );
+  });
+
+  it('reads the same records whatever the size of the pieces it decodes at a time', () => {
+    const outcome = (read: () => unknown) => {
+      try {
+        return { records: read() };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(fc.oneof(csvText, csvBytes), fc.integer({ min: 1, max: 9 }), (content, pieceLength) => {
+        const whole = outcome(() => [...streamCsv(content, { pieceLength: 1 << 30 }).records]);
+        expect(outcome(() => [...streamCsv(content, { pieceLength, delimiter: readCsv(content).delimiter }).records])).toEqual(whole);
       }),
       { seed: SEED, numRuns: runs(2000) },
     );

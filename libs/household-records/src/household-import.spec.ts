@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseRuleSet } from '@rasoat/poverty-rules';
 import { parse } from 'yaml';
 import { writeCsv } from './csv';
-import { MAX_HOUSEHOLD_ROWS, formatImportError, parseHouseholdFile, type ImportResult } from './household-import';
+import { formatImportError, parseHouseholdFile, type ImportResult } from './household-import';
+import { MAX_HOUSEHOLD_ROWS } from './upload-limits';
 
 const rules = parseRuleSet(parse(readFileSync(join(__dirname, '../../../config/poverty-rules/2022-2025.yaml'), 'utf8')), '2022-2025.yaml');
 
@@ -167,13 +168,15 @@ describe('parseHouseholdFile (CSV)', () => {
     ]);
   });
 
-  it(`accepts ${MAX_HOUSEHOLD_ROWS} households and rejects one more`, async () => {
+  it(`accepts ${MAX_HOUSEHOLD_ROWS} households and rejects one more, naming the limit`, async () => {
     const rows = Array.from({ length: MAX_HOUSEHOLD_ROWS + 1 }, (_, i) => ROW.join(',').replace('H1', `H${i + 1}`));
     const full = await importCsv([HEADER.join(','), ...rows.slice(0, MAX_HOUSEHOLD_ROWS)].join('\n'));
     expect(full.ok && full.households.length).toBe(MAX_HOUSEHOLD_ROWS);
-    expect(await errorsOf([HEADER.join(','), ...rows].join('\n'))).toEqual([
-      { row: MAX_HOUSEHOLD_ROWS + 2, message: expect.stringMatching(/^Tệp có 10001 hộ, vượt quá giới hạn 10000 hộ mỗi tệp/) },
-    ]);
+    expect(await importCsv([HEADER.join(','), ...rows].join('\n'))).toEqual({
+      ok: false,
+      errors: [{ row: MAX_HOUSEHOLD_ROWS + 2, message: expect.stringMatching(/^Tệp có hơn 10000 hộ \(hộ thứ 10001 ở dòng 10002\); mỗi tệp tối đa 10000 hộ \/ /) }],
+      limit: { code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS', limit: MAX_HOUSEHOLD_ROWS, unit: 'rows', found: MAX_HOUSEHOLD_ROWS + 1, row: MAX_HOUSEHOLD_ROWS + 2 },
+    });
   });
 
   it('accepts header aliases in any case, with or without accents, in NFD, with units', async () => {
@@ -291,6 +294,47 @@ describe('parseHouseholdFile (CSV)', () => {
     it('reads "Không" as surveyed with no deprivation and an empty cell as not surveyed', async () => {
       const result = await importCsv(csvWith([{ 'Các chỉ số thiếu hụt': 'không' }, { 'Các chỉ số thiếu hụt': '' }]), { indicators: rules.indicators });
       expect(result.ok && result.households.map((household) => household.deprivations)).toEqual([[], undefined]);
+    });
+  });
+});
+
+describe('parseHouseholdFile (CSV): limits enforced while reading', () => {
+  const limited = (content: string, limits: Parameters<typeof parseHouseholdFile>[0]['limits']) => parseHouseholdFile({ format: 'csv', content, limits });
+
+  it('stops at the first row past the limit: what follows is never read', async () => {
+    // Row 6 opens a quote that never closes: reading it would be an error of its own.
+    const content = csvWith([{}, {}, {}, {}]) + 'H5,"never closed\r\n';
+    expect(await limited(content, { maxRows: 3 })).toEqual({
+      ok: false,
+      errors: [{ row: 5, message: expect.stringMatching(/^Tệp có hơn 3 hộ \(hộ thứ 4 ở dòng 5\)/) }],
+      limit: { code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS', limit: 3, unit: 'rows', found: 4, row: 5 },
+    });
+    expect(await limited(csvWith([{}, {}, {}]), { maxRows: 3 })).toMatchObject({ ok: true });
+  });
+
+  it('does not count blank rows', async () => {
+    const content = csvWith([{}, {}]).replace(/\r\n/g, '\r\n,,,\r\n\r\n');
+    expect(await limited(content, { maxRows: 2 })).toMatchObject({ ok: true, households: [{ householdCode: 'H1' }, { householdCode: 'H2' }] });
+  });
+
+  it('refuses a value past the last column allowed, naming its row and column, and ignores empty cells there', async () => {
+    const trailing = `${csvWith([{}, {}]).trimEnd().split('\r\n').map((line) => line + ','.repeat(500)).join('\r\n')}\r\n`;
+    expect(await limited(trailing, { maxColumns: 50 })).toMatchObject({ ok: true, households: [{ householdCode: 'H1' }, { householdCode: 'H2' }] });
+    // Row 3: H2 in column A, then 49 empty cells, then x in column AY (the 51st).
+    const wide = csvWith([{}, {}]).replace(/\r\nH2,.*/, `\r\nH2${','.repeat(50)}x`);
+    expect(await limited(wide, { maxColumns: 50 })).toEqual({
+      ok: false,
+      errors: [{ row: 3, column: 'AY', message: 'Dòng 3: có dữ liệu ở cột AY (cột thứ 51); tệp chỉ được dùng tối đa 50 cột (A–AX) / Row 3: data in column AY (column 51); a file may use at most 50 columns (A–AX)' }],
+      limit: { code: 'UPLOAD_TOO_MANY_COLUMNS', limit: 50, unit: 'columns', found: 51, row: 3, column: 'AY' },
+    });
+  });
+
+  it('refuses a cell longer than the limit, naming its row and column', async () => {
+    const content = csvWith([{}, { 'Họ và tên chủ hộ': 'A'.repeat(32_768) }]);
+    expect(await importCsv(content)).toEqual({
+      ok: false,
+      errors: [{ row: 3, column: 'B', message: 'Dòng 3, cột B: ô dài 32768 ký tự, quá giới hạn 32767 ký tự / Row 3, column B: the cell has 32768 characters, more than the limit of 32767' }],
+      limit: { code: 'UPLOAD_CELL_TOO_LONG', limit: 32_767, unit: 'characters', found: 32_768, row: 3, column: 'B' },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { IndicatorCodeSchema } from '@rasoat/poverty-rules';
-import { CsvError, readCsv } from './csv';
+import { CsvError, streamCsv } from './csv';
 import {
   AREA_LABELS,
   HOUSEHOLD_COLUMNS,
@@ -14,10 +14,8 @@ import {
 } from './household.schema';
 import { isBlankRow, type SheetCell, type SheetRow } from './sheet';
 import { FoldedLookup, bilingual, columnLetter, foldText } from './text';
+import { DEFAULT_HOUSEHOLD_FILE_LIMITS, UploadLimitError, type UploadLimitExceeded, type UploadLimits } from './upload-limits';
 import { looksLikeLegacyXls, looksLikeZip, readXlsxRows } from './xlsx';
-
-/** Data rows a file may hold (header and blank rows not counted). */
-export const MAX_HOUSEHOLD_ROWS = 10_000;
 
 export type HouseholdFileFormat = 'csv' | 'xlsx';
 
@@ -34,8 +32,11 @@ export interface ImportError {
   message: string;
 }
 
-/** All households, or every problem found and no household at all. */
-export type ImportResult = { ok: true; households: HouseholdRecord[] } | { ok: false; errors: ImportError[] };
+/**
+ * All households, or every problem found and no household at all. When the file went past a
+ * limit (`limit`), the reading stopped there: `errors` holds that one problem.
+ */
+export type ImportResult = { ok: true; households: HouseholdRecord[] } | { ok: false; errors: ImportError[]; limit?: UploadLimitExceeded };
 
 /** A deprivation indicator the file may name, by code or by name (e.g. a rule set's `indicators`). */
 export interface KnownIndicator {
@@ -55,6 +56,8 @@ export interface HouseholdFileInput {
    * English name; when absent, deprivations must be snake_case codes and are not checked further.
    */
   indicators?: readonly KnownIndicator[];
+  /** What is read at most; `DEFAULT_HOUSEHOLD_FILE_LIMITS` for what is not given. */
+  limits?: Partial<UploadLimits>;
 }
 
 /** `Dòng 5, cột "Số nhân khẩu": …` for lists shown to users. */
@@ -65,12 +68,20 @@ export function formatImportError(error: ImportError): string {
 /**
  * Reads a village's household list from CSV (UTF-8, `,` or `;`) or XLSX (first worksheet) and
  * validates every row; all or nothing. Headers are matched case- and accent-insensitively against
- * `HOUSEHOLD_COLUMNS`; blank rows are skipped. Never throws on bad content.
+ * `HOUSEHOLD_COLUMNS`; blank rows are skipped. Never throws on bad content. The file is read as
+ * a stream of rows that stops at the first limit passed (`input.limits`), so memory stays bounded
+ * by the limits whatever the file holds.
  */
 export async function parseHouseholdFile(input: HouseholdFileInput): Promise<ImportResult> {
-  const loaded = await loadRows(input);
-  if ('errors' in loaded) return { ok: false, errors: loaded.errors };
-  return validateRows(loaded.rows, { indicators: input.indicators, csv: input.format === 'csv' });
+  const limits = { ...DEFAULT_HOUSEHOLD_FILE_LIMITS, ...input.limits };
+  try {
+    const loaded = await loadRows(input, limits);
+    if ('errors' in loaded) return { ok: false, errors: loaded.errors };
+    return validateRows(loaded.rows, { indicators: input.indicators, csv: input.format === 'csv' });
+  } catch (error) {
+    if (!(error instanceof UploadLimitError)) throw error;
+    return { ok: false, errors: [{ row: error.exceeded.row ?? 1, ...(error.exceeded.column === undefined ? {} : { column: error.exceeded.column }), message: error.message }], limit: error.exceeded };
+  }
 }
 
 function fileLabel(fileName: string | undefined): string {
@@ -81,7 +92,22 @@ function fileError(message: string): { errors: ImportError[] } {
   return { errors: [{ row: 1, message }] };
 }
 
-async function loadRows(input: HouseholdFileInput): Promise<{ rows: SheetRow[] } | { errors: ImportError[] }> {
+/** Rows in reading order, keeping the non-blank ones: the header, then at most `maxRows`. */
+class KeptRows {
+  readonly rows: SheetRow[] = [];
+
+  constructor(private readonly maxRows: number) {}
+
+  add(row: SheetRow): void {
+    if (isBlankRow(row)) return;
+    if (this.rows.length > this.maxRows) throw UploadLimitError.tooManyRows(row.row, this.maxRows);
+    this.rows.push(row);
+  }
+}
+
+const EMPTY_CELL: SheetCell = Object.freeze({ text: '' });
+
+async function loadRows(input: HouseholdFileInput, limits: UploadLimits): Promise<{ rows: SheetRow[] } | { errors: ImportError[] }> {
   const name = fileLabel(input.fileName);
   const { content } = input;
   if (Buffer.isBuffer(content) && looksLikeLegacyXls(content)) {
@@ -97,8 +123,11 @@ async function loadRows(input: HouseholdFileInput): Promise<{ rows: SheetRow[] }
       return fileError(bilingual(`Tệp${name} là tệp nén (XLSX?), không phải CSV`, `File${name} is a ZIP (XLSX?) file, not CSV`));
     }
     try {
-      const { records } = readCsv(content);
-      return { rows: records.map((record) => ({ row: record.row, cells: record.cells.map((text) => ({ text })) })) };
+      const kept = new KeptRows(limits.maxRows);
+      for (const record of streamCsv(content, { limits }).records) {
+        kept.add({ row: record.row, cells: record.cells.map((cell) => (cell === '' ? EMPTY_CELL : { text: cell })) });
+      }
+      return { rows: kept.rows };
     } catch (error) {
       if (error instanceof CsvError) return { errors: [{ row: error.row, message: error.message }] };
       throw error;
@@ -110,8 +139,9 @@ async function loadRows(input: HouseholdFileInput): Promise<{ rows: SheetRow[] }
     }
     let rows: SheetRow[] | undefined;
     try {
-      rows = await readXlsxRows(content);
+      rows = await readXlsxRows(content, limits);
     } catch (error) {
+      if (error instanceof UploadLimitError) throw error;
       const detail = error instanceof Error ? error.message : String(error);
       return fileError(bilingual(`Không đọc được tệp XLSX${name}: ${detail}`, `Cannot read XLSX file${name}: ${detail}`));
     }
@@ -152,20 +182,6 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
     return {
       ok: false,
       errors: [{ row: headerRow.row + 1, message: bilingual('Tệp chỉ có dòng tiêu đề, không có hộ nào', 'The file has a header row but no household') }],
-    };
-  }
-  if (dataRows.length > MAX_HOUSEHOLD_ROWS) {
-    return {
-      ok: false,
-      errors: [
-        {
-          row: dataRows[MAX_HOUSEHOLD_ROWS].row,
-          message: bilingual(
-            `Tệp có ${dataRows.length} hộ, vượt quá giới hạn ${MAX_HOUSEHOLD_ROWS} hộ mỗi tệp`,
-            `The file has ${dataRows.length} households, more than the limit of ${MAX_HOUSEHOLD_ROWS} per file`,
-          ),
-        },
-      ],
     };
   }
 

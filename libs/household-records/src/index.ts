@@ -15,7 +15,6 @@ export {
   type ValueLabel,
 } from './household.schema';
 export {
-  MAX_HOUSEHOLD_ROWS,
   formatImportError,
   parseHouseholdFile,
   type HouseholdFileFormat,
@@ -26,6 +25,14 @@ export {
 } from './household-import';
 export { HOUSEHOLD_SHEET_NAME, writeHouseholdFile, type WriteHouseholdFileOptions } from './household-export';
 export { HouseholdRecordsError, HouseholdRecordsErrorCode } from './household-records-error';
-export { CsvError, readCsv, writeCsv, type CsvDelimiter, type CsvRecord } from './csv';
+export { CsvError, readCsv, streamCsv, writeCsv, type CsvDelimiter, type CsvLimits, type CsvRecord } from './csv';
+export {
+  DEFAULT_HOUSEHOLD_FILE_LIMITS,
+  MAX_HOUSEHOLD_ROWS,
+  UploadLimitCode,
+  UploadLimitError,
+  type UploadLimitExceeded,
+  type UploadLimits,
+} from './upload-limits';
 export { readXlsxRows, writeXlsx, type XlsxColumn } from './xlsx';
 export type { SheetCell, SheetRow } from './sheet';

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { applyHttpSecurity, bodyErrorsAsJson } from './http-security';
-import { HOUSEHOLD_FILE_CONTENT_TYPES, HOUSEHOLD_FILE_MAX_BYTES } from '@rasoat/engine';
+import { HOUSEHOLD_FILE_CONTENT_TYPES } from '@rasoat/engine';
 import { requestContextMiddleware } from './request-context';
 
 /**
@@ -17,10 +17,12 @@ export async function createHttpApp(rootModule: unknown, options: { logger?: Log
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false, bodyParser: false });
   // First in the chain: request id, log context, request log line.
   app.use(requestContextMiddleware());
+  const config = app.get<AppConfig>(APP_CONFIG, { strict: false });
   // Trusted proxies, security headers (helmet), JSON and form bodies up to the limit (http-security.ts).
-  applyHttpSecurity(app, app.get<AppConfig>(APP_CONFIG, { strict: false }));
-  // Household files (CSV/XLSX) arrive as raw bodies on POST /api/cases/:id/households/import.
-  app.useBodyParser('raw', { type: [...HOUSEHOLD_FILE_CONTENT_TYPES], limit: HOUSEHOLD_FILE_MAX_BYTES });
+  applyHttpSecurity(app, config);
+  // Household files (CSV/XLSX) arrive as raw bodies on POST /api/cases/:id/households/import;
+  // a larger one is refused (413) as soon as its Content-Length, or the bytes read, pass the limit.
+  app.useBodyParser('raw', { type: [...HOUSEHOLD_FILE_CONTENT_TYPES], limit: config.uploads.householdFile.maxBytes });
   // The embedded entry point handles signals itself, to stop its databases after the app.
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -58,8 +58,11 @@ export class HouseholdsController {
   @ApiOperation({
     summary: 'Nhập danh sách hộ từ tệp CSV/XLSX / import the list from a CSV or XLSX file (operation import)',
     description:
-      'The raw file is the body (text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream; at most 10 MB). ' +
-      'All or nothing: any bad row → 400 `{ errors: [{ row, column, message }] }` and nothing is written. A good file replaces the list; rows with income and deprivations are classified at once.',
+      'The raw file is the body (text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream). ' +
+      'All or nothing: any bad row → 400 `{ errors: [{ row, column, message }] }` and nothing is written. A good file replaces the list; rows with income and deprivations are classified at once. ' +
+      'Limits (configurable, see docs/SECURITY.md), checked while the file is read: a body over 10 MB → 413 `REQUEST_BODY_TOO_LARGE`; more than 10,000 households → 413 `HOUSEHOLD_FILE_TOO_MANY_ROWS`; ' +
+      'data past column AX → 413 `UPLOAD_TOO_MANY_COLUMNS`; a cell over 32,767 characters → 413 `UPLOAD_CELL_TOO_LONG`; an XLSX inflating past 50 MB or more than 100 times its compressed size → 413 `UPLOAD_EXPANDS_TOO_MUCH`; ' +
+      'each with `error.details` naming the limit, what was found and where.',
   })
   @ApiConsumes(...HOUSEHOLD_FILE_CONTENT_TYPES)
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'default: from the content type' })
@@ -74,6 +77,10 @@ export class HouseholdsController {
       ]);
     }
     const outcome = await this.households.importFile(id, actor, { format, content: body });
+    if (!outcome.ok && outcome.limit !== undefined) {
+      res.status(413);
+      return { errors: outcome.errors, error: { code: outcome.limit.code, message: outcome.errors[0]?.message ?? outcome.limit.code, details: { ...outcome.limit, errors: outcome.errors } } };
+    }
     if (!outcome.ok) {
       res.status(400);
       const message = `Tệp có ${outcome.errors.length} lỗi, chưa nhập hộ nào / the file has ${outcome.errors.length} error(s); nothing was imported`;

@@ -93,12 +93,15 @@ export class FaultResources {
     return p;
   }
 
-  /** A production API process (`apps/api/src/main.ts`) on a free port, resolved once `/health` answers 200. */
-  async startApi(name: string, env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<AppProcess & { baseUrl: string }> {
+  /**
+   * A production API process (`apps/api/src/main.ts`, or `entry`: `apps/rasoat/src/main.ts` is
+   * the all-in-one process) on a free port, resolved once `/health` answers 200.
+   */
+  async startApi(name: string, env: Record<string, string | undefined>, timeoutMs = 90_000, entry = 'apps/api/src/main.ts'): Promise<AppProcess & { baseUrl: string }> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const baseUrl = `http://127.0.0.1:${port}`;
-      const p = this.spawnApp(name, 'apps/api/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: baseUrl });
+      const p = this.spawnApp(name, entry, { ...env, PORT: String(port), PUBLIC_URL: baseUrl });
       try {
         await readyOrDead(p, async () => (await fetch(`${baseUrl}/health`)).status === 200, timeoutMs);
         return Object.assign(p, { baseUrl });

@@ -1,3 +1,4 @@
 export * from './test-services';
 export * from './engine-harness';
 export * from './fault-harness';
+export * from './hostile-uploads';

@@ -1,5 +1,5 @@
 import { DefinitionInvalidError, formatDefinitionError, jsonPath, type DefinitionError } from './definition-error';
-import { loadDefinitionYaml, parseYaml, SourceMap } from './definition-loader';
+import { DEFINITION_TEXT_LIMITS, loadDefinitionYaml, parseYaml, SourceMap } from './definition-loader';
 
 /** 1-based line and column of the first occurrence of `needle` in `text`. */
 function positionOf(text: string, needle: string): { line: number; col: number } {
@@ -91,6 +91,44 @@ describe('parseYaml', () => {
   it('returns plain data for valid yaml', () => {
     const result = parseYaml('a: 1\nb: [x, y]\n', 'ok.yaml');
     expect(result.ok && result.value).toEqual({ a: 1, b: ['x', 'y'] });
+  });
+});
+
+describe('parseYaml: limits checked before parsing', () => {
+  const only = (text: string) => {
+    const result = parseYaml(text, 'big.yaml');
+    if (result.ok) throw new Error('expected the text to be refused');
+    return result.errors;
+  };
+
+  it('refuses a text longer than 200,000 characters', () => {
+    expect(DEFINITION_TEXT_LIMITS.maxCharacters).toBe(200_000);
+    expect(only(`id: x\nnote: "${'a'.repeat(200_000)}"\n`)).toEqual([
+      { file: 'big.yaml', line: 1, col: 1, path: '$', message: 'YAML: tệp có 200015 ký tự, quá giới hạn 200000 / the file has 200015 characters, more than the limit of 200000' },
+    ]);
+  });
+
+  it('refuses more than 20,000 values, at the first one past the limit', () => {
+    // The key "values", then 10,000 items, each a sequence item and a scalar: the last scalar is value 20,001.
+    const text = `values:\n${Array.from({ length: 10_000 }, (_, i) => `  - ${i}`).join('\n')}\n`;
+    expect(only(text)).toEqual([
+      { file: 'big.yaml', line: positionOf(text, '  - 9999\n').line, col: 5, path: '$', message: 'YAML: tệp có hơn 20000 giá trị, quá giới hạn / the file has more than 20000 values, more than the limit' },
+    ]);
+    expect(parseYaml(text.replace('  - 9999\n', ''), 'big.yaml').ok).toBe(true);
+  });
+
+  it('refuses flow collections nested more than 64 deep, where they pass it (a megabyte of "[" exhausted 320 MB)', () => {
+    expect(only('a: ' + '['.repeat(199_000))).toEqual([
+      { file: 'big.yaml', line: 1, col: 68, path: '$', message: 'YAML: ngoặc [ ] hoặc { } lồng nhau quá 64 cấp / flow collections ([ ] or { }) nested more than 64 deep' },
+    ]);
+    expect(parseYaml('a: ' + '['.repeat(64) + ']'.repeat(64), 'deep.yaml').ok).toBe(true);
+  });
+
+  it('reports the first 100 YAML errors and counts the rest', () => {
+    const errors = only(Array.from({ length: 150 }, () => 'a: 1').join('\n'));
+    expect(errors).toHaveLength(101);
+    expect(errors[99]).toMatchObject({ line: 101, message: expect.stringContaining('Map keys must be unique') });
+    expect(errors[100]).toEqual({ file: 'big.yaml', line: 1, col: 1, path: '$', message: 'Còn 49 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 49 more errors not shown (only the first 100 are reported)' });
   });
 });
 
@@ -248,5 +286,15 @@ describe('SourceMap', () => {
       path: '$.initial',
       message: 'm',
     });
+  });
+});
+
+describe('loadDefinitionYaml: a bounded report', () => {
+  it('locates the first 100 schema errors and counts the rest', () => {
+    const text = VALID + Array.from({ length: 9_000 }, (_, i) => `unknown${i}: 1`).join('\n') + '\n';
+    const errors = errorsOf(text);
+    expect(errors).toHaveLength(101);
+    expect(errors[0]).toEqual({ file: 'demo.yaml', ...positionOf(text, 'unknown0:'), path: '$.unknown0', message: 'unknown key "unknown0"' });
+    expect(errors[100].message).toBe('Còn 8900 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 8900 more errors not shown (only the first 100 are reported)');
   });
 });

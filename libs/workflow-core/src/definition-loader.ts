@@ -1,7 +1,17 @@
-import { isMap, isNode, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { CST, isMap, isNode, isSeq, Lexer, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionSchema, type Definition } from './definition.schema';
-import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
+import { jsonPath, MAX_REPORTED_ERRORS, moreErrors, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
+
+/**
+ * What a definition file may hold before it is parsed at all. The largest shipped definition
+ * (regular-review.yaml) is 17 KB with about 850 values and flow collections 3 deep; YAML
+ * parsing costs memory and time in the number of values (a 660 KB flow sequence of 330,000
+ * numbers took 12 s and 400 MB) and in the nesting of flow collections (a megabyte of "["
+ * ran a 320 MB process out of memory), so both are counted first by the lexer, which builds
+ * nothing.
+ */
+export const DEFINITION_TEXT_LIMITS = Object.freeze({ maxCharacters: 200_000, maxValues: 20_000, maxFlowDepth: 64 });
 
 /** The outcome of reading a definition: the value, or every error found. */
 export type LoadResult<T, S extends SourceLocator = SourceMap> = { ok: true; value: T; source: S } | { ok: false; errors: DefinitionError[] };
@@ -52,6 +62,8 @@ export class SourceMap implements SourceLocator {
  * aliases are all reported with their place; nothing is cast.
  */
 export function parseYaml(text: string, file: string): LoadResult<unknown> {
+  const tooLarge = checkSize(text, file);
+  if (tooLarge !== undefined) return { ok: false, errors: [tooLarge] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
   const errors: DefinitionError[] = [...doc.errors, ...doc.warnings].map((e) => {
@@ -66,14 +78,52 @@ export function parseYaml(text: string, file: string): LoadResult<unknown> {
       errors.push({ file, line: pos.line, col: pos.col, path: '$', message: `YAML: aliases are not allowed (*${node.source})` });
     },
   });
+  if (errors.length > MAX_REPORTED_ERRORS) {
+    const source = new SourceMap(file, doc, lines);
+    return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), moreErrors(source, errors.length - MAX_REPORTED_ERRORS)] };
+  }
   if (errors.length > 0) return { ok: false, errors };
   const value: unknown = doc.toJS({ maxAliasCount: 0 });
   return { ok: true, value, source: new SourceMap(file, doc, lines) };
 }
 
-/** Turns zod issues into located definition errors. */
+/**
+ * The text's size, its number of values (scalars, flow collections, sequence items) and the
+ * depth of its flow collections against `DEFINITION_TEXT_LIMITS`, read by the lexer alone; the
+ * first limit passed, located, or undefined.
+ */
+function checkSize(text: string, file: string): DefinitionError | undefined {
+  const { maxCharacters, maxValues, maxFlowDepth } = DEFINITION_TEXT_LIMITS;
+  const at = (offset: number, vi: string, en: string): DefinitionError => {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    return { file, line, col: offset - before.lastIndexOf('\n'), path: '$', message: `YAML: ${vi} / ${en}` };
+  };
+  if (text.length > maxCharacters) return at(0, `tệp có ${text.length} ký tự, quá giới hạn ${maxCharacters}`, `the file has ${text.length} characters, more than the limit of ${maxCharacters}`);
+  let values = 0;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'scalar' || type === 'single-quoted-scalar' || type === 'double-quoted-scalar' || type === 'seq-item-ind' || type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++values > maxValues) return at(offset, `tệp có hơn ${maxValues} giá trị, quá giới hạn`, `the file has more than ${maxValues} values, more than the limit`);
+    }
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++depth > maxFlowDepth) return at(offset, `ngoặc [ ] hoặc { } lồng nhau quá ${maxFlowDepth} cấp`, `flow collections ([ ] or { }) nested more than ${maxFlowDepth} deep`);
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
+      depth--;
+    }
+    // The lexer's markers are not text of the file.
+    if (token !== CST.SCALAR && token !== CST.DOCUMENT && token !== CST.FLOW_END) offset += token.length;
+  }
+  return undefined;
+}
+
+/** Turns zod issues into located definition errors (at most `MAX_REPORTED_ERRORS`, then one saying how many more). */
 export function zodErrors(issues: readonly z.core.$ZodIssue[], source: SourceLocator): DefinitionError[] {
-  return issues.flatMap((issue) => flattenIssue(issue, [])).map(({ path, message }) => source.error(path, message));
+  const flat = issues.flatMap((issue) => flattenIssue(issue, []));
+  const located = flat.slice(0, MAX_REPORTED_ERRORS).map(({ path, message }) => source.error(path, message));
+  return flat.length > MAX_REPORTED_ERRORS ? [...located, moreErrors(source, flat.length - MAX_REPORTED_ERRORS)] : located;
 }
 
 function flattenIssue(issue: z.core.$ZodIssue, prefix: PathSegment[]): { path: PathSegment[]; message: string }[] {

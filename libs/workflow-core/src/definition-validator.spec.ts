@@ -94,6 +94,13 @@ describe('validateDefinition', () => {
     expect(loaded.ok && validateDefinition(loaded.value, loaded.source)).toEqual([]);
   });
 
+  it('locates the first 100 errors and counts the rest', () => {
+    const steps = Array.from({ length: 150 }, (_, i) => `  extra${i}:\n    label: X\n    role: board\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: nowhere${i} }\n`).join('');
+    const errors = validate(BASE.replace('steps:\n', `steps:\n${steps}`));
+    expect(errors).toHaveLength(101);
+    expect(errors[100]).toMatchObject({ path: '$', message: expect.stringMatching(/^Còn \d+ lỗi khác không hiển thị \(chỉ báo 100 lỗi đầu tiên\) \/ \d+ more errors not shown/) });
+  });
+
   describe('references', () => {
     it('reports an unknown initial step and lists the steps', () => {
       const text = variant(['initial: meeting', 'initial: meting']);

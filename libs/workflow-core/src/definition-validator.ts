@@ -3,7 +3,7 @@ import { ROLE_LEVELS, type AdminLevel } from '@rasoat/contracts';
 import { BUILTIN_ACTIONS, type ActionRegistry } from './action-registry';
 import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type EventSpec, type FieldSpec, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
 import { FIELD_VALUE_CEILING, fieldBounds } from './field-limits';
-import { jsonPath, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
+import { jsonPath, MAX_REPORTED_ERRORS, moreErrors, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
 import { SourceMap } from './definition-loader';
 import { bindParams, parseExpression } from './expression';
 import { HOUSEHOLD_FACT_NAMES } from './case-context';
@@ -46,7 +46,11 @@ export function resolveParams(value: unknown, definition: Definition, onUnknown:
  */
 export function validateDefinition(definition: Definition, source: SourceLocator = new SourceMap('<definition>', null, null), registries: Registries = BUILTIN_REGISTRIES): DefinitionError[] {
   const errors: DefinitionError[] = [];
-  const err = (path: PathSegment[], message: string) => errors.push(source.error(path, message));
+  let notReported = 0;
+  const err = (path: PathSegment[], message: string) => {
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push(source.error(path, message));
+    else notReported++;
+  };
   const entries = allSteps(definition);
   const index = stepIndex(definition);
   const topLevel = new Set(Object.keys(definition.steps));
@@ -89,7 +93,7 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     }
   }
   checkFieldRanges(definition, err);
-  return errors;
+  return notReported > 0 ? [...errors, moreErrors(source, notReported)] : errors;
 
   function checkProxies(eventType: string, spec: EventSpec): void {
     const seen = new Set<string>();

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Client } from 'pg';
 import { loadConfig } from '@rasoat/config';
 import { withPaths, type UnitSeed } from '@rasoat/engine';
-import { CsvError, readCsv } from '@rasoat/household-records';
+import { CsvError, streamCsv, UploadLimitError, type CsvRecord } from '@rasoat/household-records';
 import { migrateDatabase, type UnitLevel } from '@rasoat/persistence';
 import type { CliCommand } from '../cli-command';
 
@@ -26,16 +26,44 @@ const ORDER: Record<UnitLevel, number> = { nation: 0, province: 1, district: 2, 
 
 const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').trim().toLowerCase();
 
+/** Limits of a units file (`uploads.unitsFile` of the configuration). */
+export interface UnitsFileLimits {
+  maxBytes: number;
+  /** Units (data rows) in one file. */
+  maxRows: number;
+}
+
+/** A units file has a handful of columns and short names: reading stops at a value past column AX or a cell over 1,000 characters. */
+const UNITS_CSV_LIMITS = { maxColumns: 50, maxCellLength: 1_000 };
+
+/**
+ * Reads a units file from disk: refused before it is read when it is larger than
+ * `limits.maxBytes`, then parsed as `parseUnitsCsv` does.
+ */
+export function readUnitsFile(path: string, limits: UnitsFileLimits): { units: UnitSeed[] } | { errors: string[] } {
+  const size = statSync(path).size;
+  if (size > limits.maxBytes) {
+    return { errors: [`tệp dài ${size} byte, quá giới hạn ${limits.maxBytes} byte (UNITS_FILE_MAX_BYTES) / the file is ${size} bytes, more than the limit of ${limits.maxBytes} (UNITS_FILE_MAX_BYTES)`] };
+  }
+  return parseUnitsCsv(readFileSync(path), limits.maxRows);
+}
+
 /**
  * Reads a units CSV (a province's districts, communes and villages, in any order). All or
- * nothing: every problem is returned with its row and column, and then nothing is written.
+ * nothing: every problem is returned with its row and column, and then nothing is written. The
+ * records are read one at a time and the reading stops at unit `maxRows + 1`.
  */
-export function parseUnitsCsv(content: Buffer | string): { units: UnitSeed[] } | { errors: string[] } {
-  let records;
+export function parseUnitsCsv(content: Buffer | string, maxRows = 200_000): { units: UnitSeed[] } | { errors: string[] } {
+  const records: CsvRecord[] = [];
   try {
-    records = readCsv(content).records;
+    for (const record of streamCsv(content, { limits: UNITS_CSV_LIMITS }).records) {
+      // The header is the first record; blank rows after it are skipped.
+      if (records.length > 0 && record.cells.every((cell) => cell.trim() === '')) continue;
+      if (records.length > maxRows) throw UploadLimitError.tooManyRows(record.row, maxRows, { vi: 'đơn vị', en: 'units' });
+      records.push(record);
+    }
   } catch (e) {
-    if (e instanceof CsvError) return { errors: [e.message] };
+    if (e instanceof CsvError || e instanceof UploadLimitError) return { errors: [e.message] };
     throw e;
   }
   const [header, ...rows] = records;
@@ -51,7 +79,6 @@ export function parseUnitsCsv(content: Buffer | string): { units: UnitSeed[] } |
   const seen = new Map<string, number>();
   for (const r of rows) {
     const cell = (k: keyof typeof COLUMNS) => (index[k] === undefined ? '' : (r.cells[index[k] as number] ?? '').trim());
-    if (r.cells.every((c) => c.trim() === '')) continue;
     const code = cell('code');
     const level = LEVELS[fold(cell('level'))];
     if (!/^[0-9A-Za-z]{1,20}$/.test(code)) errors.push(`dòng ${r.row}, cột "Mã đơn vị": "${code}" không hợp lệ / invalid code`);
@@ -77,12 +104,12 @@ export const unitsCommand: CliCommand = {
       io.stderr.write(`usage: ${USAGE}\n`);
       return 2;
     }
-    const parsed = parseUnitsCsv(readFileSync(args[1]));
+    const config = loadConfig();
+    const parsed = readUnitsFile(args[1], config.uploads.unitsFile);
     if ('errors' in parsed) {
       for (const e of parsed.errors) io.stderr.write(`${args[1]}: ${e}\n`);
       return 1;
     }
-    const config = loadConfig();
     if (!config.databaseUrl) {
       io.stderr.write('DATABASE_URL is not set\n');
       return 2;

@@ -80,7 +80,8 @@ export type CertificateBody = z.infer<typeof CertificateBody>;
 export const HouseholdListQuery = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json') });
 export const HouseholdImportQuery = z.object({ format: z.enum(['csv', 'xlsx']).optional() });
 
-/** Content types the import accepts as a raw body (the HTTP app's raw parser is registered for them). */
+/**
+ * Content types the import accepts as a raw body (the HTTP app's raw parser is registered for
+ * them, up to `uploads.householdFile.maxBytes`).
+ */
 export const HOUSEHOLD_FILE_CONTENT_TYPES: readonly string[] = Object.freeze(['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream']);
-/** Largest household file accepted (bytes); MAX_HOUSEHOLD_ROWS bounds the rows. */
-export const HOUSEHOLD_FILE_MAX_BYTES = 10 * 1024 * 1024;

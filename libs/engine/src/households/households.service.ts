@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
-import { parseHouseholdFile, writeHouseholdFile, type HouseholdFileFormat, type HouseholdRecord, type ImportError } from '@rasoat/household-records';
+import { parseHouseholdFile, writeHouseholdFile, type HouseholdFileFormat, type HouseholdRecord, type ImportError, type UploadLimitExceeded } from '@rasoat/household-records';
 import type { RuleSet } from '@rasoat/poverty-rules';
 import { CaseSnapshotSchema, stableJson, vi, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
 import { assertInScope, seesPersonalData } from '../auth';
@@ -84,8 +85,9 @@ export interface HouseholdList {
   households: HouseholdView[];
 }
 
+/** `limit`: the file went past an upload limit (the reading stopped there; `errors` holds that one problem). */
 export type ImportOutcome =
-  | { ok: false; errors: ImportError[] }
+  | { ok: false; errors: ImportError[]; limit?: UploadLimitExceeded }
   | { ok: true; imported: number; classified: number; replaced: number; unchanged: boolean };
 
 /** The result of a change: the household as the actor may see it, and whether anything changed (false for a repeated request). */
@@ -118,6 +120,7 @@ export class HouseholdsService {
     private readonly registry: DefinitionRegistry,
     private readonly ruleSets: HouseholdRuleSets,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // ---- reading -------------------------------------------------------------------------------
@@ -168,8 +171,9 @@ export class HouseholdsService {
     const precheck = await this.loadCase(this.em.fork(), caseId, actor, false);
     assertHouseholdOperation(precheck, 'import', actor);
     const ruleSet = this.ruleSetIfDeclared(precheck);
-    const parsed = await parseHouseholdFile({ format: input.format, content: input.content, fileName: input.fileName, indicators: ruleSet?.indicators });
-    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    const { maxRows, maxExpandedBytes } = this.config.uploads.householdFile;
+    const parsed = await parseHouseholdFile({ format: input.format, content: input.content, fileName: input.fileName, indicators: ruleSet?.indicators, limits: { maxRows, maxExpandedBytes } });
+    if (!parsed.ok) return parsed.limit === undefined ? { ok: false, errors: parsed.errors } : { ok: false, errors: parsed.errors, limit: parsed.limit };
     const households = parsed.households;
     const classified = households.map((record) => this.classifyRecord(ruleSet, record));
 
