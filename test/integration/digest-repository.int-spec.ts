@@ -1,7 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { DigestRepository, type DigestContentRow, type NewDigestRow } from '@rasoat/engine';
-import { ormOptions } from '@rasoat/persistence';
-import { createTestDatabase } from '@rasoat/testing';
+import { createTestOrm, type TestOrm } from '@rasoat/testing';
 
 const COMMITTEE = 'commune_committee';
 const DATE = '2026-11-23';
@@ -16,10 +14,9 @@ const keyOf = (unit: string, date = DATE) => `digest:${unit}:${COMMITTEE}:${date
  * message) is tested through the service in notification-delivery.int-spec.ts.
  */
 describe('DigestRepository', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let orm: MikroORM;
+  let db: TestOrm;
   let digests: DigestRepository;
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => orm.em.fork().execute<T[]>(query, params);
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => db.sql<T>(query, params);
 
   const subscribe = (unit: string, options: { at?: string; channel?: 'email' | 'webhook'; active?: boolean } = {}) =>
     sql(
@@ -47,13 +44,11 @@ describe('DigestRepository', () => {
   });
 
   beforeEach(async () => {
-    db = await createTestDatabase();
-    orm = await MikroORM.init(ormOptions(db.url, {}, 2));
-    digests = new DigestRepository(orm.em);
+    db = await createTestOrm();
+    digests = new DigestRepository(db.em);
   });
   afterEach(async () => {
-    await orm?.close(true);
-    await db?.drop();
+    await db?.close();
   });
 
   it('finds the recipients with notifications in their period: since their previous digest, else since the day they subscribed', async () => {

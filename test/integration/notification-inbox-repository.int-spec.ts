@@ -1,7 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { NotificationInboxRepository } from '@rasoat/engine';
-import { ormOptions } from '@rasoat/persistence';
-import { createTestDatabase } from '@rasoat/testing';
+import { createTestOrm, type TestOrm } from '@rasoat/testing';
 
 const COMMITTEE = 'commune_committee';
 const T = (minute: number) => new Date(Date.UTC(2026, 10, 23, 2, minute)); // from 09:00 on 23 Nov in Hà Nội
@@ -14,10 +12,9 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')
  * which inbox is the service's (unit tests) and the API's (notification-delivery.int-spec.ts).
  */
 describe('NotificationInboxRepository', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let orm: MikroORM;
+  let db: TestOrm;
   let inbox: NotificationInboxRepository;
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => orm.em.fork().execute<T[]>(query, params);
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => db.sql<T>(query, params);
   const notify = (n: number, at: Date, fields: { unit?: string; role?: string; readAt?: Date } = {}) =>
     sql(
       `insert into notification (id, dedupe_key, unit_code, role, template, title, body, case_id, created_at, read_at)
@@ -27,13 +24,11 @@ describe('NotificationInboxRepository', () => {
   const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 
   beforeEach(async () => {
-    db = await createTestDatabase();
-    orm = await MikroORM.init(ormOptions(db.url, {}, 2));
-    inbox = new NotificationInboxRepository(orm.em);
+    db = await createTestOrm();
+    inbox = new NotificationInboxRepository(db.em);
   });
   afterEach(async () => {
-    await orm?.close(true);
-    await db?.drop();
+    await db?.close();
   });
 
   it('pages one recipient’s notifications newest first (ties by id), continuing after an id or before an instant', async () => {
