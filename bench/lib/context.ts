@@ -137,12 +137,12 @@ export class BenchContext {
   }
 
   /** Inserts a province's units and starts its campaign on the shipped definition. */
-  async seedCampaign(provinceCode: string, units: readonly UnitSeed[]): Promise<SeededCampaign> {
+  async seedCampaign(provinceCode: string, units: readonly UnitSeed[], definitionKey = DEFINITION_KEY): Promise<SeededCampaign> {
     const started = Date.now();
     const app = await this.engine();
     await app.get(UnitsService).upsertTree(units);
     const window = campaignWindow();
-    const { campaign } = await app.get(CampaignsService).start({ provinceCode, year: window.year, definitionKey: DEFINITION_KEY, windowStart: window.windowStart, windowEnd: window.windowEnd }, SYSTEM_ACTOR);
+    const { campaign } = await app.get(CampaignsService).start({ provinceCode, year: window.year, definitionKey, windowStart: window.windowStart, windowEnd: window.windowEnd }, SYSTEM_ACTOR);
     const { rows } = await this.pg.query<{ id: string; village_code: string }>('select id, village_code from review_case where campaign_id = $1 order by village_code', [campaign.id]);
     const seedSeconds = (Date.now() - started) / 1000;
     this.log(`province ${provinceCode}: ${rows.length} cases seeded in ${seedSeconds.toFixed(1)} s`);

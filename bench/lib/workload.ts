@@ -30,6 +30,20 @@ export function generatedProvince(code: string, villages: number, options: { vil
   return units;
 }
 
+/**
+ * The regular review (rà soát thường xuyên): its first event, a household's request registered by
+ * the commune committee, is what a commune office enters for its villages in one batch.
+ */
+export const COMMUNE_DEFINITION_KEY = 'regular-review@1';
+
+/** The i-th village's request, registered by its commune (regular-review's first step → survey). */
+export function requestRegistered(i: number): BenchEvent {
+  return {
+    type: 'REQUEST_REGISTERED',
+    data: { requestType: 'enter', householdRef: `H${String(i).padStart(6, '0')}`, headOfHousehold: `Hộ ${i}`, currentList: i % 2 === 0 ? 'none' : 'near_poor', receivedOn: campaignWindow().windowStart },
+  };
+}
+
 /** The village's review board: the role that may send REVIEW_LIST_SUBMITTED and SURVEY_COMPLETED. */
 export function villageBoard(villageCode: string): Actor {
   return { sub: `bench-board-${villageCode}`, role: 'village_board', unit: villageCode };
