@@ -9,10 +9,14 @@ import {
   ComplaintBody,
   EditHouseholdBody,
   HOUSEHOLD_FILE_CONTENT_TYPES,
+  HouseholdCertificatesService,
   HouseholdCodeParam,
+  HouseholdComplaintsService,
   HouseholdImportQuery,
   HouseholdListQuery,
-  HouseholdsService,
+  HouseholdListService,
+  HouseholdSurveyService,
+  HouseholdVotesService,
   RecheckBody,
   SurveyBody,
   VotesBody,
@@ -37,7 +41,13 @@ const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', 
 @ApiBearerAuth()
 @Controller('api/cases')
 export class HouseholdsController {
-  constructor(private readonly households: HouseholdsService) {}
+  constructor(
+    private readonly householdList: HouseholdListService,
+    private readonly householdSurvey: HouseholdSurveyService,
+    private readonly meetingVotes: HouseholdVotesService,
+    private readonly householdComplaints: HouseholdComplaintsService,
+    private readonly householdCertificates: HouseholdCertificatesService,
+  ) {}
 
   @Get(':id/households')
   @ApiOperation({
@@ -48,8 +58,8 @@ export class HouseholdsController {
   async list(@Param() params: unknown, @Query() query: unknown, @CurrentActor() actor: Actor) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { format } = parseRequest(HouseholdListQuery, query, 'query');
-    if (format === 'json') return this.households.list(id, actor);
-    const file = await this.households.exportFile(id, actor, format);
+    if (format === 'json') return this.householdList.list(id, actor);
+    const file = await this.householdList.exportFile(id, actor, format);
     return new StreamableFile(file.content, { type: file.contentType, disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
   }
 
@@ -76,7 +86,7 @@ export class HouseholdsController {
         { field: '(root)', message: `Gửi nội dung tệp làm thân yêu cầu với content-type ${HOUSEHOLD_FILE_CONTENT_TYPES.join(', ')} / send the file as the raw body with one of these content types` },
       ]);
     }
-    const outcome = await this.households.importFile(id, actor, { format, content: body });
+    const outcome = await this.householdList.importFile(id, actor, { format, content: body });
     if (!outcome.ok && outcome.limit !== undefined) {
       res.status(413);
       return { errors: outcome.errors, error: { code: outcome.limit.code, message: outcome.errors[0]?.message ?? outcome.limit.code, details: { ...outcome.limit, errors: outcome.errors } } };
@@ -94,7 +104,7 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(AddHouseholdBody) })
   async add(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const { id } = parseRequest(CaseParams, params, 'params');
-    const result = await this.households.add(id, actor, parseRequest(AddHouseholdBody, body, 'body'));
+    const result = await this.householdList.add(id, actor, parseRequest(AddHouseholdBody, body, 'body'));
     res.status(result.changed ? 201 : 200);
     return result;
   }
@@ -104,7 +114,7 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(VotesBody) })
   async vote(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id } = parseRequest(CaseParams, params, 'params');
-    return this.households.vote(id, actor, parseRequest(VotesBody, body, 'body'));
+    return this.meetingVotes.vote(id, actor, parseRequest(VotesBody, body, 'body'));
   }
 
   @Patch(':id/households/:code')
@@ -112,7 +122,7 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(EditHouseholdBody) })
   async edit(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
-    return this.households.edit(id, code, actor, parseRequest(EditHouseholdBody, body, 'body'));
+    return this.householdList.edit(id, code, actor, parseRequest(EditHouseholdBody, body, 'body'));
   }
 
   @Put(':id/households/:code/survey')
@@ -120,7 +130,7 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(SurveyBody) })
   async survey(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
-    return this.households.survey(id, code, actor, parseRequest(SurveyBody, body, 'body'));
+    return this.householdSurvey.survey(id, code, actor, parseRequest(SurveyBody, body, 'body'));
   }
 
   @Post(':id/households/:code/complaints')
@@ -128,7 +138,7 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(ComplaintBody) })
   async complain(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
-    const result = await this.households.complain(id, code, actor, parseRequest(ComplaintBody, body, 'body'));
+    const result = await this.householdComplaints.complain(id, code, actor, parseRequest(ComplaintBody, body, 'body'));
     res.status(result.created ? 201 : 200);
     return result;
   }
@@ -138,14 +148,14 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(CertificateBody) })
   async certify(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
-    return this.households.certify(id, code, actor, parseRequest(CertificateBody, body, 'body'));
+    return this.householdCertificates.certify(id, code, actor, parseRequest(CertificateBody, body, 'body'));
   }
 
   @Get(':id/complaints')
   @ApiOperation({ summary: 'Khiếu nại của hồ sơ / the case’s complaints' })
   async complaints(@Param() params: unknown, @CurrentActor() actor: Actor) {
     const { id } = parseRequest(CaseParams, params, 'params');
-    return this.households.complaints(id, actor);
+    return this.householdComplaints.complaints(id, actor);
   }
 
   @Post(':id/complaints/:complaintId/recheck')
@@ -154,6 +164,6 @@ export class HouseholdsController {
   @ApiBody({ schema: jsonSchema(RecheckBody) })
   async recheck(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, complaintId } = parseRequest(ComplaintParams, params, 'params');
-    return this.households.recheck(id, complaintId, actor, parseRequest(RecheckBody, body, 'body'));
+    return this.householdComplaints.recheck(id, complaintId, actor, parseRequest(RecheckBody, body, 'body'));
   }
 }

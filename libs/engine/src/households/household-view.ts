@@ -56,6 +56,12 @@ export interface HouseholdView {
   updatedAt: string;
 }
 
+/** The result of a change: the household as the actor may see it, and whether anything changed (false for a repeated request). */
+export interface HouseholdChange {
+  household: HouseholdView;
+  changed: boolean;
+}
+
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 export function incomeOf(row: Pick<HouseholdRow, 'income_per_capita_monthly'>): number | null {
