@@ -8,7 +8,7 @@ export { DefinitionAdminService, DefinitionRegistry, DefinitionVersionChangedExc
 export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, HouseholdsService, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
-export { CLOCK, DomainException, JobQueue, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
+export { CLOCK, DomainException, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
 export { DIGEST_SCHEDULER_ID, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionsService, verifyWebhook } from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';

@@ -7,7 +7,6 @@ export { closeOnSignals } from './graceful-shutdown';
 export { MicroBatcher } from './micro-batcher';
 export type { BatchOutcome } from './micro-batcher';
 export { JobQueue } from './job-queue';
-export type { EnqueueOptions, EnqueueTarget, JobEntry, JobSchedule } from './job-queue';
 export { producerQueueToken } from './producer-queues';
 export type { ProducerPatience } from './producer-queues';
 export { QueueReader } from './queue-reader';
