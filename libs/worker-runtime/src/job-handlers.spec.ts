@@ -1,5 +1,8 @@
 import { JobName, QueueName } from '@rasoat/contracts';
+import { CaseEventsProcessor } from './case-events.processor';
 import { assertEveryJobHandled, type ProcessorJobs } from './job-handlers';
+import { NotificationsProcessor } from './notifications.processor';
+import { TimersProcessor } from './timers.processor';
 
 const caseEvents: ProcessorJobs = { name: 'CaseEventsProcessor', queue: QueueName.CaseEvents, handles: [JobName.ApplyCaseEvents] };
 const timers: ProcessorJobs = { name: 'TimersProcessor', queue: QueueName.Timers, handles: [JobName.FireAlarms, JobName.Sweep] };
@@ -8,6 +11,13 @@ const notifications: ProcessorJobs = { name: 'NotificationsProcessor', queue: Qu
 describe('assertEveryJobHandled', () => {
   it('accepts one handler per job, each on the processor of the job’s queue', () => {
     expect(() => assertEveryJobHandled([caseEvents, timers, notifications])).not.toThrow();
+  });
+
+  it('accepts the worker’s processors, whose declared queue is the one their @Processor consumes', () => {
+    const processors = [CaseEventsProcessor, TimersProcessor, NotificationsProcessor];
+    expect(() => assertEveryJobHandled(processors)).not.toThrow();
+    // Where @nestjs/bullmq keeps the queue a processor class consumes.
+    for (const processor of processors) expect(Reflect.getMetadata('bullmq:processor_metadata', processor)).toEqual({ name: processor.queue });
   });
 
   it('refuses a job without a handler', () => {

@@ -15,7 +15,7 @@ import { failFastRedisOptions } from './redis-connection';
  */
 export type ProducerPatience = 'fail-fast' | 'wait';
 
-/** Injection token of one producer queue (tests reach it through the application). */
+/** Injection token of one producer queue; `PRODUCER_QUEUES` gathers them. */
 export function producerQueueToken(name: QueueName): string {
   return `rasoat:producer-queue:${name}`;
 }
@@ -75,7 +75,11 @@ export class FailFastQueues implements OnApplicationBootstrap, OnApplicationShut
 /** The providers of the producer queues, one per queue name, for `patience`, and of their map (`PRODUCER_QUEUES`). */
 export function producerQueueProviders(patience: ProducerPatience): Provider[] {
   const names = Object.values(QueueName);
-  const byName: Provider = { provide: PRODUCER_QUEUES, useFactory: (...queues: Queue[]) => new Map(names.map((name, i) => [name, queues[i]])), inject: names.map(producerQueueToken) };
+  const byName: Provider = {
+    provide: PRODUCER_QUEUES,
+    useFactory: (...queues: Queue[]) => new Map(names.map((name, i) => [name, queues[i]])),
+    inject: names.map(producerQueueToken),
+  };
   if (patience === 'wait') return [byName, ...names.map((name) => ({ provide: producerQueueToken(name), useExisting: getQueueToken(name) }))];
   return [
     FailFastQueues,
