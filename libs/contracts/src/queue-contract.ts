@@ -51,14 +51,87 @@ export type DeliverNotificationPayload = z.infer<typeof DeliverNotificationPaylo
 export const BuildDigestsPayload = z.strictObject({});
 export type BuildDigestsPayload = z.infer<typeof BuildDigestsPayload>;
 
-/** Which schema parses which job's payload; the worker refuses to start if a job has no handler. */
-export const JOB_PAYLOADS = {
-  [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, schema: ApplyCaseEventsPayload },
-  [JobName.FireAlarms]: { queue: QueueName.Timers, schema: FireAlarmsPayload },
-  [JobName.Sweep]: { queue: QueueName.Timers, schema: SweepPayload },
-  [JobName.DeliverNotification]: { queue: QueueName.Notifications, schema: DeliverNotificationPayload },
-  [JobName.BuildDigests]: { queue: QueueName.Notifications, schema: BuildDigestsPayload },
-} as const;
+/** What a deployment sets of the retry policy: config `notifications.deliveryAttempts` and `deliveryBackoffMs`. */
+export interface RetrySettings {
+  deliveryAttempts: number;
+  deliveryBackoffMs: number;
+}
+
+/**
+ * The options every job is added with (the shape of BullMQ's `JobsOptions`, which the contract
+ * does not import): attempts with the first run included, exponential backoff from `delay` ms; a
+ * completed job is removed at once, a failed one kept a week for the dashboard and a retry.
+ */
+export interface JobDefaults {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number };
+  removeOnComplete: true;
+  removeOnFail: { age: number };
+}
+
+/** One row of `JOBS`. */
+export interface JobSpec {
+  /** The queue the job is added to and whose processor must handle it. */
+  queue: QueueName;
+  /** Parses the payload, when it is enqueued and again when it is handled. */
+  payload: z.ZodType;
+  /** Its retry and retention: the only place they are set. */
+  options: (settings: RetrySettings) => JobDefaults;
+}
+
+const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
+
+/** The engine's own jobs only wake it (PostgreSQL holds the work): retried soon and often. */
+const ENGINE_JOB: JobSpec['options'] = () => ({
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: { age: KEEP_FAILED_SECONDS },
+});
+
+/** A delivery waits on someone else's server: retried as the deployment says, then its row is dead. */
+const DELIVERY_JOB: JobSpec['options'] = (settings) => ({
+  attempts: settings.deliveryAttempts,
+  backoff: { type: 'exponential', delay: settings.deliveryBackoffMs },
+  removeOnComplete: true,
+  removeOnFail: { age: KEEP_FAILED_SECONDS },
+});
+
+/**
+ * The job contract, one row per job name: its queue, its payload's schema and its options.
+ * Producers enqueue through it (the engine's `JobQueue`), the worker dispatches through it, and
+ * the worker refuses to start unless each job has one handler, on the processor of its queue.
+ */
+export const JOBS = {
+  [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, payload: ApplyCaseEventsPayload, options: ENGINE_JOB },
+  [JobName.FireAlarms]: { queue: QueueName.Timers, payload: FireAlarmsPayload, options: ENGINE_JOB },
+  [JobName.Sweep]: { queue: QueueName.Timers, payload: SweepPayload, options: ENGINE_JOB },
+  [JobName.DeliverNotification]: { queue: QueueName.Notifications, payload: DeliverNotificationPayload, options: DELIVERY_JOB },
+  [JobName.BuildDigests]: { queue: QueueName.Notifications, payload: BuildDigestsPayload, options: ENGINE_JOB },
+} as const satisfies { readonly [N in JobName]: JobSpec };
+
+/** The payload of job `N`, as its schema in `JOBS` parses it. */
+export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
+
+export type PayloadParse<N extends JobName> = { success: true; data: JobPayload<N> } | { success: false; error: string };
+
+/**
+ * Parses a payload of job `name`. A refusal names the job and each bad field, e.g.
+ * `bad payload for job "deliver-notification": deliveryId: Invalid UUID`.
+ */
+export function parseJobPayload<N extends JobName>(name: N, data: unknown): PayloadParse<N> {
+  const parsed = JOBS[name].payload.safeParse(data);
+  if (parsed.success) return { success: true, data: parsed.data as JobPayload<N> };
+  return { success: false, error: `bad payload for job "${name}": ${parsed.error.issues.map((issue) => describeIssue(issue, [])).join('; ')}` };
+}
+
+/** `field.path: message`; a union that no option matched lists each option's issues. */
+function describeIssue(issue: z.core.$ZodIssue, parent: readonly PropertyKey[]): string {
+  const path = [...parent, ...issue.path];
+  const own = `${path.length > 0 ? path.map(String).join('.') : '(payload)'}: ${issue.message}`;
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return own;
+  return `${own} (${issue.errors.map((option) => option.map((i) => describeIssue(i, path)).join(', ')).join(' | ')})`;
+}
 
 /** Deterministic job ids, so that a duplicate wake-up collapses into the job already queued. */
 export const jobId = {

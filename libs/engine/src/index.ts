@@ -9,7 +9,7 @@ export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCertificatesService, HouseholdCodeParam, HouseholdComplaintsService, HouseholdImportQuery, HouseholdListQuery, HouseholdListService, HouseholdSurveyService, HouseholdVotesService, HouseholdsRepository, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
 export type { NewHousehold } from './households';
-export { CLOCK, DomainException, InjectProducerQueue, ManualClock, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
+export { CLOCK, DomainException, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
 export { DIGEST_SCHEDULER_ID, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionsService, verifyWebhook } from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';

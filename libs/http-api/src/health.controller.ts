@@ -1,10 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { QueueName } from '@rasoat/contracts';
-import { InjectProducerQueue } from '@rasoat/engine';
+import { QueueReader } from '@rasoat/engine';
 import { Public } from './auth.guard';
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<'up' | 'down'> {
@@ -21,7 +20,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<'
 export class HealthController {
   constructor(
     private readonly em: EntityManager,
-    @InjectProducerQueue(QueueName.CaseEvents) private readonly queue: Queue,
+    private readonly queues: QueueReader,
   ) {}
 
   @Get()
@@ -30,7 +29,7 @@ export class HealthController {
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, redis] = await Promise.all([
       probe(() => this.em.fork().execute('select 1')),
-      probe(() => this.queue.getJobCounts('waiting')),
+      probe(() => this.queues.jobCounts(QueueName.CaseEvents, 'waiting')),
     ]);
     const ok = database === 'up' && redis === 'up';
     res.status(ok ? 200 : 503);

@@ -1,12 +1,10 @@
 import { Controller, Get, Inject, Injectable, Logger, Req, Res, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName } from '@rasoat/contracts';
-import { producerQueueToken } from '@rasoat/engine';
+import { QueueReader } from '@rasoat/engine';
 import { Metrics, metricsAccessAllowed, QUEUE_JOB_STATES, safeErrorMessage } from '@rasoat/observability';
 import { Public } from './auth.guard';
 
@@ -24,15 +22,15 @@ export class ScrapeSourcesRegistration implements OnModuleInit {
 
   constructor(
     private readonly metrics: Metrics,
-    private readonly moduleRef: ModuleRef,
+    private readonly queues: QueueReader,
     private readonly em: EntityManager,
   ) {}
 
   onModuleInit(): void {
-    const queues = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications].map((name) => this.moduleRef.get<Queue>(producerQueueToken(name), { strict: false }));
+    const names = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications];
     this.metrics.collectOnScrape(
       {
-        queueJobCounts: () => Promise.all(queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_JOB_STATES) }))),
+        queueJobCounts: () => Promise.all(names.map(async (name) => ({ queue: name, counts: await this.queues.jobCounts(name, ...QUEUE_JOB_STATES) }))),
         armedDeadlines: async () => {
           const [row] = await this.em.fork().execute<{ n: string | number }[]>(ARMED_DEADLINES_SQL);
           return Number(row?.n ?? 0);

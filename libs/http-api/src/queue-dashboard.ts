@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName, type UserRole } from '@rasoat/contracts';
-import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, producerQueueToken, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, QueueReader, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
 import { AuthFailureLimiter, TOO_MANY_AUTH_FAILURES, TooManyAuthFailuresException } from './auth-failure-limiter';
 import type { AuthenticatedRequest } from './auth.guard';
 
@@ -111,7 +111,7 @@ export class QueueDashboard implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly moduleRef: ModuleRef,
+    private readonly queues: QueueReader,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly failures: AuthFailureLimiter,
@@ -121,7 +121,7 @@ export class QueueDashboard implements OnModuleInit {
   onModuleInit(): void {
     const http = this.adapterHost.httpAdapter;
     if (!http) return; // an application context without HTTP
-    const queues = DASHBOARD_QUEUES.map((name) => this.moduleRef.get<Queue>(producerQueueToken(name), { strict: false }));
+    const queues = this.queues.forDashboard(DASHBOARD_QUEUES);
     const full = this.board(queues, false);
     const readOnly = this.board(queues, true);
     const app = http.getInstance<Express>();

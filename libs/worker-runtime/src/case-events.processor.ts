@@ -1,16 +1,21 @@
 import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
-import { ApplyCaseEventsPayload, casesOf, JobName, QueueName } from '@rasoat/contracts';
+import { casesOf, JobName, QueueName } from '@rasoat/contracts';
 import { CaseEngineService } from '@rasoat/engine';
 import { runWithLogContext } from '@rasoat/observability';
+import { dispatch, type JobHandlers } from './job-dispatch';
 
-/** Drains a case's inbox, together with the cases of the other jobs in flight (CaseEngineService.drainSoon). Thin: parse, call the engine, map the outcome. */
+/** Drains a case's inbox, together with the cases of the other jobs in flight (CaseEngineService.drainSoon). Thin: call the engine, map the outcome. */
 @Processor(QueueName.CaseEvents)
 export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
-  static readonly handles = [JobName.ApplyCaseEvents];
+  static readonly queue = QueueName.CaseEvents;
+  static readonly handles = [JobName.ApplyCaseEvents] as const;
   private readonly logger = new Logger(CaseEventsProcessor.name);
+  private readonly handlers: JobHandlers<(typeof CaseEventsProcessor.handles)[number]> = {
+    [JobName.ApplyCaseEvents]: (payload) => this.apply(casesOf(payload)),
+  };
 
   constructor(
     private readonly engine: CaseEngineService,
@@ -23,13 +28,13 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
     this.worker.concurrency = this.config.worker.concurrency;
   }
 
-  async process(job: Job): Promise<{ applied: number; rejected: number; status: string }> {
-    if (job.name !== JobName.ApplyCaseEvents) throw new UnrecoverableError(`no handler for job "${job.name}" on ${QueueName.CaseEvents}`);
-    const payload = ApplyCaseEventsPayload.safeParse(job.data);
-    if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
-    const caseIds = casesOf(payload.data);
-    // Log lines written while draining carry the job id, and the case id when the job names one case (never the events' payloads).
-    return runWithLogContext({ ...(caseIds.length === 1 ? { caseId: caseIds[0] } : {}), jobId: job.id }, async () => {
+  process(job: Job): Promise<unknown> {
+    return dispatch(job, this.handlers);
+  }
+
+  private apply(caseIds: string[]): Promise<{ applied: number; rejected: number; status: string }> {
+    // Log lines written while draining carry the case id when the job names one case (never the events' payloads).
+    return runWithLogContext(caseIds.length === 1 ? { caseId: caseIds[0] } : {}, async () => {
       const outcomes = await Promise.all(caseIds.map((id) => this.drainAll(id)));
       const total = { applied: 0, rejected: 0, status: outcomes.length === 1 ? outcomes[0].status : 'done' };
       for (const o of outcomes) {

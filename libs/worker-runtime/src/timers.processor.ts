@@ -1,15 +1,22 @@
 import { Inject } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
-import { FireAlarmsPayload, JobName, QueueName } from '@rasoat/contracts';
+import { JobName, QueueName } from '@rasoat/contracts';
 import { CaseDeadlinesService } from '@rasoat/engine';
-import { runWithLogContext } from '@rasoat/observability';
+import { dispatch, type JobHandlers } from './job-dispatch';
 
 /** Deadline alarm wake-ups and the periodic sweep. */
 @Processor(QueueName.Timers, { concurrency: 2 })
 export class TimersProcessor extends WorkerHost {
-  static readonly handles = [JobName.FireAlarms, JobName.Sweep];
+  static readonly queue = QueueName.Timers;
+  static readonly handles = [JobName.FireAlarms, JobName.Sweep] as const;
+  private readonly handlers: JobHandlers<(typeof TimersProcessor.handles)[number]> = {
+    // Rings everything due now, not only this second's alarms: batches are set-based, and
+    // two wake-ups running side by side skip each other's locked rows.
+    [JobName.FireAlarms]: () => this.deadlines.fireDue(),
+    [JobName.Sweep]: () => this.deadlines.sweep(this.config.worker.staleEventSeconds),
+  };
 
   constructor(
     private readonly deadlines: CaseDeadlinesService,
@@ -19,22 +26,6 @@ export class TimersProcessor extends WorkerHost {
   }
 
   process(job: Job): Promise<unknown> {
-    return runWithLogContext({ jobId: job.id }, () => this.handle(job));
-  }
-
-  private async handle(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case JobName.FireAlarms: {
-        const payload = FireAlarmsPayload.safeParse(job.data);
-        if (!payload.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${payload.error.message}`);
-        // Rings everything due now, not only this second's alarms: batches are set-based, and
-        // two wake-ups running side by side skip each other's locked rows.
-        return this.deadlines.fireDue();
-      }
-      case JobName.Sweep:
-        return this.deadlines.sweep(this.config.worker.staleEventSeconds);
-      default:
-        throw new UnrecoverableError(`no handler for job "${job.name}" on ${QueueName.Timers}`);
-    }
+    return dispatch(job, this.handlers);
   }
 }

@@ -7,7 +7,7 @@ import { assertEveryJobHandled } from './job-handlers';
 import { NotificationsProcessor } from './notifications.processor';
 import { TimersProcessor } from './timers.processor';
 
-assertEveryJobHandled([CaseEventsProcessor.handles, TimersProcessor.handles, NotificationsProcessor.handles]);
+assertEveryJobHandled([CaseEventsProcessor, TimersProcessor, NotificationsProcessor]);
 
 /**
  * Keeps the sweeper's job scheduler in Redis: at start, and again every minute, because a

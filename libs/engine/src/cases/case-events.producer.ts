@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { jobId, JobName, MAX_CASES_PER_JOB, QueueName, type ApplyCaseEventsPayload } from '@rasoat/contracts';
-import { InjectProducerQueue } from '../infrastructure';
+import { jobId, JobName, MAX_CASES_PER_JOB } from '@rasoat/contracts';
+import { JobQueue } from '../infrastructure';
 
-/** The only way to enqueue work on the case-events queue. */
+/** The case-events queue's typed facade: wake-ups that make the worker apply accepted events. */
 @Injectable()
 export class CaseEventsProducer {
-  constructor(@InjectProducerQueue(QueueName.CaseEvents) private readonly queue: Queue<ApplyCaseEventsPayload>) {}
+  constructor(private readonly jobs: JobQueue) {}
 
   /** Wakes the worker to apply the case's accepted events; duplicates of one seq collapse. */
   async wake(caseId: string, seq: number): Promise<void> {
-    await this.queue.add(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
+    await this.jobs.enqueue(JobName.ApplyCaseEvents, { caseId }, { jobId: jobId.applyCaseEvents(caseId, seq) });
   }
 
   /**
@@ -23,9 +22,9 @@ export class CaseEventsProducer {
     const jobs = [];
     for (let i = 0; i < items.length; i += MAX_CASES_PER_JOB) {
       const chunk = items.slice(i, i + MAX_CASES_PER_JOB);
-      jobs.push({ name: JobName.ApplyCaseEvents, data: { caseIds: chunk.map((c) => c.caseId) }, opts: { jobId: jobId.applyCases(chunk[0].caseId, chunk[0].seq, chunk.length) } });
+      jobs.push({ data: { caseIds: chunk.map((c) => c.caseId) }, jobId: jobId.applyCases(chunk[0].caseId, chunk[0].seq, chunk.length) });
     }
-    await this.queue.addBulk(jobs);
+    await this.jobs.enqueueMany(JobName.ApplyCaseEvents, jobs);
   }
 
   /**
@@ -34,14 +33,9 @@ export class CaseEventsProducer {
    * makes BullMQ fail it as stalled), and a re-add under its id would be silently ignored.
    */
   async rewakeMany(items: readonly { caseId: string; seq: number }[], at: Date): Promise<void> {
-    for (let i = 0; i < items.length; i += 1000) {
-      await this.queue.addBulk(
-        items.slice(i, i + 1000).map(({ caseId, seq }) => ({
-          name: JobName.ApplyCaseEvents,
-          data: { caseId },
-          opts: { jobId: jobId.rewakeCase(caseId, seq, at) },
-        })),
-      );
-    }
+    await this.jobs.enqueueMany(
+      JobName.ApplyCaseEvents,
+      items.map(({ caseId, seq }) => ({ data: { caseId }, jobId: jobId.rewakeCase(caseId, seq, at) })),
+    );
   }
 }

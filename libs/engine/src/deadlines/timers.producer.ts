@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { jobId, JobName, QueueName } from '@rasoat/contracts';
-import { InjectProducerQueue } from '../infrastructure';
+import { jobId, JobName } from '@rasoat/contracts';
+import { JobQueue } from '../infrastructure';
 
 /**
  * Wake-ups for deadline alarms. Redis holds one delayed job per distinct second at which some
@@ -11,24 +10,19 @@ import { InjectProducerQueue } from '../infrastructure';
  */
 @Injectable()
 export class TimersProducer {
-  constructor(@InjectProducerQueue(QueueName.Timers) private readonly queue: Queue) {}
+  constructor(private readonly jobs: JobQueue) {}
 
   /** Schedules a wake-up at each distinct second of `instants` (already-past ones ring now). */
   async wakeAt(instants: readonly Date[], now: Date): Promise<void> {
     const seconds = [...new Set(instants.map((i) => Math.ceil(i.getTime() / 1000)))];
-    for (let i = 0; i < seconds.length; i += 1000) {
-      await this.queue.addBulk(
-        seconds.slice(i, i + 1000).map((second) => ({
-          name: JobName.FireAlarms,
-          data: { at: new Date(second * 1000).toISOString() },
-          opts: { jobId: jobId.fireAlarms(second), delay: Math.max(0, second * 1000 - now.getTime()) },
-        })),
-      );
-    }
+    await this.jobs.enqueueMany(
+      JobName.FireAlarms,
+      seconds.map((second) => ({ data: { at: new Date(second * 1000).toISOString() }, jobId: jobId.fireAlarms(second), delay: Math.max(0, second * 1000 - now.getTime()) })),
+    );
   }
 
   /** The periodic sweep, as a BullMQ job scheduler: one per deployment, whatever the process count. */
   async ensureSweeper(everySeconds: number): Promise<void> {
-    await this.queue.upsertJobScheduler('sweeper', { every: everySeconds * 1000 }, { name: JobName.Sweep, data: {} });
+    await this.jobs.schedule('sweeper', { every: everySeconds * 1000 }, JobName.Sweep, {});
   }
 }

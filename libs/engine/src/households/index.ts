@@ -1,12 +1,9 @@
 export { HouseholdCertificatesService } from './household-certificates.service';
 export { HouseholdComplaintsService } from './household-complaints.service';
-export type { ComplaintView } from './household-complaint-view';
 export { HouseholdListService } from './household-list.service';
-export type { HouseholdList, ImportOutcome } from './household-list.service';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, RecheckBody, SurveyBody, VotesBody } from './household-requests';
 export { POVERTY_RULES_DIR, loadCaseRuleSet } from './household-rule-sets';
 export { HouseholdSurveyService } from './household-survey.service';
-export type { HouseholdChange, HouseholdView } from './household-view';
 export { HouseholdVotesService } from './household-votes.service';
 export { HouseholdsModule } from './households.module';
 export { HouseholdsRepository } from './households.repository';

@@ -6,14 +6,17 @@ import { QueueName } from '@rasoat/contracts';
 import { ObservabilityModule } from '@rasoat/observability';
 import { ormOptions } from '@rasoat/persistence';
 import { CLOCK, systemClock, type Clock } from './clock';
-import { producerQueueProviders, producerQueueToken, type ProducerPatience } from './producer-queues';
+import { JobQueue } from './job-queue';
+import { producerQueueProviders, type ProducerPatience } from './producer-queues';
+import { QueueReader } from './queue-reader';
 import { redisOptions } from './redis-connection';
 
 /**
  * Configuration, clock, PostgreSQL (MikroORM), Redis (BullMQ) and metrics for every process. The
  * database and Redis URLs are resolved before Nest starts (embedded defaults or env). The queues
- * are registered with patient connections (the workers' options); producers and requests use
- * them through `InjectProducerQueue`, fail-fast or patient as `producers` says.
+ * are registered with patient connections (the workers' options); producers add jobs through
+ * `JobQueue` and requests read them through `QueueReader`, fail-fast or patient as `producers`
+ * says. Job options are the contract's (`JOBS`), set on each job, not defaults of the queues.
  */
 @Global()
 @Module({})
@@ -29,18 +32,12 @@ export class CoreModule {
         BullModule.forRoot({
           connection: redisOptions(redisUrl),
           prefix: config.queuePrefix,
-          defaultJobOptions: {
-            attempts: 20,
-            backoff: { type: 'exponential', delay: 500 },
-            removeOnComplete: true,
-            removeOnFail: { age: 7 * 24 * 3600 },
-          },
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
         ObservabilityModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: CLOCK, useValue: clock }, ...producerQueueProviders(producers)],
-      exports: [APP_CONFIG, CLOCK, BullModule, ...Object.values(QueueName).map(producerQueueToken)],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: CLOCK, useValue: clock }, ...producerQueueProviders(producers), JobQueue, QueueReader],
+      exports: [APP_CONFIG, CLOCK, BullModule, JobQueue, QueueReader],
     };
   }
 }

@@ -15,13 +15,17 @@ import { failFastRedisOptions } from './redis-connection';
  */
 export type ProducerPatience = 'fail-fast' | 'wait';
 
-/** Injection token of the queue that producers, health, metrics and the dashboard use. */
+/** Injection token of one producer queue; `PRODUCER_QUEUES` gathers them. */
 export function producerQueueToken(name: QueueName): string {
   return `rasoat:producer-queue:${name}`;
 }
 
-/** Injects the queue that producers and requests use (`ProducerPatience`). */
-export const InjectProducerQueue = (name: QueueName) => Inject(producerQueueToken(name));
+/**
+ * Injection token of the producer queues by name (`ReadonlyMap<QueueName, Queue>`): `JobQueue`
+ * adds jobs to them, `QueueReader` reads them for health, metrics and the dashboard. Nothing
+ * else takes a queue.
+ */
+export const PRODUCER_QUEUES = 'rasoat:producer-queues';
 
 /**
  * The fail-fast queues: one more Queue per queue name, with the registered queue's prefix and
@@ -68,9 +72,18 @@ export class FailFastQueues implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
-/** The providers of the producer queues, one per queue name, for `patience`. */
+/** The providers of the producer queues, one per queue name, for `patience`, and of their map (`PRODUCER_QUEUES`). */
 export function producerQueueProviders(patience: ProducerPatience): Provider[] {
   const names = Object.values(QueueName);
-  if (patience === 'wait') return names.map((name) => ({ provide: producerQueueToken(name), useExisting: getQueueToken(name) }));
-  return [FailFastQueues, ...names.map((name) => ({ provide: producerQueueToken(name), useFactory: (queues: FailFastQueues, registered: Queue) => queues.twin(registered), inject: [FailFastQueues, getQueueToken(name)] }))];
+  const byName: Provider = {
+    provide: PRODUCER_QUEUES,
+    useFactory: (...queues: Queue[]) => new Map(names.map((name, i) => [name, queues[i]])),
+    inject: names.map(producerQueueToken),
+  };
+  if (patience === 'wait') return [byName, ...names.map((name) => ({ provide: producerQueueToken(name), useExisting: getQueueToken(name) }))];
+  return [
+    FailFastQueues,
+    byName,
+    ...names.map((name) => ({ provide: producerQueueToken(name), useFactory: (queues: FailFastQueues, registered: Queue) => queues.twin(registered), inject: [FailFastQueues, getQueueToken(name)] })),
+  ];
 }
