@@ -27,7 +27,7 @@ export class EngineModule {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock, options.producers), ...contexts],
       providers: [EngineBootstrap, CaseSweep, CaseDeadlinesService],
-      exports: [...contexts, EngineBootstrap, CaseSweep, CaseDeadlinesService],
+      exports: [...contexts, EngineBootstrap, CaseDeadlinesService],
     };
   }
 }

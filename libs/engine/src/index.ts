@@ -1,10 +1,9 @@
 export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, assertInScope, roleLevelRefusal, signToken, verifyToken } from './auth';
 export { CampaignNotFoundException, CampaignsService, ProgressService } from './campaigns';
 export { CaseDeadlinesService } from './case-deadlines.service';
-export { CaseSweep } from './case-sweep.service';
 export type { SweepRun } from './case-sweep.service';
-export { AlarmRinger, CaseAcceptanceService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, CaseRewakeService, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, OnDueEventSender, PendingEventsRepository, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
-export type { AcceptOutcome, AcceptRequest, AlarmRun, DueAlarmRow, EventReceipt, FireOutcome, RungDeadlineUpdate } from './cases';
+export { CaseAcceptanceService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
+export type { AcceptOutcome, AcceptRequest, AlarmRun, EventReceipt, FireOutcome } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, DeadlineRepository, TimersProducer, loadCalendarData } from './deadlines';
 export type { Alarm, RecomputedDeadline } from './deadlines';
 export { DefinitionAdminService, DefinitionRegistry, DefinitionVersionChangedException } from './definitions';

@@ -48,7 +48,8 @@ export interface OnDueDeadlineRow {
   spec: ResolvedDeadline;
   alarms: Alarm[];
   next_alarm: number;
-  next_alarm_at: Date | null;
+  /** As PostgreSQL writes a timestamptz (the driver does not parse it). */
+  next_alarm_at: string | null;
 }
 
 /**

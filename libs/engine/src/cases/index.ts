@@ -11,8 +11,6 @@ export { CaseRewakeService } from './case-rewake.service';
 export { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 export { CasesModule } from './cases.module';
 export { DeadlineAlarmsRepository } from './deadline-alarms.repository';
-export type { DueAlarmRow, OnDueCaseRow, OnDueDeadlineRow, RungDeadlineUpdate } from './deadline-alarms.repository';
 export { EVENT_BATCH, OnDueEventSender } from './on-due-event-sender';
 export type { FireOutcome } from './on-due-event-sender';
 export { PendingEventsRepository } from './pending-events.repository';
-export type { WaitingCaseRow } from './pending-events.repository';

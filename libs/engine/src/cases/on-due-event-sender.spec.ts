@@ -24,7 +24,7 @@ const deadline = (n: number, fields: Partial<OnDueDeadlineRow> = {}): OnDueDeadl
   spec,
   alarms: [{ at: '2026-11-20T16:59:59.999Z', kind: 'event', level: 0 }],
   next_alarm: 0,
-  next_alarm_at: new Date('2026-11-20T16:59:59.999Z'),
+  next_alarm_at: '2026-11-20 16:59:59.999+00',
   ...fields,
 });
 const caseRow = (n: number, fields: Partial<OnDueCaseRow> = {}): OnDueCaseRow => ({ id: caseId(n), status: 'active', snapshot: { step: 'posting' } as CaseSnapshot, ...fields });
@@ -101,7 +101,7 @@ describe('OnDueEventSender', () => {
   it('answers each deadline in the order asked: unknown, not due, already closed, stale, fired', async () => {
     const { sender, alarms } = setup(
       [
-        deadline(2, { next_alarm_at: new Date('2026-11-21T01:00:00Z') }), // not due yet
+        deadline(2, { next_alarm_at: '2026-11-21 01:00:00+00' }), // not due yet
         deadline(3, { next_alarm_at: null }), // closed
         deadline(4, { alarms: [{ at: '2026-11-20T16:59:59.999Z', kind: 'due', level: 0 }] }), // its next alarm is no event
         deadline(5), // its case left the step
@@ -159,7 +159,7 @@ describe('OnDueEventSender', () => {
   });
 
   it('folds repeated and upper-case ids into one deadline, and writes nothing when none is due', async () => {
-    const { sender, alarms, producer, metrics } = setup([deadline(1, { next_alarm_at: new Date('2026-11-21T01:00:00Z') })], [caseRow(1)]);
+    const { sender, alarms, producer, metrics } = setup([deadline(1, { next_alarm_at: '2026-11-21 01:00:00+00' })], [caseRow(1)]);
 
     expect(await sender.fireEvents([id(1), id(1).toUpperCase()])).toEqual(['not-due', 'not-due']);
     expect(alarms.casesOf).toHaveBeenCalledWith(TX, [id(1)]);

@@ -8,6 +8,6 @@ export { DeadlineRecomputeService } from './deadline-recompute.service';
 export { DeadlineScheduler } from './deadline-scheduler';
 export type { ArmedDeadline } from './deadline-scheduler';
 export { DeadlineRepository } from './deadline.repository';
-export type { DeadlineMoveEntry, RecomputedDeadline, RecomputeRow } from './deadline.repository';
+export type { RecomputedDeadline } from './deadline.repository';
 export { DeadlinesModule } from './deadlines.module';
 export { TimersProducer } from './timers.producer';
