@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@rasoat/config';
+import { CaseDeadlinesService } from './case-deadlines.service';
+import { CaseSweep } from './case-sweep.service';
 import { CampaignsModule } from './campaigns';
 import { CasesModule } from './cases';
 import { DeadlinesModule } from './deadlines';
@@ -24,8 +26,8 @@ export class EngineModule {
     return {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock, options.producers), ...contexts],
-      providers: [EngineBootstrap],
-      exports: [...contexts, EngineBootstrap],
+      providers: [EngineBootstrap, CaseSweep, CaseDeadlinesService],
+      exports: [...contexts, EngineBootstrap, CaseDeadlinesService],
     };
   }
 }

@@ -1,9 +1,11 @@
 export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, assertInScope, roleLevelRefusal, signToken, verifyToken } from './auth';
 export { CampaignNotFoundException, CampaignsService, ProgressService } from './campaigns';
-export { CaseAcceptanceService, CaseDeadlinesService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
-export type { AcceptOutcome, AcceptRequest, EventReceipt } from './cases';
-export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, TimersProducer, loadCalendarData } from './deadlines';
-export type { Alarm } from './deadlines';
+export { CaseDeadlinesService } from './case-deadlines.service';
+export type { SweepRun } from './case-sweep.service';
+export { CaseAcceptanceService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
+export type { AcceptOutcome, AcceptRequest, AlarmRun, EventReceipt, FireOutcome } from './cases';
+export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, DeadlineRepository, TimersProducer, loadCalendarData } from './deadlines';
+export type { Alarm, RecomputedDeadline } from './deadlines';
 export { DefinitionAdminService, DefinitionRegistry, DefinitionVersionChangedException } from './definitions';
 export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';

@@ -10,8 +10,9 @@ import { TimersProcessor } from './timers.processor';
 assertEveryJobHandled([CaseEventsProcessor, TimersProcessor, NotificationsProcessor]);
 
 /**
- * Keeps the sweeper's job scheduler in Redis: at start, and again every minute, because a
- * Redis that restarted empty has lost it (the sweeper then re-arms every other wake-up).
+ * Keeps the sweeper's job scheduler in Redis: at start, and again every four sweep intervals
+ * (`worker.sweepIntervalSeconds`, at least every 10 s), because a Redis that restarted empty has
+ * lost it (the sweeps then re-arm the alarm wake-ups, each the next hour's).
  */
 class SweeperScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;

@@ -1,10 +1,16 @@
+export { AlarmRinger } from './alarm-ringer';
+export type { AlarmRun } from './alarm-ringer';
 export { CaseAcceptanceService } from './case-acceptance.service';
 export type { AcceptOutcome, AcceptRequest, EventReceipt } from './case-acceptance.service';
-export { CaseDeadlinesService, EVENT_BATCH } from './case-deadlines.service';
 export { CaseEngineService } from './case-engine.service';
 export { householdFacts } from './case-facts';
 export { lockCases } from './case-lock';
 export { CaseMigrationService } from './case-migration.service';
 export { CaseQueryService } from './case-query.service';
+export { CaseRewakeService } from './case-rewake.service';
 export { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 export { CasesModule } from './cases.module';
+export { DeadlineAlarmsRepository } from './deadline-alarms.repository';
+export { EVENT_BATCH, OnDueEventSender } from './on-due-event-sender';
+export type { FireOutcome } from './on-due-event-sender';
+export { PendingEventsRepository } from './pending-events.repository';

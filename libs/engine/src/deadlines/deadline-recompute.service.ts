@@ -1,26 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import type { ResolvedDeadline } from '@rasoat/workflow-core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { CLOCK, type Clock } from '../infrastructure';
-import { planAlarms, type Alarm } from './alarm-plan';
-import { DeadlineCalculator, type CalendarAdjustment } from './deadline-calculator';
+import { planAlarms } from './alarm-plan';
+import { DeadlineCalculator } from './deadline-calculator';
+import { DeadlineRepository, type DeadlineMoveEntry, type RecomputedDeadline, type RecomputeRow } from './deadline.repository';
 import { TimersProducer } from './timers.producer';
-
-interface Row {
-  id: string;
-  case_id: string;
-  step: string;
-  due_date: string;
-  status: string;
-  spec: ResolvedDeadline;
-  alarms: Alarm[];
-  next_alarm: number;
-  milestones: Record<string, string>;
-  window_start: string;
-  window_end: string;
-  province_code: string;
-}
 
 export interface RecomputeRun {
   checked: number;
@@ -39,7 +23,7 @@ export class DeadlineRecomputeService {
   private readonly logger = new Logger(DeadlineRecomputeService.name);
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly deadlines: DeadlineRepository,
     private readonly calculator: DeadlineCalculator,
     private readonly timers: TimersProducer,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -55,20 +39,17 @@ export class DeadlineRecomputeService {
   async syncCalendar(maxAgeMs = 0): Promise<boolean> {
     if (maxAgeMs > 0 && Date.now() - this.syncedAt < maxAgeMs) return false;
     this.syncedAt = Date.now();
-    const em = this.em.fork();
-    const [{ version }] = await em.execute<{ version: number }[]>('select coalesce(max(id), 0)::int as version from calendar_adjustment');
+    const version = await this.deadlines.calendarVersion();
     if (version === this.calculator.version) return false;
-    const rows = await em.execute<CalendarAdjustment[]>(
-      `select province_code as "provinceCode", date::text as date, kind, name from calendar_adjustment order by id`,
-    );
-    this.calculator.apply(rows, version);
+    this.calculator.apply(await this.deadlines.calendarAdjustments(), version);
     return true;
   }
 
   /** Deadlines computed on an older calendar than the newest adjustment (the sweeper calls this). */
   async recomputeOutdated(limit = 5000): Promise<RecomputeRun> {
     await this.syncCalendar();
-    return this.recompute('d.calendar_version < ?', [this.calculator.version], 'lịch làm việc thay đổi / the working-day calendar changed', limit);
+    const version = this.calculator.version;
+    return this.recompute((tx) => this.deadlines.lockOutdated(tx, version, limit), 'lịch làm việc thay đổi / the working-day calendar changed');
   }
 
   /** Every ringing deadline of a campaign (its window changed). */
@@ -78,28 +59,22 @@ export class DeadlineRecomputeService {
     // Batches by id order until none is left: each batch is one transaction.
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const run = await this.recompute('c.campaign_id = ? and d.id > ?', [campaignId, after], reason, 2000, (last) => (after = last));
+      const run = await this.recompute((tx) => this.deadlines.lockOfCampaign(tx, campaignId, after, 2000), reason, (last) => (after = last));
       total.checked += run.checked;
       total.moved += run.moved;
       if (run.checked < 2000) return total;
     }
   }
 
-  private async recompute(where: string, params: unknown[], reason: string, limit: number, onLast?: (id: string) => void): Promise<RecomputeRun> {
+  /** One batch in one transaction: the deadlines `lock` returns, resolved again and written back. */
+  private async recompute(lock: (tx: EntityManager) => Promise<RecomputeRow[]>, reason: string, onLast?: (id: string) => void): Promise<RecomputeRun> {
     const now = this.clock.now();
     const wake: Date[] = [];
-    const run = await this.em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<Row[]>(
-        `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.spec, d.alarms, d.next_alarm,
-                c.snapshot -> 'context' -> 'milestones' as milestones, k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
-         from deadline d join review_case c on c.id = d.case_id join campaign k on k.id = c.campaign_id
-         where d.next_alarm_at is not null and ${where}
-         order by d.id limit ? for update of d skip locked`,
-        [...params, limit],
-      );
+    const run = await this.deadlines.transaction(async (tx) => {
+      const rows = await lock(tx);
       if (rows.length > 0) onLast?.(rows[rows.length - 1].id);
-      const updates: Record<string, unknown>[] = [];
-      const history: Record<string, unknown>[] = [];
+      const updates: RecomputedDeadline[] = [];
+      const history: DeadlineMoveEntry[] = [];
       for (const row of rows) {
         const due = this.calculator.resolve(row.spec.due, { milestones: row.milestones, step: row.step, window: { start: row.window_start, end: row.window_end }, provinceCode: row.province_code });
         // Re-plan on the new calendar (reminders and escalations count working days too); what already rang does not ring again.
@@ -124,29 +99,8 @@ export class DeadlineRecomputeService {
         if (due.dueDate === row.due_date) continue;
         history.push({ case_id: row.case_id, step: row.step, details: { deadlineId: row.id, recomputed: { from: row.due_date, to: due.dueDate }, reason } });
       }
-      if (updates.length > 0) {
-        await tx.execute(
-          `update deadline d set calendar_version = ?,
-             due_date = case when x.keep then d.due_date else x.due_date::date end,
-             due_at = case when x.keep then d.due_at else x.due_at end,
-             alarms = case when x.keep then d.alarms else x.alarms end,
-             next_alarm = case when x.keep then d.next_alarm else 0 end,
-             next_alarm_at = case when x.keep then d.next_alarm_at else x.next_alarm_at end,
-             status = x.status
-           from jsonb_to_recordset(?::jsonb) as x(id uuid, due_date text, due_at timestamptz, alarms jsonb, status text, next_alarm_at timestamptz, keep boolean)
-           where d.id = x.id`,
-          [this.calculator.version, JSON.stringify(updates)],
-          'run',
-        );
-      }
-      if (history.length > 0) {
-        await tx.execute(
-          `insert into case_history (case_id, at, kind, actor, from_step, to_step, details)
-           select x.case_id, ?, 'deadline', ?::jsonb, x.step, x.step, x.details from jsonb_to_recordset(?::jsonb) as x(case_id uuid, step text, details jsonb)`,
-          [now, JSON.stringify(SYSTEM_ACTOR), JSON.stringify(history)],
-          'run',
-        );
-      }
+      if (updates.length > 0) await this.deadlines.writeRecomputed(tx, this.calculator.version, updates);
+      if (history.length > 0) await this.deadlines.recordMoves(tx, now, history);
       return { checked: rows.length, moved: history.length };
     });
     if (wake.length > 0) await this.timers.wakeAt(wake, now);

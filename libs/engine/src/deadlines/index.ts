@@ -1,10 +1,13 @@
 export { planAlarms } from './alarm-plan';
 export type { Alarm } from './alarm-plan';
+export { AlarmWakeUpService } from './alarm-wake-up.service';
 export { CalendarAdminService } from './calendar-admin.service';
 export { CALENDAR_DATA_DIR, loadCalendarData } from './calendar-data.loader';
 export { DeadlineCalculator } from './deadline-calculator';
 export { DeadlineRecomputeService } from './deadline-recompute.service';
 export { DeadlineScheduler } from './deadline-scheduler';
 export type { ArmedDeadline } from './deadline-scheduler';
+export { DeadlineRepository } from './deadline.repository';
+export type { RecomputedDeadline } from './deadline.repository';
 export { DeadlinesModule } from './deadlines.module';
 export { TimersProducer } from './timers.producer';
