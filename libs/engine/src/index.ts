@@ -1,5 +1,6 @@
 export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, assertInScope, roleLevelRefusal, signToken, verifyToken } from './auth';
-export { CampaignNotFoundException, CampaignsService, ProgressService } from './campaigns';
+export { CampaignNotFoundException, CampaignRepository, CampaignsService, ProgressRepository, ProgressService } from './campaigns';
+export type { NewCampaignRow } from './campaigns';
 export { CaseAcceptanceService, CaseDeadlinesService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
 export type { AcceptOutcome, AcceptRequest, EventReceipt } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, TimersProducer, loadCalendarData } from './deadlines';
