@@ -11,7 +11,19 @@ export { EngineModule } from './engine.module';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, HouseholdsService, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
 export { CLOCK, DomainException, InjectProducerQueue, ManualClock, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
-export { DIGEST_SCHEDULER_ID, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionsService, verifyWebhook } from './notifications';
+export {
+  DIGEST_SCHEDULER_ID,
+  DeliveryRepository,
+  DeliveryService,
+  DigestRepository,
+  DigestService,
+  NotificationInboxRepository,
+  NotificationInboxService,
+  NotificationsProducer,
+  SubscriptionRepository,
+  SubscriptionsService,
+  verifyWebhook,
+} from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
 export { ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
 export { ActorLevelCheck, UnitsService, demoProvince, withPaths } from './units';
