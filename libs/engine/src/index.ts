@@ -5,7 +5,7 @@ export { CaseAcceptanceService, CaseDeadlinesService, CaseEngineService, CaseMig
 export type { AcceptOutcome, AcceptRequest, EventReceipt } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, TimersProducer, loadCalendarData } from './deadlines';
 export type { Alarm } from './deadlines';
-export { DefinitionAdminService, DefinitionRegistry, DefinitionVersionChangedException } from './definitions';
+export { DefinitionAdminService, DefinitionRegistry, DefinitionRepository, DefinitionVersionChangedException } from './definitions';
 export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, HouseholdsService, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
