@@ -25,6 +25,6 @@ export {
   verifyWebhook,
 } from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
-export { ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
+export { ReportRepository, ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
 export { ActorLevelCheck, UnitsService, demoProvince, withPaths } from './units';
 export type { UnitSeed } from './units';
