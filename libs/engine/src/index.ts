@@ -26,5 +26,5 @@ export {
 } from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
 export { ReportRepository, ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
-export { ActorLevelCheck, UnitsService, demoProvince, withPaths } from './units';
+export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';
 export type { UnitSeed } from './units';

@@ -37,7 +37,7 @@ function setup(notifications: Partial<AppConfig['notifications']> = {}) {
   const inserted = new Map<string, NewSubscriptionRow>();
   const subscriptions = {
     list: jest.fn<Promise<SubscriptionRow[]>, Parameters<SubscriptionRepository['list']>>().mockResolvedValue([]),
-    insert: jest.fn(async (r: NewSubscriptionRow) => {
+    insert: jest.fn(async (r: NewSubscriptionRow): Promise<string | undefined> => {
       inserted.set(r.id, r);
       return r.id;
     }),
