@@ -24,11 +24,11 @@ describe('amending a published shipped version at boot', () => {
     return catalog;
   }
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     engine = await startTestEngine({ worker: false });
     sql = (q, p = []) => engine.get(EntityManager).fork().execute(q, p as never[]);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await engine?.close();
     await engine?.dropDatabase();
   });

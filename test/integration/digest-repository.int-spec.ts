@@ -175,17 +175,4 @@ describe('DigestRepository', () => {
     expect(await digests.createLateDeliveries(DATE, NOW)).toEqual([]);
     expect(await digests.createLateDeliveries('2026-11-22', NOW)).toEqual([]); // another day's digest does not exist
   });
-
-  it('lists the pending deliveries oldest first', async () => {
-    const subscription = await subscribe('C1');
-    await sql(
-      `insert into notification_delivery (id, subscription_id, digest_key, notification_count, subject, body_text, status, attempts, created_at) values
-       ('00000000-0000-4000-8000-000000000001', ?, 'k1', 1, 's', 't', 'pending', 0, '2026-11-24T00:00:00Z'),
-       ('00000000-0000-4000-8000-000000000002', ?, 'k2', 1, 's', 't', 'sent', 1, '2026-11-22T00:00:00Z'),
-       ('00000000-0000-4000-8000-000000000003', ?, 'k3', 1, 's', 't', 'pending', 2, '2026-11-23T00:00:00Z'),
-       ('00000000-0000-4000-8000-000000000004', ?, 'k4', 1, 's', 't', 'dead', 3, '2026-11-21T00:00:00Z')`,
-      [subscription, subscription, subscription, subscription],
-    );
-    expect(await digests.pendingDeliveryIds()).toEqual(['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000001']);
-  });
 });

@@ -96,7 +96,25 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
   const queue = () => engine.app.get<Queue>(getQueueToken(QueueName.Notifications));
   const queueIdle = () => eventually(async () => Object.values(await queue().getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 15_000, 'the notifications queue to drain');
 
-  beforeAll(async () => {
+  /** The subscriptions of the first test: e-mail and a webhook for T1C1, a flaky webhook for T1C2, a failing one for T2C1. */
+  async function subscribeCommittees() {
+    const admin = token('province_admin', 'T1');
+    await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'T1C1', role: COMMITTEE, channel: 'email', address: 'bcd.t1c1@example.gov.vn' });
+    await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'T1C1', role: COMMITTEE, channel: 'webhook', address: `${receiver.url}/ok`, secret });
+    await call('POST', '/api/admin/subscriptions', admin, { unitCode: 'T1C2', role: COMMITTEE, channel: 'webhook', address: `${receiver.url}/flaky` });
+    await call('POST', '/api/admin/subscriptions', token('national_admin', 'VN'), { unitCode: 'T2C1', role: COMMITTEE, channel: 'webhook', address: `${receiver.url}/down`, secret: 'down-receiver-secret-0001' });
+  }
+
+  /** A second e-mail subscriber for T1C1 after the day's digest was built: it gets that digest too. */
+  async function addLateSubscriber() {
+    await queueIdle();
+    await call('POST', '/api/admin/subscriptions', token('province_admin', 'T1'), { unitCode: 'T1C1', role: COMMITTEE, channel: 'email', address: 'pho.bcd.t1c1@example.gov.vn' });
+    await engine.get(DigestService).buildDigests(engine.clock.now());
+    await eventually(async () => smtp.messages.length === 2, 15_000, 'the late subscriber’s e-mail');
+    await queueIdle();
+  }
+
+  beforeEach(async () => {
     smtp = await startSmtpSink();
     receiver = await startReceiver();
     engine = await startTestEngine({
@@ -155,7 +173,7 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
     }
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await engine?.close();
     await engine?.dropDatabase();
     await smtp?.stop();
@@ -211,6 +229,7 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
     });
 
     it('lists subscriptions in scope without their secrets, and deactivates one', async () => {
+      await subscribeCommittees();
       const admin = token('province_admin', 'T1');
       const mine = await json(await call('GET', '/api/admin/subscriptions', admin));
       expect(mine.map((s: { unitCode: string }) => s.unitCode).sort()).toEqual(['T1C1', 'T1C1', 'T1C2']);
@@ -231,7 +250,8 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
   describe('the daily digest', () => {
     let firstRun: Awaited<ReturnType<DigestService['buildDigests']>>;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
+      await subscribeCommittees();
       engine.clock.set(DIGEST_TIME);
       firstRun = await engine.get(DigestService).buildDigests(engine.clock.now());
     });
@@ -315,6 +335,7 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
       expect(delivery.attempts).toBe(3);
       expect(delivery.last_error).toContain('503');
       expect(receiver.requests.filter((r) => r.path === '/down')).toHaveLength(3);
+      await queueIdle(); // the other three are sent
 
       const national = await call('GET', '/api/admin/deliveries?status=dead', token('national_admin', 'VN'));
       expect(national.status).toBe(200);
@@ -351,6 +372,7 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
     });
 
     it('puts a dead delivery back in the queue on request, once the receiver is fixed', async () => {
+      await queueIdle(); // the failing webhook is dead, the others are sent
       const dead = await deliveryOf(`${receiver.url}/down`);
       const res = await call('POST', `/api/admin/deliveries/${dead.id}/retry`, token('national_admin', 'VN'));
       expect(res.status).toBe(202);
@@ -363,6 +385,7 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
     });
 
     it('starts the next digest where the previous one ended, and keeps the daily scheduler at the configured hour', async () => {
+      await addLateSubscriber(); // two e-mails of 23 Nov sent, two subscribers for 24 Nov
       engine.clock.set(new Date('2026-11-25T00:30:00Z'));
       const next = await engine.get(DigestService).buildDigests(engine.clock.now());
       expect(next.date).toBe('2026-11-24');
@@ -402,12 +425,13 @@ describe('notification delivery: digests, e-mail, signed webhooks, dead letters,
     });
 
     it('marks one read, then all, and keeps each recipient to its own inbox (T1C1 cannot read T1C2)', async () => {
+      engine.clock.set(new Date('2026-11-25T00:30:00Z'));
       const official = token(COMMITTEE, 'T1C1');
       const neighbour = token(COMMITTEE, 'T1C2');
       const [first] = (await json(await call('GET', '/api/notifications?limit=1', official))).items;
       const read = await call('POST', `/api/notifications/${first.id}/read`, official);
       expect(read.status).toBe(200);
-      expect((await json(read)).readAt).toBe('2026-11-25T00:30:00.000Z'); // the clock of the previous test
+      expect((await json(read)).readAt).toBe('2026-11-25T00:30:00.000Z'); // the clock's time
       const unread = await json(await call('GET', '/api/notifications?unread=true&limit=200', official));
       expect(unread.unreadCount).toBe(VILLAGES + 1);
       expect(unread.items.map((i: { id: string }) => i.id)).not.toContain(first.id);
@@ -535,7 +559,7 @@ describe('daily digests built set-based: cost per recipient with notifications, 
   const NOTIFIED = 250; // … of which these have notifications (every 4th unit)
   const EMAILS = 25; // second subscriptions (every 40th unit)
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     engine = await startTestEngine({ worker: false, start: DAY });
     sql = (q, p = []) => engine.get(EntityManager).fork().execute(q, p as never[]);
     await sql(
@@ -561,7 +585,7 @@ describe('daily digests built set-based: cost per recipient with notifications, 
       );
     }
   });
-  afterAll(async () => {
+  afterEach(async () => {
     jest.restoreAllMocks();
     await engine?.close();
     await engine?.dropDatabase();
@@ -591,6 +615,8 @@ describe('daily digests built set-based: cost per recipient with notifications, 
   });
 
   it('creates each digest and each delivery once when two runs build the same day concurrently', async () => {
+    engine.clock.set(DIGEST_TIME);
+    await engine.get(DigestService).buildDigests(engine.clock.now()); // the 23 Nov digests
     engine.clock.set(new Date('2026-11-25T00:30:00Z'));
     const [a, b] = await Promise.all([engine.get(DigestService).buildDigests(engine.clock.now()), engine.get(DigestService).buildDigests(engine.clock.now())]);
     expect(a.date).toBe('2026-11-24');

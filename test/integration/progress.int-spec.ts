@@ -14,7 +14,7 @@ describe('progress aggregates', () => {
   const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
   const viewer: Actor = { sub: 'p', role: 'province_committee', unit: 'P9' };
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     engine = await startTestEngine({ worker: true, start: new Date('2026-09-01T02:00:00Z') });
     const units = [{ code: 'P9', name: 'Tỉnh P9', level: 'province' as const, parentCode: null }];
     for (let c = 1; c <= 5; c++) {
@@ -24,7 +24,7 @@ describe('progress aggregates', () => {
     await engine.get(UnitsService).upsertTree(units as never);
     campaignId = (await engine.get(CampaignsService).start({ provinceCode: 'P9', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-09-10' }, SYSTEM_ACTOR)).campaign.id;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await engine?.close();
     await engine?.dropDatabase();
   });
@@ -40,17 +40,13 @@ describe('progress aggregates', () => {
     return { byStep: Object.fromEntries(steps.map((s) => [s.step, s.n])), ...open };
   }
 
-  it('counts deadlines due within 7 days from the aggregate', async () => {
-    engine.clock.set(new Date('2026-09-05T02:00:00Z'));
-    const p = await engine.get(ProgressService).forUnit('P9', campaignId, viewer);
-    expect(p.totals).toMatchObject({ cases: 50, overdue: 0, dueWithin7Days: 50 });
-    expect(p.children.map((c) => (c as { dueWithin7Days: number }).dueWithin7Days)).toEqual([10, 10, 10, 10, 10]);
-  });
-
-  it('after concurrent transitions on every case, progress equals a direct recount', async () => {
+  /**
+   * Concurrently: every village submits its list; odd villages also survey; every third holds its
+   * meeting. Then, on 11 September, the posting periods end and their events go through the worker too.
+   */
+  async function transitionEveryCaseTo11September() {
     const accept = engine.get(CaseAcceptanceService);
     const cases = await sql<{ id: string; village_code: string; commune_code: string }>(`select id, village_code, commune_code from review_case where campaign_id = ?`, [campaignId]);
-    // Concurrently: every village submits its list; odd villages also survey; every third holds its meeting.
     await Promise.all(
       cases.map(async (c, i) => {
         const board: Actor = { sub: 'b', role: 'village_board', unit: c.village_code };
@@ -72,6 +68,17 @@ describe('progress aggregates', () => {
       const [{ pending }] = await sql<{ pending: number }>(`select count(*)::int as pending from case_event where status = 'pending'`);
       return pending === 0;
     }, 30_000, 'the posting-period events to be applied');
+  }
+
+  it('counts deadlines due within 7 days from the aggregate', async () => {
+    engine.clock.set(new Date('2026-09-05T02:00:00Z'));
+    const p = await engine.get(ProgressService).forUnit('P9', campaignId, viewer);
+    expect(p.totals).toMatchObject({ cases: 50, overdue: 0, dueWithin7Days: 50 });
+    expect(p.children.map((c) => (c as { dueWithin7Days: number }).dueWithin7Days)).toEqual([10, 10, 10, 10, 10]);
+  });
+
+  it('after concurrent transitions on every case, progress equals a direct recount', async () => {
+    await transitionEveryCaseTo11September();
     const p = await engine.get(ProgressService).forUnit('P9', campaignId, viewer);
     const truth = await recount();
     expect(p.totals.byStep).toEqual(expect.objectContaining(truth.byStep));
@@ -83,12 +90,14 @@ describe('progress aggregates', () => {
   });
 
   it('keeps a daily copy of the stage counters: progress over the season', async () => {
+    await transitionEveryCaseTo11September();
     await engine.get(CaseDeadlinesService).sweep(60);
     const p = await engine.get(ProgressService).forUnit('P9', campaignId, viewer);
     expect(p.history).toEqual([{ day: '2026-09-11', finishedStage: p.totals.finishedStage }]);
   });
 
   it('rolls the nation up from every province campaign of the process and year, national actors only', async () => {
+    await transitionEveryCaseTo11September();
     // A second province with its own campaign of the same process and year, and one of an older year.
     await engine.get(UnitsService).upsertTree([
       { code: 'Q8', name: 'Tỉnh Q8', level: 'province', parentCode: null },

@@ -1,5 +1,5 @@
 import { CalendarErrorCode } from './calendar-error';
-import { civilDateOf, endOfDayInstant, isCivilDate, isoWeekday, parseCivilDate, plusDays } from './civil-date';
+import { civilDateOf, dmy, endOfDayInstant, isCivilDate, isoWeekday, parseCivilDate, plusDays } from './civil-date';
 
 describe('civil dates', () => {
   it('accepts only existing YYYY-MM-DD dates', () => {
@@ -8,6 +8,11 @@ describe('civil dates', () => {
     expect(isCivilDate('2026-02-30')).toBe(false);
     expect(isCivilDate('2026-2-3')).toBe(false);
     expect(isCivilDate('2026-02-03T00:00')).toBe(false);
+  });
+
+  it('writes a date day first, as Vietnamese do', () => {
+    expect(dmy('2026-11-23')).toBe('23/11/2026');
+    expect(dmy('2027-01-05')).toBe('05/01/2027');
   });
 
   it('rejects years outside the supported range', () => {

@@ -90,6 +90,11 @@ export function civilDateOf(instant: Date): CivilDate {
   return civilDateFromEpochDay(Math.floor((ms + OFFSET_MS) / MS_PER_DAY));
 }
 
+/** A civil date as Vietnamese write it, day first: `2026-11-23` → `23/11/2026`. */
+export function dmy(date: CivilDate): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
 /** The last millisecond of a civil date in Vietnam: `date`T23:59:59.999+07:00. */
 export function endOfDayInstant(date: CivilDate): Date {
   return new Date((epochDayOf(parseCivilDate(date)) + 1) * MS_PER_DAY - OFFSET_MS - 1);

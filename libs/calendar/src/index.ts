@@ -4,6 +4,7 @@ export {
   SUPPORTED_YEARS,
   VIETNAM_UTC_OFFSET_HOURS,
   civilDateOf,
+  dmy,
   endOfDayInstant,
   isCivilDate,
   parseCivilDate,

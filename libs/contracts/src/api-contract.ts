@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { UserRole } from './roles';
 
+/**
+ * An id as the engine writes them (a UUID, any version, either case): what may name a case, a
+ * deadline or a notification in a path, a query or a key. Anything else names none.
+ */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Body of `POST /api/cases/:id/events`. */
 export const SubmitEventBody = z.strictObject({
   type: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an event type such as SURVEY_COMPLETED'),

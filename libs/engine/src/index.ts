@@ -1,20 +1,33 @@
 export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, assertInScope, roleLevelRefusal, signToken, verifyToken } from './auth';
-export { CampaignNotFoundException, CampaignsService, ProgressService } from './campaigns';
+export { CampaignNotFoundException, CampaignRepository, CampaignsService, ProgressRepository, ProgressService } from './campaigns';
+export type { NewCampaignRow } from './campaigns';
 export { CaseDeadlinesService } from './case-deadlines.service';
 export type { SweepRun } from './case-sweep.service';
 export { CaseAcceptanceService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
 export type { AcceptOutcome, AcceptRequest, AlarmRun, EventReceipt, FireOutcome } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, DeadlineRepository, TimersProducer, loadCalendarData } from './deadlines';
 export type { Alarm, RecomputedDeadline } from './deadlines';
-export { DefinitionAdminService, DefinitionRegistry, DefinitionVersionChangedException } from './definitions';
+export { DefinitionAdminService, DefinitionRegistry, DefinitionRepository, DefinitionVersionChangedException } from './definitions';
 export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';
 export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCertificatesService, HouseholdCodeParam, HouseholdComplaintsService, HouseholdImportQuery, HouseholdListQuery, HouseholdListService, HouseholdSurveyService, HouseholdVotesService, HouseholdsRepository, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
 export type { NewHousehold } from './households';
 export { CLOCK, DomainException, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
-export { DIGEST_SCHEDULER_ID, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionsService, verifyWebhook } from './notifications';
+export {
+  DIGEST_SCHEDULER_ID,
+  DeliveryRepository,
+  DeliveryService,
+  DigestRepository,
+  DigestService,
+  NotificationInboxRepository,
+  NotificationInboxService,
+  NotificationsProducer,
+  SubscriptionRepository,
+  SubscriptionsService,
+  verifyWebhook,
+} from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
-export { ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
-export { ActorLevelCheck, UnitsService, demoProvince, withPaths } from './units';
+export { ReportRepository, ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
+export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';
 export type { UnitSeed } from './units';

@@ -1,4 +1,4 @@
-import { dmy } from './season-calendar';
+import { dmy } from '@rasoat/calendar';
 import type { SeasonSummary, WeekRow } from './season-figures';
 import type { SeasonHeader } from './season-setup';
 import type { Pace } from './village';

@@ -1,4 +1,5 @@
-import { at, dayPlan, daysBetween, dmy, endsWeek, plusDays, seasonWindow } from './season-calendar';
+import { dmy } from '@rasoat/calendar';
+import { at, dayPlan, daysBetween, endsWeek, plusDays, seasonWindow } from './season-calendar';
 
 const definition = (window?: { start: string; end: string }) => ({ id: 'periodic-review', version: 1, window });
 

@@ -11,8 +11,6 @@ const DAY_MS = 86_400_000;
 export const at = (day: string, time: string) => new Date(`${day}T${time}+07:00`);
 export const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-/** `2026-11-23` → `23/11/2026`. */
-export const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
 /**
  * The campaign window: the definition's own dates when it has a full-date window (a province's

@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { endOfDayInstant } from '@rasoat/calendar';
+import { dmy, endOfDayInstant } from '@rasoat/calendar';
 import { CaseAcceptanceService, CaseDeadlinesService, DigestService, EVENT_BATCH } from '@rasoat/engine';
 import { activeStepIds } from '@rasoat/workflow-core';
-import { at, dayPlan, dmy, endsWeek, plusDays, type DayPhaseName } from './season-calendar';
+import { at, dayPlan, endsWeek, plusDays, type DayPhaseName } from './season-calendar';
 import type { SeasonEngine } from './season-engine';
 import type { SeasonFigures, WeekRow } from './season-figures';
 import type { PreparedSeason } from './season-setup';

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { DeadlinesModule } from '../deadlines';
 import { DefinitionsModule } from '../definitions';
 import { UnitsModule } from '../units';
+import { CampaignRepository } from './campaign.repository';
 import { CampaignsService } from './campaigns.service';
+import { ProgressRepository } from './progress.repository';
 import { ProgressService } from './progress.service';
 
 @Module({
   imports: [DefinitionsModule, DeadlinesModule, UnitsModule],
-  providers: [CampaignsService, ProgressService],
+  providers: [CampaignsService, CampaignRepository, ProgressService, ProgressRepository],
   exports: [CampaignsService, ProgressService],
 })
 export class CampaignsModule {}

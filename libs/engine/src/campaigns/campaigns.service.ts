@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
-import { Campaign } from '@rasoat/persistence';
+import type { Campaign } from '@rasoat/persistence';
 import { stageOf, startCase } from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException, isNational } from '../auth';
 import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { UnitsService } from '../units';
+import { CampaignRepository } from './campaign.repository';
 import { CampaignConflictException, CampaignInvalidException, CampaignNotFoundException } from './campaigns.exception';
 
 export interface CampaignStarted {
@@ -26,7 +26,7 @@ export class CampaignsService {
   private readonly logger = new Logger(CampaignsService.name);
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly campaigns: CampaignRepository,
     private readonly registry: DefinitionRegistry,
     private readonly units: UnitsService,
     private readonly deadlines: DeadlineScheduler,
@@ -58,14 +58,19 @@ export class CampaignsService {
     // Every case starts at the same instant on the same step: one plan serves them all.
     const planned = arm.map((e) => ({ effect: e, plan: this.deadlines.plan({ step: e.step, spec: e.deadline, milestones: initial.snapshot.context.milestones, window, provinceCode: province.code, now }) }));
 
-    const result = await this.em.fork().transactional(async (tx) => {
-      await tx.execute(
-        `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
-         values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?) on conflict (province_code, year, definition_id) do nothing`,
-        [randomUUID(), province.code, body.year, compiled.definition.id, body.definitionKey, window.start, window.end, now, actor.sub],
-        'run',
-      );
-      const campaign = await tx.findOneOrFail(Campaign, { provinceCode: province.code, year: body.year, definitionId: compiled.definition.id });
+    const result = await this.campaigns.transaction(async (tx) => {
+      await tx.insertIfAbsent({
+        id: randomUUID(),
+        provinceCode: province.code,
+        year: body.year,
+        definitionId: compiled.definition.id,
+        definitionKey: body.definitionKey,
+        windowStart: window.start,
+        windowEnd: window.end,
+        createdAt: now,
+        createdBy: actor.sub,
+      });
+      const campaign = await tx.findByProvinceYearDefinition(province.code, body.year, compiled.definition.id);
       if (campaign.definitionKey !== body.definitionKey || campaign.windowStart !== window.start || campaign.windowEnd !== window.end) {
         throw new CampaignConflictException(`Đợt rà soát ${province.code}/${body.year} đã tồn tại với thông số khác / the campaign exists with other settings`, {
           campaignId: campaign.id,
@@ -74,49 +79,16 @@ export class CampaignsService {
           windowEnd: campaign.windowEnd,
         });
       }
-      const created = await tx.execute<{ id: string; commune_code: string }[]>(
-        `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
-         select gen_random_uuid(), ?, u.code, u.parent_code, u.path, ?, ?, 'active', ?, ?::jsonb, 0, 0, ?, ?
-         from admin_unit u where u.level = 'village' and u.path like ?
-         order by u.code
-         on conflict (campaign_id, village_code) do nothing
-         returning id, commune_code`,
-        [campaign.id, body.definitionKey, initial.to, stageOf(compiled, initial.to), JSON.stringify(initial.snapshot), now, now, `${province.path}%`],
-      );
+      const created = await tx.createCases(campaign.id, province.path, { definitionKey: body.definitionKey, step: initial.to, stage: stageOf(compiled, initial.to), snapshot: initial.snapshot, now });
       if (created.length === 0) return { campaign, casesCreated: 0 };
       const ids = created.map((c) => c.id);
-      await tx.execute(
-        `insert into case_history (case_id, at, kind, actor, to_step, details)
-         select id::uuid, ?, 'started', ?::jsonb, ?, ?::jsonb from jsonb_array_elements_text(?::jsonb) as id`,
-        [now, JSON.stringify(actor), initial.to, JSON.stringify({ campaignId: campaign.id, definitionKey: body.definitionKey }), JSON.stringify(ids)],
-        'run',
-      );
-      for (const { effect, plan } of planned) {
-        await tx.execute(
-          `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version)
-           select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ?, ? from jsonb_array_elements_text(?::jsonb) as case_id`,
-          [effect.step, plan.dueDate, plan.dueAt, JSON.stringify(effect.deadline), now, JSON.stringify(plan.alarms), plan.firstAlarmAt, this.deadlines.calendarVersion, JSON.stringify(ids)],
-          'run',
-        );
-      }
-      await tx.execute(
-        `insert into progress_counter (campaign_id, commune_code, step, current)
-         select ?, commune_code, ?, count(*) from jsonb_to_recordset(?::jsonb) as t(commune_code text) group by commune_code
-         on conflict (campaign_id, commune_code, step) do update set current = progress_counter.current + excluded.current`,
-        [campaign.id, initial.to, JSON.stringify(created.map((c) => ({ commune_code: c.commune_code })))],
-        'run',
-      );
+      await tx.recordStarted(ids, now, actor, initial.to, { campaignId: campaign.id, definitionKey: body.definitionKey });
+      for (const { effect, plan } of planned) await tx.armDeadlines(ids, effect.step, effect.deadline, plan, now, this.deadlines.calendarVersion);
+      const communes = created.map((c) => c.commune_code);
+      await tx.countInStep(campaign.id, initial.to, communes);
       const stage = stageOf(compiled, initial.to);
-      if (stage > 0) {
-        await tx.execute(
-          `insert into stage_counter (campaign_id, commune_code, stage, reached)
-           select ?, commune_code, s, count(*) from jsonb_to_recordset(?::jsonb) as t(commune_code text), generate_series(1, ?::int) s group by commune_code, s
-           on conflict (campaign_id, commune_code, stage) do update set reached = stage_counter.reached + excluded.reached`,
-          [campaign.id, JSON.stringify(created.map((c) => ({ commune_code: c.commune_code }))), stage],
-          'run',
-        );
-      }
-      await tx.execute('update campaign set case_count = case_count + ? where id = ?', [created.length, campaign.id], 'run');
+      if (stage > 0) await tx.countStagesReached(campaign.id, communes, stage);
+      await tx.addToCaseCount(campaign.id, created.length);
       campaign.caseCount += created.length;
       return { campaign, casesCreated: created.length };
     });
@@ -130,14 +102,14 @@ export class CampaignsService {
     const campaign = await this.get(id, actor);
     const province = await this.units.get(campaign.provinceCode);
     assertInScope(actor, province.path, `tỉnh ${campaign.provinceCode}`);
-    await this.em.fork().execute('update campaign set window_start = ?, window_end = ? where id = ?', [body.windowStart, body.windowEnd, id], 'run');
+    await this.campaigns.setWindow(id, body.windowStart, body.windowEnd);
     const run = await this.recompute.recomputeCampaign(id, `thời gian rà soát đổi thành ${body.windowStart} – ${body.windowEnd}: ${body.reason}`);
     this.logger.log(`campaign ${id}: window ${body.windowStart} – ${body.windowEnd} by ${actor.sub}; ${run.moved} deadlines moved`);
     return { campaign: { ...campaign, windowStart: body.windowStart, windowEnd: body.windowEnd } as Campaign, recomputed: run.checked, moved: run.moved };
   }
 
   async get(id: string, actor: Actor): Promise<Campaign> {
-    const campaign = await this.em.fork().findOne(Campaign, { id });
+    const campaign = await this.campaigns.findById(id);
     if (!campaign) throw new CampaignNotFoundException(id);
     // Everyone working inside the province may see its campaign (their cases are in it).
     const actorProvince = isNational(actor) ? campaign.provinceCode : (await this.units.get(actor.unit)).provinceCode;
@@ -149,10 +121,9 @@ export class CampaignsService {
 
   /** Campaigns of the provinces the actor belongs to (all of them for a national admin). */
   async list(actor: Actor): Promise<Campaign[]> {
-    const em = this.em.fork();
-    if (isNational(actor)) return em.find(Campaign, {}, { orderBy: { year: 'desc', provinceCode: 'asc' } });
+    if (isNational(actor)) return this.campaigns.listAll();
     const unit = await this.units.get(actor.unit);
-    return em.find(Campaign, { provinceCode: unit.provinceCode }, { orderBy: { year: 'desc' } });
+    return this.campaigns.listInProvince(unit.provinceCode);
   }
 }
 

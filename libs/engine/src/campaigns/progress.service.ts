@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { civilDateOf } from '@rasoat/calendar';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { vi } from '@rasoat/workflow-core';
 import { assertInScope, NATION } from '../auth';
@@ -9,6 +8,7 @@ import { CampaignNotFoundException } from './campaigns.exception';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { UnitsService } from '../units';
+import { ProgressRepository } from './progress.repository';
 
 interface UnitProgress {
   code: string;
@@ -32,7 +32,7 @@ interface UnitProgress {
 @Injectable()
 export class ProgressService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly progress: ProgressRepository,
     private readonly units: UnitsService,
     private readonly campaigns: CampaignsService,
     private readonly registry: DefinitionRegistry,
@@ -44,33 +44,15 @@ export class ProgressService {
     assertInScope(actor, unit.path, `đơn vị ${unitCode}`);
     const campaign = await this.campaigns.get(campaignId, actor);
     const compiled = await this.registry.get(campaign.definitionKey);
-    const em = this.em.fork();
     const groups = unit.level === 'commune' ? [] : children;
     const bucket = (path: string) => groups.find((c) => path.startsWith(`${c.path}`))?.code ?? unit.code;
 
-    const steps = await em.execute<{ path: string; step: string; n: number }[]>(
-      `select cm.path, pc.step, pc.current::int as n from progress_counter pc join admin_unit cm on cm.code = pc.commune_code
-       where pc.campaign_id = ? and cm.path like ?`,
-      [campaignId, `${unit.path}%`],
-    );
-    const stages = await em.execute<{ path: string; stage: number; n: number }[]>(
-      `select cm.path, sc.stage, sc.reached::int as n from stage_counter sc join admin_unit cm on cm.code = sc.commune_code
-       where sc.campaign_id = ? and cm.path like ?`,
-      [campaignId, `${unit.path}%`],
-    );
+    const steps = await this.progress.stepCounts(campaignId, unit.path);
+    const stages = await this.progress.stageCounts(campaignId, unit.path);
     const today = civilDateOf(this.clock.now());
     const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
-    const open = await em.execute<{ path: string; overdue: number; soon: number }[]>(
-      `select cm.path, sum(o.open) filter (where o.due_date < ?)::int as overdue, sum(o.open) filter (where o.due_date >= ? and o.due_date <= ?)::int as soon
-       from open_deadline_counter o join admin_unit cm on cm.code = o.commune_code
-       where o.campaign_id = ? and cm.path like ? and o.open <> 0 group by cm.path`,
-      [today, today, inAWeek, campaignId, `${unit.path}%`],
-    );
-    const history = await em.execute<{ day: string; stage: number; n: number }[]>(
-      `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join admin_unit cm on cm.code = d.commune_code
-       where d.campaign_id = ? and cm.path like ? and d.stage >= 2 group by d.day, d.stage order by d.day`,
-      [campaignId, `${unit.path}%`],
-    );
+    const open = await this.progress.openDeadlines(campaignId, unit.path, today, inAWeek);
+    const history = await this.progress.stageHistory(campaignId, unit.path);
     const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({ code: u.code, name: u.name, level: u.level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
     const total = empty(unit);
     const perChild = new Map(groups.map((c) => [c.code, empty(c)]));
@@ -101,13 +83,7 @@ export class ProgressService {
       season.set(r.day, day);
     }
     // Villages of a commune: read their cases directly (a handful of rows).
-    const villages =
-      unit.level === 'commune'
-        ? await em.execute<{ code: string; name: string; step: string; id: string }[]>(
-            `select u.code, u.name, c.step, c.id from review_case c join admin_unit u on u.code = c.village_code where c.campaign_id = ? and c.commune_code = ? order by u.code`,
-            [campaignId, unit.code],
-          )
-        : [];
+    const villages = unit.level === 'commune' ? await this.progress.villageCases(campaignId, unit.code) : [];
     return {
       unit: { code: unit.code, name: unit.name, level: unit.level },
       campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
@@ -128,41 +104,16 @@ export class ProgressService {
    */
   async forNation(process: string | undefined, year: number | undefined, actor: Actor) {
     assertInScope(actor, `/${NATION}/`, 'tiến độ toàn quốc / national progress');
-    const em = this.em.fork();
     if (!process) {
-      const [latest] = await em.execute<{ definition_id: string }[]>('select definition_id from campaign order by year desc, created_at desc limit 1');
+      const latest = await this.progress.latestProcess();
       if (!latest) throw new CampaignNotFoundException('(none)');
-      process = latest.definition_id;
+      process = latest;
     }
-    const campaigns = await em.execute<{ id: string; province_code: string; province_name: string; definition_key: string; year: number }[]>(
-      `select k.id, k.province_code, u.name as province_name, k.definition_key, k.year from campaign k join admin_unit u on u.code = k.province_code
-       where k.definition_id = ? and k.year = coalesce(?::int, (select max(year) from campaign where definition_id = ?)) order by k.province_code`,
-      [process, year ?? null, process],
-    );
+    const campaigns = await this.progress.nationCampaigns(process, year);
     if (campaigns.length === 0) throw new CampaignNotFoundException(`${process}${year ? ` ${year}` : ''}`);
-    const ids = campaigns.map((c) => c.id).join(',');
-    const byCampaign = `k.id = any(string_to_array(?, ',')::uuid[])`;
     const today = civilDateOf(this.clock.now());
     const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
-    const [steps, stages, open, history] = await Promise.all([
-      em.fork().execute<{ province: string; step: string; n: number }[]>(
-        `select k.province_code as province, pc.step, sum(pc.current)::int as n from progress_counter pc join campaign k on k.id = pc.campaign_id where ${byCampaign} group by 1, 2`,
-        [ids],
-      ),
-      em.fork().execute<{ province: string; stage: number; n: number }[]>(
-        `select k.province_code as province, sc.stage, sum(sc.reached)::int as n from stage_counter sc join campaign k on k.id = sc.campaign_id where ${byCampaign} and sc.stage >= 2 group by 1, 2`,
-        [ids],
-      ),
-      em.fork().execute<{ province: string; overdue: number; soon: number }[]>(
-        `select k.province_code as province, sum(o.open) filter (where o.due_date < ?)::int as overdue, sum(o.open) filter (where o.due_date >= ? and o.due_date <= ?)::int as soon
-         from open_deadline_counter o join campaign k on k.id = o.campaign_id where ${byCampaign} and o.open <> 0 group by 1`,
-        [today, today, inAWeek, ids],
-      ),
-      em.fork().execute<{ day: string; stage: number; n: number }[]>(
-        `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join campaign k on k.id = d.campaign_id where ${byCampaign} and d.stage >= 2 group by 1, 2 order by 1`,
-        [ids],
-      ),
-    ]);
+    const { steps, stages, open, history } = await this.progress.nationCounters(campaigns.map((c) => c.id), today, inAWeek);
     const empty = (code: string, name: string, level: string): UnitProgress => ({ code, name, level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
     const total = empty(NATION, 'Việt Nam', 'nation');
     const perProvince = new Map(campaigns.map((c) => [c.province_code, { ...empty(c.province_code, c.province_name, 'province'), campaignId: c.id }]));

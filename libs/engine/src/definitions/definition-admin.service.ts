@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { contentHash, definitionKey } from '@rasoat/definition-catalog';
-import { DefinitionAudit, DefinitionVersion } from '@rasoat/persistence';
+import type { DefinitionVersion } from '@rasoat/persistence';
 import {
   diffDefinitions,
   loadDefinitionDocument,
@@ -18,6 +17,7 @@ import {
 import { AuthErrorCode, AuthException, isNational, NATION } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
 import { DefinitionRegistry } from './definition-registry.service';
+import { DefinitionRepository } from './definition.repository';
 import { DefinitionConflictException, DefinitionInvalidException, DefinitionNotFoundException } from './definitions.exception';
 
 export interface ValidationReport {
@@ -58,7 +58,7 @@ const title = (d: Record<string, unknown>) => {
 @Injectable()
 export class DefinitionAdminService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly definitions: DefinitionRepository,
     private readonly registry: DefinitionRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -67,7 +67,7 @@ export class DefinitionAdminService {
   async list(actor: Actor, province?: string): Promise<VersionSummary[]> {
     const scope = await this.provinceOf(actor);
     if (province && scope !== NATION && province !== scope) this.forbid(`tỉnh ${province}`);
-    const rows = await this.em.fork().find(DefinitionVersion, {}, { orderBy: { definitionId: 'asc', version: 'asc' } });
+    const rows = await this.definitions.list();
     return rows
       .filter((r) => (province ? r.provinceCode === province || !r.provinceCode : scope === NATION || !r.provinceCode || r.provinceCode === scope))
       .map(summary);
@@ -128,11 +128,8 @@ export class DefinitionAdminService {
     const definition = report.definition;
     const key = definitionKey(definition);
     const now = this.clock.now();
-    const em = this.em.fork();
-    return em.transactional(async (tx) => {
-      // One publisher per definition id at a time: versions stay gap-free and ordered.
-      await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`definition:${definition.id}`]);
-      const existing = await tx.find(DefinitionVersion, { definitionId: definition.id }, { orderBy: { version: 'desc' } });
+    return this.definitions.withDefinitionLock(definition.id, async (tx) => {
+      const existing = await tx.versions(definition.id);
       const latest = existing[0];
       if (latest && (latest.provinceCode ?? null) !== (definition.province ?? null)) {
         throw new DefinitionConflictException(`"${definition.id}" thuộc ${latest.provinceCode ? `tỉnh ${latest.provinceCode}` : 'cấp quốc gia'} / "${definition.id}" belongs to ${latest.provinceCode ?? 'the nation'}; choose another id`, { definitionId: definition.id });
@@ -141,7 +138,7 @@ export class DefinitionAdminService {
       if (definition.version !== expected) {
         throw new DefinitionConflictException(`Phiên bản phải là ${expected} / version must be ${expected}: published versions are immutable and numbered in order`, { definitionId: definition.id, expectedVersion: expected });
       }
-      const row = tx.create(DefinitionVersion, {
+      const row = tx.add({
         key,
         definitionId: definition.id,
         version: definition.version,
@@ -155,7 +152,7 @@ export class DefinitionAdminService {
         publishedBy: actor.sub,
       });
       const previousText = latest ? (latest.sourceText ?? JSON.stringify(latest.body, null, 2)) : '';
-      tx.create(DefinitionAudit, {
+      tx.audit({
         at: now,
         action: 'publish',
         definitionId: definition.id,
@@ -165,7 +162,6 @@ export class DefinitionAdminService {
         diff: unifiedDiff(previousText, yaml, latest?.key ?? '/dev/null', key),
         details: { key, contentHash: row.contentHash, changes: latest ? diffDefinitions(latest.body as unknown as Definition, definition) : null },
       });
-      await tx.flush();
       return summary(row);
     });
   }
@@ -173,17 +169,14 @@ export class DefinitionAdminService {
   /** Retires the newest published version of an id, so that new campaigns use the one before it. */
   async rollback(definitionId: string, actor: Actor, reason: string): Promise<{ retired: VersionSummary; current: VersionSummary }> {
     const now = this.clock.now();
-    return this.em.fork().transactional(async (tx) => {
-      await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`definition:${definitionId}`]);
-      const live = await tx.find(DefinitionVersion, { definitionId, retiredAt: null }, { orderBy: { version: 'desc' } });
+    return this.definitions.withDefinitionLock(definitionId, async (tx) => {
+      const live = await tx.liveVersions(definitionId);
       if (live.length === 0) throw new DefinitionNotFoundException(definitionId);
       this.assertCanEdit(actor, live[0].provinceCode ?? null);
       if (live.length < 2) throw new DefinitionConflictException(`Không có phiên bản trước để quay lại / ${live[0].key} is the only live version: there is nothing to roll back to`, { definitionId });
       const [newest, previous] = live;
-      newest.retiredAt = now;
-      newest.retiredBy = actor.sub;
-      newest.retireReason = reason;
-      tx.create(DefinitionAudit, {
+      tx.retire(newest, now, actor.sub, reason);
+      tx.audit({
         at: now,
         action: 'rollback',
         definitionId,
@@ -193,22 +186,20 @@ export class DefinitionAdminService {
         diff: unifiedDiff(newest.sourceText ?? '', previous.sourceText ?? '', newest.key, previous.key),
         details: { retired: newest.key, current: previous.key, reason },
       });
-      await tx.flush();
       return { retired: summary(newest), current: summary(previous) };
     });
   }
 
   async audit(actor: Actor, province?: string): Promise<{ id: string; at: string; action: string; definitionId: string; version: number; provinceCode: string | null; actor: Record<string, unknown>; diff: string; details: Record<string, unknown> }[]> {
     const scope = await this.provinceOf(actor);
-    const filter = scope === NATION ? (province ? { provinceCode: province } : {}) : { provinceCode: scope };
     if (province && scope !== NATION && province !== scope) this.forbid(`tỉnh ${province}`);
-    const rows = await this.em.fork().find(DefinitionAudit, filter, { orderBy: { id: 'desc' }, limit: 200 });
+    const rows = await this.definitions.audits(scope === NATION ? province : scope);
     return rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString(), provinceCode: r.provinceCode ?? null }));
   }
 
   /** The newest live (not retired) version of an id that is in effect on `date`. */
   async current(definitionId: string, date: string): Promise<string> {
-    const rows = await this.em.fork().find(DefinitionVersion, { definitionId, retiredAt: null }, { orderBy: { version: 'desc' } });
+    const rows = await this.definitions.liveVersions(definitionId);
     const row = rows.find((r) => !r.effectiveFrom || r.effectiveFrom <= date);
     if (!row) throw new DefinitionNotFoundException(`${definitionId} (hiệu lực ${date})`);
     return row.key;
@@ -216,8 +207,7 @@ export class DefinitionAdminService {
 
   /** Reads YAML, resolving an overlay's chain through the published versions (with their own positions). */
   private async load(yaml: string, fileName: string) {
-    const rows = await this.em.fork().find(DefinitionVersion, {});
-    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const byKey = await this.definitions.byKey();
     const cache = new Map<string, LocatedDefinition | { errors: DefinitionError[] } | undefined>();
     const resolve = (key: string, seen: Set<string>): LocatedDefinition | { errors: DefinitionError[] } | undefined => {
       if (cache.has(key)) return cache.get(key);
@@ -237,7 +227,7 @@ export class DefinitionAdminService {
   }
 
   private async row(key: string): Promise<DefinitionVersion> {
-    const row = await this.em.fork().findOne(DefinitionVersion, { key });
+    const row = await this.definitions.findByKey(key);
     if (!row) throw new DefinitionNotFoundException(key);
     return row;
   }
@@ -245,10 +235,10 @@ export class DefinitionAdminService {
   /** The province an actor's unit belongs to (`VN` for national roles). */
   private async provinceOf(actor: Actor): Promise<string> {
     if (isNational(actor)) return NATION;
-    const [unit] = await this.em.fork().execute<{ province_code: string }[]>('select province_code from admin_unit where code = ?', [actor.unit]);
+    const province = await this.definitions.provinceOfUnit(actor.unit);
     // A unit that does not exist (VN for a role of another level included) is no scope at all, never the nation's.
-    if (!unit) this.forbid(`đơn vị ${actor.unit}`);
-    return unit.province_code;
+    if (!province) this.forbid(`đơn vị ${actor.unit}`);
+    return province;
   }
 
   private async assertCanRead(actor: Actor, province: string | null): Promise<void> {

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadCatalog, type CatalogEntry } from '@rasoat/definition-catalog';
-import { DefinitionVersion } from '@rasoat/persistence';
+import type { DefinitionVersion } from '@rasoat/persistence';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { compileDefinition, DefinitionSchema, isFieldMarkingAmendment, unifiedDiff, type CompiledDefinition } from '@rasoat/workflow-core';
+import { DefinitionRepository } from './definition.repository';
 import { DefinitionNotFoundException, DefinitionVersionChangedException } from './definitions.exception';
 
 /**
@@ -16,23 +17,17 @@ export class DefinitionRegistry {
   private readonly logger = new Logger(DefinitionRegistry.name);
   private readonly compiled = new Map<string, CompiledDefinition>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly definitions: DefinitionRepository) {}
 
   async publishShipped(now: Date, catalog: Map<string, CatalogEntry> = loadCatalog()): Promise<void> {
-    const em = this.em.fork();
     for (const entry of catalog.values()) {
-      const existing = await em.findOne(DefinitionVersion, { key: entry.key });
+      const existing = await this.definitions.findByKey(entry.key);
       if (existing && existing.contentHash !== entry.contentHash) {
         if (!isFieldMarkingAmendment(DefinitionSchema.parse(existing.body), entry.definition)) throw new DefinitionVersionChangedException(entry.key, entry.file);
-        await this.amend(em, existing, entry, now);
+        await this.amend(existing, entry, now);
       }
       if (!existing) {
-        await em.getConnection().execute(
-          `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, published_at, published_by)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'workflows/') on conflict (key) do nothing`,
-          [entry.key, entry.definition.id, entry.definition.version, entry.contentHash, JSON.stringify(entry.definition), entry.file, entry.text, entry.definition.province ?? null, entry.definition.effectiveFrom ?? null, now],
-          'run',
-        );
+        await this.definitions.insertShipped(entry, now);
         this.logger.log(`published ${entry.key} from ${entry.file}`);
       }
       this.compiled.set(entry.key, entry.compiled);
@@ -45,18 +40,14 @@ export class DefinitionRegistry {
    * by the system, the YAML diff): running cases keep their version and read the markings at
    * once. Processes booting together amend once (the update is conditional on the old hash).
    */
-  private async amend(em: EntityManager, existing: DefinitionVersion, entry: CatalogEntry, now: Date): Promise<void> {
+  private async amend(existing: DefinitionVersion, entry: CatalogEntry, now: Date): Promise<void> {
     const diff = unifiedDiff(existing.sourceText ?? '', entry.text, `${existing.sourceFile} (published)`, entry.file);
-    await em.getConnection().execute(
-      `with amended as (
-         update definition_version set content_hash = ?, body = ?::jsonb, source_text = ?, source_file = ? where key = ? and content_hash = ?
-         returning definition_id, version, province_code)
-       insert into definition_audit (at, action, definition_id, version, province_code, actor, diff, details)
-       select ?, 'amend', definition_id, version, province_code, ?::jsonb, ?, ?::jsonb from amended`,
-      [entry.contentHash, JSON.stringify(entry.definition), entry.text, entry.file, entry.key, existing.contentHash,
-        now, JSON.stringify(SYSTEM_ACTOR), diff, JSON.stringify({ key: entry.key, from: existing.contentHash, to: entry.contentHash, reason: 'field markings (personal, max)' })],
-      'run',
-    );
+    await this.definitions.amendShipped(entry, existing.contentHash, now, SYSTEM_ACTOR, diff, {
+      key: entry.key,
+      from: existing.contentHash,
+      to: entry.contentHash,
+      reason: 'field markings (personal, max)',
+    });
     this.logger.log(`amended ${entry.key} from ${entry.file}: field markings only`);
   }
 
@@ -68,7 +59,7 @@ export class DefinitionRegistry {
   async get(key: string, em?: EntityManager): Promise<CompiledDefinition> {
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const row = await (em ?? this.em.fork()).findOne(DefinitionVersion, { key });
+    const row = await this.definitions.findByKey(key, em);
     if (!row) throw new DefinitionNotFoundException(key);
     const compiled = compileDefinition(DefinitionSchema.parse(row.body));
     this.compiled.set(key, compiled);
@@ -76,12 +67,8 @@ export class DefinitionRegistry {
   }
 
   /** True when an admin rolled the version back (running cases keep it; new campaigns may not start on it). */
-  async isRetired(key: string): Promise<boolean> {
-    const row = await this.em.fork().findOne(DefinitionVersion, { key }, { fields: ['retiredAt'] });
-    return !!row?.retiredAt;
+  isRetired(key: string): Promise<boolean> {
+    return this.definitions.isRetired(key);
   }
 
-  async list(): Promise<DefinitionVersion[]> {
-    return this.em.fork().find(DefinitionVersion, {}, { orderBy: { definitionId: 'asc', version: 'asc' } });
-  }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
-import type { DeliveryStatus, DigestGroup, SubscriptionChannel } from '@rasoat/persistence';
+import type { DeliveryStatus, SubscriptionChannel } from '@rasoat/persistence';
 import { AuthErrorCode, AuthException, inScope, isNational } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
+import { DeliveryRepository, type DeliveryAttemptStatements, type DeliveryRow } from './delivery.repository';
 import { NotificationsProducer } from './notifications.producer';
 import { DeliveryNotFoundException, DeliveryNotRetryableException } from './notifications.exception';
 import { SmtpMailer } from './smtp-mailer';
@@ -40,24 +40,6 @@ export interface DeliveryView {
   sentAt: Date | null;
 }
 
-interface DeliveryRow {
-  id: string;
-  subscription_id: string;
-  digest_key: string;
-  notification_count: number;
-  subject: string;
-  body_text: string;
-  body_html: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  channel: SubscriptionChannel;
-  address: string;
-  secret: string | null;
-  active: boolean;
-  unit_code: string;
-  role: string;
-}
-
 /**
  * Sends deliveries: e-mail over SMTP or a signed webhook POST. The delivery row is locked for
  * the attempt and marked `sent` in the same transaction, so a job for a sent row does nothing
@@ -73,7 +55,7 @@ export class DeliveryService {
   private readonly addresses: WebhookAddressPolicy;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly deliveries: DeliveryRepository,
     private readonly mailer: SmtpMailer,
     private readonly producer: NotificationsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -85,19 +67,13 @@ export class DeliveryService {
 
   /** One attempt; `final` says whether the queue will retry a failure (false) or not (true: dead letter). */
   async deliver(deliveryId: string, attempt: { final: boolean }): Promise<DeliverOutcome> {
-    return this.em.fork().transactional(async (tx): Promise<DeliverOutcome> => {
-      const [row] = await tx.execute<DeliveryRow[]>(
-        `select d.id, d.subscription_id, d.digest_key, d.notification_count, d.subject, d.body_text, d.body_html, d.status, d.attempts,
-                s.channel, s.address, s.secret, s.active, s.unit_code, s.role
-         from notification_delivery d join notification_subscription s on s.id = d.subscription_id
-         where d.id = ? for update of d`,
-        [deliveryId],
-      );
+    return this.deliveries.transaction(async (tx): Promise<DeliverOutcome> => {
+      const row = await tx.lock(deliveryId);
       if (!row) return { status: 'unknown' };
       if (row.status === 'sent') return { status: 'already-sent' };
       if (row.status === 'dead') return { status: 'dead' };
       if (!row.active) {
-        await tx.execute(`update notification_delivery set status = 'dead', last_error = ? where id = ?`, ['đăng ký đã bị hủy / subscription deactivated', row.id], 'run');
+        await tx.markDead(row.id, 'đăng ký đã bị hủy / subscription deactivated');
         this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: 'inactive' });
         return { status: 'inactive' };
       }
@@ -116,13 +92,13 @@ export class DeliveryService {
         else await this.sendWebhook(tx, row, now);
       } catch (e) {
         const error = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
-        await tx.execute(`update notification_delivery set attempts = ?, last_error = ?, status = ? where id = ?`, [attempts, error, attempt.final ? 'dead' : 'pending', row.id], 'run');
+        await tx.markFailed(row.id, attempts, error, attempt.final);
         this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: attempt.final ? 'dead' : 'failed' });
         // Logs name the delivery, never the recipient's address.
         if (attempt.final) this.logger.warn(`delivery ${row.id} (${row.channel}) is dead after ${attempts} attempts: ${error.split(row.address).join('<address>')}`);
         return { status: 'failed', attempts, error, dead: attempt.final };
       }
-      await tx.execute(`update notification_delivery set attempts = ?, last_error = null, status = 'sent', sent_at = ? where id = ?`, [attempts, this.clock.now(), row.id], 'run');
+      await tx.markSent(row.id, attempts, this.clock.now());
       this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: 'sent' });
       return { status: 'sent', attempts };
     });
@@ -130,23 +106,7 @@ export class DeliveryService {
 
   /** Deliveries of subscriptions in the actor's scope, newest first (`status=dead`: the dead letters). */
   async list(actor: Actor, q: { status?: DeliveryStatus; limit: number }): Promise<DeliveryView[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (!isNational(actor)) {
-      where.push('u.path like ?');
-      params.push(`%/${actor.unit}/%`);
-    }
-    if (q.status) {
-      where.push('d.status = ?');
-      params.push(q.status);
-    }
-    const rows = await this.em.fork().execute<(DeliveryRow & { last_error: string | null; created_at: Date; sent_at: Date | null })[]>(
-      `select d.id, d.subscription_id, d.digest_key, d.notification_count, d.subject, d.status, d.attempts, d.last_error, d.created_at, d.sent_at,
-              s.channel, s.address, s.unit_code, s.role
-       from notification_delivery d join notification_subscription s on s.id = d.subscription_id join admin_unit u on u.code = s.unit_code
-       ${where.length ? `where ${where.join(' and ')}` : ''} order by d.created_at desc, d.id desc limit ?`,
-      [...params, q.limit],
-    );
+    const rows = await this.deliveries.list({ withinUnit: isNational(actor) ? undefined : actor.unit, status: q.status }, q.limit);
     return rows.map((r) => ({
       id: r.id,
       subscriptionId: r.subscription_id,
@@ -167,15 +127,11 @@ export class DeliveryService {
 
   /** Puts a dead delivery back in the queue (after the receiver was fixed). */
   async retry(actor: Actor, deliveryId: string): Promise<{ id: string; status: DeliveryStatus }> {
-    const [row] = await this.em.fork().execute<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string }[]>(
-      `select d.id, d.status, u.path as unit_path, s.unit_code from notification_delivery d
-       join notification_subscription s on s.id = d.subscription_id join admin_unit u on u.code = s.unit_code where d.id = ?`,
-      [deliveryId],
-    );
+    const row = await this.deliveries.findWithUnit(deliveryId);
     if (!row) throw new DeliveryNotFoundException(deliveryId);
     if (!inScope(actor, row.unit_path)) throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Không có quyền với đơn vị ${row.unit_code} / unit ${row.unit_code} is outside your unit`);
     if (row.status !== 'dead') throw new DeliveryNotRetryableException(deliveryId, row.status);
-    await this.em.fork().execute(`update notification_delivery set status = 'pending' where id = ? and status = 'dead'`, [deliveryId], 'run');
+    await this.deliveries.requeueDead(deliveryId);
     await this.producer.redeliver(deliveryId);
     return { id: deliveryId, status: 'pending' };
   }
@@ -191,12 +147,9 @@ export class DeliveryService {
     });
   }
 
-  private async sendWebhook(tx: EntityManager, row: DeliveryRow, now: Date): Promise<void> {
+  private async sendWebhook(tx: DeliveryAttemptStatements, row: DeliveryRow, now: Date): Promise<void> {
     if (!row.secret) throw new Error('webhook subscription without a secret');
-    const [digest] = await tx.execute<{ unit_code: string; role: string; digest_date: string; period_start: Date; period_end: Date; groups: DigestGroup[] }[]>(
-      `select unit_code, role, digest_date::text as digest_date, period_start, period_end, groups from notification_digest where key = ?`,
-      [row.digest_key],
-    );
+    const digest = await tx.digest(row.digest_key);
     const body = JSON.stringify({
       type: 'notification.digest',
       deliveryId: row.id,

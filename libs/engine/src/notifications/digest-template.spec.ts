@@ -1,5 +1,6 @@
+import { dmy } from '@rasoat/calendar';
 import type { DigestGroup } from '@rasoat/persistence';
-import { dmy, formatCountEn, formatCountVi, localDateTime, recipientLabel, renderDigest } from './digest-template';
+import { formatCountEn, formatCountVi, localDateTime, recipientLabel, renderDigest } from './digest-template';
 
 const items = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ caseId: `c${i}`, villageCode: `V${i}`, villageName: `Thôn ${i}`, url: `https://rasoat.example/cases/c${i}` }));

@@ -1,3 +1,4 @@
+import { dmy } from '@rasoat/calendar';
 import type { DigestGroup } from '@rasoat/persistence';
 
 /**
@@ -53,11 +54,6 @@ export function formatCountVi(n: number): string {
 /** `2000` → `2,000`. */
 export function formatCountEn(n: number): string {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** `2026-11-23` → `23/11/2026`. */
-export function dmy(date: string): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 }
 
 /** An instant as `HH:MM DD/MM/YYYY` in Asia/Ho_Chi_Minh (UTC+7, no daylight saving). */

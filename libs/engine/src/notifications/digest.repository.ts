@@ -143,12 +143,6 @@ export class DigestRepository {
   transaction<T>(work: (batch: DigestBatchStatements) => Promise<T>): Promise<T> {
     return this.em.fork().transactional((tx) => work(new DigestBatchStatements(tx)));
   }
-
-  /** Deliveries still pending, oldest first (at most 10,000). */
-  async pendingDeliveryIds(): Promise<string[]> {
-    const rows = await this.em.fork().execute<{ id: string }[]>(`select id from notification_delivery where status = 'pending' order by created_at limit 10000`);
-    return rows.map((r) => r.id);
-  }
 }
 
 /** The statements that build one batch of digests, inside the transaction of `DigestRepository.transaction`. */

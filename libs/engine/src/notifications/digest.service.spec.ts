@@ -1,6 +1,7 @@
 import type { AppConfig } from '@rasoat/config';
 import type { CompiledDefinition } from '@rasoat/workflow-core';
 import type { DefinitionRegistry } from '../definitions';
+import type { DeliveryRepository } from './delivery.repository';
 import type { DigestBatchStatements, DigestContentRow, DigestRecipientRow, DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
 import type { NotificationsProducer } from './notifications.producer';
@@ -60,8 +61,8 @@ function setup() {
       calls.push('commit');
       return result;
     }) as jest.Mocked<DigestRepository>['transaction'],
-    pendingDeliveryIds: jest.fn().mockResolvedValue([]),
   };
+  const deliveries = { pendingIds: jest.fn<Promise<string[]>, []>().mockResolvedValue([]) };
   // What each enqueue named, copied at the call (the service goes on adding to the run's list).
   const delivered: string[][] = [];
   const producer = {
@@ -72,8 +73,8 @@ function setup() {
   };
   const definition = { steps: { meeting: { label: { vi: 'Bước 3: Họp dân thống nhất kết quả', en: 'Step 3: village meeting' } } } };
   const registry = { get: jest.fn(async (key: string) => (key === 'periodic-review@1' ? ({ definition } as unknown as CompiledDefinition) : Promise.reject(new Error(`unknown ${key}`)))) };
-  const service = new DigestService(digests as unknown as DigestRepository, registry as unknown as DefinitionRegistry, producer as unknown as NotificationsProducer, config);
-  return { service, digests, batch, producer, delivered, calls };
+  const service = new DigestService(digests as unknown as DigestRepository, deliveries as unknown as DeliveryRepository, registry as unknown as DefinitionRegistry, producer as unknown as NotificationsProducer, config);
+  return { service, digests, deliveries, batch, producer, delivered, calls };
 }
 
 describe('DigestService', () => {
@@ -178,9 +179,9 @@ describe('DigestService', () => {
   });
 
   it('re-enqueues, on the scheduled run, the pending deliveries this run did not create', async () => {
-    const { service, digests, delivered } = setup();
+    const { service, digests, deliveries, delivered } = setup();
     digests.createLateDeliveries.mockResolvedValue(['late-1']);
-    digests.pendingDeliveryIds.mockResolvedValue(['old-1', 'late-1', 'old-2']);
+    deliveries.pendingIds.mockResolvedValue(['old-1', 'late-1', 'old-2']);
     const run = await service.runScheduled(NOW);
     expect(run).toEqual({ date: '2026-11-23', digestsCreated: 0, deliveryIds: ['late-1'], requeued: 2 });
     expect(delivered).toEqual([['late-1'], ['old-1', 'old-2']]);

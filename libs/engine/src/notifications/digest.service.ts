@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { DigestGroup } from '@rasoat/persistence';
 import { stepIndex, vi } from '@rasoat/workflow-core';
 import { DefinitionRegistry } from '../definitions';
+import { DeliveryRepository } from './delivery.repository';
 import { caseUrl, renderDigest } from './digest-template';
 import { DigestRepository, type DigestContentRow, type DigestRecipientRow, type NewDigestRow } from './digest.repository';
 import { NotificationsProducer } from './notifications.producer';
@@ -37,6 +38,7 @@ export class DigestService {
 
   constructor(
     private readonly digests: DigestRepository,
+    private readonly deliveries: DeliveryRepository,
     private readonly registry: DefinitionRegistry,
     private readonly producer: NotificationsProducer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,7 +66,7 @@ export class DigestService {
   /** The scheduled run: build yesterday's digests, then re-enqueue deliveries still pending (e.g. e-mail waiting for an SMTP relay). */
   async runScheduled(now: Date): Promise<DigestRun & { requeued: number }> {
     const run = await this.buildDigests(now);
-    const pending = await this.digests.pendingDeliveryIds();
+    const pending = await this.deliveries.pendingIds();
     const fresh = new Set(run.deliveryIds);
     const requeue = pending.filter((id) => !fresh.has(id));
     await this.producer.deliver(requeue);

@@ -1,3 +1,4 @@
+export { DeliveryRepository } from './delivery.repository';
 export { DeliveryService } from './delivery.service';
 export { DigestRepository } from './digest.repository';
 export type { DigestContentRow, NewDigestRow } from './digest.repository';
@@ -6,5 +7,6 @@ export { NotificationInboxRepository } from './notification-inbox.repository';
 export { NotificationInboxService } from './notification-inbox.service';
 export { NotificationsModule } from './notifications.module';
 export { DIGEST_SCHEDULER_ID, NotificationsProducer } from './notifications.producer';
+export { SubscriptionRepository } from './subscription.repository';
 export { SubscriptionsService } from './subscriptions.service';
 export { verifyWebhook } from './webhook-signature';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
-import type { Actor } from '@rasoat/contracts';
+import { UUID_PATTERN, type Actor } from '@rasoat/contracts';
 import { AuthErrorCode, AuthException, NATION } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
 import { caseUrl } from './digest-template';
@@ -39,8 +39,6 @@ export interface InboxPage {
   nextBefore: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The in-app inbox: notifications addressed to the caller's unit AND role, newest first.
  * Only a national admin may open another recipient's inbox (`unit=`, `role=`).
@@ -55,7 +53,7 @@ export class NotificationInboxService {
 
   async list(actor: Actor, q: InboxQuery): Promise<InboxPage> {
     const { unit, role } = recipientOf(actor, q);
-    const cursor = !q.before ? undefined : UUID.test(q.before) ? { afterId: q.before } : { before: new Date(q.before) };
+    const cursor = !q.before ? undefined : UUID_PATTERN.test(q.before) ? { afterId: q.before } : { before: new Date(q.before) };
     const rows = await this.inbox.page(unit, role, { unread: q.unread, cursor, limit: q.limit + 1 });
     const unreadCount = await this.inbox.unreadCount(unit, role);
     const page = rows.slice(0, q.limit);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions';
 import { UnitsModule } from '../units';
+import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
@@ -8,6 +9,7 @@ import { NotificationInboxRepository } from './notification-inbox.repository';
 import { NotificationInboxService } from './notification-inbox.service';
 import { NotificationsProducer } from './notifications.producer';
 import { SmtpMailer } from './smtp-mailer';
+import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionsService } from './subscriptions.service';
 
 /**
@@ -17,7 +19,18 @@ import { SubscriptionsService } from './subscriptions.service';
  */
 @Module({
   imports: [DefinitionsModule, UnitsModule],
-  providers: [NotificationInboxService, NotificationInboxRepository, SubscriptionsService, DigestService, DigestRepository, DeliveryService, NotificationsProducer, SmtpMailer],
+  providers: [
+    NotificationInboxService,
+    NotificationInboxRepository,
+    SubscriptionsService,
+    SubscriptionRepository,
+    DigestService,
+    DigestRepository,
+    DeliveryService,
+    DeliveryRepository,
+    NotificationsProducer,
+    SmtpMailer,
+  ],
   exports: [NotificationInboxService, SubscriptionsService, DigestService, DeliveryService, NotificationsProducer],
 })
 export class NotificationsModule {}

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, CreateSubscriptionBody } from '@rasoat/contracts';
 import type { SubscriptionChannel } from '@rasoat/persistence';
@@ -8,6 +7,7 @@ import { assertInScope, isNational } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
 import { UnitsService } from '../units';
 import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
+import { SubscriptionRepository, type SubscriptionRow } from './subscription.repository';
 import { WebhookAddressPolicy } from './webhook-address';
 
 export interface SubscriptionView {
@@ -23,23 +23,6 @@ export interface SubscriptionView {
   active: boolean;
 }
 
-interface Row {
-  id: string;
-  unit_code: string;
-  unit_name: string;
-  unit_path: string;
-  role: string;
-  channel: SubscriptionChannel;
-  address: string;
-  has_secret: boolean;
-  created_at: Date;
-  created_by: string;
-  active: boolean;
-}
-
-const SELECT = `select s.id, s.unit_code, u.name as unit_name, u.path as unit_path, s.role, s.channel, s.address, s.secret is not null as has_secret, s.created_at, s.created_by, s.active
-  from notification_subscription s join admin_unit u on u.code = s.unit_code`;
-
 /**
  * Who receives the digests of a (unit, role) by e-mail or webhook. Province admins manage the
  * units inside their province, national admins every unit; a webhook gets an HMAC secret,
@@ -51,7 +34,7 @@ export class SubscriptionsService {
   private readonly webhookAddresses: WebhookAddressPolicy;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly units: UnitsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -60,18 +43,11 @@ export class SubscriptionsService {
   }
 
   async list(actor: Actor, filter: { unit?: string } = {}): Promise<SubscriptionView[]> {
-    const where = ['s.active'];
-    const params: unknown[] = [];
     if (filter.unit) {
       const unit = await this.units.get(filter.unit);
       assertInScope(actor, unit.path, `đơn vị ${filter.unit}`);
-      where.push('s.unit_code = ?');
-      params.push(filter.unit);
-    } else if (!isNational(actor)) {
-      where.push(`u.path like ?`);
-      params.push(`%/${actor.unit}/%`);
     }
-    const rows = await this.em.fork().execute<Row[]>(`${SELECT} where ${where.join(' and ')} order by s.unit_code, s.role, s.created_at limit 1000`, params);
+    const rows = await this.subscriptions.list({ unit: filter.unit, withinUnit: isNational(actor) ? undefined : actor.unit });
     return rows.map(view);
   }
 
@@ -93,11 +69,7 @@ export class SubscriptionsService {
     }
     const id = randomUUID();
     const address = body.channel === 'email' ? body.address.trim().toLowerCase() : body.address;
-    const [inserted] = await this.em.fork().execute<{ id: string }[]>(
-      `insert into notification_subscription (id, unit_code, role, channel, address, secret, created_at, created_by, active)
-       values (?, ?, ?, ?, ?, ?, ?, ?, true) on conflict do nothing returning id`,
-      [id, unit.code, body.role, body.channel, address, secret, this.clock.now(), actor.sub],
-    );
+    const inserted = await this.subscriptions.insert({ id, unitCode: unit.code, role: body.role, channel: body.channel, address, secret, createdAt: this.clock.now(), createdBy: actor.sub });
     if (!inserted) throw new SubscriptionExistsException(unit.code, body.role, body.channel, address);
     const created = await this.find(id);
     return secret ? { ...created, secret } : created;
@@ -105,26 +77,21 @@ export class SubscriptionsService {
 
   /** Deactivates a subscription; the deliveries already made keep referring to it. */
   async deactivate(actor: Actor, id: string): Promise<SubscriptionView> {
-    const row = await this.row(id);
+    const row = await this.subscriptions.find(id);
     if (!row || !row.active) throw new SubscriptionNotFoundException(id);
     assertInScope(actor, row.unit_path, `đơn vị ${row.unit_code}`);
-    await this.em.fork().execute(`update notification_subscription set active = false, deactivated_at = ?, deactivated_by = ? where id = ? and active`, [this.clock.now(), actor.sub, id], 'run');
+    await this.subscriptions.deactivate(id, this.clock.now(), actor.sub);
     return { ...view(row), active: false };
   }
 
   private async find(id: string): Promise<SubscriptionView> {
-    const row = await this.row(id);
+    const row = await this.subscriptions.find(id);
     if (!row) throw new SubscriptionNotFoundException(id);
     return view(row);
   }
-
-  private async row(id: string): Promise<Row | undefined> {
-    const [row] = await this.em.fork().execute<Row[]>(`${SELECT} where s.id = ?`, [id]);
-    return row;
-  }
 }
 
-function view(r: Row): SubscriptionView {
+function view(r: SubscriptionRow): SubscriptionView {
   return {
     id: r.id,
     unitCode: r.unit_code,

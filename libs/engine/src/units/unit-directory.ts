@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import type { UnitLevel } from '@rasoat/persistence';
-
-export interface UnitLink {
-  code: string;
-  name: string;
-  level: UnitLevel;
-}
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UnitRepository, type UnitLink } from './unit.repository';
 
 /**
  * The chain of units above a case (province … village), read from the materialised path and
@@ -17,14 +11,14 @@ export interface UnitLink {
 export class UnitDirectory {
   private readonly units = new Map<string, UnitLink>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly repository: UnitRepository) {}
 
   /** `/24/213/07000/0700001/` → [province, district, commune, village]; unknown codes are skipped. */
-  async chains(paths: readonly string[], em: EntityManager = this.em): Promise<Map<string, UnitLink[]>> {
+  async chains(paths: readonly string[], em?: EntityManager): Promise<Map<string, UnitLink[]>> {
     const codes = new Set(paths.flatMap(segments));
     const missing = [...codes].filter((c) => !this.units.has(c));
     if (missing.length > 0) {
-      const rows = await em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = any(string_to_array(?, \',\'))', [missing.join(',')]);
+      const rows = await this.repository.links(missing, em);
       for (const row of rows) this.units.set(row.code, row);
     }
     return new Map(paths.map((p) => [p, segments(p).flatMap((c) => this.units.get(c) ?? [])]));
@@ -37,7 +31,7 @@ export class UnitDirectory {
   async find(code: string): Promise<UnitLink | undefined> {
     const cached = this.units.get(code);
     if (cached) return cached;
-    const [row] = await this.em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = ?', [code]);
+    const row = await this.repository.link(code);
     if (row) this.units.set(row.code, row);
     return row;
   }
