@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { UUID_PATTERN } from '@rasoat/contracts';
 import { runWithLogContext } from '@rasoat/observability';
 import type { AuthenticatedRequest } from './auth.guard';
 
@@ -8,7 +9,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** A caller's id is kept when it is a plain token (letters, digits, `._:-`, ≤ 128); anything else is replaced. */
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const CASE_PATH = /^\/api\/cases\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i;
+const CASE_PATH = new RegExp(`^/api/cases/(${UUID_PATTERN.source.slice(1, -1)})(?:/|$)`, 'i');
 /** Scrapes and probes: logged at debug level, so that they do not drown the request log. */
 const QUIET_PATHS = new Set(['/metrics', '/health']);
 

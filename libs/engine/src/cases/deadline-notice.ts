@@ -1,3 +1,4 @@
+import { dmy } from '@rasoat/calendar';
 import { stepIndex, vi, type CompiledDefinition } from '@rasoat/workflow-core';
 import type { Alarm } from '../deadlines';
 import { responsibleIndex, type UnitLink } from '../units';
@@ -13,7 +14,6 @@ export interface NoticeDefinition {
 /** What an alarm's notice says of its deadline, its case and the village. */
 export type NoticeSubject = Pick<DueAlarmRow, 'id' | 'case_id' | 'step' | 'due_date' | 'village_code' | 'village_name'>;
 
-const dmy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
 /**
  * Whom the alarm at `index` of a deadline tells, and what (Vietnamese first, English after): a

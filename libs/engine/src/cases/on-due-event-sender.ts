@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SYSTEM_ACTOR } from '@rasoat/contracts';
+import { SYSTEM_ACTOR, UUID_PATTERN } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
 import { activeStepIds } from '@rasoat/workflow-core';
 import { CLOCK, type Clock } from '../infrastructure';
@@ -15,7 +15,6 @@ export type FireOutcome = 'fired' | 'not-due' | 'stale' | 'already-closed' | 'un
 
 /** onDue deadlines per `fireEvents` transaction. */
 export const EVENT_BATCH = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Sends deadlines' onDue events (e.g. the end of a posting period) through the case inbox, in
@@ -51,7 +50,7 @@ export class OnDueEventSender {
    * used returns the existing event). One `wakeMany` after commit. Answers in the order asked.
    */
   async fireEvents(deadlineIds: readonly string[]): Promise<FireOutcome[]> {
-    const ids = [...new Set(deadlineIds.map((id) => id.toLowerCase()).filter((id) => UUID.test(id)))];
+    const ids = [...new Set(deadlineIds.map((id) => id.toLowerCase()).filter((id) => UUID_PATTERN.test(id)))];
     if (ids.length === 0) return deadlineIds.map(() => 'unknown');
     let batch: { outcomes: Map<string, FireOutcome>; wakeUps: Map<string, number> };
     try {
