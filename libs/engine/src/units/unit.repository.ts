@@ -53,11 +53,12 @@ export class UnitRepository {
   }
 
   /**
-   * The units of `codes` that exist, read on a fork of `em` when given. A fork does not share the
-   * transaction of the EntityManager it came from (MikroORM's default): units are committed data.
+   * The units of `codes` that exist, on the caller's transaction when it passes one: a drain that
+   * holds a connection must not wait for a second one from the pool (a fork of a transactional
+   * EntityManager would leave the transaction and take another connection).
    */
-  links(codes: readonly string[], em: EntityManager = this.em): Promise<UnitLink[]> {
-    return em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = any(string_to_array(?, \',\'))', [codes.join(',')]);
+  links(codes: readonly string[], tx?: EntityManager): Promise<UnitLink[]> {
+    return (tx ?? this.em.fork()).execute<UnitLink[]>('select code, name, level from admin_unit where code = any(string_to_array(?, \',\'))', [codes.join(',')]);
   }
 
   /** One unit; undefined when there is none. */
