@@ -6,16 +6,36 @@ import { CaseAcceptanceService } from './case-acceptance.service';
 import { CaseDeadlinesService } from './case-deadlines.service';
 import { CaseEffectWriter } from './case-effect-writer';
 import { CaseEngineService } from './case-engine.service';
+import { CaseEventRepository } from './case-event.repository';
 import { CaseEventsProducer } from './case-events.producer';
-import { CaseMigrationService } from './case-migration.service';
 import { CaseHistoryRepository } from './case-history.repository';
+import { CaseInboxService } from './case-inbox.service';
+import { CaseMigrationRepository } from './case-migration.repository';
+import { CaseMigrationService } from './case-migration.service';
 import { CaseQueryService } from './case-query.service';
+import { CaseViewRepository } from './case-view.repository';
 import { RefusedEventBudget } from './refused-event-budget';
+import { ReviewCaseRepository } from './review-case.repository';
 
 /** A village's case: accepting events, applying them, firing its deadlines, reading it. */
 @Module({
   imports: [DefinitionsModule, DeadlinesModule, UnitsModule],
-  providers: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseEffectWriter, CaseEventsProducer, CaseDeadlinesService, CaseMigrationService, CaseHistoryRepository, RefusedEventBudget],
+  providers: [
+    CaseAcceptanceService,
+    CaseInboxService,
+    CaseEngineService,
+    CaseQueryService,
+    CaseEffectWriter,
+    CaseEventsProducer,
+    CaseDeadlinesService,
+    CaseMigrationService,
+    CaseHistoryRepository,
+    RefusedEventBudget,
+    ReviewCaseRepository,
+    CaseEventRepository,
+    CaseViewRepository,
+    CaseMigrationRepository,
+  ],
   exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, CaseDeadlinesService, CaseMigrationService],
 })
 export class CasesModule {}

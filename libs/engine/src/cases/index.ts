@@ -1,10 +1,17 @@
 export { CaseAcceptanceService } from './case-acceptance.service';
-export type { AcceptOutcome, AcceptRequest, EventReceipt } from './case-acceptance.service';
+export type { AcceptOutcome, AcceptRequest } from './case-acceptance.service';
 export { CaseDeadlinesService, EVENT_BATCH } from './case-deadlines.service';
 export { CaseEngineService } from './case-engine.service';
+export { CaseEventRepository } from './case-event.repository';
+export type { NewCaseEventRow } from './case-event.repository';
 export { householdFacts } from './case-facts';
+export type { EventReceipt } from './case-inbox.service';
 export { lockCases } from './case-lock';
+export { CaseMigrationRepository } from './case-migration.repository';
 export { CaseMigrationService } from './case-migration.service';
 export { CaseQueryService } from './case-query.service';
+export { CaseViewRepository } from './case-view.repository';
 export { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
 export { CasesModule } from './cases.module';
+export { ReviewCaseRepository } from './review-case.repository';
+export type { DrainedCaseRow } from './review-case.repository';
