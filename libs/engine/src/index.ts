@@ -2,7 +2,7 @@ export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, asser
 export { CampaignNotFoundException, CampaignsService, ProgressService } from './campaigns';
 export { CaseAcceptanceService, CaseDeadlinesService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
 export type { AcceptOutcome, AcceptRequest, EventReceipt } from './cases';
-export { CaseEventRepository, CaseMigrationRepository, CaseViewRepository, ReviewCaseRepository } from './cases';
+export { CaseChanges, CaseEffectWriter, CaseEventRepository, CaseMigrationRepository, CaseViewRepository, ReviewCaseRepository } from './cases';
 export type { DrainedCaseRow, NewCaseEventRow } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, TimersProducer, loadCalendarData } from './deadlines';
 export type { Alarm } from './deadlines';

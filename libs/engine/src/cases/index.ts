@@ -1,6 +1,8 @@
 export { CaseAcceptanceService } from './case-acceptance.service';
 export type { AcceptOutcome, AcceptRequest } from './case-acceptance.service';
+export { CaseChanges } from './case-changes';
 export { CaseDeadlinesService, EVENT_BATCH } from './case-deadlines.service';
+export { CaseEffectWriter } from './case-effect-writer';
 export { CaseEngineService } from './case-engine.service';
 export { CaseEventRepository } from './case-event.repository';
 export type { NewCaseEventRow } from './case-event.repository';
