@@ -2,8 +2,8 @@
 // drain, case view), compiled once.
 import { compileDefinition, loadDefinitionYaml, type CompiledDefinition } from '@rasoat/workflow-core';
 
-const loaded = loadDefinitionYaml(
-  `id: fixture-review
+/** The fixture's YAML, for a test that needs a variant of it (e.g. a version 2 to migrate to). */
+export const FIXTURE_YAML = `id: fixture-review
 version: 1
 title: Rà soát thử / fixture review
 sources: [QĐ 24/2021/QĐ-TTg]
@@ -51,10 +51,14 @@ steps:
     type: final
     label: Xong
     outcome: recognised
-`,
-  'fixture-review.yaml',
-);
-if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+`;
+
+/** Compiles a definition written in YAML; throws its errors. */
+export function compileYaml(yaml: string): CompiledDefinition {
+  const loaded = loadDefinitionYaml(yaml, 'fixture-review.yaml');
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  return compileDefinition(loaded.value);
+}
 
 export const FIXTURE_KEY = 'fixture-review@1';
-export const fixtureReview: CompiledDefinition = compileDefinition(loaded.value);
+export const fixtureReview: CompiledDefinition = compileYaml(FIXTURE_YAML);
