@@ -3,8 +3,8 @@ export { CampaignNotFoundException, CampaignRepository, CampaignsService, Progre
 export type { NewCampaignRow } from './campaigns';
 export { CaseDeadlinesService } from './case-deadlines.service';
 export type { SweepRun } from './case-sweep.service';
-export { CaseAcceptanceService, CaseEngineService, CaseMigrationService, CaseNotFoundException, CaseQueryService, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases';
-export type { AcceptOutcome, AcceptRequest, AlarmRun, EventReceipt, FireOutcome } from './cases';
+export { CaseAcceptanceService, CaseChanges, CaseEffectWriter, CaseEngineService, CaseEventRepository, CaseMigrationRepository, CaseMigrationService, CaseNotFoundException, CaseQueryService, CaseViewRepository, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, ReviewCaseRepository, RoleNotAllowedException, UnknownEventTypeException } from './cases';
+export type { AcceptOutcome, AcceptRequest, AlarmRun, DrainedCaseRow, EventReceipt, FireOutcome, NewCaseEventRow } from './cases';
 export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, DeadlineRepository, TimersProducer, loadCalendarData } from './deadlines';
 export type { Alarm, RecomputedDeadline } from './deadlines';
 export { DefinitionAdminService, DefinitionRegistry, DefinitionRepository, DefinitionVersionChangedException } from './definitions';
@@ -14,19 +14,7 @@ export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HO
 export type { NewHousehold } from './households';
 export { CLOCK, DomainException, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
-export {
-  DIGEST_SCHEDULER_ID,
-  DeliveryRepository,
-  DeliveryService,
-  DigestRepository,
-  DigestService,
-  NotificationInboxRepository,
-  NotificationInboxService,
-  NotificationsProducer,
-  SubscriptionRepository,
-  SubscriptionsService,
-  verifyWebhook,
-} from './notifications';
+export { DIGEST_SCHEDULER_ID, DeliveryRepository, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionRepository, SubscriptionsService, verifyWebhook } from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
 export { ReportRepository, ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
 export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';

@@ -1,73 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stageOf, vi, type CaseEffect, type CompiledDefinition, type TransitionResult } from '@rasoat/workflow-core';
 import { DeadlineScheduler } from '../deadlines';
-import type { UnitLink } from '../units';
-import { CaseChanges, type HistoryEntry } from './case-changes';
 import { sql } from '../infrastructure';
-
-export type { HistoryEntry } from './case-changes';
-
-/** What the effect writer needs to know about a case. */
-export interface CaseRef {
-  id: string;
-  campaignId: string;
-  villageCode: string;
-  communeCode: string;
-  unitPath: string;
-  provinceCode: string;
-  window: { start: string; end: string };
-  /** The units above the case, province … village (UnitDirectory): whom a role's notification goes to. */
-  chain: readonly UnitLink[];
-}
-
-const SYSTEM = { sub: 'system', role: 'system', unit: 'VN' } as const;
+import type { CaseChanges } from './case-changes';
 
 /**
- * Turns a transition's effects into rows (deadlines, notifications, history, progress counters)
- * collected in a CaseChanges, and writes a CaseChanges inside the caller's transaction with one
- * statement per table, however many cases and events it holds. Queue wake-ups are the caller's
- * post-commit work (`changes.wakeUps()`): never before the commit, or a crash could lose them.
+ * Writes a CaseChanges inside the caller's transaction with one statement per table (event
+ * outcomes, history, deadlines closed and armed, notifications, per-commune counters), however many
+ * cases and events it holds. Queue wake-ups are the caller's post-commit work
+ * (`changes.wakeUps()`): never before the commit, or a crash could lose them.
  */
 @Injectable()
 export class CaseEffectWriter {
   constructor(private readonly deadlines: DeadlineScheduler) {}
-
-  /** `cause` makes notification keys unique per event, so a retried job cannot notify twice. */
-  collect(changes: CaseChanges, compiled: CompiledDefinition, ref: CaseRef, result: TransitionResult & { outcome: 'applied' }, cause: string): void {
-    for (const effect of result.effects) this.collectOne(changes, compiled, ref, effect, result.snapshot.context.milestones, cause);
-  }
-
-  private collectOne(changes: CaseChanges, compiled: CompiledDefinition, ref: CaseRef, effect: CaseEffect, milestones: Record<string, string>, cause: string): void {
-    switch (effect.kind) {
-      case 'deadline.cancel':
-        changes.close(ref.id, effect.step);
-        return;
-      case 'deadline.arm': {
-        const planned = this.deadlines.plan({ step: effect.step, spec: effect.deadline, milestones, window: ref.window, provinceCode: ref.provinceCode, now: changes.now });
-        changes.arm(ref.id, effect.step, effect.deadline, planned);
-        return;
-      }
-      case 'notify': {
-        const role = compiled.definition.roles[effect.role];
-        const unit = ref.chain.find((u) => u.level === role.level);
-        const step = compiled.definition.steps[effect.step];
-        changes.notify({
-          dedupeKey: `case:${ref.id}:${cause}:${effect.role}:${effect.template}`,
-          unitCode: unit?.code ?? ref.villageCode,
-          role: effect.role,
-          template: effect.template,
-          title: `${vi(step.label)} — thôn ${ref.villageCode}`,
-          body: `Hồ sơ rà soát thôn ${ref.villageCode}: ${effect.template} (bước "${vi(step.label)}")`,
-          caseId: ref.id,
-        });
-        return;
-      }
-      case 'case.completed':
-        changes.record(ref.id, { kind: 'completed', actor: SYSTEM, toStep: effect.step, details: { outcome: effect.outcome, stage: stageOf(compiled, effect.step) } });
-        return;
-    }
-  }
 
   /** Writes everything collected, one statement per table (none for an empty table). */
   async write(tx: EntityManager, changes: CaseChanges): Promise<void> {
@@ -169,20 +114,6 @@ export class CaseEffectWriter {
         [JSON.stringify(keyed(changes.stages, (campaign_id, commune_code, stage, reached) => ({ campaign_id, commune_code, stage: Number(stage), reached })))],
       );
     }
-  }
-
-  /** One history entry, written now (for callers outside a batch). */
-  async history(tx: EntityManager, caseId: string, at: Date, entry: HistoryEntry): Promise<void> {
-    const changes = new CaseChanges(at);
-    changes.record(caseId, entry);
-    await this.write(tx, changes);
-  }
-
-  /** Moves one case between steps in the per-commune counters, written now (for callers outside a batch). */
-  async moveCounters(tx: EntityManager, ref: { campaignId: string; communeCode: string }, fromStep: string, toStep: string, fromMaxStage: number, toMaxStage: number): Promise<void> {
-    const changes = new CaseChanges(new Date());
-    changes.move(ref.campaignId, ref.communeCode, fromStep, toStep, fromMaxStage, toMaxStage);
-    await this.write(tx, changes);
   }
 }
 

@@ -3,40 +3,17 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor, MAX_CASES_PER_JOB } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
 import { applyCorrection, applyEvent, CaseSnapshotSchema, CORRECTION_EVENT, householdAccess, stageOf, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
-import { DeadlineRecomputeService, TimersProducer } from '../deadlines';
+import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
-import { CLOCK, type Clock, MicroBatcher, sql } from '../infrastructure';
+import { CLOCK, type Clock, MicroBatcher } from '../infrastructure';
 import { UnitDirectory } from '../units';
 import { CaseChanges } from './case-changes';
-import { CaseEffectWriter, type CaseRef } from './case-effect-writer';
+import { CaseEffectWriter } from './case-effect-writer';
+import { CaseEventRepository, type EventToApplyRow } from './case-event.repository';
 import { householdFactsOf } from './case-facts';
 import { drainBatch, type DrainOutcome } from './drain-batch';
-import { lockCases } from './case-lock';
-
-interface CaseRow {
-  id: string;
-  campaign_id: string;
-  village_code: string;
-  commune_code: string;
-  unit_path: string;
-  definition_key: string;
-  step: string;
-  max_stage: number;
-  snapshot: unknown;
-  applied_seq: number;
-  window_start: string;
-  window_end: string;
-  province_code: string;
-}
-
-interface PendingRow {
-  id: string;
-  case_id: string;
-  seq: number;
-  type: string;
-  payload: Record<string, unknown>;
-  actor: unknown;
-}
+import { type CaseToDrainRow, type DrainedCaseRow, ReviewCaseRepository } from './review-case.repository';
+import { collectTransitionEffects, type CaseRef } from './transition-effects';
 
 /**
  * Events applied per drain transaction, shared by its cases (200 at most for one case, 10 at
@@ -59,7 +36,10 @@ export class CaseEngineService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
+    private readonly cases: ReviewCaseRepository,
+    private readonly events: CaseEventRepository,
     private readonly effects: CaseEffectWriter,
+    private readonly deadlines: DeadlineScheduler,
     private readonly recompute: DeadlineRecomputeService,
     private readonly units: UnitDirectory,
     private readonly timers: TimersProducer,
@@ -94,27 +74,15 @@ export class CaseEngineService {
       // Applying is re-doable, so its commit need not wait for the WAL flush: if PostgreSQL
       // crashed before the flush, the whole transaction is gone — the events are still pending
       // in the inbox (accepted with a durable commit) and the sweeper applies them again.
-      await sql(tx, 'set local synchronous_commit = off');
-      await lockCases(tx, ids);
-      const rows = await sql<CaseRow>(tx,
-        `select c.id, c.campaign_id, c.village_code, c.commune_code, c.unit_path, c.definition_key, c.step, c.max_stage, c.snapshot, c.applied_seq,
-                k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
-         from review_case c join campaign k on k.id = c.campaign_id
-         where c.id = any(string_to_array(?, ',')::uuid[]) order by c.id`,
-        [ids.join(',')],
-      );
+      await this.cases.commitAsynchronously(tx);
+      await this.cases.lockCases(tx, ids);
+      const rows = await this.cases.findToDrain(tx, ids);
       const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
       if (rows.length === 0) return result;
       const limit = perCase(rows.length);
-      const events = await sql<PendingRow>(tx,
-        `select e.id, e.case_id, e.seq, e.type, e.payload, e.actor
-         from review_case c cross join lateral (
-           select * from case_event e where e.case_id = c.id and e.seq > c.applied_seq order by e.seq limit ?) e
-         where c.id = any(string_to_array(?, ',')::uuid[]) order by e.case_id, e.seq`,
-        [limit + 1, ids.join(',')],
-      );
-      const inbox = new Map<string, PendingRow[]>();
-      for (const e of events) (inbox.get(e.case_id) ?? inbox.set(e.case_id, []).get(e.case_id) as PendingRow[]).push(e);
+      const events = await this.events.nextToApply(tx, ids, limit + 1);
+      const inbox = new Map<string, EventToApplyRow[]>();
+      for (const e of events) (inbox.get(e.case_id) ?? inbox.set(e.case_id, []).get(e.case_id) as EventToApplyRow[]).push(e);
       const busy = rows.filter((r) => inbox.has(r.id));
       for (const r of rows) if (!inbox.has(r.id)) result.set(r.id, { status: 'done', applied: 0, rejected: 0 });
       if (busy.length === 0) return result;
@@ -126,23 +94,17 @@ export class CaseEngineService {
       const factCases = busy.filter((r) => (definitions.get(r.definition_key) as CompiledDefinition).usesHouseholdFacts).map((r) => r.id);
       const facts = factCases.length > 0 ? await householdFactsOf(tx, factCases) : new Map<string, HouseholdFacts>();
 
-      const updates: Record<string, unknown>[] = [];
+      const updates: DrainedCaseRow[] = [];
       for (const row of busy) {
-        const pending = inbox.get(row.id) as PendingRow[];
+        const pending = inbox.get(row.id) as EventToApplyRow[];
         const compiled = definitions.get(row.definition_key) as CompiledDefinition;
         const outcome = this.applyCase(changes, compiled, row, pending.slice(0, limit), chains.get(row.unit_path) ?? [], facts.get(row.id), updates);
         result.set(row.id, { ...outcome, status: pending.length > limit ? 'more' : 'done' });
       }
       await this.effects.write(tx, changes);
       // The rows last and in id order, as acceptance locks them: it waits only for this commit.
-      await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for no key update`, [busy.map((r) => r.id).join(',')]);
-      await sql(tx,
-        `update review_case c set snapshot = x.snapshot, step = x.step, status = x.status, applied_seq = x.applied_seq, max_stage = x.max_stage, updated_at = ?,
-           households_locked_at = coalesce(c.households_locked_at, case when x.locked then ?::timestamptz end)
-         from jsonb_to_recordset(?::jsonb) as x(id uuid, snapshot jsonb, step text, status text, applied_seq int, max_stage int, locked boolean)
-         where c.id = x.id`,
-        [now, now, JSON.stringify(updates)],
-      );
+      await this.cases.lockForUpdate(tx, busy.map((r) => r.id));
+      await this.cases.saveDrained(tx, updates, now);
       return result;
     });
     const wakeUps = changes.wakeUps();
@@ -165,11 +127,11 @@ export class CaseEngineService {
   private applyCase(
     changes: CaseChanges,
     compiled: CompiledDefinition,
-    row: CaseRow,
-    events: readonly PendingRow[],
+    row: CaseToDrainRow,
+    events: readonly EventToApplyRow[],
     chain: CaseRef['chain'],
     facts: HouseholdFacts | undefined,
-    updates: Record<string, unknown>[],
+    updates: DrainedCaseRow[],
   ): { applied: number; rejected: number } {
     const now = changes.now;
     const ref: CaseRef = {
@@ -215,7 +177,7 @@ export class CaseEngineService {
         toStep: result.to,
         details: { data: event.payload },
       });
-      this.effects.collect(changes, compiled, ref, result, `seq:${event.seq}`);
+      collectTransitionEffects(changes, compiled, ref, result, `seq:${event.seq}`, this.deadlines);
       snapshot = result.snapshot;
       maxStage = Math.max(maxStage, stageOf(compiled, result.to));
     }
@@ -232,7 +194,7 @@ export class CaseEngineService {
    * Reports read the snapshot, so they show the new value. Answers the new snapshot, or null
    * when the correction is rejected (the event was never applied to the case, the value does not fit).
    */
-  private applyCorrectionEvent(changes: CaseChanges, compiled: CompiledDefinition, caseId: string, snapshot: CaseSnapshot, event: PendingRow, actor: Actor): CaseSnapshot | null {
+  private applyCorrectionEvent(changes: CaseChanges, compiled: CompiledDefinition, caseId: string, snapshot: CaseSnapshot, event: EventToApplyRow, actor: Actor): CaseSnapshot | null {
     const at = { seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step };
     const result = applyCorrection(compiled.definition, snapshot, event.payload);
     if (result.outcome === 'rejected') {
@@ -244,11 +206,5 @@ export class CaseEngineService {
     changes.event(event.id, 'applied');
     changes.record(caseId, { kind: 'corrected', ...at, details: { event: corrected, field, from: result.previous, to: value, reason } });
     return result.snapshot;
-  }
-
-  /** Used by tests and the simulator: the compiled definition a case runs on. */
-  async definitionOf(caseId: string): Promise<CompiledDefinition> {
-    const [row] = await this.em.fork().execute<{ definition_key: string }[]>('select definition_key from review_case where id = ?', [caseId]);
-    return this.registry.get(row.definition_key);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, MigrateCasesBody } from '@rasoat/contracts';
-import { DefinitionAudit } from '@rasoat/persistence';
 import { activeStepIds, CaseSnapshotSchema, stageOf, stepIndex, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException } from '../auth';
 import { CampaignNotFoundException } from '../campaigns';
@@ -10,7 +9,7 @@ import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter } from './case-effect-writer';
-import { lockCases } from './case-lock';
+import { CaseMigrationRepository, type MigrationCampaignRow, type MigrationCaseRow, type OpenDeadlineRow } from './case-migration.repository';
 import { CaseMigrationInvalidException } from './cases.exception';
 
 /** One case in a migration: where it is, where it would go, or why it cannot move. */
@@ -33,28 +32,6 @@ export interface MigrationReport {
   cases: CaseMigrationLine[];
 }
 
-interface CaseRow {
-  id: string;
-  village_code: string;
-  commune_code: string;
-  unit_path: string;
-  definition_key: string;
-  step: string;
-  status: string;
-  max_stage: number;
-  snapshot: unknown;
-  accepted_seq: number;
-  applied_seq: number;
-}
-
-interface DeadlineRow {
-  id: string;
-  step: string;
-  status: string;
-  due_at: Date;
-  due_date: string;
-}
-
 /**
  * Moves a campaign's in-flight cases to another version of their definition: an explicit state
  * mapping, a dry run that says per case from → to or why not, then an apply that moves each
@@ -68,6 +45,7 @@ export class CaseMigrationService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
+    private readonly migrations: CaseMigrationRepository,
     private readonly effects: CaseEffectWriter,
     private readonly calculator: DeadlineCalculator,
     private readonly scheduler: DeadlineScheduler,
@@ -77,11 +55,7 @@ export class CaseMigrationService {
 
   async migrate(body: MigrateCasesBody, actor: Actor): Promise<MigrationReport> {
     const em = this.em.fork();
-    const [campaign] = await em.execute<{ id: string; province_code: string; definition_id: string; definition_key: string; window_start: string; window_end: string; path: string }[]>(
-      `select k.id, k.province_code, k.definition_id, k.definition_key, k.window_start::text as window_start, k.window_end::text as window_end, u.path
-       from campaign k join admin_unit u on u.code = k.province_code where k.id = ?`,
-      [body.campaignId],
-    );
+    const campaign = await this.migrations.findCampaign(em, body.campaignId);
     if (!campaign) throw new CampaignNotFoundException(body.campaignId);
     if (!(actor.role === 'province_admin' || actor.role === 'national_admin')) {
       throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, 'Chỉ quản trị tỉnh được chuyển phiên bản / only an admin migrates cases');
@@ -96,11 +70,7 @@ export class CaseMigrationService {
       if (!target.definition.steps[to]) throw new CaseMigrationInvalidException(`mapping.${from}`, `"${to}" is not a top-level step of ${body.to}`);
     }
 
-    const rows = await em.execute<CaseRow[]>(
-      `select id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq
-       from review_case where campaign_id = ? order by village_code`,
-      [campaign.id],
-    );
+    const rows = await this.migrations.casesOf(em, campaign.id);
     const sources = new Map<string, CompiledDefinition>();
     for (const key of new Set(rows.map((r) => r.definition_key))) sources.set(key, await this.registry.get(key));
 
@@ -118,8 +88,8 @@ export class CaseMigrationService {
     for (const l of lines) totals[l.outcome]++;
     if (!body.dryRun) {
       await em.transactional(async (tx) => {
-        if (totals.blocked === 0) await tx.execute('update campaign set definition_key = ? where id = ?', [body.to, campaign.id], 'run');
-        tx.create(DefinitionAudit, {
+        if (totals.blocked === 0) await this.migrations.pinCampaign(tx, campaign.id, body.to);
+        await this.migrations.insertAudit(tx, {
           at: this.clock.now(),
           action: 'migrate',
           definitionId: target.definition.id,
@@ -129,14 +99,13 @@ export class CaseMigrationService {
           diff: '',
           details: { campaignId: campaign.id, to: body.to, mapping: body.mapping, deadlines: body.deadlines, totals },
         });
-        await tx.flush();
       });
       this.logger.log(`campaign ${campaign.id} → ${body.to}: ${totals.moved} moved, ${totals.blocked} blocked, ${totals['already-there']} already there`);
     }
     return { campaignId: campaign.id, to: body.to, dryRun: body.dryRun, deadlines: body.deadlines, totals, cases: lines };
   }
 
-  private plan(row: CaseRow, body: MigrateCasesBody, target: CompiledDefinition, targetSteps: ReturnType<typeof stepIndex>): CaseMigrationLine {
+  private plan(row: MigrationCaseRow, body: MigrateCasesBody, target: CompiledDefinition, targetSteps: ReturnType<typeof stepIndex>): CaseMigrationLine {
     const line = { caseId: row.id, villageCode: row.village_code, fromKey: row.definition_key, fromStep: row.step };
     if (row.definition_key === body.to) return { ...line, toStep: row.step, outcome: 'already-there', reason: null };
     if (row.status === 'done') return { ...line, toStep: null, outcome: 'blocked', reason: 'hồ sơ đã hoàn thành / the case is completed' };
@@ -159,14 +128,13 @@ export class CaseMigrationService {
     body: MigrateCasesBody,
     target: CompiledDefinition,
     source: CompiledDefinition,
-    campaign: { id: string; province_code: string; window_start: string; window_end: string },
+    campaign: Pick<MigrationCampaignRow, 'id' | 'province_code' | 'window_start' | 'window_end'>,
     actor: Actor,
   ): Promise<CaseMigrationLine> {
     const wake: Date[] = [];
     const now = this.clock.now();
     const result = await this.em.fork().transactional(async (tx): Promise<CaseMigrationLine> => {
-      await lockCases(tx, [caseId]);
-      const [row] = await tx.execute<CaseRow[]>('select * from review_case where id = ? for update', [caseId]);
+      const row = await this.migrations.lockCase(tx, caseId);
       // Re-plan under the lock: an event may have moved the case since the dry run.
       const again = this.plan(row, body, target, stepIndex(target.definition));
       if (again.outcome !== 'would-move' || again.toStep !== plan.toStep) return again.outcome === 'would-move' ? { ...again, outcome: 'blocked', reason: 'hồ sơ vừa thay đổi / the case moved meanwhile; run again' } : again;
@@ -176,11 +144,8 @@ export class CaseMigrationService {
 
       // Deadlines: each active step of the new snapshot that has a deadline gets one; the remaining
       // time of the step it came from is kept (preserve) or the new rule is applied (recompute).
-      const armed = await tx.execute<DeadlineRow[]>(
-        `select id, step, status, due_at, due_date::text as due_date from deadline where case_id = ? and status in ('armed', 'overdue') for update`,
-        [caseId],
-      );
-      const carried = new Map<string, DeadlineRow>();
+      const armed = await this.migrations.openDeadlines(tx, caseId);
+      const carried = new Map<string, OpenDeadlineRow>();
       for (const d of armed) carried.set(d.step === current.step ? toStep : d.step, d);
       const deadlineChanges: Record<string, unknown>[] = [];
       const changes = new CaseChanges(now);
@@ -197,7 +162,7 @@ export class CaseMigrationService {
             (a) => new Date(a.at).getTime() > now.getTime() || (old.status === 'armed' && (a.kind === 'due' || a.kind === 'event')),
           );
           const first = alarms[0] ? new Date(alarms[0].at) : null;
-          await tx.execute('update deadline set step = ?, spec = ?::jsonb, alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = ?', [stepId, JSON.stringify(spec), JSON.stringify(alarms), first, old.id], 'run');
+          await this.migrations.moveDeadline(tx, old.id, { step: stepId, spec, alarms, nextAlarmAt: first });
           if (first) wake.push(first);
           deadlineChanges.push({ step: stepId, dueDate: old.due_date, mode: 'preserved' });
           continue;
@@ -213,7 +178,7 @@ export class CaseMigrationService {
       }
 
       const maxStage = Math.max(row.max_stage, stageOf(target, toStep));
-      await tx.execute('update review_case set definition_key = ?, snapshot = ?::jsonb, step = ?, max_stage = ?, updated_at = ? where id = ?', [body.to, JSON.stringify(next), toStep, maxStage, now, caseId], 'run');
+      await this.migrations.saveMigratedCase(tx, caseId, { definitionKey: body.to, snapshot: next, step: toStep, maxStage, now });
       changes.move(campaign.id, row.commune_code, row.step, toStep, row.max_stage, maxStage);
       changes.record(caseId, {
         kind: 'migrated',

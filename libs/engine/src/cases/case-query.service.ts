@@ -6,6 +6,7 @@ import { allowedEvents, CaseSnapshotSchema, stageOf, stepIndex, vi, type Localiz
 import { assertInScope, seesPersonalData } from '../auth';
 import { DefinitionRegistry } from '../definitions';
 import { CaseHistoryRepository, type HistoryRow } from './case-history.repository';
+import { CaseViewRepository } from './case-view.repository';
 import { CaseNotFoundException } from './cases.exception';
 import { caseViewMask } from './case-view-privacy';
 
@@ -47,6 +48,7 @@ export class CaseQueryService {
   constructor(
     private readonly em: EntityManager,
     private readonly registry: DefinitionRegistry,
+    private readonly views: CaseViewRepository,
     private readonly histories: CaseHistoryRepository,
   ) {}
 
@@ -58,11 +60,7 @@ export class CaseQueryService {
   }
 
   private async read(em: EntityManager, caseId: string, actor: Actor) {
-    const [row] = await em.execute<Record<string, any>[]>(
-      `select c.*, u.name as village_name, k.province_code, k.year, k.window_start::text as window_start, k.window_end::text as window_end
-       from review_case c join admin_unit u on u.code = c.village_code join campaign k on k.id = c.campaign_id where c.id = ?`,
-      [caseId],
-    );
+    const row = await this.views.findCase(em, caseId);
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
     const compiled = await this.registry.get(row.definition_key, em);
@@ -72,13 +70,10 @@ export class CaseQueryService {
     const steps = stepIndex(definition);
     // Personal free text (fields marked `personal`) only for the village's and its commune's officials.
     const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
-    const deadlines = await em.execute<DeadlineView[]>(
-      `select id, step, due_date::text as "dueDate", due_at as "dueAt", status, armed_at as "armedAt", closed_at as "closedAt" from deadline where case_id = ? order by armed_at, due_at`,
-      [caseId],
-    );
+    const deadlines = await this.views.deadlines(em, caseId);
     const history = await this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE });
     const refusals = await this.histories.refusals(em, caseId, RECENT_REFUSALS);
-    const pending = await em.execute(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]);
+    const pending = await this.views.pendingEvents(em, caseId);
     return {
       id: row.id,
       campaign: { id: row.campaign_id, provinceCode: row.province_code, year: row.year, window: { start: row.window_start, end: row.window_end } },
@@ -100,7 +95,7 @@ export class CaseQueryService {
         proxies: definition.events[type].proxies ?? [],
         fields: definition.events[type].fields,
       })),
-      deadlines: deadlines.map((d) => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
+      deadlines: deadlines.map((d): DeadlineView => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
       pendingEvents: pending,
       history: history.entries.map(mask.history).map((h) => historyView(h, steps)),
       historyTotal: history.total,
@@ -112,10 +107,7 @@ export class CaseQueryService {
   /** A page of the case's history older than `before` (the `nextBefore` of the page before), newest first. */
   async history(caseId: string, actor: Actor, q: { before?: string; limit: number }) {
     const em = this.em.fork();
-    const [row] = await em.execute<{ unit_path: string; definition_key: string; village_code: string; commune_code: string }[]>(
-      `select unit_path, definition_key, village_code, commune_code from review_case where id = ?`,
-      [caseId],
-    );
+    const row = await this.views.findScope(em, caseId);
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
     const { definition } = await this.registry.get(row.definition_key);
@@ -128,13 +120,7 @@ export class CaseQueryService {
   /** Cases of a campaign under a unit (scoped), for lists and drill-down. */
   async list(actor: Actor, filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number }) {
     assertInScope(actor, filter.unitPath, 'đơn vị');
-    return this.em.fork().execute(
-      `select c.id, c.village_code as "villageCode", u.name as "villageName", c.commune_code as "communeCode", c.step, c.status, c.updated_at as "updatedAt"
-       from review_case c join admin_unit u on u.code = c.village_code
-       where c.campaign_id = ? and c.unit_path like ? ${filter.step ? 'and c.step = ?' : ''}
-       order by c.village_code limit ? offset ?`,
-      [filter.campaignId, `${filter.unitPath}%`, ...(filter.step ? [filter.step] : []), filter.limit, filter.offset],
-    );
+    return this.views.list(this.em.fork(), filter);
   }
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { MAX_EVENTS_PER_BATCH } from '@rasoat/contracts';
-import { sql } from '../infrastructure';
+import { CaseEventRepository } from './case-event.repository';
 import { RefusedEventBudgetExceededException, WaitingEventsLimitExceededException } from './cases.exception';
 
 const WINDOW_MS = 3_600_000;
@@ -23,8 +23,7 @@ const keyOf = (h: BudgetHolder): string => `${h.caseId} ${h.sub}`;
  * events will be refused, so a burst sent before the first refusals are applied would pass; the
  * actor's events still waiting on the case are therefore capped too, at one full batch
  * (`WAITING_LIMIT`). Together: at most N - 1 + WAITING_LIMIT refusals of one actor on one case
- * in any hour, whatever it sends. Counted on `case_event`: refusals through
- * `case_event_refused_idx`, waiting events after the case's `applied_seq`.
+ * in any hour, whatever it sends. Counted on `case_event` (`CaseEventRepository.senderStandings`).
  */
 @Injectable()
 export class RefusedEventBudget {
@@ -32,7 +31,10 @@ export class RefusedEventBudget {
   static readonly WAITING_LIMIT = MAX_EVENTS_PER_BATCH;
   readonly perHour: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: CaseEventRepository,
+  ) {
     this.perHour = config.cases.refusedEventsPerHour;
   }
 
@@ -46,24 +48,11 @@ export class RefusedEventBudget {
   async judge(em: EntityManager, holders: readonly BudgetHolder[], now: Date): Promise<(h: BudgetHolder) => RefusedEventBudgetExceededException | WaitingEventsLimitExceededException | null> {
     const distinct = new Map(holders.map((h) => [keyOf(h), { case_id: h.caseId, sub: h.sub }]));
     if (this.perHour === 0 || distinct.size === 0) return () => null;
-    const rows = await sql<{ case_id: string; sub: string; refused: number; oldest: Date | string | null; waiting: number }>(
-      em,
-      `select k.case_id, k.sub, r.refused, r.oldest, w.waiting
-       from jsonb_to_recordset(?::jsonb) as k(case_id uuid, sub text)
-       join review_case c on c.id = k.case_id
-       cross join lateral (
-         select count(*)::int as refused, min(e.processed_at) as oldest from (
-           select e.processed_at from case_event e
-           where e.case_id = k.case_id and e.actor ->> 'sub' = k.sub and e.status = 'rejected' and e.processed_at > ?
-           order by e.processed_at desc limit ?) e
-       ) r
-       cross join lateral (
-         select count(*)::int as waiting from (
-           select 1 from case_event e where e.case_id = k.case_id and e.seq > c.applied_seq and e.actor ->> 'sub' = k.sub limit ?) e
-       ) w
-       where r.refused >= ? or w.waiting > 0`,
-      [JSON.stringify([...distinct.values()]), new Date(now.getTime() - WINDOW_MS), this.perHour, RefusedEventBudget.WAITING_LIMIT, this.perHour],
-    );
+    const rows = await this.events.senderStandings(em, [...distinct.values()], {
+      since: new Date(now.getTime() - WINDOW_MS),
+      refusedLimit: this.perHour,
+      waitingLimit: RefusedEventBudget.WAITING_LIMIT,
+    });
     const standing = new Map<string, { refused: number; oldest: Date | string | null; waiting: number }>(rows.map((r) => [keyOf({ caseId: r.case_id, sub: r.sub }), r]));
     return (h) => {
       const s = standing.get(keyOf(h)) ?? { refused: 0, oldest: null, waiting: 0 };

@@ -1,6 +1,6 @@
 export { renderCsv, renderXlsx, reportFileName, tableJson } from './report-export';
 export { ReportTableCatalog } from './report-table-catalog';
-export { ReportRepository } from './report.repository';
 export { loadReportTables } from './report-tables';
+export { ReportRepository } from './report.repository';
 export { ReportsModule } from './reports.module';
 export { ReportsService } from './reports.service';
