@@ -9,7 +9,6 @@ interface PgClient {
 interface PgModule {
   Client: new (config: { connectionString: string; connectionTimeoutMillis?: number }) => PgClient;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pg = require('pg') as PgModule;
 
 /** Error thrown by `pg` for a server-side failure; `code` is the SQLSTATE. */

@@ -3,7 +3,7 @@ import type { SeasonSummary, WeekRow } from './season-figures';
 import type { SeasonHeader } from './season-setup';
 import type { Pace } from './village';
 
-/** The templates the deadline alarms write (CaseDeadlinesService). */
+/** The templates the deadline alarms write (`deadlineNotice`, libs/engine/src/cases/deadline-notice.ts). */
 export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];
 
 /** Vietnamese first, English after: every label of the printed report. */

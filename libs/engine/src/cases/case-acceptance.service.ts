@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor, SubmitCorrectionBody, SubmitEventBody, UserRole } from '@rasoat/contracts';
+import { UUID_PATTERN, type Actor, type SubmitCorrectionBody, type SubmitEventBody, type UserRole } from '@rasoat/contracts';
 import { safeErrorMessage } from '@rasoat/observability';
 import { checkCorrection, CORRECTION_EVENT } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth';
@@ -29,7 +29,6 @@ export type AcceptOutcome = { ok: true; receipt: EventReceipt } | { ok: false; e
 const MAX_BATCH = 500;
 /** Who may correct a value an applied event wrote: the case's province admins, and national admins. */
 export const CORRECTION_ROLES: readonly UserRole[] = ['province_admin', 'national_admin'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * API side of durable execution: validates an event against the case's pinned definition
@@ -124,7 +123,7 @@ export class CaseAcceptanceService {
 
   /** One query for a batch of case lookups; an id that is not a UUID names no case. */
   private async lookupCases(ids: readonly string[]): Promise<BatchOutcome<CaseLocationRow | null>[]> {
-    const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+    const wanted = [...new Set(ids.filter((id) => UUID_PATTERN.test(id)).map((id) => id.toLowerCase()))];
     const rows = wanted.length === 0 ? [] : await this.cases.locate(this.em.fork(), wanted);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => ({ ok: true, value: byId.get(id.toLowerCase()) ?? null }));
@@ -183,10 +182,6 @@ export class CaseAcceptanceService {
     return outcomes;
   }
 
-  /** `CaseInboxService.insertBatch`: records a batch of events inside the caller's transaction. */
-  insertBatch(tx: EntityManager, items: readonly RecordRequest[], options: { refusedEventBudget?: boolean } = {}): Promise<BatchOutcome<EventReceipt>[]> {
-    return this.inbox.insertBatch(tx, items, options);
-  }
 
   /** `CaseInboxService.record`: records one event of an API sender in its own transaction. */
   record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {

@@ -52,7 +52,7 @@ export class CaseInboxService {
    * numbers, one insert of the new events. Events of one case keep their order in the batch; a
    * key repeated inside the batch is a replay of its first use, like a key found in the table.
    * Inside the caller's transaction; used for system events too (deadlines' onDue events,
-   * `CaseDeadlinesService.fireEvents`). With `refusedEventBudget` (the API's senders), one more
+   * `OnDueEventSender.fireEvents`). With `refusedEventBudget` (the API's senders), one more
    * statement reads where each sender stands on its case, and the new events of a sender past
    * its budget are refused (`RefusedEventBudget`); a replay is answered whatever the budget.
    */

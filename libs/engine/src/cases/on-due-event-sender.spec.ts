@@ -3,8 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import type { Metrics } from '@rasoat/observability';
 import type { CaseSnapshot, ResolvedDeadline } from '@rasoat/workflow-core';
-import type { CaseAcceptanceService } from './case-acceptance.service';
-import type { EventReceipt } from './case-inbox.service';
+import type { CaseInboxService, EventReceipt } from './case-inbox.service';
 import type { CaseChanges } from './case-changes';
 import type { CaseEffectWriter } from './case-effect-writer';
 import type { CaseEventsProducer } from './case-events.producer';
@@ -86,7 +85,7 @@ function setup(deadlines: OnDueDeadlineRow[], cases: OnDueCaseRow[], options: { 
   const metrics = { alarmsRung: { inc: jest.fn() } };
   const sender = new OnDueEventSender(
     alarms as unknown as DeadlineAlarmsRepository,
-    inbox as unknown as CaseAcceptanceService,
+    inbox as unknown as CaseInboxService,
     producer as unknown as CaseEventsProducer,
     effects as unknown as CaseEffectWriter,
     { now: () => NOW },

@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR, UUID_PATTERN } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
 import { activeStepIds } from '@rasoat/workflow-core';
 import { CLOCK, type Clock } from '../infrastructure';
-import { CaseAcceptanceService } from './case-acceptance.service';
+import { CaseInboxService } from './case-inbox.service';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter } from './case-effect-writer';
 import { CaseEventsProducer } from './case-events.producer';
@@ -27,7 +27,7 @@ export class OnDueEventSender {
 
   constructor(
     private readonly alarms: DeadlineAlarmsRepository,
-    private readonly inbox: CaseAcceptanceService,
+    private readonly inbox: CaseInboxService,
     private readonly producer: CaseEventsProducer,
     private readonly effects: CaseEffectWriter,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -46,7 +46,7 @@ export class OnDueEventSender {
    * cases (id order), then the case rows, then the deadline rows (`for update`, id order) — the
    * engine's order, so it cannot deadlock with drains or acceptance; steps already left cancel
    * their deadline ('stale'); the others are marked fired, get their history row and their event
-   * in the case inbox (`CaseAcceptanceService.insertBatch`, key `deadline:<id>`: a key already
+   * in the case inbox (`CaseInboxService.insertBatch`, key `deadline:<id>`: a key already
    * used returns the existing event). One `wakeMany` after commit. Answers in the order asked.
    */
   async fireEvents(deadlineIds: readonly string[]): Promise<FireOutcome[]> {
