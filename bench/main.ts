@@ -56,7 +56,10 @@ function parseArgs(argv: string[]): Args {
       if (v !== 'full' && v !== 'small') throw new Error(`--scale is full or small, not ${v}`);
       args.scale = v;
     } else if (a.startsWith('--only')) {
-      args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+      args.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = args.only.filter((n) => !SCENARIOS.some((s) => s.name === n));
       if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
     } else if (a === '--profile') args.profile = true;
@@ -82,7 +85,11 @@ function log(line: string): void {
  */
 function foreignCores(report: CpuReport): number {
   const unattributed = Math.max(0, (report.unattributedCores ?? 0) - 0.1);
-  return Object.values(report.others).reduce((a, b) => a + b, 0) + (report.cores['postgres (other databases)'] ?? 0) + unattributed;
+  return (
+    Object.values(report.others).reduce((a, b) => a + b, 0) +
+    (report.cores['postgres (other databases)'] ?? 0) +
+    unattributed
+  );
 }
 
 /**
@@ -92,13 +99,14 @@ function foreignCores(report: CpuReport): number {
  */
 async function waitQuiet(sampler: CpuSampler, maxMs: number): Promise<CpuReport> {
   const until = Date.now() + maxMs;
-  for (let warned = false; ; ) {
+  for (let warned = false; ;) {
     const from = sampler.snapshot();
     await new Promise((r) => setTimeout(r, 2000));
     const report = CpuSampler.report(from, sampler.snapshot());
     const foreign = foreignCores(report);
     if (foreign < 0.2 || Date.now() > until) {
-      if (foreign >= 0.2) log(`WARNING: other processes still use ${foreign.toFixed(2)} cores (${formatCpu(report)}); measuring anyway`);
+      if (foreign >= 0.2)
+        log(`WARNING: other processes still use ${foreign.toFixed(2)} cores (${formatCpu(report)}); measuring anyway`);
       return report;
     }
     if (!warned) log(`waiting for other processes to calm down: ${formatCpu(report)}`);
@@ -109,11 +117,18 @@ async function waitQuiet(sampler: CpuSampler, maxMs: number): Promise<CpuReport>
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const scenarios = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
-  const profileDir = args.profile ? resolve(ROOT, '.data/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
+  const profileDir = args.profile
+    ? resolve(ROOT, '.data/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+    : undefined;
   const machine = machineInfo();
   const git = gitState(ROOT);
-  if (git) log(`commit ${git.commit.slice(0, 12)}${git.dirty.length ? ` with ${git.dirty.length} changed files outside bench/` : ''}`);
-  log(`${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryMB} MB, Node ${machine.node}; scale ${args.scale}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`);
+  if (git)
+    log(
+      `commit ${git.commit.slice(0, 12)}${git.dirty.length ? ` with ${git.dirty.length} changed files outside bench/` : ''}`,
+    );
+  log(
+    `${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryMB} MB, Node ${machine.node}; scale ${args.scale}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`,
+  );
 
   let services: BenchServices | undefined;
   let ctx: BenchContext | undefined;
@@ -159,7 +174,17 @@ async function main(): Promise<void> {
         const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
         errors[scenario.name] = message;
         log(`${scenario.name} FAILED: ${message}`);
-        figures.push(figure(scenario.name, `${scenario.name}.error`, `${scenario.title} (failed)`, null, '', undefined, message.split('\n')[0]));
+        figures.push(
+          figure(
+            scenario.name,
+            `${scenario.name}.error`,
+            `${scenario.title} (failed)`,
+            null,
+            '',
+            undefined,
+            message.split('\n')[0],
+          ),
+        );
       }
       const used = CpuSampler.report(from, ctx.cpu.snapshot());
       cpu[scenario.name] = used;
@@ -172,7 +197,8 @@ async function main(): Promise<void> {
         if (worst.unattributedCores) named.push(`${worst.unattributedCores} unattributed`);
         const note = `DISTURBED: other processes used ~${foreign.toFixed(2)} cores while this was measured (${named.join(', ')})`;
         log(note);
-        for (const f of figures.filter((f) => f.scenario === scenario.name)) f.note = f.note ? `${f.note}; ${note}` : note;
+        for (const f of figures.filter((f) => f.scenario === scenario.name))
+          f.note = f.note ? `${f.note}; ${note}` : note;
       }
     }
   } finally {
@@ -189,7 +215,10 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     machine,
     git,
-    services: { postgres: services.postgres, redis: { source: services.redis.source, version: services.redis.version } },
+    services: {
+      postgres: services.postgres,
+      redis: { source: services.redis.source, version: services.redis.version },
+    },
     backgroundBeforeRun: background,
     backgroundBeforeEachScenario: quiet,
     settings: { workerConcurrency: ctx.config.worker.concurrency, ormPoolMax: 10 },
@@ -198,7 +227,13 @@ async function main(): Promise<void> {
     cpu,
     errors,
   };
-  const out = resolve(ROOT, args.out ?? (args.scale === 'full' && !args.only ? 'bench/results.json' : `.data/bench/results.${args.scale}${args.only ? `.${args.only.join('+')}` : ''}.json`));
+  const out = resolve(
+    ROOT,
+    args.out ??
+      (args.scale === 'full' && !args.only
+        ? 'bench/results.json'
+        : `.data/bench/results.${args.scale}${args.only ? `.${args.only.join('+')}` : ''}.json`),
+  );
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`results written to ${out}`);

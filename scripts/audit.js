@@ -21,7 +21,12 @@ if (!LEVELS.includes(level)) {
 const failing = LEVELS.slice(LEVELS.indexOf(level));
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const run = spawnSync(npm, ['audit', '--omit=dev', '--json'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+const run = spawnSync(npm, ['audit', '--omit=dev', '--json'], {
+  cwd: path.resolve(__dirname, '..'),
+  encoding: 'utf8',
+  timeout: 180_000,
+  maxBuffer: 64 * 1024 * 1024,
+});
 
 let report;
 try {
@@ -31,7 +36,11 @@ try {
 }
 const counts = report && report.metadata && report.metadata.vulnerabilities;
 if (!counts) {
-  const why = (report && (report.message || (report.error && report.error.summary))) || run.error?.message || (run.stderr || '').trim().split('\n').pop() || `npm audit exited with ${run.status}`;
+  const why =
+    (report && (report.message || (report.error && report.error.summary))) ||
+    run.error?.message ||
+    (run.stderr || '').trim().split('\n').pop() ||
+    `npm audit exited with ${run.status}`;
   process.stdout.write(`npm audit --omit=dev: could not run: ${why}\n`);
   process.exit(2);
 }
@@ -44,10 +53,17 @@ const bad = Object.values(report.vulnerabilities || {}).filter((v) => failing.in
 for (const v of bad) {
   const advisories = (v.via || []).filter((x) => typeof x === 'object').map((x) => `${x.title} (${x.url || x.source})`);
   const via = advisories.length > 0 ? advisories.join('; ') : `through ${(v.via || []).join(', ')}`;
-  const fix = v.fixAvailable === true ? 'fix: npm audit fix' : v.fixAvailable ? `fix: ${v.fixAvailable.name}@${v.fixAvailable.version}${v.fixAvailable.isSemVerMajor ? ' (semver-major)' : ''}` : 'no fix available';
+  const fix =
+    v.fixAvailable === true
+      ? 'fix: npm audit fix'
+      : v.fixAvailable
+        ? `fix: ${v.fixAvailable.name}@${v.fixAvailable.version}${v.fixAvailable.isSemVerMajor ? ' (semver-major)' : ''}`
+        : 'no fix available';
   process.stdout.write(`  ${v.severity.padEnd(8)} ${v.name} ${v.range}: ${via}; ${fix}\n`);
 }
 if (bad.length > 0) {
-  process.stdout.write(`${bad.length} package(s) at or above "${level}": upgrade the pinned versions (package.json) where a compatible fix exists.\n`);
+  process.stdout.write(
+    `${bad.length} package(s) at or above "${level}": upgrade the pinned versions (package.json) where a compatible fix exists.\n`,
+  );
   process.exit(1);
 }

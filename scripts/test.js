@@ -15,7 +15,9 @@ function step(title, command, args) {
   process.stdout.write(`\n=== ${title} ===\n`);
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  process.stdout.write(`--- ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `--- ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   if (result.status !== 0) {
     if (title.startsWith('jest')) printSummary();
     process.exit(result.status ?? 1);
@@ -30,14 +32,22 @@ if (extra.length === 0) {
 const results = path.join(root, '.data', 'jest-results.json');
 require('node:fs').mkdirSync(path.dirname(results), { recursive: true });
 require('node:fs').rmSync(results, { force: true });
-step('jest (unit, integration, e2e)', bin('jest'), ['--ci', '--maxWorkers=2', '--json', `--outputFile=${results}`, ...extra]);
+step('jest (unit, integration, e2e)', bin('jest'), [
+  '--ci',
+  '--maxWorkers=2',
+  '--json',
+  `--outputFile=${results}`,
+  ...extra,
+]);
 printSummary();
 
 /** A plain closing line that any CI reader understands. */
 function printSummary() {
   try {
     const r = JSON.parse(require('node:fs').readFileSync(results, 'utf8'));
-    process.stdout.write(`\njest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`);
+    process.stdout.write(
+      `\njest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`,
+    );
   } catch {
     // jest wrote no results (it failed before running tests); its own output says why.
   }

@@ -52,13 +52,23 @@ describe('dashboard in a browser', () => {
   let page: Page;
   let phonePage: Page;
   const problems: string[] = [];
-  const token = (role: string, unit: string, name?: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit, name }, engine.config.jwtSecret, engine.clock.now());
+  const token = (role: string, unit: string, name?: string) =>
+    signToken({ sub: `${role}@${unit}`, role: role as never, unit, name }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer: string, body?: unknown) =>
-    fetch(`${engine.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${engine.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   /** Each case's village, where its village board acts. */
   const villageOf = new Map<string, string>();
   const send = async (caseId: string, type: string, data: Record<string, unknown>) => {
-    const res = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('village_board', villageOf.get(caseId) as string), { type, data });
+    const res = await call(
+      'POST',
+      `/api/cases/${caseId}/events?wait=15000`,
+      token('village_board', villageOf.get(caseId) as string),
+      { type, data },
+    );
     expect(res.status).toBe(200);
   };
   const shot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
@@ -74,24 +84,48 @@ describe('dashboard in a browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: the dashboard test needs a real browser. Install it with "apt-get install -y chromium" (.ci/run does this), or set CHROMIUM_PATH.`);
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: the dashboard test needs a real browser. Install it with "apt-get install -y chromium" (.ci/run does this), or set CHROMIUM_PATH.`,
+      );
     }
     mkdirSync(SHOTS, { recursive: true });
     engine = await startTestEngine({ http: true });
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
     const c1 = await json(await call('GET', '/api/progress?unit=T1C1', token('commune_committee', 'T1C1')));
     const c2 = await json(await call('GET', '/api/progress?unit=T1C2', token('commune_committee', 'T1C2')));
-    for (const c of [...c1.children, ...c2.children] as { caseId: string; code: string }[]) villageOf.set(c.caseId, c.code);
+    for (const c of [...c1.children, ...c2.children] as { caseId: string; code: string }[])
+      villageOf.set(c.caseId, c.code);
     const [v1, v2] = c1.children.map((c: { caseId: string }) => c.caseId);
     const w1 = c2.children[0].caseId;
     meetingCase = v1;
     const list = { householdCount: 40, fromPreviousLists: 30, newlyArising: 6, requests: 4 };
     const survey = { householdsSurveyed: 40, poorCount: 5, nearPoorCount: 7 };
-    const agreed = { date: '2026-09-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 20, householdsPut: 12, householdsAgreed: 12 };
+    const agreed = {
+      date: '2026-09-01',
+      chair: 'Trưởng thôn',
+      attendees: 30,
+      opinionsGiven: 20,
+      householdsPut: 12,
+      householdsAgreed: 12,
+    };
     const days = (n: number) => engine.clock.advance(n * 86_400_000);
     const sweep = () => engine.get(CaseDeadlinesService).sweep(60); // also copies the day's stage counters
     // On 1 September a village of T1C2 reaches public posting: 3 working days, due 8 September.
-    for (const [type, data] of [['REVIEW_LIST_SUBMITTED', list], ['SURVEY_COMPLETED', survey], ['MEETING_HELD', agreed]] as const) await send(w1, type, data);
+    for (const [type, data] of [
+      ['REVIEW_LIST_SUBMITTED', list],
+      ['SURVEY_COMPLETED', survey],
+      ['MEETING_HELD', agreed],
+    ] as const)
+      await send(w1, type, data);
     await sweep();
     // On 6 September village 2 of T1C1 has its list and survey done.
     days(5);
@@ -108,14 +142,37 @@ describe('dashboard in a browser', () => {
     // The T1C2 village in its posting period gets 55 complaints (more history than one page) and three meetings it cannot take.
     postingCase = w1;
     const board = token('village_board', villageOf.get(w1) as string);
-    const complaints = Array.from({ length: 55 }, (_, n) => ({ caseId: w1, type: 'COMPLAINT_FILED', data: { householdRef: `H${n}`, summary: `Khiếu nại ${n}` }, idempotencyKey: `dashboard-complaint-${n}` }));
-    const meetings = Array.from({ length: 3 }, (_, n) => ({ caseId: w1, type: 'MEETING_HELD', data: agreed, idempotencyKey: `dashboard-meeting-again-${n}` }));
-    expect((await json(await call('POST', '/api/cases/events/batch', board, { events: [...complaints, ...meetings] }))).accepted).toBe(58);
-    await eventually(async () => (await json(await call('GET', `/api/cases/${w1}`, board))).pendingEvents.length === 0, 20_000, 'the complaints to be applied');
+    const complaints = Array.from({ length: 55 }, (_, n) => ({
+      caseId: w1,
+      type: 'COMPLAINT_FILED',
+      data: { householdRef: `H${n}`, summary: `Khiếu nại ${n}` },
+      idempotencyKey: `dashboard-complaint-${n}`,
+    }));
+    const meetings = Array.from({ length: 3 }, (_, n) => ({
+      caseId: w1,
+      type: 'MEETING_HELD',
+      data: agreed,
+      idempotencyKey: `dashboard-meeting-again-${n}`,
+    }));
+    expect(
+      (await json(await call('POST', '/api/cases/events/batch', board, { events: [...complaints, ...meetings] })))
+        .accepted,
+    ).toBe(58);
+    await eventually(
+      async () => (await json(await call('GET', `/api/cases/${w1}`, board))).pendingEvents.length === 0,
+      20_000,
+      'the complaints to be applied',
+    );
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
     desktop = await browser.newContext({ viewport: DESKTOP, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-    phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    phone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+    });
     page = await desktop.newPage();
     phonePage = await phone.newPage();
     for (const p of [page, phonePage]) p.setDefaultTimeout(15_000);
@@ -184,9 +241,13 @@ describe('dashboard in a browser', () => {
     expect(await rows.count()).toBe(3);
     // Each village's nearest deadline is read from its case.
     await page.locator('table.villages tbody tr[data-deadline]').nth(2).waitFor();
-    expect(await page.locator('table.villages tbody tr[data-village="T1C1V2"]').getAttribute('data-deadline')).toBe('dueSoon');
+    expect(await page.locator('table.villages tbody tr[data-village="T1C1V2"]').getAttribute('data-deadline')).toBe(
+      'dueSoon',
+    );
     await expectText(page.locator('table.villages tbody tr[data-village="T1C1V2"]'), '16/09/2026');
-    expect(await page.locator('table.villages tbody tr[data-village="T1C1V1"]').getAttribute('data-deadline')).toBe('ok');
+    expect(await page.locator('table.villages tbody tr[data-village="T1C1V1"]').getAttribute('data-deadline')).toBe(
+      'ok',
+    );
     await expectText(page.getByRole('navigation', { name: 'Vị trí' }), 'Huyện Thử');
     await shot(page, '05-progress-commune-desktop');
 
@@ -259,7 +320,9 @@ describe('dashboard in a browser', () => {
   it('opens the inbox and marks a notification read', async () => {
     await page.goto(`${engine.baseUrl}/#token=${token('commune_committee', 'T1C1', 'Ban Chỉ đạo xã T1C1')}`);
     await page.getByRole('heading', { level: 1, name: 'Xã T1C1' }).waitFor();
-    const inboxLink = page.getByRole('navigation', { name: 'Điều hướng chính' }).getByRole('link', { name: /Thông báo/ });
+    const inboxLink = page
+      .getByRole('navigation', { name: 'Điều hướng chính' })
+      .getByRole('link', { name: /Thông báo/ });
     await expectText(inboxLink, '1');
     await inboxLink.click();
     await page.getByRole('heading', { level: 1, name: 'Thông báo' }).waitFor();
@@ -296,7 +359,11 @@ describe('dashboard in a browser', () => {
     await expectText(first, 'unknown step "surveyy"');
     await first.getByRole('button', { name: 'Đến dòng 10' }).click();
     // The editor selects the reported place: line 10 from column 9.
-    expect(await page.evaluate('(() => { const el = document.getElementById("def-yaml"); return el.value.slice(el.selectionStart, el.selectionEnd); })()')).toBe('REVIEW_LIST_SUBMITTED: surveyy');
+    expect(
+      await page.evaluate(
+        '(() => { const el = document.getElementById("def-yaml"); return el.value.slice(el.selectionStart, el.selectionEnd); })()',
+      ),
+    ).toBe('REVIEW_LIST_SUBMITTED: surveyy');
     expect(await page.locator('.def-errors li').nth(1).getByRole('button').count()).toBe(0); // that one is in the base file
     await shot(page, '11-definitions-errors-desktop');
 
@@ -328,6 +395,13 @@ async function expectText(locator: import('playwright-core').Locator, text: stri
   try {
     await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
   } catch {
-    throw new Error(`expected ${locator} to contain ${JSON.stringify(text)}, found ${JSON.stringify(await locator.first().textContent().catch(() => null))}`);
+    throw new Error(
+      `expected ${locator} to contain ${JSON.stringify(text)}, found ${JSON.stringify(
+        await locator
+          .first()
+          .textContent()
+          .catch(() => null),
+      )}`,
+    );
   }
 }

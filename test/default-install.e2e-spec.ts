@@ -35,10 +35,17 @@ describe('a default install (npm start without JWT_SECRET or HOST)', () => {
   let port: number;
   let app: AppProcess & { stdout(): string };
   const base = () => `http://127.0.0.1:${port}`;
-  const campaigns = (token: string) => fetch(`${base()}/api/campaigns`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const campaigns = (token: string) =>
+    fetch(`${base()}/api/campaigns`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
 
   /** What a user's shell would have: the test run's variables, but none of the settings under test. */
-  const defaultEnv = () => ({ RASOAT_DATA_DIR: dataDir, JWT_SECRET: undefined, HOST: undefined, NODE_ENV: undefined, PUBLIC_URL: undefined });
+  const defaultEnv = () => ({
+    RASOAT_DATA_DIR: dataDir,
+    JWT_SECRET: undefined,
+    HOST: undefined,
+    NODE_ENV: undefined,
+    PUBLIC_URL: undefined,
+  });
 
   async function start(name: string): Promise<AppProcess & { stdout(): string }> {
     const p = resources.spawnApp(name, 'apps/rasoat/src/main.ts', {
@@ -60,7 +67,11 @@ describe('a default install (npm start without JWT_SECRET or HOST)', () => {
   async function cliToken(role: string, unit: string): Promise<string> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...defaultEnv() };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-    const { stdout } = await run(process.execPath, [join(ROOT, 'scripts/run.js'), 'apps/cli/src/main.ts', 'token', '--role', role, '--unit', unit], { cwd: ROOT, env });
+    const { stdout } = await run(
+      process.execPath,
+      [join(ROOT, 'scripts/run.js'), 'apps/cli/src/main.ts', 'token', '--role', role, '--unit', unit],
+      { cwd: ROOT, env },
+    );
     return stdout.trim();
   }
 
@@ -113,7 +124,9 @@ describe('a default install (npm start without JWT_SECRET or HOST)', () => {
     // The demo token is for the demo province's committee; without the demo seed the province
     // does not exist (404), but the token itself is signed with this data directory's secret.
     const demo = printedDemoToken(app) as string;
-    expect(() => verifyToken(demo, readFileSync(join(dataDir, JWT_SECRET_FILE), 'utf8').trim(), new Date())).not.toThrow();
+    expect(() =>
+      verifyToken(demo, readFileSync(join(dataDir, JWT_SECRET_FILE), 'utf8').trim(), new Date()),
+    ).not.toThrow();
     expect(await campaigns(demo)).not.toBe(401);
   }, 60_000);
 

@@ -13,7 +13,8 @@ describe('HTTP API: many events in one request', () => {
   const cases: Record<string, string> = {};
   /** The average-living-standard cases, by village: a second case of each village. */
   const living: Record<string, string> = {};
-  const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
+  const token = (role: string, unit: string) =>
+    signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer?: string, body?: unknown) =>
     fetch(`${engine.baseUrl}${path}`, {
       method,
@@ -25,20 +26,58 @@ describe('HTTP API: many events in one request', () => {
     const [{ n }] = await engine
       .get(EntityManager)
       .fork()
-      .execute<{ n: number }[]>(`select count(*)::int as n from case_event${caseId ? ' where case_id = ?' : ''}`, caseId ? [caseId] : []);
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from case_event${caseId ? ' where case_id = ?' : ''}`,
+        caseId ? [caseId] : [],
+      );
     return n;
   };
 
-  const list = (n: number) => ({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: n, fromPreviousLists: n - 2, newlyArising: 1, requests: 1 } });
-  const survey = (n: number) => ({ type: 'SURVEY_COMPLETED', data: { householdsSurveyed: n, poorCount: 2, nearPoorCount: 3 } });
-  const assessmentList = (n: number) => ({ type: 'ASSESSMENT_LIST_SUBMITTED', data: { householdCount: n, fromRequests: 1, fromPeriodicReview: n - 1 } });
-  const incomeSurvey = (n: number) => ({ type: 'INCOME_SURVEY_COMPLETED', data: { householdsSurveyed: n, incomeMonths: 12, socialAssistanceExcluded: true, householdsQualifying: 1 } });
+  const list = (n: number) => ({
+    type: 'REVIEW_LIST_SUBMITTED',
+    data: { householdCount: n, fromPreviousLists: n - 2, newlyArising: 1, requests: 1 },
+  });
+  const survey = (n: number) => ({
+    type: 'SURVEY_COMPLETED',
+    data: { householdsSurveyed: n, poorCount: 2, nearPoorCount: 3 },
+  });
+  const assessmentList = (n: number) => ({
+    type: 'ASSESSMENT_LIST_SUBMITTED',
+    data: { householdCount: n, fromRequests: 1, fromPeriodicReview: n - 1 },
+  });
+  const incomeSurvey = (n: number) => ({
+    type: 'INCOME_SURVEY_COMPLETED',
+    data: { householdsSurveyed: n, incomeMonths: 12, socialAssistanceExcluded: true, householdsQualifying: 1 },
+  });
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true });
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'average-living-standard@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    const rows = await engine.get(EntityManager).fork().execute<{ id: string; village_code: string; definition_key: string }[]>(`select id, village_code, definition_key from review_case`);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'average-living-standard@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
+    const rows = await engine
+      .get(EntityManager)
+      .fork()
+      .execute<{ id: string; village_code: string; definition_key: string }[]>(
+        `select id, village_code, definition_key from review_case`,
+      );
     for (const r of rows) (r.definition_key === 'periodic-review@1' ? cases : living)[r.village_code] = r.id;
   });
 
@@ -78,14 +117,23 @@ describe('HTTP API: many events in one request', () => {
       [2, 202],
       [3, 202],
     ]);
-    expect(body.results.map((r: { receipt: { caseId: string; seq: number; replayed: boolean } }) => [r.receipt.caseId, r.receipt.seq, r.receipt.replayed])).toEqual([
+    expect(
+      body.results.map((r: { receipt: { caseId: string; seq: number; replayed: boolean } }) => [
+        r.receipt.caseId,
+        r.receipt.seq,
+        r.receipt.replayed,
+      ]),
+    ).toEqual([
       [cases.T1C1V1, 1, false],
       [living.T1C1V1, 1, false],
       [cases.T1C1V1, 2, false],
       [living.T1C1V1, 2, false],
     ]);
     // The survey is only allowed after the list: both applied means the order held.
-    for (const [caseId, next] of [[cases.T1C1V1, 'meeting'], [living.T1C1V1, 'posting']]) {
+    for (const [caseId, next] of [
+      [cases.T1C1V1, 'meeting'],
+      [living.T1C1V1, 'posting'],
+    ]) {
       const view = await eventually(async () => {
         const v = await json(await call('GET', `/api/cases/${caseId}`, board));
         return v.pendingEvents.length === 0 ? v : undefined;
@@ -93,7 +141,10 @@ describe('HTTP API: many events in one request', () => {
       expect(view.step.id).toBe(next);
       expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['transition', 'transition', 'started']);
     }
-    const statuses = await engine.get(EntityManager).fork().execute<{ status: string }[]>('select distinct status from case_event');
+    const statuses = await engine
+      .get(EntityManager)
+      .fork()
+      .execute<{ status: string }[]>('select distinct status from case_event');
     expect(statuses.map((s) => s.status)).toEqual(['applied']);
   });
 
@@ -104,18 +155,38 @@ describe('HTTP API: many events in one request', () => {
     const body = await json(res);
     expect(body).toMatchObject({ accepted: 4, refused: 0 });
     // Already applied: the single route answers 200 for such a replay.
-    expect(body.results.map((r: { status: number; receipt: { seq: number; replayed: boolean; status: string } }) => [r.status, r.receipt.seq, r.receipt.replayed, r.receipt.status])).toEqual([
+    expect(
+      body.results.map((r: { status: number; receipt: { seq: number; replayed: boolean; status: string } }) => [
+        r.status,
+        r.receipt.seq,
+        r.receipt.replayed,
+        r.receipt.status,
+      ]),
+    ).toEqual([
       [200, 1, true, 'applied'],
       [200, 1, true, 'applied'],
       [200, 2, true, 'applied'],
       [200, 2, true, 'applied'],
     ]);
     expect(await eventCount()).toBe(before);
-    const [{ accepted }] = await engine.get(EntityManager).fork().execute<{ accepted: number }[]>('select accepted_seq as accepted from review_case where id = ?', [cases.T1C1V1]);
+    const [{ accepted }] = await engine
+      .get(EntityManager)
+      .fork()
+      .execute<{ accepted: number }[]>('select accepted_seq as accepted from review_case where id = ?', [cases.T1C1V1]);
     expect(accepted).toBe(2);
     // The key of an event already recorded, with another payload: 409 for that item.
-    const other = await json(await batch(token('village_board', 'T1C1V1'), { events: [{ caseId: cases.T1C1V1, ...list(99), idempotencyKey: 'sync-v1-list' }] }));
-    expect(other.results.map((r: { status: number; error?: { code: string; path?: string } }) => [r.status, r.error?.code, r.error?.path])).toEqual([[409, 'IDEMPOTENCY_KEY_REUSED', 'events.0.idempotencyKey']]);
+    const other = await json(
+      await batch(token('village_board', 'T1C1V1'), {
+        events: [{ caseId: cases.T1C1V1, ...list(99), idempotencyKey: 'sync-v1-list' }],
+      }),
+    );
+    expect(
+      other.results.map((r: { status: number; error?: { code: string; path?: string } }) => [
+        r.status,
+        r.error?.code,
+        r.error?.path,
+      ]),
+    ).toEqual([[409, 'IDEMPOTENCY_KEY_REUSED', 'events.0.idempotencyKey']]);
     expect(await eventCount()).toBe(before);
   });
 
@@ -126,9 +197,19 @@ describe('HTTP API: many events in one request', () => {
       /* 0 valid */ { caseId: cases.T1C1V3, ...list(12), idempotencyKey: 'mixed-v3-list' },
       /* 1 unknown case */ { caseId: randomUUID(), ...list(12), idempotencyKey: 'mixed-unknown' },
       /* 2 another commune */ { caseId: cases.T1C2V1, ...list(12), idempotencyKey: 'mixed-outside' },
-      /* 3 bad payload */ { caseId: cases.T1C1V3, type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 'many', fromPreviousLists: 1, newlyArising: 0, requests: 0 }, idempotencyKey: 'mixed-bad-data' },
+      /* 3 bad payload */ {
+        caseId: cases.T1C1V3,
+        type: 'REVIEW_LIST_SUBMITTED',
+        data: { householdCount: 'many', fromPreviousLists: 1, newlyArising: 0, requests: 0 },
+        idempotencyKey: 'mixed-bad-data',
+      },
       /* 4 unknown type */ { caseId: cases.T1C1V3, type: 'NO_SUCH_EVENT', data: {}, idempotencyKey: 'mixed-no-type' },
-      /* 5 wrong role */ { caseId: cases.T1C1V3, type: 'REPORT_SENT_TO_DISTRICT', data: { reportRef: 'CV 1' }, idempotencyKey: 'mixed-role' },
+      /* 5 wrong role */ {
+        caseId: cases.T1C1V3,
+        type: 'REPORT_SENT_TO_DISTRICT',
+        data: { reportRef: 'CV 1' },
+        idempotencyKey: 'mixed-role',
+      },
       /* 6 the neighbouring village */ { caseId: cases.T1C1V1, ...list(12), idempotencyKey: 'mixed-neighbour' },
       /* 7 key of item 0, other payload */ { caseId: cases.T1C1V3, ...list(13), idempotencyKey: 'mixed-v3-list' },
       /* 8 valid, after item 0 */ { caseId: cases.T1C1V3, ...survey(12), idempotencyKey: 'mixed-v3-survey' },
@@ -137,7 +218,14 @@ describe('HTTP API: many events in one request', () => {
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body).toMatchObject({ accepted: 2, refused: 7 });
-    expect(body.results.map((r: { index: number; status: number; error?: { code: string; path?: string } }) => [r.index, r.status, r.error?.code, r.error?.path])).toEqual([
+    expect(
+      body.results.map((r: { index: number; status: number; error?: { code: string; path?: string } }) => [
+        r.index,
+        r.status,
+        r.error?.code,
+        r.error?.path,
+      ]),
+    ).toEqual([
       [0, 202, undefined, undefined],
       [1, 404, 'CASE_NOT_FOUND', 'events.1.caseId'],
       [2, 403, 'AUTH_OUT_OF_SCOPE', 'events.2.caseId'],
@@ -157,7 +245,13 @@ describe('HTTP API: many events in one request', () => {
       const { caseId, ...event } = items[index];
       const single = await call('POST', `/api/cases/${caseId}/events`, board, event);
       const answer = await json(single);
-      expect({ index, status: single.status, code: answer.error.code, message: answer.error.message, details: answer.error.details }).toEqual({
+      expect({
+        index,
+        status: single.status,
+        code: answer.error.code,
+        message: answer.error.message,
+        details: answer.error.details,
+      }).toEqual({
         index,
         status: body.results[index].status,
         code: body.results[index].error.code,
@@ -189,7 +283,11 @@ describe('HTTP API: many events in one request', () => {
     for (const [body, path] of cases400) {
       const res = await batch(board, body);
       const answer = await json(res);
-      expect({ path, status: res.status, code: answer.error?.code }).toEqual({ path, status: 400, code: 'REQUEST_INVALID' });
+      expect({ path, status: res.status, code: answer.error?.code }).toEqual({
+        path,
+        status: 400,
+        code: 'REQUEST_INVALID',
+      });
       expect(answer.error.details.fields.map((f: { field: string }) => f.field)).toContain(path);
     }
     const broken = await batch(board, '{"events": [');
@@ -199,7 +297,16 @@ describe('HTTP API: many events in one request', () => {
   });
 
   it('answers 413 above http.bodyLimit, and 401 without a valid token', async () => {
-    const huge = { events: [{ caseId: cases.T1C1V3, type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'đ'.repeat(1_100_000) }, idempotencyKey: 'huge-0001' }] };
+    const huge = {
+      events: [
+        {
+          caseId: cases.T1C1V3,
+          type: 'COMPLAINT_FILED',
+          data: { householdRef: 'H1', summary: 'đ'.repeat(1_100_000) },
+          idempotencyKey: 'huge-0001',
+        },
+      ],
+    };
     const res = await batch(token('village_board', 'T1C1V3'), huge);
     expect(res.status).toBe(413);
     expect((await json(res)).error.code).toBe('REQUEST_BODY_TOO_LARGE');

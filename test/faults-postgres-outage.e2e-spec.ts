@@ -4,7 +4,19 @@ import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName, SYSTEM_ACTOR, type UserRole } from '@rasoat/contracts';
 import { CampaignsService, signToken, UnitsService, type UnitSeed } from '@rasoat/engine';
-import { deleteQueueKeys, FaultResources, pooled, sleep, startTestEngine, testQueuePrefix, testRedisUrl, within, type AppProcess, type PrivatePostgres, type TestEngine } from '@rasoat/testing';
+import {
+  deleteQueueKeys,
+  FaultResources,
+  pooled,
+  sleep,
+  startTestEngine,
+  testQueuePrefix,
+  testRedisUrl,
+  within,
+  type AppProcess,
+  type PrivatePostgres,
+  type TestEngine,
+} from '@rasoat/testing';
 
 /**
  * Fault 3 of "prove it at national scale": PostgreSQL stopped for 30 s. This test runs its own
@@ -33,7 +45,8 @@ function province(): UnitSeed[] {
   for (let c = 1; c <= COMMUNES; c++) {
     const commune = `${PROVINCE}C${c}`;
     units.push({ code: commune, name: `Xã ${c}`, level: 'commune', parentCode: PROVINCE });
-    for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++) units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
+    for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++)
+      units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
   }
   return units;
 }
@@ -48,9 +61,16 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
   let campaignId: string;
   let cases: { id: string; villageCode: string; communeCode: string }[];
 
-  const token = (role: UserRole, unit: string) => signToken({ sub: `${role}@${unit}`, role, unit }, JWT_SECRET, new Date());
+  const token = (role: UserRole, unit: string) =>
+    signToken({ sub: `${role}@${unit}`, role, unit }, JWT_SECRET, new Date());
   /** One HTTP call, with how long it took; a call that hangs past 15 s fails the test. */
-  const call = async (method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const started = Date.now();
     const res = await fetch(`${api.baseUrl}${path}`, {
       method,
@@ -81,16 +101,38 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
 
   const list = { householdCount: 3, fromPreviousLists: 2, newlyArising: 1, requests: 0 };
   const survey = { householdsSurveyed: 3, poorCount: 1, nearPoorCount: 1 };
-  const meeting = { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 20, householdsPut: 2, householdsAgreed: 2 };
-  const complaint = (k: string) => ({ type: 'COMPLAINT_FILED', data: { householdRef: `H${k}`, summary: `Khiếu nại ${k}` } });
+  const meeting = {
+    date: '2026-10-01',
+    chair: 'Trưởng thôn',
+    attendees: 30,
+    opinionsGiven: 20,
+    householdsPut: 2,
+    householdsAgreed: 2,
+  };
+  const complaint = (k: string) => ({
+    type: 'COMPLAINT_FILED',
+    data: { householdRef: `H${k}`, summary: `Khiếu nại ${k}` },
+  });
   /** Complaints accepted per case (202/200), to compare with the `openComplaints` counters. */
   const complaints = new Map<string, number>();
   const acceptedKeys = new Set<string>();
 
-  async function send(c: { id: string; villageCode: string; communeCode: string }, event: { type: string; data: unknown }, key: string, role: UserRole = 'village_board') {
+  async function send(
+    c: { id: string; villageCode: string; communeCode: string },
+    event: { type: string; data: unknown },
+    key: string,
+    role: UserRole = 'village_board',
+  ) {
     // Each role from its own unit: the village board at the village, the commune committee at the commune.
-    const res = await call('POST', `/api/cases/${c.id}/events`, token(role, role === 'village_board' ? c.villageCode : c.communeCode), event, { 'Idempotency-Key': key });
-    if (res.status !== 202 && res.status !== 200) throw new Error(`POST ${event.type} for ${c.id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await call(
+      'POST',
+      `/api/cases/${c.id}/events`,
+      token(role, role === 'village_board' ? c.villageCode : c.communeCode),
+      event,
+      { 'Idempotency-Key': key },
+    );
+    if (res.status !== 202 && res.status !== 200)
+      throw new Error(`POST ${event.type} for ${c.id} answered ${res.status}: ${JSON.stringify(res.body)}`);
     acceptedKeys.add(key);
     if (event.type === 'COMPLAINT_FILED') complaints.set(c.id, (complaints.get(c.id) ?? 0) + 1);
     return res;
@@ -108,12 +150,37 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
       PGAPPNAME: 'rasoat-faults',
     };
     // The API process migrates the new database at boot; the worker waits on the same lock.
-    [api, worker] = await Promise.all([resources.startApi('api', { ...env, PGAPPNAME: 'rasoat-faults-api' }), resources.startWorker('worker', { ...env, PGAPPNAME: 'rasoat-faults-worker' })]);
+    [api, worker] = await Promise.all([
+      resources.startApi('api', { ...env, PGAPPNAME: 'rasoat-faults-api' }),
+      resources.startWorker('worker', { ...env, PGAPPNAME: 'rasoat-faults-worker' }),
+    ]);
     // This process only seeds the units (no HTTP route creates them) and opens the campaign.
-    engine = await startTestEngine({ worker: false, databaseUrl: pg.databaseUrl, queuePrefix: prefix, start: new Date(), config: { jwtSecret: JWT_SECRET } });
+    engine = await startTestEngine({
+      worker: false,
+      databaseUrl: pg.databaseUrl,
+      queuePrefix: prefix,
+      start: new Date(),
+      config: { jwtSecret: JWT_SECRET },
+    });
     await engine.get(UnitsService).upsertTree(province());
-    campaignId = (await engine.get(CampaignsService).start({ provinceCode: PROVINCE, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-31' }, SYSTEM_ACTOR)).campaign.id;
-    cases = (await query<{ id: string; village_code: string; commune_code: string }>(`select id, village_code, commune_code from review_case where campaign_id = $1 order by village_code`, [campaignId])).map((r) => ({ id: r.id, villageCode: r.village_code, communeCode: r.commune_code }));
+    campaignId = (
+      await engine.get(CampaignsService).start(
+        {
+          provinceCode: PROVINCE,
+          year: 2026,
+          definitionKey: 'periodic-review@1',
+          windowStart: '2026-09-01',
+          windowEnd: '2026-12-31',
+        },
+        SYSTEM_ACTOR,
+      )
+    ).campaign.id;
+    cases = (
+      await query<{ id: string; village_code: string; commune_code: string }>(
+        `select id, village_code, commune_code from review_case where campaign_id = $1 order by village_code`,
+        [campaignId],
+      )
+    ).map((r) => ({ id: r.id, villageCode: r.village_code, communeCode: r.commune_code }));
     expect(cases).toHaveLength(COMMUNES * VILLAGES_PER_COMMUNE);
   }, 150_000);
 
@@ -126,15 +193,25 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
 
   async function diagnostics(): Promise<string> {
     const queue = engine?.get<Queue>(getQueueToken(QueueName.CaseEvents) as never);
-    const jobs = await queue?.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed').catch((e: Error) => e.message);
-    const pending = await query(`select c.village_code, c.applied_seq, c.accepted_seq, count(e.id)::int as pending from review_case c join case_event e on e.case_id = c.id and e.status = 'pending' group by c.id order by 4 desc limit 10`).catch((e: Error) => e.message);
-    return [`case-events jobs: ${JSON.stringify(jobs)}`, `cases with pending events: ${JSON.stringify(pending)}`, worker.tail(25), api.tail(15)].join('\n');
+    const jobs = await queue
+      ?.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')
+      .catch((e: Error) => e.message);
+    const pending = await query(
+      `select c.village_code, c.applied_seq, c.accepted_seq, count(e.id)::int as pending from review_case c join case_event e on e.case_id = c.id and e.status = 'pending' group by c.id order by 4 desc limit 10`,
+    ).catch((e: Error) => e.message);
+    return [
+      `case-events jobs: ${JSON.stringify(jobs)}`,
+      `cases with pending events: ${JSON.stringify(pending)}`,
+      worker.tail(25),
+      api.tail(15),
+    ].join('\n');
   }
 
   async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await diagnostics()}`);
+      if (Date.now() > end)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await diagnostics()}`);
       await sleep(200);
     }
   }
@@ -151,7 +228,11 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
       await send(c, { type: 'MEETING_HELD', data: meeting }, `pg-${c.id}-meeting`);
       for (let k = 0; k < 5; k++) await send(c, complaint(`a${k}`), `pg-${c.id}-a${k}`, 'commune_committee');
     });
-    await until('the first events to be applied', async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0, 60_000);
+    await until(
+      'the first events to be applied',
+      async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0,
+      60_000,
+    );
 
     // In flight: 10 more complaints per case accepted while the queue is paused (BullMQ: no
     // worker takes a job), so that they are still pending when the database goes away.
@@ -175,7 +256,13 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
     while (Date.now() - stoppedAt < OUTAGE_MS - 2_000) {
       const c = cases[probe % cases.length];
       const key = `pg-${c.id}-outage-${probe++}`;
-      const post = await call('POST', `/api/cases/${c.id}/events`, token('commune_committee', c.communeCode), complaint(`o${probe}`), { 'Idempotency-Key': key });
+      const post = await call(
+        'POST',
+        `/api/cases/${c.id}/events`,
+        token('commune_committee', c.communeCode),
+        complaint(`o${probe}`),
+        { 'Idempotency-Key': key },
+      );
       refusedKeys.push(key);
       const get = await call('GET', `/api/cases/${c.id}`, token('commune_committee', c.communeCode));
       const healthStarted = Date.now();
@@ -226,7 +313,11 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
     await pooled(cases, 10, async (c) => {
       for (let k = 0; k < 3; k++) await send(c, complaint(`c${k}`), `pg-${c.id}-c${k}`, 'commune_committee');
     });
-    await until('the events accepted after the outage to be applied', async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0, 30_000);
+    await until(
+      'the events accepted after the outage to be applied',
+      async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0,
+      30_000,
+    );
     console.log(
       `[faults/postgres-outage] ${acceptedBeforeStop} events accepted before the stop (${pendingAtStop} pending); PostgreSQL down ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s: ` +
         `${outage.length} probes, statuses ${JSON.stringify(countBy(outage.map((o) => `${o.status}${o.retryAfter ? ` Retry-After ${o.retryAfter}` : ''}`)))}, slowest ${slowest} ms; ` +
@@ -236,17 +327,35 @@ describe('fault: PostgreSQL stopped for 30 s', () => {
 
     // Exactly once: every accepted event applied, one history entry per (case, seq), counters match.
     const total = acceptedKeys.size;
-    expect(await query(`select status, count(*)::int as n from case_event group by status`)).toEqual([{ status: 'applied', n: total }]);
-    expect(await query(`select count(*)::int as entries, count(distinct (case_id, seq))::int as distinct from case_history where seq is not null`)).toEqual([{ entries: total, distinct: total }]);
+    expect(await query(`select status, count(*)::int as n from case_event group by status`)).toEqual([
+      { status: 'applied', n: total },
+    ]);
+    expect(
+      await query(
+        `select count(*)::int as entries, count(distinct (case_id, seq))::int as distinct from case_history where seq is not null`,
+      ),
+    ).toEqual([{ entries: total, distinct: total }]);
     const keys = await query<{ key: string }>(`select idempotency_key as key from case_event`);
     expect(new Set(keys.map((k) => k.key))).toEqual(acceptedKeys);
     for (const key of refusedKeys) expect(acceptedKeys.has(key)).toBe(false); // a 503 wrote nothing
-    const states = await query<{ id: string; step: string; complaints: number; accepted_seq: number; applied_seq: number }>(
+    const states = await query<{
+      id: string;
+      step: string;
+      complaints: number;
+      accepted_seq: number;
+      applied_seq: number;
+    }>(
       `select id, step, (snapshot->'context'->'counters'->>'openComplaints')::int as complaints, accepted_seq, applied_seq from review_case where campaign_id = $1`,
       [campaignId],
     );
     for (const s of states) {
-      expect(s).toEqual({ id: s.id, step: 'posting', complaints: complaints.get(s.id), accepted_seq: 3 + (complaints.get(s.id) ?? 0), applied_seq: 3 + (complaints.get(s.id) ?? 0) });
+      expect(s).toEqual({
+        id: s.id,
+        step: 'posting',
+        complaints: complaints.get(s.id),
+        accepted_seq: 3 + (complaints.get(s.id) ?? 0),
+        applied_seq: 3 + (complaints.get(s.id) ?? 0),
+      });
     }
     // The same processes as before the outage are still running.
     expect(worker.alive()).toBe(true);

@@ -4,7 +4,16 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { QueueName, SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, signToken, UnitsService, type UnitSeed } from '@rasoat/engine';
-import { FaultResources, sleep, startTestEngine, stopApp, within, type AppProcess, type PrivateRedis, type TestEngine } from '@rasoat/testing';
+import {
+  FaultResources,
+  sleep,
+  startTestEngine,
+  stopApp,
+  within,
+  type AppProcess,
+  type PrivateRedis,
+  type TestEngine,
+} from '@rasoat/testing';
 
 /**
  * Fault 4: Redis hangs (SIGSTOP: connections open, nothing answered) or is down, under a real API
@@ -28,7 +37,8 @@ function province(): UnitSeed[] {
     { code: PROVINCE, name: 'Tỉnh Thử Redis treo', level: 'province', parentCode: null },
     { code: `${PROVINCE}C1`, name: 'Xã 1', level: 'commune', parentCode: PROVINCE },
   ];
-  for (let v = 1; v <= VILLAGES; v++) units.push({ code: `${PROVINCE}C1V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `${PROVINCE}C1` });
+  for (let v = 1; v <= VILLAGES; v++)
+    units.push({ code: `${PROVINCE}C1V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `${PROVINCE}C1` });
   return units;
 }
 
@@ -39,21 +49,36 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
   let api: AppProcess & { baseUrl: string };
   let worker: AppProcess;
   let cases: { id: string; village: string }[];
-  const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
-  const statusOf = async (eventId: string) => (await sql<{ status: string }>(`select status from case_event where id = ?`, [eventId]))[0]?.status;
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    engine.get(EntityManager).fork().execute<T[]>(query, params);
+  const statusOf = async (eventId: string) =>
+    (await sql<{ status: string }>(`select status from case_event where id = ?`, [eventId]))[0]?.status;
 
   /** POST an event; a request that gets no answer within NO_ANSWER_MS fails the test with the API's last lines. */
-  async function submit(c: { id: string; village: string }, key: string, query = ''): Promise<{ status: number; body: Json }> {
+  async function submit(
+    c: { id: string; village: string },
+    key: string,
+    query = '',
+  ): Promise<{ status: number; body: Json }> {
     try {
       const res = await fetch(`${api.baseUrl}/api/cases/${c.id}/events${query}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${signToken({ sub: `board@${c.village}`, role: 'village_board', unit: c.village }, JWT_SECRET, new Date())}`, 'idempotency-key': `redis-outage-${key}` },
-        body: JSON.stringify({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 3, fromPreviousLists: 2, newlyArising: 1, requests: 0 } }),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${signToken({ sub: `board@${c.village}`, role: 'village_board', unit: c.village }, JWT_SECRET, new Date())}`,
+          'idempotency-key': `redis-outage-${key}`,
+        },
+        body: JSON.stringify({
+          type: 'REVIEW_LIST_SUBMITTED',
+          data: { householdCount: 3, fromPreviousLists: 2, newlyArising: 1, requests: 0 },
+        }),
         signal: AbortSignal.timeout(NO_ANSWER_MS),
       });
       return { status: res.status, body: (await res.json()) as Json };
     } catch (e) {
-      throw new Error(`POST /api/cases/${c.id}/events${query}: no answer within ${NO_ANSWER_MS} ms (${(e as Error).message})\n${api.tail(15)}`);
+      throw new Error(
+        `POST /api/cases/${c.id}/events${query}: no answer within ${NO_ANSWER_MS} ms (${(e as Error).message})\n${api.tail(15)}`,
+      );
     }
   }
 
@@ -71,19 +96,39 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
   async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${worker.tail(20)}\n${api.tail(10)}`);
+      if (Date.now() > end)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${worker.tail(20)}\n${api.tail(10)}`);
       await sleep(200);
     }
   }
 
   beforeAll(async () => {
     redis = await resources.startRedis();
-    engine = await startTestEngine({ worker: false, start: new Date(), config: { redisUrl: redis.url, jwtSecret: JWT_SECRET } });
+    engine = await startTestEngine({
+      worker: false,
+      start: new Date(),
+      config: { redisUrl: redis.url, jwtSecret: JWT_SECRET },
+    });
     // This process's queues lose Redis on purpose: without a listener BullMQ prints each error.
-    for (const name of Object.values(QueueName)) engine.get<Queue>(getQueueToken(name) as never).on('error', () => undefined);
+    for (const name of Object.values(QueueName))
+      engine.get<Queue>(getQueueToken(name) as never).on('error', () => undefined);
     await engine.get(UnitsService).upsertTree(province());
-    const { campaign } = await engine.get(CampaignsService).start({ provinceCode: PROVINCE, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-31' }, SYSTEM_ACTOR);
-    cases = (await sql<{ id: string; village_code: string }>(`select id, village_code from review_case where campaign_id = ? order by village_code`, [campaign.id])).map((r) => ({ id: r.id, village: r.village_code }));
+    const { campaign } = await engine.get(CampaignsService).start(
+      {
+        provinceCode: PROVINCE,
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-31',
+      },
+      SYSTEM_ACTOR,
+    );
+    cases = (
+      await sql<{ id: string; village_code: string }>(
+        `select id, village_code from review_case where campaign_id = ? order by village_code`,
+        [campaign.id],
+      )
+    ).map((r) => ({ id: r.id, village: r.village_code }));
     expect(cases).toHaveLength(VILLAGES);
     const env = {
       NODE_ENV: 'test',
@@ -111,7 +156,11 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     // Redis answering: accepted, enqueued and applied.
     const before = await submit(cases[0], 'before');
     expect(before.status).toBe(202);
-    await until('the first event to be applied', async () => (await statusOf(before.body.eventId)) === 'applied', 30_000);
+    await until(
+      'the first event to be applied',
+      async () => (await statusOf(before.body.eventId)) === 'applied',
+      30_000,
+    );
 
     redis.pause();
     const hung = await timed('POST while Redis hangs', () => submit(cases[1], 'hung'));
@@ -124,7 +173,9 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     // The same request again: the same receipt, nothing recorded twice.
     expect((await submit(cases[1], 'hung')).body).toMatchObject({ eventId: hung.body.eventId, replayed: true });
     expect([await statusOf(hung.body.eventId), await statusOf(waited.body.eventId)]).toEqual(['pending', 'pending']);
-    const health = await timed('GET /health while Redis hangs', () => fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(NO_ANSWER_MS) }));
+    const health = await timed('GET /health while Redis hangs', () =>
+      fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(NO_ANSWER_MS) }),
+    );
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: 'degraded', database: 'up', redis: 'down' });
     expect(api.alive()).toBe(true);
@@ -132,9 +183,18 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
 
     redis.resume();
     await timed('applied after Redis answers again', () =>
-      until('the events accepted while Redis hung to be applied', async () => (await statusOf(hung.body.eventId)) === 'applied' && (await statusOf(waited.body.eventId)) === 'applied', 90_000),
+      until(
+        'the events accepted while Redis hung to be applied',
+        async () =>
+          (await statusOf(hung.body.eventId)) === 'applied' && (await statusOf(waited.body.eventId)) === 'applied',
+        90_000,
+      ),
     );
-    expect(await sql(`select count(*)::int as n from case_event where case_id = any(string_to_array(?, ',')::uuid[])`, [`${cases[1].id},${cases[2].id}`])).toEqual([{ n: 2 }]);
+    expect(
+      await sql(`select count(*)::int as n from case_event where case_id = any(string_to_array(?, ',')::uuid[])`, [
+        `${cases[1].id},${cases[2].id}`,
+      ]),
+    ).toEqual([{ n: 2 }]);
   }, 180_000);
 
   it('answers events 202 while Redis is down, and applies them once it is back (empty)', async () => {
@@ -143,21 +203,41 @@ describe('fault: Redis hangs or is down under a real API and worker', () => {
     expect(down.status).toBe(202);
     expect(await statusOf(down.body.eventId)).toBe('pending');
     await redis.startAgain();
-    await timed('applied after Redis is back', () => until('the event accepted while Redis was down to be applied', async () => (await statusOf(down.body.eventId)) === 'applied', 90_000));
+    await timed('applied after Redis is back', () =>
+      until(
+        'the event accepted while Redis was down to be applied',
+        async () => (await statusOf(down.body.eventId)) === 'applied',
+        90_000,
+      ),
+    );
     // And the API enqueues again: a new event is applied without waiting for the sweeper's delay.
     const after = await submit(cases[4], 'after');
     expect(after.status).toBe(202);
-    await until('an event accepted after the outage to be applied', async () => (await statusOf(after.body.eventId)) === 'applied', 30_000);
+    await until(
+      'an event accepted after the outage to be applied',
+      async () => (await statusOf(after.body.eventId)) === 'applied',
+      30_000,
+    );
   }, 180_000);
 
   it('ends the API and the worker on SIGTERM within a bounded time while Redis hangs, with exit code 124', async () => {
     redis.pause();
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
-    const [apiExit, workerExit] = await Promise.all([timed('API exit after SIGTERM', () => within(api.exited, 45_000)), timed('worker exit after SIGTERM', () => within(worker.exited, 45_000))]);
+    const [apiExit, workerExit] = await Promise.all([
+      timed('API exit after SIGTERM', () => within(api.exited, 45_000)),
+      timed('worker exit after SIGTERM', () => within(worker.exited, 45_000)),
+    ]);
     redis.resume();
-    console.log(`[faults/redis-outage] ${Object.entries(took).map(([what, ms]) => `${what}: ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
-    expect({ api: apiExit, worker: workerExit }).toEqual({ api: { code: 124, signal: null }, worker: { code: 124, signal: null } });
+    console.log(
+      `[faults/redis-outage] ${Object.entries(took)
+        .map(([what, ms]) => `${what}: ${(ms / 1000).toFixed(1)} s`)
+        .join('; ')}`,
+    );
+    expect({ api: apiExit, worker: workerExit }).toEqual({
+      api: { code: 124, signal: null },
+      worker: { code: 124, signal: null },
+    });
     expect(api.output.some((l) => l.includes('not closed after 10000 ms'))).toBe(true);
   }, 120_000);
 });

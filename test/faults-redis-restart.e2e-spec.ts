@@ -3,7 +3,16 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { jobId, QueueName, SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, TimersProducer, UnitsService, type Alarm, type UnitSeed } from '@rasoat/engine';
-import { FaultResources, sleep, startTestEngine, stopApp, within, type AppProcess, type PrivateRedis, type TestEngine } from '@rasoat/testing';
+import {
+  FaultResources,
+  sleep,
+  startTestEngine,
+  stopApp,
+  within,
+  type AppProcess,
+  type PrivateRedis,
+  type TestEngine,
+} from '@rasoat/testing';
 
 /**
  * Fault 2 of "prove it at national scale": Redis restarted EMPTY. Deadlines live in PostgreSQL
@@ -39,7 +48,13 @@ function province(): UnitSeed[] {
   for (let c = 1; c <= COMMUNES; c++) {
     const commune = `${PROVINCE}C${c}`;
     units.push({ code: commune, name: `Xã ${c}`, level: 'commune', parentCode: PROVINCE });
-    for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++) units.push({ code: `${commune}V${String(v).padStart(2, '0')}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
+    for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++)
+      units.push({
+        code: `${commune}V${String(v).padStart(2, '0')}`,
+        name: `Thôn ${v}`,
+        level: 'village',
+        parentCode: commune,
+      });
   }
   return units;
 }
@@ -53,20 +68,40 @@ describe('fault: Redis restarted empty', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let worker: AppProcess;
   let deadlines: string[];
-  const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    engine.get(EntityManager).fork().execute<T[]>(query, params);
   const timers = () => engine.get<Queue>(getQueueToken(QueueName.Timers) as never);
   /** Notifications rung for alarm `n` of the test's deadlines. */
   const rung = async (n: number, ids: string[] = deadlines) =>
-    (await sql<{ n: number }>(`select count(*)::int as n from notification where dedupe_key = any(string_to_array(?, ','))`, [ids.map((id) => `deadline:${id}:alarm:${n}`).join(',')]))[0].n;
+    (
+      await sql<{ n: number }>(
+        `select count(*)::int as n from notification where dedupe_key = any(string_to_array(?, ','))`,
+        [ids.map((id) => `deadline:${id}:alarm:${n}`).join(',')],
+      )
+    )[0].n;
 
   beforeAll(async () => {
     redis = await resources.startRedis();
     engine = await startTestEngine({ worker: false, start: new Date(), config: { redisUrl: redis.url } });
     // This process's queues lose their connection on purpose: without a listener BullMQ prints each error.
-    for (const name of [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications]) engine.get<Queue>(getQueueToken(name) as never).on('error', () => undefined);
+    for (const name of [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications])
+      engine.get<Queue>(getQueueToken(name) as never).on('error', () => undefined);
     await engine.get(UnitsService).upsertTree(province());
-    await engine.get(CampaignsService).start({ provinceCode: PROVINCE, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-31' }, SYSTEM_ACTOR);
-    deadlines = (await sql<{ id: string }>(`select d.id from deadline d join review_case c on c.id = d.case_id order by c.village_code`)).map((d) => d.id);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: PROVINCE,
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-31',
+      },
+      SYSTEM_ACTOR,
+    );
+    deadlines = (
+      await sql<{ id: string }>(
+        `select d.id from deadline d join review_case c on c.id = d.case_id order by c.village_code`,
+      )
+    ).map((d) => d.id);
     expect(deadlines).toHaveLength(COMMUNES * VILLAGES_PER_COMMUNE);
     worker = await resources.startWorker('worker', {
       NODE_ENV: 'test',
@@ -89,9 +124,14 @@ describe('fault: Redis restarted empty', () => {
   }, 60_000);
 
   async function diagnostics(): Promise<string> {
-    const counts = await within(timers().getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 2_000).catch((e: Error) => e.message);
+    const counts = await within(
+      timers().getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+      2_000,
+    ).catch((e: Error) => e.message);
     const delayed = await within(timers().getDelayed(), 2_000).catch(() => []);
-    const rows = await sql<{ next_alarm: number; next_alarm_at: Date | null; n: number }>(`select next_alarm, next_alarm_at, count(*)::int as n from deadline group by 1, 2 order by 1, 2`);
+    const rows = await sql<{ next_alarm: number; next_alarm_at: Date | null; n: number }>(
+      `select next_alarm, next_alarm_at, count(*)::int as n from deadline group by 1, 2 order by 1, 2`,
+    );
     return [
       `timers jobs: ${JSON.stringify(counts)}; delayed: ${JSON.stringify((delayed ?? []).map((j) => j.id))}`,
       `sweeper scheduler: ${JSON.stringify(await within(timers().getJobScheduler('sweeper'), 2_000).catch((e: Error) => e.message))}`,
@@ -103,7 +143,8 @@ describe('fault: Redis restarted empty', () => {
   async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await diagnostics()}`);
+      if (Date.now() > end)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await diagnostics()}`);
       await sleep(100);
     }
   }
@@ -112,15 +153,24 @@ describe('fault: Redis restarted empty', () => {
     const t0 = Date.now();
     const groupA = deadlines.filter((_, i) => i % 2 === 0);
     const groupB = deadlines.filter((_, i) => i % 2 === 1);
-    const [{ alarms: planned }] = await sql<{ alarms: Alarm[] }>(`select alarms from deadline where id = ?`, [deadlines[0]]);
+    const [{ alarms: planned }] = await sql<{ alarms: Alarm[] }>(`select alarms from deadline where id = ?`, [
+      deadlines[0],
+    ]);
     const later = planned.filter((a) => a.kind !== 'reminder');
     expect(new Date(later[0].at).getTime()).toBeGreaterThan(Date.now() + 86_400_000);
 
     // Alarm 0 in 4 s, alarm 1 in an hour for now (moved below), then the plan's own alarms.
     const first = wholeSecond(Date.now() + 4_000);
     const placeholder = wholeSecond(Date.now() + 3_600_000);
-    const plan: Alarm[] = [{ at: first.toISOString(), kind: 'reminder', level: 3 }, { at: placeholder.toISOString(), kind: 'reminder', level: 2 }, ...later];
-    await sql(`update deadline set alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = any(string_to_array(?, ',')::uuid[])`, [JSON.stringify(plan), first, deadlines.join(',')]);
+    const plan: Alarm[] = [
+      { at: first.toISOString(), kind: 'reminder', level: 3 },
+      { at: placeholder.toISOString(), kind: 'reminder', level: 2 },
+      ...later,
+    ];
+    await sql(
+      `update deadline set alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = any(string_to_array(?, ',')::uuid[])`,
+      [JSON.stringify(plan), first, deadlines.join(',')],
+    );
     // As arming does after commit: the wake-up in Redis (the worker's sweeper would also re-arm it).
     await engine.get(TimersProducer).wakeAt([first], new Date());
     await until('alarm 0 of every deadline to ring', async () => (await rung(0)) === deadlines.length, 30_000);
@@ -131,7 +181,10 @@ describe('fault: Redis restarted empty', () => {
     const duringOutage = wholeSecond(shutdownAt + 3_000);
     const afterOutage = wholeSecond(shutdownAt + 32_000);
     const moveAlarm1 = (ids: string[], at: Date) =>
-      sql(`update deadline set alarms = jsonb_set(alarms, '{1,at}', to_jsonb(?::text)), next_alarm_at = ? where id = any(string_to_array(?, ',')::uuid[]) and next_alarm = 1 returning id`, [at.toISOString(), at, ids.join(',')]);
+      sql(
+        `update deadline set alarms = jsonb_set(alarms, '{1,at}', to_jsonb(?::text)), next_alarm_at = ? where id = any(string_to_array(?, ',')::uuid[]) and next_alarm = 1 returning id`,
+        [at.toISOString(), at, ids.join(',')],
+      );
     expect(await moveAlarm1(groupA, duringOutage)).toHaveLength(groupA.length);
     expect(await moveAlarm1(groupB, afterOutage)).toHaveLength(groupB.length);
     await engine.get(TimersProducer).wakeAt([duringOutage, afterOutage], new Date());
@@ -183,7 +236,11 @@ describe('fault: Redis restarted empty', () => {
     );
     expect(rearmedAt).toBeDefined();
     expect(rearmedAt as number).toBeLessThan(afterOutage.getTime());
-    await until("group B's alarm 1 (due after the outage) to ring", async () => (await rung(1, groupB)) === groupB.length, Math.max(0, afterOutage.getTime() - Date.now()) + 20_000);
+    await until(
+      "group B's alarm 1 (due after the outage) to ring",
+      async () => (await rung(1, groupB)) === groupB.length,
+      Math.max(0, afterOutage.getTime() - Date.now()) + 20_000,
+    );
     const groupBRungAt = Date.now();
     // Two more sweeps: nothing rings again.
     await sleep(2 * SWEEP_SECONDS * 1000 + 500);
@@ -197,7 +254,9 @@ describe('fault: Redis restarted empty', () => {
     );
 
     // Exactly once: two notifications per deadline (alarms 0 and 1), unique keys, none early.
-    const notes = await sql<{ dedupe_key: string; created_at: Date }>(`select dedupe_key, created_at from notification where dedupe_key like 'deadline:%'`);
+    const notes = await sql<{ dedupe_key: string; created_at: Date }>(
+      `select dedupe_key, created_at from notification where dedupe_key like 'deadline:%'`,
+    );
     expect(notes).toHaveLength(2 * deadlines.length);
     expect(new Set(notes.map((n) => n.dedupe_key)).size).toBe(notes.length);
     expect(await rung(0)).toBe(deadlines.length);
@@ -208,8 +267,15 @@ describe('fault: Redis restarted empty', () => {
     const history = await sql<{ n: number }>(`select count(*)::int as n from case_history where kind = 'deadline'`);
     expect(history).toEqual([{ n: 2 * deadlines.length }]);
     // Nothing lost: the plan's own alarms are still armed, from PostgreSQL.
-    const rows = await sql<{ status: string; next_alarm: number; next_alarm_at: Date }>(`select status, next_alarm, next_alarm_at from deadline`);
-    for (const r of rows) expect({ status: r.status, next_alarm: r.next_alarm, next_alarm_at: new Date(r.next_alarm_at).toISOString() }).toEqual({ status: 'armed', next_alarm: 2, next_alarm_at: later[0].at });
+    const rows = await sql<{ status: string; next_alarm: number; next_alarm_at: Date }>(
+      `select status, next_alarm, next_alarm_at from deadline`,
+    );
+    for (const r of rows)
+      expect({
+        status: r.status,
+        next_alarm: r.next_alarm,
+        next_alarm_at: new Date(r.next_alarm_at).toISOString(),
+      }).toEqual({ status: 'armed', next_alarm: 2, next_alarm_at: later[0].at });
     expect(await timers().getJobScheduler('sweeper')).toBeDefined();
     expect(worker.alive()).toBe(true);
   }, 180_000);

@@ -41,17 +41,46 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true });
-    const campaign = await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    const sign = (role: string, unit: string) => signToken({ sub: `fuzz-${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
-    tokens = [sign('national_admin', 'VN'), sign('province_admin', 'T1'), sign('province_committee', 'T1'), sign('commune_committee', 'T1C1'), sign('village_board', 'T1C1V1'), sign('commune_chairman', 'T1C1')];
-    const progress = (await (await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${tokens[0]}` } })).json()) as { children: { caseId: string }[] };
-    known.id = [...progress.children.map((c) => c.caseId), String((campaign as { id?: unknown }).id ?? '')].filter(Boolean);
+    const campaign = await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
+    const sign = (role: string, unit: string) =>
+      signToken(
+        { sub: `fuzz-${role}@${unit}`, role: role as never, unit },
+        engine.config.jwtSecret,
+        engine.clock.now(),
+      );
+    tokens = [
+      sign('national_admin', 'VN'),
+      sign('province_admin', 'T1'),
+      sign('province_committee', 'T1'),
+      sign('commune_committee', 'T1C1'),
+      sign('village_board', 'T1C1V1'),
+      sign('commune_chairman', 'T1C1'),
+    ];
+    const progress = (await (
+      await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${tokens[0]}` } })
+    ).json()) as { children: { caseId: string }[] };
+    known.id = [...progress.children.map((c) => c.caseId), String((campaign as { id?: unknown }).id ?? '')].filter(
+      Boolean,
+    );
     known.code = ['T1', 'T1C1', 'T1C1V1', 'H001', 'VN'];
     known.key = ['periodic-review@1', 'periodic-review@2', 'regular-review@1'];
     known.year = ['2026', '2025'];
 
-    const doc = (await (await fetch(`${engine.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
+    const doc = (await (await fetch(`${engine.baseUrl}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+    );
     // Not in the OpenAPI document: the dashboard's pages and assets, the queue board, metrics.
     routes.push(
       { method: 'GET', path: '/', loose: true },
@@ -76,19 +105,94 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
   const weird = fc.oneof(
     fc.string({ maxLength: 30 }),
     fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.constantFrom('', ' ', '0', '-1', '1e999', 'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor', "' OR 1=1 --", '<script>', '../../etc/passwd', 'Ấp Đông', '😀', '\u0000', 'a'.repeat(3000)),
+    fc.constantFrom(
+      '',
+      ' ',
+      '0',
+      '-1',
+      '1e999',
+      'null',
+      'undefined',
+      'true',
+      '[]',
+      '{}',
+      '__proto__',
+      'constructor',
+      "' OR 1=1 --",
+      '<script>',
+      '../../etc/passwd',
+      'Ấp Đông',
+      '😀',
+      '\u0000',
+      'a'.repeat(3000),
+    ),
   );
   /** A path parameter: rarely a real id, mostly anything, sometimes not even valid percent-encoding. */
   const paramValue = (name: string) =>
     fc.oneof(
-      { weight: 2, arbitrary: fc.constantFrom(...(known[name] ?? known.id), '00000000-0000-0000-0000-000000000000', crypto.randomUUID()) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          ...(known[name] ?? known.id),
+          '00000000-0000-0000-0000-000000000000',
+          crypto.randomUUID(),
+        ),
+      },
       { weight: 5, arbitrary: weird.map(encodeURIComponent) },
-      { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '%2e%2e%2f%2e%2e', '..%2f..%2fpackage.json', 'index.html', 'app.js', '%FF%FE') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '%',
+          '%E0%A4%A',
+          '%00',
+          '%2e%2e%2f%2e%2e',
+          '..%2f..%2fpackage.json',
+          'index.html',
+          'app.js',
+          '%FF%FE',
+        ),
+      },
     );
-  const queryKeys = fc.constantFrom('unit', 'campaign', 'step', 'limit', 'offset', 'wait', 'province', 'status', 'unread', 'before', 'role', 'year', 'format', 'a[b]', 'unit[]', '__proto__[x]', 'constructor', '');
+  const queryKeys = fc.constantFrom(
+    'unit',
+    'campaign',
+    'step',
+    'limit',
+    'offset',
+    'wait',
+    'province',
+    'status',
+    'unread',
+    'before',
+    'role',
+    'year',
+    'format',
+    'a[b]',
+    'unit[]',
+    '__proto__[x]',
+    'constructor',
+    '',
+  );
   const query = fc
-    .array(fc.tuple(queryKeys, fc.oneof(weird, fc.constantFrom('T1', 'T1C1', '10', '0', '-5', '99999999999', 'true', 'dead', '2026-09-01T00:00:00Z')), fc.boolean()), { maxLength: 5 })
-    .map((pairs) => pairs.map(([k, v, raw]) => `${raw ? k : encodeURIComponent(k)}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v)}`).join('&'));
+    .array(
+      fc.tuple(
+        queryKeys,
+        fc.oneof(
+          weird,
+          fc.constantFrom('T1', 'T1C1', '10', '0', '-5', '99999999999', 'true', 'dead', '2026-09-01T00:00:00Z'),
+        ),
+        fc.boolean(),
+      ),
+      { maxLength: 5 },
+    )
+    .map((pairs) =>
+      pairs
+        .map(
+          ([k, v, raw]) =>
+            `${raw ? k : encodeURIComponent(k)}=${raw ? v.replace(/[#\s]/g, '') : encodeURIComponent(v)}`,
+        )
+        .join('&'),
+    );
   const contentType = fc.constantFrom(
     'application/json',
     'application/json',
@@ -108,7 +212,10 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     undefined,
   );
   const validish = fc.constantFrom(
-    { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 30, fromPreviousLists: 10, newlyArising: 2, requests: 1 } },
+    {
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: { householdCount: 30, fromPreviousLists: 10, newlyArising: 2, requests: 1 },
+    },
     { provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1' },
     { yaml: 'extends: periodic-review@1\nid: fuzz-overlay\nversion: 1\nprovince: T1\n' },
     { kind: 'email', unit: 'T1', role: 'province_committee', address: 'a@b.vn' },
@@ -123,13 +230,32 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
         type === 'COMPLAINT_FILED'
           ? { type, data: { householdRef: a, summary: b } }
           : type === 'MEETING_HELD'
-            ? { type, data: { date: '2026-10-02', chair: a, attendees: 20, opinionsGiven: 12, householdsPut: 3, householdsAgreed: 3 } }
+            ? {
+                type,
+                data: {
+                  date: '2026-10-02',
+                  chair: a,
+                  attendees: 20,
+                  opinionsGiven: 12,
+                  householdsPut: 3,
+                  householdsAgreed: 3,
+                },
+              }
             : { type, data: { reportRef: a } },
       ),
     );
   /** Batches for `POST /api/cases/events/batch`: known cases and odd ones, valid and broken items, keys that repeat. */
   const eventBatch = fc
-    .array(fc.tuple(fc.nat(), fc.constantFrom('REVIEW_LIST_SUBMITTED', 'SURVEY_COMPLETED', 'COMPLAINT_FILED', 'NO_SUCH_EVENT'), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('fuzz-batch-1', 'fuzz-batch-2', 'short', ''), fc.boolean()), { minLength: 0, maxLength: 12 })
+    .array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('REVIEW_LIST_SUBMITTED', 'SURVEY_COMPLETED', 'COMPLAINT_FILED', 'NO_SUCH_EVENT'),
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.constantFrom('fuzz-batch-1', 'fuzz-batch-2', 'short', ''),
+        fc.boolean(),
+      ),
+      { minLength: 0, maxLength: 12 },
+    )
     .map((items) =>
       JSON.stringify({
         events: items.map(([n, type, data, key, valid]) => ({
@@ -144,9 +270,38 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     { weight: 1, arbitrary: eventBatch },
     { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
     { weight: 2, arbitrary: eventWithText },
-    { weight: 3, arbitrary: fc.tuple(validish, fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 })).map(([v, extra]) => JSON.stringify({ ...v, ...extra })) },
-    { weight: 2, arbitrary: fc.tuple(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.nat()).map(([json, cut]) => json.slice(0, cut % (json.length + 1)) + '\u0000') },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"type":', 'null', '"x"', '[]', '{"__proto__":{"polluted":true}}', '{"a":1,"a":2}', 'a=1&b[c]=2', '<xml/>', '\uFEFF{}', '{"yaml":"' + 'x'.repeat(200_000) + '"}') },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(validish, fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }))
+        .map(([v, extra]) => JSON.stringify({ ...v, ...extra })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+          fc.nat(),
+        )
+        .map(([json, cut]) => json.slice(0, cut % (json.length + 1)) + '\u0000'),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        '{',
+        '{"type":',
+        'null',
+        '"x"',
+        '[]',
+        '{"__proto__":{"polluted":true}}',
+        '{"a":1,"a":2}',
+        'a=1&b[c]=2',
+        '<xml/>',
+        '\uFEFF{}',
+        '{"yaml":"' + 'x'.repeat(200_000) + '"}',
+      ),
+    },
     { weight: 1, arbitrary: weird },
     { weight: 1, arbitrary: fc.constant(HUGE) },
   );
@@ -157,14 +312,33 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
       contentType,
       body,
       fc.nat(),
-      fc.record({ 'idempotency-key': fc.string({ minLength: 0, maxLength: 40, unit: 'grapheme-ascii' }), 'x-request-id': fc.string({ maxLength: 40, unit: 'grapheme-ascii' }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          'idempotency-key': fc.string({ minLength: 0, maxLength: 40, unit: 'grapheme-ascii' }),
+          'x-request-id': fc.string({ maxLength: 40, unit: 'grapheme-ascii' }),
+        },
+        { requiredKeys: [] },
+      ),
       fc.infiniteStream(fc.nat()),
     )
     .map(([r, q, ct, b, t, headers, stream]) => {
       const route = routes[r % routes.length];
       const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      const params = Object.fromEntries(names.map((name) => [name, fc.sample(paramValue(name), { seed: stream.next().value as number, numRuns: 1 })[0]]));
-      return { route, params, query: q, contentType: ct, body: b, token: tokens[t % tokens.length], headers: headers as Record<string, string> };
+      const params = Object.fromEntries(
+        names.map((name) => [
+          name,
+          fc.sample(paramValue(name), { seed: stream.next().value as number, numRuns: 1 })[0],
+        ]),
+      );
+      return {
+        route,
+        params,
+        query: q,
+        contentType: ct,
+        body: b,
+        token: tokens[t % tokens.length],
+        headers: headers as Record<string, string>,
+      };
     });
 
   // --- the property ---------------------------------------------------------------------------
@@ -176,14 +350,26 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     const hasBody = !['GET', 'HEAD'].includes(req.route.method) && req.body !== undefined;
     const headers: Record<string, string> = { authorization: `Bearer ${req.token}`, ...req.headers };
     if (req.contentType) headers['content-type'] = req.contentType;
-    const describe = () => `${req.route.method} ${url.slice(0, 300)} content-type=${req.contentType} headers=${JSON.stringify(req.headers)} body=${JSON.stringify(req.body?.slice(0, 300))}`;
-    const attempt = () => fetch(url, { method: req.route.method, headers, body: hasBody ? req.body : undefined, signal: AbortSignal.timeout(35_000) });
+    const describe = () =>
+      `${req.route.method} ${url.slice(0, 300)} content-type=${req.contentType} headers=${JSON.stringify(req.headers)} body=${JSON.stringify(req.body?.slice(0, 300))}`;
+    const attempt = () =>
+      fetch(url, {
+        method: req.route.method,
+        headers,
+        body: hasBody ? req.body : undefined,
+        signal: AbortSignal.timeout(35_000),
+      });
     let res: Response;
     try {
       res = await attempt().catch((e: Error) => {
         // Server and client share this process: under load a kept-alive socket can be closed by the
         // server's idle timeout just as the client reuses it. Not an answer of the API: try once more.
-        if (!/ECONNRESET|UND_ERR_SOCKET|other side closed/.test(String((e.cause as Error | undefined)?.message ?? e.cause))) throw e;
+        if (
+          !/ECONNRESET|UND_ERR_SOCKET|other side closed/.test(
+            String((e.cause as Error | undefined)?.message ?? e.cause),
+          )
+        )
+          throw e;
         resets++;
         return attempt();
       });
@@ -197,7 +383,9 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new Error(`${res.status} without a JSON body (${res.headers.get('content-type')}) for ${describe()}\n→ ${text.slice(0, 300)}`);
+      throw new Error(
+        `${res.status} without a JSON body (${res.headers.get('content-type')}) for ${describe()}\n→ ${text.slice(0, 300)}`,
+      );
     }
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     if (typeof json?.error?.code !== 'string' || json.error.code === '' || typeof json.error.message !== 'string') {
@@ -210,14 +398,17 @@ describe('HTTP API under fuzzing (valid tokens, generated requests)', () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: BATCH_SIZE, maxLength: BATCH_SIZE }), async (batch) => {
-        for (const status of await Promise.all(batch.map((r) => send(r)))) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        for (const status of await Promise.all(batch.map((r) => send(r))))
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }),
       { seed: SEED, numRuns: BATCHES, endOnFailure: true },
     );
     // Still answering, and a valid request still works after the storm.
     const res = await fetch(`${engine.baseUrl}/api/campaigns`, { headers: { authorization: `Bearer ${tokens[0]}` } });
     expect(res.status).toBe(200);
-    console.log(`fuzz-http seed ${SEED}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${resets} connection reset(s) retried`);
+    console.log(
+      `fuzz-http seed ${SEED}: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${resets} connection reset(s) retried`,
+    );
     // Not only refusals at the door: some requests get through validation.
     expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
     expect(resets).toBeLessThan((BATCHES * BATCH_SIZE) / 100);

@@ -2,7 +2,8 @@ import { parseHouseholdFile, writeHouseholdFile } from '@rasoat/household-record
 import { loadCaseRuleSet, POVERTY_RULES_DIR, signToken } from '@rasoat/engine';
 import { startTestEngine, type TestEngine } from '@rasoat/testing';
 
-const HEADER = 'Mã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú';
+const HEADER =
+  'Mã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú';
 const ROWS = [
   'H01,Nguyễn Văn An,001090012345,Thôn Đông,4,Nông thôn,Hộ nghèo năm trước,,,',
   'H02,Trần Thị Bình,001185000222,"Xóm 2, thôn Đông",3,Nông thôn,Hộ cận nghèo năm trước,,,',
@@ -29,7 +30,8 @@ describe('households of a village case, end to end', () => {
   let caseId: string;
   let secondCaseId: string;
   let eventNo = 0;
-  const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
+  const token = (role: string, unit: string) =>
+    signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const board = () => token('village_board', 'T1C1V1');
   const surveyor = () => token('surveyor', 'T1C1V1');
   const commune = () => token('commune_committee', 'T1C1');
@@ -37,28 +39,53 @@ describe('households of a village case, end to end', () => {
   const province = () => token('province_committee', 'T1');
   const otherCommune = () => token('commune_committee', 'T1C2');
 
-  async function call(method: string, path: string, bearer: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any; headers: Headers; raw: Buffer }> {
+  async function call(
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<{ status: number; body: any; headers: Headers; raw: Buffer }> {
     const res = await fetch(`${engine.baseUrl}${path}`, {
       method,
       headers: { 'content-type': contentType, authorization: `Bearer ${bearer}` },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : typeof body === 'string'
+            ? body
+            : Buffer.isBuffer(body)
+              ? new Uint8Array(body)
+              : JSON.stringify(body),
     });
     const raw = Buffer.from(await res.arrayBuffer());
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
-    return { status: res.status, body: isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined, headers: res.headers, raw };
+    return {
+      status: res.status,
+      body: isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined,
+      headers: res.headers,
+      raw,
+    };
   }
-  const importCsv = (id: string, csv: string | Buffer, bearer = board()) => call('POST', `/api/cases/${id}/households/import?format=csv`, bearer, csv, 'text/csv; charset=utf-8');
+  const importCsv = (id: string, csv: string | Buffer, bearer = board()) =>
+    call('POST', `/api/cases/${id}/households/import?format=csv`, bearer, csv, 'text/csv; charset=utf-8');
   const list = async (bearer = board(), id = caseId) => {
     const res = await call('GET', `/api/cases/${id}/households`, bearer);
     expect(res.status).toBe(200);
     return res.body;
   };
-  const household = async (code: string, bearer = board()) => (await list(bearer)).households.find((h: { code: string }) => h.code === code);
-  const survey = (code: string, answers: Record<string, unknown>, bearer = surveyor()) => call('PUT', `/api/cases/${caseId}/households/${code}/survey`, bearer, answers);
+  const household = async (code: string, bearer = board()) =>
+    (await list(bearer)).households.find((h: { code: string }) => h.code === code);
+  const survey = (code: string, answers: Record<string, unknown>, bearer = surveyor()) =>
+    call('PUT', `/api/cases/${caseId}/households/${code}/survey`, bearer, answers);
   const send = async (bearer: string, type: string, data: Record<string, unknown> = {}) => {
     const res = await fetch(`${engine.baseUrl}/api/cases/${caseId}/events?wait=15000`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, 'idempotency-key': `households-e2e-${++eventNo}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${bearer}`,
+        'idempotency-key': `households-e2e-${++eventNo}`,
+      },
       body: JSON.stringify({ type, data }),
     });
     return { status: res.status, body: (await res.json()) as any };
@@ -68,14 +95,32 @@ describe('households of a village case, end to end', () => {
   const historyOf = async () => {
     const page = (await call('GET', `/api/cases/${caseId}/history?limit=200`, board())).body;
     expect(page.nextBefore).toBeNull();
-    return (page.items as { kind: string; eventType: string | null; fromStep: string | null; toStep: string | null; details: any }[]).reverse();
+    return (
+      page.items as {
+        kind: string;
+        eventType: string | null;
+        fromStep: string | null;
+        toStep: string | null;
+        details: any;
+      }[]
+    ).reverse();
   };
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true, worker: true });
-    const started = await call('POST', '/api/campaigns', token('province_admin', 'T1'), { provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@2', windowStart: '2026-09-01', windowEnd: '2026-12-14' });
+    const started = await call('POST', '/api/campaigns', token('province_admin', 'T1'), {
+      provinceCode: 'T1',
+      year: 2026,
+      definitionKey: 'periodic-review@2',
+      windowStart: '2026-09-01',
+      windowEnd: '2026-12-14',
+    });
     expect(started.status).toBe(201);
-    const cases = await call('GET', `/api/campaigns/${started.body.campaign.id}/cases?unit=T1C1`, token('province_admin', 'T1'));
+    const cases = await call(
+      'GET',
+      `/api/campaigns/${started.body.campaign.id}/cases?unit=T1C1`,
+      token('province_admin', 'T1'),
+    );
     caseId = cases.body.find((c: { villageCode: string }) => c.villageCode === 'T1C1V1').id;
     secondCaseId = cases.body.find((c: { villageCode: string }) => c.villageCode === 'T1C1V2').id;
   });
@@ -87,7 +132,9 @@ describe('households of a village case, end to end', () => {
   it('imports all or nothing: a bad row names its row and column and nothing is written', async () => {
     const bad = await importCsv(caseId, BAD_CSV);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ row: 4, column: 'Số nhân khẩu', message: 'Phải từ 1 trở lên, nhận được 0 / Must be at least 1, got 0' }]);
+    expect(bad.body.errors).toEqual([
+      { row: 4, column: 'Số nhân khẩu', message: 'Phải từ 1 trở lên, nhận được 0 / Must be at least 1, got 0' },
+    ]);
     expect(bad.body.error.code).toBe('HOUSEHOLD_IMPORT_INVALID');
     expect((await list()).households).toEqual([]);
 
@@ -104,11 +151,27 @@ describe('households of a village case, end to end', () => {
     expect(again.body).toMatchObject({ imported: 6, replaced: 6, unchanged: true });
 
     const view = await list();
-    expect(view).toMatchObject({ step: { id: 'listing' }, operations: ['import', 'edit'], locked: false, personalData: 'full', facts: { total: 6, surveyed: 1, unsurveyed: 5, poor: 1 } });
+    expect(view).toMatchObject({
+      step: { id: 'listing' },
+      operations: ['import', 'edit'],
+      locked: false,
+      personalData: 'full',
+      facts: { total: 6, surveyed: 1, unsurveyed: 5, poor: 1 },
+    });
     expect(view.households.map((h: { code: string }) => h.code)).toEqual(['H01', 'H02', 'H03', 'H04', 'H05', 'H06']);
     const h06 = view.households[5];
-    expect(h06).toMatchObject({ surveyed: true, classification: 'poor', ruleSet: '2022-2025', deprivations: ['health_insurance', 'latrine', 'telecom', 'nutrition'] });
-    expect(h06.explanation.explanation).toMatchObject({ incomeLine: 1_500_000, income: 1_100_000, deprivationCount: 4, threshold: 3 });
+    expect(h06).toMatchObject({
+      surveyed: true,
+      classification: 'poor',
+      ruleSet: '2022-2025',
+      deprivations: ['health_insurance', 'latrine', 'telecom', 'nutrition'],
+    });
+    expect(h06.explanation.explanation).toMatchObject({
+      incomeLine: 1_500_000,
+      income: 1_100_000,
+      deprivationCount: 4,
+      threshold: 3,
+    });
 
     // The export reads back to the imported records, in both formats.
     const csv = await call('GET', `/api/cases/${caseId}/households?format=csv`, board());
@@ -116,7 +179,10 @@ describe('households of a village case, end to end', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toContain('danh-sach-ho-T1C1V1.csv');
     const { indicators } = loadCaseRuleSet(POVERTY_RULES_DIR, '2022-2025', 'T1');
-    const [fromExport, fromImport] = await Promise.all([parseHouseholdFile({ format: 'csv', content: csv.raw }), parseHouseholdFile({ format: 'csv', content: GOOD_CSV, indicators })]);
+    const [fromExport, fromImport] = await Promise.all([
+      parseHouseholdFile({ format: 'csv', content: csv.raw }),
+      parseHouseholdFile({ format: 'csv', content: GOOD_CSV, indicators }),
+    ]);
     expect(fromImport.ok).toBe(true);
     expect(fromExport.ok && fromExport.households).toEqual(fromImport.ok && fromImport.households);
     const xlsx = await call('GET', `/api/cases/${caseId}/households?format=xlsx`, board());
@@ -134,36 +200,64 @@ describe('households of a village case, end to end', () => {
 
     const late = await importCsv(caseId, GOOD_CSV);
     expect(late.status).toBe(409);
-    expect(late.body.error).toMatchObject({ code: 'HOUSEHOLD_OPERATION_CLOSED', details: { operation: 'import', open: ['survey', 'edit'] } });
+    expect(late.body.error).toMatchObject({
+      code: 'HOUSEHOLD_OPERATION_CLOSED',
+      details: { operation: 'import', open: ['survey', 'edit'] },
+    });
     expect(late.body.error.message).toContain("không cho phép 'import'");
   });
 
   it('classifies each surveyed household with an explanation; completes the survey only when every household is surveyed', async () => {
     const onLine = await survey('H01', { incomePerCapitaMonthly: 1_500_000, deprivations: THREE });
     expect(onLine.status).toBe(200);
-    expect(onLine.body.household).toMatchObject({ code: 'H01', classification: 'poor', surveyed: true, ruleSet: '2022-2025' });
-    expect(onLine.body.household.explanation.explanation).toMatchObject({ area: 'rural', incomeLine: 1_500_000, income: 1_500_000, deprivationCount: 3 });
+    expect(onLine.body.household).toMatchObject({
+      code: 'H01',
+      classification: 'poor',
+      surveyed: true,
+      ruleSet: '2022-2025',
+    });
+    expect(onLine.body.household.explanation.explanation).toMatchObject({
+      area: 'rural',
+      incomeLine: 1_500_000,
+      income: 1_500_000,
+      deprivationCount: 3,
+    });
     expect(onLine.body.household.explanation.reasons[0]).toContain('≤ chuẩn nghèo nông thôn 1.500.000 đồng');
 
     const aboveLine = await survey('h02', { incomePerCapitaMonthly: 1_500_001, deprivations: THREE });
     expect(aboveLine.body.household).toMatchObject({ code: 'H02', classification: 'average' });
-    expect(aboveLine.body.household.explanation.reasons[0]).toContain('1.500.001 đồng/người/tháng > chuẩn cận nghèo nông thôn 1.500.000 đồng');
+    expect(aboveLine.body.household.explanation.reasons[0]).toContain(
+      '1.500.001 đồng/người/tháng > chuẩn cận nghèo nông thôn 1.500.000 đồng',
+    );
 
-    expect((await survey('H03', { incomePerCapitaMonthly: 1_200_000, deprivations: ['telecom'] })).body.household.classification).toBe('near_poor');
-    expect((await survey('H04', { incomePerCapitaMonthly: 2_500_000, deprivations: [] })).body.household).toMatchObject({ area: 'urban', classification: 'average' });
+    expect(
+      (await survey('H03', { incomePerCapitaMonthly: 1_200_000, deprivations: ['telecom'] })).body.household
+        .classification,
+    ).toBe('near_poor');
+    expect((await survey('H04', { incomePerCapitaMonthly: 2_500_000, deprivations: [] })).body.household).toMatchObject(
+      { area: 'urban', classification: 'average' },
+    );
 
     const unknown = await survey('H05', { incomePerCapitaMonthly: 1_000_000, deprivations: ['car'] });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details.fields).toEqual([{ field: 'deprivations[0]', message: expect.stringContaining('unknown indicator "car"') }]);
+    expect(unknown.body.error.details.fields).toEqual([
+      { field: 'deprivations[0]', message: expect.stringContaining('unknown indicator "car"') },
+    ]);
     expect((await survey('H99', { incomePerCapitaMonthly: 1, deprivations: [] })).status).toBe(404);
     expect((await survey('H05', { incomePerCapitaMonthly: 1, deprivations: [] }, province())).status).toBe(403);
 
     // A retried PUT changes nothing and writes no second history entry.
-    const repeated = await survey('H01', { incomePerCapitaMonthly: 1_500_000, deprivations: ['telecom', 'latrine', 'health_insurance'] });
+    const repeated = await survey('H01', {
+      incomePerCapitaMonthly: 1_500_000,
+      deprivations: ['telecom', 'latrine', 'health_insurance'],
+    });
     expect(repeated.body.changed).toBe(false);
 
     // Identity fields stay editable during the survey.
-    const edited = await call('PATCH', `/api/cases/${caseId}/households/H04`, board(), { address: 'Tổ 6', memberCount: 3 });
+    const edited = await call('PATCH', `/api/cases/${caseId}/households/H04`, board(), {
+      address: 'Tổ 6',
+      memberCount: 3,
+    });
     expect(edited.status).toBe(200);
     expect(edited.body.household).toMatchObject({ address: 'Tổ 6', memberCount: 3, classification: 'average' });
 
@@ -171,8 +265,12 @@ describe('households of a village case, end to end', () => {
     expect(early.status).toBe(422);
     expect(await step()).toBe('survey');
 
-    expect((await survey('H05', { incomePerCapitaMonthly: 3_000_000, deprivations: [] })).body.household.classification).toBe('not_poor');
-    expect((await send(surveyor(), 'SURVEY_COMPLETED', { householdsSurveyed: 6, poorCount: 2, nearPoorCount: 1 })).status).toBe(200);
+    expect(
+      (await survey('H05', { incomePerCapitaMonthly: 3_000_000, deprivations: [] })).body.household.classification,
+    ).toBe('not_poor');
+    expect(
+      (await send(surveyor(), 'SURVEY_COMPLETED', { householdsSurveyed: 6, poorCount: 2, nearPoorCount: 1 })).status,
+    ).toBe(200);
     expect(await step()).toBe('meeting');
 
     const surveys = (await historyOf()).filter((h) => h.eventType === 'household.survey');
@@ -196,34 +294,76 @@ describe('households of a village case, end to end', () => {
       ],
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['votes[1].agree', 'votes[2].code', 'votes[3].present']);
+    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([
+      'votes[1].agree',
+      'votes[2].code',
+      'votes[3].present',
+    ]);
     expect((await household('H01')).votes).toBeNull();
-    expect((await call('PUT', `/api/cases/${caseId}/households/votes`, surveyor(), { meetingDate: '2026-10-01', votes: [{ code: 'H01', agree: 9, present: 10 }] })).status).toBe(403);
+    expect(
+      (
+        await call('PUT', `/api/cases/${caseId}/households/votes`, surveyor(), {
+          meetingDate: '2026-10-01',
+          votes: [{ code: 'H01', agree: 9, present: 10 }],
+        })
+      ).status,
+    ).toBe(403);
 
-    const votes = ['H01', 'H02', 'H03', 'H04', 'H05', 'H06'].map((code) => ({ code, agree: code === 'H03' ? 4 : 8, present: 10 }));
-    const voted = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), { meetingDate: '2026-10-01', votes });
+    const votes = ['H01', 'H02', 'H03', 'H04', 'H05', 'H06'].map((code) => ({
+      code,
+      agree: code === 'H03' ? 4 : 8,
+      present: 10,
+    }));
+    const voted = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
+      meetingDate: '2026-10-01',
+      votes,
+    });
     expect(voted.status).toBe(200);
     expect(voted.body).toEqual({ recorded: 6, changed: 6, belowHalf: ['H03'] });
     expect((await household('H03')).votes).toMatchObject({ agree: 4, present: 10, share: 0.4 });
 
-    const meeting = { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 10, opinionsGiven: 8, householdsPut: 6, householdsAgreed: 5 };
+    const meeting = {
+      date: '2026-10-01',
+      chair: 'Trưởng thôn',
+      attendees: 10,
+      opinionsGiven: 8,
+      householdsPut: 6,
+      householdsAgreed: 5,
+    };
     expect((await send(board(), 'MEETING_HELD', meeting)).status).toBe(200);
     const back = (await call('GET', `/api/cases/${caseId}`, board())).body;
     expect(back.step.id).toBe('survey');
     expect(back.counters.resurveyRounds).toBe(1);
 
-    const closed = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), { meetingDate: '2026-10-08', votes: [{ code: 'H03', agree: 8, present: 10 }] });
+    const closed = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
+      meetingDate: '2026-10-08',
+      votes: [{ code: 'H03', agree: 8, present: 10 }],
+    });
     expect(closed.status).toBe(409);
     expect(closed.body.error.details).toMatchObject({ operation: 'vote', open: ['survey', 'edit'] });
 
     // Re-survey: the household turns out poor; a new meeting agrees.
-    const resurveyed = await survey('H03', { incomePerCapitaMonthly: 1_200_000, deprivations: ['telecom', 'latrine', 'health_insurance'] });
+    const resurveyed = await survey('H03', {
+      incomePerCapitaMonthly: 1_200_000,
+      deprivations: ['telecom', 'latrine', 'health_insurance'],
+    });
     expect(resurveyed.body.household.classification).toBe('poor');
-    expect((await send(surveyor(), 'SURVEY_COMPLETED', { householdsSurveyed: 6, poorCount: 3, nearPoorCount: 0 })).status).toBe(200);
-    const revote = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), { meetingDate: '2026-10-08', votes: [{ code: 'H03', agree: 8, present: 10 }] });
+    expect(
+      (await send(surveyor(), 'SURVEY_COMPLETED', { householdsSurveyed: 6, poorCount: 3, nearPoorCount: 0 })).status,
+    ).toBe(200);
+    const revote = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
+      meetingDate: '2026-10-08',
+      votes: [{ code: 'H03', agree: 8, present: 10 }],
+    });
     expect(revote.body).toEqual({ recorded: 1, changed: 1, belowHalf: [] });
-    expect((await household('H03')).votes).toMatchObject({ agree: 8, present: 10, votedAt: '2026-10-07T17:00:00.000Z' });
-    expect((await send(board(), 'MEETING_HELD', { ...meeting, date: '2026-10-08', householdsAgreed: 6 })).status).toBe(200);
+    expect((await household('H03')).votes).toMatchObject({
+      agree: 8,
+      present: 10,
+      votedAt: '2026-10-07T17:00:00.000Z',
+    });
+    expect((await send(board(), 'MEETING_HELD', { ...meeting, date: '2026-10-08', householdsAgreed: 6 })).status).toBe(
+      200,
+    );
     expect(await step()).toBe('posting');
   });
 
@@ -234,14 +374,24 @@ describe('households of a village case, end to end', () => {
       "Bước 'Bước 4: Niêm yết công khai' không cho phép 'survey' (ghi kết quả rà soát (chấm điểm)); đang mở: complain / the step posting does not allow survey; open: complain",
     );
 
-    const filed = await call('POST', `/api/cases/${caseId}/households/H02/complaints`, board(), { summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn' });
+    const filed = await call('POST', `/api/cases/${caseId}/households/H02/complaints`, board(), {
+      summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn',
+    });
     expect(filed.status).toBe(201);
     const complaintId = filed.body.complaint.id;
-    const retried = await call('POST', `/api/cases/${caseId}/households/H02/complaints`, board(), { summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn' });
+    const retried = await call('POST', `/api/cases/${caseId}/households/H02/complaints`, board(), {
+      summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn',
+    });
     expect(retried.status).toBe(200);
     expect(retried.body.complaint.id).toBe(complaintId);
     expect((await call('GET', `/api/cases/${caseId}/complaints`, commune())).body).toEqual([
-      expect.objectContaining({ id: complaintId, householdCode: 'H02', status: 'open', summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn', filedBy: { role: 'village_board', unit: 'T1C1V1' } }),
+      expect.objectContaining({
+        id: complaintId,
+        householdCode: 'H02',
+        status: 'open',
+        summary: 'Hộ ông Trần Thị Bình thực tế thu nhập thấp hơn',
+        filedBy: { role: 'village_board', unit: 'T1C1V1' },
+      }),
     ]);
     expect((await call('GET', `/api/cases/${caseId}/complaints`, province())).body[0].summary).toBeNull();
     expect((await list()).facts).toMatchObject({ complaints: 1, openComplaints: 1 });
@@ -253,19 +403,42 @@ describe('households of a village case, end to end', () => {
     expect(await step()).toBe('recheck');
 
     const recheckPath = `/api/cases/${caseId}/complaints/${complaintId}/recheck`;
-    const recheck = { outcome: 'upheld', note: 'Phúc tra: thu nhập thực tế 1.400.000 đồng', survey: { incomePerCapitaMonthly: 1_400_000, deprivations: THREE } };
+    const recheck = {
+      outcome: 'upheld',
+      note: 'Phúc tra: thu nhập thực tế 1.400.000 đồng',
+      survey: { incomePerCapitaMonthly: 1_400_000, deprivations: THREE },
+    };
     expect((await call('POST', recheckPath, board(), recheck)).status).toBe(403);
     const rechecked = await call('POST', recheckPath, commune(), recheck);
     expect(rechecked.status).toBe(200);
-    expect(rechecked.body.complaint).toMatchObject({ status: 'resolved', resolution: { outcome: 'upheld', from: 'average', to: 'poor', resurveyed: true } });
-    expect(rechecked.body.household).toMatchObject({ code: 'H02', classification: 'poor', incomePerCapitaMonthly: 1_400_000, complaints: { total: 1, open: 0 } });
-    expect(rechecked.body.household.explanation.explanation).toMatchObject({ income: 1_400_000, incomeLine: 1_500_000 });
+    expect(rechecked.body.complaint).toMatchObject({
+      status: 'resolved',
+      resolution: { outcome: 'upheld', from: 'average', to: 'poor', resurveyed: true },
+    });
+    expect(rechecked.body.household).toMatchObject({
+      code: 'H02',
+      classification: 'poor',
+      incomePerCapitaMonthly: 1_400_000,
+      complaints: { total: 1, open: 0 },
+    });
+    expect(rechecked.body.household.explanation.explanation).toMatchObject({
+      income: 1_400_000,
+      incomeLine: 1_500_000,
+    });
     expect((await call('POST', recheckPath, commune(), recheck)).body.changed).toBe(false);
     expect((await call('POST', recheckPath, commune(), { ...recheck, outcome: 'dismissed' })).status).toBe(409);
     const recorded = (await historyOf()).find((h) => h.eventType === 'household.recheck');
-    expect(recorded?.details).toMatchObject({ complaintId, code: 'H02', outcome: 'upheld', from: 'average', to: 'poor' });
+    expect(recorded?.details).toMatchObject({
+      complaintId,
+      code: 'H02',
+      outcome: 'upheld',
+      from: 'average',
+      to: 'poor',
+    });
 
-    expect((await send(commune(), 'RECHECK_COMPLETED', { complaintsResolved: 1, classificationsChanged: 1 })).status).toBe(200);
+    expect(
+      (await send(commune(), 'RECHECK_COMPLETED', { complaintsResolved: 1, classificationsChanged: 1 })).status,
+    ).toBe(200);
     expect(await step()).toBe('posting');
     expect((await send(commune(), 'POSTING_PERIOD_ENDED')).status).toBe(200);
     expect(await step()).toBe('commune_report');
@@ -274,33 +447,62 @@ describe('households of a village case, end to end', () => {
   it('locks the lists on recognition: only certificates, for poor and near-poor households', async () => {
     expect((await send(commune(), 'REPORT_SENT_TO_PROVINCE', { reportRef: '12/BC-UBND' })).status).toBe(200);
     expect(await step()).toBe('recognition');
-    const recognised = await send(chairman(), 'LISTS_RECOGNISED', { decisionNumber: '45/QĐ-UBND', decisionDate: '2026-11-20', poorCount: 4, nearPoorCount: 0, escapedPovertyCount: 0, escapedNearPovertyCount: 1 });
+    const recognised = await send(chairman(), 'LISTS_RECOGNISED', {
+      decisionNumber: '45/QĐ-UBND',
+      decisionDate: '2026-11-20',
+      poorCount: 4,
+      nearPoorCount: 0,
+      escapedPovertyCount: 0,
+      escapedNearPovertyCount: 1,
+    });
     expect(recognised.status).toBe(200);
     expect(await step()).toBe('reporting');
     expect(await list()).toMatchObject({ operations: ['certify'], locked: true });
 
-    const LOCKED = 'Danh sách đã được công nhận, mọi thay đổi qua rà soát thường xuyên / lists recognised and locked; changes go through the regular in-year review';
+    const LOCKED =
+      'Danh sách đã được công nhận, mọi thay đổi qua rà soát thường xuyên / lists recognised and locked; changes go through the regular in-year review';
     for (const res of [
       await call('PATCH', `/api/cases/${caseId}/households/H01`, board(), { address: 'Thôn Tây' }),
       await survey('H01', { incomePerCapitaMonthly: 1, deprivations: [] }),
-      await call('PUT', `/api/cases/${caseId}/households/votes`, board(), { meetingDate: '2026-11-25', votes: [{ code: 'H01', agree: 1, present: 1 }] }),
+      await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
+        meetingDate: '2026-11-25',
+        votes: [{ code: 'H01', agree: 1, present: 1 }],
+      }),
       await importCsv(caseId, GOOD_CSV),
     ]) {
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'HOUSEHOLDS_LOCKED', message: LOCKED });
     }
 
-    const certified = await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), { number: 'GCN-2026-001' });
+    const certified = await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), {
+      number: 'GCN-2026-001',
+    });
     expect(certified.status).toBe(200);
-    expect(certified.body).toMatchObject({ changed: true, household: { code: 'H01', certificateNumber: 'GCN-2026-001' } });
-    expect((await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), { number: 'GCN-2026-001' })).body.changed).toBe(false);
-    expect((await call('PUT', `/api/cases/${caseId}/households/H02/certificate`, chairman(), { number: 'GCN-2026-002' })).status).toBe(200);
-    const duplicate = await call('PUT', `/api/cases/${caseId}/households/H03/certificate`, commune(), { number: 'GCN-2026-001' });
+    expect(certified.body).toMatchObject({
+      changed: true,
+      household: { code: 'H01', certificateNumber: 'GCN-2026-001' },
+    });
+    expect(
+      (await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), { number: 'GCN-2026-001' })).body
+        .changed,
+    ).toBe(false);
+    expect(
+      (await call('PUT', `/api/cases/${caseId}/households/H02/certificate`, chairman(), { number: 'GCN-2026-002' }))
+        .status,
+    ).toBe(200);
+    const duplicate = await call('PUT', `/api/cases/${caseId}/households/H03/certificate`, commune(), {
+      number: 'GCN-2026-001',
+    });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.code).toBe('CERTIFICATE_NUMBER_USED');
-    const notPoor = await call('PUT', `/api/cases/${caseId}/households/H05/certificate`, commune(), { number: 'GCN-2026-005' });
+    const notPoor = await call('PUT', `/api/cases/${caseId}/households/H05/certificate`, commune(), {
+      number: 'GCN-2026-005',
+    });
     expect(notPoor.status).toBe(409);
-    expect(notPoor.body.error).toMatchObject({ code: 'HOUSEHOLD_NOT_CERTIFIABLE', details: { classification: 'not_poor' } });
+    expect(notPoor.body.error).toMatchObject({
+      code: 'HOUSEHOLD_NOT_CERTIFIABLE',
+      details: { classification: 'not_poor' },
+    });
   });
 
   it('keeps a history of each step and each household change, without personal data', async () => {
@@ -320,9 +522,20 @@ describe('households of a village case, end to end', () => {
     ]);
     const household = history.filter((h) => h.kind === 'household');
     expect(new Set(household.map((h) => h.eventType))).toEqual(
-      new Set(['household.import', 'household.survey', 'household.edit', 'household.vote', 'household.complain', 'household.recheck', 'household.certify']),
+      new Set([
+        'household.import',
+        'household.survey',
+        'household.edit',
+        'household.vote',
+        'household.complain',
+        'household.recheck',
+        'household.certify',
+      ]),
     );
-    expect(household.find((h) => h.eventType === 'household.edit')?.details).toMatchObject({ code: 'H04', fields: ['address', 'memberCount'] });
+    expect(household.find((h) => h.eventType === 'household.edit')?.details).toMatchObject({
+      code: 'H04',
+      fields: ['address', 'memberCount'],
+    });
     const text = JSON.stringify(history);
     for (const secret of [...PERSONAL, 'Tổ 6', 'thu nhập thấp hơn']) expect(text).not.toContain(secret);
   });
@@ -330,15 +543,31 @@ describe('households of a village case, end to end', () => {
   it('masks personal data outside the village and its commune; refuses another commune', async () => {
     const masked = await list(province());
     expect(masked.personalData).toBe('masked');
-    expect(masked.households[0]).toMatchObject({ code: 'H01', headName: 'N*** V*** A', idNumber: '********2345', address: null, classification: 'poor' });
-    expect(masked.households[3]).toMatchObject({ code: 'H04', headName: 'P*** T*** D', idNumber: '********0123', address: null, note: null });
+    expect(masked.households[0]).toMatchObject({
+      code: 'H01',
+      headName: 'N*** V*** A',
+      idNumber: '********2345',
+      address: null,
+      classification: 'poor',
+    });
+    expect(masked.households[3]).toMatchObject({
+      code: 'H04',
+      headName: 'P*** T*** D',
+      idNumber: '********0123',
+      address: null,
+      note: null,
+    });
     expect(JSON.stringify(masked)).not.toMatch(/Nguyễn|Trần Thị|001090012345|Thôn Đông/);
     const maskedFile = await call('GET', `/api/cases/${caseId}/households?format=csv`, province());
     expect(maskedFile.status).toBe(200);
     expect(maskedFile.raw.toString('utf8')).toContain('N*** V*** A');
     expect(maskedFile.raw.toString('utf8')).not.toMatch(/Nguyễn|001090012345|Thôn Đông/);
 
-    expect((await list(commune())).households[0]).toMatchObject({ headName: 'Nguyễn Văn An', idNumber: '001090012345', address: 'Thôn Đông' });
+    expect((await list(commune())).households[0]).toMatchObject({
+      headName: 'Nguyễn Văn An',
+      idNumber: '001090012345',
+      address: 'Thôn Đông',
+    });
     expect((await list(chairman())).personalData).toBe('full');
     expect((await call('GET', `/api/cases/${caseId}/households`, token('village_board', 'T1C1V2'))).status).toBe(403);
 
@@ -354,11 +583,31 @@ describe('households of a village case, end to end', () => {
 
   it('reads XLSX, adds single households idempotently, and refuses a file over 10 MB', async () => {
     const records = [
-      { householdCode: 'A1', headName: 'Đỗ Văn Giang', memberCount: 2, area: 'rural' as const, source: 'newly_arising' as const },
-      { householdCode: 'A2', headName: 'Bùi Thị Hoa', memberCount: 3, area: 'rural' as const, source: 'request' as const, incomePerCapitaMonthly: 900_000, deprivations: ['telecom'] },
+      {
+        householdCode: 'A1',
+        headName: 'Đỗ Văn Giang',
+        memberCount: 2,
+        area: 'rural' as const,
+        source: 'newly_arising' as const,
+      },
+      {
+        householdCode: 'A2',
+        headName: 'Bùi Thị Hoa',
+        memberCount: 3,
+        area: 'rural' as const,
+        source: 'request' as const,
+        incomePerCapitaMonthly: 900_000,
+        deprivations: ['telecom'],
+      },
     ];
     const file = await writeHouseholdFile(records, 'xlsx');
-    const imported = await call('POST', `/api/cases/${secondCaseId}/households/import`, token('village_board', 'T1C1V2'), file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const imported = await call(
+      'POST',
+      `/api/cases/${secondCaseId}/households/import`,
+      token('village_board', 'T1C1V2'),
+      file,
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     expect(imported.status).toBe(200);
     expect(imported.body).toMatchObject({ imported: 2, classified: 1 });
 
@@ -366,17 +615,32 @@ describe('households of a village case, end to end', () => {
     const added = await call('POST', `/api/cases/${secondCaseId}/households`, token('village_board', 'T1C1V2'), one);
     expect(added.status).toBe(201);
     expect(added.body.household).toMatchObject({ code: 'A3', surveyed: false, classification: null });
-    expect((await call('POST', `/api/cases/${secondCaseId}/households`, token('village_board', 'T1C1V2'), one)).status).toBe(200);
-    const clash = await call('POST', `/api/cases/${secondCaseId}/households`, token('village_board', 'T1C1V2'), { ...one, code: 'a1' });
+    expect(
+      (await call('POST', `/api/cases/${secondCaseId}/households`, token('village_board', 'T1C1V2'), one)).status,
+    ).toBe(200);
+    const clash = await call('POST', `/api/cases/${secondCaseId}/households`, token('village_board', 'T1C1V2'), {
+      ...one,
+      code: 'a1',
+    });
     expect(clash.status).toBe(409);
     expect(clash.body.error.code).toBe('HOUSEHOLD_CODE_EXISTS');
-    expect((await list(token('village_board', 'T1C1V2'), secondCaseId)).households.map((h: { code: string; classification: string | null }) => [h.code, h.classification])).toEqual([
+    expect(
+      (await list(token('village_board', 'T1C1V2'), secondCaseId)).households.map(
+        (h: { code: string; classification: string | null }) => [h.code, h.classification],
+      ),
+    ).toEqual([
       ['A1', null],
       ['A2', 'near_poor'],
       ['A3', null],
     ]);
 
-    const huge = await call('POST', `/api/cases/${secondCaseId}/households/import?format=csv`, token('village_board', 'T1C1V2'), Buffer.alloc(11 * 1024 * 1024, 0x41), 'text/csv');
+    const huge = await call(
+      'POST',
+      `/api/cases/${secondCaseId}/households/import?format=csv`,
+      token('village_board', 'T1C1V2'),
+      Buffer.alloc(11 * 1024 * 1024, 0x41),
+      'text/csv',
+    );
     expect(huge.status).toBe(413);
     expect((await list(token('village_board', 'T1C1V2'), secondCaseId)).facts.total).toBe(3);
   });
@@ -386,13 +650,30 @@ describe('households of a village case, end to end', () => {
     expect(nfd).not.toBe(nfc);
     const villageBoard = token('village_board', 'T1C1V2');
     // Added in NFD: kept in NFC, like an imported code.
-    const added = await call('POST', `/api/cases/${secondCaseId}/households`, villageBoard, { code: nfd, headName: 'Lò Văn Bảy', memberCount: 1, area: 'rural', source: 'newly_arising' });
+    const added = await call('POST', `/api/cases/${secondCaseId}/households`, villageBoard, {
+      code: nfd,
+      headName: 'Lò Văn Bảy',
+      memberCount: 1,
+      area: 'rural',
+      source: 'newly_arising',
+    });
     expect(added.status).toBe(201);
     expect(added.body.household.code).toBe(nfc);
     // The URL carries the code in NFD: the same household.
-    const edited = await call('PATCH', `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfd)}`, villageBoard, { memberCount: 2 });
+    const edited = await call(
+      'PATCH',
+      `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfd)}`,
+      villageBoard,
+      { memberCount: 2 },
+    );
     expect(edited.status).toBe(200);
     expect(edited.body.household).toMatchObject({ code: nfc, memberCount: 2 });
-    expect((await call('PATCH', `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfc)}`, villageBoard, { memberCount: 3 })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH', `/api/cases/${secondCaseId}/households/${encodeURIComponent(nfc)}`, villageBoard, {
+          memberCount: 3,
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -12,17 +12,31 @@ describe('HTTP API end to end', () => {
   /** The village of `caseId`, where its village board's tokens are scoped. */
   let village: string;
   let otherCommuneCaseId: string;
-  const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
+  const token = (role: string, unit: string) =>
+    signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
   const call = (method: string, path: string, bearer?: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${engine.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
   beforeAll(async () => {
     engine = await startTestEngine({ http: true });
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
     const res = await call('GET', `/api/progress?unit=T1C1`, token('commune_committee', 'T1C1'));
     expect(res.status).toBe(200);
     const progress = await json(res);
@@ -69,7 +83,11 @@ describe('HTTP API end to end', () => {
   it('refuses requests without a valid token (401)', async () => {
     expect((await call('GET', `/api/cases/${caseId}`)).status).toBe(401);
     expect((await call('GET', `/api/cases/${caseId}`, 'not.a.token')).status).toBe(401);
-    const forged = signToken({ sub: 'x', role: 'national_admin', unit: 'VN' }, 'another-secret-another-secret-another', engine.clock.now());
+    const forged = signToken(
+      { sub: 'x', role: 'national_admin', unit: 'VN' },
+      'another-secret-another-secret-another',
+      engine.clock.now(),
+    );
     expect((await call('GET', `/api/cases/${caseId}`, forged)).status).toBe(401);
   });
 
@@ -77,7 +95,10 @@ describe('HTTP API end to end', () => {
     const res = await call('GET', `/api/cases/${otherCommuneCaseId}`, token('commune_committee', 'T1C1'));
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('AUTH_OUT_OF_SCOPE');
-    const post = await call('POST', `/api/cases/${otherCommuneCaseId}/events`, token('village_board', village), { type: 'REVIEW_LIST_SUBMITTED', data: {} });
+    const post = await call('POST', `/api/cases/${otherCommuneCaseId}/events`, token('village_board', village), {
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: {},
+    });
     expect(post.status).toBe(403);
   });
 
@@ -86,7 +107,10 @@ describe('HTTP API end to end', () => {
     const unknown = await call('POST', `/api/cases/${caseId}/events`, board, { type: 'NO_SUCH_EVENT', data: {} });
     expect(unknown.status).toBe(400);
     expect((await json(unknown)).error).toMatchObject({ code: 'UNKNOWN_EVENT_TYPE', details: { field: 'type' } });
-    const bad = await call('POST', `/api/cases/${caseId}/events`, board, { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 'many', fromPreviousLists: 1, newlyArising: 0, requests: 0 } });
+    const bad = await call('POST', `/api/cases/${caseId}/events`, board, {
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: { householdCount: 'many', fromPreviousLists: 1, newlyArising: 0, requests: 0 },
+    });
     expect(bad.status).toBe(400);
     const body = await json(bad);
     expect(body.error.code).toBe('INVALID_PAYLOAD');
@@ -99,19 +123,29 @@ describe('HTTP API end to end', () => {
   });
 
   it('refuses an event from a role the definition does not allow (403)', async () => {
-    const res = await call('POST', `/api/cases/${caseId}/events`, token('commune_committee', 'T1C1'), { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 } });
+    const res = await call('POST', `/api/cases/${caseId}/events`, token('commune_committee', 'T1C1'), {
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 },
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('ROLE_NOT_ALLOWED');
   });
 
   it('accepts, applies and shows an event; a retry with the same key applies nothing twice', async () => {
     const board = token('village_board', village);
-    const event = { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 30, fromPreviousLists: 10, newlyArising: 2, requests: 1 } };
-    const first = await call('POST', `/api/cases/${caseId}/events?wait=15000`, board, event, { 'idempotency-key': 'e2e-list-0001' });
+    const event = {
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: { householdCount: 30, fromPreviousLists: 10, newlyArising: 2, requests: 1 },
+    };
+    const first = await call('POST', `/api/cases/${caseId}/events?wait=15000`, board, event, {
+      'idempotency-key': 'e2e-list-0001',
+    });
     expect(first.status).toBe(200);
     const receipt = await json(first);
     expect(receipt).toMatchObject({ status: 'applied', seq: 1, replayed: false });
-    const retry = await call('POST', `/api/cases/${caseId}/events?wait=15000`, board, event, { 'idempotency-key': 'e2e-list-0001' });
+    const retry = await call('POST', `/api/cases/${caseId}/events?wait=15000`, board, event, {
+      'idempotency-key': 'e2e-list-0001',
+    });
     expect(retry.status).toBe(200);
     expect(await json(retry)).toMatchObject({ eventId: receipt.eventId, replayed: true });
 
@@ -120,18 +154,31 @@ describe('HTTP API end to end', () => {
     expect(view.allowedEvents.map((e: { type: string }) => e.type)).toEqual(['SURVEY_COMPLETED']);
     expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['transition', 'started']);
     expect(view.history[0].actor).toEqual({ sub: `village_board@${village}`, role: 'village_board', unit: village });
-    expect(view.deadlines.find((d: { step: string; status: string }) => d.step === 'survey' && d.status === 'armed')).toBeDefined();
+    expect(
+      view.deadlines.find((d: { step: string; status: string }) => d.step === 'survey' && d.status === 'armed'),
+    ).toBeDefined();
   });
 
   it('shows a rejected event with its reason to the caller (422)', async () => {
     const res = await call('POST', `/api/cases/${caseId}/events?wait=15000`, token('commune_chairman', 'T1C1'), {
       type: 'LISTS_RECOGNISED',
-      data: { decisionNumber: '1/QĐ', decisionDate: '2026-11-20', poorCount: 1, nearPoorCount: 1, escapedPovertyCount: 0, escapedNearPovertyCount: 0 },
+      data: {
+        decisionNumber: '1/QĐ',
+        decisionDate: '2026-11-20',
+        poorCount: 1,
+        nearPoorCount: 1,
+        escapedPovertyCount: 0,
+        escapedNearPovertyCount: 0,
+      },
     });
     expect(res.status).toBe(422);
     const receipt = await json(res);
     expect(receipt.rejection.code).toBe('EVENT_NOT_ALLOWED');
-    const again = await call('GET', `/api/cases/${caseId}/events/${receipt.eventId}`, token('commune_committee', 'T1C1'));
+    const again = await call(
+      'GET',
+      `/api/cases/${caseId}/events/${receipt.eventId}`,
+      token('commune_committee', 'T1C1'),
+    );
     expect((await json(again)).status).toBe('rejected');
   });
 

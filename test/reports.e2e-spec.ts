@@ -7,7 +7,22 @@ import { CampaignsService, loadReportTables, signToken } from '@rasoat/engine';
 import { startTestEngine, type TestEngine } from '@rasoat/testing';
 
 type Figures = Record<string, number | null>;
-const COUNTS = ['villagesTotal', 'villagesRecognised', 'villagesWithHouseholdList', 'householdsReviewed', 'poor', 'nearPoor', 'previousPoor', 'escapedPoverty', 'poorToNearPoor', 'newlyPoor', 'nearPoorToPoor', 'previousNearPoor', 'escapedNearPoverty', 'newlyNearPoor'];
+const COUNTS = [
+  'villagesTotal',
+  'villagesRecognised',
+  'villagesWithHouseholdList',
+  'householdsReviewed',
+  'poor',
+  'nearPoor',
+  'previousPoor',
+  'escapedPoverty',
+  'poorToNearPoor',
+  'newlyPoor',
+  'nearPoorToPoor',
+  'previousNearPoor',
+  'escapedNearPoverty',
+  'newlyNearPoor',
+];
 
 /**
  * Official reports (Biểu 7.x) end to end: cases driven to recognition through real events
@@ -22,7 +37,8 @@ describe('official reports (summary tables 7.x)', () => {
   let campaignT2: string;
   let eventNo = 0;
   const tables = loadReportTables();
-  const token = (role: string, unit: string) => signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
+  const token = (role: string, unit: string) =>
+    signToken({ sub: `${role}@${unit}`, role: role as never, unit }, engine.config.jwtSecret, engine.clock.now());
 
   async function call(method: string, path: string, bearer: string, body?: unknown, contentType = 'application/json') {
     const res = await fetch(`${engine.baseUrl}${path}`, {
@@ -32,36 +48,75 @@ describe('official reports (summary tables 7.x)', () => {
     });
     const raw = Buffer.from(await res.arrayBuffer());
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
-    return { status: res.status, body: (isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined) as any, headers: res.headers, raw };
+    return {
+      status: res.status,
+      body: (isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined) as any,
+      headers: res.headers,
+      raw,
+    };
   }
   async function send(caseId: string, bearer: string, type: string, data: Record<string, unknown> = {}) {
     const res = await fetch(`${engine.baseUrl}/api/cases/${caseId}/events?wait=15000`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, 'idempotency-key': `reports-e2e-${++eventNo}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${bearer}`,
+        'idempotency-key': `reports-e2e-${++eventNo}`,
+      },
       body: JSON.stringify({ type, data }),
     });
     const body = (await res.json()) as any;
     if (res.status !== 200) throw new Error(`${type} on ${caseId}: ${res.status} ${JSON.stringify(body)}`);
     return body;
   }
-  const summary = (unit: string, bearer: string, campaign = campaignT1, extra = '') => call('GET', `/api/reports/summary?campaign=${campaign}&unit=${unit}${extra}`, bearer);
+  const summary = (unit: string, bearer: string, campaign = campaignT1, extra = '') =>
+    call('GET', `/api/reports/summary?campaign=${campaign}&unit=${unit}${extra}`, bearer);
 
   async function caseIds(campaign: string, unit: string): Promise<Record<string, string>> {
-    const res = await call('GET', `/api/campaigns/${campaign}/cases?unit=${unit}`, token('province_admin', unit.slice(0, 2)));
+    const res = await call(
+      'GET',
+      `/api/campaigns/${campaign}/cases?unit=${unit}`,
+      token('province_admin', unit.slice(0, 2)),
+    );
     expect(res.status).toBe(200);
     return Object.fromEntries(res.body.map((c: { villageCode: string; id: string }) => [c.villageCode, c.id]));
   }
 
   /** periodic-review@1 from listing to recognition, with the recognition form's totals. */
-  async function recognise(caseId: string, village: string, householdCount: number, result: { poorCount: number; nearPoorCount: number; escapedPovertyCount: number; escapedNearPovertyCount: number }) {
+  async function recognise(
+    caseId: string,
+    village: string,
+    householdCount: number,
+    result: { poorCount: number; nearPoorCount: number; escapedPovertyCount: number; escapedNearPovertyCount: number },
+  ) {
     const commune = village.slice(0, 4);
-    await send(caseId, token('village_board', village), 'REVIEW_LIST_SUBMITTED', { householdCount, fromPreviousLists: householdCount - 5, newlyArising: 3, requests: 2 });
-    await send(caseId, token('surveyor', village), 'SURVEY_COMPLETED', { householdsSurveyed: householdCount, poorCount: result.poorCount, nearPoorCount: result.nearPoorCount });
-    await send(caseId, token('village_board', village), 'MEETING_HELD', { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 25, householdsPut: householdCount, householdsAgreed: householdCount });
+    await send(caseId, token('village_board', village), 'REVIEW_LIST_SUBMITTED', {
+      householdCount,
+      fromPreviousLists: householdCount - 5,
+      newlyArising: 3,
+      requests: 2,
+    });
+    await send(caseId, token('surveyor', village), 'SURVEY_COMPLETED', {
+      householdsSurveyed: householdCount,
+      poorCount: result.poorCount,
+      nearPoorCount: result.nearPoorCount,
+    });
+    await send(caseId, token('village_board', village), 'MEETING_HELD', {
+      date: '2026-10-01',
+      chair: 'Trưởng thôn',
+      attendees: 30,
+      opinionsGiven: 25,
+      householdsPut: householdCount,
+      householdsAgreed: householdCount,
+    });
     await send(caseId, token('commune_committee', commune), 'POSTING_PERIOD_ENDED');
     await send(caseId, token('commune_committee', commune), 'REPORT_SENT_TO_DISTRICT', { reportRef: `BC-${village}` });
     await send(caseId, token('district_chairman', 'T1D1'), 'DISTRICT_OPINION_GIVEN', { agreed: true });
-    const done = await send(caseId, token('commune_chairman', commune), 'LISTS_RECOGNISED', { decisionNumber: `QĐ-${village}`, decisionDate: '2026-11-20', ...result });
+    const done = await send(caseId, token('commune_chairman', commune), 'LISTS_RECOGNISED', {
+      decisionNumber: `QĐ-${village}`,
+      decisionDate: '2026-11-20',
+      ...result,
+    });
     expect(done.status).toBe('applied');
   }
 
@@ -72,7 +127,15 @@ describe('official reports (summary tables 7.x)', () => {
       await em.execute(
         `insert into household (id, case_id, code, head_name, member_count, area, source, classification, surveyed_at, created_at, updated_at)
          values (?, ?, ?, ?, 3, 'rural', ?, ?, ?, now(), now())`,
-        [randomUUID(), caseId, `H${String(i + 1).padStart(2, '0')}`, `Hộ ${i + 1}`, source, classification, classification ? new Date() : null],
+        [
+          randomUUID(),
+          caseId,
+          `H${String(i + 1).padStart(2, '0')}`,
+          `Hộ ${i + 1}`,
+          source,
+          classification,
+          classification ? new Date() : null,
+        ],
       );
     }
   }
@@ -83,8 +146,13 @@ describe('official reports (summary tables 7.x)', () => {
    */
   async function recount(campaign: string, unitPath: string): Promise<Figures> {
     const em = engine.get(EntityManager).fork();
-    const cases = await em.execute<{ id: string; snapshot: any; households_locked_at: Date | null }[]>('select id, snapshot, households_locked_at from review_case where campaign_id = ? and unit_path like ?', [campaign, `${unitPath}%`]);
-    const households = await em.execute<{ case_id: string; source: string; classification: string | null }[]>('select case_id, source, classification from household');
+    const cases = await em.execute<{ id: string; snapshot: any; households_locked_at: Date | null }[]>(
+      'select id, snapshot, households_locked_at from review_case where campaign_id = ? and unit_path like ?',
+      [campaign, `${unitPath}%`],
+    );
+    const households = await em.execute<{ case_id: string; source: string; classification: string | null }[]>(
+      'select case_id, source, classification from household',
+    );
     const total: Figures = Object.fromEntries(COUNTS.map((k) => [k, 0]));
     const add = (key: string, value: number | null | undefined) => {
       total[key] = value === null || value === undefined || total[key] === null ? null : total[key]! + value;
@@ -102,25 +170,58 @@ describe('official reports (summary tables 7.x)', () => {
         add('nearPoor', data.LISTS_RECOGNISED.nearPoorCount);
         add('escapedPoverty', data.LISTS_RECOGNISED.escapedPovertyCount);
         add('escapedNearPoverty', data.LISTS_RECOGNISED.escapedNearPovertyCount);
-        for (const unknown of ['previousPoor', 'poorToNearPoor', 'newlyPoor', 'nearPoorToPoor', 'previousNearPoor', 'newlyNearPoor']) add(unknown, null);
+        for (const unknown of [
+          'previousPoor',
+          'poorToNearPoor',
+          'newlyPoor',
+          'nearPoorToPoor',
+          'previousNearPoor',
+          'newlyNearPoor',
+        ])
+          add(unknown, null);
         continue;
       }
       add('villagesWithHouseholdList', 1);
       const n = (p: (h: { source: string; classification: string | null }) => boolean) => rows.filter(p).length;
       const wasPoor = (h: { source: string }) => h.source === 'previous_poor';
       const wasNear = (h: { source: string }) => h.source === 'previous_near_poor';
-      const off = (h: { classification: string | null }) => h.classification === 'average' || h.classification === 'not_poor';
+      const off = (h: { classification: string | null }) =>
+        h.classification === 'average' || h.classification === 'not_poor';
       add('householdsReviewed', rows.length);
-      add('poor', n((h) => h.classification === 'poor'));
-      add('nearPoor', n((h) => h.classification === 'near_poor'));
+      add(
+        'poor',
+        n((h) => h.classification === 'poor'),
+      );
+      add(
+        'nearPoor',
+        n((h) => h.classification === 'near_poor'),
+      );
       add('previousPoor', n(wasPoor));
       add('previousNearPoor', n(wasNear));
-      add('escapedPoverty', n((h) => wasPoor(h) && (off(h) || h.classification === 'near_poor')));
-      add('poorToNearPoor', n((h) => wasPoor(h) && h.classification === 'near_poor'));
-      add('newlyPoor', n((h) => !wasPoor(h) && h.classification === 'poor'));
-      add('nearPoorToPoor', n((h) => wasNear(h) && h.classification === 'poor'));
-      add('escapedNearPoverty', n((h) => wasNear(h) && off(h)));
-      add('newlyNearPoor', n((h) => !wasNear(h) && h.classification === 'near_poor'));
+      add(
+        'escapedPoverty',
+        n((h) => wasPoor(h) && (off(h) || h.classification === 'near_poor')),
+      );
+      add(
+        'poorToNearPoor',
+        n((h) => wasPoor(h) && h.classification === 'near_poor'),
+      );
+      add(
+        'newlyPoor',
+        n((h) => !wasPoor(h) && h.classification === 'poor'),
+      );
+      add(
+        'nearPoorToPoor',
+        n((h) => wasNear(h) && h.classification === 'poor'),
+      );
+      add(
+        'escapedNearPoverty',
+        n((h) => wasNear(h) && off(h)),
+      );
+      add(
+        'newlyNearPoor',
+        n((h) => !wasNear(h) && h.classification === 'near_poor'),
+      );
     }
     return total;
   }
@@ -129,15 +230,62 @@ describe('official reports (summary tables 7.x)', () => {
   beforeAll(async () => {
     engine = await startTestEngine({ http: true });
     const campaigns = engine.get(CampaignsService);
-    campaignT1 = (await campaigns.start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR)).campaign.id;
-    campaignT2 = (await campaigns.start({ provinceCode: 'T2', year: 2026, definitionKey: 'periodic-review@2', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR)).campaign.id;
+    campaignT1 = (
+      await campaigns.start(
+        {
+          provinceCode: 'T1',
+          year: 2026,
+          definitionKey: 'periodic-review@1',
+          windowStart: '2026-09-01',
+          windowEnd: '2026-12-14',
+        },
+        SYSTEM_ACTOR,
+      )
+    ).campaign.id;
+    campaignT2 = (
+      await campaigns.start(
+        {
+          provinceCode: 'T2',
+          year: 2026,
+          definitionKey: 'periodic-review@2',
+          windowStart: '2026-09-01',
+          windowEnd: '2026-12-14',
+        },
+        SYSTEM_ACTOR,
+      )
+    ).campaign.id;
     const t1 = await caseIds(campaignT1, 'T1');
-    await recognise(t1.T1C1V1, 'T1C1V1', 40, { poorCount: 5, nearPoorCount: 8, escapedPovertyCount: 2, escapedNearPovertyCount: 1 });
-    await recognise(t1.T1C1V2, 'T1C1V2', 25, { poorCount: 3, nearPoorCount: 4, escapedPovertyCount: 1, escapedNearPovertyCount: 0 });
-    await send(t1.T1C1V3, token('village_board', 'T1C1V3'), 'REVIEW_LIST_SUBMITTED', { householdCount: 30, fromPreviousLists: 20, newlyArising: 6, requests: 4 });
-    await recognise(t1.T1C2V1, 'T1C2V1', 50, { poorCount: 9, nearPoorCount: 6, escapedPovertyCount: 4, escapedNearPovertyCount: 3 });
+    await recognise(t1.T1C1V1, 'T1C1V1', 40, {
+      poorCount: 5,
+      nearPoorCount: 8,
+      escapedPovertyCount: 2,
+      escapedNearPovertyCount: 1,
+    });
+    await recognise(t1.T1C1V2, 'T1C1V2', 25, {
+      poorCount: 3,
+      nearPoorCount: 4,
+      escapedPovertyCount: 1,
+      escapedNearPovertyCount: 0,
+    });
+    await send(t1.T1C1V3, token('village_board', 'T1C1V3'), 'REVIEW_LIST_SUBMITTED', {
+      householdCount: 30,
+      fromPreviousLists: 20,
+      newlyArising: 6,
+      requests: 4,
+    });
+    await recognise(t1.T1C2V1, 'T1C2V1', 50, {
+      poorCount: 9,
+      nearPoorCount: 6,
+      escapedPovertyCount: 4,
+      escapedNearPovertyCount: 3,
+    });
     // Recognised with form totals that disagree with its household rows: the rows win.
-    await recognise(t1.T1C2V2, 'T1C2V2', 9, { poorCount: 99, nearPoorCount: 99, escapedPovertyCount: 99, escapedNearPovertyCount: 99 });
+    await recognise(t1.T1C2V2, 'T1C2V2', 9, {
+      poorCount: 99,
+      nearPoorCount: 99,
+      escapedPovertyCount: 99,
+      escapedNearPovertyCount: 99,
+    });
     await insertHouseholds(t1.T1C2V2, [
       ['previous_poor', 'poor'],
       ['previous_poor', 'near_poor'],
@@ -218,8 +366,17 @@ describe('official reports (summary tables 7.x)', () => {
     expect(v2.poor).toBe(v2.previousPoor! - v2.escapedPoverty! + v2.newlyPoor!);
     expect(v2.nearPoor).toBe(v2.previousNearPoor! - v2.escapedNearPoverty! - v2.nearPoorToPoor! + v2.newlyNearPoor!);
     expect(v1).toMatchObject({ householdsReviewed: 50, poor: 9, newlyPoor: null });
-    expect(v3).toMatchObject({ villagesTotal: 1, villagesRecognised: 0, householdsReviewed: 0, poor: 0, poorRate: null });
-    expect(total).toMatchObject({ code: 'T1C2', values: { householdsReviewed: 59, poor: 12, nearPoor: 9, newlyPoor: null } });
+    expect(v3).toMatchObject({
+      villagesTotal: 1,
+      villagesRecognised: 0,
+      householdsReviewed: 0,
+      poor: 0,
+      poorRate: null,
+    });
+    expect(total).toMatchObject({
+      code: 'T1C2',
+      values: { householdsReviewed: 59, poor: 12, nearPoor: 9, newlyPoor: null },
+    });
   });
 
   it('reads a household list recognised through the households API (periodic-review@2)', async () => {
@@ -237,17 +394,57 @@ describe('official reports (summary tables 7.x)', () => {
       'H07,Hộ Bảy,,,2,Nông thôn,Có giấy đề nghị,1400000,Không,',
       'H08,Hộ Tám,,,4,Nông thôn,Hộ cận nghèo năm trước,1300000,telecom; latrine,',
     ].join('\r\n');
-    const imported = await call('POST', `/api/cases/${caseId}/households/import?format=csv`, token('village_board', village), csv, 'text/csv; charset=utf-8');
+    const imported = await call(
+      'POST',
+      `/api/cases/${caseId}/households/import?format=csv`,
+      token('village_board', village),
+      csv,
+      'text/csv; charset=utf-8',
+    );
     expect(imported.status).toBe(200);
     expect(imported.body).toMatchObject({ imported: 8, classified: 8 });
-    await send(caseId, token('village_board', village), 'REVIEW_LIST_SUBMITTED', { householdCount: 8, fromPreviousLists: 6, newlyArising: 1, requests: 1 });
-    await send(caseId, token('surveyor', village), 'SURVEY_COMPLETED', { householdsSurveyed: 8, poorCount: 3, nearPoorCount: 3 });
-    const votes = ['H01', 'H02', 'H03', 'H04', 'H05', 'H06', 'H07', 'H08'].map((code) => ({ code, agree: 8, present: 10 }));
-    expect((await call('PUT', `/api/cases/${caseId}/households/votes`, token('village_board', village), { meetingDate: '2026-10-01', votes })).status).toBe(200);
-    await send(caseId, token('village_board', village), 'MEETING_HELD', { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 10, opinionsGiven: 8, householdsPut: 8, householdsAgreed: 8 });
+    await send(caseId, token('village_board', village), 'REVIEW_LIST_SUBMITTED', {
+      householdCount: 8,
+      fromPreviousLists: 6,
+      newlyArising: 1,
+      requests: 1,
+    });
+    await send(caseId, token('surveyor', village), 'SURVEY_COMPLETED', {
+      householdsSurveyed: 8,
+      poorCount: 3,
+      nearPoorCount: 3,
+    });
+    const votes = ['H01', 'H02', 'H03', 'H04', 'H05', 'H06', 'H07', 'H08'].map((code) => ({
+      code,
+      agree: 8,
+      present: 10,
+    }));
+    expect(
+      (
+        await call('PUT', `/api/cases/${caseId}/households/votes`, token('village_board', village), {
+          meetingDate: '2026-10-01',
+          votes,
+        })
+      ).status,
+    ).toBe(200);
+    await send(caseId, token('village_board', village), 'MEETING_HELD', {
+      date: '2026-10-01',
+      chair: 'Trưởng thôn',
+      attendees: 10,
+      opinionsGiven: 8,
+      householdsPut: 8,
+      householdsAgreed: 8,
+    });
     await send(caseId, token('commune_committee', 'T2C1'), 'POSTING_PERIOD_ENDED');
     await send(caseId, token('commune_committee', 'T2C1'), 'REPORT_SENT_TO_PROVINCE', { reportRef: 'BC-T2C1' });
-    await send(caseId, token('commune_chairman', 'T2C1'), 'LISTS_RECOGNISED', { decisionNumber: 'QĐ-T2C1V1', decisionDate: '2026-11-20', poorCount: 0, nearPoorCount: 0, escapedPovertyCount: 0, escapedNearPovertyCount: 0 });
+    await send(caseId, token('commune_chairman', 'T2C1'), 'LISTS_RECOGNISED', {
+      decisionNumber: 'QĐ-T2C1V1',
+      decisionDate: '2026-11-20',
+      poorCount: 0,
+      nearPoorCount: 0,
+      escapedPovertyCount: 0,
+      escapedNearPovertyCount: 0,
+    });
 
     const res = await summary('T2', token('province_committee', 'T2'), campaignT2);
     expect(res.status).toBe(200);
@@ -292,7 +489,9 @@ describe('official reports (summary tables 7.x)', () => {
     const headerRow = 7;
     const headers = table.columns.map((_, i) => sheet.getCell(headerRow, i + 1).value);
     expect(headers).toEqual(table.columns.map((c) => c.vi));
-    expect(table.columns.map((_, i) => sheet.getCell(headerRow + 1, i + 1).value)).toEqual(table.columns.map((c) => c.en));
+    expect(table.columns.map((_, i) => sheet.getCell(headerRow + 1, i + 1).value)).toEqual(
+      table.columns.map((c) => c.en),
+    );
     const col = (key: string) => table.columns.findIndex((c) => c.key === key) + 1;
     expect(sheet.getCell(6, col('poor')).value).toBe('Hộ nghèo / Poor households');
 
@@ -341,7 +540,13 @@ describe('official reports (summary tables 7.x)', () => {
     expect(res.body.table).toMatchObject({ id: 'tong-hop', form: '7.x' });
     expect(res.body.table.rows).toHaveLength(4);
     expect(res.body.table.rows[3].slice(1, 3)).toEqual(['Tổng cộng', 'T1C1']);
-    expect(res.body.total.values).toMatchObject({ villagesTotal: 3, villagesRecognised: 2, householdsReviewed: 65, poor: 8, nearPoor: 12 });
+    expect(res.body.total.values).toMatchObject({
+      villagesTotal: 3,
+      villagesRecognised: 2,
+      householdsReviewed: 65,
+      poor: 8,
+      nearPoor: 12,
+    });
     const listed = await call('GET', '/api/reports/tables', token('commune_committee', 'T1C1'));
     expect(listed.body.map((t: { id: string }) => t.id)).toEqual(tables.map((t) => t.id));
   });
@@ -351,29 +556,67 @@ describe('official reports (summary tables 7.x)', () => {
     const before = (await summary('T1', token('province_committee', 'T1'))).body.total.values;
     // Applied before the limits existed: written straight into the snapshot, as such a value lies in old databases.
     const em = engine.get(EntityManager).fork();
-    await em.execute(`update review_case set snapshot = jsonb_set(snapshot, '{context,data,REVIEW_LIST_SUBMITTED,householdCount}', '9007199254740991'::jsonb) where id = ?`, [t1.T1C1V2]);
-    await em.execute(`update review_case set snapshot = jsonb_set(snapshot, '{context,data,LISTS_RECOGNISED,poorCount}', '"nhiều"'::jsonb) where id = ?`, [t1.T1C1V1]);
+    await em.execute(
+      `update review_case set snapshot = jsonb_set(snapshot, '{context,data,REVIEW_LIST_SUBMITTED,householdCount}', '9007199254740991'::jsonb) where id = ?`,
+      [t1.T1C1V2],
+    );
+    await em.execute(
+      `update review_case set snapshot = jsonb_set(snapshot, '{context,data,LISTS_RECOGNISED,poorCount}', '"nhiều"'::jsonb) where id = ?`,
+      [t1.T1C1V1],
+    );
 
     const province = token('province_committee', 'T1');
     const json = await summary('T1', province);
     expect(json.status).toBe(200);
-    expect(json.body.total.values).toMatchObject({ villagesRecognised: 4, householdsReviewed: null, poor: null, nearPoor: before.nearPoor });
+    expect(json.body.total.values).toMatchObject({
+      villagesRecognised: 4,
+      householdsReviewed: null,
+      poor: null,
+      nearPoor: before.nearPoor,
+    });
     expect(json.body.outOfRange).toEqual([
-      { caseId: t1.T1C1V1, villageCode: 'T1C1V1', metric: 'poor', event: 'LISTS_RECOGNISED', field: 'poorCount', value: '"nhiều"', range: { min: 0, max: 1_000_000 } },
-      { caseId: t1.T1C1V2, villageCode: 'T1C1V2', metric: 'householdsReviewed', event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: '9007199254740991', range: { min: 0, max: 1_000_000 } },
+      {
+        caseId: t1.T1C1V1,
+        villageCode: 'T1C1V1',
+        metric: 'poor',
+        event: 'LISTS_RECOGNISED',
+        field: 'poorCount',
+        value: '"nhiều"',
+        range: { min: 0, max: 1_000_000 },
+      },
+      {
+        caseId: t1.T1C1V2,
+        villageCode: 'T1C1V2',
+        metric: 'householdsReviewed',
+        event: 'REVIEW_LIST_SUBMITTED',
+        field: 'householdCount',
+        value: '9007199254740991',
+        range: { min: 0, max: 1_000_000 },
+      },
     ]);
-    for (const format of ['csv', 'xlsx']) expect((await summary('T1', province, campaignT1, `&format=${format}`)).status).toBe(200);
+    for (const format of ['csv', 'xlsx'])
+      expect((await summary('T1', province, campaignT1, `&format=${format}`)).status).toBe(200);
     const xlsx = new Workbook();
     await xlsx.xlsx.load((await summary('T1', province, campaignT1, '&format=xlsx')).raw as never);
     const texts: string[] = [];
     xlsx.worksheets[0].eachRow((row) => texts.push(String(row.getCell(1).value)));
-    expect(texts.some((t) => t.includes('T1C1V2: REVIEW_LIST_SUBMITTED.householdCount = 9007199254740991 ngoài khoảng [0; 1000000]'))).toBe(true);
+    expect(
+      texts.some((t) =>
+        t.includes('T1C1V2: REVIEW_LIST_SUBMITTED.householdCount = 9007199254740991 ngoài khoảng [0; 1000000]'),
+      ),
+    ).toBe(true);
 
     // The province admin corrects both values through the case's inbox; the figures come back.
     const admin = token('province_admin', 'T1');
     const corrections = [
-      [t1.T1C1V2, { event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: 25, reason: 'Nhập nhầm số hộ / typo' }],
-      [t1.T1C1V1, { event: 'LISTS_RECOGNISED', field: 'poorCount', value: 5, reason: 'Theo quyết định công nhận / as decided' }],
+      [
+        t1.T1C1V2,
+        { event: 'REVIEW_LIST_SUBMITTED', field: 'householdCount', value: 25, reason: 'Nhập nhầm số hộ / typo' },
+      ],
+      [
+        t1.T1C1V1,
+        { event: 'LISTS_RECOGNISED', field: 'poorCount', value: 5, reason: 'Theo quyết định công nhận / as decided' },
+      ],
     ] as const;
     for (const [caseId, body] of corrections) {
       const res = await call('POST', `/api/cases/${caseId}/corrections?wait=15000`, admin, body);

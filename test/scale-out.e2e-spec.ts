@@ -44,7 +44,6 @@ interface Worker extends Proc {
   metricsUrl: string;
 }
 
-
 /** Every child started by this file, whatever became of it: afterAll stops them all. */
 const spawned: Proc[] = [];
 
@@ -70,7 +69,8 @@ function spawnProcess(name: string, entry: string, env: Record<string, string>):
 /** The worker's `rasoat_events_applied_total` counters: events this process marked applied or rejected. */
 async function eventsProcessed(w: Worker): Promise<{ applied: number; rejected: number }> {
   const text = await (await fetch(w.metricsUrl)).text();
-  const value = (outcome: string) => Number(new RegExp(`^rasoat_events_applied_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (outcome: string) =>
+    Number(new RegExp(`^rasoat_events_applied_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return { applied: value('applied'), rejected: value('rejected') };
 }
 
@@ -97,7 +97,6 @@ async function stop(p: Proc): Promise<void> {
   clearTimeout(timer);
 }
 
-
 function province(): UnitSeed[] {
   const units: UnitSeed[] = [{ code: PROVINCE, name: 'Tỉnh Mở Rộng', level: 'province', parentCode: null }];
   for (let d = 1; d <= DISTRICTS; d++) {
@@ -106,7 +105,13 @@ function province(): UnitSeed[] {
     for (let c = 1; c <= COMMUNES_PER_DISTRICT; c++) {
       const commune = `${district}C${c}`;
       units.push({ code: commune, name: `Xã ${d}.${c}`, level: 'commune', parentCode: district });
-      for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++) units.push({ code: `${commune}V${String(v).padStart(2, '0')}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
+      for (let v = 1; v <= VILLAGES_PER_COMMUNE; v++)
+        units.push({
+          code: `${commune}V${String(v).padStart(2, '0')}`,
+          name: `Thôn ${v}`,
+          level: 'village',
+          parentCode: commune,
+        });
     }
   }
   return units;
@@ -119,7 +124,14 @@ describe('two API processes and two worker processes on one database and one que
   const apis: Api[] = [];
   const workers: Worker[] = [];
   const token = (role: Role, unit: string) => signToken({ sub: `${role}@${unit}`, role, unit }, JWT_SECRET, new Date());
-  const call = async (api: Api, method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> => {
+  const call = async (
+    api: Api,
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json }> => {
     const res = await fetch(`${api.baseUrl}${path}`, {
       method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers },
@@ -127,7 +139,8 @@ describe('two API processes and two worker processes on one database and one que
     });
     return { status: res.status, body: await res.json() };
   };
-  const count = async (sql: string, params: unknown[] = []): Promise<number> => Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
+  const count = async (sql: string, params: unknown[] = []): Promise<number> =>
+    Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
 
   beforeAll(async () => {
     // This process only seeds the units (no HTTP route creates them) and owns the database.
@@ -153,7 +166,12 @@ describe('two API processes and two worker processes on one database and one que
         const port = await freePort();
         const baseUrl = `http://127.0.0.1:${port}`;
         // PGAPPNAME names the process's sessions in pg_stat_activity (node-postgres reads it).
-        const p = spawnProcess(name, 'apps/api/src/main.ts', { ...common, PORT: String(port), PUBLIC_URL: baseUrl, PGAPPNAME: name });
+        const p = spawnProcess(name, 'apps/api/src/main.ts', {
+          ...common,
+          PORT: String(port),
+          PUBLIC_URL: baseUrl,
+          PGAPPNAME: name,
+        });
         try {
           await readyOrDead(p, async () => (await fetch(`${baseUrl}/health`)).status === 200, 60_000);
           return { ...p, baseUrl };
@@ -167,9 +185,17 @@ describe('two API processes and two worker processes on one database and one que
       for (let attempt = 1; ; attempt++) {
         const port = await freePort();
         const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-        const p = spawnProcess(name, 'apps/worker/src/main.ts', { ...common, WORKER_METRICS_PORT: String(port), PGAPPNAME: name });
+        const p = spawnProcess(name, 'apps/worker/src/main.ts', {
+          ...common,
+          WORKER_METRICS_PORT: String(port),
+          PGAPPNAME: name,
+        });
         try {
-          await readyOrDead(p, async () => p.output.some((l) => l.includes('worker started')) && (await fetch(metricsUrl)).status === 200, 60_000);
+          await readyOrDead(
+            p,
+            async () => p.output.some((l) => l.includes('worker started')) && (await fetch(metricsUrl)).status === 200,
+            60_000,
+          );
           return { ...p, metricsUrl };
         } catch (e) {
           if (attempt < 3 && p.output.some((l) => l.includes('EADDRINUSE'))) continue;
@@ -178,7 +204,12 @@ describe('two API processes and two worker processes on one database and one que
       }
     };
     // All four start at once: migrations and definition publishing serialise on advisory locks.
-    const started = await Promise.allSettled([startApi('rasoat-api-1'), startApi('rasoat-api-2'), startWorker('rasoat-worker-1'), startWorker('rasoat-worker-2')]);
+    const started = await Promise.allSettled([
+      startApi('rasoat-api-1'),
+      startApi('rasoat-api-2'),
+      startWorker('rasoat-worker-1'),
+      startWorker('rasoat-worker-2'),
+    ]);
     for (const s of started.slice(0, 2)) if (s.status === 'fulfilled') apis.push(s.value as Api);
     for (const s of started.slice(2)) if (s.status === 'fulfilled') workers.push(s.value as Worker);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -207,19 +238,35 @@ describe('two API processes and two worker processes on one database and one que
   }, 30_000);
 
   it('both APIs answer /health and share one database', async () => {
-    for (const api of apis) expect(await (await fetch(`${api.baseUrl}/health`)).json()).toEqual({ status: 'ok', database: 'up', redis: 'up' });
+    for (const api of apis)
+      expect(await (await fetch(`${api.baseUrl}/health`)).json()).toEqual({
+        status: 'ok',
+        database: 'up',
+        redis: 'up',
+      });
   });
 
   it('applies every event accepted by either API exactly once, with both workers draining', async () => {
     const [api1, api2] = apis;
     const admin = token('province_admin', PROVINCE);
-    const started = await call(api1, 'POST', '/api/campaigns', admin, { provinceCode: PROVINCE, year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' });
+    const started = await call(api1, 'POST', '/api/campaigns', admin, {
+      provinceCode: PROVINCE,
+      year: 2026,
+      definitionKey: 'periodic-review@1',
+      windowStart: '2026-09-01',
+      windowEnd: '2026-12-14',
+    });
     expect(started.status).toBe(201);
     const campaignId: string = started.body.campaign.id;
     const villages = DISTRICTS * COMMUNES_PER_DISTRICT * VILLAGES_PER_COMMUNE;
     expect(started.body.casesCreated).toBe(villages);
     // The cases, listed through the other API.
-    const listed = await call(api2, 'GET', `/api/campaigns/${campaignId}/cases?unit=${PROVINCE}&limit=500`, token('province_committee', PROVINCE));
+    const listed = await call(
+      api2,
+      'GET',
+      `/api/campaigns/${campaignId}/cases?unit=${PROVINCE}&limit=500`,
+      token('province_committee', PROVINCE),
+    );
     expect(listed.status).toBe(200);
     const cases: { id: string; villageCode: string; communeCode: string }[] = listed.body;
     expect(cases).toHaveLength(villages);
@@ -229,14 +276,42 @@ describe('two API processes and two worker processes on one database and one que
     // at once under one Idempotency-Key.
     const list = { householdCount: 3, fromPreviousLists: 2, newlyArising: 1, requests: 0 };
     const survey = { householdsSurveyed: 3, poorCount: 1, nearPoorCount: 1 };
-    const meeting = { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 20, householdsPut: 2, householdsAgreed: 2 };
-    const expected = new Map<string, { events: number; applied: number; rejected: number; step: string; complaints: number }>();
+    const meeting = {
+      date: '2026-10-01',
+      chair: 'Trưởng thôn',
+      attendees: 30,
+      opinionsGiven: 20,
+      householdsPut: 2,
+      householdsAgreed: 2,
+    };
+    const expected = new Map<
+      string,
+      { events: number; applied: number; rejected: number; step: string; complaints: number }
+    >();
     const perApi = [0, 0];
     const races: { first: Json; second: Json }[] = [];
-    const send = async (api: number, caseId: string, type: string, data: unknown, key: string, role: Role, unit: string) => {
+    const send = async (
+      api: number,
+      caseId: string,
+      type: string,
+      data: unknown,
+      key: string,
+      role: Role,
+      unit: string,
+    ) => {
       perApi[api]++;
-      const res = await call(apis[api], 'POST', `/api/cases/${caseId}/events`, token(role, unit), { type, data }, { 'Idempotency-Key': key });
-      if (res.status !== 202 && res.status !== 200) throw new Error(`${apis[api].name} answered ${res.status} to ${type} for ${caseId}: ${JSON.stringify(res.body)}\n${tail(apis[api])}`);
+      const res = await call(
+        apis[api],
+        'POST',
+        `/api/cases/${caseId}/events`,
+        token(role, unit),
+        { type, data },
+        { 'Idempotency-Key': key },
+      );
+      if (res.status !== 202 && res.status !== 200)
+        throw new Error(
+          `${apis[api].name} answered ${res.status} to ${type} for ${caseId}: ${JSON.stringify(res.body)}\n${tail(apis[api])}`,
+        );
       return res.body;
     };
     const t0 = Date.now();
@@ -247,13 +322,16 @@ describe('two API processes and two worker processes on one database and one que
       if (kind >= 2) events.push(['MEETING_HELD', meeting]);
       if (kind === 0) events.push(['MEETING_HELD', meeting]); // not allowed in survey: rejected by the worker
       // In order, each to the other API than the previous one.
-      for (const [j, [type, data]] of events.entries()) await send((i + j) % 2, c.id, type, data, `so-${c.id}-${j}`, 'village_board', c.villageCode);
+      for (const [j, [type, data]] of events.entries())
+        await send((i + j) % 2, c.id, type, data, `so-${c.id}-${j}`, 'village_board', c.villageCode);
       if (kind >= 2) {
         const keys = Array.from({ length: COMPLAINTS }, (_, k) => k);
         await pooled(keys, 4, async (k) => {
           const key = `so-${c.id}-complaint-${k}`;
           const data = { householdRef: `H${k}`, summary: `Khiếu nại ${k}` };
-          const [first, second] = await Promise.all([0, 1].map((api) => send(api, c.id, 'COMPLAINT_FILED', data, key, 'commune_committee', c.communeCode)));
+          const [first, second] = await Promise.all(
+            [0, 1].map((api) => send(api, c.id, 'COMPLAINT_FILED', data, key, 'commune_committee', c.communeCode)),
+          );
           races.push({ first, second });
         });
       }
@@ -269,7 +347,11 @@ describe('two API processes and two worker processes on one database and one que
     const acceptedMs = Date.now() - t0;
     const totalEvents = [...expected.values()].reduce((s, e) => s + e.events, 0);
 
-    await eventually(async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0, 45_000, 'every accepted event to be processed');
+    await eventually(
+      async () => (await count(`select count(*) as n from case_event where status = 'pending'`)) === 0,
+      45_000,
+      'every accepted event to be processed',
+    );
     const drainedMs = Date.now() - t0;
 
     // Both APIs took requests; a raced complaint was recorded once, and both copies name it.
@@ -285,16 +367,37 @@ describe('two API processes and two worker processes on one database and one que
     // a refusal stays on its event row), sequence numbers, counters.
     const applied = [...expected.values()].reduce((s, e) => s + e.applied, 0);
     const rejected = [...expected.values()].reduce((s, e) => s + e.rejected, 0);
-    const outcomes = (await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from case_event group by status order by status`)).rows;
+    const outcomes = (
+      await db.query<{ status: string; n: number }>(
+        `select status, count(*)::int as n from case_event group by status order by status`,
+      )
+    ).rows;
     expect(outcomes).toEqual([
       { status: 'applied', n: applied },
       { status: 'rejected', n: rejected },
     ]);
-    expect(await count(`select count(*) as n from case_event e join review_case c on c.id = e.case_id where c.campaign_id = $1`, [campaignId])).toBe(totalEvents);
-    const history = (await db.query<{ entries: number; distinct: number }>(`select count(*)::int as entries, count(distinct (case_id, seq))::int as distinct from case_history where seq is not null`)).rows[0];
+    expect(
+      await count(
+        `select count(*) as n from case_event e join review_case c on c.id = e.case_id where c.campaign_id = $1`,
+        [campaignId],
+      ),
+    ).toBe(totalEvents);
+    const history = (
+      await db.query<{ entries: number; distinct: number }>(
+        `select count(*)::int as entries, count(distinct (case_id, seq))::int as distinct from case_history where seq is not null`,
+      )
+    ).rows[0];
     expect(history).toEqual({ entries: applied, distinct: applied });
     const states = (
-      await db.query<{ id: string; step: string; complaints: number | null; accepted_seq: number; applied_seq: number; events: number; history: number }>(
+      await db.query<{
+        id: string;
+        step: string;
+        complaints: number | null;
+        accepted_seq: number;
+        applied_seq: number;
+        events: number;
+        history: number;
+      }>(
         `select c.id, c.step, (c.snapshot->'context'->'counters'->>'openComplaints')::int as complaints, c.accepted_seq, c.applied_seq,
                 (select count(*)::int from case_event e where e.case_id = c.id) as events,
                 (select count(*)::int from case_history h where h.case_id = c.id and h.seq is not null) as history
@@ -305,7 +408,15 @@ describe('two API processes and two worker processes on one database and one que
     expect(states).toHaveLength(villages);
     for (const s of states) {
       const e = expected.get(s.id);
-      expect({ id: s.id, step: s.step, complaints: s.complaints ?? 0, accepted: s.accepted_seq, applied: s.applied_seq, events: s.events, history: s.history }).toEqual({
+      expect({
+        id: s.id,
+        step: s.step,
+        complaints: s.complaints ?? 0,
+        accepted: s.accepted_seq,
+        applied: s.applied_seq,
+        events: s.events,
+        history: s.history,
+      }).toEqual({
         id: s.id,
         step: e?.step,
         complaints: e?.complaints,
@@ -317,27 +428,60 @@ describe('two API processes and two worker processes on one database and one que
     }
 
     // Progress read through API #2 (counters) equals a recount over the cases.
-    const progress = await call(api2, 'GET', `/api/progress?unit=${PROVINCE}&campaign=${campaignId}`, token('province_committee', PROVINCE));
+    const progress = await call(
+      api2,
+      'GET',
+      `/api/progress?unit=${PROVINCE}&campaign=${campaignId}`,
+      token('province_committee', PROVINCE),
+    );
     expect(progress.status).toBe(200);
     const byStep = async (where: string, params: unknown[]) =>
       Object.fromEntries(
-        (await db.query<{ step: string; n: number }>(`select c.step, count(*)::int as n from review_case c join admin_unit cm on cm.code = c.commune_code where c.campaign_id = $1 ${where} group by c.step`, [campaignId, ...params])).rows.map((r) => [r.step, r.n]),
+        (
+          await db.query<{ step: string; n: number }>(
+            `select c.step, count(*)::int as n from review_case c join admin_unit cm on cm.code = c.commune_code where c.campaign_id = $1 ${where} group by c.step`,
+            [campaignId, ...params],
+          )
+        ).rows.map((r) => [r.step, r.n]),
       );
-    const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
+    const nonZero = (counts: Record<string, number>) =>
+      Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
     expect(nonZero(progress.body.totals.byStep)).toEqual(await byStep('', []));
     expect(progress.body.totals.cases).toBe(villages);
     const finished = Object.fromEntries(
-      (await db.query<{ stage: number; n: number }>(`select s as stage, count(*)::int as n from review_case c, generate_series(2, c.max_stage) s where c.campaign_id = $1 group by s`, [campaignId])).rows.map((r) => [String(r.stage - 1), r.n]),
+      (
+        await db.query<{ stage: number; n: number }>(
+          `select s as stage, count(*)::int as n from review_case c, generate_series(2, c.max_stage) s where c.campaign_id = $1 group by s`,
+          [campaignId],
+        )
+      ).rows.map((r) => [String(r.stage - 1), r.n]),
     );
     expect(progress.body.totals.finishedStage).toEqual(finished);
     expect(progress.body.children).toHaveLength(DISTRICTS);
-    for (const child of progress.body.children) expect(nonZero(child.byStep)).toEqual(await byStep('and cm.parent_code = $2', [child.code]));
+    for (const child of progress.body.children)
+      expect(nonZero(child.byStep)).toEqual(await byStep('and cm.parent_code = $2', [child.code]));
     // Progress read through API #1 says the same.
-    expect((await call(api1, 'GET', `/api/progress?unit=${PROVINCE}&campaign=${campaignId}`, token('province_committee', PROVINCE))).body).toEqual(progress.body);
+    expect(
+      (
+        await call(
+          api1,
+          'GET',
+          `/api/progress?unit=${PROVINCE}&campaign=${campaignId}`,
+          token('province_committee', PROVINCE),
+        )
+      ).body,
+    ).toEqual(progress.body);
 
     // A replay through the other API after the fact returns the first outcome and adds nothing.
     await pooled(cases, IN_FLIGHT, async (c, i) => {
-      const replay = await call(apis[(i + 1) % 2], 'POST', `/api/cases/${c.id}/events`, token('village_board', c.villageCode), { type: 'REVIEW_LIST_SUBMITTED', data: list }, { 'Idempotency-Key': `so-${c.id}-0` });
+      const replay = await call(
+        apis[(i + 1) % 2],
+        'POST',
+        `/api/cases/${c.id}/events`,
+        token('village_board', c.villageCode),
+        { type: 'REVIEW_LIST_SUBMITTED', data: list },
+        { 'Idempotency-Key': `so-${c.id}-0` },
+      );
       expect(replay.status).toBe(200);
       expect(replay.body).toMatchObject({ seq: 1, status: 'applied', replayed: true });
     });

@@ -22,15 +22,28 @@ describe('HTTP security', () => {
 
   beforeAll(async () => {
     const queuePrefix = testQueuePrefix();
-    plain = await startTestEngine({ http: true, worker: false, queuePrefix, config: { 'auth.failedAttemptsPerMinute': LIMIT } });
+    plain = await startTestEngine({
+      http: true,
+      worker: false,
+      queuePrefix,
+      config: { 'auth.failedAttemptsPerMinute': LIMIT },
+    });
     proxied = await startTestEngine({
       http: true,
       worker: false,
       queuePrefix,
       databaseUrl: plain.config.databaseUrl,
-      config: { 'auth.failedAttemptsPerMinute': LIMIT, 'http.trustProxy': 'loopback', publicUrl: 'https://rasoat.example.gov.vn' },
+      config: {
+        'auth.failedAttemptsPerMinute': LIMIT,
+        'http.trustProxy': 'loopback',
+        publicUrl: 'https://rasoat.example.gov.vn',
+      },
     });
-    adminToken = signToken({ sub: 'admin@VN', role: 'national_admin', unit: 'VN' }, plain.config.jwtSecret, plain.clock.now());
+    adminToken = signToken(
+      { sub: 'admin@VN', role: 'national_admin', unit: 'VN' },
+      plain.config.jwtSecret,
+      plain.clock.now(),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -39,8 +52,10 @@ describe('HTTP security', () => {
     await plain?.dropDatabase();
   }, 60_000);
 
-  const get = (engine: TestEngine, path: string, headers: Record<string, string> = {}) => fetch(`${engine.baseUrl}${path}`, { headers });
-  const badToken = (engine: TestEngine, headers: Record<string, string> = {}) => get(engine, '/api/campaigns', { authorization: 'Bearer not.a.valid-token', ...headers });
+  const get = (engine: TestEngine, path: string, headers: Record<string, string> = {}) =>
+    fetch(`${engine.baseUrl}${path}`, { headers });
+  const badToken = (engine: TestEngine, headers: Record<string, string> = {}) =>
+    get(engine, '/api/campaigns', { authorization: 'Bearer not.a.valid-token', ...headers });
   /** Starts a fresh one-minute window on both processes' clocks (they count in the same Redis). */
   const nextMinute = () => {
     const next = new Date((Math.floor(plain.clock.now().getTime() / 60_000) + 1) * 60_000);
@@ -59,9 +74,16 @@ describe('HTTP security', () => {
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('45');
       expect(limited.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(((await limited.json()) as Json).error).toMatchObject({ code: 'AUTH_TOO_MANY_FAILURES', message: expect.stringContaining('45') });
+      expect(((await limited.json()) as Json).error).toMatchObject({
+        code: 'AUTH_TOO_MANY_FAILURES',
+        message: expect.stringContaining('45'),
+      });
       // Expired tokens are failures too.
-      const expired = signToken({ sub: 'x', role: 'national_admin', unit: 'VN' }, plain.config.jwtSecret, new Date(plain.clock.now().getTime() - 13 * 3600_000));
+      const expired = signToken(
+        { sub: 'x', role: 'national_admin', unit: 'VN' },
+        plain.config.jwtSecret,
+        new Date(plain.clock.now().getTime() - 13 * 3600_000),
+      );
       expect((await get(plain, '/api/campaigns', { authorization: `Bearer ${expired}` })).status).toBe(429);
     });
 
@@ -88,7 +110,8 @@ describe('HTTP security', () => {
 
     it('takes the client from X-Forwarded-For only through a trusted proxy', async () => {
       // Behind the trusted proxy: each forwarded client has its own counter.
-      for (let i = 0; i < LIMIT; i++) expect((await badToken(proxied, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
+      for (let i = 0; i < LIMIT; i++)
+        expect((await badToken(proxied, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
       expect((await badToken(proxied, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
       expect((await badToken(proxied, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(401);
       // Without a trusted proxy the header is the client's own claim: changing it evades nothing.
@@ -100,9 +123,12 @@ describe('HTTP security', () => {
   describe('the queue dashboard (/admin/queues) and its session cookie', () => {
     beforeEach(nextMinute);
 
-    const openSession = (bearer: string) => fetch(`${plain.baseUrl}/api/admin/session`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
-    const cookieToken = (res: Response) => /^rasoat_token=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] as string;
-    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; aud?: string };
+    const openSession = (bearer: string) =>
+      fetch(`${plain.baseUrl}/api/admin/session`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
+    const cookieToken = (res: Response) =>
+      /^rasoat_token=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] as string;
+    const claimsOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number; aud?: string };
     const board = (headers: Record<string, string>) => get(plain, '/admin/queues/api/queues', headers);
 
     it('puts in the cookie a token the API refuses as a bearer token (401), which cannot open another session', async () => {
@@ -112,7 +138,10 @@ describe('HTTP security', () => {
       expect((await board({ cookie: `rasoat_token=${session}` })).status).toBe(200);
       const asBearer = await get(plain, '/api/campaigns', { authorization: `Bearer ${session}` });
       expect(asBearer.status).toBe(401);
-      expect(((await asBearer.json()) as Json).error).toMatchObject({ code: 'AUTH_TOKEN_WRONG_AUDIENCE', message: expect.stringContaining('/admin/queues') });
+      expect(((await asBearer.json()) as Json).error).toMatchObject({
+        code: 'AUTH_TOKEN_WRONG_AUDIENCE',
+        message: expect.stringContaining('/admin/queues'),
+      });
       const renewed = await openSession(session);
       expect(renewed.status).toBe(401);
       expect(((await renewed.json()) as Json).error.code).toBe('AUTH_TOKEN_WRONG_AUDIENCE');
@@ -125,14 +154,23 @@ describe('HTTP security', () => {
 
     it('ends the session no later than the API token that opened it, and after 15 minutes at most', async () => {
       const now = plain.clock.now();
-      const fiveMinutes = signToken({ sub: 'admin@VN', role: 'national_admin', unit: 'VN' }, plain.config.jwtSecret, now, 300);
+      const fiveMinutes = signToken(
+        { sub: 'admin@VN', role: 'national_admin', unit: 'VN' },
+        plain.config.jwtSecret,
+        now,
+        300,
+      );
       const opened = await openSession(fiveMinutes);
       expect(opened.status).toBe(200);
       const session = cookieToken(opened);
       expect(claimsOf(session).exp).toBeLessThanOrEqual(claimsOf(fiveMinutes).exp);
       expect(opened.headers.get('set-cookie')).toContain('Max-Age=300;');
-      expect(new Date(((await opened.json()) as Json).expiresAt).getTime()).toBeLessThanOrEqual(claimsOf(fiveMinutes).exp * 1000);
-      expect(claimsOf(cookieToken(await openSession(adminToken))).exp).toBeLessThanOrEqual(Math.floor(now.getTime() / 1000) + 15 * 60);
+      expect(new Date(((await opened.json()) as Json).expiresAt).getTime()).toBeLessThanOrEqual(
+        claimsOf(fiveMinutes).exp * 1000,
+      );
+      expect(claimsOf(cookieToken(await openSession(adminToken))).exp).toBeLessThanOrEqual(
+        Math.floor(now.getTime() / 1000) + 15 * 60,
+      );
       // Once the opener has expired, so has the session.
       expect((await board({ cookie: `rasoat_token=${session}` })).status).toBe(200);
       plain.clock.advance(301_000);
@@ -142,7 +180,8 @@ describe('HTTP security', () => {
     });
 
     it('counts failed logins on the dashboard with the API’s: 429 with Retry-After past the limit', async () => {
-      for (let i = 0; i < LIMIT - 1; i++) expect((await get(plain, '/admin/queues', { authorization: 'Bearer not.a.valid-token' })).status).toBe(401);
+      for (let i = 0; i < LIMIT - 1; i++)
+        expect((await get(plain, '/admin/queues', { authorization: 'Bearer not.a.valid-token' })).status).toBe(401);
       expect((await badToken(plain)).status).toBe(401);
       const limited = await board({ cookie: 'rasoat_token=forged.session.cookie' });
       expect(limited.status).toBe(429);
@@ -156,8 +195,15 @@ describe('HTTP security', () => {
     it('shows the Redis server’s details (version, memory, clients) to national admins only', async () => {
       const national = await get(plain, '/admin/queues/api/redis/stats', { authorization: `Bearer ${adminToken}` });
       expect(national.status).toBe(200);
-      expect((await national.json()) as Json).toMatchObject({ version: expect.stringMatching(/^\d+\./), memory: { used: expect.any(Number) } });
-      const provinceAdmin = signToken({ sub: 'admin@T1', role: 'province_admin', unit: 'T1' }, plain.config.jwtSecret, plain.clock.now());
+      expect((await national.json()) as Json).toMatchObject({
+        version: expect.stringMatching(/^\d+\./),
+        memory: { used: expect.any(Number) },
+      });
+      const provinceAdmin = signToken(
+        { sub: 'admin@T1', role: 'province_admin', unit: 'T1' },
+        plain.config.jwtSecret,
+        plain.clock.now(),
+      );
       const province = await get(plain, '/admin/queues/api/redis/stats', { authorization: `Bearer ${provinceAdmin}` });
       expect(province.status).toBe(403);
       expect(await province.text()).not.toMatch(/version|memory|clients|uptime/i);
@@ -166,10 +212,20 @@ describe('HTTP security', () => {
   });
 
   describe('security headers', () => {
-    const csp = (res: Response) => Object.fromEntries((res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const csp = (res: Response) =>
+      Object.fromEntries(
+        (res.headers.get('content-security-policy') ?? '')
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values]),
+      );
 
     it('sets a same-origin Content-Security-Policy, nosniff, no-referrer, and no X-Powered-By on API responses', async () => {
-      for (const res of [await get(plain, '/health'), await get(plain, '/api/campaigns', { authorization: `Bearer ${adminToken}` }), await get(plain, '/api/no-such-route')]) {
+      for (const res of [
+        await get(plain, '/health'),
+        await get(plain, '/api/campaigns', { authorization: `Bearer ${adminToken}` }),
+        await get(plain, '/api/no-such-route'),
+      ]) {
         const policy = csp(res);
         expect(policy['default-src']).toEqual(["'self'"]);
         expect(policy['script-src']).toEqual(["'self'"]);
@@ -190,7 +246,12 @@ describe('HTTP security', () => {
     });
 
     /** Every script of a page is a same-origin file that loads: the policy (script-src 'self', no inline) lets it run. */
-    async function expectScriptsAllowed(engine: TestEngine, pagePath: string, html: string, headers: Record<string, string> = {}) {
+    async function expectScriptsAllowed(
+      engine: TestEngine,
+      pagePath: string,
+      html: string,
+      headers: Record<string, string> = {},
+    ) {
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
       expect(scripts.length).toBeGreaterThan(0);
       for (const [, attributes, inline] of scripts) {
@@ -243,23 +304,36 @@ describe('HTTP security', () => {
       ] as const) {
         const res = await fetch(`${plain.baseUrl}${path}`, { headers: auth, ...init });
         expect({ path, status: res.status }).toEqual({ path, status: 400 });
-        expect(((await res.json()) as Json).error).toMatchObject({ code: 'REQUEST_INVALID', message: expect.stringContaining('cannot be stored') });
+        expect(((await res.json()) as Json).error).toMatchObject({
+          code: 'REQUEST_INVALID',
+          message: expect.stringContaining('cannot be stored'),
+        });
       }
       // Well-formed pairs (emoji) and other control characters are fine.
       expect((await post(JSON.stringify({ yaml: 'title: 😀\u0007' }))).status).toBe(201);
     });
 
     const post = (body: string, contentType = 'application/json') =>
-      fetch(`${plain.baseUrl}/api/admin/definitions/validate`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': contentType }, body });
+      fetch(`${plain.baseUrl}/api/admin/definitions/validate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': contentType },
+        body,
+      });
 
     it('takes JSON up to 2 MB and answers 413 with a code above', async () => {
       // Read whole and handed to validation, which names the field that is too long (not a 413).
       const within = await post(JSON.stringify({ yaml: 'x'.repeat(1_900_000) }));
       expect(within.status).toBe(400);
-      expect(((await within.json()) as Json).error).toMatchObject({ code: 'REQUEST_INVALID', details: { fields: [{ field: 'yaml' }] } });
+      expect(((await within.json()) as Json).error).toMatchObject({
+        code: 'REQUEST_INVALID',
+        details: { fields: [{ field: 'yaml' }] },
+      });
       const above = await post(JSON.stringify({ yaml: 'x'.repeat(2_200_000) }));
       expect(above.status).toBe(413);
-      expect(((await above.json()) as Json).error).toMatchObject({ code: 'REQUEST_BODY_TOO_LARGE', message: expect.stringContaining('2097152') });
+      expect(((await above.json()) as Json).error).toMatchObject({
+        code: 'REQUEST_BODY_TOO_LARGE',
+        message: expect.stringContaining('2097152'),
+      });
     });
 
     it('answers malformed JSON (400) and unsupported charsets or encodings (415) as JSON errors with a code', async () => {
@@ -271,7 +345,11 @@ describe('HTTP security', () => {
       expect(((await charset.json()) as Json).error.code).toBe('REQUEST_BODY_UNSUPPORTED');
       const encoding = await fetch(`${plain.baseUrl}/api/admin/definitions/validate`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', 'content-encoding': 'compress' },
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          'content-type': 'application/json',
+          'content-encoding': 'compress',
+        },
         body: '{}',
       });
       expect(encoding.status).toBe(415);

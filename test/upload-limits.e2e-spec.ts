@@ -5,7 +5,16 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { CampaignsService, signToken } from '@rasoat/engine';
 import { writeHouseholdFile, type HouseholdRecordInput } from '@rasoat/household-records';
-import { deleteQueueKeys, FaultResources, householdCsv, startTestEngine, xlsxBomb, xlsxSharedStringsFlood, type AppProcess, type TestEngine } from '@rasoat/testing';
+import {
+  deleteQueueKeys,
+  FaultResources,
+  householdCsv,
+  startTestEngine,
+  xlsxBomb,
+  xlsxSharedStringsFlood,
+  type AppProcess,
+  type TestEngine,
+} from '@rasoat/testing';
 
 /**
  * A household file (or any upload) cannot kill the process. The real all-in-one process
@@ -45,7 +54,8 @@ describe('upload limits: the all-in-one process survives hostile household files
   let baseline: { rssMb: number; peakMb: number };
   let floodOfSharedStrings: Buffer;
 
-  const board = () => signToken({ sub: 'village_board@T1C1V1', role: 'village_board', unit: 'T1C1V1' }, JWT_SECRET, new Date());
+  const board = () =>
+    signToken({ sub: 'village_board@T1C1V1', role: 'village_board', unit: 'T1C1V1' }, JWT_SECRET, new Date());
   async function upload(body: Buffer, contentType: string): Promise<{ status: number; body: any }> {
     const res = await fetch(`${rasoat.baseUrl}/api/cases/${caseId}/households/import`, {
       method: 'POST',
@@ -67,10 +77,22 @@ describe('upload limits: the all-in-one process survives hostile household files
     // This process owns the database (migrated, units of province T1) and opens the campaign;
     // the all-in-one process serves HTTP on it. Real time in both.
     engine = await startTestEngine({ worker: false, start: new Date() });
-    const started = await engine
-      .get(CampaignsService)
-      .start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@2', windowStart: '2026-09-01', windowEnd: '2026-12-31' }, SYSTEM_ACTOR);
-    const [row] = await engine.get(EntityManager).fork().execute<{ id: string }[]>(`select id from review_case where campaign_id = ? and village_code = 'T1C1V1'`, [started.campaign.id]);
+    const started = await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@2',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-31',
+      },
+      SYSTEM_ACTOR,
+    );
+    const [row] = await engine
+      .get(EntityManager)
+      .fork()
+      .execute<{ id: string }[]>(`select id from review_case where campaign_id = ? and village_code = 'T1C1V1'`, [
+        started.campaign.id,
+      ]);
     caseId = row.id;
     rasoat = await resources.startApi(
       'rasoat',
@@ -105,8 +127,16 @@ describe('upload limits: the all-in-one process survives hostile household files
     expect(res.status).toBe(413);
     expect(res.body.error).toMatchObject({
       code: 'UPLOAD_EXPANDS_TOO_MUCH',
-      message: expect.stringMatching(/^Tệp XLSX giải nén ra quá lớn: phần "xl\/worksheets\/sheet1.xml" khai báo 209.8 MB, vượt quá giới hạn 50 MB cho cả tệp \/ /),
-      details: { code: 'UPLOAD_EXPANDS_TOO_MUCH', unit: 'bytes', limit: 50 * MB, found: expect.any(Number), part: 'xl/worksheets/sheet1.xml' },
+      message: expect.stringMatching(
+        /^Tệp XLSX giải nén ra quá lớn: phần "xl\/worksheets\/sheet1.xml" khai báo 209.8 MB, vượt quá giới hạn 50 MB cho cả tệp \/ /,
+      ),
+      details: {
+        code: 'UPLOAD_EXPANDS_TOO_MUCH',
+        unit: 'bytes',
+        limit: 50 * MB,
+        found: expect.any(Number),
+        part: 'xl/worksheets/sheet1.xml',
+      },
     });
     expect(res.body.error.details.found).toBeGreaterThan(200 * MB);
   });
@@ -116,7 +146,10 @@ describe('upload limits: the all-in-one process survives hostile household files
     const res = await upload(xlsxBomb({ rows: 4_000_000, declaredSize: 256 * 1024 }), XLSX_TYPE);
     expectAlive();
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'UPLOAD_EXPANDS_TOO_MUCH', message: expect.stringContaining('giải nén ra nhiều hơn kích thước khai báo (262144 byte)') });
+    expect(res.body.error).toMatchObject({
+      code: 'UPLOAD_EXPANDS_TOO_MUCH',
+      message: expect.stringContaining('giải nén ra nhiều hơn kích thước khai báo (262144 byte)'),
+    });
   });
 
   it('stops reading the same bomb at row 10,002 when it says it inflates to 40 MB (413 HOUSEHOLD_FILE_TOO_MANY_ROWS)', async () => {
@@ -132,7 +165,11 @@ describe('upload limits: the all-in-one process survives hostile household files
     expectAlive();
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('HOUSEHOLD_IMPORT_INVALID');
-    expect(res.body.errors).toContainEqual({ row: 2, column: 'Họ và tên chủ hộ', message: 'Bắt buộc, không được để trống / Required, must not be empty' });
+    expect(res.body.errors).toContainEqual({
+      row: 2,
+      column: 'Họ và tên chủ hộ',
+      message: 'Bắt buộc, không được để trống / Required, must not be empty',
+    });
   });
 
   it('stops reading a 10 MB CSV at household 10,001 (413 HOUSEHOLD_FILE_TOO_MANY_ROWS)', async () => {
@@ -152,14 +189,19 @@ describe('upload limits: the all-in-one process survives hostile household files
     const res = await upload(householdCsv(11 * MB), 'text/csv');
     expectAlive();
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'REQUEST_BODY_TOO_LARGE', message: expect.stringContaining(`(max ${10 * MB} bytes)`) });
+    expect(res.body.error).toMatchObject({
+      code: 'REQUEST_BODY_TOO_LARGE',
+      message: expect.stringContaining(`(max ${10 * MB} bytes)`),
+    });
   });
 
   it('refuses a gzip-encoded body that inflates past 10 MB, counting the inflated bytes (413 REQUEST_BODY_TOO_LARGE)', async () => {
     const res = await fetch(`${rasoat.baseUrl}/api/cases/${caseId}/households/import`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip', authorization: `Bearer ${board()}` },
-      body: new Uint8Array(gzipSync(Buffer.alloc(100 * MB, 'H1,Nguyễn Văn An,001090012345,Thôn Đông,4,Nông thôn,Phát sinh mới,,,\r\n'))),
+      body: new Uint8Array(
+        gzipSync(Buffer.alloc(100 * MB, 'H1,Nguyễn Văn An,001090012345,Thôn Đông,4,Nông thôn,Phát sinh mới,,,\r\n')),
+      ),
     });
     expectAlive();
     expect(res.status).toBe(413);
@@ -209,17 +251,33 @@ describe('upload limits: the all-in-one process survives hostile household files
     const brackets = await validate('['.repeat(999_000));
     expectAlive();
     expect(brackets.status).toBe(201);
-    expect(brackets.body).toMatchObject({ valid: false, errors: [{ file: 'bomb.yaml', line: 1, col: 1, path: '$', message: expect.stringMatching(/^YAML: tệp có 999000 ký tự, quá giới hạn 200000 \/ /) }] });
+    expect(brackets.body).toMatchObject({
+      valid: false,
+      errors: [
+        {
+          file: 'bomb.yaml',
+          line: 1,
+          col: 1,
+          path: '$',
+          message: expect.stringMatching(/^YAML: tệp có 999000 ký tự, quá giới hạn 200000 \/ /),
+        },
+      ],
+    });
     const values = await validate(`[${'1,'.repeat(20_000)}1]`);
     expectAlive();
-    expect(values.body).toMatchObject({ valid: false, errors: [{ message: expect.stringMatching(/^YAML: tệp có hơn 20000 giá trị, quá giới hạn \/ /) }] });
+    expect(values.body).toMatchObject({
+      valid: false,
+      errors: [{ message: expect.stringMatching(/^YAML: tệp có hơn 20000 giá trị, quá giới hạn \/ /) }],
+    });
   });
 
   it('is alive, answers /health, and its peak resident memory stayed under 350 MB', async () => {
     expectAlive();
     expect((await fetch(`${rasoat.baseUrl}/health`)).status).toBe(200);
     const after = memoryOf(rasoat);
-    console.log(`[upload-limits] all-in-one process: peak RSS ${baseline.peakMb} MB after start, ${after.peakMb} MB after the uploads (RSS now ${after.rssMb} MB)`);
+    console.log(
+      `[upload-limits] all-in-one process: peak RSS ${baseline.peakMb} MB after start, ${after.peakMb} MB after the uploads (RSS now ${after.rssMb} MB)`,
+    );
     expect(after.peakMb).toBeLessThan(PEAK_RSS_BOUND_MB);
   });
 });

@@ -35,7 +35,16 @@ describe('a worker killed with SIGKILL while events are in flight', () => {
   beforeAll(async () => {
     // This process only accepts events; separate worker processes apply them.
     engine = await startTestEngine({ worker: false });
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
   });
 
   afterAll(async () => {
@@ -46,7 +55,9 @@ describe('a worker killed with SIGKILL while events are in flight', () => {
 
   it('applies every accepted event exactly once after a restart', async () => {
     const em = engine.get(EntityManager).fork();
-    const cases = await em.execute<{ id: string; commune_code: string }[]>('select id, commune_code from review_case order by village_code');
+    const cases = await em.execute<{ id: string; commune_code: string }[]>(
+      'select id, commune_code from review_case order by village_code',
+    );
     const accept = engine.get(CaseAcceptanceService);
     // Every case gets the same legal run: list, survey, meeting (→ posting), then 200 complaints,
     // each of which increments a counter — so a double application would show in the count.
@@ -56,9 +67,21 @@ describe('a worker killed with SIGKILL while events are in flight', () => {
       const steps: [Actor, string, Record<string, unknown>][] = [
         [board, 'REVIEW_LIST_SUBMITTED', { householdCount: 3, fromPreviousLists: 2, newlyArising: 1, requests: 0 }],
         [board, 'SURVEY_COMPLETED', { householdsSurveyed: 3, poorCount: 1, nearPoorCount: 1 }],
-        [board, 'MEETING_HELD', { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 20, householdsPut: 2, householdsAgreed: 2 }],
+        [
+          board,
+          'MEETING_HELD',
+          {
+            date: '2026-10-01',
+            chair: 'Trưởng thôn',
+            attendees: 30,
+            opinionsGiven: 20,
+            householdsPut: 2,
+            householdsAgreed: 2,
+          },
+        ],
       ];
-      for (let i = 0; i < 200; i++) steps.push([commune, 'COMPLAINT_FILED', { householdRef: `H${i}`, summary: `Khiếu nại ${i}` }]);
+      for (let i = 0; i < 200; i++)
+        steps.push([commune, 'COMPLAINT_FILED', { householdRef: `H${i}`, summary: `Khiếu nại ${i}` }]);
       return steps;
     };
 
@@ -73,25 +96,41 @@ describe('a worker killed with SIGKILL while events are in flight', () => {
       }
     })();
     // Kill the worker once it has applied some, but not all, of the events.
-    await eventually(async () => {
-      const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from case_event where status = 'applied'`);
-      return n >= 100 ? n : undefined;
-    }, 60_000, 'the first worker to apply 100 events');
+    await eventually(
+      async () => {
+        const [{ n }] = await em.execute<{ n: number }[]>(
+          `select count(*)::int as n from case_event where status = 'applied'`,
+        );
+        return n >= 100 ? n : undefined;
+      },
+      60_000,
+      'the first worker to apply 100 events',
+    );
     workers[0].kill('SIGKILL');
     await new Promise((r) => workers[0].once('exit', r));
     await sending;
     const total = cases.length * script('x').length;
     expect(accepted).toBe(total);
-    const [{ pending }] = await em.execute<{ pending: number }[]>(`select count(*)::int as pending from case_event where status = 'pending'`);
+    const [{ pending }] = await em.execute<{ pending: number }[]>(
+      `select count(*)::int as pending from case_event where status = 'pending'`,
+    );
     expect(pending).toBeGreaterThan(0);
 
     workers.push(startWorker(engine), startWorker(engine));
-    await eventually(async () => {
-      const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from case_event where status = 'pending'`);
-      return n === 0;
-    }, 120_000, 'every accepted event to be processed');
+    await eventually(
+      async () => {
+        const [{ n }] = await em.execute<{ n: number }[]>(
+          `select count(*)::int as n from case_event where status = 'pending'`,
+        );
+        return n === 0;
+      },
+      120_000,
+      'every accepted event to be processed',
+    );
 
-    const outcomes = await em.execute<{ status: string; n: number }[]>(`select status, count(*)::int as n from case_event group by status`);
+    const outcomes = await em.execute<{ status: string; n: number }[]>(
+      `select status, count(*)::int as n from case_event group by status`,
+    );
     expect(outcomes).toEqual([{ status: 'applied', n: total }]);
     // Exactly once: one history entry per event sequence number, and counters that match the events.
     const [{ entries, distinct }] = await em.execute<{ entries: number; distinct: number }[]>(

@@ -27,8 +27,23 @@ describe('worker process: JSON logs and the metrics listener', () => {
   beforeAll(async () => {
     // This process serves HTTP and accepts events; the worker process applies them.
     engine = await startTestEngine({ http: true, worker: false });
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    const progress = (await (await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, { headers: { authorization: `Bearer ${signToken({ sub: 'c', role: 'commune_committee', unit: 'T1C1' }, engine.config.jwtSecret, engine.clock.now())}` } })).json()) as { children: { code: string; caseId: string }[] };
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
+    const progress = (await (
+      await fetch(`${engine.baseUrl}/api/progress?unit=T1C1`, {
+        headers: {
+          authorization: `Bearer ${signToken({ sub: 'c', role: 'commune_committee', unit: 'T1C1' }, engine.config.jwtSecret, engine.clock.now())}`,
+        },
+      })
+    ).json()) as { children: { code: string; caseId: string }[] };
     caseId = progress.children[0].caseId;
     village = progress.children[0].code;
     worker = spawn(process.execPath, [resolve(ROOT, 'scripts/run.js'), 'apps/worker/src/main.ts'], {
@@ -77,22 +92,55 @@ describe('worker process: JSON logs and the metrics listener', () => {
     const lines = entries();
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
-      expect(line).toEqual(expect.objectContaining({ time: expect.any(String), level: expect.any(String), msg: expect.any(String), pid: worker.pid }));
+      expect(line).toEqual(
+        expect.objectContaining({
+          time: expect.any(String),
+          level: expect.any(String),
+          msg: expect.any(String),
+          pid: worker.pid,
+        }),
+      );
     }
     expect(lines.find((l) => l.context === 'rasoat' && /^worker started/.test(l.msg))).toBeDefined();
   });
 
   it('applies events, counts them on its own /metrics, and logs the drain with the case id but not the payload', async () => {
-    const board = signToken({ sub: 'b', role: 'village_board', unit: village }, engine.config.jwtSecret, engine.clock.now());
+    const board = signToken(
+      { sub: 'b', role: 'village_board', unit: village },
+      engine.config.jwtSecret,
+      engine.clock.now(),
+    );
     const submit = (type: string, data: Record<string, unknown>, key: string) =>
       fetch(`${engine.baseUrl}/api/cases/${caseId}/events?wait=20000`, {
         method: 'POST',
         headers: { authorization: `Bearer ${board}`, 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({ type, data }),
       });
-    expect((await submit('REVIEW_LIST_SUBMITTED', { householdCount: 2, fromPreviousLists: 1, newlyArising: 1, requests: 0 }, 'worker-obs-list')).status).toBe(200);
-    expect((await submit('SURVEY_COMPLETED', { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 }, 'worker-obs-survey')).status).toBe(200);
-    const meeting = await submit('MEETING_HELD', { date: '2026-09-02', chair: `${PII.name} (CCCD ${PII.idNumber})`, attendees: 10, opinionsGiven: 8, householdsPut: 2, householdsAgreed: 2 }, 'worker-obs-meeting');
+    expect(
+      (
+        await submit(
+          'REVIEW_LIST_SUBMITTED',
+          { householdCount: 2, fromPreviousLists: 1, newlyArising: 1, requests: 0 },
+          'worker-obs-list',
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await submit('SURVEY_COMPLETED', { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 }, 'worker-obs-survey'))
+        .status,
+    ).toBe(200);
+    const meeting = await submit(
+      'MEETING_HELD',
+      {
+        date: '2026-09-02',
+        chair: `${PII.name} (CCCD ${PII.idNumber})`,
+        attendees: 10,
+        opinionsGiven: 8,
+        householdsPut: 2,
+        householdsAgreed: 2,
+      },
+      'worker-obs-meeting',
+    );
     expect([200, 422]).toContain(meeting.status);
 
     const text = await (await fetch(metricsUrl)).text();
@@ -105,7 +153,14 @@ describe('worker process: JSON logs and the metrics listener', () => {
     // Shared-state gauges come from the API's /metrics only, not from every worker.
     expect(text).not.toContain('rasoat_queue_jobs');
 
-    const drained = await eventually(async () => entries().filter((l) => l.context === 'CaseEventsProcessor' && l.caseId === caseId && l.msg === 'case events processed'), 10_000, 'drain log lines');
+    const drained = await eventually(
+      async () =>
+        entries().filter(
+          (l) => l.context === 'CaseEventsProcessor' && l.caseId === caseId && l.msg === 'case events processed',
+        ),
+      10_000,
+      'drain log lines',
+    );
     expect(drained.length).toBeGreaterThan(0);
     for (const value of Object.values(PII)) {
       expect(out).not.toContain(value);
@@ -122,7 +177,13 @@ describe('worker process: JSON logs and the metrics listener', () => {
 
   it('serves its metrics to loopback and to the METRICS_TOKEN bearer only, and nothing else', async () => {
     expect((await fetch(metricsUrl, { headers: { 'x-forwarded-for': '198.51.100.4' } })).status).toBe(401);
-    expect((await fetch(metricsUrl, { headers: { 'x-forwarded-for': '198.51.100.4', authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(metricsUrl, {
+          headers: { 'x-forwarded-for': '198.51.100.4', authorization: `Bearer ${METRICS_TOKEN}` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await fetch(metricsUrl.replace('/metrics', '/'))).status).toBe(404);
   });
 });

@@ -39,7 +39,8 @@ function send(message: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   const role = process.env.BENCH_CHILD_ROLE as Role;
-  if (role !== 'worker' && role !== 'embedded') throw new Error(`BENCH_CHILD_ROLE must be worker or embedded, got ${String(role)}`);
+  if (role !== 'worker' && role !== 'embedded')
+    throw new Error(`BENCH_CHILD_ROLE must be worker or embedded, got ${String(role)}`);
   const config = loadConfig();
   if (!config.databaseUrl || !config.redisUrl) throw new Error('DATABASE_URL and REDIS_URL are required');
   await migrateDatabase(config.databaseUrl);
@@ -47,13 +48,26 @@ async function main(): Promise<void> {
   let app: INestApplicationContext;
   let port: number | undefined;
   if (role === 'worker') {
-    app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, systemClock, EngineModule.forRoot(config, systemClock, { producers: 'wait' }), { sweeper: false }), { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(config, systemClock, EngineModule.forRoot(config, systemClock, { producers: 'wait' }), {
+        sweeper: false,
+      }),
+      { logger: ['error', 'warn'] },
+    );
     await app.get(EngineBootstrap).run({ seedDemo: false });
   } else {
     const engine = EngineModule.forRoot(config, systemClock);
-    @Module({ imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine, { sweeper: false })] })
+    @Module({
+      imports: [
+        HttpApiModule.forRoot(config, systemClock, engine),
+        WorkerModule.forRoot(config, systemClock, engine, { sweeper: false }),
+      ],
+    })
     class EmbeddedModule {}
-    const http = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { logger: ['error', 'warn'], shutdownHooks: false });
+    const http = await createHttpApp(EmbeddedModule as unknown as DynamicModule, {
+      logger: ['error', 'warn'],
+      shutdownHooks: false,
+    });
     await http.get(EngineBootstrap).run({ seedDemo: false });
     await http.listen(0, '127.0.0.1');
     port = (http.getHttpServer().address() as { port: number }).port;

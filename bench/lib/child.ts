@@ -6,7 +6,10 @@ import { ROOT } from './services';
 export type ChildRole = 'worker' | 'embedded';
 
 /** The heap budget the product's start scripts give each process shape (package.json start:worker, start). */
-const PRODUCTION_NODE_ARGS: Record<ChildRole, string[]> = { worker: ['--max-old-space-size=256'], embedded: ['--max-old-space-size=320'] };
+const PRODUCTION_NODE_ARGS: Record<ChildRole, string[]> = {
+  worker: ['--max-old-space-size=256'],
+  embedded: ['--max-old-space-size=320'],
+};
 
 export interface RoundTrips {
   sql: number;
@@ -15,7 +18,10 @@ export interface RoundTrips {
 
 /** Round trips per unit of work between two readings. */
 export function perUnit(from: RoundTrips, to: RoundTrips, units: number): RoundTrips {
-  return { sql: Math.round(((to.sql - from.sql) / units) * 100) / 100, redis: Math.round(((to.redis - from.redis) / units) * 100) / 100 };
+  return {
+    sql: Math.round(((to.sql - from.sql) / units) * 100) / 100,
+    redis: Math.round(((to.redis - from.redis) / units) * 100) / 100,
+  };
 }
 
 export interface MemorySummary {
@@ -69,10 +75,18 @@ export class BenchChild {
   static async start(role: ChildRole, options: ChildOptions): Promise<BenchChild> {
     const logDir = resolve(ROOT, '.data/bench');
     mkdirSync(logDir, { recursive: true });
-    const execArgv: string[] = ['--expose-gc', ...PRODUCTION_NODE_ARGS[role], ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const execArgv: string[] = [
+      '--expose-gc',
+      ...PRODUCTION_NODE_ARGS[role],
+      ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ];
     if (options.profileDir) {
       mkdirSync(options.profileDir, { recursive: true });
-      execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`);
+      execArgv.push(
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.profileDir}`,
+        `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`,
+      );
     }
     const child = fork(resolve(ROOT, 'scripts/run.js'), ['bench/child/server.ts'], {
       cwd: ROOT,
@@ -100,7 +114,10 @@ export class BenchChild {
       if (m.mem) handle.sample(m.mem);
     });
     await new Promise<void>((ready, fail) => {
-      const timeout = setTimeout(() => fail(new Error(`the ${role} process did not start within 90 s:\n${handle.stderrTail}`)), 90_000);
+      const timeout = setTimeout(
+        () => fail(new Error(`the ${role} process did not start within 90 s:\n${handle.stderrTail}`)),
+        90_000,
+      );
       child.on('message', (m: { type: string; port?: number; concurrency?: number }) => {
         if (m.type !== 'ready') return;
         clearTimeout(timeout);
@@ -116,7 +133,9 @@ export class BenchChild {
     child.on('exit', (code, signal) => {
       if (code !== 0 && signal === null) options.log(`the ${role} process exited with ${code}:\n${handle.stderrTail}`);
     });
-    options.log(`${role} process ${child.pid} ready${handle.port ? ` on port ${handle.port}` : ''} (worker concurrency ${handle.concurrency})`);
+    options.log(
+      `${role} process ${child.pid} ready${handle.port ? ` on port ${handle.port}` : ''} (worker concurrency ${handle.concurrency})`,
+    );
     return handle;
   }
 

@@ -5,7 +5,15 @@ import type { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { loadConfig, type AppConfig } from '@rasoat/config';
 import { QueueName, SYSTEM_ACTOR } from '@rasoat/contracts';
-import { CampaignsService, EngineBootstrap, EngineModule, signToken, systemClock, UnitsService, type UnitSeed } from '@rasoat/engine';
+import {
+  CampaignsService,
+  EngineBootstrap,
+  EngineModule,
+  signToken,
+  systemClock,
+  UnitsService,
+  type UnitSeed,
+} from '@rasoat/engine';
 import { BenchChild, type ChildRole, type MemorySummary } from './child';
 import { CpuSampler, type CpuReport } from './cpu';
 import type { Figure } from './report';
@@ -82,7 +90,9 @@ export class BenchContext {
   /** The engine in this process (no worker, no HTTP), with the shipped definitions published. */
   engine(): Promise<INestApplicationContext> {
     this.engineApp ??= (async () => {
-      const app = await NestFactory.createApplicationContext(EngineModule.forRoot(this.config, systemClock), { logger: ['error', 'warn'] });
+      const app = await NestFactory.createApplicationContext(EngineModule.forRoot(this.config, systemClock), {
+        logger: ['error', 'warn'],
+      });
       await app.get(EngineBootstrap).run({ seedDemo: false });
       return app;
     })();
@@ -137,16 +147,37 @@ export class BenchContext {
   }
 
   /** Inserts a province's units and starts its campaign on the shipped definition. */
-  async seedCampaign(provinceCode: string, units: readonly UnitSeed[], definitionKey = DEFINITION_KEY): Promise<SeededCampaign> {
+  async seedCampaign(
+    provinceCode: string,
+    units: readonly UnitSeed[],
+    definitionKey = DEFINITION_KEY,
+  ): Promise<SeededCampaign> {
     const started = Date.now();
     const app = await this.engine();
     await app.get(UnitsService).upsertTree(units);
     const window = campaignWindow();
-    const { campaign } = await app.get(CampaignsService).start({ provinceCode, year: window.year, definitionKey, windowStart: window.windowStart, windowEnd: window.windowEnd }, SYSTEM_ACTOR);
-    const { rows } = await this.pg.query<{ id: string; village_code: string }>('select id, village_code from review_case where campaign_id = $1 order by village_code', [campaign.id]);
+    const { campaign } = await app.get(CampaignsService).start(
+      {
+        provinceCode,
+        year: window.year,
+        definitionKey,
+        windowStart: window.windowStart,
+        windowEnd: window.windowEnd,
+      },
+      SYSTEM_ACTOR,
+    );
+    const { rows } = await this.pg.query<{ id: string; village_code: string }>(
+      'select id, village_code from review_case where campaign_id = $1 order by village_code',
+      [campaign.id],
+    );
     const seedSeconds = (Date.now() - started) / 1000;
     this.log(`province ${provinceCode}: ${rows.length} cases seeded in ${seedSeconds.toFixed(1)} s`);
-    return { campaignId: campaign.id, provinceCode, cases: rows.map((r) => ({ id: r.id, villageCode: r.village_code })), seedSeconds };
+    return {
+      campaignId: campaign.id,
+      provinceCode,
+      cases: rows.map((r) => ({ id: r.id, villageCode: r.village_code })),
+      seedSeconds,
+    };
   }
 
   /** Cases of a campaign whose accepted events are not all committed yet, and events committed. */

@@ -100,7 +100,10 @@ export class CpuSampler {
   }
 
   snapshot(): CpuSnapshot {
-    const labels = new Map([[process.pid, 'bench'], ...[...this.tracked].map(([label, pid]) => [pid, label] as [number, string])]);
+    const labels = new Map([
+      [process.pid, 'bench'],
+      ...[...this.tracked].map(([label, pid]) => [pid, label] as [number, string]),
+    ]);
     const processes = new Map<number, { key: string; ticks: number }>();
     let entries: string[] = [];
     try {
@@ -112,7 +115,8 @@ export class CpuSampler {
       const stat = readStat(entry);
       if (!stat) continue;
       const pid = Number(entry);
-      const key = labels.get(pid) ?? (stat.comm === 'postgres' ? postgresRole(entry, this.databases) : `comm:${stat.comm}`);
+      const key =
+        labels.get(pid) ?? (stat.comm === 'postgres' ? postgresRole(entry, this.databases) : `comm:${stat.comm}`);
       processes.set(pid, { key, ticks: stat.ticks });
     }
     return { at: Date.now(), processes, machine: machineTicks() };
@@ -125,7 +129,8 @@ export class CpuSampler {
       const delta = Math.max(0, ticks - (from.processes.get(pid)?.ticks ?? 0));
       byKey.set(key, (byKey.get(key) ?? 0) + delta);
     }
-    const cores = (ticks: number) => (wallSeconds > 0 ? Math.round(((ticks * TICK_MS) / 1000 / wallSeconds) * 100) / 100 : 0);
+    const cores = (ticks: number) =>
+      wallSeconds > 0 ? Math.round(((ticks * TICK_MS) / 1000 / wallSeconds) * 100) / 100 : 0;
     const result: Record<string, number> = {};
     const others: Record<string, number> = {};
     for (const [key, ticks] of [...byKey].sort((a, b) => b[1] - a[1])) {
@@ -138,29 +143,56 @@ export class CpuSampler {
     if (from.machine && to.machine && to.machine.total > from.machine.total) {
       const span = to.machine.total - from.machine.total;
       machineBusyPercent = Math.round(((to.machine.busy - from.machine.busy) / span) * 1000) / 10;
-      const share = (i: number) => Math.round((((to.machine?.fields[i] ?? 0) - (from.machine?.fields[i] ?? 0)) / span) * 1000) / 10;
-      machineBreakdown = { user: share(0) + share(1), system: share(2), irq: share(5), softirq: share(6), steal: share(7) };
+      const share = (i: number) =>
+        Math.round((((to.machine?.fields[i] ?? 0) - (from.machine?.fields[i] ?? 0)) / span) * 1000) / 10;
+      machineBreakdown = {
+        user: share(0) + share(1),
+        system: share(2),
+        irq: share(5),
+        softirq: share(6),
+        steal: share(7),
+      };
     }
     let unattributedCores: number | undefined;
     if (machineBusyPercent !== null) {
       const attributed = [...byKey.values()].reduce((sum, ticks) => sum + cores(ticks), 0);
-      unattributedCores = Math.max(0, Math.round(((machineBusyPercent / 100) * cpus().length - attributed) * 100) / 100);
+      unattributedCores = Math.max(
+        0,
+        Math.round(((machineBusyPercent / 100) * cpus().length - attributed) * 100) / 100,
+      );
     }
-    return { wallSeconds: Math.round(wallSeconds * 100) / 100, cores: result, others, machineBusyPercent, machineBreakdown, unattributedCores };
+    return {
+      wallSeconds: Math.round(wallSeconds * 100) / 100,
+      cores: result,
+      others,
+      machineBusyPercent,
+      machineBreakdown,
+      unattributedCores,
+    };
   }
 }
 
 export function formatCpu(report: CpuReport): string {
   const parts = Object.entries(report.cores).map(([label, c]) => `${label} ${c.toFixed(2)}`);
   const others = Object.entries(report.others).map(([label, c]) => `${label} ${c.toFixed(2)}`);
-  const breakdown = report.machineBreakdown ? ` (${Object.entries(report.machineBreakdown).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+  const breakdown = report.machineBreakdown
+    ? ` (${Object.entries(report.machineBreakdown)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`
+    : '';
   const unattributed = report.unattributedCores ? `, ${report.unattributedCores} cores of it unattributed` : '';
   return `cpu cores used over ${report.wallSeconds} s: ${parts.join(', ')}${others.length ? `; others: ${others.join(', ')}` : ''}${report.machineBusyPercent === null ? '' : `; machine ${report.machineBusyPercent}% busy${breakdown}${unattributed}`}`;
 }
 
 /** CPU milliseconds per unit of work (event, job) for each process group. */
 export function cpuMsPer(report: CpuReport, units: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(report.cores).map(([label, cores]) => [label, Math.round(((cores * report.wallSeconds * 1000) / units) * 100) / 100]));
+  return Object.fromEntries(
+    Object.entries(report.cores).map(([label, cores]) => [
+      label,
+      Math.round(((cores * report.wallSeconds * 1000) / units) * 100) / 100,
+    ]),
+  );
 }
 
 export function formatCpuMs(perUnit: Record<string, number>): string {

@@ -16,7 +16,13 @@ export interface PostResult {
  * `POST /api/cases/:id/events` with a bearer token and an Idempotency-Key, over Node's
  * built-in fetch (undici: keep-alive connections, one per request in flight).
  */
-export async function postEvent(baseUrl: string, token: string, caseId: string, event: BenchEvent, key: string): Promise<PostResult> {
+export async function postEvent(
+  baseUrl: string,
+  token: string,
+  caseId: string,
+  event: BenchEvent,
+  key: string,
+): Promise<PostResult> {
   const sentAt = nowMs();
   try {
     const response = await fetch(`${baseUrl}/api/cases/${caseId}/events`, {
@@ -24,8 +30,19 @@ export async function postEvent(baseUrl: string, token: string, caseId: string, 
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify({ type: event.type, data: event.data }),
     });
-    const body = (await response.json().catch(() => ({}))) as { eventId?: string; seq?: number; error?: { code?: string } };
-    return { status: response.status, eventId: body.eventId, seq: body.seq, error: response.ok ? undefined : (body.error?.code ?? `HTTP_${response.status}`), sentAt, answeredAt: nowMs() };
+    const body = (await response.json().catch(() => ({}))) as {
+      eventId?: string;
+      seq?: number;
+      error?: { code?: string };
+    };
+    return {
+      status: response.status,
+      eventId: body.eventId,
+      seq: body.seq,
+      error: response.ok ? undefined : (body.error?.code ?? `HTTP_${response.status}`),
+      sentAt,
+      answeredAt: nowMs(),
+    };
   } catch (e) {
     return { status: 0, error: (e as Error).message, sentAt, answeredAt: nowMs() };
   }
@@ -55,21 +72,35 @@ export async function postBatch(baseUrl: string, token: string, events: readonly
     const response = await fetch(`${baseUrl}/api/cases/events/batch`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: events.map((e) => ({ caseId: e.caseId, type: e.type, data: e.data, idempotencyKey: e.idempotencyKey })) }),
+      body: JSON.stringify({
+        events: events.map((e) => ({ caseId: e.caseId, type: e.type, data: e.data, idempotencyKey: e.idempotencyKey })),
+      }),
     });
-    const body = (await response.json().catch(() => ({}))) as { results?: { status: number; error?: { code?: string } }[]; error?: { code?: string } };
+    const body = (await response.json().catch(() => ({}))) as {
+      results?: { status: number; error?: { code?: string } }[];
+      error?: { code?: string };
+    };
     if (response.status !== 200 || !Array.isArray(body.results)) {
       const error = body.error?.code ?? `HTTP_${response.status}`;
       return { status: response.status, events: all(response.status, error), error, sentAt, answeredAt: nowMs() };
     }
-    return { status: 200, events: body.results.map((r) => ({ status: r.status, error: r.error?.code })), sentAt, answeredAt: nowMs() };
+    return {
+      status: 200,
+      events: body.results.map((r) => ({ status: r.status, error: r.error?.code })),
+      sentAt,
+      answeredAt: nowMs(),
+    };
   } catch (e) {
     const error = (e as Error).message;
     return { status: 0, events: all(0, error), error, sentAt, answeredAt: nowMs() };
   }
 }
 
-export async function getJson(baseUrl: string, path: string, token: string): Promise<{ status: number; bytes: number }> {
+export async function getJson(
+  baseUrl: string,
+  path: string,
+  token: string,
+): Promise<{ status: number; bytes: number }> {
   const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const text = await response.text();
   return { status: response.status, bytes: text.length };

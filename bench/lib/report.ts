@@ -24,15 +24,39 @@ export interface Figure {
   note?: string;
 }
 
-export function figure(scenario: string, id: string, label: string, value: number | null, unit: string, target?: Target, note?: string): Figure {
+export function figure(
+  scenario: string,
+  id: string,
+  label: string,
+  value: number | null,
+  unit: string,
+  target?: Target,
+  note?: string,
+): Figure {
   let verdict: Verdict = 'info';
   if (value === null || Number.isNaN(value)) verdict = 'not measured';
   else if (target) verdict = (target.op === '>=' ? value >= target.value : value <= target.value) ? 'pass' : 'FAIL';
-  return { id, scenario, label, value: value === null || Number.isNaN(value) ? null : value, unit, target, verdict, note };
+  return {
+    id,
+    scenario,
+    label,
+    value: value === null || Number.isNaN(value) ? null : value,
+    unit,
+    target,
+    verdict,
+    note,
+  };
 }
 
 /** A row later work fills in: shown in the table with its target. */
-export function notMeasuredYet(scenario: string, id: string, label: string, unit: string, target: Target, note: string): Figure {
+export function notMeasuredYet(
+  scenario: string,
+  id: string,
+  label: string,
+  unit: string,
+  target: Target,
+  note: string,
+): Figure {
   return { id, scenario, label, value: null, unit, target, verdict: 'not measured yet', note };
 }
 
@@ -55,7 +79,12 @@ export function formatTarget(target?: Target): string {
 
 /** The table as plain text, for the console. */
 export function renderTable(figures: readonly Figure[]): string {
-  const rows = figures.map((f) => [f.label, f.verdict.startsWith('not measured') && f.value === null ? f.verdict : formatValue(f.value, f.unit), formatTarget(f.target), f.verdict]);
+  const rows = figures.map((f) => [
+    f.label,
+    f.verdict.startsWith('not measured') && f.value === null ? f.verdict : formatValue(f.value, f.unit),
+    formatTarget(f.target),
+    f.verdict,
+  ]);
   const header = ['figure', 'measured', 'target', 'verdict'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
@@ -66,6 +95,9 @@ export function renderTable(figures: readonly Figure[]): string {
 
 /** The table as Markdown, for docs/PERFORMANCE.md. */
 export function renderMarkdown(figures: readonly Figure[]): string {
-  const rows = figures.map((f) => `| ${f.label} | ${f.value === null ? f.verdict : formatValue(f.value, f.unit)} | ${formatTarget(f.target)} | ${f.verdict} |`);
+  const rows = figures.map(
+    (f) =>
+      `| ${f.label} | ${f.value === null ? f.verdict : formatValue(f.value, f.unit)} | ${formatTarget(f.target)} | ${f.verdict} |`,
+  );
   return ['| figure | measured | target | verdict |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -48,11 +48,16 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
     redisStop = redis.stop;
     stops.unshift(redis.stop);
     const queuePrefix = `rasoat-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
-    log(`PostgreSQL ${pg.source}, database ${database}; Redis ${redis.source} (${redis.url}), queue prefix ${queuePrefix}`);
+    log(
+      `PostgreSQL ${pg.source}, database ${database}; Redis ${redis.source} (${redis.url}), queue prefix ${queuePrefix}`,
+    );
     const migrated = await migrateDatabase(pg.url);
     log(`migrated: ${migrated.join(', ') || '(nothing to do)'}`);
 
-    const pgVersion = await withPg(pg.url, async (c) => (await c.query<{ v: string }>('select version() as v')).rows[0].v);
+    const pgVersion = await withPg(
+      pg.url,
+      async (c) => (await c.query<{ v: string }>('select version() as v')).rows[0].v,
+    );
     const client = new Redis(redis.url, { maxRetriesPerRequest: 3 });
     const info = await client.info('server');
     await client.quit();
@@ -68,7 +73,11 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
       queuePrefix,
       jwtSecret: randomBytes(32).toString('hex'),
       postgres: { source: pg.source, version: pgVersion },
-      redis: { source: redis.source, version: `${field('server_name') === 'valkey' ? 'Valkey' : 'Redis'} ${redisVersion}`, pid: redisPid },
+      redis: {
+        source: redis.source,
+        version: `${field('server_name') === 'valkey' ? 'Valkey' : 'Redis'} ${redisVersion}`,
+        pid: redisPid,
+      },
       scratchDatabase: async (suffix) => {
         const name = `${database}_${suffix}`;
         await withPg(withDatabase(pg.url, 'postgres'), async (c) => {
@@ -79,9 +88,12 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
         return { databaseUrl: withDatabase(pg.url, name), database: name, queuePrefix: `${queuePrefix}-${suffix}` };
       },
       cleanup: async () => {
-        for (const name of scratch) await dropDatabase(pg.url, name).catch((e) => log(`could not drop ${name}: ${(e as Error).message}`));
+        for (const name of scratch)
+          await dropDatabase(pg.url, name).catch((e) => log(`could not drop ${name}: ${(e as Error).message}`));
         await dropDatabase(pg.url, database).catch((e) => log(`could not drop ${database}: ${(e as Error).message}`));
-        await deleteKeys(redis.url, queuePrefix).catch((e) => log(`could not delete Redis keys ${queuePrefix}*: ${(e as Error).message}`));
+        await deleteKeys(redis.url, queuePrefix).catch((e) =>
+          log(`could not delete Redis keys ${queuePrefix}*: ${(e as Error).message}`),
+        );
         for (const stop of stops) await stop();
       },
     };

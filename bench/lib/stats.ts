@@ -35,7 +35,9 @@ export function round(value: number, digits = 1): number {
 }
 
 export function roundSummary(s: Summary, digits = 1): Summary {
-  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'count' ? v : round(v, digits)])) as unknown as Summary;
+  return Object.fromEntries(
+    Object.entries(s).map(([k, v]) => [k, k === 'count' ? v : round(v, digits)]),
+  ) as unknown as Summary;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -59,7 +61,12 @@ export async function runPool(n: number, concurrency: number, task: (i: number) 
 }
 
 /** Polls `check` every `intervalMs` until it returns true; throws after `timeoutMs`. */
-export async function until(check: () => Promise<boolean>, what: string, timeoutMs: number, intervalMs = 50): Promise<void> {
+export async function until(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -36,7 +36,9 @@ export const armedDeadlines: Scenario = {
     const timers = app.get<Queue>(getQueueToken(QueueName.Timers));
     await timers.obliterate({ force: true });
     const redisBefore = await redisUsedMemory(ctx.services.redisUrl);
-    const { rows: sizeBefore } = await ctx.pg.query<{ bytes: string; n: number }>(`select pg_total_relation_size('deadline')::bigint as bytes, (select count(*)::int from deadline) as n`);
+    const { rows: sizeBefore } = await ctx.pg.query<{ bytes: string; n: number }>(
+      `select pg_total_relation_size('deadline')::bigint as bytes, (select count(*)::int from deadline) as n`,
+    );
     const started = Date.now();
     // Each case gets total / cases deadlines (different steps), due at the end of one of the next 100 days.
     await ctx.pg.query(
@@ -61,8 +63,13 @@ export const armedDeadlines: Scenario = {
     );
     const insertSeconds = (Date.now() - started) / 1000;
     // The wake-ups the engine keeps: one per distinct second at which a next alarm rings.
-    const { rows: seconds } = await ctx.pg.query<{ s: string }>(`select distinct ceil(extract(epoch from next_alarm_at))::bigint as s from deadline where step like 'bench_step_%' and next_alarm_at is not null`);
-    await app.get(TimersProducer).wakeAt(seconds.map((r) => new Date(Number(r.s) * 1000)), new Date());
+    const { rows: seconds } = await ctx.pg.query<{ s: string }>(
+      `select distinct ceil(extract(epoch from next_alarm_at))::bigint as s from deadline where step like 'bench_step_%' and next_alarm_at is not null`,
+    );
+    await app.get(TimersProducer).wakeAt(
+      seconds.map((r) => new Date(Number(r.s) * 1000)),
+      new Date(),
+    );
     const redisAfter = await redisUsedMemory(ctx.services.redisUrl);
     await ctx.pg.query('vacuum analyze deadline');
     const { rows: sizeAfter } = await ctx.pg.query<{ bytes: string; n: number; cases: number }>(
@@ -72,11 +79,33 @@ export const armedDeadlines: Scenario = {
     const added = sizeAfter[0].n - sizeBefore[0].n;
     const bytesPerDeadline = (Number(sizeAfter[0].bytes) - Number(sizeBefore[0].bytes)) / added;
     const redisMb = (redisAfter - redisBefore) / 1024 / 1024;
-    ctx.details[armedDeadlines.name] = { deadlines: added, wakeUpJobs: seconds.length, redisBytes: redisAfter - redisBefore, pgBytesPerDeadline: round(bytesPerDeadline, 0), insertSeconds: round(insertSeconds, 1) };
+    ctx.details[armedDeadlines.name] = {
+      deadlines: added,
+      wakeUpJobs: seconds.length,
+      redisBytes: redisAfter - redisBefore,
+      pgBytesPerDeadline: round(bytesPerDeadline, 0),
+      insertSeconds: round(insertSeconds, 1),
+    };
     await timers.obliterate({ force: true });
     return [
-      figure(armedDeadlines.name, 'deadlines.armed.redis', `8. ${added.toLocaleString('en')} armed deadlines: Redis memory`, round(redisMb, 2), 'MB', { op: '<=', value: 100, unit: 'MB' }, `${seconds.length} wake-up jobs (one per distinct second of a next alarm), not one per deadline`),
-      figure(armedDeadlines.name, 'deadlines.armed.pg', '8. … PostgreSQL size per deadline (table + indexes)', round(bytesPerDeadline, 0), 'bytes', undefined, `≈ ${round((bytesPerDeadline * added) / sizeAfter[0].cases / 1024, 1)} KiB per case over ${sizeAfter[0].cases.toLocaleString('en')} cases`),
+      figure(
+        armedDeadlines.name,
+        'deadlines.armed.redis',
+        `8. ${added.toLocaleString('en')} armed deadlines: Redis memory`,
+        round(redisMb, 2),
+        'MB',
+        { op: '<=', value: 100, unit: 'MB' },
+        `${seconds.length} wake-up jobs (one per distinct second of a next alarm), not one per deadline`,
+      ),
+      figure(
+        armedDeadlines.name,
+        'deadlines.armed.pg',
+        '8. … PostgreSQL size per deadline (table + indexes)',
+        round(bytesPerDeadline, 0),
+        'bytes',
+        undefined,
+        `≈ ${round((bytesPerDeadline * added) / sizeAfter[0].cases / 1024, 1)} KiB per case over ${sizeAfter[0].cases.toLocaleString('en')} cases`,
+      ),
     ];
   },
 };

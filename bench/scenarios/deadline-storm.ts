@@ -12,11 +12,14 @@ const PROVINCE = 'S8';
 
 /** A synthetic province without districts: `communes` × `villages` villages. */
 export function stormProvince(communes: number, villages: number): UnitSeed[] {
-  const units: UnitSeed[] = [{ code: PROVINCE, name: 'Tỉnh thử tải / storm province', level: 'province', parentCode: null }];
+  const units: UnitSeed[] = [
+    { code: PROVINCE, name: 'Tỉnh thử tải / storm province', level: 'province', parentCode: null },
+  ];
   for (let c = 1; c <= communes; c++) {
     const commune = `${PROVINCE}C${c}`;
     units.push({ code: commune, name: `Xã ${c}`, level: 'commune', parentCode: PROVINCE });
-    for (let v = 1; v <= villages; v++) units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
+    for (let v = 1; v <= villages; v++)
+      units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
   }
   return units;
 }
@@ -88,13 +91,47 @@ export const deadlineStorm: Scenario = {
     await ctx.stopChild(worker);
     const seconds = (doneAt - at.getTime()) / 1000;
     const startedAfter = (new Date(done[0].first).getTime() - at.getTime()) / 1000;
-    const byTemplate = Object.fromEntries(notes.map((r) => [r.template, { notifications: r.n, recipients: r.recipients }]));
+    const byTemplate = Object.fromEntries(
+      notes.map((r) => [r.template, { notifications: r.n, recipients: r.recipients }]),
+    );
     const committees = notes.find((r) => r.template === 'step-escalated')?.recipients ?? 0;
-    ctx.details[deadlineStorm.name] = { deadlines: n, instant: at.toISOString(), delayedJobs: delayed, seconds: round(seconds, 2), ringingStartedAfterSeconds: round(startedAfter, 2), notifications: byTemplate, cpu };
+    ctx.details[deadlineStorm.name] = {
+      deadlines: n,
+      instant: at.toISOString(),
+      delayedJobs: delayed,
+      seconds: round(seconds, 2),
+      ringingStartedAfterSeconds: round(startedAfter, 2),
+      notifications: byTemplate,
+      cpu,
+    };
     return [
-      figure(deadlineStorm.name, 'deadlines.storm', `7. Deadline storm: ${n.toLocaleString('en')} due at once, all processed (state, history, notifications)`, round(seconds, 2), 's', { op: '<=', value: 5, unit: 's' }, `${delayed} Redis wake-up job(s) for all of them; ${done[0].rung} escalations rung`),
-      figure(deadlineStorm.name, 'deadlines.storm.start', '7. … ringing started after the due instant (wake-up lateness)', round(startedAfter, 2), 's', undefined, 'every deadline was late by at most the completion time above'),
-      figure(deadlineStorm.name, 'deadlines.storm.committees', '7. … commune committees told (one digest each, not one message per village)', committees, 'committees', undefined, `${(byTemplate['step-overdue']?.notifications ?? 0).toLocaleString('en')} overdue notices to village boards, ${(byTemplate['step-escalated']?.notifications ?? 0).toLocaleString('en')} escalation notices in ${committees} committee inboxes`),
+      figure(
+        deadlineStorm.name,
+        'deadlines.storm',
+        `7. Deadline storm: ${n.toLocaleString('en')} due at once, all processed (state, history, notifications)`,
+        round(seconds, 2),
+        's',
+        { op: '<=', value: 5, unit: 's' },
+        `${delayed} Redis wake-up job(s) for all of them; ${done[0].rung} escalations rung`,
+      ),
+      figure(
+        deadlineStorm.name,
+        'deadlines.storm.start',
+        '7. … ringing started after the due instant (wake-up lateness)',
+        round(startedAfter, 2),
+        's',
+        undefined,
+        'every deadline was late by at most the completion time above',
+      ),
+      figure(
+        deadlineStorm.name,
+        'deadlines.storm.committees',
+        '7. … commune committees told (one digest each, not one message per village)',
+        committees,
+        'committees',
+        undefined,
+        `${(byTemplate['step-overdue']?.notifications ?? 0).toLocaleString('en')} overdue notices to village boards, ${(byTemplate['step-escalated']?.notifications ?? 0).toLocaleString('en')} escalation notices in ${committees} committee inboxes`,
+      ),
     ];
   },
 };

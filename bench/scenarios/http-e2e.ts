@@ -47,7 +47,13 @@ interface Measured {
  * (review_case.applied_seq = accepted_seq for every case), with the server's CPU and its
  * SQL / Redis round trips per accepted event over that window.
  */
-async function measure(ctx: BenchContext, server: BenchChild, seeded: SeededCampaign, label: string, post: (p: Posting) => Promise<void>): Promise<Measured> {
+async function measure(
+  ctx: BenchContext,
+  server: BenchChild,
+  seeded: SeededCampaign,
+  label: string,
+  post: (p: Posting) => Promise<void>,
+): Promise<Measured> {
   const posting: Posting = { tally: new StatusTally(), accepted: 0, latency: [], lastAnswer: 0 };
   let sessionsDone = false;
 
@@ -74,7 +80,9 @@ async function measure(ctx: BenchContext, server: BenchChild, seeded: SeededCamp
   ctx.measuredWindow(httpE2e.name, cpu);
   const accepted = posting.accepted;
   const trips = perUnit(tripsFrom, await server.roundTrips(), accepted);
-  ctx.log(`${label}: ${formatCpu(cpu)}; per event (accept + apply) the server sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`);
+  ctx.log(
+    `${label}: ${formatCpu(cpu)}; per event (accept + apply) the server sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`,
+  );
   await ctx.noteServerMemory();
 
   const seconds = (lastCommit - first) / 1000;
@@ -120,8 +128,24 @@ function rows(m: Measured, raw: number | null, prefix: string, id: string, label
   const failures = m.tally.failures;
   const rejected = m.outcomes.rejected ?? 0;
   const result: Figure[] = [
-    figure(httpE2e.name, `${id}.eventsPerSecond`, label, m.eventsPerSecond, 'events/s', { op: '>=', value: 3000, unit: 'events/s' }, `rejected ${rejected}, HTTP failures ${failures}; per event (accept + apply) ${m.trips.sql} SQL queries + ${m.trips.redis} Redis commands, CPU ms: ${formatCpuMs(cpuMsPer(m.cpu, m.accepted))}`),
-    figure(httpE2e.name, `${id}.ratioToRaw`, `${prefix}. … as a share of raw BullMQ`, raw ? (m.eventsPerSecond / raw) * 100 : null, '%', { op: '>=', value: 25, unit: '%' }, raw ? undefined : 'needs raw-bullmq in the same run'),
+    figure(
+      httpE2e.name,
+      `${id}.eventsPerSecond`,
+      label,
+      m.eventsPerSecond,
+      'events/s',
+      { op: '>=', value: 3000, unit: 'events/s' },
+      `rejected ${rejected}, HTTP failures ${failures}; per event (accept + apply) ${m.trips.sql} SQL queries + ${m.trips.redis} Redis commands, CPU ms: ${formatCpuMs(cpuMsPer(m.cpu, m.accepted))}`,
+    ),
+    figure(
+      httpE2e.name,
+      `${id}.ratioToRaw`,
+      `${prefix}. … as a share of raw BullMQ`,
+      raw ? (m.eventsPerSecond / raw) * 100 : null,
+      '%',
+      { op: '>=', value: 25, unit: '%' },
+      raw ? undefined : 'needs raw-bullmq in the same run',
+    ),
     figure(
       httpE2e.name,
       `${id}.acceptPerSecond`,
@@ -132,8 +156,25 @@ function rows(m: Measured, raw: number | null, prefix: string, id: string, label
       `POST answered p50 ${m.latency.p50} ms, p99 ${m.latency.p99} ms; ${m.backlogAtLastAccept} events still queued at the last answer; the worker applied ${Math.round(m.appliedWhilePosting)}/s while requests came, ${Math.round(m.appliedAfterPosting)}/s after`,
     ),
   ];
-  if (rejected > 0) result.push(figure(httpE2e.name, `${id}.rejected`, `${prefix}. events rejected by the engine`, rejected, 'events', { op: '<=', value: 0, unit: 'events' }));
-  if (failures > 0) result.push(figure(httpE2e.name, `${id}.failures`, `${prefix}. HTTP failures (${JSON.stringify(m.tally.counts)})`, failures, 'requests', { op: '<=', value: 0, unit: 'requests' }));
+  if (rejected > 0)
+    result.push(
+      figure(httpE2e.name, `${id}.rejected`, `${prefix}. events rejected by the engine`, rejected, 'events', {
+        op: '<=',
+        value: 0,
+        unit: 'events',
+      }),
+    );
+  if (failures > 0)
+    result.push(
+      figure(
+        httpE2e.name,
+        `${id}.failures`,
+        `${prefix}. HTTP failures (${JSON.stringify(m.tally.counts)})`,
+        failures,
+        'requests',
+        { op: '<=', value: 0, unit: 'requests' },
+      ),
+    );
   return result;
 }
 
@@ -175,7 +216,11 @@ export const httpE2e: Scenario = {
 
     const villagesPerRequest = Math.max(1, BATCH);
     const eventsPerRequest = villagesPerRequest;
-    const batchSeeded = await ctx.seedCampaign('B6', generatedProvince('B6', cases, { villagesPerCommune: villagesPerRequest }), COMMUNE_DEFINITION_KEY);
+    const batchSeeded = await ctx.seedCampaign(
+      'B6',
+      generatedProvince('B6', cases, { villagesPerCommune: villagesPerRequest }),
+      COMMUNE_DEFINITION_KEY,
+    );
     // Village codes are `<commune>Vnn` (generatedProvince): the villages of each commune, in order.
     const byCommune = new Map<string, { id: string; i: number }[]>();
     batchSeeded.cases.forEach((c, i) => {
@@ -188,7 +233,11 @@ export const httpE2e: Scenario = {
       runPool(requests, BATCH_IN_FLIGHT, async (r) => {
         const commune = communes[r];
         const token = ctx.token({ sub: `bench-commune-${commune}`, role: 'commune_committee', unit: commune });
-        const events: BatchEvent[] = (byCommune.get(commune) ?? []).map((c) => ({ ...requestRegistered(c.i), caseId: c.id, idempotencyKey: `bench-batch-${c.id}-1` }));
+        const events: BatchEvent[] = (byCommune.get(commune) ?? []).map((c) => ({
+          ...requestRegistered(c.i),
+          caseId: c.id,
+          idempotencyKey: `bench-batch-${c.id}-1`,
+        }));
         const result = await postBatch(server.baseUrl, token, events);
         p.lastAnswer = Math.max(p.lastAnswer, result.answeredAt);
         p.latency.push(result.answeredAt - result.sentAt);
@@ -204,8 +253,20 @@ export const httpE2e: Scenario = {
       batched: details(batched, { cases, eventsPerRequest, inFlight: BATCH_IN_FLIGHT, requests }),
     };
     return [
-      ...rows(single, raw, '3', 'http', `3. HTTP end to end, first accept → last commit (${single.accepted.toLocaleString('en-US')} events, ${IN_FLIGHT} in flight)`),
-      ...rows(batched, raw, '3b', 'http.batch', `3b. HTTP end to end, batched requests (a commune's ${eventsPerRequest} villages per POST, ${BATCH_IN_FLIGHT} in flight; ${batched.accepted.toLocaleString('en-US')} events)`),
+      ...rows(
+        single,
+        raw,
+        '3',
+        'http',
+        `3. HTTP end to end, first accept → last commit (${single.accepted.toLocaleString('en-US')} events, ${IN_FLIGHT} in flight)`,
+      ),
+      ...rows(
+        batched,
+        raw,
+        '3b',
+        'http.batch',
+        `3b. HTTP end to end, batched requests (a commune's ${eventsPerRequest} villages per POST, ${BATCH_IN_FLIGHT} in flight; ${batched.accepted.toLocaleString('en-US')} events)`,
+      ),
     ];
   },
 };

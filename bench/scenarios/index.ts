@@ -10,6 +10,16 @@ import { rawBullmq } from './raw-bullmq';
 import type { Scenario } from './scenario';
 
 /** In run order: ratios need raw-bullmq first, memory reads the peaks of the ones before it. */
-export const SCENARIOS: readonly Scenario[] = [rawBullmq, queuedApply, httpE2e, latency, progress, memory, deadlineStorm, armedDeadlines, nationalSeason];
+export const SCENARIOS: readonly Scenario[] = [
+  rawBullmq,
+  queuedApply,
+  httpE2e,
+  latency,
+  progress,
+  memory,
+  deadlineStorm,
+  armedDeadlines,
+  nationalSeason,
+];
 
 export type { Scenario } from './scenario';

@@ -66,7 +66,15 @@ export const latency: Scenario = {
         undefined,
         `${judged.observed} events; offered ${judged.offeredEventsPerSecond} events/s; server-side (received_at → processed_at) p50 ${judged.serverMs.p50} ms`,
       ),
-      figure(latency.name, 'latency.p99', `4. … p99`, judged.clientMs.p99, 'ms', { op: '<=', value: 250, unit: 'ms' }, `max ${judged.clientMs.max} ms; server-side p99 ${judged.serverMs.p99} ms; commit seen by a ${POLL_MS} ms poll`),
+      figure(
+        latency.name,
+        'latency.p99',
+        `4. … p99`,
+        judged.clientMs.p99,
+        'ms',
+        { op: '<=', value: 250, unit: 'ms' },
+        `max ${judged.clientMs.max} ms; server-side p99 ${judged.serverMs.p99} ms; commit seen by a ${POLL_MS} ms poll`,
+      ),
       figure(
         latency.name,
         'latency.light.p99',
@@ -79,22 +87,50 @@ export const latency: Scenario = {
     ];
     const rejected = judged.rejected + light.rejected;
     const failures = judged.failures + light.failures;
-    if (rejected > 0) rows.push(figure(latency.name, 'latency.rejected', '4. events rejected by the engine', rejected, 'events', { op: '<=', value: 0, unit: 'events' }));
-    if (failures > 0) rows.push(figure(latency.name, 'latency.failures', `4. HTTP failures (${JSON.stringify(judged.httpStatuses)} / ${JSON.stringify(light.httpStatuses)})`, failures, 'requests', { op: '<=', value: 0, unit: 'requests' }));
+    if (rejected > 0)
+      rows.push(
+        figure(latency.name, 'latency.rejected', '4. events rejected by the engine', rejected, 'events', {
+          op: '<=',
+          value: 0,
+          unit: 'events',
+        }),
+      );
+    if (failures > 0)
+      rows.push(
+        figure(
+          latency.name,
+          'latency.failures',
+          `4. HTTP failures (${JSON.stringify(judged.httpStatuses)} / ${JSON.stringify(light.httpStatuses)})`,
+          failures,
+          'requests',
+          { op: '<=', value: 0, unit: 'requests' },
+        ),
+      );
     return rows;
   },
 };
 
-async function openLoop(ctx: BenchContext, server: BenchChild, provinceCode: string, rate: number, seconds: number): Promise<OpenLoopResult> {
+async function openLoop(
+  ctx: BenchContext,
+  server: BenchChild,
+  provinceCode: string,
+  rate: number,
+  seconds: number,
+): Promise<OpenLoopResult> {
   const sessions = Math.round((rate / 2) * seconds);
-  const seeded: SeededCampaign = await ctx.seedCampaign(provinceCode, generatedProvince(provinceCode, sessions + WARM_UP_SESSIONS));
+  const seeded: SeededCampaign = await ctx.seedCampaign(
+    provinceCode,
+    generatedProvince(provinceCode, sessions + WARM_UP_SESSIONS),
+  );
   const tally = new StatusTally();
-  const tokenOf = (village: string) => ctx.token({ sub: `bench-board-${village}`, role: 'village_board', unit: village });
+  const tokenOf = (village: string) =>
+    ctx.token({ sub: `bench-board-${village}`, role: 'village_board', unit: village });
 
   // Warm-up on villages outside the measurement (JIT, connection pools), closed loop.
   await runPool(WARM_UP_SESSIONS, 8, async (i) => {
     const c = seeded.cases[sessions + i];
-    for (const [n, event] of openingEvents(i).entries()) await postEvent(server.baseUrl, tokenOf(c.villageCode), c.id, event, `bench-warm-${c.id}-${n + 1}`);
+    for (const [n, event] of openingEvents(i).entries())
+      await postEvent(server.baseUrl, tokenOf(c.villageCode), c.id, event, `bench-warm-${c.id}-${n + 1}`);
   });
   while ((await ctx.backlog(seeded.campaignId)).behind > 0) await sleep(50);
 
@@ -125,7 +161,10 @@ async function openLoop(ctx: BenchContext, server: BenchChild, provinceCode: str
       }
       const ids = [...open];
       const at = nowMs();
-      const { rows } = await ctx.pg.query<{ id: string; status: string }>(`select id, status from case_event where id = any($1::uuid[]) and status <> 'pending'`, [ids]);
+      const { rows } = await ctx.pg.query<{ id: string; status: string }>(
+        `select id, status from case_event where id = any($1::uuid[]) and status <> 'pending'`,
+        [ids],
+      );
       polls++;
       for (const row of rows) {
         const t = tracked.get(row.id);
@@ -172,7 +211,9 @@ async function openLoop(ctx: BenchContext, server: BenchChild, provinceCode: str
   ctx.measuredWindow(latency.name, cpu);
   ctx.log(`latency at ${rate}/s: ${formatCpu(cpu)}`);
 
-  const samples = [...tracked.values()].filter((t) => t.committedAt !== undefined).map((t) => (t.committedAt as number) - t.sentAt);
+  const samples = [...tracked.values()]
+    .filter((t) => t.committedAt !== undefined)
+    .map((t) => (t.committedAt as number) - t.sentAt);
   const { rows: serverRows } = await ctx.pg.query<{ ms: number }>(
     `select extract(epoch from (e.processed_at - e.received_at)) * 1000 as ms from case_event e join review_case c on c.id = e.case_id
      where c.campaign_id = $1 and e.processed_at is not null and e.idempotency_key like 'bench-lat-%'`,
@@ -195,4 +236,3 @@ async function openLoop(ctx: BenchContext, server: BenchChild, provinceCode: str
     cpu,
   };
 }
-

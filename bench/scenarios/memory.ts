@@ -25,7 +25,9 @@ export const memory: Scenario = {
         worker?.peakRssMB ?? null,
         'MB',
         { op: '<=', value: 400, unit: 'MB' },
-        worker ? `heap used peak ${worker.peakHeapUsedMB} MB; after a full GC at the end: RSS ${worker.afterGc?.rssMB} MB, heap ${worker.afterGc?.heapUsedMB} MB` : 'needs queued-apply in the same run',
+        worker
+          ? `heap used peak ${worker.peakHeapUsedMB} MB; after a full GC at the end: RSS ${worker.afterGc?.rssMB} MB, heap ${worker.afterGc?.heapUsedMB} MB`
+          : 'needs queued-apply in the same run',
       ),
       figure(
         memory.name,

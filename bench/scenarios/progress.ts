@@ -26,10 +26,19 @@ export const progress: Scenario = {
     await runPool(seeded.cases.length, 16, async (i) => {
       const c = seeded.cases[i];
       const events = openingEvents(i).slice(0, i % 3);
-      for (const [n, e] of events.entries()) await acceptance.accept(c.id, e, villageBoard(c.villageCode), `bench-progress-${c.id}-${n + 1}`);
+      for (const [n, e] of events.entries())
+        await acceptance.accept(c.id, e, villageBoard(c.villageCode), `bench-progress-${c.id}-${n + 1}`);
     });
-    await until(async () => (await ctx.backlog(seeded.campaignId)).behind === 0, 'the progress province to be applied', 300_000, 100);
-    const { rows: steps } = await ctx.pg.query<{ step: string; n: number }>(`select step, count(*)::int as n from review_case where campaign_id = $1 group by step order by step`, [seeded.campaignId]);
+    await until(
+      async () => (await ctx.backlog(seeded.campaignId)).behind === 0,
+      'the progress province to be applied',
+      300_000,
+      100,
+    );
+    const { rows: steps } = await ctx.pg.query<{ step: string; n: number }>(
+      `select step, count(*)::int as n from review_case where campaign_id = $1 group by step order by step`,
+      [seeded.campaignId],
+    );
 
     const token = ctx.token({ sub: 'bench-province-committee', role: 'province_committee', unit: PROVINCE });
     const measure = async (unit: string, n: number) => {
@@ -50,9 +59,25 @@ export const progress: Scenario = {
     const district = await measure('213', Math.min(requests, 50));
     const commune = await measure('07000', Math.min(requests, 50));
     await ctx.noteServerMemory();
-    ctx.details[progress.name] = { requests, cases: seeded.cases.length, casesByStep: Object.fromEntries(steps.map((s) => [s.step, s.n])), provinceMs: province, districtMs: district, communeMs: commune, seedSeconds: round(seeded.seedSeconds, 2) };
+    ctx.details[progress.name] = {
+      requests,
+      cases: seeded.cases.length,
+      casesByStep: Object.fromEntries(steps.map((s) => [s.step, s.n])),
+      provinceMs: province,
+      districtMs: district,
+      communeMs: commune,
+      seedSeconds: round(seeded.seedSeconds, 2),
+    };
     const rows: Figure[] = [
-      figure(progress.name, 'progress.p95', `5. Progress roll-up, 2,127-village province: p95 (${requests} requests)`, province.p95, 'ms', { op: '<=', value: 50, unit: 'ms' }, `p50 ${province.p50} ms, p99 ${province.p99} ms, ${province.bytes} bytes; district p95 ${district.p95} ms, commune p95 ${commune.p95} ms`),
+      figure(
+        progress.name,
+        'progress.p95',
+        `5. Progress roll-up, 2,127-village province: p95 (${requests} requests)`,
+        province.p95,
+        'ms',
+        { op: '<=', value: 50, unit: 'ms' },
+        `p50 ${province.p50} ms, p99 ${province.p99} ms, ${province.bytes} bytes; district p95 ${district.p95} ms, commune p95 ${commune.p95} ms`,
+      ),
     ];
     return rows;
   },

@@ -40,13 +40,21 @@ export const queuedApply: Scenario = {
       await runPool(seeded.cases.length, 32, async (i) => {
         const c = seeded.cases[i];
         const [event] = openingEvents(i);
-        await acceptance.accept(c.id, { type: event.type, data: event.data }, villageBoard(c.villageCode), `bench-apply-${c.id}-1`);
+        await acceptance.accept(
+          c.id,
+          { type: event.type, data: event.data },
+          villageBoard(c.villageCode),
+          `bench-apply-${c.id}-1`,
+        );
       });
       const acceptSeconds = (Date.now() - acceptStart) / 1000;
-      ctx.log(`queued-apply: ${k} events accepted in-process in ${acceptSeconds.toFixed(1)} s (${Math.round(k / acceptSeconds)}/s); starting the worker`);
+      ctx.log(
+        `queued-apply: ${k} events accepted in-process in ${acceptSeconds.toFixed(1)} s (${Math.round(k / acceptSeconds)}/s); starting the worker`,
+      );
 
       const workers = [];
-      for (let w = 0; w < WORKER_PROCESSES; w++) workers.push(await ctx.startChild('worker', w === 0 ? 'worker' : `worker#${w + 1}`));
+      for (let w = 0; w < WORKER_PROCESSES; w++)
+        workers.push(await ctx.startChild('worker', w === 0 ? 'worker' : `worker#${w + 1}`));
       const [worker] = workers;
       const waiting = await queue.getJobCounts('wait', 'prioritized');
       const tripsFrom = await sumRoundTrips(workers);
@@ -55,7 +63,8 @@ export const queuedApply: Scenario = {
       await queue.resume();
       let backlog = await ctx.backlog(seeded.campaignId);
       while (backlog.behind > 0) {
-        if (Date.now() - started > 15 * 60_000) throw new Error(`queued-apply: still ${backlog.behind} cases behind after 15 min`);
+        if (Date.now() - started > 15 * 60_000)
+          throw new Error(`queued-apply: still ${backlog.behind} cases behind after 15 min`);
         await sleep(50);
         backlog = await ctx.backlog(seeded.campaignId);
       }
@@ -63,7 +72,9 @@ export const queuedApply: Scenario = {
       const cpu = CpuSampler.report(cpuFrom, ctx.cpu.snapshot());
       ctx.measuredWindow(queuedApply.name, cpu);
       const trips = perUnit(tripsFrom, await sumRoundTrips(workers), k);
-      ctx.log(`queued-apply: ${formatCpu(cpu)}; per event the worker sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`);
+      ctx.log(
+        `queued-apply: ${formatCpu(cpu)}; per event the worker sent ${trips.sql} SQL queries and ${trips.redis} Redis commands`,
+      );
       await worker.collectGarbage();
       for (const w of workers) await ctx.stopChild(w);
       const outcomes = await ctx.outcomes(seeded.campaignId);
@@ -86,7 +97,15 @@ export const queuedApply: Scenario = {
         workerMemory: ctx.memory.worker,
       };
       const rows: Figure[] = [
-        figure(queuedApply.name, APPLY_EVENTS_PER_SECOND, `2. Queued events applied by ${WORKER_PROCESSES === 1 ? 'a worker process' : `${WORKER_PROCESSES} worker processes`} (${k.toLocaleString('en-US')} events, 1 per case)`, eventsPerSecond, 'events/s', undefined, `rejected ${outcomes.rejected ?? 0}, applied ${outcomes.applied ?? 0}; per event ${trips.sql} SQL queries + ${trips.redis} Redis commands, CPU ms: ${formatCpuMs(cpuMsPer(cpu, k))}`),
+        figure(
+          queuedApply.name,
+          APPLY_EVENTS_PER_SECOND,
+          `2. Queued events applied by ${WORKER_PROCESSES === 1 ? 'a worker process' : `${WORKER_PROCESSES} worker processes`} (${k.toLocaleString('en-US')} events, 1 per case)`,
+          eventsPerSecond,
+          'events/s',
+          undefined,
+          `rejected ${outcomes.rejected ?? 0}, applied ${outcomes.applied ?? 0}; per event ${trips.sql} SQL queries + ${trips.redis} Redis commands, CPU ms: ${formatCpuMs(cpuMsPer(cpu, k))}`,
+        ),
         figure(
           queuedApply.name,
           'apply.ratioToRaw',
@@ -96,9 +115,22 @@ export const queuedApply: Scenario = {
           { op: '>=', value: 50, unit: '%' },
           raw ? undefined : 'needs raw-bullmq in the same run',
         ),
-        figure(queuedApply.name, 'apply.acceptPerSecond', '2. (info) in-process acceptance, 32 concurrent callers', k / acceptSeconds, 'events/s'),
+        figure(
+          queuedApply.name,
+          'apply.acceptPerSecond',
+          '2. (info) in-process acceptance, 32 concurrent callers',
+          k / acceptSeconds,
+          'events/s',
+        ),
       ];
-      if ((outcomes.rejected ?? 0) > 0) rows.push(figure(queuedApply.name, 'apply.rejected', '2. events rejected by the engine', outcomes.rejected, 'events', { op: '<=', value: 0, unit: 'events' }));
+      if ((outcomes.rejected ?? 0) > 0)
+        rows.push(
+          figure(queuedApply.name, 'apply.rejected', '2. events rejected by the engine', outcomes.rejected, 'events', {
+            op: '<=',
+            value: 0,
+            unit: 'events',
+          }),
+        );
       return rows;
     } finally {
       await queue.resume();

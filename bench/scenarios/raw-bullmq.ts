@@ -24,7 +24,11 @@ export const rawBullmq: Scenario = {
     const connection = redisOptions(ctx.services.redisUrl);
     const prefix = `${ctx.services.queuePrefix}-raw`;
     const name = 'raw-noop';
-    const queue = new Queue(name, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 } } });
+    const queue = new Queue(name, {
+      connection,
+      prefix,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 } },
+    });
     try {
       const addStart = Date.now();
       for (let i = 0; i < n; i += 1000) {
@@ -60,9 +64,25 @@ export const rawBullmq: Scenario = {
       ctx.measuredWindow(rawBullmq.name, report);
       ctx.log(`raw: ${formatCpu(report)}`);
       const jobsPerSecond = n / seconds;
-      ctx.details[rawBullmq.name] = { jobs: n, concurrency, addSeconds: round(addSeconds, 2), addPerSecond: round(n / addSeconds, 0), drainSeconds: round(seconds, 2), failed, cpu: report };
+      ctx.details[rawBullmq.name] = {
+        jobs: n,
+        concurrency,
+        addSeconds: round(addSeconds, 2),
+        addPerSecond: round(n / addSeconds, 0),
+        drainSeconds: round(seconds, 2),
+        failed,
+        cpu: report,
+      };
       return [
-        figure(rawBullmq.name, RAW_JOBS_PER_SECOND, `1. Raw BullMQ: no-op jobs drained (${n.toLocaleString('en-US')} jobs, concurrency ${concurrency})`, jobsPerSecond, 'jobs/s', undefined, `ceiling for 2 and 3; addBulk ran at ${Math.round(n / addSeconds).toLocaleString('en-US')} jobs/s`),
+        figure(
+          rawBullmq.name,
+          RAW_JOBS_PER_SECOND,
+          `1. Raw BullMQ: no-op jobs drained (${n.toLocaleString('en-US')} jobs, concurrency ${concurrency})`,
+          jobsPerSecond,
+          'jobs/s',
+          undefined,
+          `ceiling for 2 and 3; addBulk ran at ${Math.round(n / addSeconds).toLocaleString('en-US')} jobs/s`,
+        ),
       ];
     } finally {
       await queue.obliterate({ force: true }).catch(() => undefined);

@@ -37,7 +37,8 @@ function summarise(file: string, count: number): string[] {
   // Self time per node from samples and their time deltas (µs).
   const self = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
-    for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    for (let i = 0; i < profile.samples.length; i++)
+      self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
   const byFrame = new Map<string, number>();
@@ -47,7 +48,9 @@ function summarise(file: string, count: number): string[] {
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
   const label = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*?\/(node_modules|libs|apps|bench)\//, '$1/')}:${lineNumber + 1}` : '';
+    const where = url
+      ? `${url.replace(/^file:\/\//, '').replace(/^.*?\/(node_modules|libs|apps|bench)\//, '$1/')}:${lineNumber + 1}`
+      : '';
     return `${functionName || '(anonymous)'} ${where}`.trim();
   };
   // Callers of each frame, a few levels up, weighted by self time.
@@ -59,7 +62,8 @@ function summarise(file: string, count: number): string[] {
     const key = label(node);
     byFrame.set(key, (byFrame.get(key) ?? 0) + us);
     const chain: string[] = [];
-    for (let p = parent.get(node.id); p && chain.length < CALLER_DEPTH; p = parent.get(p.id)) if (p.callFrame.url && !p.callFrame.url.startsWith('node:')) chain.push(label(nodes.get(p.id) as ProfileNode));
+    for (let p = parent.get(node.id); p && chain.length < CALLER_DEPTH; p = parent.get(p.id))
+      if (p.callFrame.url && !p.callFrame.url.startsWith('node:')) chain.push(label(nodes.get(p.id) as ProfileNode));
     const perFrame = callers.get(key) ?? new Map<string, number>();
     perFrame.set(chain.join(' ← '), (perFrame.get(chain.join(' ← ')) ?? 0) + us);
     callers.set(key, perFrame);
@@ -68,7 +72,10 @@ function summarise(file: string, count: number): string[] {
   }
   const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
   const busy = total - (byOwner.get('(idle)') ?? 0);
-  const lines = [`${basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${((busy / total) * 100).toFixed(0)} % busy`, '  self time by package:'];
+  const lines = [
+    `${basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${((busy / total) * 100).toFixed(0)} % busy`,
+    '  self time by package:',
+  ];
   for (const [o, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`    ${pct(us)}  ${o}`);
   lines.push('  top functions (self time):');
   const top = [...byFrame].sort((a, b) => b[1] - a[1]);
@@ -76,7 +83,10 @@ function summarise(file: string, count: number): string[] {
   lines.push('  callers of the top native / internal frames (nearest non-internal frames first):');
   for (const [k, us] of top.filter(([k]) => !k.startsWith('(')).slice(0, 5)) {
     lines.push(`    ${pct(us)}  ${k}`);
-    for (const [chain, cu] of [...(callers.get(k) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).slice(0, 4)) lines.push(`        ${pct(cu)}  ← ${chain || '(no JavaScript caller)'}`);
+    for (const [chain, cu] of [...(callers.get(k) ?? new Map<string, number>())]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4))
+      lines.push(`        ${pct(cu)}  ← ${chain || '(no JavaScript caller)'}`);
   }
   return lines;
 }

@@ -16,7 +16,13 @@ const campaignRow = (fields: Partial<NewCampaignRow> = {}): NewCampaignRow => ({
   createdBy: admin.sub,
   ...fields,
 });
-const initial = { definitionKey: 'periodic-review@1', step: 'listing', stage: 1, snapshot: { step: 'listing', status: 'active' }, now: NOW };
+const initial = {
+  definitionKey: 'periodic-review@1',
+  step: 'listing',
+  stage: 1,
+  snapshot: { step: 'listing', status: 'active' },
+  now: NOW,
+};
 
 /**
  * The campaigns' statements on a real PostgreSQL, each test on a fresh database. What a start
@@ -46,12 +52,30 @@ describe('CampaignRepository', () => {
 
   it('inserts a campaign once per province, year and process: a second insert leaves the first as it is', async () => {
     await campaigns.transaction((tx) => tx.insertIfAbsent(campaignRow()));
-    await campaigns.transaction((tx) => tx.insertIfAbsent(campaignRow({ id: '00000000-0000-4000-8000-00000000c002', definitionKey: 'periodic-review@2', windowEnd: '2026-12-31' })));
+    await campaigns.transaction((tx) =>
+      tx.insertIfAbsent(
+        campaignRow({
+          id: '00000000-0000-4000-8000-00000000c002',
+          definitionKey: 'periodic-review@2',
+          windowEnd: '2026-12-31',
+        }),
+      ),
+    );
 
     const found = await campaigns.transaction((tx) => tx.findByProvinceYearDefinition('T1', 2026, 'periodic-review'));
-    expect(found).toMatchObject({ id: '00000000-0000-4000-8000-00000000c001', definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14', status: 'running', caseCount: 0, createdBy: admin.sub });
+    expect(found).toMatchObject({
+      id: '00000000-0000-4000-8000-00000000c001',
+      definitionKey: 'periodic-review@1',
+      windowStart: '2026-09-01',
+      windowEnd: '2026-12-14',
+      status: 'running',
+      caseCount: 0,
+      createdBy: admin.sub,
+    });
     expect(await sql(`select count(*)::int as n from campaign`)).toEqual([{ n: 1 }]);
-    await expect(campaigns.transaction((tx) => tx.findByProvinceYearDefinition('T1', 2025, 'periodic-review'))).rejects.toThrow();
+    await expect(
+      campaigns.transaction((tx) => tx.findByProvinceYearDefinition('T1', 2025, 'periodic-review')),
+    ).rejects.toThrow();
   });
 
   it('creates a case per village of the province that has none, by village code, and returns only those it created', async () => {
@@ -64,11 +88,23 @@ describe('CampaignRepository', () => {
       `select id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq from review_case order by village_code`,
     );
     expect(cases.map((c) => c.village_code)).toEqual(['T1C1V1', 'T1C1V2', 'T1C2V1']);
-    expect(cases[0]).toMatchObject({ commune_code: 'T1C1', unit_path: '/T1/T1C1/T1C1V1/', definition_key: 'periodic-review@1', step: 'listing', status: 'active', max_stage: 1, snapshot: initial.snapshot, accepted_seq: 0, applied_seq: 0 });
+    expect(cases[0]).toMatchObject({
+      commune_code: 'T1C1',
+      unit_path: '/T1/T1C1/T1C1V1/',
+      definition_key: 'periodic-review@1',
+      step: 'listing',
+      status: 'active',
+      max_stage: 1,
+      snapshot: initial.snapshot,
+      accepted_seq: 0,
+      applied_seq: 0,
+    });
     expect(new Set(created.map((c) => c.id))).toEqual(new Set(cases.map((c) => c.id)));
 
     // A village added later: only its case is created.
-    await sql(`insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1C2V2', 'Thôn Hai', 'village', 'T1C2', '/T1/T1C2/T1C2V2/', 'T1')`);
+    await sql(
+      `insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1C2V2', 'Thôn Hai', 'village', 'T1C2', '/T1/T1C2/T1C2V2/', 'T1')`,
+    );
     const again = await campaigns.transaction((tx) => tx.createCases(id, '/T1/', initial));
     expect(again.map((c) => c.commune_code)).toEqual(['T1C2']);
     expect(await sql(`select count(*)::int as n from review_case`)).toEqual([{ n: 4 }]);
@@ -77,24 +113,49 @@ describe('CampaignRepository', () => {
   it('writes the started history, the armed deadlines, the counters and the case count of the cases created', async () => {
     await campaigns.transaction((tx) => tx.insertIfAbsent(campaignRow()));
     const id = campaignRow().id;
-    const plan = { dueDate: '2026-12-14', dueAt: new Date('2026-12-14T16:59:59.999Z'), alarms: [{ at: '2026-11-16T01:00:00.000Z', kind: 'reminder', level: 20 }], firstAlarmAt: new Date('2026-11-16T01:00:00Z') } as never;
+    const plan = {
+      dueDate: '2026-12-14',
+      dueAt: new Date('2026-12-14T16:59:59.999Z'),
+      alarms: [{ at: '2026-11-16T01:00:00.000Z', kind: 'reminder', level: 20 }],
+      firstAlarmAt: new Date('2026-11-16T01:00:00Z'),
+    } as never;
 
     await campaigns.transaction(async (tx) => {
       const created = await tx.createCases(id, '/T1/', initial);
       const ids = created.map((c) => c.id);
       await tx.recordStarted(ids, NOW, admin, 'listing', { campaignId: id, definitionKey: 'periodic-review@1' });
       await tx.armDeadlines(ids, 'listing', { due: { kind: 'windowEnd' } }, plan, NOW, 3);
-      await tx.countInStep(id, 'listing', created.map((c) => c.commune_code));
-      await tx.countStagesReached(id, created.map((c) => c.commune_code), 2);
+      await tx.countInStep(
+        id,
+        'listing',
+        created.map((c) => c.commune_code),
+      );
+      await tx.countStagesReached(
+        id,
+        created.map((c) => c.commune_code),
+        2,
+      );
       await tx.addToCaseCount(id, created.length);
     });
 
     const history = await sql(`select kind, actor, to_step, details from case_history`);
     expect(history).toHaveLength(3);
-    expect(history[0]).toEqual({ kind: 'started', actor: admin, to_step: 'listing', details: { campaignId: id, definitionKey: 'periodic-review@1' } });
-    const deadlines = await sql<{ due_at: Date; armed_at: Date; next_alarm_at: Date }>(`select step, due_date::text as due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version from deadline`);
+    expect(history[0]).toEqual({
+      kind: 'started',
+      actor: admin,
+      to_step: 'listing',
+      details: { campaignId: id, definitionKey: 'periodic-review@1' },
+    });
+    const deadlines = await sql<{ due_at: Date; armed_at: Date; next_alarm_at: Date }>(
+      `select step, due_date::text as due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version from deadline`,
+    );
     expect(deadlines).toHaveLength(3);
-    expect({ ...deadlines[0], due_at: new Date(deadlines[0].due_at), armed_at: new Date(deadlines[0].armed_at), next_alarm_at: new Date(deadlines[0].next_alarm_at) }).toEqual({
+    expect({
+      ...deadlines[0],
+      due_at: new Date(deadlines[0].due_at),
+      armed_at: new Date(deadlines[0].armed_at),
+      next_alarm_at: new Date(deadlines[0].next_alarm_at),
+    }).toEqual({
       step: 'listing',
       due_date: '2026-12-14',
       due_at: new Date('2026-12-14T16:59:59.999Z'),
@@ -140,7 +201,11 @@ describe('CampaignRepository', () => {
         throw new Error('conflict');
       }),
     ).rejects.toThrow('conflict');
-    expect(await sql(`select (select count(*)::int from campaign) as campaigns, (select count(*)::int from review_case) as cases`)).toEqual([{ campaigns: 0, cases: 0 }]);
+    expect(
+      await sql(
+        `select (select count(*)::int from campaign) as campaigns, (select count(*)::int from review_case) as cases`,
+      ),
+    ).toEqual([{ campaigns: 0, cases: 0 }]);
   });
 
   it('finds, lists (the latest year first) and moves the window of campaigns', async () => {
@@ -150,7 +215,10 @@ describe('CampaignRepository', () => {
       await tx.insertIfAbsent(campaignRow({ id: '00000000-0000-4000-8000-00000000c003', provinceCode: 'T2' }));
     });
 
-    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c002')).toMatchObject({ provinceCode: 'T1', year: 2025 });
+    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c002')).toMatchObject({
+      provinceCode: 'T1',
+      year: 2025,
+    });
     expect(await campaigns.findById('00000000-0000-4000-8000-00000000c0ff')).toBeNull();
     expect((await campaigns.listAll()).map((c) => [c.provinceCode, c.year])).toEqual([
       ['T1', 2026],
@@ -160,7 +228,13 @@ describe('CampaignRepository', () => {
     expect((await campaigns.listInProvince('T1')).map((c) => c.year)).toEqual([2026, 2025]);
 
     await campaigns.setWindow('00000000-0000-4000-8000-00000000c001', '2026-09-15', '2026-12-31');
-    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c001')).toMatchObject({ windowStart: '2026-09-15', windowEnd: '2026-12-31' });
-    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c002')).toMatchObject({ windowStart: '2026-09-01', windowEnd: '2026-12-14' });
+    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c001')).toMatchObject({
+      windowStart: '2026-09-15',
+      windowEnd: '2026-12-31',
+    });
+    expect(await campaigns.findById('00000000-0000-4000-8000-00000000c002')).toMatchObject({
+      windowStart: '2026-09-01',
+      windowEnd: '2026-12-14',
+    });
   });
 });

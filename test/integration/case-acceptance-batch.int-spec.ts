@@ -23,13 +23,17 @@ function villages120(): UnitSeed[] {
   const units: UnitSeed[] = [{ code: 'T9', name: 'Tỉnh Chín', level: 'province', parentCode: null }];
   for (let c = 1; c <= 12; c++) {
     units.push({ code: `T9C${c}`, name: `Xã ${c}`, level: 'commune', parentCode: 'T9' });
-    for (let v = 1; v <= 10; v++) units.push({ code: `T9C${c}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `T9C${c}` });
+    for (let v = 1; v <= 10; v++)
+      units.push({ code: `T9C${c}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `T9C${c}` });
   }
   return units;
 }
 
 const board = (village: string): Actor => ({ sub: `board-${village}`, role: 'village_board', unit: village });
-const list = (n: number) => ({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: n, fromPreviousLists: 0, newlyArising: 0, requests: 0 } });
+const list = (n: number) => ({
+  type: 'REVIEW_LIST_SUBMITTED',
+  data: { householdCount: n, fromPreviousLists: 0, newlyArising: 0, requests: 0 },
+});
 const errorOf = (o: AcceptOutcome) => (o.ok ? undefined : o.error);
 
 /** Group commit of the acceptance (micro-batched lookups and record transactions) on real PostgreSQL and Redis. */
@@ -44,10 +48,19 @@ describe('batched acceptance of events', () => {
     const em = engine.get(EntityManager);
     sql = (q, p = []) => em.fork().execute(q, p as never[]);
     await engine.get(UnitsService).upsertTree(villages120());
-    const { campaign } = await engine
-      .get(CampaignsService)
-      .start({ provinceCode: 'T9', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' }, SYSTEM_ACTOR);
-    cases = await sql('select id, village_code from review_case where campaign_id = ? order by village_code', [campaign.id]);
+    const { campaign } = await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T9',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
+    cases = await sql('select id, village_code from review_case where campaign_id = ? order by village_code', [
+      campaign.id,
+    ]);
     expect(cases).toHaveLength(120);
     accept = engine.get(CaseAcceptanceService);
   });
@@ -66,7 +79,9 @@ describe('batched acceptance of events', () => {
     const addBulk = jest.spyOn(queue, 'addBulk');
     const hundred = cases.slice(0, 100).map((c) => c.id);
     const sent = Array.from({ length: 500 }, (_, i) => ({ c: cases[i % 100], key: `conc-${i}-abcdefgh` }));
-    const receipts = await Promise.all(sent.map(({ c, key }, i) => accept.accept(c.id, list(i), board(c.village_code), key)));
+    const receipts = await Promise.all(
+      sent.map(({ c, key }, i) => accept.accept(c.id, list(i), board(c.village_code), key)),
+    );
 
     expect(receipts.every((r) => r.status === 'pending' && !r.replayed)).toBe(true);
     // Grouped: far fewer wake-up round trips than events, each with one job per case.
@@ -80,15 +95,20 @@ describe('batched acceptance of events', () => {
     expect(rows).toHaveLength(500);
     expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(500);
     const byCase = new Map<string, number[]>();
-    for (const r of rows) (byCase.get(r.case_id) ?? byCase.set(r.case_id, []).get(r.case_id) as number[]).push(r.seq);
+    for (const r of rows) (byCase.get(r.case_id) ?? (byCase.set(r.case_id, []).get(r.case_id) as number[])).push(r.seq);
     expect(byCase.size).toBe(100);
     for (const seqs of byCase.values()) expect(seqs).toEqual([1, 2, 3, 4, 5]);
-    const accepted = await sql<{ id: string; accepted_seq: number }>(`select id, accepted_seq from review_case where id = any(string_to_array(?, ',')::uuid[])`, [hundred.join(',')]);
+    const accepted = await sql<{ id: string; accepted_seq: number }>(
+      `select id, accepted_seq from review_case where id = any(string_to_array(?, ',')::uuid[])`,
+      [hundred.join(',')],
+    );
     expect(accepted).toHaveLength(100);
     expect(accepted.every((c) => c.accepted_seq === 5)).toBe(true);
     // Each receipt names its row.
     const rowById = new Map(rows.map((r) => [r.id, r]));
-    receipts.forEach((r, i) => expect(rowById.get(r.eventId)).toMatchObject({ case_id: sent[i].c.id, seq: r.seq, idempotency_key: sent[i].key }));
+    receipts.forEach((r, i) =>
+      expect(rowById.get(r.eventId)).toMatchObject({ case_id: sent[i].c.id, seq: r.seq, idempotency_key: sent[i].key }),
+    );
     // Every case is named by a wake-up job (batches wake their cases with one job each).
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed']);
     const woken = new Set(jobs.flatMap((j) => casesOf(j.data)));
@@ -97,20 +117,34 @@ describe('batched acceptance of events', () => {
 
   it('keeps the order of one case’s events in acceptMany, across batch boundaries', async () => {
     const c = cases[0];
-    const [{ accepted_seq: before }] = await sql<{ accepted_seq: number }>('select accepted_seq from review_case where id = ?', [c.id]);
+    const [{ accepted_seq: before }] = await sql<{ accepted_seq: number }>(
+      'select accepted_seq from review_case where id = ?',
+      [c.id],
+    );
     // Three members of the board take turns: one actor may have at most 500 events waiting on a case (RefusedEventBudget).
-    const requests = Array.from({ length: 1200 }, (_, i) => ({ caseId: c.id, body: list(i), actor: { ...board(c.village_code), sub: `board-${c.village_code}-${i % 3}` }, headerKey: `order-${i}-abcdefgh` }));
+    const requests = Array.from({ length: 1200 }, (_, i) => ({
+      caseId: c.id,
+      body: list(i),
+      actor: { ...board(c.village_code), sub: `board-${c.village_code}-${i % 3}` },
+      headerKey: `order-${i}-abcdefgh`,
+    }));
     const outcomes = await accept.acceptMany(requests);
     const seqs = outcomes.map((o) => (o.ok ? o.receipt.seq : -1));
     expect(seqs).toEqual(Array.from({ length: 1200 }, (_, i) => before + 1 + i));
-    const stored = await sql<{ seq: number; n: number }>(`select seq, (payload->>'householdCount')::int as n from case_event where case_id = ? and seq > ? order by seq`, [c.id, before]);
+    const stored = await sql<{ seq: number; n: number }>(
+      `select seq, (payload->>'householdCount')::int as n from case_event where case_id = ? and seq > ? order by seq`,
+      [c.id, before],
+    );
     expect(stored.map((r) => r.n)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
   });
 
   it('answers a key repeated inside one batch with the first event’s receipt, replayed', async () => {
     const c = cases[101];
     const body = list(7);
-    const [a, b] = await Promise.all([accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh'), accept.accept(c.id, { ...body, data: { ...body.data } }, board(c.village_code), 'twice-abcdefgh')]);
+    const [a, b] = await Promise.all([
+      accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh'),
+      accept.accept(c.id, { ...body, data: { ...body.data } }, board(c.village_code), 'twice-abcdefgh'),
+    ]);
     expect(a.replayed).toBe(false);
     expect(b).toEqual({ ...a, replayed: true });
     const [many1, many2] = await accept.acceptMany([
@@ -118,7 +152,10 @@ describe('batched acceptance of events', () => {
       { caseId: c.id, body, actor: board(c.village_code), headerKey: 'twice-many-abcdefgh' },
     ]);
     expect(many1.ok && many2.ok && many2.receipt).toEqual(many1.ok && { ...many1.receipt, replayed: true });
-    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from case_event where case_id = ? and idempotency_key in ('twice-abcdefgh', 'twice-many-abcdefgh')`, [c.id]);
+    const [{ n }] = await sql<{ n: number }>(
+      `select count(*)::int as n from case_event where case_id = ? and idempotency_key in ('twice-abcdefgh', 'twice-many-abcdefgh')`,
+      [c.id],
+    );
     expect(n).toBe(2);
     // And again later, from the table.
     expect(await accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh')).toEqual({ ...a, replayed: true });
@@ -138,11 +175,14 @@ describe('batched acceptance of events', () => {
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, false, true]);
     expect(errorOf(outcomes[3])).toBeInstanceOf(IdempotencyKeyReusedException);
     expect(errorOf(outcomes[4])).toBeInstanceOf(IdempotencyKeyReusedException);
-    const seqsOf = async (id: string) => (await sql<{ seq: number }>('select seq from case_event where case_id = ? order by seq', [id])).map((r) => r.seq);
+    const seqsOf = async (id: string) =>
+      (await sql<{ seq: number }>('select seq from case_event where case_id = ? order by seq', [id])).map((r) => r.seq);
     expect(await seqsOf(c1.id)).toEqual([1, 2]);
     expect(await seqsOf(c2.id)).toEqual([1, 2]);
     expect(await seqsOf(c3.id)).toEqual([1]);
-    await expect(accept.accept(c2.id, list(99), board(c2.village_code), 'reused-abcdefgh')).rejects.toBeInstanceOf(IdempotencyKeyReusedException);
+    await expect(accept.accept(c2.id, list(99), board(c2.village_code), 'reused-abcdefgh')).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedException,
+    );
   });
 
   it('refuses bad requests as before, each alone and before anything is written', async () => {
@@ -154,7 +194,11 @@ describe('batched acceptance of events', () => {
       { caseId: other.id, body: list(1), actor: board(c.village_code) },
       { caseId: c.id, body: { type: 'NO_SUCH_EVENT', data: {} }, actor: board(c.village_code) },
       { caseId: c.id, body: { type: 'POSTING_PERIOD_ENDED', data: {} }, actor: board(c.village_code) },
-      { caseId: c.id, body: { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: -3 } }, actor: board(c.village_code) },
+      {
+        caseId: c.id,
+        body: { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: -3 } },
+        actor: board(c.village_code),
+      },
       { caseId: c.id.toUpperCase(), body: list(5), actor: board(c.village_code), headerKey: 'valid-abcdefgh' },
     ];
     const outcomes = await accept.acceptMany(requests);
@@ -174,7 +218,10 @@ describe('batched acceptance of events', () => {
     ] as const) {
       await expect(accept.accept(requests[i].caseId, requests[i].body, requests[i].actor)).rejects.toBeInstanceOf(type);
     }
-    const written = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c.id, other.id]);
+    const written = await sql<{ id: string; accepted_seq: number }>(
+      'select id, accepted_seq from review_case where id in (?, ?)',
+      [c.id, other.id],
+    );
     expect(Object.fromEntries(written.map((r) => [r.id, r.accepted_seq]))).toEqual({ [c.id]: 1, [other.id]: 0 });
   });
 
@@ -197,7 +244,16 @@ describe('batched acceptance of events', () => {
         { caseId: c2.id, body: list(1), actor: board(c2.village_code), headerKey: 'race-other-abcdefgh' },
         { caseId: c1.id, body, actor: board(c1.village_code), headerKey: 'race-abcdefgh' },
       ]);
-      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%for update%'`))[0].n > 0, 10_000, 'the batch to wait for the row');
+      await eventually(
+        async () =>
+          (
+            await sql<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%for update%'`,
+            )
+          )[0].n > 0,
+        10_000,
+        'the batch to wait for the row',
+      );
       await other.query('commit');
       const [o2, o1] = await pending;
       expect(o2).toMatchObject({ ok: true, receipt: { caseId: c2.id, seq: 1, replayed: false } });
@@ -207,7 +263,10 @@ describe('batched acceptance of events', () => {
       oneByOne.mockRestore();
       await other.end();
     }
-    const seqs = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c1.id, c2.id]);
+    const seqs = await sql<{ id: string; accepted_seq: number }>(
+      'select id, accepted_seq from review_case where id in (?, ?)',
+      [c1.id, c2.id],
+    );
     expect(seqs.every((r) => r.accepted_seq === 1)).toBe(true);
   });
 
@@ -228,7 +287,16 @@ describe('batched acceptance of events', () => {
         { caseId: c2.id, body: list(1), actor: board(c2.village_code), headerKey: 'rogue-other-abcdefgh' },
         { caseId: c1.id, body, actor: board(c1.village_code), headerKey: 'rogue-abcdefgh' },
       ]);
-      await eventually(async () => (await sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into case_event%'`))[0].n > 0, 10_000, 'the batch to wait on the key');
+      await eventually(
+        async () =>
+          (
+            await sql<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into case_event%'`,
+            )
+          )[0].n > 0,
+        10_000,
+        'the batch to wait on the key',
+      );
       await other.query('commit');
       const [o2, o1] = await pending;
       expect(o2).toMatchObject({ ok: true, receipt: { caseId: c2.id, seq: 1, replayed: false } });
@@ -239,7 +307,10 @@ describe('batched acceptance of events', () => {
       await other.end();
     }
     // The batch rolled back; c2's event was recorded alone, c1's was the other writer's.
-    const seqs = await sql<{ id: string; accepted_seq: number }>('select id, accepted_seq from review_case where id in (?, ?)', [c1.id, c2.id]);
+    const seqs = await sql<{ id: string; accepted_seq: number }>(
+      'select id, accepted_seq from review_case where id in (?, ?)',
+      [c1.id, c2.id],
+    );
     expect(Object.fromEntries(seqs.map((r) => [r.id, r.accepted_seq]))).toEqual({ [c1.id]: 0, [c2.id]: 1 });
   });
 });

@@ -9,7 +9,12 @@ const [A, B] = [id(1), id(2)];
 const CAMPAIGN = id(99);
 const board: Actor = { sub: 'board@V1', role: 'village_board', unit: 'T1C1V1' };
 const system: Actor = { sub: 'system', role: 'system', unit: 'VN' };
-const planned = (dueDate: string, firstAlarmAt: Date | null) => ({ dueDate, dueAt: new Date(`${dueDate}T16:59:59.999Z`), alarms: [{ at: '2026-10-01T01:00:00.000Z', kind: 'due' as const, level: 0 }], firstAlarmAt });
+const planned = (dueDate: string, firstAlarmAt: Date | null) => ({
+  dueDate,
+  dueAt: new Date(`${dueDate}T16:59:59.999Z`),
+  alarms: [{ at: '2026-10-01T01:00:00.000Z', kind: 'due' as const, level: 0 }],
+  firstAlarmAt,
+});
 
 /**
  * The writer of a drain's changes (and of alarms', onDue events' and migrations') on a real
@@ -48,25 +53,63 @@ describe('CaseEffectWriter', () => {
 
     await write(changes);
 
-    const rows = await sql<Record<string, unknown>>(`select id, status, rejection_code, rejection_reason, processed_at from case_event order by seq`);
+    const rows = await sql<Record<string, unknown>>(
+      `select id, status, rejection_code, rejection_reason, processed_at from case_event order by seq`,
+    );
     expect(rows.map((r) => ({ ...r, processed_at: instant(r.processed_at) }))).toEqual([
       { id: id(11), status: 'applied', rejection_code: null, rejection_reason: null, processed_at: NOW },
-      { id: id(12), status: 'rejected', rejection_code: 'GUARD_REJECTED', rejection_reason: 'Không đủ ý kiến / not enough opinions', processed_at: NOW },
+      {
+        id: id(12),
+        status: 'rejected',
+        rejection_code: 'GUARD_REJECTED',
+        rejection_reason: 'Không đủ ý kiến / not enough opinions',
+        processed_at: NOW,
+      },
       { id: id(13), status: 'pending', rejection_code: null, rejection_reason: null, processed_at: null },
     ]);
   });
 
   it('appends the history entries in the order recorded, at the batch’s instant', async () => {
     const changes = new CaseChanges(NOW);
-    changes.record(A, { kind: 'transition', seq: 1, eventType: 'LIST_SUBMITTED', actor: board, fromStep: 'listing', toStep: 'meeting', details: { data: { householdCount: 3 } } });
+    changes.record(A, {
+      kind: 'transition',
+      seq: 1,
+      eventType: 'LIST_SUBMITTED',
+      actor: board,
+      fromStep: 'listing',
+      toStep: 'meeting',
+      details: { data: { householdCount: 3 } },
+    });
     changes.record(B, { kind: 'completed', actor: system, toStep: 'done' });
 
     await write(changes);
 
-    const rows = await sql<Record<string, unknown>>(`select case_id, at, kind, seq, event_type, actor, from_step, to_step, details from case_history order by id`);
+    const rows = await sql<Record<string, unknown>>(
+      `select case_id, at, kind, seq, event_type, actor, from_step, to_step, details from case_history order by id`,
+    );
     expect(rows.map((r) => ({ ...r, at: instant(r.at) }))).toEqual([
-      { case_id: A, at: NOW, kind: 'transition', seq: 1, event_type: 'LIST_SUBMITTED', actor: board, from_step: 'listing', to_step: 'meeting', details: { data: { householdCount: 3 } } },
-      { case_id: B, at: NOW, kind: 'completed', seq: null, event_type: null, actor: system, from_step: null, to_step: 'done', details: {} },
+      {
+        case_id: A,
+        at: NOW,
+        kind: 'transition',
+        seq: 1,
+        event_type: 'LIST_SUBMITTED',
+        actor: board,
+        from_step: 'listing',
+        to_step: 'meeting',
+        details: { data: { householdCount: 3 } },
+      },
+      {
+        case_id: B,
+        at: NOW,
+        kind: 'completed',
+        seq: null,
+        event_type: null,
+        actor: system,
+        from_step: null,
+        to_step: 'done',
+        details: {},
+      },
     ]);
   });
 
@@ -93,17 +136,87 @@ describe('CaseEffectWriter', () => {
     const rows = await sql<Record<string, unknown>>(
       `select case_id, step, due_date::text as due_date, status, armed_at, closed_at, next_alarm_at, calendar_version, alarms, spec from deadline order by case_id, step, status`,
     );
-    expect(rows.map((r) => ({ ...r, armed_at: instant(r.armed_at), closed_at: instant(r.closed_at), next_alarm_at: instant(r.next_alarm_at) }))).toEqual([
-      { case_id: A, step: 'listing', due_date: '2026-09-10', status: 'cancelled', armed_at: EARLIER, closed_at: NOW, next_alarm_at: null, calendar_version: 0, alarms: [], spec: {} },
-      { case_id: A, step: 'listing', due_date: '2026-09-10', status: 'fired', armed_at: EARLIER, closed_at: null, next_alarm_at: null, calendar_version: 0, alarms: [], spec: {} },
-      { case_id: A, step: 'meeting', due_date: '2026-11-30', status: 'armed', armed_at: NOW, closed_at: null, next_alarm_at: new Date('2026-10-01T01:00:00Z'), calendar_version: 7, alarms: planned('2026-11-30', null).alarms, spec: { due: { kind: 'windowEnd' } } },
-      { case_id: A, step: 'survey', due_date: '2026-09-10', status: 'closed', armed_at: EARLIER, closed_at: NOW, next_alarm_at: null, calendar_version: 0, alarms: [], spec: {} },
-      { case_id: B, step: 'meeting', due_date: '2026-11-29', status: 'cancelled', armed_at: NOW, closed_at: NOW, next_alarm_at: null, calendar_version: 7, alarms: planned('2026-11-29', null).alarms, spec: { due: { kind: 'windowEnd' } } },
+    expect(
+      rows.map((r) => ({
+        ...r,
+        armed_at: instant(r.armed_at),
+        closed_at: instant(r.closed_at),
+        next_alarm_at: instant(r.next_alarm_at),
+      })),
+    ).toEqual([
+      {
+        case_id: A,
+        step: 'listing',
+        due_date: '2026-09-10',
+        status: 'cancelled',
+        armed_at: EARLIER,
+        closed_at: NOW,
+        next_alarm_at: null,
+        calendar_version: 0,
+        alarms: [],
+        spec: {},
+      },
+      {
+        case_id: A,
+        step: 'listing',
+        due_date: '2026-09-10',
+        status: 'fired',
+        armed_at: EARLIER,
+        closed_at: null,
+        next_alarm_at: null,
+        calendar_version: 0,
+        alarms: [],
+        spec: {},
+      },
+      {
+        case_id: A,
+        step: 'meeting',
+        due_date: '2026-11-30',
+        status: 'armed',
+        armed_at: NOW,
+        closed_at: null,
+        next_alarm_at: new Date('2026-10-01T01:00:00Z'),
+        calendar_version: 7,
+        alarms: planned('2026-11-30', null).alarms,
+        spec: { due: { kind: 'windowEnd' } },
+      },
+      {
+        case_id: A,
+        step: 'survey',
+        due_date: '2026-09-10',
+        status: 'closed',
+        armed_at: EARLIER,
+        closed_at: NOW,
+        next_alarm_at: null,
+        calendar_version: 0,
+        alarms: [],
+        spec: {},
+      },
+      {
+        case_id: B,
+        step: 'meeting',
+        due_date: '2026-11-29',
+        status: 'cancelled',
+        armed_at: NOW,
+        closed_at: NOW,
+        next_alarm_at: null,
+        calendar_version: 7,
+        alarms: planned('2026-11-29', null).alarms,
+        spec: { due: { kind: 'windowEnd' } },
+      },
     ]);
   });
 
   it('inserts a notification once per dedupe key, whatever retries write it again', async () => {
-    const notice = { dedupeKey: `case:${A}:seq:3:commune_committee:meeting-held`, unitCode: 'T1C1', role: 'commune_committee', template: 'meeting-held', title: 'Họp dân — thôn V1', body: 'x', caseId: A };
+    const notice = {
+      dedupeKey: `case:${A}:seq:3:commune_committee:meeting-held`,
+      unitCode: 'T1C1',
+      role: 'commune_committee',
+      template: 'meeting-held',
+      title: 'Họp dân — thôn V1',
+      body: 'x',
+      caseId: A,
+    };
     const changes = new CaseChanges(NOW);
     changes.notify(notice);
     await write(changes);
@@ -111,15 +224,31 @@ describe('CaseEffectWriter', () => {
     retry.notify({ ...notice, title: 'again' });
     await write(retry);
 
-    const rows = await sql<Record<string, unknown>>(`select dedupe_key, unit_code, role, template, title, body, case_id, created_at from notification`);
+    const rows = await sql<Record<string, unknown>>(
+      `select dedupe_key, unit_code, role, template, title, body, case_id, created_at from notification`,
+    );
     expect(rows.map((r) => ({ ...r, created_at: instant(r.created_at) }))).toEqual([
-      { dedupe_key: notice.dedupeKey, unit_code: 'T1C1', role: 'commune_committee', template: 'meeting-held', title: 'Họp dân — thôn V1', body: 'x', case_id: A, created_at: NOW },
+      {
+        dedupe_key: notice.dedupeKey,
+        unit_code: 'T1C1',
+        role: 'commune_committee',
+        template: 'meeting-held',
+        title: 'Họp dân — thôn V1',
+        body: 'x',
+        case_id: A,
+        created_at: NOW,
+      },
     ]);
   });
 
   it('adds the batch’s counter deltas to the per-commune step and stage counters, creating the rows it needs', async () => {
-    await sql(`insert into progress_counter (campaign_id, commune_code, step, current) values (?, 'T1C1', 'listing', 5)`, [CAMPAIGN]);
-    await sql(`insert into stage_counter (campaign_id, commune_code, stage, reached) values (?, 'T1C1', 1, 5)`, [CAMPAIGN]);
+    await sql(
+      `insert into progress_counter (campaign_id, commune_code, step, current) values (?, 'T1C1', 'listing', 5)`,
+      [CAMPAIGN],
+    );
+    await sql(`insert into stage_counter (campaign_id, commune_code, stage, reached) values (?, 'T1C1', 1, 5)`, [
+      CAMPAIGN,
+    ]);
     const changes = new CaseChanges(NOW);
     changes.move(CAMPAIGN, 'T1C1', 'listing', 'meeting', 1, 2);
     changes.move(CAMPAIGN, 'T1C1', 'listing', 'survey', 1, 3);

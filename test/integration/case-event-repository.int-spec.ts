@@ -35,7 +35,11 @@ describe('CaseEventRepository', () => {
     ...fields,
   });
   /** Marks events refused at `at` (as the drain's outcome update does). */
-  const refuse = (ids: string[], at: Date) => sql(`update case_event set status = 'rejected', rejection_code = 'GUARD_REJECTED', processed_at = ? where id = any(?::uuid[])`, [at, `{${ids.join(',')}}`]);
+  const refuse = (ids: string[], at: Date) =>
+    sql(
+      `update case_event set status = 'rejected', rejection_code = 'GUARD_REJECTED', processed_at = ? where id = any(?::uuid[])`,
+      [at, `{${ids.join(',')}}`],
+    );
 
   beforeEach(async () => {
     db = await createTestOrm();
@@ -48,20 +52,65 @@ describe('CaseEventRepository', () => {
   });
 
   it('inserts a batch as pending, received at one instant, each event with its sequence number, key, payload and sender', async () => {
-    await tx((em) => events.insertPending(em, [row(A, 1), row(A, 2), row(B, 1, { payload: { note: 'Nguyễn Thị Hoa', nested: { list: [1, 2] } } })], NOW));
+    await tx((em) =>
+      events.insertPending(
+        em,
+        [row(A, 1), row(A, 2), row(B, 1, { payload: { note: 'Nguyễn Thị Hoa', nested: { list: [1, 2] } } })],
+        NOW,
+      ),
+    );
 
-    const rows = await sql<Record<string, unknown>>(`select case_id, seq, idempotency_key, type, payload, actor, status, rejection_code, received_at, processed_at from case_event order by case_id, seq`);
+    const rows = await sql<Record<string, unknown>>(
+      `select case_id, seq, idempotency_key, type, payload, actor, status, rejection_code, received_at, processed_at from case_event order by case_id, seq`,
+    );
     expect(rows.map((r) => ({ ...r, received_at: new Date(r.received_at as string) }))).toEqual([
-      { case_id: A, seq: 1, idempotency_key: 'key-1', type: 'REVIEW_LIST_SUBMITTED', payload: { householdCount: 1 }, actor: board, status: 'pending', rejection_code: null, received_at: NOW, processed_at: null },
-      { case_id: A, seq: 2, idempotency_key: 'key-2', type: 'REVIEW_LIST_SUBMITTED', payload: { householdCount: 2 }, actor: board, status: 'pending', rejection_code: null, received_at: NOW, processed_at: null },
-      { case_id: B, seq: 1, idempotency_key: 'key-1', type: 'REVIEW_LIST_SUBMITTED', payload: { note: 'Nguyễn Thị Hoa', nested: { list: [1, 2] } }, actor: board, status: 'pending', rejection_code: null, received_at: NOW, processed_at: null },
+      {
+        case_id: A,
+        seq: 1,
+        idempotency_key: 'key-1',
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { householdCount: 1 },
+        actor: board,
+        status: 'pending',
+        rejection_code: null,
+        received_at: NOW,
+        processed_at: null,
+      },
+      {
+        case_id: A,
+        seq: 2,
+        idempotency_key: 'key-2',
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { householdCount: 2 },
+        actor: board,
+        status: 'pending',
+        rejection_code: null,
+        received_at: NOW,
+        processed_at: null,
+      },
+      {
+        case_id: B,
+        seq: 1,
+        idempotency_key: 'key-1',
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { note: 'Nguyễn Thị Hoa', nested: { list: [1, 2] } },
+        actor: board,
+        status: 'pending',
+        rejection_code: null,
+        received_at: NOW,
+        processed_at: null,
+      },
     ]);
   });
 
   it('refuses a sequence number or a key the case already has (unique), so a batch numbered twice cannot commit', async () => {
     await tx((em) => events.insertPending(em, [row(A, 1)], NOW));
-    await expect(tx((em) => events.insertPending(em, [row(A, 2), row(A, 1, { id: id(7), key: 'other-key' })], NOW))).rejects.toMatchObject({ code: '23505' });
-    await expect(tx((em) => events.insertPending(em, [row(A, 2, { key: 'key-1' })], NOW))).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      tx((em) => events.insertPending(em, [row(A, 2), row(A, 1, { id: id(7), key: 'other-key' })], NOW)),
+    ).rejects.toMatchObject({ code: '23505' });
+    await expect(tx((em) => events.insertPending(em, [row(A, 2, { key: 'key-1' })], NOW))).rejects.toMatchObject({
+      code: '23505',
+    });
     expect(await sql(`select seq from case_event order by seq`)).toEqual([{ seq: 1 }]);
   });
 
@@ -77,14 +126,28 @@ describe('CaseEventRepository', () => {
     );
 
     expect(found).toEqual([
-      expect.objectContaining({ id: row(A, 2).id, case_id: A, seq: 2, idempotency_key: 'key-2', type: 'REVIEW_LIST_SUBMITTED', payload: { householdCount: 2 }, status: 'pending', rejection_code: null, rejection_reason: null }),
+      expect.objectContaining({
+        id: row(A, 2).id,
+        case_id: A,
+        seq: 2,
+        idempotency_key: 'key-2',
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { householdCount: 2 },
+        status: 'pending',
+        rejection_code: null,
+        rejection_reason: null,
+      }),
     ]);
     expect(await tx((em) => events.findByKeys(em, []))).toEqual([]);
   });
 
   it('finds one event of a case, and nothing under another case’s id', async () => {
     await tx((em) => events.insertPending(em, [row(A, 1)], NOW));
-    expect(await events.findOne(db.em.fork(), A, row(A, 1).id)).toMatchObject({ id: row(A, 1).id, seq: 1, status: 'pending' });
+    expect(await events.findOne(db.em.fork(), A, row(A, 1).id)).toMatchObject({
+      id: row(A, 1).id,
+      seq: 1,
+      status: 'pending',
+    });
     expect(await events.findOne(db.em.fork(), B, row(A, 1).id)).toBeUndefined();
   });
 
@@ -96,15 +159,38 @@ describe('CaseEventRepository', () => {
     const next = await tx((em) => events.nextToApply(em, [B, A], 2));
 
     expect(next).toEqual([
-      { id: row(A, 2).id, case_id: A, seq: 2, type: 'REVIEW_LIST_SUBMITTED', payload: { householdCount: 2 }, actor: board },
-      { id: row(A, 3).id, case_id: A, seq: 3, type: 'REVIEW_LIST_SUBMITTED', payload: { householdCount: 3 }, actor: board },
+      {
+        id: row(A, 2).id,
+        case_id: A,
+        seq: 2,
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { householdCount: 2 },
+        actor: board,
+      },
+      {
+        id: row(A, 3).id,
+        case_id: A,
+        seq: 3,
+        type: 'REVIEW_LIST_SUBMITTED',
+        payload: { householdCount: 3 },
+        actor: board,
+      },
     ]);
     expect((await tx((em) => events.nextToApply(em, [A, id(9)], 10))).map((e) => e.seq)).toEqual([2, 3, 4]);
   });
 
   it('reads where each sender stands on a case: its refusals in the window (up to the budget, with the oldest) and its waiting events (up to the limit)', async () => {
     const other = { ...board, sub: 'board2@V1' };
-    const inserted = [row(A, 1), row(A, 2), row(A, 3), row(A, 4), row(A, 5), row(A, 6, { actor: other }), row(A, 7), row(A, 8)];
+    const inserted = [
+      row(A, 1),
+      row(A, 2),
+      row(A, 3),
+      row(A, 4),
+      row(A, 5),
+      row(A, 6, { actor: other }),
+      row(A, 7),
+      row(A, 8),
+    ];
     await tx((em) => events.insertPending(em, inserted, NOW));
     await refuse([row(A, 1).id], minutesAgo(70)); // outside the hour
     await refuse([row(A, 2).id], minutesAgo(50));
@@ -127,10 +213,14 @@ describe('CaseEventRepository', () => {
       );
 
     const read = await standings({ refusedLimit: 3, waitingLimit: 500 });
-    expect(read.map((s) => ({ ...s, oldest: s.oldest && new Date(s.oldest) }))).toEqual([{ case_id: A, sub: board.sub, refused: 3, oldest: minutesAgo(50), waiting: 2 }]);
+    expect(read.map((s) => ({ ...s, oldest: s.oldest && new Date(s.oldest) }))).toEqual([
+      { case_id: A, sub: board.sub, refused: 3, oldest: minutesAgo(50), waiting: 2 },
+    ]);
     // Refusals are counted up to the budget, the latest first; waiting events up to the limit.
     const capped = await standings({ refusedLimit: 2, waitingLimit: 1 });
-    expect(capped.map((s) => ({ ...s, oldest: s.oldest && new Date(s.oldest) }))).toEqual([{ case_id: A, sub: board.sub, refused: 2, oldest: minutesAgo(40), waiting: 1 }]);
+    expect(capped.map((s) => ({ ...s, oldest: s.oldest && new Date(s.oldest) }))).toEqual([
+      { case_id: A, sub: board.sub, refused: 2, oldest: minutesAgo(40), waiting: 1 },
+    ]);
     // A sender under the budget with nothing waiting does not come back.
     await sql(`update review_case set applied_seq = 8 where id = ?`, [A]);
     expect(await standings({ refusedLimit: 4, waitingLimit: 500 })).toEqual([]);

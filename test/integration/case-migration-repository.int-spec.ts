@@ -31,7 +31,9 @@ describe('CaseMigrationRepository', () => {
   beforeEach(async () => {
     db = await createTestOrm();
     migrations = new CaseMigrationRepository();
-    await sql(`insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1', 'Tỉnh Một', 'province', null, '/T1/', 'T1')`);
+    await sql(
+      `insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1', 'Tỉnh Một', 'province', null, '/T1/', 'T1')`,
+    );
     await sql(
       `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
        values (?, 'T1', 2026, 'periodic-review', 'periodic-review@1', '2026-09-01', '2026-11-30', 'active', 2, ?, 'test')`,
@@ -58,7 +60,19 @@ describe('CaseMigrationRepository', () => {
     expect(await migrations.findCampaign(db.em.fork(), id(98))).toBeUndefined();
     const cases = await migrations.casesOf(db.em.fork(), CAMPAIGN);
     expect(cases.map((c) => c.id)).toEqual([id(1), id(2)]);
-    expect(cases[0]).toEqual({ id: id(1), village_code: 'T1C1V1', commune_code: 'T1C1', unit_path: '/T1/T1C1/T1C1V1/', definition_key: 'periodic-review@1', step: 'meeting', status: 'active', max_stage: 3, snapshot: { step: 'meeting' }, accepted_seq: 4, applied_seq: 3 });
+    expect(cases[0]).toEqual({
+      id: id(1),
+      village_code: 'T1C1V1',
+      commune_code: 'T1C1',
+      unit_path: '/T1/T1C1/T1C1V1/',
+      definition_key: 'periodic-review@1',
+      step: 'meeting',
+      status: 'active',
+      max_stage: 3,
+      snapshot: { step: 'meeting' },
+      accepted_seq: 4,
+      applied_seq: 3,
+    });
   });
 
   it('locks a case (its case lock, then its row) and its open deadlines until the transaction ends', async () => {
@@ -84,8 +98,20 @@ describe('CaseMigrationRepository', () => {
     const { row, open } = await first;
     expect(row).toMatchObject({ id: id(1), step: 'meeting', accepted_seq: 4, applied_seq: 3 });
     expect(open.map((d) => ({ ...d, due_at: instant(d.due_at) })).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
-      { id: id(11), step: 'meeting', status: 'armed', due_at: new Date('2026-09-30T16:59:59.999Z'), due_date: '2026-09-30' },
-      { id: id(12), step: 'listing', status: 'overdue', due_at: new Date('2026-09-30T16:59:59.999Z'), due_date: '2026-09-30' },
+      {
+        id: id(11),
+        step: 'meeting',
+        status: 'armed',
+        due_at: new Date('2026-09-30T16:59:59.999Z'),
+        due_date: '2026-09-30',
+      },
+      {
+        id: id(12),
+        step: 'listing',
+        status: 'overdue',
+        due_at: new Date('2026-09-30T16:59:59.999Z'),
+        due_date: '2026-09-30',
+      },
     ]);
   });
 
@@ -94,20 +120,73 @@ describe('CaseMigrationRepository', () => {
     const spec = { due: { kind: 'windowEnd' } } as never;
     const alarms = [{ at: '2026-11-20T01:00:00.000Z', kind: 'reminder', level: 3 }] as never;
     await tx(async (em) => {
-      await migrations.moveDeadline(em, id(11), { step: 'village_meeting', spec, alarms, nextAlarmAt: new Date('2026-11-20T01:00:00Z') });
-      await migrations.saveMigratedCase(em, id(1), { definitionKey: 'periodic-review@2', snapshot: { step: 'village_meeting', note: 'Nguyễn Thị Hoa' }, step: 'village_meeting', maxStage: 4, now: NOW });
+      await migrations.moveDeadline(em, id(11), {
+        step: 'village_meeting',
+        spec,
+        alarms,
+        nextAlarmAt: new Date('2026-11-20T01:00:00Z'),
+      });
+      await migrations.saveMigratedCase(em, id(1), {
+        definitionKey: 'periodic-review@2',
+        snapshot: { step: 'village_meeting', note: 'Nguyễn Thị Hoa' },
+        step: 'village_meeting',
+        maxStage: 4,
+        now: NOW,
+      });
       await migrations.pinCampaign(em, CAMPAIGN, 'periodic-review@2');
-      await migrations.insertAudit(em, { at: NOW, action: 'migrate', definitionId: 'periodic-review', version: 2, provinceCode: 'T1', actor: { sub: 'admin@T1' }, diff: '', details: { campaignId: CAMPAIGN } });
+      await migrations.insertAudit(em, {
+        at: NOW,
+        action: 'migrate',
+        definitionId: 'periodic-review',
+        version: 2,
+        provinceCode: 'T1',
+        actor: { sub: 'admin@T1' },
+        diff: '',
+        details: { campaignId: CAMPAIGN },
+      });
     });
 
-    const [deadline] = await sql<Record<string, unknown>>(`select step, spec, alarms, next_alarm, next_alarm_at, status from deadline where id = ?`, [id(11)]);
-    expect({ ...deadline, next_alarm_at: instant(deadline.next_alarm_at) }).toEqual({ step: 'village_meeting', spec, alarms, next_alarm: 0, next_alarm_at: new Date('2026-11-20T01:00:00Z'), status: 'armed' });
-    const [moved] = await sql<Record<string, unknown>>(`select definition_key, snapshot, step, max_stage, updated_at, accepted_seq from review_case where id = ?`, [id(1)]);
-    expect({ ...moved, updated_at: instant(moved.updated_at) }).toEqual({ definition_key: 'periodic-review@2', snapshot: { step: 'village_meeting', note: 'Nguyễn Thị Hoa' }, step: 'village_meeting', max_stage: 4, updated_at: NOW, accepted_seq: 4 });
-    expect(await sql(`select definition_key from review_case where id = ?`, [id(2)])).toEqual([{ definition_key: 'periodic-review@1' }]);
-    expect(await sql(`select definition_key from campaign where id = ?`, [CAMPAIGN])).toEqual([{ definition_key: 'periodic-review@2' }]);
-    expect(await sql(`select action, definition_id, version, province_code, actor, details from definition_audit`)).toEqual([
-      { action: 'migrate', definition_id: 'periodic-review', version: 2, province_code: 'T1', actor: { sub: 'admin@T1' }, details: { campaignId: CAMPAIGN } },
+    const [deadline] = await sql<Record<string, unknown>>(
+      `select step, spec, alarms, next_alarm, next_alarm_at, status from deadline where id = ?`,
+      [id(11)],
+    );
+    expect({ ...deadline, next_alarm_at: instant(deadline.next_alarm_at) }).toEqual({
+      step: 'village_meeting',
+      spec,
+      alarms,
+      next_alarm: 0,
+      next_alarm_at: new Date('2026-11-20T01:00:00Z'),
+      status: 'armed',
+    });
+    const [moved] = await sql<Record<string, unknown>>(
+      `select definition_key, snapshot, step, max_stage, updated_at, accepted_seq from review_case where id = ?`,
+      [id(1)],
+    );
+    expect({ ...moved, updated_at: instant(moved.updated_at) }).toEqual({
+      definition_key: 'periodic-review@2',
+      snapshot: { step: 'village_meeting', note: 'Nguyễn Thị Hoa' },
+      step: 'village_meeting',
+      max_stage: 4,
+      updated_at: NOW,
+      accepted_seq: 4,
+    });
+    expect(await sql(`select definition_key from review_case where id = ?`, [id(2)])).toEqual([
+      { definition_key: 'periodic-review@1' },
+    ]);
+    expect(await sql(`select definition_key from campaign where id = ?`, [CAMPAIGN])).toEqual([
+      { definition_key: 'periodic-review@2' },
+    ]);
+    expect(
+      await sql(`select action, definition_id, version, province_code, actor, details from definition_audit`),
+    ).toEqual([
+      {
+        action: 'migrate',
+        definition_id: 'periodic-review',
+        version: 2,
+        province_code: 'T1',
+        actor: { sub: 'admin@T1' },
+        details: { campaignId: CAMPAIGN },
+      },
     ]);
   });
 });

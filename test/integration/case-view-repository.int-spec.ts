@@ -61,7 +61,12 @@ describe('CaseViewRepository', () => {
       window_end: '2026-11-30',
     });
     expect(await views.findCase(db.em.fork(), id(9))).toBeUndefined();
-    expect(await views.findScope(db.em.fork(), id(1))).toEqual({ unit_path: '/T1/T1C1/T1C1V1/', definition_key: 'periodic-review@1', village_code: 'T1C1V1', commune_code: 'T1C1' });
+    expect(await views.findScope(db.em.fork(), id(1))).toEqual({
+      unit_path: '/T1/T1C1/T1C1V1/',
+      definition_key: 'periodic-review@1',
+      village_code: 'T1C1V1',
+      commune_code: 'T1C1',
+    });
     expect(await views.findScope(db.em.fork(), id(9))).toBeUndefined();
   });
 
@@ -87,9 +92,32 @@ describe('CaseViewRepository', () => {
     }
 
     const deadlines = await views.deadlines(db.em.fork(), id(1));
-    expect(deadlines.map((d) => ({ ...d, dueAt: instant(d.dueAt), armedAt: instant(d.armedAt), closedAt: instant(d.closedAt) }))).toEqual([
-      { id: id(12), step: 'listing', dueDate: '2026-09-30', dueAt: new Date('2026-09-30T16:59:59.999Z'), status: 'cancelled', armedAt: new Date('2026-09-02T01:00:00Z'), closedAt: NOW },
-      { id: id(11), step: 'meeting', dueDate: '2026-09-30', dueAt: new Date('2026-09-30T16:59:59.999Z'), status: 'armed', armedAt: new Date('2026-09-12T01:00:00Z'), closedAt: null },
+    expect(
+      deadlines.map((d) => ({
+        ...d,
+        dueAt: instant(d.dueAt),
+        armedAt: instant(d.armedAt),
+        closedAt: instant(d.closedAt),
+      })),
+    ).toEqual([
+      {
+        id: id(12),
+        step: 'listing',
+        dueDate: '2026-09-30',
+        dueAt: new Date('2026-09-30T16:59:59.999Z'),
+        status: 'cancelled',
+        armedAt: new Date('2026-09-02T01:00:00Z'),
+        closedAt: NOW,
+      },
+      {
+        id: id(11),
+        step: 'meeting',
+        dueDate: '2026-09-30',
+        dueAt: new Date('2026-09-30T16:59:59.999Z'),
+        status: 'armed',
+        armedAt: new Date('2026-09-12T01:00:00Z'),
+        closedAt: null,
+      },
     ]);
     const pending = await views.pendingEvents(db.em.fork(), id(1));
     expect(pending.map((e) => ({ ...e, receivedAt: instant(e.receivedAt) }))).toEqual([
@@ -100,7 +128,9 @@ describe('CaseViewRepository', () => {
 
   it('lists a campaign’s cases under a unit by village code, at one step when asked, a page at a time', async () => {
     const list = (filter: { unitPath: string; step?: string; limit?: number; offset?: number }) =>
-      views.list(db.em.fork(), { campaignId: CAMPAIGN, limit: 10, offset: 0, ...filter }).then((rows) => rows.map((r) => [r.villageCode, r.villageName, r.communeCode, r.step, r.status]));
+      views
+        .list(db.em.fork(), { campaignId: CAMPAIGN, limit: 10, offset: 0, ...filter })
+        .then((rows) => rows.map((r) => [r.villageCode, r.villageName, r.communeCode, r.step, r.status]));
 
     expect(await list({ unitPath: '/T1/' })).toEqual([
       ['T1C1V1', 'Thôn Một', 'T1C1', 'listing', 'active'],
@@ -111,8 +141,23 @@ describe('CaseViewRepository', () => {
       ['T1C1V1', 'Thôn Một', 'T1C1', 'listing', 'active'],
       ['T1C1V2', 'Thôn Hai', 'T1C1', 'meeting', 'active'],
     ]);
-    expect(await list({ unitPath: '/T1/', step: 'listing', limit: 1, offset: 1 })).toEqual([['T1C2V1', 'Thôn Ba', 'T1C2', 'listing', 'active']]);
-    const [first] = await views.list(db.em.fork(), { campaignId: CAMPAIGN, unitPath: '/T1/T1C1/T1C1V1/', limit: 1, offset: 0 });
-    expect({ ...first, updatedAt: instant(first.updatedAt) }).toEqual({ id: id(1), villageCode: 'T1C1V1', villageName: 'Thôn Một', communeCode: 'T1C1', step: 'listing', status: 'active', updatedAt: NOW });
+    expect(await list({ unitPath: '/T1/', step: 'listing', limit: 1, offset: 1 })).toEqual([
+      ['T1C2V1', 'Thôn Ba', 'T1C2', 'listing', 'active'],
+    ]);
+    const [first] = await views.list(db.em.fork(), {
+      campaignId: CAMPAIGN,
+      unitPath: '/T1/T1C1/T1C1V1/',
+      limit: 1,
+      offset: 0,
+    });
+    expect({ ...first, updatedAt: instant(first.updatedAt) }).toEqual({
+      id: id(1),
+      villageCode: 'T1C1V1',
+      villageName: 'Thôn Một',
+      communeCode: 'T1C1',
+      step: 'listing',
+      status: 'active',
+      updatedAt: NOW,
+    });
   });
 });

@@ -24,25 +24,57 @@ describe('DeadlineAlarmsRepository', () => {
     sql(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
        values (?, ?, ?, 'T1C1', ?, 'periodic-review@1', ?, ?, 1, ?, 0, 0, ?, ?)`,
-      [caseId(n), CAMPAIGN, fields.village ?? `V${n}`, `/T1/T1C1/${fields.village ?? `V${n}`}/`, fields.step ?? 'listing', fields.status ?? 'active', JSON.stringify(fields.snapshot ?? { step: fields.step ?? 'listing', regions: { sample: 'resurvey' } }), NOW, NOW],
+      [
+        caseId(n),
+        CAMPAIGN,
+        fields.village ?? `V${n}`,
+        `/T1/T1C1/${fields.village ?? `V${n}`}/`,
+        fields.step ?? 'listing',
+        fields.status ?? 'active',
+        JSON.stringify(fields.snapshot ?? { step: fields.step ?? 'listing', regions: { sample: 'resurvey' } }),
+        NOW,
+        NOW,
+      ],
     );
-  const deadline = (n: number, ofCase: number, fields: { alarms?: Alarm[]; next?: number; nextAt?: string | null; status?: string } = {}) =>
+  const deadline = (
+    n: number,
+    ofCase: number,
+    fields: { alarms?: Alarm[]; next?: number; nextAt?: string | null; status?: string } = {},
+  ) =>
     sql(
       `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at)
        values (?, ?, 'listing', '2026-10-30', ?, ?, ?, ?, ?, ?, ?)`,
-      [id(n), caseId(ofCase), DUE, JSON.stringify({ onDue: 'postingEnded' }), fields.status ?? 'armed', NOW, JSON.stringify(fields.alarms ?? [due, escalation]), fields.next ?? 0, fields.nextAt === undefined ? DUE : fields.nextAt],
+      [
+        id(n),
+        caseId(ofCase),
+        DUE,
+        JSON.stringify({ onDue: 'postingEnded' }),
+        fields.status ?? 'armed',
+        NOW,
+        JSON.stringify(fields.alarms ?? [due, escalation]),
+        fields.next ?? 0,
+        fields.nextAt === undefined ? DUE : fields.nextAt,
+      ],
     );
   // Instants as ISO strings (the driver returns timestamptz as PostgreSQL's text).
   const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
   const rows = async () =>
-    (await sql<{ id: string; status: string; next_alarm: number; next_alarm_at: string | null; closed_at: string | null }>(`select id, status, next_alarm, next_alarm_at, closed_at from deadline order by id`)).map(
-      (r) => ({ ...r, next_alarm_at: iso(r.next_alarm_at), closed_at: iso(r.closed_at) }),
-    );
+    (
+      await sql<{
+        id: string;
+        status: string;
+        next_alarm: number;
+        next_alarm_at: string | null;
+        closed_at: string | null;
+      }>(`select id, status, next_alarm, next_alarm_at, closed_at from deadline order by id`)
+    ).map((r) => ({ ...r, next_alarm_at: iso(r.next_alarm_at), closed_at: iso(r.closed_at) }));
 
   beforeEach(async () => {
     db = await createTestOrm();
     alarms = new DeadlineAlarmsRepository(db.em);
-    await sql(`insert into admin_unit (code, name, level, parent_code, path, province_code) values ('V1', 'Thôn Một', 'village', null, '/T1/T1C1/V1/', 'T1')`);
+    await sql(
+      `insert into admin_unit (code, name, level, parent_code, path, province_code) values ('V1', 'Thôn Một', 'village', null, '/T1/T1C1/V1/', 'T1')`,
+    );
   });
   afterEach(async () => {
     await db?.close();
@@ -114,7 +146,13 @@ describe('DeadlineAlarmsRepository', () => {
       ]),
     );
     expect(await rows()).toEqual([
-      { id: id(1), status: 'overdue', next_alarm: 1, next_alarm_at: escalation.at, closed_at: '2026-10-01T00:00:00.000Z' },
+      {
+        id: id(1),
+        status: 'overdue',
+        next_alarm: 1,
+        next_alarm_at: escalation.at,
+        closed_at: '2026-10-01T00:00:00.000Z',
+      },
       { id: id(2), status: 'cancelled', next_alarm: 0, next_alarm_at: null, closed_at: NOW.toISOString() },
     ]);
   });
@@ -138,8 +176,15 @@ describe('DeadlineAlarmsRepository', () => {
     const locked = await alarms.transaction(async (tx) => {
       const refs = await alarms.casesOf(tx, [id(2), id(1), id(9)]);
       await alarms.lockCases(tx, [caseId(2), caseId(1)]);
-      const [{ n }] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`);
-      return { refs, n, cases: await alarms.lockCaseRows(tx, [caseId(2), caseId(1)]), deadlines: await alarms.lockDeadlines(tx, [id(2), id(1)]) };
+      const [{ n }] = await tx.execute<{ n: number }[]>(
+        `select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`,
+      );
+      return {
+        refs,
+        n,
+        cases: await alarms.lockCaseRows(tx, [caseId(2), caseId(1)]),
+        deadlines: await alarms.lockDeadlines(tx, [id(2), id(1)]),
+      };
     });
     expect(locked.refs.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { id: id(1), case_id: caseId(2) },

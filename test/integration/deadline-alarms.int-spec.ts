@@ -15,7 +15,8 @@ import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
 describe('deadline alarms', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let alarms: CaseDeadlinesService;
-  const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    engine.get(EntityManager).fork().execute<T[]>(query, params);
   const inbox = () =>
     sql<{ unit_code: string; role: string; template: string; n: number }>(
       `select unit_code, role, template, count(*)::int as n from notification where template like 'deadline-%' or template like 'step-%' group by 1, 2, 3 order by 3, 1`,
@@ -24,7 +25,16 @@ describe('deadline alarms', () => {
   beforeAll(async () => {
     engine = await startTestEngine({ worker: true, start: new Date('2026-09-01T02:00:00Z') });
     alarms = engine.get(CaseDeadlinesService);
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-10-30' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-10-30',
+      },
+      SYSTEM_ACTOR,
+    );
   });
   afterAll(async () => {
     await engine?.close();
@@ -32,7 +42,9 @@ describe('deadline alarms', () => {
   });
 
   it('arms each case with its alarm plan on the working-day calendar', async () => {
-    const rows = await sql<{ alarms: { at: string; kind: string; level: number }[]; next_alarm_at: Date }>(`select alarms, next_alarm_at from deadline where step = 'listing'`);
+    const rows = await sql<{ alarms: { at: string; kind: string; level: number }[]; next_alarm_at: Date }>(
+      `select alarms, next_alarm_at from deadline where step = 'listing'`,
+    );
     expect(rows).toHaveLength(6);
     expect(rows[0].alarms).toEqual([
       // 20 working days before Fri 30/10: Fri 2/10 (no holiday in October 2026).
@@ -55,8 +67,17 @@ describe('deadline alarms', () => {
     engine.clock.set(new Date('2026-10-02T01:00:01Z'));
     expect(await alarms.fireDue()).toMatchObject({ rung: 6, notifications: 6 });
     expect(await alarms.fireDue()).toMatchObject({ rung: 0, notifications: 0 });
-    expect(await inbox()).toEqual(['T1C1V1', 'T1C1V2', 'T1C1V3', 'T1C2V1', 'T1C2V2', 'T1C2V3'].map((v) => ({ unit_code: v, role: 'village_board', template: 'deadline-reminder', n: 1 })));
-    const [n] = await sql<{ title: string; body: string }>(`select title, body from notification where unit_code = 'T1C1V1'`);
+    expect(await inbox()).toEqual(
+      ['T1C1V1', 'T1C1V2', 'T1C1V3', 'T1C2V1', 'T1C2V2', 'T1C2V3'].map((v) => ({
+        unit_code: v,
+        role: 'village_board',
+        template: 'deadline-reminder',
+        n: 1,
+      })),
+    );
+    const [n] = await sql<{ title: string; body: string }>(
+      `select title, body from notification where unit_code = 'T1C1V1'`,
+    );
     expect(n.title).toBe('Nhắc việc: Bước 1: Lập danh sách hộ cần rà soát — hạn 30/10/2026');
     expect(n.body).toContain('T1C1V1');
     expect(n.body).toContain('/cases/');
@@ -64,8 +85,21 @@ describe('deadline alarms', () => {
 
   it('a village that finishes the step in time is never told it is late', async () => {
     const [c] = await sql<{ id: string }>(`select id from review_case where village_code = 'T1C1V1'`);
-    await engine.get(CaseAcceptanceService).accept(c.id, { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 3, fromPreviousLists: 3, newlyArising: 0, requests: 0 } }, { sub: 'b', role: 'village_board', unit: 'T1C1V1' });
-    await eventually(async () => (await sql<{ status: string }>(`select status from deadline where case_id = ? and step = 'listing'`, [c.id]))[0]?.status === 'cancelled', 15_000, 'the listing deadline to be cancelled');
+    await engine.get(CaseAcceptanceService).accept(
+      c.id,
+      {
+        type: 'REVIEW_LIST_SUBMITTED',
+        data: { householdCount: 3, fromPreviousLists: 3, newlyArising: 0, requests: 0 },
+      },
+      { sub: 'b', role: 'village_board', unit: 'T1C1V1' },
+    );
+    await eventually(
+      async () =>
+        (await sql<{ status: string }>(`select status from deadline where case_id = ? and step = 'listing'`, [c.id]))[0]
+          ?.status === 'cancelled',
+      15_000,
+      'the listing deadline to be cancelled',
+    );
   });
 
   it('at the due instant: overdue to each village board, escalation level 1 to its commune committee', async () => {
@@ -78,9 +112,18 @@ describe('deadline alarms', () => {
       { unit_code: 'T1C1', role: 'commune_committee', template: 'step-escalated', n: 3 },
       { unit_code: 'T1C2', role: 'commune_committee', template: 'step-escalated', n: 3 },
       { unit_code: 'T1C1V1', role: 'surveyor', template: 'step-overdue', n: 1 },
-      ...['T1C1V2', 'T1C1V3', 'T1C2V1', 'T1C2V2', 'T1C2V3'].map((v) => ({ unit_code: v, role: 'village_board', template: 'step-overdue', n: 1 })),
+      ...['T1C1V2', 'T1C1V3', 'T1C2V1', 'T1C2V2', 'T1C2V3'].map((v) => ({
+        unit_code: v,
+        role: 'village_board',
+        template: 'step-overdue',
+        n: 1,
+      })),
     ]);
-    expect(await sql(`select status, count(*)::int as n from deadline where step = 'listing' group by status order by status`)).toEqual([
+    expect(
+      await sql(
+        `select status, count(*)::int as n from deadline where step = 'listing' group by status order by status`,
+      ),
+    ).toEqual([
       { status: 'cancelled', n: 1 },
       { status: 'overdue', n: 5 },
     ]);
@@ -104,8 +147,21 @@ describe('deadline alarms', () => {
 
   it('the overdue step finished late is closed, not cancelled', async () => {
     const [c] = await sql<{ id: string }>(`select id from review_case where village_code = 'T1C1V2'`);
-    await engine.get(CaseAcceptanceService).accept(c.id, { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 3, fromPreviousLists: 3, newlyArising: 0, requests: 0 } }, { sub: 'b', role: 'village_board', unit: 'T1C1V2' });
-    await eventually(async () => (await sql<{ status: string }>(`select status from deadline where case_id = ? and step = 'listing'`, [c.id]))[0]?.status === 'closed', 15_000, 'the listing deadline to be closed');
+    await engine.get(CaseAcceptanceService).accept(
+      c.id,
+      {
+        type: 'REVIEW_LIST_SUBMITTED',
+        data: { householdCount: 3, fromPreviousLists: 3, newlyArising: 0, requests: 0 },
+      },
+      { sub: 'b', role: 'village_board', unit: 'T1C1V2' },
+    );
+    await eventually(
+      async () =>
+        (await sql<{ status: string }>(`select status from deadline where case_id = ? and step = 'listing'`, [c.id]))[0]
+          ?.status === 'closed',
+      15_000,
+      'the listing deadline to be closed',
+    );
   });
 });
 
@@ -113,13 +169,32 @@ describe('deadline alarms', () => {
 describe('deadline alarms under failure', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let alarms: CaseDeadlinesService;
-  const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    engine.get(EntityManager).fork().execute<T[]>(query, params);
 
   beforeAll(async () => {
     engine = await startTestEngine({ worker: false, start: new Date('2026-09-01T02:00:00Z') });
     alarms = engine.get(CaseDeadlinesService);
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-10-30' }, SYSTEM_ACTOR);
-    await engine.get(CampaignsService).start({ provinceCode: 'T2', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-10-30' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-10-30',
+      },
+      SYSTEM_ACTOR,
+    );
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T2',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-10-30',
+      },
+      SYSTEM_ACTOR,
+    );
   });
   afterAll(async () => {
     await engine?.close();
@@ -132,14 +207,18 @@ describe('deadline alarms under failure', () => {
     await crashed.connect();
     await crashed.query('begin');
     // The "dying worker" holds the three T2 villages' deadlines, as a batch in flight would.
-    const held = await crashed.query(`select d.id from deadline d join review_case c on c.id = d.case_id where c.village_code like 'T2%' for update of d`);
+    const held = await crashed.query(
+      `select d.id from deadline d join review_case c on c.id = d.case_id where c.village_code like 'T2%' for update of d`,
+    );
     expect(held.rowCount).toBe(3);
     expect(await alarms.fireDue()).toMatchObject({ rung: 6 }); // the others are rung; locked rows skipped, not waited for
     await crashed.query('rollback'); // the process is gone: PostgreSQL rolls its transaction back
     await crashed.end();
     expect(await alarms.fireDue()).toMatchObject({ rung: 3 });
     expect(await alarms.fireDue()).toMatchObject({ rung: 0 });
-    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from notification where template = 'deadline-reminder'`);
+    const [{ n }] = await sql<{ n: number }>(
+      `select count(*)::int as n from notification where template = 'deadline-reminder'`,
+    );
     expect(n).toBe(9);
   });
 
@@ -147,7 +226,9 @@ describe('deadline alarms under failure', () => {
     engine.clock.set(new Date('2026-10-30T17:00:00Z'));
     const [a, b] = await Promise.all([alarms.fireDue(), alarms.fireDue()]);
     expect(a.rung + b.rung).toBe(18); // 9 overdue + 9 escalations to communes
-    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from notification where template in ('step-overdue', 'step-escalated')`);
+    const [{ n }] = await sql<{ n: number }>(
+      `select count(*)::int as n from notification where template in ('step-overdue', 'step-escalated')`,
+    );
     expect(n).toBe(18);
   });
 
@@ -158,11 +239,15 @@ describe('deadline alarms under failure', () => {
     engine.clock.set(new Date('2026-11-03T00:30:00Z')); // 30 minutes before level 2
     const first = await alarms.sweep(60);
     expect(first).toMatchObject({ fired: 0, rearmed: 1 });
-    expect((await timers.getDelayed()).map((j) => j.id)).toEqual([`alarms.${Date.parse('2026-11-03T01:00:00.000Z') / 1000}`]);
+    expect((await timers.getDelayed()).map((j) => j.id)).toEqual([
+      `alarms.${Date.parse('2026-11-03T01:00:00.000Z') / 1000}`,
+    ]);
     engine.clock.set(new Date('2026-11-03T01:00:00Z'));
     expect(await alarms.sweep(60)).toMatchObject({ fired: 9 });
     expect(await alarms.sweep(60)).toMatchObject({ fired: 0 });
-    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from notification where template = 'step-escalated' and role = 'district_committee'`);
+    const [{ n }] = await sql<{ n: number }>(
+      `select count(*)::int as n from notification where template = 'step-escalated' and role = 'district_committee'`,
+    );
     expect(n).toBe(6); // T2 has no district: its level 2 is the province
   });
 });

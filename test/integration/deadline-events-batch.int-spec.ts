@@ -13,7 +13,8 @@ import { startTestEngine, type TestEngine } from '@rasoat/testing';
 describe('onDue events in batches', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let alarms: CaseDeadlinesService;
-  const sql = <T>(query: string, params: unknown[] = []) => engine.get(EntityManager).fork().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    engine.get(EntityManager).fork().execute<T[]>(query, params);
   const NOW = new Date('2026-09-10T02:00:00Z');
   let ids: Record<string, string>;
 
@@ -29,12 +30,23 @@ describe('onDue events in batches', () => {
     return d.id;
   };
   const events = () =>
-    sql<{ key: string; n: number }>(`select idempotency_key as key, count(*)::int as n from case_event where idempotency_key like 'deadline:%' group by 1 order by 1`);
+    sql<{ key: string; n: number }>(
+      `select idempotency_key as key, count(*)::int as n from case_event where idempotency_key like 'deadline:%' group by 1 order by 1`,
+    );
 
   beforeAll(async () => {
     engine = await startTestEngine({ worker: false, start: new Date('2026-09-01T02:00:00Z') });
     alarms = engine.get(CaseDeadlinesService);
-    await engine.get(CampaignsService).start({ provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-10-30' }, SYSTEM_ACTOR);
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-10-30',
+      },
+      SYSTEM_ACTOR,
+    );
     const due = new Date('2026-09-09T17:00:00Z');
     ids = {
       fired: await onDue('T1C1V1', due),
@@ -55,34 +67,64 @@ describe('onDue events in batches', () => {
   it('gives each deadline of a batch its own outcome, in the order asked', async () => {
     // T1C2V1's event is already in its inbox (a crash after the insert, say): its key returns that event.
     const [c] = await sql<{ case_id: string }>('select case_id from deadline where id = ?', [ids.replayed]);
-    const earlier = await engine.get(CaseAcceptanceService).record(engine.get(EntityManager).fork(), c.case_id, 'POSTING_PERIOD_ENDED', {}, SYSTEM_ACTOR, `deadline:${ids.replayed}`);
+    const earlier = await engine
+      .get(CaseAcceptanceService)
+      .record(
+        engine.get(EntityManager).fork(),
+        c.case_id,
+        'POSTING_PERIOD_ENDED',
+        {},
+        SYSTEM_ACTOR,
+        `deadline:${ids.replayed}`,
+      );
 
-    expect(await alarms.fireEvents([ids.unknown, ids.notDue, ids.stale, ids.fired, ids.replayed])).toEqual(['unknown', 'not-due', 'stale', 'fired', 'fired']);
-    const rows = await sql<{ id: string; status: string; next_alarm: number; next_alarm_at: Date | null }>(`select id, status, next_alarm, next_alarm_at from deadline where id in (?, ?, ?, ?)`, [
-      ids.fired,
-      ids.stale,
-      ids.notDue,
-      ids.replayed,
+    expect(await alarms.fireEvents([ids.unknown, ids.notDue, ids.stale, ids.fired, ids.replayed])).toEqual([
+      'unknown',
+      'not-due',
+      'stale',
+      'fired',
+      'fired',
     ]);
+    const rows = await sql<{ id: string; status: string; next_alarm: number; next_alarm_at: Date | null }>(
+      `select id, status, next_alarm, next_alarm_at from deadline where id in (?, ?, ?, ?)`,
+      [ids.fired, ids.stale, ids.notDue, ids.replayed],
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(ids.fired)).toMatchObject({ status: 'fired', next_alarm: 1, next_alarm_at: null });
     expect(byId.get(ids.replayed)).toMatchObject({ status: 'fired', next_alarm: 1, next_alarm_at: null });
     expect(byId.get(ids.stale)).toMatchObject({ status: 'cancelled', next_alarm: 0, next_alarm_at: null });
     expect(byId.get(ids.notDue)).toMatchObject({ status: 'armed', next_alarm: 0 });
-    expect(await events()).toEqual([`deadline:${ids.fired}`, `deadline:${ids.replayed}`].sort().map((key) => ({ key, n: 1 })));
-    const [replayed] = await sql<{ id: string }>(`select id from case_event where idempotency_key = ?`, [`deadline:${ids.replayed}`]);
+    expect(await events()).toEqual(
+      [`deadline:${ids.fired}`, `deadline:${ids.replayed}`].sort().map((key) => ({ key, n: 1 })),
+    );
+    const [replayed] = await sql<{ id: string }>(`select id from case_event where idempotency_key = ?`, [
+      `deadline:${ids.replayed}`,
+    ]);
     expect(replayed.id).toBe(earlier.eventId);
-    const history = await sql<{ details: { deadlineId: string; alarm: string; onDue: string } }>(`select details from case_history where kind = 'deadline' order by details ->> 'deadlineId'`);
+    const history = await sql<{ details: { deadlineId: string; alarm: string; onDue: string } }>(
+      `select details from case_history where kind = 'deadline' order by details ->> 'deadlineId'`,
+    );
     expect(history.map((h) => h.details)).toEqual(
-      [ids.fired, ids.replayed].sort().map((deadlineId) => expect.objectContaining({ deadlineId, alarm: 'event', onDue: 'POSTING_PERIOD_ENDED' })),
+      [ids.fired, ids.replayed]
+        .sort()
+        .map((deadlineId) => expect.objectContaining({ deadlineId, alarm: 'event', onDue: 'POSTING_PERIOD_ENDED' })),
     );
     // The fired case's next accepted event follows its onDue event.
-    const [{ accepted_seq }] = await sql<{ accepted_seq: number }>('select accepted_seq from review_case c join deadline d on d.case_id = c.id where d.id = ?', [ids.fired]);
+    const [{ accepted_seq }] = await sql<{ accepted_seq: number }>(
+      'select accepted_seq from review_case c join deadline d on d.case_id = c.id where d.id = ?',
+      [ids.fired],
+    );
     expect(accepted_seq).toBe(1);
   });
 
   it('the same batch again changes nothing and inserts no event twice', async () => {
-    expect(await alarms.fireEvents([ids.unknown, ids.notDue, ids.stale, ids.fired, ids.replayed])).toEqual(['unknown', 'not-due', 'already-closed', 'already-closed', 'already-closed']);
+    expect(await alarms.fireEvents([ids.unknown, ids.notDue, ids.stale, ids.fired, ids.replayed])).toEqual([
+      'unknown',
+      'not-due',
+      'already-closed',
+      'already-closed',
+      'already-closed',
+    ]);
     expect((await events()).every((e) => e.n === 1)).toBe(true);
     expect(await events()).toHaveLength(2);
     expect(await alarms.fireEvent(ids.fired)).toBe('already-closed');

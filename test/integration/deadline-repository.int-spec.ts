@@ -32,9 +32,21 @@ describe('DeadlineRepository', () => {
     sql(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
        values (?, ?, ?, 'T1C1', ?, 'periodic-review@1', 'meeting', 'active', 1, ?, 0, 0, ?, ?)`,
-      [caseId(n), campaignId, `V${n}`, `/T1/T1C1/V${n}/`, JSON.stringify({ step: 'meeting', context: { milestones: { listed: `2026-10-0${n}` } } }), NOW, NOW],
+      [
+        caseId(n),
+        campaignId,
+        `V${n}`,
+        `/T1/T1C1/V${n}/`,
+        JSON.stringify({ step: 'meeting', context: { milestones: { listed: `2026-10-0${n}` } } }),
+        NOW,
+        NOW,
+      ],
     );
-  const deadline = (n: number, ofCase: number, fields: { version?: number; nextAt?: string | null; alarms?: Alarm[]; next?: number } = {}) =>
+  const deadline = (
+    n: number,
+    ofCase: number,
+    fields: { version?: number; nextAt?: string | null; alarms?: Alarm[]; next?: number } = {},
+  ) =>
     sql(
       `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version)
        values (?, ?, 'meeting', '2026-11-20', '2026-11-20T16:59:59.999Z', ?, 'armed', ?, ?, ?, ?, ?)`,
@@ -50,7 +62,10 @@ describe('DeadlineRepository', () => {
       ],
     );
   const adjust = (date: string, province: string | null = null) =>
-    sql(`insert into calendar_adjustment (province_code, date, kind, name, source, created_by, created_at) values (?, ?, 'day_off', 'Nghỉ bù', 'test', 'test', ?)`, [province, date, NOW]);
+    sql(
+      `insert into calendar_adjustment (province_code, date, kind, name, source, created_by, created_at) values (?, ?, 'day_off', 'Nghỉ bù', 'test', 'test', ?)`,
+      [province, date, NOW],
+    );
 
   beforeEach(async () => {
     db = await createTestOrm();
@@ -111,7 +126,11 @@ describe('DeadlineRepository', () => {
 
     const [held, others, after] = await deadlines.transaction(async (tx) => {
       const first = await deadlines.lockOfCampaign(tx, CAMPAIGN, id(0), 1);
-      return [first, await deadlines.transaction((other) => deadlines.lockOfCampaign(other, CAMPAIGN, id(0), 10)), await deadlines.lockOfCampaign(tx, CAMPAIGN, id(1), 10)];
+      return [
+        first,
+        await deadlines.transaction((other) => deadlines.lockOfCampaign(other, CAMPAIGN, id(0), 10)),
+        await deadlines.lockOfCampaign(tx, CAMPAIGN, id(1), 10),
+      ];
     });
     expect(held.map((r) => r.id)).toEqual([id(1)]);
     expect(others.map((r) => r.id)).toEqual([id(2), id(3)]);
@@ -124,25 +143,76 @@ describe('DeadlineRepository', () => {
     await deadline(1, 1, { next: 1, nextAt: due('2026-11-20').at });
     await deadline(2, 1, { next: 1, nextAt: due('2026-11-20').at });
     const updates: RecomputedDeadline[] = [
-      { id: id(1), due_date: '2026-11-20', due_at: null, alarms: null, status: 'overdue', next_alarm_at: null, keep: true },
-      { id: id(2), due_date: '2026-11-23', due_at: due('2026-11-23').at, alarms: [due('2026-11-23')], status: 'armed', next_alarm_at: due('2026-11-23').at, keep: false },
+      {
+        id: id(1),
+        due_date: '2026-11-20',
+        due_at: null,
+        alarms: null,
+        status: 'overdue',
+        next_alarm_at: null,
+        keep: true,
+      },
+      {
+        id: id(2),
+        due_date: '2026-11-23',
+        due_at: due('2026-11-23').at,
+        alarms: [due('2026-11-23')],
+        status: 'armed',
+        next_alarm_at: due('2026-11-23').at,
+        keep: false,
+      },
     ];
 
     await deadlines.transaction((tx) => deadlines.writeRecomputed(tx, 7, updates));
-    const rows = await sql<{ id: string; calendar_version: number; due_date: string; due_at: string; alarms: Alarm[]; next_alarm: number; next_alarm_at: string | null; status: string }>(
+    const rows = await sql<{
+      id: string;
+      calendar_version: number;
+      due_date: string;
+      due_at: string;
+      alarms: Alarm[];
+      next_alarm: number;
+      next_alarm_at: string | null;
+      status: string;
+    }>(
       `select id, calendar_version, due_date::text as due_date, due_at, alarms, next_alarm, next_alarm_at, status from deadline order by id`,
     );
     expect(rows.map((r) => ({ ...r, due_at: iso(r.due_at), next_alarm_at: iso(r.next_alarm_at) }))).toEqual([
-      { id: id(1), calendar_version: 7, due_date: '2026-11-20', due_at: due('2026-11-20').at, alarms: [reminder, due('2026-11-20')], next_alarm: 1, next_alarm_at: due('2026-11-20').at, status: 'overdue' },
-      { id: id(2), calendar_version: 7, due_date: '2026-11-23', due_at: due('2026-11-23').at, alarms: [due('2026-11-23')], next_alarm: 0, next_alarm_at: due('2026-11-23').at, status: 'armed' },
+      {
+        id: id(1),
+        calendar_version: 7,
+        due_date: '2026-11-20',
+        due_at: due('2026-11-20').at,
+        alarms: [reminder, due('2026-11-20')],
+        next_alarm: 1,
+        next_alarm_at: due('2026-11-20').at,
+        status: 'overdue',
+      },
+      {
+        id: id(2),
+        calendar_version: 7,
+        due_date: '2026-11-23',
+        due_at: due('2026-11-23').at,
+        alarms: [due('2026-11-23')],
+        next_alarm: 0,
+        next_alarm_at: due('2026-11-23').at,
+        status: 'armed',
+      },
     ]);
   });
 
   it('records a moved deadline on its case as the system’s deadline entry', async () => {
     await deadlines.transaction((tx) =>
-      deadlines.recordMoves(tx, NOW, [{ case_id: caseId(1), step: 'meeting', details: { deadlineId: id(1), recomputed: { from: '2026-11-20', to: '2026-11-23' }, reason: 'x' } }]),
+      deadlines.recordMoves(tx, NOW, [
+        {
+          case_id: caseId(1),
+          step: 'meeting',
+          details: { deadlineId: id(1), recomputed: { from: '2026-11-20', to: '2026-11-23' }, reason: 'x' },
+        },
+      ]),
     );
-    const rows = await sql<{ at: string }>(`select case_id, at, kind, seq, actor, from_step, to_step, details from case_history`);
+    const rows = await sql<{ at: string }>(
+      `select case_id, at, kind, seq, actor, from_step, to_step, details from case_history`,
+    );
     expect(rows.map((r) => ({ ...r, at: iso(r.at) }))).toEqual([
       {
         case_id: caseId(1),
@@ -168,7 +238,10 @@ describe('DeadlineRepository', () => {
     await deadline(6, 1, { nextAt: null });
 
     const seconds = await deadlines.alarmSeconds(NOW, new Date('2026-11-10T04:00:00Z'), 10);
-    expect(seconds.sort((a, b) => a - b)).toEqual([Date.parse('2026-11-10T03:10:01Z') / 1000, Date.parse('2026-11-10T04:00:00Z') / 1000]);
+    expect(seconds.sort((a, b) => a - b)).toEqual([
+      Date.parse('2026-11-10T03:10:01Z') / 1000,
+      Date.parse('2026-11-10T04:00:00Z') / 1000,
+    ]);
     expect(await deadlines.alarmSeconds(NOW, new Date('2026-11-10T04:00:00Z'), 1)).toHaveLength(1);
   });
 });

@@ -26,7 +26,11 @@ describe('amending a published shipped version at boot', () => {
 
   beforeEach(async () => {
     engine = await startTestEngine({ worker: false });
-    sql = (q, p = []) => engine.get(EntityManager).fork().execute(q, p as never[]);
+    sql = (q, p = []) =>
+      engine
+        .get(EntityManager)
+        .fork()
+        .execute(q, p as never[]);
   });
   afterEach(async () => {
     await engine?.close();
@@ -34,7 +38,9 @@ describe('amending a published shipped version at boot', () => {
   });
 
   it('takes on a new personal marker and a max in place, once, with an audit row', async () => {
-    const [before] = await sql<{ content_hash: string }>('select content_hash from definition_version where key = ?', [KEY]);
+    const [before] = await sql<{ content_hash: string }>('select content_hash from definition_version where key = ?', [
+      KEY,
+    ]);
     const catalog = catalogWith((d) => {
       Object.assign(d.events.MEETING_HELD.fields.minutesRef, { personal: true });
       Object.assign(d.events.MEETING_HELD.fields.attendees, { max: 5000 });
@@ -43,14 +49,29 @@ describe('amending a published shipped version at boot', () => {
     await registry.publishShipped(engine.clock.now(), catalog);
     await registry.publishShipped(engine.clock.now(), catalog);
 
-    const [row] = await sql<{ content_hash: string; body: any; source_text: string }>('select content_hash, body, source_text from definition_version where key = ?', [KEY]);
+    const [row] = await sql<{ content_hash: string; body: any; source_text: string }>(
+      'select content_hash, body, source_text from definition_version where key = ?',
+      [KEY],
+    );
     expect(row.content_hash).toBe((catalog.get(KEY) as CatalogEntry).contentHash);
     expect(row.content_hash).not.toBe(before.content_hash);
     expect(row.body.events.MEETING_HELD.fields.minutesRef.personal).toBe(true);
     expect(row.source_text.endsWith('# changed\n')).toBe(true);
-    const audit = await sql<{ action: string; definition_id: string; version: number; actor: any; diff: string; details: any }>(`select * from definition_audit where action = 'amend'`);
+    const audit = await sql<{
+      action: string;
+      definition_id: string;
+      version: number;
+      actor: any;
+      diff: string;
+      details: any;
+    }>(`select * from definition_audit where action = 'amend'`);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ definition_id: 'periodic-review', version: 1, actor: { sub: 'system' }, details: { key: KEY, from: before.content_hash, to: row.content_hash } });
+    expect(audit[0]).toMatchObject({
+      definition_id: 'periodic-review',
+      version: 1,
+      actor: { sub: 'system' },
+      details: { key: KEY, from: before.content_hash, to: row.content_hash },
+    });
     expect(audit[0].diff).toContain('+# changed');
   });
 
@@ -58,10 +79,14 @@ describe('amending a published shipped version at boot', () => {
     const catalog = catalogWith((d) => {
       d.events.MEETING_HELD.fields.attendees = { type: 'integer', required: true, min: 1 };
     });
-    await expect(engine.get(DefinitionRegistry).publishShipped(engine.clock.now(), catalog)).rejects.toBeInstanceOf(DefinitionVersionChangedException);
+    await expect(engine.get(DefinitionRegistry).publishShipped(engine.clock.now(), catalog)).rejects.toBeInstanceOf(
+      DefinitionVersionChangedException,
+    );
     const step = catalogWith((d) => {
       d.steps.listing.label = 'Bước khác';
     });
-    await expect(engine.get(DefinitionRegistry).publishShipped(engine.clock.now(), step)).rejects.toBeInstanceOf(DefinitionVersionChangedException);
+    await expect(engine.get(DefinitionRegistry).publishShipped(engine.clock.now(), step)).rejects.toBeInstanceOf(
+      DefinitionVersionChangedException,
+    );
   });
 });

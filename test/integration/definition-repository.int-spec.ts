@@ -55,7 +55,17 @@ describe('DefinitionRepository', () => {
     await definitions.insertShipped({ ...entry, contentHash: 'another' }, NOW); // a concurrent boot published it first
 
     const row = await definitions.findByKey(entry.key);
-    expect(row).toMatchObject({ key: entry.key, definitionId: 'periodic-review', version: 1, contentHash: entry.contentHash, sourceFile: entry.file, sourceText: entry.text, provinceCode: null, publishedBy: 'workflows/', retiredAt: null });
+    expect(row).toMatchObject({
+      key: entry.key,
+      definitionId: 'periodic-review',
+      version: 1,
+      contentHash: entry.contentHash,
+      sourceFile: entry.file,
+      sourceText: entry.text,
+      provinceCode: null,
+      publishedBy: 'workflows/',
+      retiredAt: null,
+    });
     expect(row?.publishedAt.toISOString()).toBe(NOW.toISOString());
     expect(row?.body).toEqual(JSON.parse(JSON.stringify(entry.definition)));
     expect(await definitions.findByKey('periodic-review@9')).toBeNull();
@@ -64,15 +74,39 @@ describe('DefinitionRepository', () => {
 
   it('amends a shipped version in place while its hash is the one expected, with one audit row', async () => {
     await definitions.insertShipped(entry, NOW);
-    const amended = { ...entry, contentHash: contentHash({ amended: true }), text: `${entry.text}# changed\n`, file: 'workflows/changed.yaml' };
-    const details = { key: entry.key, from: entry.contentHash, to: amended.contentHash, reason: 'field markings (personal, max)' };
+    const amended = {
+      ...entry,
+      contentHash: contentHash({ amended: true }),
+      text: `${entry.text}# changed\n`,
+      file: 'workflows/changed.yaml',
+    };
+    const details = {
+      key: entry.key,
+      from: entry.contentHash,
+      to: amended.contentHash,
+      reason: 'field markings (personal, max)',
+    };
 
     await definitions.amendShipped(amended, entry.contentHash, NOW, { sub: 'system' }, '+# changed', details);
     await definitions.amendShipped(amended, entry.contentHash, NOW, { sub: 'system' }, '+# changed', details); // a concurrent boot amended it first
 
-    expect(await definitions.findByKey(entry.key)).toMatchObject({ contentHash: amended.contentHash, sourceText: amended.text, sourceFile: 'workflows/changed.yaml' });
-    expect(await sql(`select action, definition_id, version, province_code, actor, diff, details from definition_audit`)).toEqual([
-      { action: 'amend', definition_id: 'periodic-review', version: 1, province_code: null, actor: { sub: 'system' }, diff: '+# changed', details },
+    expect(await definitions.findByKey(entry.key)).toMatchObject({
+      contentHash: amended.contentHash,
+      sourceText: amended.text,
+      sourceFile: 'workflows/changed.yaml',
+    });
+    expect(
+      await sql(`select action, definition_id, version, province_code, actor, diff, details from definition_audit`),
+    ).toEqual([
+      {
+        action: 'amend',
+        definition_id: 'periodic-review',
+        version: 1,
+        province_code: null,
+        actor: { sub: 'system' },
+        diff: '+# changed',
+        details,
+      },
     ]);
   });
 
@@ -126,8 +160,15 @@ describe('DefinitionRepository', () => {
     });
 
     expect((await definitions.liveVersions('t1-review')).map((r) => r.version)).toEqual([2, 1]);
-    expect(await definitions.withDefinitionLock('t1-review', async (tx) => (await tx.versions('t1-review')).map((r) => r.version))).toEqual([3, 2, 1]);
-    expect(await definitions.findByKey('t1-review@3')).toMatchObject({ retiredBy: admin.sub, retireReason: 'Sai thời hạn niêm yết' });
+    expect(
+      await definitions.withDefinitionLock('t1-review', async (tx) =>
+        (await tx.versions('t1-review')).map((r) => r.version),
+      ),
+    ).toEqual([3, 2, 1]);
+    expect(await definitions.findByKey('t1-review@3')).toMatchObject({
+      retiredBy: admin.sub,
+      retireReason: 'Sai thời hạn niêm yết',
+    });
     expect(await definitions.isRetired('t1-review@3')).toBe(true);
     expect(await definitions.isRetired('t1-review@2')).toBe(false);
   });
@@ -157,7 +198,9 @@ describe('DefinitionRepository', () => {
   });
 
   it('reads the province of a unit', async () => {
-    await sql(`insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1', 'Tỉnh', 'province', null, '/T1/', 'T1'), ('T1C1', 'Xã', 'commune', 'T1', '/T1/T1C1/', 'T1')`);
+    await sql(
+      `insert into admin_unit (code, name, level, parent_code, path, province_code) values ('T1', 'Tỉnh', 'province', null, '/T1/', 'T1'), ('T1C1', 'Xã', 'commune', 'T1', '/T1/T1C1/', 'T1')`,
+    );
     expect(await definitions.provinceOfUnit('T1C1')).toBe('T1');
     expect(await definitions.provinceOfUnit('VN')).toBeUndefined();
   });

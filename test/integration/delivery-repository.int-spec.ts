@@ -20,15 +20,39 @@ describe('DeliveryRepository', () => {
     sql<{ id: string }>(
       `insert into notification_subscription (id, unit_code, role, channel, address, secret, created_at, created_by, active)
        values (gen_random_uuid(), ?, ?, ?, ?, ?, '2026-11-01T03:00:00Z', 'test', ?) returning id`,
-      [unit, COMMITTEE, fields.channel ?? 'webhook', `https://hooks.example.gov.vn/${unit}/${Math.random()}`, fields.secret ?? null, fields.active ?? true],
+      [
+        unit,
+        COMMITTEE,
+        fields.channel ?? 'webhook',
+        `https://hooks.example.gov.vn/${unit}/${Math.random()}`,
+        fields.secret ?? null,
+        fields.active ?? true,
+      ],
     ).then(([row]) => row.id);
-  const addDelivery = (n: number, subscription: string, fields: { status?: string; attempts?: number; createdAt?: string; key?: string } = {}) =>
+  const addDelivery = (
+    n: number,
+    subscription: string,
+    fields: { status?: string; attempts?: number; createdAt?: string; key?: string } = {},
+  ) =>
     sql(
       `insert into notification_delivery (id, subscription_id, digest_key, notification_count, subject, body_text, body_html, status, attempts, created_at)
        values (?, ?, ?, 3, 'Tổng hợp', 'text', '<p>html</p>', ?, ?, ?)`,
-      [id(n), subscription, fields.key ?? KEY, fields.status ?? 'pending', fields.attempts ?? 0, fields.createdAt ?? '2026-11-24T00:30:00Z'],
+      [
+        id(n),
+        subscription,
+        fields.key ?? KEY,
+        fields.status ?? 'pending',
+        fields.attempts ?? 0,
+        fields.createdAt ?? '2026-11-24T00:30:00Z',
+      ],
     );
-  const state = async (n: number) => (await sql(`select status, attempts, last_error, sent_at is not null as sent from notification_delivery where id = ?`, [id(n)]))[0];
+  const state = async (n: number) =>
+    (
+      await sql(
+        `select status, attempts, last_error, sent_at is not null as sent from notification_delivery where id = ?`,
+        [id(n)],
+      )
+    )[0];
   // Timestamps come back from raw SQL as PostgreSQL writes them; the services read them with `new Date`.
   const instant = (value: unknown) => new Date(value as string).toISOString();
 
@@ -107,28 +131,49 @@ describe('DeliveryRepository', () => {
     });
 
     expect(await state(1)).toEqual({ status: 'sent', attempts: 3, last_error: null, sent: true });
-    expect(instant((await sql(`select sent_at from notification_delivery where id = ?`, [id(1)]))[0].sent_at)).toBe(NOW.toISOString());
+    expect(instant((await sql(`select sent_at from notification_delivery where id = ?`, [id(1)]))[0].sent_at)).toBe(
+      NOW.toISOString(),
+    );
     expect(await state(2)).toEqual({ status: 'pending', attempts: 1, last_error: 'webhook answered 503', sent: false });
     expect(await state(3)).toEqual({ status: 'dead', attempts: 3, last_error: 'webhook answered 503', sent: false });
-    expect(await state(4)).toEqual({ status: 'dead', attempts: 0, last_error: 'đăng ký đã bị hủy / subscription deactivated', sent: false });
+    expect(await state(4)).toEqual({
+      status: 'dead',
+      attempts: 0,
+      last_error: 'đăng ký đã bị hủy / subscription deactivated',
+      sent: false,
+    });
   });
 
   it('reads the digest a webhook describes', async () => {
-    const groups = [{ template: 'step-overdue', title: 'Quá hạn', step: 'meeting', stepLabel: 'Họp dân', dueDate: '2026-11-20', count: 3, unread: 3, villages: 3, items: [] }];
+    const groups = [
+      {
+        template: 'step-overdue',
+        title: 'Quá hạn',
+        step: 'meeting',
+        stepLabel: 'Họp dân',
+        dueDate: '2026-11-20',
+        count: 3,
+        unread: 3,
+        villages: 3,
+        items: [],
+      },
+    ];
     await sql(
       `insert into notification_digest (key, unit_code, role, digest_date, period_start, period_end, notification_count, subject, body_text, body_html, groups, created_at)
        values (?, 'T1C1', ?, '2026-11-23', '2026-11-22T17:00:00Z', '2026-11-23T17:00:00Z', 3, 's', 't', 'h', ?::jsonb, ?)`,
       [KEY, COMMITTEE, JSON.stringify(groups), NOW],
     );
     const digest = await deliveries.transaction((tx) => tx.digest(KEY));
-    expect({ ...digest, period_start: instant(digest?.period_start), period_end: instant(digest?.period_end) }).toEqual({
-      unit_code: 'T1C1',
-      role: COMMITTEE,
-      digest_date: '2026-11-23',
-      period_start: '2026-11-22T17:00:00.000Z',
-      period_end: '2026-11-23T17:00:00.000Z',
-      groups,
-    });
+    expect({ ...digest, period_start: instant(digest?.period_start), period_end: instant(digest?.period_end) }).toEqual(
+      {
+        unit_code: 'T1C1',
+        role: COMMITTEE,
+        digest_date: '2026-11-23',
+        period_start: '2026-11-22T17:00:00.000Z',
+        period_end: '2026-11-23T17:00:00.000Z',
+        groups,
+      },
+    );
     expect(await deliveries.transaction((tx) => tx.digest('digest:T9C9:commune_committee:2026-11-23'))).toBeUndefined();
   });
 
@@ -173,7 +218,12 @@ describe('DeliveryRepository', () => {
     await addDelivery(1, subscription, { status: 'dead', attempts: 3, key: 'k1' });
     await addDelivery(2, subscription, { status: 'sent', attempts: 1, key: 'k2' });
 
-    expect(await deliveries.findWithUnit(id(1))).toEqual({ id: id(1), status: 'dead', unit_path: '/T1/T1C2/', unit_code: 'T1C2' });
+    expect(await deliveries.findWithUnit(id(1))).toEqual({
+      id: id(1),
+      status: 'dead',
+      unit_path: '/T1/T1C2/',
+      unit_code: 'T1C2',
+    });
     expect(await deliveries.findWithUnit(id(9))).toBeUndefined();
     await deliveries.requeueDead(id(1));
     await deliveries.requeueDead(id(2));
@@ -191,6 +241,9 @@ describe('DeliveryRepository', () => {
        ('00000000-0000-4000-8000-000000000004', ?, 'k4', 1, 's', 't', 'dead', 3, '2026-11-21T00:00:00Z')`,
       [subscription, subscription, subscription, subscription],
     );
-    expect(await deliveries.pendingIds()).toEqual(['00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000001']);
+    expect(await deliveries.pendingIds()).toEqual([
+      '00000000-0000-4000-8000-000000000003',
+      '00000000-0000-4000-8000-000000000001',
+    ]);
   });
 });

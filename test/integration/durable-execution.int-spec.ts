@@ -22,7 +22,13 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     const em = engine.get(EntityManager);
     sql = (q, p = []) => em.fork().execute(q, p as never[]);
     const started = await engine.get(CampaignsService).start(
-      { provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' },
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
       SYSTEM_ACTOR,
     );
     campaignId = started.campaign.id;
@@ -33,29 +39,54 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     await engine?.dropDatabase();
   });
 
-  const caseOf = async (village: string) => (await sql<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [campaignId, village]))[0].id;
+  const caseOf = async (village: string) =>
+    (
+      await sql<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [
+        campaignId,
+        village,
+      ])
+    )[0].id;
 
   it('starts a campaign idempotently: one case per village, in both tree shapes', async () => {
     const again = await engine.get(CampaignsService).start(
-      { provinceCode: 'T1', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' },
+      {
+        provinceCode: 'T1',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
       SYSTEM_ACTOR,
     );
     expect(again.casesCreated).toBe(0);
     expect(again.campaign.caseCount).toBe(6);
     const post2025 = await engine.get(CampaignsService).start(
-      { provinceCode: 'T2', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' },
+      {
+        provinceCode: 'T2',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
       SYSTEM_ACTOR,
     );
     expect(post2025.casesCreated).toBe(3);
-    const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from deadline where status = 'armed' and step = 'listing'`);
+    const [{ n }] = await sql<{ n: number }>(
+      `select count(*)::int as n from deadline where status = 'armed' and step = 'listing'`,
+    );
     expect(n).toBe(9);
-    const [{ current }] = await sql<{ current: number }>(`select sum(current)::int as current from progress_counter where campaign_id = ? and step = 'listing'`, [campaignId]);
+    const [{ current }] = await sql<{ current: number }>(
+      `select sum(current)::int as current from progress_counter where campaign_id = ? and step = 'listing'`,
+      [campaignId],
+    );
     expect(current).toBe(6);
   });
 
   it('applies an accepted event through the queue and commits state, history and counters together', async () => {
     const caseId = await caseOf('T1C1V1');
-    const receipt = await engine.get(CaseAcceptanceService).accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: LIST }, board, 'key-apply-1');
+    const receipt = await engine
+      .get(CaseAcceptanceService)
+      .accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: LIST }, board, 'key-apply-1');
     expect(receipt.status).toBe('pending');
     const done = await engine.get(CaseAcceptanceService).waitForOutcome(receipt, 15_000);
     expect(done.status).toBe('applied');
@@ -63,9 +94,17 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     expect(view.step.id).toBe('survey');
     expect(view.data.REVIEW_LIST_SUBMITTED).toEqual(LIST);
     expect(view.history.map((h) => h.kind)).toEqual(['transition', 'started']);
-    expect(view.history[0]).toMatchObject({ eventType: 'REVIEW_LIST_SUBMITTED', fromStep: 'listing', toStep: 'survey', actor: board });
+    expect(view.history[0]).toMatchObject({
+      eventType: 'REVIEW_LIST_SUBMITTED',
+      fromStep: 'listing',
+      toStep: 'survey',
+      actor: board,
+    });
     expect(view.deadlines.filter((d) => d.status === 'armed').map((d) => d.step)).toEqual(['survey']);
-    const counters = await sql<{ step: string; current: number }>(`select step, current from progress_counter where campaign_id = ? and commune_code = 'T1C1' order by step`, [campaignId]);
+    const counters = await sql<{ step: string; current: number }>(
+      `select step, current from progress_counter where campaign_id = ? and commune_code = 'T1C1' order by step`,
+      [campaignId],
+    );
     expect(counters).toEqual([
       { step: 'listing', current: 2 },
       { step: 'survey', current: 1 },
@@ -81,7 +120,10 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     expect(second.replayed).toBe(true);
     await accept.waitForOutcome(first, 15_000);
     // A redelivered job, and a drain racing it, find nothing left to apply.
-    const drains = await Promise.all([engine.get(CaseEngineService).drain(caseId), engine.get(CaseEngineService).drain(caseId)]);
+    const drains = await Promise.all([
+      engine.get(CaseEngineService).drain(caseId),
+      engine.get(CaseEngineService).drain(caseId),
+    ]);
     expect(drains.map((d) => d.applied)).toEqual([0, 0]);
     const events = await sql(`select seq, status from case_event where case_id = ?`, [caseId]);
     expect(events).toEqual([{ seq: 1, status: 'applied' }]);
@@ -92,14 +134,19 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   it('refuses the same key with a different payload', async () => {
     const caseId = await caseOf('T1C1V2');
     await expect(
-      engine.get(CaseAcceptanceService).accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: { ...LIST, householdCount: 99 } }, board, 'key-dup-1'),
+      engine
+        .get(CaseAcceptanceService)
+        .accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: { ...LIST, householdCount: 99 } }, board, 'key-dup-1'),
     ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('rejects an event not allowed in the current step, records the reason on the event (not in the history) and keeps the state', async () => {
     const caseId = await caseOf('T1C1V3');
     const accept = engine.get(CaseAcceptanceService);
-    const receipt = await accept.waitForOutcome(await accept.accept(caseId, { type: 'POSTING_PERIOD_ENDED', data: {} }, commune, 'key-wrong-step'), 15_000);
+    const receipt = await accept.waitForOutcome(
+      await accept.accept(caseId, { type: 'POSTING_PERIOD_ENDED', data: {} }, commune, 'key-wrong-step'),
+      15_000,
+    );
     expect(receipt.status).toBe('rejected');
     expect(receipt.rejection?.code).toBe('EVENT_NOT_ALLOWED');
     expect(receipt.rejection?.reason).toContain('REVIEW_LIST_SUBMITTED');
@@ -108,7 +155,17 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     expect(view.history.map((h) => h.eventType)).not.toContain('POSTING_PERIOD_ENDED');
     expect(view.refusedEvents).toEqual({
       total: 1,
-      recent: [{ eventId: receipt.eventId, seq: receipt.seq, type: 'POSTING_PERIOD_ENDED', code: 'EVENT_NOT_ALLOWED', reason: receipt.rejection?.reason, actor: commune, at: expect.any(String) }],
+      recent: [
+        {
+          eventId: receipt.eventId,
+          seq: receipt.seq,
+          type: 'POSTING_PERIOD_ENDED',
+          code: 'EVENT_NOT_ALLOWED',
+          reason: receipt.rejection?.reason,
+          actor: commune,
+          at: expect.any(String),
+        },
+      ],
     });
   });
 
@@ -117,7 +174,12 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     const before = await sql(`select accepted_seq from review_case where id = ?`, [caseId]);
     const error = await engine
       .get(CaseAcceptanceService)
-      .accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: { ...LIST, householdCount: -3 } }, board, 'key-bad-payload')
+      .accept(
+        caseId,
+        { type: 'REVIEW_LIST_SUBMITTED', data: { ...LIST, householdCount: -3 } },
+        board,
+        'key-bad-payload',
+      )
       .catch((e) => e);
     expect(error).toBeInstanceOf(InvalidPayloadException);
     expect(error.details.fields[0].field).toBe('data.householdCount');
@@ -131,16 +193,56 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     const board2: Actor = { sub: 'b2', role: 'village_board', unit: 'T1C2' };
     const accept = engine.get(CaseAcceptanceService);
     const sends = [
-      () => accept.accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 } }, board2, 'burst-1'),
-      () => accept.accept(caseId, { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } }, board2, 'burst-2'),
-      () => accept.accept(caseId, { type: 'MEETING_HELD', data: { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 20, opinionsGiven: 15, householdsPut: 1, householdsAgreed: 1 } }, board2, 'burst-3'),
-      () => accept.accept(caseId, { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } }, commune2, 'burst-4'),
+      () =>
+        accept.accept(
+          caseId,
+          {
+            type: 'REVIEW_LIST_SUBMITTED',
+            data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 },
+          },
+          board2,
+          'burst-1',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } },
+          board2,
+          'burst-2',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          {
+            type: 'MEETING_HELD',
+            data: {
+              date: '2026-10-01',
+              chair: 'Trưởng thôn',
+              attendees: 20,
+              opinionsGiven: 15,
+              householdsPut: 1,
+              householdsAgreed: 1,
+            },
+          },
+          board2,
+          'burst-3',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } },
+          commune2,
+          'burst-4',
+        ),
     ];
     const receipts = [];
     for (const send of sends) receipts.push(await send());
     expect(receipts.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     for (const r of receipts) expect((await accept.waitForOutcome(r, 15_000)).status).toBe('applied');
-    const history = await sql<{ seq: number; to_step: string }>(`select seq, to_step from case_history where case_id = ? and seq is not null order by id`, [caseId]);
+    const history = await sql<{ seq: number; to_step: string }>(
+      `select seq, to_step from case_history where case_id = ? and seq is not null order by id`,
+      [caseId],
+    );
     expect(history).toEqual([
       { seq: 1, to_step: 'survey' },
       { seq: 2, to_step: 'meeting' },
@@ -151,7 +253,10 @@ describe('durable execution on real PostgreSQL and Redis', () => {
 
   it('fires the posting deadline on the legal calendar and sends its event to the case', async () => {
     const caseId = await caseOf('T1C2V1'); // in posting with one open complaint, entered on the clock's "now"
-    const [deadline] = await sql<{ due_date: string }>(`select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`, [caseId]);
+    const [deadline] = await sql<{ due_date: string }>(
+      `select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`,
+      [caseId],
+    );
     // Entered on Tue 1 Sept 2026; 2–3/9 are Quốc khánh days off, so 3 working days are 4, 7, 8/9.
     expect(deadline.due_date).toBe('2026-09-08');
     const sweeper = engine.get(CaseDeadlinesService);
@@ -160,10 +265,16 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     expect((await sweeper.sweep(60)).fired).toBe(0); // 23:59 on 8 Sept in Hà Nội: not yet
     engine.clock.set(new Date('2026-09-08T17:00:01Z')); // 00:00:01 on 9 Sept in Hà Nội
     expect((await sweeper.sweep(60)).fired).toBe(1);
-    const view = await eventually(async () => {
-      const v = await engine.get(CaseQueryService).get(caseId, { sub: 'c2', role: 'commune_committee', unit: 'T1C2' });
-      return v.step.id === 'recheck' ? v : undefined;
-    }, 15_000, 'the case to move to recheck');
+    const view = await eventually(
+      async () => {
+        const v = await engine
+          .get(CaseQueryService)
+          .get(caseId, { sub: 'c2', role: 'commune_committee', unit: 'T1C2' });
+        return v.step.id === 'recheck' ? v : undefined;
+      },
+      15_000,
+      'the case to move to recheck',
+    );
     expect(view.history.some((h) => h.eventType === 'POSTING_PERIOD_ENDED' && h.actor.role === 'system')).toBe(true);
     expect((await sweeper.sweep(60)).fired).toBe(0); // fired once, never twice
   });

@@ -12,12 +12,22 @@ const BOARD: Actor = { sub: 'village_board@T1C1V1', role: 'village_board', unit:
 const THREE = ['health_insurance', 'latrine', 'telecom'];
 
 const listed = (code: string, fields: Partial<NewHousehold['record']> = {}): NewHousehold => ({
-  record: { householdCode: code, headName: `Chủ hộ ${code}`, memberCount: 3, area: 'rural', source: 'newly_arising', ...fields },
+  record: {
+    householdCode: code,
+    headName: `Chủ hộ ${code}`,
+    memberCount: 3,
+    area: 'rural',
+    source: 'newly_arising',
+    ...fields,
+  },
   classification: null,
 });
 const poor = (deprivations = THREE): NonNullable<NewHousehold['classification']> => ({
   classification: 'poor',
-  explanation: { reasons: ['Thu nhập ≤ chuẩn nghèo'], explanation: { incomeLine: 1_500_000, income: 1_100_000 } as never },
+  explanation: {
+    reasons: ['Thu nhập ≤ chuẩn nghèo'],
+    explanation: { incomeLine: 1_500_000, income: 1_100_000 } as never,
+  },
   ruleSet: '2022-2025',
   deprivations,
 });
@@ -35,7 +45,14 @@ describe('HouseholdsRepository', () => {
   const complain = (code: string, fields: { caseId?: string; status?: string; at?: Date; summary?: string } = {}) =>
     sql(
       `insert into household_complaint (id, case_id, household_code, summary, filed_by, filed_at, status) values (gen_random_uuid(), ?, ?, ?, ?::jsonb, ?, ?) returning id`,
-      [fields.caseId ?? CASE, code, fields.summary ?? 'Sai thu nhập', JSON.stringify(BOARD), fields.at ?? NOW, fields.status ?? 'open'],
+      [
+        fields.caseId ?? CASE,
+        code,
+        fields.summary ?? 'Sai thu nhập',
+        JSON.stringify(BOARD),
+        fields.at ?? NOW,
+        fields.status ?? 'open',
+      ],
     ).then(([row]) => row.id as string);
 
   beforeEach(async () => {
@@ -69,13 +86,17 @@ describe('HouseholdsRepository', () => {
         households_locked_at: null,
         province_code: 'T1',
       });
-      expect(await households.findCase(households.fork(), '00000000-0000-4000-8000-000000000000', false)).toBeUndefined();
+      expect(
+        await households.findCase(households.fork(), '00000000-0000-4000-8000-000000000000', false),
+      ).toBeUndefined();
     });
 
     it('with the lock, holds the case lock and the case row until the transaction ends', async () => {
       const held = await households.transaction(async (tx) => {
         await households.findCase(tx, CASE, true);
-        const [{ advisory }] = await sql<{ advisory: number }>(`select count(*)::int as advisory from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`);
+        const [{ advisory }] = await sql<{ advisory: number }>(
+          `select count(*)::int as advisory from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`,
+        );
         const row = await sql(`select id from review_case where id = ? for update nowait`, [CASE]).then(
           () => 'free',
           (error: { code?: string }) => error.code,
@@ -112,7 +133,20 @@ describe('HouseholdsRepository', () => {
           tx,
           CASE,
           [
-            { record: { householdCode: 'H1', headName: 'Nguyễn Văn An', idNumber: '001090012345', address: 'Thôn Đông', memberCount: 4, area: 'rural', source: 'previous_poor', incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'latrine'] }, classification: poor() },
+            {
+              record: {
+                householdCode: 'H1',
+                headName: 'Nguyễn Văn An',
+                idNumber: '001090012345',
+                address: 'Thôn Đông',
+                memberCount: 4,
+                area: 'rural',
+                source: 'previous_poor',
+                incomePerCapitaMonthly: 1_100_000,
+                deprivations: [...THREE, 'latrine'],
+              },
+              classification: poor(),
+            },
             listed('H2', { note: 'Mới tách hộ', incomePerCapitaMonthly: 900_000 }),
           ],
           SURVEYOR,
@@ -120,7 +154,13 @@ describe('HouseholdsRepository', () => {
         ),
       );
       const [h1, h2] = await households.households(households.fork(), CASE);
-      expect({ ...h1, id: undefined, surveyed_at: new Date(h1.surveyed_at!), created_at: undefined, updated_at: new Date(h1.updated_at) }).toEqual({
+      expect({
+        ...h1,
+        id: undefined,
+        surveyed_at: new Date(h1.surveyed_at!),
+        created_at: undefined,
+        updated_at: new Date(h1.updated_at),
+      }).toEqual({
         id: undefined,
         case_id: CASE,
         code: 'H1',
@@ -147,13 +187,26 @@ describe('HouseholdsRepository', () => {
         complaints_total: 0,
         complaints_open: 0,
       });
-      expect(h2).toMatchObject({ note: 'Mới tách hộ', income_per_capita_monthly: '900000', deprivations: null, surveyed_at: null, surveyed_by: null, classification: null, explanation: null, rule_set: null });
+      expect(h2).toMatchObject({
+        note: 'Mới tách hộ',
+        income_per_capita_monthly: '900000',
+        deprivations: null,
+        surveyed_at: null,
+        surveyed_by: null,
+        classification: null,
+        explanation: null,
+        rule_set: null,
+      });
     });
 
     it('finds one household by its code whatever the case and surrounding spaces, with its complaint counts', async () => {
       await households.transaction((tx) => households.insertHouseholds(tx, CASE, [listed('Hộ-7')], BOARD, NOW));
       await complain('hộ-7');
-      expect(await households.findHousehold(households.fork(), CASE, '  HỘ-7 ')).toMatchObject({ code: 'Hộ-7', complaints_total: 1, complaints_open: 1 });
+      expect(await households.findHousehold(households.fork(), CASE, '  HỘ-7 ')).toMatchObject({
+        code: 'Hộ-7',
+        complaints_total: 1,
+        complaints_open: 1,
+      });
       expect(await households.findHousehold(households.fork(), OTHER_CASE, 'Hộ-7')).toBeUndefined();
     });
   });
@@ -162,24 +215,73 @@ describe('HouseholdsRepository', () => {
     let id: string;
     const one = async () => (await households.findHousehold(households.fork(), CASE, 'H1'))!;
     beforeEach(async () => {
-      await households.transaction((tx) => households.insertHouseholds(tx, CASE, [listed('H1', { idNumber: '001090012345', incomePerCapitaMonthly: 1_800_000, deprivations: THREE }), listed('H2')], BOARD, NOW));
+      await households.transaction((tx) =>
+        households.insertHouseholds(
+          tx,
+          CASE,
+          [
+            listed('H1', { idNumber: '001090012345', incomePerCapitaMonthly: 1_800_000, deprivations: THREE }),
+            listed('H2'),
+          ],
+          BOARD,
+          NOW,
+        ),
+      );
       id = (await one()).id;
     });
 
     it('edits the identity fields, and the classification only when re-classified', async () => {
-      const identity = { headName: 'Nguyễn Văn Bình', idNumber: null, address: 'Xóm 2', memberCount: 5, area: 'urban' as const, source: 'request' as const, note: 'Đổi chủ hộ' };
+      const identity = {
+        headName: 'Nguyễn Văn Bình',
+        idNumber: null,
+        address: 'Xóm 2',
+        memberCount: 5,
+        area: 'urban' as const,
+        source: 'request' as const,
+        note: 'Đổi chủ hộ',
+      };
       await households.transaction((tx) => households.updateIdentity(tx, id, identity, null, LATER));
-      expect(await one()).toMatchObject({ head_name: 'Nguyễn Văn Bình', id_number: null, address: 'Xóm 2', member_count: 5, area: 'urban', source: 'request', note: 'Đổi chủ hộ', classification: null });
+      expect(await one()).toMatchObject({
+        head_name: 'Nguyễn Văn Bình',
+        id_number: null,
+        address: 'Xóm 2',
+        member_count: 5,
+        area: 'urban',
+        source: 'request',
+        note: 'Đổi chủ hộ',
+        classification: null,
+      });
       expect(new Date((await one()).updated_at)).toEqual(LATER);
 
       await households.transaction((tx) => households.updateIdentity(tx, id, identity, poor(), LATER));
-      expect(await one()).toMatchObject({ classification: 'poor', explanation: poor().explanation, rule_set: '2022-2025', surveyed_at: null });
+      expect(await one()).toMatchObject({
+        classification: 'poor',
+        explanation: poor().explanation,
+        rule_set: '2022-2025',
+        surveyed_at: null,
+      });
     });
 
     it('writes survey answers with their classification', async () => {
-      await households.transaction((tx) => households.writeSurvey(tx, id, { area: 'urban', incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'telecom'] }, poor(), SURVEYOR, LATER));
+      await households.transaction((tx) =>
+        households.writeSurvey(
+          tx,
+          id,
+          { area: 'urban', incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'telecom'] },
+          poor(),
+          SURVEYOR,
+          LATER,
+        ),
+      );
       const row = await one();
-      expect(row).toMatchObject({ area: 'urban', income_per_capita_monthly: '1100000', deprivations: THREE, surveyed_by: SURVEYOR.sub, classification: 'poor', rule_set: '2022-2025' });
+      expect(row).toMatchObject({
+        area: 'urban',
+        income_per_capita_monthly: '1100000',
+        deprivations: THREE,
+        surveyed_by: SURVEYOR.sub,
+        classification: 'poor',
+        rule_set: '2022-2025',
+      });
       expect(new Date(row.surveyed_at!)).toEqual(LATER);
     });
 
@@ -201,7 +303,16 @@ describe('HouseholdsRepository', () => {
     });
 
     it('the facts the guards read count the list (the cases context’s statement)', async () => {
-      await households.transaction((tx) => households.writeSurvey(tx, id, { area: 'rural', incomePerCapitaMonthly: 1_100_000, deprivations: THREE }, poor(), SURVEYOR, LATER));
+      await households.transaction((tx) =>
+        households.writeSurvey(
+          tx,
+          id,
+          { area: 'rural', incomePerCapitaMonthly: 1_100_000, deprivations: THREE },
+          poor(),
+          SURVEYOR,
+          LATER,
+        ),
+      );
       await households.transaction((tx) => households.writeVotes(tx, id, { agree: 10, present: 40 }, LATER, LATER));
       await complain('H2');
       expect(await households.facts(households.fork(), CASE)).toEqual({
@@ -221,7 +332,9 @@ describe('HouseholdsRepository', () => {
 
   describe('complaints', () => {
     it('opens a complaint and finds it again only while open, by household (any case of letters) and summary', async () => {
-      const complaintId = await households.transaction((tx) => households.insertComplaint(tx, CASE, 'H1', 'Sai thu nhập', BOARD, NOW));
+      const complaintId = await households.transaction((tx) =>
+        households.insertComplaint(tx, CASE, 'H1', 'Sai thu nhập', BOARD, NOW),
+      );
       const found = await households.findComplaint(households.fork(), CASE, complaintId);
       expect({ ...found, filed_at: new Date(found!.filed_at) }).toEqual({
         id: complaintId,
@@ -240,9 +353,16 @@ describe('HouseholdsRepository', () => {
       expect(await households.findOpenComplaint(households.fork(), CASE, 'H1', 'Khác')).toBeUndefined();
 
       const commune: Actor = { sub: 'xa@T1C1', role: 'commune_committee', unit: 'T1C1' };
-      await households.transaction((tx) => households.resolveComplaint(tx, complaintId, { outcome: 'dismissed', note: 'Đúng kết quả' }, commune, LATER));
+      await households.transaction((tx) =>
+        households.resolveComplaint(tx, complaintId, { outcome: 'dismissed', note: 'Đúng kết quả' }, commune, LATER),
+      );
       const resolved = (await households.findComplaint(households.fork(), CASE, complaintId))!;
-      expect([resolved.status, resolved.resolution, resolved.resolved_by, new Date(resolved.resolved_at!)]).toEqual(['resolved', { outcome: 'dismissed', note: 'Đúng kết quả' }, commune, LATER]);
+      expect([resolved.status, resolved.resolution, resolved.resolved_by, new Date(resolved.resolved_at!)]).toEqual([
+        'resolved',
+        { outcome: 'dismissed', note: 'Đúng kết quả' },
+        commune,
+        LATER,
+      ]);
       expect(await households.findOpenComplaint(households.fork(), CASE, 'H1', 'Sai thu nhập')).toBeUndefined();
     });
 
@@ -255,10 +375,32 @@ describe('HouseholdsRepository', () => {
   });
 
   it('writes a household history entry at the case’s step', async () => {
-    await households.transaction((tx) => households.insertHistory(tx, { caseId: CASE, at: NOW, eventType: 'household.survey', actor: SURVEYOR, step: 'survey', details: { operation: 'survey', code: 'H1' } }));
-    const rows = await sql(`select case_id, at = ? as at, kind, seq, event_type, actor, from_step, to_step, details from case_history`, [NOW]);
+    await households.transaction((tx) =>
+      households.insertHistory(tx, {
+        caseId: CASE,
+        at: NOW,
+        eventType: 'household.survey',
+        actor: SURVEYOR,
+        step: 'survey',
+        details: { operation: 'survey', code: 'H1' },
+      }),
+    );
+    const rows = await sql(
+      `select case_id, at = ? as at, kind, seq, event_type, actor, from_step, to_step, details from case_history`,
+      [NOW],
+    );
     expect(rows).toEqual([
-      { case_id: CASE, at: true, kind: 'household', seq: null, event_type: 'household.survey', actor: SURVEYOR, from_step: 'survey', to_step: 'survey', details: { operation: 'survey', code: 'H1' } },
+      {
+        case_id: CASE,
+        at: true,
+        kind: 'household',
+        seq: null,
+        event_type: 'household.survey',
+        actor: SURVEYOR,
+        from_step: 'survey',
+        to_step: 'survey',
+        details: { operation: 'survey', code: 'H1' },
+      },
     ]);
   });
 });

@@ -74,7 +74,11 @@ describe('NotificationInboxRepository', () => {
     expect(await inbox.recipientOf(id(9))).toBeUndefined();
 
     const read = await inbox.markRead(id(1), READ_AT);
-    expect({ id: read.id, title: read.title, readAt: new Date(read.read_at as Date) }).toEqual({ id: id(1), title: 'Quá hạn 1', readAt: READ_AT });
+    expect({ id: read.id, title: read.title, readAt: new Date(read.read_at as Date) }).toEqual({
+      id: id(1),
+      title: 'Quá hạn 1',
+      readAt: READ_AT,
+    });
     const again = await inbox.markRead(id(1), NOW);
     expect(new Date(again.read_at as Date)).toEqual(READ_AT);
   });

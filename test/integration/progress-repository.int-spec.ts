@@ -80,9 +80,13 @@ describe('ProgressRepository', () => {
 
   it('reads the daily copy of the stage counters from stage 2 on, summed per day in day order, and copies the running campaigns’ counters for a day', async () => {
     expect(await progress.copyStageCountersForDay('2026-09-10')).toBe(7); // every stage counter of the three running campaigns
-    await sql(`update stage_counter set reached = 10 where campaign_id = ? and commune_code = 'P9C1' and stage = 2`, [P9]);
+    await sql(`update stage_counter set reached = 10 where campaign_id = ? and commune_code = 'P9C1' and stage = 2`, [
+      P9,
+    ]);
     expect(await progress.copyStageCountersForDay('2026-09-11')).toBe(7);
-    await sql(`update stage_counter set reached = 9 where campaign_id = ? and commune_code = 'P9C3' and stage = 2`, [P9]);
+    await sql(`update stage_counter set reached = 9 where campaign_id = ? and commune_code = 'P9C3' and stage = 2`, [
+      P9,
+    ]);
     expect(await progress.copyStageCountersForDay('2026-09-11')).toBe(7); // the last copy of a day stands for it
 
     expect(await progress.stageHistory(P9, '/P9/')).toEqual([
@@ -113,7 +117,15 @@ describe('ProgressRepository', () => {
 
   it('finds the nation’s campaigns of a process and year (by default its latest year), one per province, and the latest campaign’s process', async () => {
     expect(await progress.latestProcess()).toBe('periodic-review'); // 2026, created after the other process's
-    expect((await progress.nationCampaigns('periodic-review', 2026)).map((c) => [c.id, c.province_code, c.province_name, c.definition_key, c.year])).toEqual([
+    expect(
+      (await progress.nationCampaigns('periodic-review', 2026)).map((c) => [
+        c.id,
+        c.province_code,
+        c.province_name,
+        c.definition_key,
+        c.year,
+      ]),
+    ).toEqual([
       [P9, 'P9', 'Tỉnh P9', 'periodic-review@1', 2026],
       [Q8, 'Q8', 'Tỉnh Q8', 'periodic-review@1', 2026],
     ]);
@@ -138,6 +150,8 @@ describe('ProgressRepository', () => {
     ]);
     expect(counters.history).toEqual([]);
     await progress.copyStageCountersForDay(TODAY);
-    expect((await progress.nationCounters([P9, Q8], TODAY, IN_A_WEEK)).history).toEqual([{ day: TODAY, stage: 2, n: 13 }]);
+    expect((await progress.nationCounters([P9, Q8], TODAY, IN_A_WEEK)).history).toEqual([
+      { day: TODAY, stage: 2, n: 13 },
+    ]);
   });
 });

@@ -4,7 +4,13 @@ import { createTestOrm, type TestOrm } from '@rasoat/testing';
 const CAMPAIGN = '00000000-0000-4000-8000-00000000c0de';
 const OTHER_CAMPAIGN = '00000000-0000-4000-8000-00000000c0df';
 const RANGE = { min: 0, max: 1000 };
-const RANGES = { householdsReviewed: RANGE, poor: RANGE, nearPoor: RANGE, escapedPoverty: RANGE, escapedNearPoverty: RANGE };
+const RANGES = {
+  householdsReviewed: RANGE,
+  poor: RANGE,
+  nearPoor: RANGE,
+  escapedPoverty: RANGE,
+  escapedNearPoverty: RANGE,
+};
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /**
@@ -18,11 +24,23 @@ describe('ReportRepository', () => {
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) => db.sql<T>(query, params);
 
   /** A village's case (the village's code: its path below the province, `D1C1V1`); `data` is its snapshot's `context.data`. */
-  const villageCase = (n: number, path: string, data: Record<string, unknown> = {}, fields: { locked?: boolean; campaign?: string } = {}) =>
+  const villageCase = (
+    n: number,
+    path: string,
+    data: Record<string, unknown> = {},
+    fields: { locked?: boolean; campaign?: string } = {},
+  ) =>
     sql(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at, households_locked_at)
        values (?, ?, ?, 'x', ?, 'periodic-review@1', 'reporting', 'active', 7, ?::jsonb, 0, 0, now(), now(), ?)`,
-      [id(n), fields.campaign ?? CAMPAIGN, path.split('/').filter(Boolean).slice(1).join(''), path, JSON.stringify({ step: 'reporting', status: 'active', context: { data } }), fields.locked ? new Date() : null],
+      [
+        id(n),
+        fields.campaign ?? CAMPAIGN,
+        path.split('/').filter(Boolean).slice(1).join(''),
+        path,
+        JSON.stringify({ step: 'reporting', status: 'active', context: { data } }),
+        fields.locked ? new Date() : null,
+      ],
     );
   const households = (caseNumber: number, rows: [source: string, classification: string | null][]) =>
     sql(
@@ -35,7 +53,10 @@ describe('ReportRepository', () => {
     REVIEW_LIST_SUBMITTED: { householdCount: 10 },
     LISTS_RECOGNISED: { poorCount, nearPoorCount, escapedPovertyCount: 0, escapedNearPovertyCount: 0 },
   });
-  const figures = (row: Record<string, unknown> | undefined, ...metrics: string[]) => Object.fromEntries(metrics.map((m) => [m, row?.[m] === null || row?.[m] === undefined ? row?.[m] : Number(row[m])]));
+  const figures = (row: Record<string, unknown> | undefined, ...metrics: string[]) =>
+    Object.fromEntries(
+      metrics.map((m) => [m, row?.[m] === null || row?.[m] === undefined ? row?.[m] : Number(row[m])]),
+    );
 
   beforeEach(async () => {
     db = await createTestOrm();
@@ -63,7 +84,18 @@ describe('ReportRepository', () => {
     const rows = await reports.summary(RANGES, CAMPAIGN, '/T1/', '/T1/'.length + 1);
     const byChild = new Map(rows.map((r) => [r.is_total ? 'total' : r.child, r]));
     expect([...byChild.keys()].sort()).toEqual(['D1', 'D2', 'total']);
-    expect(figures(byChild.get('D1'), 'villagesTotal', 'villagesRecognised', 'villagesWithHouseholdList', 'householdsReviewed', 'poor', 'nearPoor', 'newlyPoor')).toEqual({
+    expect(
+      figures(
+        byChild.get('D1'),
+        'villagesTotal',
+        'villagesRecognised',
+        'villagesWithHouseholdList',
+        'householdsReviewed',
+        'poor',
+        'nearPoor',
+        'newlyPoor',
+      ),
+    ).toEqual({
       villagesTotal: 3,
       villagesRecognised: 2,
       villagesWithHouseholdList: 1,
@@ -72,8 +104,23 @@ describe('ReportRepository', () => {
       nearPoor: 3,
       newlyPoor: null, // the form cannot tell it
     });
-    expect(figures(byChild.get('D2'), 'villagesTotal', 'villagesRecognised', 'poor', 'nearPoor')).toEqual({ villagesTotal: 1, villagesRecognised: 1, poor: 5, nearPoor: 0 });
-    expect(figures(byChild.get('total'), 'villagesTotal', 'villagesRecognised', 'householdsReviewed', 'poor', 'nearPoor', 'newlyPoor')).toEqual({
+    expect(figures(byChild.get('D2'), 'villagesTotal', 'villagesRecognised', 'poor', 'nearPoor')).toEqual({
+      villagesTotal: 1,
+      villagesRecognised: 1,
+      poor: 5,
+      nearPoor: 0,
+    });
+    expect(
+      figures(
+        byChild.get('total'),
+        'villagesTotal',
+        'villagesRecognised',
+        'householdsReviewed',
+        'poor',
+        'nearPoor',
+        'newlyPoor',
+      ),
+    ).toEqual({
       villagesTotal: 4,
       villagesRecognised: 3,
       householdsReviewed: 24,
@@ -84,7 +131,12 @@ describe('ReportRepository', () => {
 
     // One district: its communes are the children.
     const d1 = await reports.summary(RANGES, CAMPAIGN, '/T1/D1/', '/T1/D1/'.length + 1);
-    expect(d1.filter((r) => !r.is_total).map((r) => [r.child, r.villagesTotal]).sort()).toEqual([
+    expect(
+      d1
+        .filter((r) => !r.is_total)
+        .map((r) => [r.child, r.villagesTotal])
+        .sort(),
+    ).toEqual([
       ['C1', 2],
       ['C2', 1],
     ]);
@@ -97,11 +149,39 @@ describe('ReportRepository', () => {
     await villageCase(4, '/T1/D2/C1/V1/', recognised(2.5));
 
     const rows = await reports.summary(RANGES, CAMPAIGN, '/T1/', 5);
-    expect(figures(rows.find((r) => r.is_total), 'villagesRecognised', 'poor', 'nearPoor')).toEqual({ villagesRecognised: 4, poor: null, nearPoor: 4 });
+    expect(
+      figures(
+        rows.find((r) => r.is_total),
+        'villagesRecognised',
+        'poor',
+        'nearPoor',
+      ),
+    ).toEqual({ villagesRecognised: 4, poor: null, nearPoor: 4 });
     expect(await reports.outOfRange(RANGES, CAMPAIGN, '/T1/')).toEqual([
-      { caseId: id(2), villageCode: 'D1C1V2', metric: 'poor', event: 'LISTS_RECOGNISED', field: 'poorCount', value: '2000' },
-      { caseId: id(3), villageCode: 'D1C2V1', metric: 'poor', event: 'LISTS_RECOGNISED', field: 'poorCount', value: '"4"' },
-      { caseId: id(4), villageCode: 'D2C1V1', metric: 'poor', event: 'LISTS_RECOGNISED', field: 'poorCount', value: '2.5' },
+      {
+        caseId: id(2),
+        villageCode: 'D1C1V2',
+        metric: 'poor',
+        event: 'LISTS_RECOGNISED',
+        field: 'poorCount',
+        value: '2000',
+      },
+      {
+        caseId: id(3),
+        villageCode: 'D1C2V1',
+        metric: 'poor',
+        event: 'LISTS_RECOGNISED',
+        field: 'poorCount',
+        value: '"4"',
+      },
+      {
+        caseId: id(4),
+        villageCode: 'D2C1V1',
+        metric: 'poor',
+        event: 'LISTS_RECOGNISED',
+        field: 'poorCount',
+        value: '2.5',
+      },
     ]);
     expect(await reports.outOfRange(RANGES, CAMPAIGN, '/T1/D2/')).toHaveLength(1);
   });

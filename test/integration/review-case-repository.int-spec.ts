@@ -22,11 +22,26 @@ describe('ReviewCaseRepository', () => {
     sql(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at, households_locked_at)
        values (?, ?, ?, 'T1C1', ?, 'periodic-review@1', 'listing', 'active', 1, '{"step":"listing"}', ?, 0, ?, ?, ?)`,
-      [caseId, CAMPAIGN, fields.village ?? `V${caseId.slice(-1)}`, `/T1/T1C1/V${caseId.slice(-1)}/`, fields.acceptedSeq ?? 0, NOW, NOW, fields.lockedAt ?? null],
+      [
+        caseId,
+        CAMPAIGN,
+        fields.village ?? `V${caseId.slice(-1)}`,
+        `/T1/T1C1/V${caseId.slice(-1)}/`,
+        fields.acceptedSeq ?? 0,
+        NOW,
+        NOW,
+        fields.lockedAt ?? null,
+      ],
     );
   /** Resolves with `true` if `promise` is still pending after `ms`. */
-  const stillWaiting = (promise: Promise<unknown>, ms = 300) => Promise.race([promise.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
-  const acceptedSeqs = async () => Object.fromEntries((await sql<{ id: string; accepted_seq: number }>(`select id, accepted_seq from review_case order by id`)).map((r) => [r.id, r.accepted_seq]));
+  const stillWaiting = (promise: Promise<unknown>, ms = 300) =>
+    Promise.race([promise.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+  const acceptedSeqs = async () =>
+    Object.fromEntries(
+      (await sql<{ id: string; accepted_seq: number }>(`select id, accepted_seq from review_case order by id`)).map(
+        (r) => [r.id, r.accepted_seq],
+      ),
+    );
 
   beforeEach(async () => {
     db = await createTestOrm();
@@ -52,7 +67,13 @@ describe('ReviewCaseRepository', () => {
   });
 
   it('numbers without gaps: accepted_seq grows by each case’s count and answers the last number taken; a case gone is missing', async () => {
-    const first = await tx((em) => cases.advanceAcceptedSeq(em, [{ id: A, n: 3 }, { id: B, n: 1 }, { id: C, n: 2 }]));
+    const first = await tx((em) =>
+      cases.advanceAcceptedSeq(em, [
+        { id: A, n: 3 },
+        { id: B, n: 1 },
+        { id: C, n: 2 },
+      ]),
+    );
     expect(first.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
       { id: A, seq: 3 },
       { id: B, seq: 6 },
@@ -131,7 +152,9 @@ describe('ReviewCaseRepository', () => {
       return em.execute<{ synchronous_commit: string }[]>('show synchronous_commit');
     });
     expect(inside).toEqual([{ synchronous_commit: 'off' }]);
-    expect(await tx((em) => em.execute<{ synchronous_commit: string }[]>('show synchronous_commit'))).toEqual([{ synchronous_commit: 'on' }]);
+    expect(await tx((em) => em.execute<{ synchronous_commit: string }[]>('show synchronous_commit'))).toEqual([
+      { synchronous_commit: 'on' },
+    ]);
   });
 
   it('reads the cases to drain in id order, with their campaign’s window (as dates) and province', async () => {
@@ -167,14 +190,55 @@ describe('ReviewCaseRepository', () => {
       ...fields,
     });
 
-    await tx((em) => cases.saveDrained(em, [drained(A), drained(B, { locked: true, status: 'done', step: 'completed' }), drained(C, { locked: true })], LATER));
+    await tx((em) =>
+      cases.saveDrained(
+        em,
+        [drained(A), drained(B, { locked: true, status: 'done', step: 'completed' }), drained(C, { locked: true })],
+        LATER,
+      ),
+    );
 
-    const rows = await sql<Record<string, unknown>>(`select id, snapshot, step, status, applied_seq, max_stage, updated_at, households_locked_at from review_case order by id`);
+    const rows = await sql<Record<string, unknown>>(
+      `select id, snapshot, step, status, applied_seq, max_stage, updated_at, households_locked_at from review_case order by id`,
+    );
     const instant = (v: unknown) => (v === null ? null : new Date(v as string));
-    expect(rows.map((r) => ({ ...r, updated_at: instant(r.updated_at), households_locked_at: instant(r.households_locked_at) }))).toEqual([
-      { id: A, snapshot: drained(A).snapshot, step: 'meeting', status: 'active', applied_seq: 4, max_stage: 3, updated_at: LATER, households_locked_at: null },
-      { id: B, snapshot: drained(A).snapshot, step: 'completed', status: 'done', applied_seq: 4, max_stage: 3, updated_at: LATER, households_locked_at: LATER },
-      { id: C, snapshot: drained(A).snapshot, step: 'meeting', status: 'active', applied_seq: 4, max_stage: 3, updated_at: LATER, households_locked_at: NOW },
+    expect(
+      rows.map((r) => ({
+        ...r,
+        updated_at: instant(r.updated_at),
+        households_locked_at: instant(r.households_locked_at),
+      })),
+    ).toEqual([
+      {
+        id: A,
+        snapshot: drained(A).snapshot,
+        step: 'meeting',
+        status: 'active',
+        applied_seq: 4,
+        max_stage: 3,
+        updated_at: LATER,
+        households_locked_at: null,
+      },
+      {
+        id: B,
+        snapshot: drained(A).snapshot,
+        step: 'completed',
+        status: 'done',
+        applied_seq: 4,
+        max_stage: 3,
+        updated_at: LATER,
+        households_locked_at: LATER,
+      },
+      {
+        id: C,
+        snapshot: drained(A).snapshot,
+        step: 'meeting',
+        status: 'active',
+        applied_seq: 4,
+        max_stage: 3,
+        updated_at: LATER,
+        households_locked_at: NOW,
+      },
     ]);
   });
 });

@@ -4,7 +4,17 @@ import { createTestOrm, type TestOrm } from '@rasoat/testing';
 const COMMITTEE = 'commune_committee';
 const AT = new Date('2026-11-01T03:00:00Z');
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const subscription = (n: number, unitCode: string, fields: { role?: string; channel?: 'email' | 'webhook'; address?: string; secret?: string | null; createdAt?: Date } = {}) => ({
+const subscription = (
+  n: number,
+  unitCode: string,
+  fields: {
+    role?: string;
+    channel?: 'email' | 'webhook';
+    address?: string;
+    secret?: string | null;
+    createdAt?: Date;
+  } = {},
+) => ({
   id: id(n),
   unitCode,
   role: fields.role ?? COMMITTEE,
@@ -39,7 +49,15 @@ describe('SubscriptionRepository', () => {
   });
 
   it('inserts a subscription and reads it back with its unit, saying whether it has a secret but never the secret', async () => {
-    expect(await subscriptions.insert(subscription(1, 'T1C1', { channel: 'webhook', address: 'https://hooks.example.gov.vn/t1c1', secret: 'the-secret-of-t1c1-0001' }))).toBe(id(1));
+    expect(
+      await subscriptions.insert(
+        subscription(1, 'T1C1', {
+          channel: 'webhook',
+          address: 'https://hooks.example.gov.vn/t1c1',
+          secret: 'the-secret-of-t1c1-0001',
+        }),
+      ),
+    ).toBe(id(1));
     const row = await subscriptions.find(id(1));
     expect(row).toEqual({
       id: id(1),
@@ -64,15 +82,21 @@ describe('SubscriptionRepository', () => {
     expect(await subscriptions.insert(subscription(2, 'T1C1', { address: 'bcd1@example.gov.vn' }))).toBeUndefined();
     expect(await sql(`select id from notification_subscription`)).toEqual([{ id: id(1) }]);
     // Another role or another address of the same unit is another subscription.
-    expect(await subscriptions.insert(subscription(3, 'T1C1', { role: 'commune_chairman', address: 'bcd1@example.gov.vn' }))).toBe(id(3));
+    expect(
+      await subscriptions.insert(subscription(3, 'T1C1', { role: 'commune_chairman', address: 'bcd1@example.gov.vn' })),
+    ).toBe(id(3));
     expect(await subscriptions.insert(subscription(4, 'T1C1'))).toBe(id(4));
   });
 
   it('lists the active subscriptions by unit, role and creation time: all, of one unit, or of the units under one', async () => {
     await subscriptions.insert(subscription(1, 'T1C2', { createdAt: new Date('2026-11-02T00:00:00Z') }));
-    await subscriptions.insert(subscription(2, 'T1C1', { role: 'commune_committee', createdAt: new Date('2026-11-03T00:00:00Z') }));
+    await subscriptions.insert(
+      subscription(2, 'T1C1', { role: 'commune_committee', createdAt: new Date('2026-11-03T00:00:00Z') }),
+    );
     await subscriptions.insert(subscription(3, 'T1C1', { role: 'commune_chairman' }));
-    await subscriptions.insert(subscription(4, 'T1C1', { role: 'commune_committee', createdAt: new Date('2026-11-01T00:00:00Z') }));
+    await subscriptions.insert(
+      subscription(4, 'T1C1', { role: 'commune_committee', createdAt: new Date('2026-11-01T00:00:00Z') }),
+    );
     await subscriptions.insert(subscription(5, 'T2C1'));
     await subscriptions.insert(subscription(6, 'T1C1'));
     await subscriptions.deactivate(id(6), AT, 'province_admin@T1');
@@ -91,8 +115,14 @@ describe('SubscriptionRepository', () => {
     await subscriptions.deactivate(id(1), new Date('2026-11-21T03:00:00Z'), 'national_admin@VN');
 
     expect(await subscriptions.find(id(1))).toMatchObject({ id: id(1), active: false });
-    const [row] = await sql<{ deactivated_at: string; deactivated_by: string }>(`select deactivated_at, deactivated_by from notification_subscription where id = ?`, [id(1)]);
-    expect({ at: new Date(row.deactivated_at).toISOString(), by: row.deactivated_by }).toEqual({ at: '2026-11-20T03:00:00.000Z', by: 'province_admin@T1' });
+    const [row] = await sql<{ deactivated_at: string; deactivated_by: string }>(
+      `select deactivated_at, deactivated_by from notification_subscription where id = ?`,
+      [id(1)],
+    );
+    expect({ at: new Date(row.deactivated_at).toISOString(), by: row.deactivated_by }).toEqual({
+      at: '2026-11-20T03:00:00.000Z',
+      by: 'province_admin@T1',
+    });
     // Deactivated, the same address may be subscribed again.
     expect(await subscriptions.insert(subscription(2, 'T1C1', { address: 'bcd1@example.gov.vn' }))).toBe(id(2));
   });

@@ -27,16 +27,32 @@ describe('UnitRepository', () => {
 
   it('inserts the units that do not exist, counts only those, and reads them back', async () => {
     expect(await units.insertMissing(withPaths(TREE))).toBe(5);
-    expect(await units.insertMissing(withPaths([...TREE, { code: 'T1C1V2', name: 'Thôn Hai', level: 'village', parentCode: 'T1C1' }]))).toBe(1);
+    expect(
+      await units.insertMissing(
+        withPaths([...TREE, { code: 'T1C1V2', name: 'Thôn Hai', level: 'village', parentCode: 'T1C1' }]),
+      ),
+    ).toBe(1);
 
-    expect(await units.findByCode('T1C1V2')).toMatchObject({ code: 'T1C1V2', name: 'Thôn Hai', level: 'village', parentCode: 'T1C1', path: '/T1/T1D1/T1C1/T1C1V2/', provinceCode: 'T1' });
+    expect(await units.findByCode('T1C1V2')).toMatchObject({
+      code: 'T1C1V2',
+      name: 'Thôn Hai',
+      level: 'village',
+      parentCode: 'T1C1',
+      path: '/T1/T1D1/T1C1/T1C1V2/',
+      provinceCode: 'T1',
+    });
     expect(await units.findByCode('T9')).toBeNull();
     expect((await units.children('T1D1')).map((u) => u.code)).toEqual(['T1C1', 'T1C2']);
     expect(await units.children('T1C1V1')).toEqual([]);
   });
 
   it('inserts a large tree in statements of 5,000 units', async () => {
-    const villages: UnitSeed[] = Array.from({ length: 12_001 }, (_, i) => ({ code: `T1C1X${String(i).padStart(5, '0')}`, name: `Thôn ${i}`, level: 'village', parentCode: 'T1C1' }));
+    const villages: UnitSeed[] = Array.from({ length: 12_001 }, (_, i) => ({
+      code: `T1C1X${String(i).padStart(5, '0')}`,
+      name: `Thôn ${i}`,
+      level: 'village',
+      parentCode: 'T1C1',
+    }));
     const em = db.em.fork();
     const execute = jest.spyOn(em, 'execute');
     jest.spyOn(db.em, 'fork').mockReturnValueOnce(em);

@@ -13,10 +13,14 @@ import { migrateDatabase } from '@rasoat/persistence';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createAppLogger(config);
-  if (!config.databaseUrl || !config.redisUrl) throw new Error('The API process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
+  if (!config.databaseUrl || !config.redisUrl)
+    throw new Error('The API process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
   await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   // Fail-fast producers: a request never waits on Redis (EngineModule, ProducerPatience).
-  const app = await createHttpApp(HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config, undefined, { producers: 'fail-fast' })), { logger, shutdownHooks: false });
+  const app = await createHttpApp(
+    HttpApiModule.forRoot(config, undefined, EngineModule.forRoot(config, undefined, { producers: 'fail-fast' })),
+    { logger, shutdownHooks: false },
+  );
   closeOnSignals(app, { timeoutMs: config.shutdownTimeoutMs });
   await app.get(EngineBootstrap).run({ seedDemo: false });
   await app.listen(config.port, config.host);

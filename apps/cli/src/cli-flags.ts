@@ -1,5 +1,8 @@
 /** Parses `--name value` pairs; anything else (or an unknown name) is an error naming it. */
-export function parseFlags(args: string[], known: string[]): { values: Record<string, string>; positional: string[] } | { error: string } {
+export function parseFlags(
+  args: string[],
+  known: string[],
+): { values: Record<string, string>; positional: string[] } | { error: string } {
   const values: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

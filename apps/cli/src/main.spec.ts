@@ -31,7 +31,9 @@ describe('rasoat CLI', () => {
       expect(holidays).toMatch(/^ {4}calendar holidays YYYY/);
       // Each summary stands on its command's own line, never glued to a usage line.
       const calendar = COMMANDS.find((c) => c.name === 'calendar');
-      expect(lines.filter((l) => calendar && l.includes(calendar.summary))).toEqual([expect.stringMatching(/^ {2}calendar +Vietnamese working-day calendar/)]);
+      expect(lines.filter((l) => calendar && l.includes(calendar.summary))).toEqual([
+        expect.stringMatching(/^ {2}calendar +Vietnamese working-day calendar/),
+      ]);
       // Every line below the header is indented: nothing starts at column 0 but the header.
       expect(lines.filter((l) => l !== '' && !l.startsWith('  '))).toEqual(['usage: npm run -s rasoat -- <command>']);
     });

@@ -9,7 +9,15 @@ import { tokenCommand } from './commands/token.command';
 import { unitsCommand } from './commands/units.command';
 
 /** `npm run -s rasoat -- <command> …`: the operators' and admins' command line. */
-export const COMMANDS: CliCommand[] = [definitionsCommand, calendarCommand, classifyCommand, tokenCommand, dbCommand, unitsCommand, simulateCommand];
+export const COMMANDS: CliCommand[] = [
+  definitionsCommand,
+  calendarCommand,
+  classifyCommand,
+  tokenCommand,
+  dbCommand,
+  unitsCommand,
+  simulateCommand,
+];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
@@ -30,7 +38,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  */
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const entries = COMMANDS.map((c) => [`  ${c.name.padEnd(width)}  ${c.summary}`, ...c.usage.split('\n').map((line) => `    ${line}`)].join('\n'));
+  const entries = COMMANDS.map((c) =>
+    [`  ${c.name.padEnd(width)}  ${c.summary}`, ...c.usage.split('\n').map((line) => `    ${line}`)].join('\n'),
+  );
   return `usage: npm run -s rasoat -- <command>\n${entries.join('\n')}\n`;
 }
 

@@ -12,5 +12,9 @@ export function memoryIo(stdin = ''): { io: CliIo; stdout: () => string; stderr:
         done();
       },
     });
-  return { io: { stdin: Readable.from(stdin ? [stdin] : []), stdout: sink(out), stderr: sink(err) }, stdout: () => out.join(''), stderr: () => err.join('') };
+  return {
+    io: { stdin: Readable.from(stdin ? [stdin] : []), stdout: sink(out), stderr: sink(err) },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
 }

@@ -17,7 +17,12 @@ import { WorkerModule } from '@rasoat/worker-runtime';
 async function main(): Promise<void> {
   const base = loadConfig();
   const dataDir = resolve(base.dataDir);
-  const pg = await resolvePostgres({ databaseUrl: base.databaseUrl, dataDir: `${dataDir}/postgres`, preferLocal: false, database: 'rasoat' });
+  const pg = await resolvePostgres({
+    databaseUrl: base.databaseUrl,
+    dataDir: `${dataDir}/postgres`,
+    preferLocal: false,
+    database: 'rasoat',
+  });
   const databaseUrl = pg.url;
   const redis = await resolveRedis({ redisUrl: base.redisUrl, dataDir });
   const config = loadConfig(process.env, { databaseUrl, redisUrl: redis.url });
@@ -25,7 +30,9 @@ async function main(): Promise<void> {
   const logger = createAppLogger(config);
   await migrateDatabase(databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   const engine = EngineModule.forRoot(config, systemClock);
-  @Module({ imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)] })
+  @Module({
+    imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)],
+  })
   class EmbeddedModule {}
   const app = await createHttpApp(EmbeddedModule as unknown as DynamicModule, { shutdownHooks: false, logger });
   await app.get(EngineBootstrap).run({ seedDemo: config.demo.seed });
@@ -40,13 +47,24 @@ async function main(): Promise<void> {
     },
   });
 
-  const token = signToken({ sub: 'demo-province-committee', role: 'province_committee', unit: config.demo.provinceCode, name: 'Ban Chỉ đạo tỉnh (demo)' }, config.jwtSecret, new Date());
+  const token = signToken(
+    {
+      sub: 'demo-province-committee',
+      role: 'province_committee',
+      unit: config.demo.provinceCode,
+      name: 'Ban Chỉ đạo tỉnh (demo)',
+    },
+    config.jwtSecret,
+    new Date(),
+  );
   const log = new Logger('rasoat');
   log.log(`PostgreSQL: ${pg.source}; Redis: ${redis.source} (${redis.url})`);
   log.log(`rasoat đang chạy / is running at ${config.publicUrl}  (API docs: ${config.publicUrl}/api/docs)`);
   log.log(`demo token (Ban Chỉ đạo tỉnh ${config.demo.provinceCode}, 12 h):\n${token}`);
   log.log(`bảng theo dõi / dashboard (mở link này / open this link): ${config.publicUrl}/#token=${token}`);
-  log.log(`try: curl -H "Authorization: Bearer <token>" "${config.publicUrl}/api/progress?unit=${config.demo.provinceCode}"`);
+  log.log(
+    `try: curl -H "Authorization: Bearer <token>" "${config.publicUrl}/api/progress?unit=${config.demo.provinceCode}"`,
+  );
 }
 
 main().catch((e) => {

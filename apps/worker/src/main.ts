@@ -11,7 +11,8 @@ import { WorkerModule } from '@rasoat/worker-runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createAppLogger(config);
-  if (!config.databaseUrl || !config.redisUrl) throw new Error('The worker process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
+  if (!config.databaseUrl || !config.redisUrl)
+    throw new Error('The worker process needs DATABASE_URL and REDIS_URL (use `npm start` for embedded defaults)');
   await migrateDatabase(config.databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   // Bounded: a worker closing while Redis hangs would otherwise wait for it forever.
@@ -20,8 +21,15 @@ async function main(): Promise<void> {
   Logger.log(`worker started (concurrency ${config.worker.concurrency})`, 'rasoat');
   // No HTTP otherwise: an optional listener serves this process's counters (WORKER_METRICS_PORT).
   if (config.worker.metricsPort !== undefined) {
-    const metrics = await startMetricsServer(app.get(Metrics), { port: config.worker.metricsPort, host: config.host, metricsToken: config.metricsToken });
-    Logger.log(`worker metrics at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`, 'rasoat');
+    const metrics = await startMetricsServer(app.get(Metrics), {
+      port: config.worker.metricsPort,
+      host: config.host,
+      metricsToken: config.metricsToken,
+    });
+    Logger.log(
+      `worker metrics at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metrics.port}/metrics`,
+      'rasoat',
+    );
   }
 }
 

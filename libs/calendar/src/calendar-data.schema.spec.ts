@@ -26,7 +26,10 @@ describe('parseCalendarData', () => {
     const issues = issuesOf({
       year: 2026,
       source: 'x',
-      daysOff: [{ date: '2026-02-30', name: 'Nghỉ' }, { date: '02/01/2026', name: 'Nghỉ' }],
+      daysOff: [
+        { date: '2026-02-30', name: 'Nghỉ' },
+        { date: '02/01/2026', name: 'Nghỉ' },
+      ],
       workingDays: [{ date: '2026-01-10' }],
       holidays: [],
     });
@@ -48,8 +51,14 @@ describe('parseCalendarData', () => {
         source: 'x',
         nationalDayAdjacent: '2026-09-04',
         tetDays: ['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-19'],
-        daysOff: [{ date: '2027-01-04', name: 'Nghỉ' }, { date: '2026-10-10', name: 'Nghỉ' }],
-        workingDays: [{ date: '2026-01-09', name: 'Làm bù' }, { date: '2026-10-10', name: 'Làm bù' }],
+        daysOff: [
+          { date: '2027-01-04', name: 'Nghỉ' },
+          { date: '2026-10-10', name: 'Nghỉ' },
+        ],
+        workingDays: [
+          { date: '2026-01-09', name: 'Làm bù' },
+          { date: '2026-10-10', name: 'Làm bù' },
+        ],
         provinces: { '24': { daysOff: [{ date: '2025-10-15', name: 'Ngày của tỉnh' }] } },
       }),
     ).toEqual([

@@ -58,22 +58,32 @@ export const CalendarDataSchema = CalendarDataShape.pipe(
 
     data.tetDays?.forEach((date, i) => inYear(date, ['tetDays', i]));
     unique(data.tetDays ?? [], ['tetDays']);
-    if (data.nationalDayAdjacent !== undefined && ![`${data.year}-09-01`, `${data.year}-09-03`].includes(data.nationalDayAdjacent)) {
+    if (
+      data.nationalDayAdjacent !== undefined &&
+      ![`${data.year}-09-01`, `${data.year}-09-03`].includes(data.nationalDayAdjacent)
+    ) {
       issue(['nationalDayAdjacent'], `must be ${data.year}-09-01 or ${data.year}-09-03 (the day before or after 2/9)`);
     }
     for (const key of ['compensatoryDays', 'daysOff', 'workingDays'] as const) {
       const entries = data[key] ?? [];
       entries.forEach((e, i) => inYear(e.date, [key, i, 'date']));
-      unique(entries.map((e) => e.date), [key]);
+      unique(
+        entries.map((e) => e.date),
+        [key],
+      );
     }
     const offDates = new Set(data.daysOff.map((e) => e.date));
     data.workingDays.forEach((e, i) => {
-      if (!isWeekend(e.date)) issue(['workingDays', i, 'date'], `${e.date} is not a Saturday or Sunday: weekdays are working days already`);
+      if (!isWeekend(e.date))
+        issue(['workingDays', i, 'date'], `${e.date} is not a Saturday or Sunday: weekdays are working days already`);
       if (offDates.has(e.date)) issue(['workingDays', i, 'date'], `${e.date} is also listed in daysOff`);
     });
     for (const [code, province] of Object.entries(data.provinces)) {
       province.daysOff.forEach((e, i) => inYear(e.date, ['provinces', code, 'daysOff', i, 'date']));
-      unique(province.daysOff.map((e) => e.date), ['provinces', code, 'daysOff']);
+      unique(
+        province.daysOff.map((e) => e.date),
+        ['provinces', code, 'daysOff'],
+      );
     }
   }),
 );

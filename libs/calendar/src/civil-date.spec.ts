@@ -46,7 +46,9 @@ describe('civil dates', () => {
     });
 
     it('rejects an invalid Date', () => {
-      expect(() => civilDateOf(new Date('nope'))).toThrow(expect.objectContaining({ code: CalendarErrorCode.InvalidInstant }));
+      expect(() => civilDateOf(new Date('nope'))).toThrow(
+        expect.objectContaining({ code: CalendarErrorCode.InvalidInstant }),
+      );
     });
   });
 });

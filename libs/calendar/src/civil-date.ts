@@ -34,7 +34,8 @@ export const CivilDateSchema = z
 
 /** Returns `value` if it is a valid civil date inside the supported years; throws `CalendarError` otherwise. */
 export function parseCivilDate(value: string): CivilDate {
-  if (!isCivilDate(value)) throw new CalendarError(CalendarErrorCode.InvalidDate, `"${value}" is not a civil date YYYY-MM-DD`);
+  if (!isCivilDate(value))
+    throw new CalendarError(CalendarErrorCode.InvalidDate, `"${value}" is not a civil date YYYY-MM-DD`);
   checkYear(yearOf(value));
   return value;
 }
@@ -59,7 +60,9 @@ export function civilDate(year: number, month: number, day: number): CivilDate {
 
 /** Days since 1970-01-01: the integer day number the arithmetic works on. */
 export function epochDayOf(date: CivilDate): number {
-  return Math.round(utcMidnight(yearOf(date), Number(date.slice(5, 7)), Number(date.slice(8, 10))).getTime() / MS_PER_DAY);
+  return Math.round(
+    utcMidnight(yearOf(date), Number(date.slice(5, 7)), Number(date.slice(8, 10))).getTime() / MS_PER_DAY,
+  );
 }
 
 export function civilDateFromEpochDay(epochDay: number): CivilDate {

@@ -8,7 +8,11 @@ const calendar = new WorkingDayCalendar();
 const window = { start: '2026-09-01', end: '2026-12-14' };
 // 10:00 in Hà Nội on Thursday 15 October 2026.
 const entered = new Date('2026-10-15T10:00:00+07:00');
-const ctx = (milestones: Record<string, Date> = { stepEntered: entered }): DeadlineContext => ({ calendar, milestones, window });
+const ctx = (milestones: Record<string, Date> = { stepEntered: entered }): DeadlineContext => ({
+  calendar,
+  milestones,
+  window,
+});
 const due = (rule: DeadlineRule, context = ctx()) => resolveDeadline(rule, context).dueDate;
 
 describe('DeadlineRuleSchema', () => {
@@ -16,7 +20,12 @@ describe('DeadlineRuleSchema', () => {
     expect(
       DeadlineRuleSchema.parse({
         kind: 'earliest',
-        of: [{ kind: 'workingDays', days: 3 }, { kind: 'calendarDays', days: 15, from: 'campaignStart' }, { kind: 'windowEnd' }, { kind: 'date', date: '2026-12-14' }],
+        of: [
+          { kind: 'workingDays', days: 3 },
+          { kind: 'calendarDays', days: 15, from: 'campaignStart' },
+          { kind: 'windowEnd' },
+          { kind: 'date', date: '2026-12-14' },
+        ],
       }),
     ).toEqual({
       kind: 'earliest',
@@ -50,13 +59,20 @@ describe('resolveDeadline', () => {
   });
 
   it('workingDays: three days of posting across Tết 2026', () => {
-    expect(due({ kind: 'workingDays', days: 3, from: 'stepEntered' }, ctx({ stepEntered: new Date('2026-02-12T09:00:00+07:00') }))).toBe('2026-02-24');
+    expect(
+      due(
+        { kind: 'workingDays', days: 3, from: 'stepEntered' },
+        ctx({ stepEntered: new Date('2026-02-12T09:00:00+07:00') }),
+      ),
+    ).toBe('2026-02-24');
   });
 
   it('takes the milestone’s date in Vietnam, not in UTC', () => {
     // 18:00 UTC on Thursday is already 01:00 on Friday in Hà Nội: one working day later is Monday.
     const lateNightUtc = new Date('2026-10-15T18:00:00Z');
-    expect(due({ kind: 'workingDays', days: 1, from: 'stepEntered' }, ctx({ stepEntered: lateNightUtc }))).toBe('2026-10-19');
+    expect(due({ kind: 'workingDays', days: 1, from: 'stepEntered' }, ctx({ stepEntered: lateNightUtc }))).toBe(
+      '2026-10-19',
+    );
   });
 
   it('counts from a named milestone', () => {
@@ -69,7 +85,12 @@ describe('resolveDeadline', () => {
     // 15 + 3 = Sunday 18 October -> Monday 19.
     expect(due({ kind: 'calendarDays', days: 3, from: 'stepEntered' })).toBe('2026-10-19');
     // 16 April + 10 = Sunday 26 April (Giỗ Tổ), Monday 27 is its compensatory day -> Tuesday 28.
-    expect(due({ kind: 'calendarDays', days: 10, from: 'stepEntered' }, ctx({ stepEntered: new Date('2026-04-16T09:00:00+07:00') }))).toBe('2026-04-28');
+    expect(
+      due(
+        { kind: 'calendarDays', days: 10, from: 'stepEntered' },
+        ctx({ stepEntered: new Date('2026-04-16T09:00:00+07:00') }),
+      ),
+    ).toBe('2026-04-28');
   });
 
   it('date: an absolute civil date, kept even when it is a day off', () => {
@@ -97,10 +118,15 @@ describe('resolveDeadline', () => {
 
   it('names an unknown milestone and the known ones', () => {
     expect(() => resolveDeadline({ kind: 'workingDays', days: 3, from: 'recheck' }, ctx())).toThrow(
-      expect.objectContaining({ code: CalendarErrorCode.UnknownMilestone, message: 'unknown milestone "recheck" (known: stepEntered)' }),
+      expect.objectContaining({
+        code: CalendarErrorCode.UnknownMilestone,
+        message: 'unknown milestone "recheck" (known: stepEntered)',
+      }),
     );
     // Names inherited from Object.prototype are not milestones.
-    expect(() => resolveDeadline({ kind: 'workingDays', days: 3, from: 'toString' }, ctx())).toThrow(/unknown milestone "toString"/);
+    expect(() => resolveDeadline({ kind: 'workingDays', days: 3, from: 'toString' }, ctx())).toThrow(
+      /unknown milestone "toString"/,
+    );
   });
 
   it('rejects a negative day count that bypassed the schema', () => {
@@ -113,7 +139,10 @@ describe('resolveDeadline', () => {
     const rule: DeadlineRule = { kind: 'workingDays', days: 3, from: 'stepEntered' };
     const before = resolveDeadline(rule, ctx());
     const updated = calendar.withData(
-      parseCalendarData({ year: 2026, source: 'Công điện (test)', daysOff: [{ date: '2026-10-19', name: 'Nghỉ do bão' }] }, 'test'),
+      parseCalendarData(
+        { year: 2026, source: 'Công điện (test)', daysOff: [{ date: '2026-10-19', name: 'Nghỉ do bão' }] },
+        'test',
+      ),
     );
     const after = resolveDeadline(rule, { ...ctx(), calendar: updated });
     expect(before.dueDate).toBe('2026-10-20');

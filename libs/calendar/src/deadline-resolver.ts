@@ -46,10 +46,15 @@ function dueDateOf(rule: DeadlineRule, ctx: DeadlineContext): CivilDate {
     case 'date':
       return parseCivilDate(rule.date);
     case 'windowEnd':
-      if (!ctx.window) throw new CalendarError(CalendarErrorCode.InvalidDeadlineRule, 'a windowEnd deadline needs the campaign window');
+      if (!ctx.window)
+        throw new CalendarError(
+          CalendarErrorCode.InvalidDeadlineRule,
+          'a windowEnd deadline needs the campaign window',
+        );
       return calendar.windowEnd(ctx.window);
     case 'earliest':
-      if (rule.of.length === 0) throw new CalendarError(CalendarErrorCode.InvalidDeadlineRule, 'an earliest deadline needs at least one rule');
+      if (rule.of.length === 0)
+        throw new CalendarError(CalendarErrorCode.InvalidDeadlineRule, 'an earliest deadline needs at least one rule');
       return calendar.earliest(...rule.of.map((r) => dueDateOf(r, ctx)));
   }
 }
@@ -65,7 +70,10 @@ function milestoneDate(name: string, ctx: DeadlineContext): CivilDate {
 
 function dayCount(days: number, kind: string): number {
   if (!Number.isInteger(days) || days < 0) {
-    throw new CalendarError(CalendarErrorCode.InvalidDeadlineRule, `${kind}: days must be a non-negative integer, got ${days}`);
+    throw new CalendarError(
+      CalendarErrorCode.InvalidDeadlineRule,
+      `${kind}: days must be a non-negative integer, got ${days}`,
+    );
   }
   return days;
 }

@@ -53,7 +53,11 @@ export function statutoryHolidays(year: number, choices: StatutoryChoices = {}):
   const days: DayOff[] = [
     statutory(civilDate(year, 1, 1), 'Tết Dương lịch', "New Year's Day"),
     ...tetDays.map((date) => statutory(date, `Tết Nguyên Đán (${lunarDayLabel(date)})`, 'Lunar New Year')),
-    statutory(lunarToSolar({ year, month: 3, day: 10, leap: false }), 'Giỗ Tổ Hùng Vương', "Hung Kings' Commemoration Day"),
+    statutory(
+      lunarToSolar({ year, month: 3, day: 10, leap: false }),
+      'Giỗ Tổ Hùng Vương',
+      "Hung Kings' Commemoration Day",
+    ),
     statutory(civilDate(year, 4, 30), 'Ngày Chiến thắng', 'Reunification Day'),
     statutory(civilDate(year, 5, 1), 'Ngày Quốc tế Lao động', 'International Labour Day'),
     statutory(civilDate(year, 9, 2), 'Quốc khánh', 'National Day'),

@@ -1,5 +1,13 @@
 import { CalendarError, CalendarErrorCode } from './calendar-error';
-import { checkYear, civilDateFromEpochDay, epochDayOf, parseCivilDate, VIETNAM_UTC_OFFSET_HOURS, yearOf, type CivilDate } from './civil-date';
+import {
+  checkYear,
+  civilDateFromEpochDay,
+  epochDayOf,
+  parseCivilDate,
+  VIETNAM_UTC_OFFSET_HOURS,
+  yearOf,
+  type CivilDate,
+} from './civil-date';
 
 /**
  * The Vietnamese lunisolar calendar (âm lịch), computed with Hồ Ngọc Đức's algorithm
@@ -112,7 +120,12 @@ function newMoonJulianDate(k: number): number {
   const t = k / 1236.85;
   const t2 = t * t;
   const t3 = t2 * t;
-  const mean = 2415020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3 + 0.00033 * sin(166.56 + 132.87 * t - 0.009173 * t2);
+  const mean =
+    2415020.75933 +
+    29.53058868 * k +
+    0.0001178 * t2 -
+    0.000000155 * t3 +
+    0.00033 * sin(166.56 + 132.87 * t - 0.009173 * t2);
   const m = 359.2242 + 29.10535608 * k - 0.0000333 * t2 - 0.00000347 * t3; // sun's mean anomaly
   const mp = 306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3; // moon's mean anomaly
   const f = 21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3; // moon's argument of latitude
@@ -144,7 +157,8 @@ function sunLongitudeSector(jdn: number, utcOffsetHours: number): number {
   const t2 = t * t;
   const m = 357.5291 + 35999.0503 * t - 0.0001559 * t2 - 0.00000048 * t * t2; // sun's mean anomaly
   const meanLongitude = 280.46645 + 36000.76983 * t + 0.0003032 * t2;
-  const center = (1.9146 - 0.004817 * t - 0.000014 * t2) * sin(m) + (0.019993 - 0.000101 * t) * sin(2 * m) + 0.00029 * sin(3 * m);
+  const center =
+    (1.9146 - 0.004817 * t - 0.000014 * t2) * sin(m) + (0.019993 - 0.000101 * t) * sin(2 * m) + 0.00029 * sin(3 * m);
   let l = (meanLongitude + center) * DEG;
   l -= 2 * Math.PI * Math.floor(l / (2 * Math.PI));
   return Math.floor((l / Math.PI) * 6);

@@ -4,7 +4,8 @@ import { WorkingDayCalendar } from './working-day-calendar';
 
 const national = new WorkingDayCalendar();
 const list = (calendar: WorkingDayCalendar, year: number) => calendar.holidays(year).map((d) => `${d.date} ${d.name}`);
-const data = (value: Partial<CalendarData> & { year: number }) => parseCalendarData({ source: 'test', ...value }, 'test');
+const data = (value: Partial<CalendarData> & { year: number }) =>
+  parseCalendarData({ source: 'test', ...value }, 'test');
 
 describe('WorkingDayCalendar', () => {
   describe('holidays (Labour Code 2019 defaults)', () => {
@@ -140,12 +141,17 @@ describe('WorkingDayCalendar', () => {
     it('refuses, when built, a day that is both worked and a holiday', () => {
       const clash = data({ year: 2026, workingDays: [{ date: '2026-04-26', name: 'Làm bù' }] });
       expect(() => new WorkingDayCalendar({ data: [clash] })).toThrow(
-        expect.objectContaining({ code: CalendarErrorCode.InvalidData, issues: [expect.stringContaining('2026-04-26')] }),
+        expect.objectContaining({
+          code: CalendarErrorCode.InvalidData,
+          issues: [expect.stringContaining('2026-04-26')],
+        }),
       );
     });
 
     it('refuses two data objects for one year', () => {
-      expect(() => new WorkingDayCalendar({ data: [data({ year: 2026 }), data({ year: 2026 })] })).toThrow(/2026 is given twice/);
+      expect(() => new WorkingDayCalendar({ data: [data({ year: 2026 }), data({ year: 2026 })] })).toThrow(
+        /2026 is given twice/,
+      );
     });
 
     it('withData returns a new calendar and leaves the old one unchanged', () => {
@@ -180,15 +186,25 @@ describe('WorkingDayCalendar', () => {
     });
 
     it('rejects a fractional count and a bad date', () => {
-      expect(() => national.addWorkingDays('2026-10-15', 1.5)).toThrow(expect.objectContaining({ code: CalendarErrorCode.InvalidArgument }));
-      expect(() => national.addWorkingDays('2026-13-01', 1)).toThrow(expect.objectContaining({ code: CalendarErrorCode.InvalidDate }));
+      expect(() => national.addWorkingDays('2026-10-15', 1.5)).toThrow(
+        expect.objectContaining({ code: CalendarErrorCode.InvalidArgument }),
+      );
+      expect(() => national.addWorkingDays('2026-13-01', 1)).toThrow(
+        expect.objectContaining({ code: CalendarErrorCode.InvalidDate }),
+      );
     });
   });
 
   it('answers a repeated question as a fresh calendar does (its memory changes no answer)', () => {
     const used = new WorkingDayCalendar();
     const days = Array.from({ length: 500 }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10));
-    const ask = (c: WorkingDayCalendar) => days.flatMap((d) => [c.isWorkingDay(d), c.addWorkingDays(d, 10), c.addWorkingDays(d, -3), c.addWorkingDays(d, 0)]);
+    const ask = (c: WorkingDayCalendar) =>
+      days.flatMap((d) => [
+        c.isWorkingDay(d),
+        c.addWorkingDays(d, 10),
+        c.addWorkingDays(d, -3),
+        c.addWorkingDays(d, 0),
+      ]);
     const first = ask(used);
     expect(ask(used)).toEqual(first);
     expect(ask(new WorkingDayCalendar())).toEqual(first);
@@ -203,7 +219,9 @@ describe('WorkingDayCalendar', () => {
   it('addCalendarDays counts every day and stays inside the supported years', () => {
     expect(national.addCalendarDays('2026-12-20', 15)).toBe('2027-01-04');
     expect(national.addCalendarDays('2026-03-01', -1)).toBe('2026-02-28');
-    expect(() => national.addCalendarDays('2199-12-31', 1)).toThrow(expect.objectContaining({ code: CalendarErrorCode.OutOfRange }));
+    expect(() => national.addCalendarDays('2199-12-31', 1)).toThrow(
+      expect.objectContaining({ code: CalendarErrorCode.OutOfRange }),
+    );
   });
 
   it('earliest returns the earlier of the dates', () => {

@@ -106,7 +106,8 @@ export class WorkingDayCalendar {
    * n = 0 returns `date` when it is a working day, else the next working day (Civil Code Art. 148(2)).
    */
   addWorkingDays(date: CivilDate, n: number): CivilDate {
-    if (!Number.isInteger(n)) throw new CalendarError(CalendarErrorCode.InvalidArgument, `working days must be an integer, got ${n}`);
+    if (!Number.isInteger(n))
+      throw new CalendarError(CalendarErrorCode.InvalidArgument, `working days must be an integer, got ${n}`);
     const key = `${date}|${n}`;
     const known = this.periods.get(key);
     if (known !== undefined) return known;
@@ -115,7 +116,7 @@ export class WorkingDayCalendar {
       current = this.isWorkingDay(current) ? current : this.nextWorkingDay(current);
     } else {
       const step = Math.sign(n);
-      for (let remaining = Math.abs(n); remaining > 0; ) {
+      for (let remaining = Math.abs(n); remaining > 0;) {
         current = plusDays(current, step);
         if (this.isWorkingDay(current)) remaining--;
       }
@@ -126,7 +127,8 @@ export class WorkingDayCalendar {
 
   /** `date` plus n calendar days (n may be negative); no working-day adjustment. */
   addCalendarDays(date: CivilDate, n: number): CivilDate {
-    if (!Number.isInteger(n)) throw new CalendarError(CalendarErrorCode.InvalidArgument, `calendar days must be an integer, got ${n}`);
+    if (!Number.isInteger(n))
+      throw new CalendarError(CalendarErrorCode.InvalidArgument, `calendar days must be an integer, got ${n}`);
     const result = plusDays(parseCivilDate(date), n);
     checkYear(yearOf(result));
     return result;
@@ -139,7 +141,8 @@ export class WorkingDayCalendar {
 
   /** "The earlier of": the earliest of the given dates. */
   earliest(...dates: CivilDate[]): CivilDate {
-    if (dates.length === 0) throw new CalendarError(CalendarErrorCode.InvalidArgument, 'earliest() needs at least one date');
+    if (dates.length === 0)
+      throw new CalendarError(CalendarErrorCode.InvalidArgument, 'earliest() needs at least one date');
     return dates.map(parseCivilDate).reduce((min, d) => (d < min ? d : min));
   }
 
@@ -157,7 +160,8 @@ export class WorkingDayCalendar {
   windowEnd(window: CampaignWindow): CivilDate {
     const start = parseCivilDate(window.start);
     const end = parseCivilDate(window.end);
-    if (end < start) throw new CalendarError(CalendarErrorCode.InvalidArgument, `window ends (${end}) before it starts (${start})`);
+    if (end < start)
+      throw new CalendarError(CalendarErrorCode.InvalidArgument, `window ends (${end}) before it starts (${start})`);
     return end;
   }
 

@@ -9,7 +9,10 @@ const civilDate = z.iso.date();
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
 /** A number of bytes, or a size such as `10mb` (1 kb = 1024 b), read as bytes. */
 const byteSize = z
-  .union([z.coerce.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'must be a number of bytes or a size such as 10mb')])
+  .union([
+    z.coerce.number().int().positive(),
+    z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'must be a number of bytes or a size such as 10mb'),
+  ])
   .transform((value) => {
     if (typeof value === 'number') return value;
     const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(\w+)$/.exec(value.trim()) as RegExpExecArray;
@@ -25,9 +28,15 @@ export const AppConfigSchema = z.strictObject({
   publicUrl: z.url(),
   dataDir: z.string().min(1),
   /** When absent, the start command provides an embedded PostgreSQL. */
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   /** When absent, the start command finds or starts a local Redis. */
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** BullMQ key prefix; use a hash tag such as `{rasoat}` on Redis Cluster. */
   queuePrefix: z.string().min(1),
   /**
@@ -74,7 +83,10 @@ export const AppConfigSchema = z.strictObject({
      */
     trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).transform(parseTrustProxy),
     /** Largest JSON or form body accepted (bytes, or a size such as `2mb`); larger ones get 413. */
-    bodyLimit: z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'must be a size such as 2mb')]),
+    bodyLimit: z.union([
+      z.number().int().positive(),
+      z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb)$/i, 'must be a size such as 2mb'),
+    ]),
   }),
   /**
    * Limits of uploaded files, enforced while reading (a file past one is refused with 413 and a
@@ -102,7 +114,10 @@ export const AppConfigSchema = z.strictObject({
     /** Villages listed per group in a digest; the rest are counted. */
     digestMaxItems: z.coerce.number().int().min(1).max(1000),
     /** `smtp://` or `smtps://` URL of the mail relay; when absent e-mail deliveries stay pending. */
-    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     /** Sender of the e-mails, e.g. `rasoat <no-reply@example.gov.vn>`. */
     from: z.string().min(3),
     /** Allows `http://` webhook URLs (tests, local receivers); production requires https. */
@@ -114,8 +129,26 @@ export const AppConfigSchema = z.strictObject({
      */
     webhookAllowedHosts: z
       .union([z.array(z.string()), z.string()])
-      .transform((hosts) => (typeof hosts === 'string' ? hosts.split(',') : hosts).map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== ''))
-      .pipe(z.array(z.string().regex(/^(?:[a-z0-9._-]+|[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)$/, 'each must be a host name or an IP address, without scheme, port or path'))),
+      .transform((hosts) =>
+        (typeof hosts === 'string' ? hosts.split(',') : hosts)
+          .map((h) =>
+            h
+              .trim()
+              .toLowerCase()
+              .replace(/^\[(.*)\]$/, '$1'),
+          )
+          .filter((h) => h !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(?:[a-z0-9._-]+|[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)$/,
+              'each must be a host name or an IP address, without scheme, port or path',
+            ),
+        ),
+      ),
     webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000),
     /** BullMQ attempts and exponential backoff of one delivery; after the last attempt it is dead. */
     deliveryAttempts: z.coerce.number().int().min(1).max(50),
@@ -191,25 +224,32 @@ function parseTrustProxy(value: boolean | number | string): boolean | number | s
  * Builds the configuration from `config/defaults.yaml`, then the environment, then explicit
  * overrides (tests). Reports every bad variable at once, naming the environment variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}, repoRoot = resolve(__dirname, '../../..')): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, unknown> = {},
+  repoRoot = resolve(__dirname, '../../..'),
+): AppConfig {
   const defaults = parse(readFileSync(resolve(repoRoot, 'config/defaults.yaml'), 'utf8')) as Record<string, unknown>;
   const raw: Record<string, unknown> = structuredClone(defaults);
   raw.env = 'development';
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const value = env[name];
-    if (value !== undefined && value !== '') setPath(raw, path, path === 'demo.seed' ? value !== 'false' && value !== '0' : value);
+    if (value !== undefined && value !== '')
+      setPath(raw, path, path === 'demo.seed' ? value !== 'false' && value !== '0' : value);
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
   // Without PUBLIC_URL, links point at the local port the process listens on.
   const publicUrlGiven = (env.PUBLIC_URL ?? '') !== '' || 'publicUrl' in overrides;
-  if (!publicUrlGiven && raw.port !== undefined && Number(raw.port) > 0) raw.publicUrl = `http://localhost:${Number(raw.port)}`;
+  if (!publicUrlGiven && raw.port !== undefined && Number(raw.port) > 0)
+    raw.publicUrl = `http://localhost:${Number(raw.port)}`;
   if (raw.logFormat === undefined) raw.logFormat = raw.env === 'production' ? 'json' : 'pretty';
   raw.dataDir = resolve(repoRoot, String(raw.dataDir));
   // Production brings its own secret; elsewhere a secret of this install is generated once, so
   // that no two installs, and no reader of the source, share one.
   let jwtSecretProblem: string | undefined;
   if (raw.jwtSecret === undefined && raw.env === 'production') {
-    jwtSecretProblem = 'bắt buộc khi NODE_ENV=production (tạo bằng openssl rand -base64 48) / required in production (generate one with openssl rand -base64 48)';
+    jwtSecretProblem =
+      'bắt buộc khi NODE_ENV=production (tạo bằng openssl rand -base64 48) / required in production (generate one with openssl rand -base64 48)';
   } else if (raw.jwtSecret === undefined) {
     try {
       raw.jwtSecret = readOrCreateSecretFile(join(String(raw.dataDir), JWT_SECRET_FILE), { bytes: 48, minLength: 32 });
@@ -224,7 +264,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     const byPath = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
     const issues = [
       ...(jwtSecretProblem ? [{ path: ['jwtSecret'], message: jwtSecretProblem }] : []),
-      ...(result.success ? [] : result.error.issues.filter((i) => !(jwtSecretProblem && i.path.join('.') === 'jwtSecret'))),
+      ...(result.success
+        ? []
+        : result.error.issues.filter((i) => !(jwtSecretProblem && i.path.join('.') === 'jwtSecret'))),
     ];
     throw new ConfigInvalidError(
       issues.map((i) => {

@@ -40,7 +40,11 @@ describe('the JWT secret of a data directory (outside production, without JWT_SE
     const dataDir = freshDir();
     const fixture = join(__dirname, 'jwt-secret.fixture.ts');
     const env = { ...process.env, RASOAT_DATA_DIR: dataDir, JWT_SECRET: '', NODE_ENV: 'development' };
-    const outputs = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['-r', require.resolve('@swc-node/register'), fixture], { env })));
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        run(process.execPath, ['-r', require.resolve('@swc-node/register'), fixture], { env }),
+      ),
+    );
     const secrets = outputs.map((o) => o.stdout.trim());
     expect(new Set(secrets).size).toBe(1);
     expect(secrets[0]).toBe(readFileSync(join(dataDir, JWT_SECRET_FILE), 'utf8').trim());
@@ -50,7 +54,9 @@ describe('the JWT secret of a data directory (outside production, without JWT_SE
     const given = freshDir();
     expect(loadConfig({ RASOAT_DATA_DIR: given, JWT_SECRET: 'g'.repeat(40) }).jwtSecret).toBe('g'.repeat(40));
     const production = freshDir();
-    expect(problems({ RASOAT_DATA_DIR: production, NODE_ENV: 'production' })).toContain('JWT_SECRET (jwtSecret): bắt buộc khi NODE_ENV=production');
+    expect(problems({ RASOAT_DATA_DIR: production, NODE_ENV: 'production' })).toContain(
+      'JWT_SECRET (jwtSecret): bắt buộc khi NODE_ENV=production',
+    );
     expect(existsSync(join(given, JWT_SECRET_FILE))).toBe(false);
     expect(existsSync(join(production, JWT_SECRET_FILE))).toBe(false);
   });
@@ -62,7 +68,9 @@ describe('the JWT secret of a data directory (outside production, without JWT_SE
     writeFileSync(file, `${'r'.repeat(64)}\n`);
     chmodSync(file, 0o644);
     const message = problems({ RASOAT_DATA_DIR: dataDir });
-    expect(message).toContain(`JWT_SECRET (jwtSecret): ${file}: tệp bí mật mà nhóm hoặc người dùng khác truy cập được (quyền 0644)`);
+    expect(message).toContain(
+      `JWT_SECRET (jwtSecret): ${file}: tệp bí mật mà nhóm hoặc người dùng khác truy cập được (quyền 0644)`,
+    );
     expect(message).toContain(`the secret file is accessible to group or others (mode 0644): chmod 600 it`);
     expect(statSync(file).mode & 0o777).toBe(0o644);
     expect(readFileSync(file, 'utf8')).toBe(`${'r'.repeat(64)}\n`);
@@ -75,7 +83,9 @@ describe('the JWT secret of a data directory (outside production, without JWT_SE
     mkdirSync(dataDir);
     const file = join(dataDir, JWT_SECRET_FILE);
     writeFileSync(file, 'secret\n', { mode: 0o600 });
-    expect(problems({ RASOAT_DATA_DIR: dataDir })).toContain(`JWT_SECRET (jwtSecret): ${file}: bí mật quá ngắn (6 ký tự, cần ít nhất 32)`);
+    expect(problems({ RASOAT_DATA_DIR: dataDir })).toContain(
+      `JWT_SECRET (jwtSecret): ${file}: bí mật quá ngắn (6 ký tự, cần ít nhất 32)`,
+    );
   });
 
   it('names the file it cannot use, and JWT_SECRET as the way out', () => {

@@ -10,7 +10,9 @@ describe('observability settings', () => {
     expect(loadConfig({ ...secret, NODE_ENV: 'test' }).logFormat).toBe('pretty');
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).logFormat).toBe('json');
     expect(loadConfig({ ...secret, LOG_FORMAT: 'json' }).logFormat).toBe('json');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), LOG_FORMAT: 'pretty' }).logFormat).toBe(
+      'pretty',
+    );
     expect(() => loadConfig({ ...secret, LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT (logFormat)');
   });
 
@@ -25,6 +27,8 @@ describe('observability settings', () => {
     expect(config.metricsToken).toBe('prometheus-scrape-token');
     expect(config.worker.metricsPort).toBe(9464);
     expect(() => loadConfig({ ...secret, METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN (metricsToken)');
-    expect(() => loadConfig({ ...secret, WORKER_METRICS_PORT: 'ninety' })).toThrow('WORKER_METRICS_PORT (worker.metricsPort)');
+    expect(() => loadConfig({ ...secret, WORKER_METRICS_PORT: 'ninety' })).toThrow(
+      'WORKER_METRICS_PORT (worker.metricsPort)',
+    );
   });
 });

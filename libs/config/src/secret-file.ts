@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A secret file that cannot be used as it is; the message names the file and what to do. */
@@ -45,7 +55,10 @@ function exists(file: string): boolean {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new SecretFileError(file, `${file}: không đọc được tệp bí mật (${(error as NodeJS.ErrnoException).code}) / cannot read the secret file (${(error as Error).message})`);
+    throw new SecretFileError(
+      file,
+      `${file}: không đọc được tệp bí mật (${(error as NodeJS.ErrnoException).code}) / cannot read the secret file (${(error as Error).message})`,
+    );
   }
 }
 
@@ -62,7 +75,10 @@ function create(file: string, secret: string): void {
     }
     linkIfAbsent(temporary, file);
   } catch (error) {
-    throw new SecretFileError(file, `${file}: không tạo được tệp bí mật (${(error as NodeJS.ErrnoException).code}) / cannot create the secret file (${(error as Error).message})`);
+    throw new SecretFileError(
+      file,
+      `${file}: không tạo được tệp bí mật (${(error as NodeJS.ErrnoException).code}) / cannot create the secret file (${(error as Error).message})`,
+    );
   } finally {
     try {
       unlinkSync(temporary);

@@ -43,21 +43,31 @@ export type SubmitEventBatchItem = z.infer<typeof SubmitEventBatchItem>;
 
 /** Body of `POST /api/cases/events/batch`: 1 to 500 events, for any cases in the caller's unit. */
 export const SubmitEventBatchBody = z.strictObject({
-  events: z.array(SubmitEventBatchItem).min(1, 'must hold at least one event').max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`),
+  events: z
+    .array(SubmitEventBatchItem)
+    .min(1, 'must hold at least one event')
+    .max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`),
 });
 export type SubmitEventBatchBody = z.infer<typeof SubmitEventBatchBody>;
 
 /** Body of `POST /api/campaigns`. */
-export const StartCampaignBody = z.strictObject({
-  provinceCode: z.string().min(1),
-  year: z.number().int().min(2000).max(2100),
-  definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
-  /** Defaults to the definition's window in the campaign's year. */
-  windowStart: z.iso.date().optional(),
-  windowEnd: z.iso.date().optional(),
-})
-  .refine((b) => (b.windowStart === undefined) === (b.windowEnd === undefined), { message: 'give both windowStart and windowEnd, or neither', path: ['windowEnd'] })
-  .refine((b) => !b.windowStart || !b.windowEnd || b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
+export const StartCampaignBody = z
+  .strictObject({
+    provinceCode: z.string().min(1),
+    year: z.number().int().min(2000).max(2100),
+    definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
+    /** Defaults to the definition's window in the campaign's year. */
+    windowStart: z.iso.date().optional(),
+    windowEnd: z.iso.date().optional(),
+  })
+  .refine((b) => (b.windowStart === undefined) === (b.windowEnd === undefined), {
+    message: 'give both windowStart and windowEnd, or neither',
+    path: ['windowEnd'],
+  })
+  .refine((b) => !b.windowStart || !b.windowEnd || b.windowStart <= b.windowEnd, {
+    message: 'windowEnd must not be before windowStart',
+    path: ['windowEnd'],
+  });
 export type StartCampaignBody = z.infer<typeof StartCampaignBody>;
 
 /** Body of `POST /api/admin/migrations`: move a campaign's in-flight cases to another version. */
@@ -81,11 +91,19 @@ export const DefinitionYamlBody = z.strictObject({
 });
 export type DefinitionYamlBody = z.infer<typeof DefinitionYamlBody>;
 
-export const DefinitionDiffBody = z.strictObject({
-  against: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
-  yaml: z.string().min(1).max(1_000_000).optional(),
-  key: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/).optional(),
-}).refine((b) => (b.yaml === undefined) !== (b.key === undefined), { message: 'give exactly one of yaml or key', path: ['yaml'] });
+export const DefinitionDiffBody = z
+  .strictObject({
+    against: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
+    yaml: z.string().min(1).max(1_000_000).optional(),
+    key: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*@\d+$/)
+      .optional(),
+  })
+  .refine((b) => (b.yaml === undefined) !== (b.key === undefined), {
+    message: 'give exactly one of yaml or key',
+    path: ['yaml'],
+  });
 export type DefinitionDiffBody = z.infer<typeof DefinitionDiffBody>;
 
 export const RollbackBody = z.strictObject({ reason: z.string().min(3).max(2000) });
@@ -103,8 +121,13 @@ export const CreateSubscriptionBody = z
     secret: z.string().min(16).max(200).optional(),
   })
   .superRefine((b, ctx) => {
-    if (b.channel === 'email' && !z.email().safeParse(b.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an e-mail address' });
-    if (b.channel === 'webhook' && !(URL.canParse(b.address) && ['https:', 'http:'].includes(new URL(b.address).protocol))) ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an https:// URL' });
+    if (b.channel === 'email' && !z.email().safeParse(b.address).success)
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an e-mail address' });
+    if (
+      b.channel === 'webhook' &&
+      !(URL.canParse(b.address) && ['https:', 'http:'].includes(new URL(b.address).protocol))
+    )
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'must be an https:// URL' });
   });
 export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
 
@@ -116,14 +139,20 @@ export const AddCalendarDayBody = z.strictObject({
   /** The decision or notice, e.g. "Quyết định 123/QĐ-UBND ngày …". */
   source: z.string().min(3).max(500),
   /** A province's extra day off; absent for the whole country (national admin only). */
-  province: z.string().regex(/^[0-9A-Z]{2,8}$/).optional(),
+  province: z
+    .string()
+    .regex(/^[0-9A-Z]{2,8}$/)
+    .optional(),
 });
 export type AddCalendarDayBody = z.infer<typeof AddCalendarDayBody>;
 
 /** Body of `PATCH /api/campaigns/:id/window`. */
 export const ChangeWindowBody = z
   .strictObject({ windowStart: z.iso.date(), windowEnd: z.iso.date(), reason: z.string().min(3).max(500) })
-  .refine((b) => b.windowStart <= b.windowEnd, { message: 'windowEnd must not be before windowStart', path: ['windowEnd'] });
+  .refine((b) => b.windowStart <= b.windowEnd, {
+    message: 'windowEnd must not be before windowStart',
+    path: ['windowEnd'],
+  });
 export type ChangeWindowBody = z.infer<typeof ChangeWindowBody>;
 
 /** History entries on one page, newest first: the case view holds the first page, `GET /api/cases/:id/history` the older ones. */

@@ -1,4 +1,12 @@
-import { ApplyCaseEventsPayload, casesOf, JOBS, JobName, MAX_CASES_PER_JOB, parseJobPayload, QueueName } from './queue-contract';
+import {
+  ApplyCaseEventsPayload,
+  casesOf,
+  JOBS,
+  JobName,
+  MAX_CASES_PER_JOB,
+  parseJobPayload,
+  QueueName,
+} from './queue-contract';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -40,30 +48,60 @@ describe('JOBS', () => {
 
   it('retries the engine’s jobs 20 times from 500 ms, a delivery as the deployment says; removes a completed job, keeps a failed one a week', () => {
     for (const name of [JobName.ApplyCaseEvents, JobName.FireAlarms, JobName.Sweep, JobName.BuildDigests]) {
-      expect(JOBS[name].options(settings)).toEqual({ attempts: 20, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: { age: weekSeconds } });
+      expect(JOBS[name].options(settings)).toEqual({
+        attempts: 20,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: true,
+        removeOnFail: { age: weekSeconds },
+      });
     }
-    expect(JOBS[JobName.DeliverNotification].options(settings)).toEqual({ attempts: 3, backoff: { type: 'exponential', delay: 50 }, removeOnComplete: true, removeOnFail: { age: weekSeconds } });
+    expect(JOBS[JobName.DeliverNotification].options(settings)).toEqual({
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 50 },
+      removeOnComplete: true,
+      removeOnFail: { age: weekSeconds },
+    });
   });
 });
 
 describe('parseJobPayload', () => {
   it('gives the payload of each job as its schema parses it', () => {
-    expect(parseJobPayload(JobName.DeliverNotification, { deliveryId: id(7) })).toEqual({ success: true, data: { deliveryId: id(7) } });
-    expect(parseJobPayload(JobName.FireAlarms, { at: '2026-11-23T01:00:00.000Z' })).toEqual({ success: true, data: { at: '2026-11-23T01:00:00.000Z' } });
+    expect(parseJobPayload(JobName.DeliverNotification, { deliveryId: id(7) })).toEqual({
+      success: true,
+      data: { deliveryId: id(7) },
+    });
+    expect(parseJobPayload(JobName.FireAlarms, { at: '2026-11-23T01:00:00.000Z' })).toEqual({
+      success: true,
+      data: { at: '2026-11-23T01:00:00.000Z' },
+    });
     expect(parseJobPayload(JobName.Sweep, {})).toEqual({ success: true, data: {} });
     expect(parseJobPayload(JobName.BuildDigests, {})).toEqual({ success: true, data: {} });
   });
 
   it('refuses a bad payload naming the job and the field', () => {
-    expect(parseJobPayload(JobName.DeliverNotification, { deliveryId: 'x' })).toEqual({ success: false, error: 'bad payload for job "deliver-notification": deliveryId: Invalid UUID' });
-    expect(parseJobPayload(JobName.ApplyCaseEvents, { caseIds: [id(1), 'x'] })).toEqual({ success: false, error: 'bad payload for job "apply-case-events": caseIds.1: Invalid UUID' });
-    expect(parseJobPayload(JobName.Sweep, { extra: 1 })).toEqual({ success: false, error: 'bad payload for job "sweep": (payload): Unrecognized key: "extra"' });
-    expect(parseJobPayload(JobName.BuildDigests, undefined)).toMatchObject({ success: false, error: expect.stringContaining('bad payload for job "build-digests": (payload): ') });
+    expect(parseJobPayload(JobName.DeliverNotification, { deliveryId: 'x' })).toEqual({
+      success: false,
+      error: 'bad payload for job "deliver-notification": deliveryId: Invalid UUID',
+    });
+    expect(parseJobPayload(JobName.ApplyCaseEvents, { caseIds: [id(1), 'x'] })).toEqual({
+      success: false,
+      error: 'bad payload for job "apply-case-events": caseIds.1: Invalid UUID',
+    });
+    expect(parseJobPayload(JobName.Sweep, { extra: 1 })).toEqual({
+      success: false,
+      error: 'bad payload for job "sweep": (payload): Unrecognized key: "extra"',
+    });
+    expect(parseJobPayload(JobName.BuildDigests, undefined)).toMatchObject({
+      success: false,
+      error: expect.stringContaining('bad payload for job "build-digests": (payload): '),
+    });
   });
 
   it('lists what each form of a union missed when the payload matches none', () => {
     const refused = parseJobPayload(JobName.ApplyCaseEvents, {});
     expect(refused.success).toBe(false);
-    expect(!refused.success && refused.error).toMatch(/^bad payload for job "apply-case-events": \(payload\): Invalid input \(caseId: .+ \| caseIds: .+\)$/);
+    expect(!refused.success && refused.error).toMatch(
+      /^bad payload for job "apply-case-events": \(payload\): Invalid input \(caseId: .+ \| caseIds: .+\)$/,
+    );
   });
 });

@@ -30,11 +30,15 @@ export const MAX_CASES_PER_JOB = 500;
  * Applies the accepted events of one case, or of several: an acceptance batch wakes all its
  * cases with one job, so that the queue costs one job per batch, not one per event.
  */
-export const ApplyCaseEventsPayload = z.union([z.strictObject({ caseId: z.uuid() }), z.strictObject({ caseIds: z.array(z.uuid()).min(1).max(MAX_CASES_PER_JOB) })]);
+export const ApplyCaseEventsPayload = z.union([
+  z.strictObject({ caseId: z.uuid() }),
+  z.strictObject({ caseIds: z.array(z.uuid()).min(1).max(MAX_CASES_PER_JOB) }),
+]);
 export type ApplyCaseEventsPayload = z.infer<typeof ApplyCaseEventsPayload>;
 
 /** The cases an apply job wakes. */
-export const casesOf = (payload: ApplyCaseEventsPayload): string[] => ('caseIds' in payload ? payload.caseIds : [payload.caseId]);
+export const casesOf = (payload: ApplyCaseEventsPayload): string[] =>
+  'caseIds' in payload ? payload.caseIds : [payload.caseId];
 
 /** Rings every deadline alarm due at or before `at` (and any missed earlier). */
 export const FireAlarmsPayload = z.strictObject({ at: z.iso.datetime() });
@@ -106,14 +110,19 @@ export const JOBS = {
   [JobName.ApplyCaseEvents]: { queue: QueueName.CaseEvents, payload: ApplyCaseEventsPayload, options: ENGINE_JOB },
   [JobName.FireAlarms]: { queue: QueueName.Timers, payload: FireAlarmsPayload, options: ENGINE_JOB },
   [JobName.Sweep]: { queue: QueueName.Timers, payload: SweepPayload, options: ENGINE_JOB },
-  [JobName.DeliverNotification]: { queue: QueueName.Notifications, payload: DeliverNotificationPayload, options: DELIVERY_JOB },
+  [JobName.DeliverNotification]: {
+    queue: QueueName.Notifications,
+    payload: DeliverNotificationPayload,
+    options: DELIVERY_JOB,
+  },
   [JobName.BuildDigests]: { queue: QueueName.Notifications, payload: BuildDigestsPayload, options: ENGINE_JOB },
 } as const satisfies { readonly [N in JobName]: JobSpec };
 
 /** The payload of job `N`, as its schema in `JOBS` parses it. */
 export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
 
-export type PayloadParse<N extends JobName> = { success: true; data: JobPayload<N> } | { success: false; error: string };
+export type PayloadParse<N extends JobName> =
+  { success: true; data: JobPayload<N> } | { success: false; error: string };
 
 /**
  * Parses a payload of job `name`. A refusal names the job and each bad field, e.g.
@@ -122,7 +131,10 @@ export type PayloadParse<N extends JobName> = { success: true; data: JobPayload<
 export function parseJobPayload<N extends JobName>(name: N, data: unknown): PayloadParse<N> {
   const parsed = JOBS[name].payload.safeParse(data);
   if (parsed.success) return { success: true, data: parsed.data as JobPayload<N> };
-  return { success: false, error: `bad payload for job "${name}": ${parsed.error.issues.map((issue) => describeIssue(issue, [])).join('; ')}` };
+  return {
+    success: false,
+    error: `bad payload for job "${name}": ${parsed.error.issues.map((issue) => describeIssue(issue, [])).join('; ')}`,
+  };
 }
 
 /** `field.path: message`; a union that no option matched lists each option's issues. */

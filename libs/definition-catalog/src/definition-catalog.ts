@@ -60,7 +60,12 @@ export class CatalogReader {
     const cached = this.results.get(full);
     if (cached) return cached;
     const display = relative(this.displayRoot, full) || full;
-    if (this.reading.has(full)) return { errors: [{ file: display, line: 1, col: 1, path: '$.extends', message: 'overlay chain loops back to this file' }] };
+    if (this.reading.has(full))
+      return {
+        errors: [
+          { file: display, line: 1, col: 1, path: '$.extends', message: 'overlay chain loops back to this file' },
+        ],
+      };
     this.reading.add(full);
     try {
       const text = readFileSync(full, 'utf8');
@@ -82,7 +87,13 @@ export class CatalogReader {
       if (!entry) continue;
       const existing = entries.get(entry.key);
       if (existing) {
-        errors.push({ file: entry.file, line: 1, col: 1, path: '$.version', message: `${entry.key} is already defined in ${existing.file}` });
+        errors.push({
+          file: entry.file,
+          line: 1,
+          col: 1,
+          path: '$.version',
+          message: `${entry.key} is already defined in ${existing.file}`,
+        });
         continue;
       }
       entries.set(entry.key, entry);
@@ -122,7 +133,8 @@ export class CatalogReader {
       for (const file of definitionFiles(this.dir)) {
         const parsed = parseYaml(readFileSync(file, 'utf8'), file);
         const head = parsed.ok ? (parsed.value as { id?: unknown; version?: unknown } | null) : null;
-        if (head && typeof head.id === 'string' && typeof head.version === 'number') this.keys.set(`${head.id}@${head.version}`, resolve(file));
+        if (head && typeof head.id === 'string' && typeof head.version === 'number')
+          this.keys.set(`${head.id}@${head.version}`, resolve(file));
       }
     }
     return this.keys;
@@ -130,7 +142,10 @@ export class CatalogReader {
 }
 
 /** Reads, validates and compiles one file; an overlay's base is looked up under `workflows/`. */
-export function readDefinitionFile(file: string, displayRoot = process.cwd()): { entry?: CatalogEntry; errors: DefinitionError[] } {
+export function readDefinitionFile(
+  file: string,
+  displayRoot = process.cwd(),
+): { entry?: CatalogEntry; errors: DefinitionError[] } {
   return new CatalogReader(WORKFLOWS_DIR, displayRoot).read(file);
 }
 
@@ -145,7 +160,9 @@ export function contentHash(value: unknown): string {
 
 export class CatalogInvalidError extends Error {
   constructor(readonly errors: DefinitionError[]) {
-    super(`Definitions under workflows/ are invalid:\n${errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path} ${e.message}`).join('\n')}`);
+    super(
+      `Definitions under workflows/ are invalid:\n${errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.path} ${e.message}`).join('\n')}`,
+    );
     this.name = 'CatalogInvalidError';
   }
 }

@@ -30,7 +30,10 @@ describe('shipped definitions', () => {
     const { entry, errors } = readDefinitionFile(golden.definitionFile);
     it('definition is valid', () => expect(errors).toEqual([]));
     it.each(golden.cases.map((c) => [c.name]))('%s', (caseName) => {
-      const failures = runGoldenCases(entry!.compiled, { ...golden, cases: golden.cases.filter((c) => c.name === caseName) });
+      const failures = runGoldenCases(entry!.compiled, {
+        ...golden,
+        cases: golden.cases.filter((c) => c.name === caseName),
+      });
       expect(failures).toEqual([]);
     });
   });

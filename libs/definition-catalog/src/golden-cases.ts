@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { applyEvent, startCase, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts } from '@rasoat/workflow-core';
+import {
+  applyEvent,
+  startCase,
+  type CaseSnapshot,
+  type CompiledDefinition,
+  type HouseholdFacts,
+} from '@rasoat/workflow-core';
 
 const Expectation = z.union([
   z.strictObject({
@@ -50,18 +56,30 @@ export interface GoldenFailure {
 }
 
 /** Plays each case through the pure core with a fixed clock and reports every mismatch. */
-export function runGoldenCases(compiled: CompiledDefinition, golden: GoldenFile, start = new Date('2026-09-01T01:00:00Z')): GoldenFailure[] {
+export function runGoldenCases(
+  compiled: CompiledDefinition,
+  golden: GoldenFile,
+  start = new Date('2026-09-01T01:00:00Z'),
+): GoldenFailure[] {
   const failures: GoldenFailure[] = [];
   for (const c of golden.cases) {
     let snapshot: CaseSnapshot = startCase(compiled, start).snapshot;
     c.events.forEach((event, index) => {
       const now = new Date(start.getTime() + (index + 1) * 86_400_000);
-      const result = applyEvent(compiled, snapshot, { type: event.type, data: event.data, facts: event.facts as HouseholdFacts | undefined }, now);
-      const fail = (message: string) => failures.push({ caseName: c.name, index, message: `${event.type}: ${message}` });
+      const result = applyEvent(
+        compiled,
+        snapshot,
+        { type: event.type, data: event.data, facts: event.facts as HouseholdFacts | undefined },
+        now,
+      );
+      const fail = (message: string) =>
+        failures.push({ caseName: c.name, index, message: `${event.type}: ${message}` });
       const expect = event.expect;
       if ('rejected' in expect) {
-        if (result.outcome !== 'rejected') fail(`expected rejection ${expect.rejected}, but it moved to "${result.to}"`);
-        else if (result.code !== expect.rejected) fail(`expected rejection ${expect.rejected}, got ${result.code}: ${result.message}`);
+        if (result.outcome !== 'rejected')
+          fail(`expected rejection ${expect.rejected}, but it moved to "${result.to}"`);
+        else if (result.code !== expect.rejected)
+          fail(`expected rejection ${expect.rejected}, got ${result.code}: ${result.message}`);
         return;
       }
       if (result.outcome === 'rejected') {
@@ -70,16 +88,20 @@ export function runGoldenCases(compiled: CompiledDefinition, golden: GoldenFile,
       }
       if (result.to !== expect.step) fail(`expected step "${expect.step}", got "${result.to}"`);
       if (expect.regions && JSON.stringify(result.snapshot.regions ?? {}) !== JSON.stringify(expect.regions)) {
-        fail(`expected regions ${JSON.stringify(expect.regions)}, got ${JSON.stringify(result.snapshot.regions ?? {})}`);
+        fail(
+          `expected regions ${JSON.stringify(expect.regions)}, got ${JSON.stringify(result.snapshot.regions ?? {})}`,
+        );
       }
-      if (expect.status && result.snapshot.status !== expect.status) fail(`expected status ${expect.status}, got ${result.snapshot.status}`);
+      if (expect.status && result.snapshot.status !== expect.status)
+        fail(`expected status ${expect.status}, got ${result.snapshot.status}`);
       for (const [name, value] of Object.entries(expect.counters ?? {})) {
         const actual = result.snapshot.context.counters[name] ?? 0;
         if (actual !== value) fail(`expected counter ${name} = ${value}, got ${actual}`);
       }
       if (expect.effects) {
         const kinds = result.effects.map((e) => `${e.kind}:${e.step}`);
-        if (JSON.stringify(kinds) !== JSON.stringify(expect.effects)) fail(`expected effects ${expect.effects.join(', ')}, got ${kinds.join(', ')}`);
+        if (JSON.stringify(kinds) !== JSON.stringify(expect.effects))
+          fail(`expected effects ${expect.effects.join(', ')}, got ${kinds.join(', ')}`);
       }
       snapshot = result.snapshot;
     });

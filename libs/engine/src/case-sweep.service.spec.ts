@@ -18,7 +18,9 @@ function setup() {
   const clock = new ManualClock(START);
   const cases = { rewakeWaiting: jest.fn(async () => (calls.push('rewake'), 2)) };
   const recompute = { recomputeOutdated: jest.fn(async () => (calls.push('recompute'), { checked: 0, moved: 0 })) };
-  const alarms = { fireDue: jest.fn(async () => (calls.push('fireDue'), { rung: 4, events: 3, stale: 1, notifications: 5 })) };
+  const alarms = {
+    fireDue: jest.fn(async () => (calls.push('fireDue'), { rung: 4, events: 3, stale: 1, notifications: 5 })),
+  };
   const wakeUps = { rearmNextHour: jest.fn(async () => (calls.push('rearm'), 7)) };
   snapshot.mockReset().mockImplementation(async () => (calls.push('snapshot'), 0));
   const sweep = new CaseSweep(
@@ -39,7 +41,15 @@ describe('CaseSweep', () => {
   it('re-wakes waiting cases, recomputes outdated deadlines, rings what is due, copies the stage counters, then re-arms the next hour', async () => {
     const { sweep, cases, wakeUps, calls } = setup();
 
-    expect(await sweep.sweep(60)).toEqual({ rung: 4, events: 3, stale: 1, notifications: 5, fired: 7, woken: 2, rearmed: 7 });
+    expect(await sweep.sweep(60)).toEqual({
+      rung: 4,
+      events: 3,
+      stale: 1,
+      notifications: 5,
+      fired: 7,
+      woken: 2,
+      rearmed: 7,
+    });
     expect(calls).toEqual(['rewake', 'recompute', 'fireDue', 'snapshot', 'rearm']);
     expect(cases.rewakeWaiting).toHaveBeenCalledWith(START, 60, 5000);
     expect(snapshot).toHaveBeenCalledWith(FORK, START);

@@ -40,7 +40,13 @@ export class EngineBootstrap {
     const inserted = await this.units.upsertTree(demoProvince(demo.provinceCode));
     if (inserted > 0) this.logger.log(`demo province ${demo.provinceCode}: ${inserted} units created`);
     const { campaign, casesCreated } = await this.campaigns.start(
-      { provinceCode: demo.provinceCode, year: demo.year, definitionKey: DEMO_DEFINITION_KEY, windowStart: demo.windowStart, windowEnd: demo.windowEnd },
+      {
+        provinceCode: demo.provinceCode,
+        year: demo.year,
+        definitionKey: DEMO_DEFINITION_KEY,
+        windowStart: demo.windowStart,
+        windowEnd: demo.windowEnd,
+      },
       SYSTEM_ACTOR,
     );
     if (casesCreated > 0) this.logger.log(`demo campaign ${campaign.id}: ${casesCreated} village cases opened`);

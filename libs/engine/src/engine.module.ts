@@ -21,8 +21,21 @@ import { UnitsModule } from './units';
  */
 @Module({})
 export class EngineModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock, options: { producers?: ProducerPatience } = {}): DynamicModule {
-    const contexts = [DefinitionsModule, UnitsModule, DeadlinesModule, CasesModule, CampaignsModule, NotificationsModule, HouseholdsModule, ReportsModule];
+  static forRoot(
+    config: AppConfig,
+    clock: Clock = systemClock,
+    options: { producers?: ProducerPatience } = {},
+  ): DynamicModule {
+    const contexts = [
+      DefinitionsModule,
+      UnitsModule,
+      DeadlinesModule,
+      CasesModule,
+      CampaignsModule,
+      NotificationsModule,
+      HouseholdsModule,
+      ReportsModule,
+    ];
     return {
       module: EngineModule,
       imports: [CoreModule.forRoot(config, clock, options.producers), ...contexts],

@@ -1,21 +1,127 @@
-export { AuthErrorCode, AuthException, NATION, TokenAudience, TokenClaims, assertInScope, roleLevelRefusal, signToken, verifyToken } from './auth';
-export { CampaignNotFoundException, CampaignRepository, CampaignsService, ProgressRepository, ProgressService } from './campaigns';
+export {
+  AuthErrorCode,
+  AuthException,
+  NATION,
+  TokenAudience,
+  TokenClaims,
+  assertInScope,
+  roleLevelRefusal,
+  signToken,
+  verifyToken,
+} from './auth';
+export {
+  CampaignNotFoundException,
+  CampaignRepository,
+  CampaignsService,
+  ProgressRepository,
+  ProgressService,
+} from './campaigns';
 export type { NewCampaignRow } from './campaigns';
 export { CaseDeadlinesService } from './case-deadlines.service';
 export type { SweepRun } from './case-sweep.service';
-export { CaseAcceptanceService, CaseChanges, CaseEffectWriter, CaseEngineService, CaseEventRepository, CaseMigrationRepository, CaseMigrationService, CaseNotFoundException, CaseQueryService, CaseViewRepository, DeadlineAlarmsRepository, EVENT_BATCH, IdempotencyKeyReusedException, InvalidPayloadException, PendingEventsRepository, RefusedEventBudgetExceededException, ReviewCaseRepository, RoleNotAllowedException, UnknownEventTypeException } from './cases';
-export type { AcceptOutcome, AcceptRequest, AlarmRun, DrainedCaseRow, EventReceipt, FireOutcome, NewCaseEventRow } from './cases';
-export { CALENDAR_DATA_DIR, CalendarAdminService, DeadlineCalculator, DeadlineRepository, TimersProducer, loadCalendarData } from './deadlines';
+export {
+  CaseAcceptanceService,
+  CaseChanges,
+  CaseEffectWriter,
+  CaseEngineService,
+  CaseEventRepository,
+  CaseMigrationRepository,
+  CaseMigrationService,
+  CaseNotFoundException,
+  CaseQueryService,
+  CaseViewRepository,
+  DeadlineAlarmsRepository,
+  EVENT_BATCH,
+  IdempotencyKeyReusedException,
+  InvalidPayloadException,
+  PendingEventsRepository,
+  RefusedEventBudgetExceededException,
+  ReviewCaseRepository,
+  RoleNotAllowedException,
+  UnknownEventTypeException,
+} from './cases';
+export type {
+  AcceptOutcome,
+  AcceptRequest,
+  AlarmRun,
+  DrainedCaseRow,
+  EventReceipt,
+  FireOutcome,
+  NewCaseEventRow,
+} from './cases';
+export {
+  CALENDAR_DATA_DIR,
+  CalendarAdminService,
+  DeadlineCalculator,
+  DeadlineRepository,
+  TimersProducer,
+  loadCalendarData,
+} from './deadlines';
 export type { Alarm, RecomputedDeadline } from './deadlines';
-export { DefinitionAdminService, DefinitionRegistry, DefinitionRepository, DefinitionVersionChangedException } from './definitions';
+export {
+  DefinitionAdminService,
+  DefinitionRegistry,
+  DefinitionRepository,
+  DefinitionVersionChangedException,
+} from './definitions';
 export { EngineBootstrap } from './engine-bootstrap.service';
 export { EngineModule } from './engine.module';
-export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCertificatesService, HouseholdCodeParam, HouseholdComplaintsService, HouseholdImportQuery, HouseholdListQuery, HouseholdListService, HouseholdSurveyService, HouseholdVotesService, HouseholdsRepository, POVERTY_RULES_DIR, RecheckBody, SurveyBody, VotesBody, loadCaseRuleSet } from './households';
+export {
+  AddHouseholdBody,
+  CertificateBody,
+  ComplaintBody,
+  EditHouseholdBody,
+  HOUSEHOLD_FILE_CONTENT_TYPES,
+  HouseholdCertificatesService,
+  HouseholdCodeParam,
+  HouseholdComplaintsService,
+  HouseholdImportQuery,
+  HouseholdListQuery,
+  HouseholdListService,
+  HouseholdSurveyService,
+  HouseholdVotesService,
+  HouseholdsRepository,
+  POVERTY_RULES_DIR,
+  RecheckBody,
+  SurveyBody,
+  VotesBody,
+  loadCaseRuleSet,
+} from './households';
 export type { NewHousehold } from './households';
-export { CLOCK, DomainException, ManualClock, QueueReader, closeOnSignals, producerQueueToken, redisOptions, systemClock } from './infrastructure';
+export {
+  CLOCK,
+  DomainException,
+  ManualClock,
+  QueueReader,
+  closeOnSignals,
+  producerQueueToken,
+  redisOptions,
+  systemClock,
+} from './infrastructure';
 export type { Clock, FailureKind } from './infrastructure';
-export { DIGEST_SCHEDULER_ID, DeliveryRepository, DeliveryService, DigestRepository, DigestService, NotificationInboxRepository, NotificationInboxService, NotificationsProducer, SubscriptionRepository, SubscriptionsService, verifyWebhook } from './notifications';
+export {
+  DIGEST_SCHEDULER_ID,
+  DeliveryRepository,
+  DeliveryService,
+  DigestRepository,
+  DigestService,
+  NotificationInboxRepository,
+  NotificationInboxService,
+  NotificationsProducer,
+  SubscriptionRepository,
+  SubscriptionsService,
+  verifyWebhook,
+} from './notifications';
 export type { DigestContentRow, NewDigestRow } from './notifications';
-export { ReportRepository, ReportTableCatalog, ReportsService, loadReportTables, renderCsv, renderXlsx, reportFileName, tableJson } from './reports';
+export {
+  ReportRepository,
+  ReportTableCatalog,
+  ReportsService,
+  loadReportTables,
+  renderCsv,
+  renderXlsx,
+  reportFileName,
+  tableJson,
+} from './reports';
 export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';
 export type { UnitSeed } from './units';

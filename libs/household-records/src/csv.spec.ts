@@ -86,9 +86,14 @@ describe('readCsv', () => {
 
 describe('writeCsv', () => {
   it('writes a BOM, CRLF, and quotes only what needs it', () => {
-    expect(writeCsv([['Mã hộ', 'Ghi chú'], ['H1', 'a "b", c'], ['H2', 'x\ny'], ['H3', 'plain']])).toBe(
-      '\uFEFFMã hộ,Ghi chú\r\nH1,"a ""b"", c"\r\nH2,"x\ny"\r\nH3,plain\r\n',
-    );
+    expect(
+      writeCsv([
+        ['Mã hộ', 'Ghi chú'],
+        ['H1', 'a "b", c'],
+        ['H2', 'x\ny'],
+        ['H3', 'plain'],
+      ]),
+    ).toBe('\uFEFFMã hộ,Ghi chú\r\nH1,"a ""b"", c"\r\nH2,"x\ny"\r\nH3,plain\r\n');
     expect(writeCsv([['a;b', 'c,d']], { delimiter: ';', bom: false })).toBe('"a;b";c,d\r\n');
   });
 
@@ -99,6 +104,9 @@ describe('writeCsv', () => {
       ['', '', ''],
       ['H2', ' khoảng trắng ', '""'],
     ];
-    expect(readCsv(writeCsv(rows, { delimiter }))).toEqual({ delimiter, records: rows.map((row, i) => ({ row: i + 1, line: expect.any(Number), cells: row })) });
+    expect(readCsv(writeCsv(rows, { delimiter }))).toEqual({
+      delimiter,
+      records: rows.map((row, i) => ({ row: i + 1, line: expect.any(Number), cells: row })),
+    });
   });
 });

@@ -37,7 +37,10 @@ function notUtf8(content: Buffer): CsvError {
   const line = lossy.slice(0, lossy.indexOf('\uFFFD')).split('\n').length;
   return new CsvError(
     line,
-    bilingual(`Tệp không phải UTF-8 (dòng ${line}); trong Excel hãy lưu bằng "CSV UTF-8"`, `The file is not UTF-8 (line ${line}); in Excel save it as "CSV UTF-8"`),
+    bilingual(
+      `Tệp không phải UTF-8 (dòng ${line}); trong Excel hãy lưu bằng "CSV UTF-8"`,
+      `The file is not UTF-8 (line ${line}); in Excel save it as "CSV UTF-8"`,
+    ),
   );
 }
 
@@ -69,7 +72,10 @@ const PIECE_LENGTH = 256 * 1024;
  * after a closing quote, and a quote left open, throw a `CsvError` naming the line. Holds every
  * record: for files of any size use `streamCsv`.
  */
-export function readCsv(content: Buffer | string, options: { delimiter?: CsvDelimiter; limits?: CsvLimits } = {}): { delimiter: CsvDelimiter; records: CsvRecord[] } {
+export function readCsv(
+  content: Buffer | string,
+  options: { delimiter?: CsvDelimiter; limits?: CsvLimits } = {},
+): { delimiter: CsvDelimiter; records: CsvRecord[] } {
   const { delimiter, records } = streamCsv(content, options);
   return { delimiter, records: [...records] };
 }
@@ -84,7 +90,11 @@ export function readCsv(content: Buffer | string, options: { delimiter?: CsvDeli
  */
 export function streamCsv(
   content: Buffer | string,
-  options: { delimiter?: CsvDelimiter; limits?: CsvLimits; /** Bytes (characters of a string) decoded at a time; tests make it small. */ pieceLength?: number } = {},
+  options: {
+    delimiter?: CsvDelimiter;
+    limits?: CsvLimits;
+    /** Bytes (characters of a string) decoded at a time; tests make it small. */ pieceLength?: number;
+  } = {},
 ): { delimiter: CsvDelimiter; records: Generator<CsvRecord> } {
   const pieces = utf8Pieces(content, options.pieceLength ?? PIECE_LENGTH);
   const first = pieces.next();
@@ -107,7 +117,8 @@ function* utf8Pieces(content: Buffer | string, pieceLength: number): Generator<s
   }
   if (!isUtf8(content)) throw notUtf8(content);
   const decoder = new TextDecoder('utf-8');
-  for (let start = 0; start < content.length; start += pieceLength) yield decoder.decode(content.subarray(start, start + pieceLength), { stream: true });
+  for (let start = 0; start < content.length; start += pieceLength)
+    yield decoder.decode(content.subarray(start, start + pieceLength), { stream: true });
   yield decoder.decode();
 }
 
@@ -194,7 +205,14 @@ function* csvRecords(pieces: Iterable<string>, delimiter: CsvDelimiter, limits?:
         fieldStart = i + 1;
       } else if (afterQuote) {
         if (char !== ' ' && char !== '\t') {
-          throw new CsvError(line, bilingual(`Dòng ${line}: có ký tự "${char}" sau dấu ngoặc kép đóng`, `Line ${line}: unexpected "${char}" after a closing quote`), row);
+          throw new CsvError(
+            line,
+            bilingual(
+              `Dòng ${line}: có ký tự "${char}" sau dấu ngoặc kép đóng`,
+              `Line ${line}: unexpected "${char}" after a closing quote`,
+            ),
+            row,
+          );
         }
       } else if (char === '"' && blankSoFar) {
         quoted = true;
@@ -208,7 +226,11 @@ function* csvRecords(pieces: Iterable<string>, delimiter: CsvDelimiter, limits?:
     if (final) break;
   }
   if (quoted) {
-    throw new CsvError(quoteLine, bilingual(`Dòng ${quoteLine}: dấu ngoặc kép mở nhưng không đóng`, `Line ${quoteLine}: unterminated quoted field`), row);
+    throw new CsvError(
+      quoteLine,
+      bilingual(`Dòng ${quoteLine}: dấu ngoặc kép mở nhưng không đóng`, `Line ${quoteLine}: unterminated quoted field`),
+      row,
+    );
   }
   if (fieldStart < text.length || cells.length > 0 || column > 0 || afterQuote) {
     endField(afterQuote ? quotedValue : text.slice(fieldStart));
@@ -220,9 +242,13 @@ function* csvRecords(pieces: Iterable<string>, delimiter: CsvDelimiter, limits?:
  * Writes RFC 4180 CSV: fields with the delimiter, a quote or a line break are quoted (quotes
  * doubled), records end with CRLF, and a UTF-8 BOM leads so that Excel shows Vietnamese.
  */
-export function writeCsv(rows: readonly (readonly string[])[], options: { delimiter?: CsvDelimiter; bom?: boolean } = {}): string {
+export function writeCsv(
+  rows: readonly (readonly string[])[],
+  options: { delimiter?: CsvDelimiter; bom?: boolean } = {},
+): string {
   const delimiter = options.delimiter ?? ',';
-  const escape = (value: string) => (value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const escape = (value: string) =>
+    value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   const body = rows.map((row) => row.map(escape).join(delimiter) + '\r\n').join('');
   return (options.bom ?? true) ? BOM + body : body;
 }

@@ -18,9 +18,31 @@ const HOUSEHOLDS: HouseholdRecord[] = [
     note: 'Đề nghị "rà soát" lại;\nđã họp dân',
   },
   { householdCode: '0042', headName: 'Trần Thị Bình', memberCount: 3, area: 'urban', source: 'request' },
-  { householdCode: 'H003', headName: 'Lê Văn Cường', memberCount: 1, area: 'rural', source: 'newly_arising', incomePerCapitaMonthly: 0, deprivations: [] },
-  { householdCode: 'H004', headName: 'Phạm Thị Dung', memberCount: 6, area: 'urban', source: 'previous_near_poor', note: '=HYPERLINK("http://x")' },
-  { householdCode: '-5', headName: "'-Đặng Văn Em", memberCount: 2, area: 'rural', source: 'newly_arising', note: '+84 912 345 678' },
+  {
+    householdCode: 'H003',
+    headName: 'Lê Văn Cường',
+    memberCount: 1,
+    area: 'rural',
+    source: 'newly_arising',
+    incomePerCapitaMonthly: 0,
+    deprivations: [],
+  },
+  {
+    householdCode: 'H004',
+    headName: 'Phạm Thị Dung',
+    memberCount: 6,
+    area: 'urban',
+    source: 'previous_near_poor',
+    note: '=HYPERLINK("http://x")',
+  },
+  {
+    householdCode: '-5',
+    headName: "'-Đặng Văn Em",
+    memberCount: 2,
+    area: 'rural',
+    source: 'newly_arising',
+    note: '+84 912 345 678',
+  },
 ];
 
 describe('writeHouseholdFile', () => {
@@ -42,7 +64,9 @@ describe('writeHouseholdFile', () => {
     expect(lines[0]).toBe(
       '\uFEFFMã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú',
     );
-    expect(lines[1]).toBe('H001,Nguyễn Văn An,001090012345,"Thôn Đông, xã Tân Mỹ",4,Nông thôn,Hộ nghèo năm trước,1200000,health_insurance; latrine; telecom,"Đề nghị ""rà soát"" lại;\nđã họp dân"');
+    expect(lines[1]).toBe(
+      'H001,Nguyễn Văn An,001090012345,"Thôn Đông, xã Tân Mỹ",4,Nông thôn,Hộ nghèo năm trước,1200000,health_insurance; latrine; telecom,"Đề nghị ""rà soát"" lại;\nđã họp dân"',
+    );
     expect(lines[3]).toBe('H003,Lê Văn Cường,,,1,Nông thôn,Phát sinh mới,0,Không,');
     expect(lines[4]).toBe(`H004,Phạm Thị Dung,,,6,Thành thị,Hộ cận nghèo năm trước,,,"'=HYPERLINK(""http://x"")"`);
     expect(lines[5]).toBe(`'-5,''-Đặng Văn Em,,,2,Nông thôn,Phát sinh mới,,,'+84 912 345 678`);
@@ -65,15 +89,41 @@ describe('writeHouseholdFile', () => {
   });
 
   it('normalises what it writes: trimmed, NFC, each deprivation once', async () => {
-    const content = await writeHouseholdFile([{ householdCode: ' H1 ', headName: 'Nguyễn Văn An'.normalize('NFD'), memberCount: 1, area: 'rural', source: 'request', deprivations: ['telecom', 'telecom'], note: ' ' }], 'csv');
+    const content = await writeHouseholdFile(
+      [
+        {
+          householdCode: ' H1 ',
+          headName: 'Nguyễn Văn An'.normalize('NFD'),
+          memberCount: 1,
+          area: 'rural',
+          source: 'request',
+          deprivations: ['telecom', 'telecom'],
+          note: ' ',
+        },
+      ],
+      'csv',
+    );
     expect(await parseHouseholdFile({ format: 'csv', content })).toEqual({
       ok: true,
-      households: [{ householdCode: 'H1', headName: 'Nguyễn Văn An', memberCount: 1, area: 'rural', source: 'request', deprivations: ['telecom'] }],
+      households: [
+        {
+          householdCode: 'H1',
+          headName: 'Nguyễn Văn An',
+          memberCount: 1,
+          area: 'rural',
+          source: 'request',
+          deprivations: ['telecom'],
+        },
+      ],
     });
   });
 
   it('throws on invalid households, listing every problem by index and field', async () => {
-    const invalid = [HOUSEHOLDS[0], { ...HOUSEHOLDS[1], memberCount: 0, idNumber: '123' }, { ...HOUSEHOLDS[2], householdCode: 'h001' }];
+    const invalid = [
+      HOUSEHOLDS[0],
+      { ...HOUSEHOLDS[1], memberCount: 0, idNumber: '123' },
+      { ...HOUSEHOLDS[2], householdCode: 'h001' },
+    ];
     const write = writeHouseholdFile(invalid, 'xlsx');
     await expect(write).rejects.toThrow(HouseholdRecordsError);
     await expect(writeHouseholdFile(invalid, 'xlsx')).rejects.toMatchObject({
@@ -88,6 +138,9 @@ describe('writeHouseholdFile', () => {
 
   it.each(['csv', 'xlsx'] as const)('writes an empty %s template that imports as "no household"', async (format) => {
     const content = await writeHouseholdFile([], format);
-    expect(await parseHouseholdFile({ format, content })).toEqual({ ok: false, errors: [{ row: 2, message: expect.stringMatching(/^Tệp chỉ có dòng tiêu đề/) }] });
+    expect(await parseHouseholdFile({ format, content })).toEqual({
+      ok: false,
+      errors: [{ row: 2, message: expect.stringMatching(/^Tệp chỉ có dòng tiêu đề/) }],
+    });
   });
 });

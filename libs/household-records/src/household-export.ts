@@ -63,7 +63,13 @@ export async function writeHouseholdFile(
       rows,
     });
   }
-  throw new HouseholdRecordsError(HouseholdRecordsErrorCode.UnsupportedFormat, bilingual(`Định dạng "${String(format)}" không được hỗ trợ (csv, xlsx)`, `Unsupported format "${String(format)}" (csv, xlsx)`));
+  throw new HouseholdRecordsError(
+    HouseholdRecordsErrorCode.UnsupportedFormat,
+    bilingual(
+      `Định dạng "${String(format)}" không được hỗ trợ (csv, xlsx)`,
+      `Unsupported format "${String(format)}" (csv, xlsx)`,
+    ),
+  );
 }
 
 function validate(households: readonly HouseholdRecordInput[]): HouseholdRecord[] {
@@ -74,7 +80,14 @@ function validate(households: readonly HouseholdRecordInput[]): HouseholdRecord[
     const parsed = HouseholdRecordSchema.safeParse(household);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const path = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => `.${key}`) : [issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('')];
+        const path =
+          issue.code === 'unrecognized_keys'
+            ? issue.keys.map((key) => `.${key}`)
+            : [
+                issue.path
+                  .map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`))
+                  .join(''),
+              ];
         for (const suffix of path) issues.push(`households[${index}]${suffix}: ${issue.message}`);
       }
       return;
@@ -82,12 +95,18 @@ function validate(households: readonly HouseholdRecordInput[]): HouseholdRecord[
     const key = parsed.data.householdCode.toUpperCase();
     const first = firstIndexOfCode.get(key);
     if (first !== undefined) {
-      issues.push(`households[${index}].householdCode: ${bilingual(`Mã hộ "${parsed.data.householdCode}" trùng với households[${first}]`, `Household code "${parsed.data.householdCode}" repeats households[${first}]`)}`);
+      issues.push(
+        `households[${index}].householdCode: ${bilingual(`Mã hộ "${parsed.data.householdCode}" trùng với households[${first}]`, `Household code "${parsed.data.householdCode}" repeats households[${first}]`)}`,
+      );
     } else firstIndexOfCode.set(key, index);
     records.push(parsed.data);
   });
   if (issues.length > 0) {
-    throw new HouseholdRecordsError(HouseholdRecordsErrorCode.InvalidHouseholds, bilingual('Danh sách hộ không hợp lệ', 'Invalid household list'), issues);
+    throw new HouseholdRecordsError(
+      HouseholdRecordsErrorCode.InvalidHouseholds,
+      bilingual('Danh sách hộ không hợp lệ', 'Invalid household list'),
+      issues,
+    );
   }
   return records;
 }

@@ -6,7 +6,10 @@ import { writeCsv } from './csv';
 import { formatImportError, parseHouseholdFile, type ImportResult } from './household-import';
 import { MAX_HOUSEHOLD_ROWS } from './upload-limits';
 
-const rules = parseRuleSet(parse(readFileSync(join(__dirname, '../../../config/poverty-rules/2022-2025.yaml'), 'utf8')), '2022-2025.yaml');
+const rules = parseRuleSet(
+  parse(readFileSync(join(__dirname, '../../../config/poverty-rules/2022-2025.yaml'), 'utf8')),
+  '2022-2025.yaml',
+);
 
 /** A list as a village review board would type it: CRLF, quoted cells, Vietnamese values. */
 const GOOD_CSV = [
@@ -30,8 +33,24 @@ const GOOD_HOUSEHOLDS = [
     incomePerCapitaMonthly: 1_200_000,
     deprivations: ['health_insurance', 'latrine', 'telecom'],
   },
-  { householdCode: 'H002', headName: 'Trần Thị Bình', address: 'Tổ 5, phường Bắc', memberCount: 3, area: 'urban', source: 'request', note: 'Đề nghị rà soát\ntheo Mẫu số 01' },
-  { householdCode: 'H003', headName: 'Lê Văn Cường', memberCount: 1, area: 'rural', source: 'newly_arising', incomePerCapitaMonthly: 2_000_000, deprivations: [] },
+  {
+    householdCode: 'H002',
+    headName: 'Trần Thị Bình',
+    address: 'Tổ 5, phường Bắc',
+    memberCount: 3,
+    area: 'urban',
+    source: 'request',
+    note: 'Đề nghị rà soát\ntheo Mẫu số 01',
+  },
+  {
+    householdCode: 'H003',
+    headName: 'Lê Văn Cường',
+    memberCount: 1,
+    area: 'rural',
+    source: 'newly_arising',
+    incomePerCapitaMonthly: 2_000_000,
+    deprivations: [],
+  },
   {
     householdCode: 'H004',
     headName: 'Phạm Thị Dung',
@@ -45,16 +64,30 @@ const GOOD_HOUSEHOLDS = [
   },
 ];
 
-const HEADER = ['Mã hộ', 'Họ và tên chủ hộ', 'Số CCCD', 'Số nhân khẩu', 'Khu vực', 'Nguồn', 'Thu nhập bình quân', 'Các chỉ số thiếu hụt'];
+const HEADER = [
+  'Mã hộ',
+  'Họ và tên chủ hộ',
+  'Số CCCD',
+  'Số nhân khẩu',
+  'Khu vực',
+  'Nguồn',
+  'Thu nhập bình quân',
+  'Các chỉ số thiếu hụt',
+];
 const ROW = ['H1', 'Nguyễn Văn An', '001090012345', '4', 'Nông thôn', 'Phát sinh mới', '1500000', 'telecom'];
 
 /** A CSV of `HEADER` and copies of `ROW`, with some cells changed: `{ 'Số nhân khẩu': '0' }` on the first data row. */
 function csvWith(changes: Record<string, string>[] = [{}], header = HEADER): string {
-  const rows = changes.map((change, i) => header.map((name, column) => change[name] ?? (column === 0 ? `H${i + 1}` : (ROW[column] ?? ''))));
+  const rows = changes.map((change, i) =>
+    header.map((name, column) => change[name] ?? (column === 0 ? `H${i + 1}` : (ROW[column] ?? ''))),
+  );
   return writeCsv([header, ...rows], { bom: false });
 }
 
-async function importCsv(content: string | Buffer, options: { indicators?: typeof rules.indicators } = {}): Promise<ImportResult> {
+async function importCsv(
+  content: string | Buffer,
+  options: { indicators?: typeof rules.indicators } = {},
+): Promise<ImportResult> {
   return parseHouseholdFile({ format: 'csv', content, fileName: 'thon-dong.csv', ...options });
 }
 
@@ -74,27 +107,74 @@ describe('parseHouseholdFile (CSV)', () => {
     const bad = GOOD_CSV.replace('H003,Lê Văn Cường,,,1,', 'H003,Lê Văn Cường,,,0,');
     expect(await importCsv(bad)).toEqual({
       ok: false,
-      errors: [{ row: 4, column: 'Số nhân khẩu', message: 'Phải từ 1 trở lên, nhận được 0 / Must be at least 1, got 0' }],
+      errors: [
+        { row: 4, column: 'Số nhân khẩu', message: 'Phải từ 1 trở lên, nhận được 0 / Must be at least 1, got 0' },
+      ],
     });
   });
 
   it.each<[string, Record<string, string>, string, RegExp]>([
-    ['an empty household code', { 'Mã hộ': '' }, 'Mã hộ', /^Bắt buộc, không được để trống \/ Required, must not be empty$/],
+    [
+      'an empty household code',
+      { 'Mã hộ': '' },
+      'Mã hộ',
+      /^Bắt buộc, không được để trống \/ Required, must not be empty$/,
+    ],
     ['an empty head name', { 'Họ và tên chủ hộ': ' ' }, 'Họ và tên chủ hộ', /^Bắt buộc/],
-    ['a head name too long', { 'Họ và tên chủ hộ': 'x'.repeat(201) }, 'Họ và tên chủ hộ', /^Dài quá 200 ký tự \/ Longer than 200 characters$/],
-    ['an ID number of 9 digits (old CMND)', { 'Số CCCD': '123456789' }, 'Số CCCD', /^Số CCCD\/định danh phải gồm đúng 12 chữ số, nhận được "123456789"/],
+    [
+      'a head name too long',
+      { 'Họ và tên chủ hộ': 'x'.repeat(201) },
+      'Họ và tên chủ hộ',
+      /^Dài quá 200 ký tự \/ Longer than 200 characters$/,
+    ],
+    [
+      'an ID number of 9 digits (old CMND)',
+      { 'Số CCCD': '123456789' },
+      'Số CCCD',
+      /^Số CCCD\/định danh phải gồm đúng 12 chữ số, nhận được "123456789"/,
+    ],
     ['an ID number with letters', { 'Số CCCD': '00109001234A' }, 'Số CCCD', /12 chữ số/],
-    ['a member count as text', { 'Số nhân khẩu': 'bốn' }, 'Số nhân khẩu', /^"bốn" không phải là số \/ "bốn" is not a number$/],
-    ['a fractional member count', { 'Số nhân khẩu': '2,5' }, 'Số nhân khẩu', /^Phải là số nguyên \/ Must be a whole number$/],
+    [
+      'a member count as text',
+      { 'Số nhân khẩu': 'bốn' },
+      'Số nhân khẩu',
+      /^"bốn" không phải là số \/ "bốn" is not a number$/,
+    ],
+    [
+      'a fractional member count',
+      { 'Số nhân khẩu': '2,5' },
+      'Số nhân khẩu',
+      /^Phải là số nguyên \/ Must be a whole number$/,
+    ],
     ['no members', { 'Số nhân khẩu': '0' }, 'Số nhân khẩu', /^Phải từ 1 trở lên/],
     ['an empty member count', { 'Số nhân khẩu': '' }, 'Số nhân khẩu', /^Bắt buộc/],
-    ['an unknown area', { 'Khu vực': 'Miền núi' }, 'Khu vực', /^Giá trị "Miền núi" không hợp lệ; dùng "Nông thôn" hoặc "Thành thị" \/ Invalid value "Miền núi"/],
+    [
+      'an unknown area',
+      { 'Khu vực': 'Miền núi' },
+      'Khu vực',
+      /^Giá trị "Miền núi" không hợp lệ; dùng "Nông thôn" hoặc "Thành thị" \/ Invalid value "Miền núi"/,
+    ],
     ['an empty area', { 'Khu vực': '' }, 'Khu vực', /^Bắt buộc/],
-    ['an unknown source', { 'Nguồn': 'Chuyển đến' }, 'Nguồn', /^Giá trị "Chuyển đến" không hợp lệ; dùng "Hộ nghèo năm trước", "Hộ cận nghèo năm trước", "Phát sinh mới", "Có giấy đề nghị"/],
-    ['a negative income', { 'Thu nhập bình quân': '-100000' }, 'Thu nhập bình quân', /^Không được âm, nhận được -100000/],
+    [
+      'an unknown source',
+      { Nguồn: 'Chuyển đến' },
+      'Nguồn',
+      /^Giá trị "Chuyển đến" không hợp lệ; dùng "Hộ nghèo năm trước", "Hộ cận nghèo năm trước", "Phát sinh mới", "Có giấy đề nghị"/,
+    ],
+    [
+      'a negative income',
+      { 'Thu nhập bình quân': '-100000' },
+      'Thu nhập bình quân',
+      /^Không được âm, nhận được -100000/,
+    ],
     ['a fractional income', { 'Thu nhập bình quân': '1500000.5' }, 'Thu nhập bình quân', /^Phải là số nguyên \(đồng\)/],
     ['an income in words', { 'Thu nhập bình quân': 'một triệu' }, 'Thu nhập bình quân', /không phải là số/],
-    ['a deprivation that is not a code', { 'Các chỉ số thiếu hụt': 'telecom; Bảo hiểm y tế' }, 'Các chỉ số thiếu hụt', /^"Bảo hiểm y tế" không phải là mã chỉ số thiếu hụt \(vd\. health_insurance\) \/ "Bảo hiểm y tế" is not a deprivation indicator code/],
+    [
+      'a deprivation that is not a code',
+      { 'Các chỉ số thiếu hụt': 'telecom; Bảo hiểm y tế' },
+      'Các chỉ số thiếu hụt',
+      /^"Bảo hiểm y tế" không phải là mã chỉ số thiếu hụt \(vd\. health_insurance\) \/ "Bảo hiểm y tế" is not a deprivation indicator code/,
+    ],
   ])('reports %s', async (_name, change, column, message) => {
     const errors = await errorsOf(csvWith([{}, change]));
     expect(errors).toEqual([{ row: 3, column, message: expect.stringMatching(message) }]);
@@ -110,7 +190,9 @@ describe('parseHouseholdFile (CSV)', () => {
   });
 
   it('reports every bad cell of every row, in row and column order', async () => {
-    const errors = await errorsOf(csvWith([{ 'Khu vực': 'x', 'Số nhân khẩu': '0' }, {}, { 'Số CCCD': '1', 'Họ và tên chủ hộ': '' }]));
+    const errors = await errorsOf(
+      csvWith([{ 'Khu vực': 'x', 'Số nhân khẩu': '0' }, {}, { 'Số CCCD': '1', 'Họ và tên chủ hộ': '' }]),
+    );
     expect(errors.map((error) => [error.row, error.column])).toEqual([
       [2, 'Số nhân khẩu'],
       [2, 'Khu vực'],
@@ -122,14 +204,24 @@ describe('parseHouseholdFile (CSV)', () => {
   it('reports a duplicate household code naming both rows, ignoring case', async () => {
     const errors = await errorsOf(csvWith([{ 'Mã hộ': 'H01' }, {}, { 'Mã hộ': 'h01' }]));
     expect(errors).toEqual([
-      { row: 4, column: 'Mã hộ', message: 'Mã hộ "h01" bị trùng: dòng 2 và dòng 4 / Duplicate household code "h01": rows 2 and 4' },
+      {
+        row: 4,
+        column: 'Mã hộ',
+        message: 'Mã hộ "h01" bị trùng: dòng 2 và dòng 4 / Duplicate household code "h01": rows 2 and 4',
+      },
     ]);
   });
 
   it('names unknown headers', async () => {
     const errors = await errorsOf(csvWith([{}], [...HEADER, 'Số nhà', 'Dân tộc']));
     expect(errors).toEqual([
-      { row: 1, column: 'Số nhà', message: expect.stringMatching(/^Không nhận ra cột "Số nhà"; các cột hợp lệ: "Mã hộ", "Họ và tên chủ hộ", .* \/ Unknown column "Số nhà"/) },
+      {
+        row: 1,
+        column: 'Số nhà',
+        message: expect.stringMatching(
+          /^Không nhận ra cột "Số nhà"; các cột hợp lệ: "Mã hộ", "Họ và tên chủ hộ", .* \/ Unknown column "Số nhà"/,
+        ),
+      },
       { row: 1, column: 'Dân tộc', message: expect.stringMatching(/^Không nhận ra cột "Dân tộc"/) },
     ]);
   });
@@ -137,7 +229,11 @@ describe('parseHouseholdFile (CSV)', () => {
   it('reports each missing required column by its Vietnamese header', async () => {
     const errors = await errorsOf(csvWith([{}], ['Mã hộ', 'Họ và tên chủ hộ', 'Số CCCD']));
     expect(errors).toEqual([
-      { row: 1, column: 'Số nhân khẩu', message: 'Thiếu cột bắt buộc "Số nhân khẩu" / Missing required column "Số nhân khẩu" (Members)' },
+      {
+        row: 1,
+        column: 'Số nhân khẩu',
+        message: 'Thiếu cột bắt buộc "Số nhân khẩu" / Missing required column "Số nhân khẩu" (Members)',
+      },
       { row: 1, column: 'Khu vực', message: expect.stringMatching(/^Thiếu cột bắt buộc "Khu vực"/) },
       { row: 1, column: 'Nguồn', message: expect.stringMatching(/^Thiếu cột bắt buộc "Nguồn"/) },
     ]);
@@ -145,12 +241,20 @@ describe('parseHouseholdFile (CSV)', () => {
 
   it('reports a column given twice under two spellings', async () => {
     const errors = await errorsOf(csvWith([{}], [...HEADER, 'Ma ho']));
-    expect(errors).toEqual([{ row: 1, column: 'Ma ho', message: expect.stringMatching(/^Cột "Ma ho" \(cột I\) trùng với cột "Mã hộ" \(cột A\)/) }]);
+    expect(errors).toEqual([
+      {
+        row: 1,
+        column: 'Ma ho',
+        message: expect.stringMatching(/^Cột "Ma ho" \(cột I\) trùng với cột "Mã hộ" \(cột A\)/),
+      },
+    ]);
   });
 
   it('reports data under no header', async () => {
     const content = `${HEADER.join(',')}\n${ROW.join(',')}\n${ROW.join(',').replace('H1', 'H2')},lạc cột\n`;
-    expect(await errorsOf(content)).toEqual([{ row: 3, message: 'Cột I có dữ liệu nhưng không có tiêu đề / Column I has data but no header' }]);
+    expect(await errorsOf(content)).toEqual([
+      { row: 3, message: 'Cột I có dữ liệu nhưng không có tiêu đề / Column I has data but no header' },
+    ]);
   });
 
   it.each([
@@ -159,7 +263,9 @@ describe('parseHouseholdFile (CSV)', () => {
     ['only a BOM', '\uFEFF'],
     ['only blank lines and separators', '\r\n,,,\r\n\r\n'],
   ])('rejects %s', async (_name, content) => {
-    expect(await errorsOf(content)).toEqual([{ row: 1, message: 'Tệp trống: không có dòng tiêu đề / The file is empty: no header row' }]);
+    expect(await errorsOf(content)).toEqual([
+      { row: 1, message: 'Tệp trống: không có dòng tiêu đề / The file is empty: no header row' },
+    ]);
   });
 
   it('rejects a header with no household', async () => {
@@ -174,18 +280,55 @@ describe('parseHouseholdFile (CSV)', () => {
     expect(full.ok && full.households.length).toBe(MAX_HOUSEHOLD_ROWS);
     expect(await importCsv([HEADER.join(','), ...rows].join('\n'))).toEqual({
       ok: false,
-      errors: [{ row: MAX_HOUSEHOLD_ROWS + 2, message: expect.stringMatching(/^Tệp có hơn 10000 hộ \(hộ thứ 10001 ở dòng 10002\); mỗi tệp tối đa 10000 hộ \/ /) }],
-      limit: { code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS', limit: MAX_HOUSEHOLD_ROWS, unit: 'rows', found: MAX_HOUSEHOLD_ROWS + 1, row: MAX_HOUSEHOLD_ROWS + 2 },
+      errors: [
+        {
+          row: MAX_HOUSEHOLD_ROWS + 2,
+          message: expect.stringMatching(
+            /^Tệp có hơn 10000 hộ \(hộ thứ 10001 ở dòng 10002\); mỗi tệp tối đa 10000 hộ \/ /,
+          ),
+        },
+      ],
+      limit: {
+        code: 'HOUSEHOLD_FILE_TOO_MANY_ROWS',
+        limit: MAX_HOUSEHOLD_ROWS,
+        unit: 'rows',
+        found: MAX_HOUSEHOLD_ROWS + 1,
+        row: MAX_HOUSEHOLD_ROWS + 2,
+      },
     });
   });
 
   it('accepts header aliases in any case, with or without accents, in NFD, with units', async () => {
-    const header = ['MA HO', 'ho ten chu ho', 'so cccd', 'Nhân khẩu', 'Khu vực (Nông thôn/Thành thị)', 'NGUỒN', 'thu nhap', 'Chỉ số thiếu hụt'.normalize('NFD'), 'ghi chu'];
-    const content = [header.join(','), 'H1,Nguyễn Văn An,001090012345,4,nong thon,hộ cận nghèo,1500000,telecom,', 'H2,Lê Thị Hoa,,2,THÀNH THỊ,Mẫu số 01,,,', 'H3,Đỗ Văn Lâm,,3,urban,newly_arising,,,'].join('\n');
+    const header = [
+      'MA HO',
+      'ho ten chu ho',
+      'so cccd',
+      'Nhân khẩu',
+      'Khu vực (Nông thôn/Thành thị)',
+      'NGUỒN',
+      'thu nhap',
+      'Chỉ số thiếu hụt'.normalize('NFD'),
+      'ghi chu',
+    ];
+    const content = [
+      header.join(','),
+      'H1,Nguyễn Văn An,001090012345,4,nong thon,hộ cận nghèo,1500000,telecom,',
+      'H2,Lê Thị Hoa,,2,THÀNH THỊ,Mẫu số 01,,,',
+      'H3,Đỗ Văn Lâm,,3,urban,newly_arising,,,',
+    ].join('\n');
     expect(await importCsv(content)).toEqual({
       ok: true,
       households: [
-        { householdCode: 'H1', headName: 'Nguyễn Văn An', idNumber: '001090012345', memberCount: 4, area: 'rural', source: 'previous_near_poor', incomePerCapitaMonthly: 1_500_000, deprivations: ['telecom'] },
+        {
+          householdCode: 'H1',
+          headName: 'Nguyễn Văn An',
+          idNumber: '001090012345',
+          memberCount: 4,
+          area: 'rural',
+          source: 'previous_near_poor',
+          incomePerCapitaMonthly: 1_500_000,
+          deprivations: ['telecom'],
+        },
         { householdCode: 'H2', headName: 'Lê Thị Hoa', memberCount: 2, area: 'urban', source: 'request' },
         { householdCode: 'H3', headName: 'Đỗ Văn Lâm', memberCount: 3, area: 'urban', source: 'newly_arising' },
       ],
@@ -193,10 +336,15 @@ describe('parseHouseholdFile (CSV)', () => {
   });
 
   it('accepts English headers', async () => {
-    const content = ['Household code,Head of household,Members,Area,Source', 'H1,Nguyễn Văn An,4,Rural,Poor last year'].join('\n');
+    const content = [
+      'Household code,Head of household,Members,Area,Source',
+      'H1,Nguyễn Văn An,4,Rural,Poor last year',
+    ].join('\n');
     expect(await importCsv(content)).toEqual({
       ok: true,
-      households: [{ householdCode: 'H1', headName: 'Nguyễn Văn An', memberCount: 4, area: 'rural', source: 'previous_poor' }],
+      households: [
+        { householdCode: 'H1', headName: 'Nguyễn Văn An', memberCount: 4, area: 'rural', source: 'previous_poor' },
+      ],
     });
   });
 
@@ -206,7 +354,10 @@ describe('parseHouseholdFile (CSV)', () => {
   });
 
   it('reads ";"-separated files with commas in cells', async () => {
-    const content = [HEADER.join(';') + ';Địa chỉ', 'H1;Nguyễn Văn An;001090012345;4;Nông thôn;Phát sinh mới;1,500,000;"telecom; latrine";Tổ 5, phường Bắc'].join('\r\n');
+    const content = [
+      HEADER.join(';') + ';Địa chỉ',
+      'H1;Nguyễn Văn An;001090012345;4;Nông thôn;Phát sinh mới;1,500,000;"telecom; latrine";Tổ 5, phường Bắc',
+    ].join('\r\n');
     expect(await importCsv(content)).toEqual({
       ok: true,
       households: [
@@ -226,80 +377,144 @@ describe('parseHouseholdFile (CSV)', () => {
   });
 
   it('reads a UTF-8 file with a BOM', async () => {
-    expect(await importCsv(Buffer.from(`\uFEFF${GOOD_CSV}`, 'utf8'))).toEqual({ ok: true, households: GOOD_HOUSEHOLDS });
+    expect(await importCsv(Buffer.from(`\uFEFF${GOOD_CSV}`, 'utf8'))).toEqual({
+      ok: true,
+      households: GOOD_HOUSEHOLDS,
+    });
   });
 
   it('reads incomes with thousands separators and a currency', async () => {
-    const incomes = ['1.500.000', '1,500,000', '1 500 000', '1\u00a0500\u00a0000', '1.500.000 đ', '1500000 đồng', '1500000VND'];
+    const incomes = [
+      '1.500.000',
+      '1,500,000',
+      '1 500 000',
+      '1\u00a0500\u00a0000',
+      '1.500.000 đ',
+      '1500000 đồng',
+      '1500000VND',
+    ];
     const result = await importCsv(csvWith(incomes.map((income) => ({ 'Thu nhập bình quân': income }))));
-    expect(result.ok && result.households.map((household) => household.incomePerCapitaMonthly)).toEqual(incomes.map(() => 1_500_000));
+    expect(result.ok && result.households.map((household) => household.incomePerCapitaMonthly)).toEqual(
+      incomes.map(() => 1_500_000),
+    );
   });
 
   it('skips blank rows but keeps row numbers as the spreadsheet shows them', async () => {
-    const content = ['', HEADER.join(','), ',,,,', ROW.join(','), '', ROW.join(',').replace('H1', 'H2').replace(',4,', ',0,')].join('\n');
-    expect(await errorsOf(content)).toEqual([{ row: 6, column: 'Số nhân khẩu', message: expect.stringMatching(/^Phải từ 1 trở lên/) }]);
+    const content = [
+      '',
+      HEADER.join(','),
+      ',,,,',
+      ROW.join(','),
+      '',
+      ROW.join(',').replace('H1', 'H2').replace(',4,', ',0,'),
+    ].join('\n');
+    expect(await errorsOf(content)).toEqual([
+      { row: 6, column: 'Số nhân khẩu', message: expect.stringMatching(/^Phải từ 1 trở lên/) },
+    ]);
   });
 
   it('reports an unterminated quote with its text line, on its spreadsheet row', async () => {
     const content = `${HEADER.join(',')}\n${ROW.join(',').replace('telecom', '"telecom\nlatrine"')}\nH2,"Nguyễn Văn An,001090012345\n`;
-    expect(await errorsOf(content)).toEqual([{ row: 3, message: 'Dòng 4: dấu ngoặc kép mở nhưng không đóng / Line 4: unterminated quoted field' }]);
+    expect(await errorsOf(content)).toEqual([
+      { row: 3, message: 'Dòng 4: dấu ngoặc kép mở nhưng không đóng / Line 4: unterminated quoted field' },
+    ]);
   });
 
   it('does not split deprivations on commas', async () => {
-    const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'telecom, latrine' }]), { indicators: rules.indicators });
-    expect(errors).toEqual([{ row: 2, column: 'Các chỉ số thiếu hụt', message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "telecom, latrine"; .*ngăn cách bằng dấu ";"/) }]);
+    const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'telecom, latrine' }]), {
+      indicators: rules.indicators,
+    });
+    expect(errors).toEqual([
+      {
+        row: 2,
+        column: 'Các chỉ số thiếu hụt',
+        message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "telecom, latrine"; .*ngăn cách bằng dấu ";"/),
+      },
+    ]);
   });
 
   it('rejects a file that is not UTF-8', async () => {
-    const ansi = Buffer.concat([Buffer.from(`${HEADER.join(',')}\nH1,Nguy`, 'utf8'), Buffer.from([0xea, 0x6e]), Buffer.from(',4\n')]);
-    expect(await errorsOf(ansi)).toEqual([{ row: 2, message: expect.stringMatching(/^Tệp không phải UTF-8 \(dòng 2\); trong Excel hãy lưu bằng "CSV UTF-8"/) }]);
+    const ansi = Buffer.concat([
+      Buffer.from(`${HEADER.join(',')}\nH1,Nguy`, 'utf8'),
+      Buffer.from([0xea, 0x6e]),
+      Buffer.from(',4\n'),
+    ]);
+    expect(await errorsOf(ansi)).toEqual([
+      {
+        row: 2,
+        message: expect.stringMatching(/^Tệp không phải UTF-8 \(dòng 2\); trong Excel hãy lưu bằng "CSV UTF-8"/),
+      },
+    ]);
   });
 
   it('rejects an XLSX or XLS file sent as CSV', async () => {
     const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]);
-    expect(await errorsOf(zip)).toEqual([{ row: 1, message: expect.stringMatching(/^Tệp "thon-dong.csv" là tệp nén \(XLSX\?\), không phải CSV/) }]);
+    expect(await errorsOf(zip)).toEqual([
+      { row: 1, message: expect.stringMatching(/^Tệp "thon-dong.csv" là tệp nén \(XLSX\?\), không phải CSV/) },
+    ]);
     const xls = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
-    expect(await errorsOf(xls)).toEqual([{ row: 1, message: expect.stringMatching(/Excel 97–2003 \(\.xls\), không được hỗ trợ/) }]);
+    expect(await errorsOf(xls)).toEqual([
+      { row: 1, message: expect.stringMatching(/Excel 97–2003 \(\.xls\), không được hỗ trợ/) },
+    ]);
   });
 
   it('removes the export guard from text that starts like a formula', async () => {
-    const result = await importCsv(csvWith([{ 'Họ và tên chủ hộ': "'=Nguyễn" }, { 'Họ và tên chủ hộ': "''-An" }, { 'Họ và tên chủ hộ': "'An" }]));
+    const result = await importCsv(
+      csvWith([{ 'Họ và tên chủ hộ': "'=Nguyễn" }, { 'Họ và tên chủ hộ': "''-An" }, { 'Họ và tên chủ hộ': "'An" }]),
+    );
     expect(result.ok && result.households.map((household) => household.headName)).toEqual(['=Nguyễn', "'-An", "'An"]);
   });
 
   it('formats errors for a list', () => {
-    expect(formatImportError({ row: 5, column: 'Số nhân khẩu', message: 'Bắt buộc / Required' })).toBe('Dòng 5, cột "Số nhân khẩu": Bắt buộc / Required');
+    expect(formatImportError({ row: 5, column: 'Số nhân khẩu', message: 'Bắt buộc / Required' })).toBe(
+      'Dòng 5, cột "Số nhân khẩu": Bắt buộc / Required',
+    );
     expect(formatImportError({ row: 1, message: 'Tệp trống / Empty' })).toBe('Dòng 1: Tệp trống / Empty');
   });
 
   describe('with the indicators of a rule set', () => {
     it('accepts codes and Vietnamese or English names, each once', async () => {
-      const result = await importCsv(csvWith([{ 'Các chỉ số thiếu hụt': 'Bảo hiểm y tế; NHA TIEU HOP VE SINH; Use of telecommunication services; health_insurance' }]), {
-        indicators: rules.indicators,
-      });
+      const result = await importCsv(
+        csvWith([
+          {
+            'Các chỉ số thiếu hụt':
+              'Bảo hiểm y tế; NHA TIEU HOP VE SINH; Use of telecommunication services; health_insurance',
+          },
+        ]),
+        {
+          indicators: rules.indicators,
+        },
+      );
       expect(result.ok && result.households[0].deprivations).toEqual(['health_insurance', 'latrine', 'telecom']);
     });
 
     it('rejects an indicator of another period, listing the valid codes', async () => {
-      const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'telecom; digital_use; waste_treatment' }]), { indicators: rules.indicators });
+      const errors = await errorsOf(csvWith([{ 'Các chỉ số thiếu hụt': 'telecom; digital_use; waste_treatment' }]), {
+        indicators: rules.indicators,
+      });
       expect(errors).toEqual([
         {
           row: 2,
           column: 'Các chỉ số thiếu hụt',
-          message: expect.stringMatching(/^Không nhận ra chỉ số thiếu hụt "digital_use", "waste_treatment"; các mã hợp lệ: employment, dependants, .*information_access, ngăn cách bằng dấu ";"; ghi "Không"/),
+          message: expect.stringMatching(
+            /^Không nhận ra chỉ số thiếu hụt "digital_use", "waste_treatment"; các mã hợp lệ: employment, dependants, .*information_access, ngăn cách bằng dấu ";"; ghi "Không"/,
+          ),
         },
       ]);
     });
 
     it('reads "Không" as surveyed with no deprivation and an empty cell as not surveyed', async () => {
-      const result = await importCsv(csvWith([{ 'Các chỉ số thiếu hụt': 'không' }, { 'Các chỉ số thiếu hụt': '' }]), { indicators: rules.indicators });
+      const result = await importCsv(csvWith([{ 'Các chỉ số thiếu hụt': 'không' }, { 'Các chỉ số thiếu hụt': '' }]), {
+        indicators: rules.indicators,
+      });
       expect(result.ok && result.households.map((household) => household.deprivations)).toEqual([[], undefined]);
     });
   });
 });
 
 describe('parseHouseholdFile (CSV): limits enforced while reading', () => {
-  const limited = (content: string, limits: Parameters<typeof parseHouseholdFile>[0]['limits']) => parseHouseholdFile({ format: 'csv', content, limits });
+  const limited = (content: string, limits: Parameters<typeof parseHouseholdFile>[0]['limits']) =>
+    parseHouseholdFile({ format: 'csv', content, limits });
 
   it('stops at the first row past the limit: what follows is never read', async () => {
     // Row 6 opens a quote that never closes: reading it would be an error of its own.
@@ -314,17 +529,34 @@ describe('parseHouseholdFile (CSV): limits enforced while reading', () => {
 
   it('does not count blank rows', async () => {
     const content = csvWith([{}, {}]).replace(/\r\n/g, '\r\n,,,\r\n\r\n');
-    expect(await limited(content, { maxRows: 2 })).toMatchObject({ ok: true, households: [{ householdCode: 'H1' }, { householdCode: 'H2' }] });
+    expect(await limited(content, { maxRows: 2 })).toMatchObject({
+      ok: true,
+      households: [{ householdCode: 'H1' }, { householdCode: 'H2' }],
+    });
   });
 
   it('refuses a value past the last column allowed, naming its row and column, and ignores empty cells there', async () => {
-    const trailing = `${csvWith([{}, {}]).trimEnd().split('\r\n').map((line) => line + ','.repeat(500)).join('\r\n')}\r\n`;
-    expect(await limited(trailing, { maxColumns: 50 })).toMatchObject({ ok: true, households: [{ householdCode: 'H1' }, { householdCode: 'H2' }] });
+    const trailing = `${csvWith([{}, {}])
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line + ','.repeat(500))
+      .join('\r\n')}\r\n`;
+    expect(await limited(trailing, { maxColumns: 50 })).toMatchObject({
+      ok: true,
+      households: [{ householdCode: 'H1' }, { householdCode: 'H2' }],
+    });
     // Row 3: H2 in column A, then 49 empty cells, then x in column AY (the 51st).
     const wide = csvWith([{}, {}]).replace(/\r\nH2,.*/, `\r\nH2${','.repeat(50)}x`);
     expect(await limited(wide, { maxColumns: 50 })).toEqual({
       ok: false,
-      errors: [{ row: 3, column: 'AY', message: 'Dòng 3: có dữ liệu ở cột AY (cột thứ 51); tệp chỉ được dùng tối đa 50 cột (A–AX) / Row 3: data in column AY (column 51); a file may use at most 50 columns (A–AX)' }],
+      errors: [
+        {
+          row: 3,
+          column: 'AY',
+          message:
+            'Dòng 3: có dữ liệu ở cột AY (cột thứ 51); tệp chỉ được dùng tối đa 50 cột (A–AX) / Row 3: data in column AY (column 51); a file may use at most 50 columns (A–AX)',
+        },
+      ],
       limit: { code: 'UPLOAD_TOO_MANY_COLUMNS', limit: 50, unit: 'columns', found: 51, row: 3, column: 'AY' },
     });
   });
@@ -333,7 +565,14 @@ describe('parseHouseholdFile (CSV): limits enforced while reading', () => {
     const content = csvWith([{}, { 'Họ và tên chủ hộ': 'A'.repeat(32_768) }]);
     expect(await importCsv(content)).toEqual({
       ok: false,
-      errors: [{ row: 3, column: 'B', message: 'Dòng 3, cột B: ô dài 32768 ký tự, quá giới hạn 32767 ký tự / Row 3, column B: the cell has 32768 characters, more than the limit of 32767' }],
+      errors: [
+        {
+          row: 3,
+          column: 'B',
+          message:
+            'Dòng 3, cột B: ô dài 32768 ký tự, quá giới hạn 32767 ký tự / Row 3, column B: the cell has 32768 characters, more than the limit of 32767',
+        },
+      ],
       limit: { code: 'UPLOAD_CELL_TOO_LONG', limit: 32_767, unit: 'characters', found: 32_768, row: 3, column: 'B' },
     });
   });

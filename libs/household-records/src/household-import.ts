@@ -14,7 +14,12 @@ import {
 } from './household.schema';
 import { isBlankRow, type SheetCell, type SheetRow } from './sheet';
 import { FoldedLookup, bilingual, columnLetter, foldText } from './text';
-import { DEFAULT_HOUSEHOLD_FILE_LIMITS, UploadLimitError, type UploadLimitExceeded, type UploadLimits } from './upload-limits';
+import {
+  DEFAULT_HOUSEHOLD_FILE_LIMITS,
+  UploadLimitError,
+  type UploadLimitExceeded,
+  type UploadLimits,
+} from './upload-limits';
 import { looksLikeLegacyXls, looksLikeZip, readXlsxRows } from './xlsx';
 
 export type HouseholdFileFormat = 'csv' | 'xlsx';
@@ -36,7 +41,8 @@ export interface ImportError {
  * All households, or every problem found and no household at all. When the file went past a
  * limit (`limit`), the reading stopped there: `errors` holds that one problem.
  */
-export type ImportResult = { ok: true; households: HouseholdRecord[] } | { ok: false; errors: ImportError[]; limit?: UploadLimitExceeded };
+export type ImportResult =
+  { ok: true; households: HouseholdRecord[] } | { ok: false; errors: ImportError[]; limit?: UploadLimitExceeded };
 
 /** A deprivation indicator the file may name, by code or by name (e.g. a rule set's `indicators`). */
 export interface KnownIndicator {
@@ -80,7 +86,17 @@ export async function parseHouseholdFile(input: HouseholdFileInput): Promise<Imp
     return validateRows(loaded.rows, { indicators: input.indicators, csv: input.format === 'csv' });
   } catch (error) {
     if (!(error instanceof UploadLimitError)) throw error;
-    return { ok: false, errors: [{ row: error.exceeded.row ?? 1, ...(error.exceeded.column === undefined ? {} : { column: error.exceeded.column }), message: error.message }], limit: error.exceeded };
+    return {
+      ok: false,
+      errors: [
+        {
+          row: error.exceeded.row ?? 1,
+          ...(error.exceeded.column === undefined ? {} : { column: error.exceeded.column }),
+          message: error.message,
+        },
+      ],
+      limit: error.exceeded,
+    };
   }
 }
 
@@ -107,7 +123,10 @@ class KeptRows {
 
 const EMPTY_CELL: SheetCell = Object.freeze({ text: '' });
 
-async function loadRows(input: HouseholdFileInput, limits: UploadLimits): Promise<{ rows: SheetRow[] } | { errors: ImportError[] }> {
+async function loadRows(
+  input: HouseholdFileInput,
+  limits: UploadLimits,
+): Promise<{ rows: SheetRow[] } | { errors: ImportError[] }> {
   const name = fileLabel(input.fileName);
   const { content } = input;
   if (Buffer.isBuffer(content) && looksLikeLegacyXls(content)) {
@@ -120,7 +139,9 @@ async function loadRows(input: HouseholdFileInput, limits: UploadLimits): Promis
   }
   if (input.format === 'csv') {
     if (Buffer.isBuffer(content) && looksLikeZip(content)) {
-      return fileError(bilingual(`Tệp${name} là tệp nén (XLSX?), không phải CSV`, `File${name} is a ZIP (XLSX?) file, not CSV`));
+      return fileError(
+        bilingual(`Tệp${name} là tệp nén (XLSX?), không phải CSV`, `File${name} is a ZIP (XLSX?) file, not CSV`),
+      );
     }
     try {
       const kept = new KeptRows(limits.maxRows);
@@ -143,12 +164,20 @@ async function loadRows(input: HouseholdFileInput, limits: UploadLimits): Promis
     } catch (error) {
       if (error instanceof UploadLimitError) throw error;
       const detail = error instanceof Error ? error.message : String(error);
-      return fileError(bilingual(`Không đọc được tệp XLSX${name}: ${detail}`, `Cannot read XLSX file${name}: ${detail}`));
+      return fileError(
+        bilingual(`Không đọc được tệp XLSX${name}: ${detail}`, `Cannot read XLSX file${name}: ${detail}`),
+      );
     }
-    if (rows === undefined) return fileError(bilingual(`Tệp${name} không có trang tính nào`, `File${name} has no worksheet`));
+    if (rows === undefined)
+      return fileError(bilingual(`Tệp${name} không có trang tính nào`, `File${name} has no worksheet`));
     return { rows };
   }
-  return fileError(bilingual(`Định dạng "${String(input.format)}" không được hỗ trợ (csv, xlsx)`, `Unsupported format "${String(input.format)}" (csv, xlsx)`));
+  return fileError(
+    bilingual(
+      `Định dạng "${String(input.format)}" không được hỗ trợ (csv, xlsx)`,
+      `Unsupported format "${String(input.format)}" (csv, xlsx)`,
+    ),
+  );
 }
 
 const HEADERS = headerLookup();
@@ -175,13 +204,21 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
   const nonBlank = rows.filter((row) => !isBlankRow(row));
   const headerRow = nonBlank[0];
   if (headerRow === undefined) {
-    return { ok: false, errors: [{ row: 1, message: bilingual('Tệp trống: không có dòng tiêu đề', 'The file is empty: no header row') }] };
+    return {
+      ok: false,
+      errors: [{ row: 1, message: bilingual('Tệp trống: không có dòng tiêu đề', 'The file is empty: no header row') }],
+    };
   }
   const dataRows = nonBlank.slice(1);
   if (dataRows.length === 0) {
     return {
       ok: false,
-      errors: [{ row: headerRow.row + 1, message: bilingual('Tệp chỉ có dòng tiêu đề, không có hộ nào', 'The file has a header row but no household') }],
+      errors: [
+        {
+          row: headerRow.row + 1,
+          message: bilingual('Tệp chỉ có dòng tiêu đề, không có hộ nào', 'The file has a header row but no household'),
+        },
+      ],
     };
   }
 
@@ -202,7 +239,12 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
       const decoded = decoder.decode(column, cell);
       if (decoded.error !== undefined) rowErrors.push({ row: row.row, column: header, message: decoded.error });
       else if (decoded.value !== undefined) value[column.key] = decoded.value;
-      else if (column.required) rowErrors.push({ row: row.row, column: header, message: bilingual('Bắt buộc, không được để trống', 'Required, must not be empty') });
+      else if (column.required)
+        rowErrors.push({
+          row: row.row,
+          column: header,
+          message: bilingual('Bắt buộc, không được để trống', 'Required, must not be empty'),
+        });
     }
     const failed = new Set(rowErrors.map((error) => error.column));
     const parsed = HouseholdRecordSchema.safeParse(value);
@@ -226,7 +268,10 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
         rowErrors.push({
           row: row.row,
           column: codeColumn.header,
-          message: bilingual(`Mã hộ "${code}" bị trùng: dòng ${first} và dòng ${row.row}`, `Duplicate household code "${code}": rows ${first} and ${row.row}`),
+          message: bilingual(
+            `Mã hộ "${code}" bị trùng: dòng ${first} và dòng ${row.row}`,
+            `Duplicate household code "${code}": rows ${first} and ${row.row}`,
+          ),
         });
       }
     }
@@ -250,12 +295,17 @@ function mapHeaders(headerRow: SheetRow, dataRows: SheetRow[], errors: ImportErr
   for (let index = 0; index < width; index++) {
     const header = (headerRow.cells[index]?.text ?? '').normalize('NFC').trim();
     if (header === '') {
-      const withData = dataRows.find((row) => (row.cells[index]?.text ?? '').trim() !== '' || row.cells[index]?.error !== undefined);
+      const withData = dataRows.find(
+        (row) => (row.cells[index]?.text ?? '').trim() !== '' || row.cells[index]?.error !== undefined,
+      );
       if (withData !== undefined) {
         const letter = columnLetter(index);
         errors.push({
           row: withData.row,
-          message: bilingual(`Cột ${letter} có dữ liệu nhưng không có tiêu đề`, `Column ${letter} has data but no header`),
+          message: bilingual(
+            `Cột ${letter} có dữ liệu nhưng không có tiêu đề`,
+            `Column ${letter} has data but no header`,
+          ),
         });
       }
       continue;
@@ -265,7 +315,10 @@ function mapHeaders(headerRow: SheetRow, dataRows: SheetRow[], errors: ImportErr
       errors.push({
         row: headerRow.row,
         column: header,
-        message: bilingual(`Không nhận ra cột "${header}"; các cột hợp lệ: ${VALID_HEADERS}`, `Unknown column "${header}"; valid columns: ${VALID_HEADERS}`),
+        message: bilingual(
+          `Không nhận ra cột "${header}"; các cột hợp lệ: ${VALID_HEADERS}`,
+          `Unknown column "${header}"; valid columns: ${VALID_HEADERS}`,
+        ),
       });
       continue;
     }
@@ -289,7 +342,10 @@ function mapHeaders(headerRow: SheetRow, dataRows: SheetRow[], errors: ImportErr
       errors.push({
         row: headerRow.row,
         column: column.headerVi,
-        message: bilingual(`Thiếu cột bắt buộc "${column.headerVi}"`, `Missing required column "${column.headerVi}" (${column.headerEn})`),
+        message: bilingual(
+          `Thiếu cột bắt buộc "${column.headerVi}"`,
+          `Missing required column "${column.headerVi}" (${column.headerEn})`,
+        ),
       });
     }
   }
@@ -318,7 +374,8 @@ class CellDecoder {
     if (indicators !== undefined) {
       const lookup = new FoldedLookup<string>();
       for (const indicator of indicators) {
-        for (const spelling of [indicator.code, indicator.name, indicator.nameEn]) if (spelling !== undefined) lookup.add(spelling, indicator.code);
+        for (const spelling of [indicator.code, indicator.name, indicator.nameEn])
+          if (spelling !== undefined) lookup.add(spelling, indicator.code);
       }
       this.indicators = lookup;
     }
@@ -326,11 +383,19 @@ class CellDecoder {
 
   decode(column: HouseholdColumn, cell: SheetCell): Decoded {
     if (cell.error !== undefined) {
-      return { error: bilingual(`Ô có lỗi công thức (${cell.error})`, `The cell holds a formula error (${cell.error})`) };
+      return {
+        error: bilingual(`Ô có lỗi công thức (${cell.error})`, `The cell holds a formula error (${cell.error})`),
+      };
     }
     if (cell.text === '') return {};
     // PostgreSQL text cannot store U+0000: an import carrying one would fail when written.
-    if (cell.text.includes('\u0000')) return { error: bilingual('Ô chứa ký tự NUL (U+0000) không hợp lệ', 'The cell holds a NUL character (U+0000), which is not allowed') };
+    if (cell.text.includes('\u0000'))
+      return {
+        error: bilingual(
+          'Ô chứa ký tự NUL (U+0000) không hợp lệ',
+          'The cell holds a NUL character (U+0000), which is not allowed',
+        ),
+      };
     switch (column.key) {
       case 'idNumber':
         return { value: decodeIdNumber(cell) };
@@ -338,9 +403,16 @@ class CellDecoder {
       case 'incomePerCapitaMonthly':
         return decodeNumber(cell);
       case 'area':
-        return decodeLabel(cell.text, AREAS, '"Nông thôn" hoặc "Thành thị"', '"Nông thôn" (rural) or "Thành thị" (urban)');
+        return decodeLabel(
+          cell.text,
+          AREAS,
+          '"Nông thôn" hoặc "Thành thị"',
+          '"Nông thôn" (rural) or "Thành thị" (urban)',
+        );
       case 'source': {
-        const labels = Object.values(HOUSEHOLD_SOURCE_LABELS).map((label) => `"${label.vi}"`).join(', ');
+        const labels = Object.values(HOUSEHOLD_SOURCE_LABELS)
+          .map((label) => `"${label.vi}"`)
+          .join(', ');
         return decodeLabel(cell.text, SOURCES, labels, labels);
       }
       case 'deprivations':
@@ -357,7 +429,12 @@ class CellDecoder {
       .map((item) => item.trim())
       .filter((item) => item !== '');
     // Without a rule set only the form of a code is checked; `Telecom` is read as `telecom`.
-    if (this.indicators === undefined) return { value: items.map((item) => (IndicatorCodeSchema.safeParse(item.toLowerCase()).success ? item.toLowerCase() : item)) };
+    if (this.indicators === undefined)
+      return {
+        value: items.map((item) =>
+          IndicatorCodeSchema.safeParse(item.toLowerCase()).success ? item.toLowerCase() : item,
+        ),
+      };
     const unknown = items.filter((item) => this.indicators?.get(item) === undefined);
     if (unknown.length > 0) {
       const names = unknown.map((item) => `"${item}"`).join(', ');
@@ -402,8 +479,15 @@ function decodeNumber(cell: SheetCell): Decoded {
   };
 }
 
-function decodeLabel<C extends string>(text: string, lookup: FoldedLookup<C>, validVi: string, validEn: string): Decoded {
+function decodeLabel<C extends string>(
+  text: string,
+  lookup: FoldedLookup<C>,
+  validVi: string,
+  validEn: string,
+): Decoded {
   const code = lookup.get(text);
   if (code !== undefined) return { value: code };
-  return { error: bilingual(`Giá trị "${text}" không hợp lệ; dùng ${validVi}`, `Invalid value "${text}"; use ${validEn}`) };
+  return {
+    error: bilingual(`Giá trị "${text}" không hợp lệ; dùng ${validVi}`, `Invalid value "${text}"; use ${validEn}`),
+  };
 }

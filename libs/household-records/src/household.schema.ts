@@ -88,11 +88,17 @@ export const HouseholdRecordSchema = z.strictObject(
     /** Địa chỉ. */
     address: optionalText(HOUSEHOLD_TEXT_LIMITS.address),
     /** Số nhân khẩu. */
-    memberCount: z
-      .int({ error: requiredOr('Phải là số nguyên', 'Must be a whole number') })
-      .min(1, { error: (issue) => bilingual(`Phải từ 1 trở lên, nhận được ${String(issue.input)}`, `Must be at least 1, got ${String(issue.input)}`) }),
+    memberCount: z.int({ error: requiredOr('Phải là số nguyên', 'Must be a whole number') }).min(1, {
+      error: (issue) =>
+        bilingual(
+          `Phải từ 1 trở lên, nhận được ${String(issue.input)}`,
+          `Must be at least 1, got ${String(issue.input)}`,
+        ),
+    }),
     /** Khu vực: each area has its own income lines. */
-    area: z.enum(AreaSchema.options, { error: requiredOr('Phải là "rural" hoặc "urban"', 'Must be "rural" or "urban"') }),
+    area: z.enum(AreaSchema.options, {
+      error: requiredOr('Phải là "rural" hoặc "urban"', 'Must be "rural" or "urban"'),
+    }),
     /** Nguồn: why the household is on the review list. */
     source: z.enum(HouseholdSourceSchema.options, {
       error: requiredOr(
@@ -103,11 +109,19 @@ export const HouseholdRecordSchema = z.strictObject(
     /** Thu nhập bình quân: estimated average income per person per month, whole đồng. */
     incomePerCapitaMonthly: z
       .int({ error: bilingual('Phải là số nguyên (đồng)', 'Must be a whole number of đồng') })
-      .min(0, { error: (issue) => bilingual(`Không được âm, nhận được ${String(issue.input)}`, `Must not be negative, got ${String(issue.input)}`) })
+      .min(0, {
+        error: (issue) =>
+          bilingual(
+            `Không được âm, nhận được ${String(issue.input)}`,
+            `Must not be negative, got ${String(issue.input)}`,
+          ),
+      })
       .optional(),
     /** Các chỉ số thiếu hụt: codes of the indicators the household is deprived in. */
     deprivations: z
-      .array(IndicatorCodeItem, { error: bilingual('Phải là danh sách mã chỉ số', 'Must be a list of indicator codes') })
+      .array(IndicatorCodeItem, {
+        error: bilingual('Phải là danh sách mã chỉ số', 'Must be a list of indicator codes'),
+      })
       .transform((codes) => [...new Set(codes)])
       .optional(),
     /** Ghi chú. */
@@ -141,24 +155,62 @@ export interface HouseholdColumn {
 
 /** The columns of a household file, in the order the export writes them. */
 export const HOUSEHOLD_COLUMNS: readonly HouseholdColumn[] = Object.freeze([
-  { key: 'householdCode', headerVi: 'Mã hộ', headerEn: 'Household code', aliases: ['Mã hộ gia đình', 'Mã số hộ', 'Mã HGĐ'], required: true },
-  { key: 'headName', headerVi: 'Họ và tên chủ hộ', headerEn: 'Head of household', aliases: ['Họ tên chủ hộ', 'Tên chủ hộ', 'Chủ hộ', 'Head name'], required: true },
+  {
+    key: 'householdCode',
+    headerVi: 'Mã hộ',
+    headerEn: 'Household code',
+    aliases: ['Mã hộ gia đình', 'Mã số hộ', 'Mã HGĐ'],
+    required: true,
+  },
+  {
+    key: 'headName',
+    headerVi: 'Họ và tên chủ hộ',
+    headerEn: 'Head of household',
+    aliases: ['Họ tên chủ hộ', 'Tên chủ hộ', 'Chủ hộ', 'Head name'],
+    required: true,
+  },
   {
     key: 'idNumber',
     headerVi: 'Số CCCD/định danh',
     headerEn: 'ID number',
-    aliases: ['Số CCCD', 'CCCD', 'Số căn cước', 'Số căn cước công dân', 'Số định danh', 'Số định danh cá nhân', 'Số CCCD/Số định danh cá nhân'],
+    aliases: [
+      'Số CCCD',
+      'CCCD',
+      'Số căn cước',
+      'Số căn cước công dân',
+      'Số định danh',
+      'Số định danh cá nhân',
+      'Số CCCD/Số định danh cá nhân',
+    ],
     required: false,
   },
   { key: 'address', headerVi: 'Địa chỉ', headerEn: 'Address', aliases: ['Nơi ở', 'Nơi cư trú'], required: false },
-  { key: 'memberCount', headerVi: 'Số nhân khẩu', headerEn: 'Members', aliases: ['Nhân khẩu', 'Số khẩu', 'Số thành viên', 'Member count'], required: true },
+  {
+    key: 'memberCount',
+    headerVi: 'Số nhân khẩu',
+    headerEn: 'Members',
+    aliases: ['Nhân khẩu', 'Số khẩu', 'Số thành viên', 'Member count'],
+    required: true,
+  },
   { key: 'area', headerVi: 'Khu vực', headerEn: 'Area', aliases: ['Địa bàn', 'Khu vực sinh sống'], required: true },
-  { key: 'source', headerVi: 'Nguồn', headerEn: 'Source', aliases: ['Nguồn rà soát', 'Diện rà soát', 'Đối tượng rà soát'], required: true },
+  {
+    key: 'source',
+    headerVi: 'Nguồn',
+    headerEn: 'Source',
+    aliases: ['Nguồn rà soát', 'Diện rà soát', 'Đối tượng rà soát'],
+    required: true,
+  },
   {
     key: 'incomePerCapitaMonthly',
     headerVi: 'Thu nhập bình quân (đồng/người/tháng)',
     headerEn: 'Income per capita per month (VND)',
-    aliases: ['Thu nhập bình quân', 'Thu nhập bình quân đầu người', 'Thu nhập bình quân đầu người/tháng', 'Thu nhập', 'Income'],
+    aliases: [
+      'Thu nhập bình quân',
+      'Thu nhập bình quân đầu người',
+      'Thu nhập bình quân đầu người/tháng',
+      'Thu nhập',
+      'Income',
+    ],
     required: false,
   },
   {
@@ -184,10 +236,26 @@ export const AREA_LABELS: Readonly<Record<Area, ValueLabel>> = Object.freeze({
 });
 
 export const HOUSEHOLD_SOURCE_LABELS: Readonly<Record<HouseholdSource, ValueLabel>> = Object.freeze({
-  previous_poor: { vi: 'Hộ nghèo năm trước', en: 'Poor last year', aliases: ['Hộ nghèo', 'Hộ nghèo cũ', 'Nghèo năm trước'] },
-  previous_near_poor: { vi: 'Hộ cận nghèo năm trước', en: 'Near-poor last year', aliases: ['Hộ cận nghèo', 'Hộ cận nghèo cũ', 'Cận nghèo năm trước'] },
-  newly_arising: { vi: 'Phát sinh mới', en: 'Newly arising', aliases: ['Hộ phát sinh mới', 'Hộ mới phát sinh', 'Mới phát sinh'] },
-  request: { vi: 'Có giấy đề nghị', en: 'Filed a request', aliases: ['Hộ có giấy đề nghị', 'Giấy đề nghị', 'Đề nghị', 'Mẫu số 01', 'Mẫu 01'] },
+  previous_poor: {
+    vi: 'Hộ nghèo năm trước',
+    en: 'Poor last year',
+    aliases: ['Hộ nghèo', 'Hộ nghèo cũ', 'Nghèo năm trước'],
+  },
+  previous_near_poor: {
+    vi: 'Hộ cận nghèo năm trước',
+    en: 'Near-poor last year',
+    aliases: ['Hộ cận nghèo', 'Hộ cận nghèo cũ', 'Cận nghèo năm trước'],
+  },
+  newly_arising: {
+    vi: 'Phát sinh mới',
+    en: 'Newly arising',
+    aliases: ['Hộ phát sinh mới', 'Hộ mới phát sinh', 'Mới phát sinh'],
+  },
+  request: {
+    vi: 'Có giấy đề nghị',
+    en: 'Filed a request',
+    aliases: ['Hộ có giấy đề nghị', 'Giấy đề nghị', 'Đề nghị', 'Mẫu số 01', 'Mẫu 01'],
+  },
 });
 
 /** The deprivations cell of a household surveyed and deprived in nothing (`deprivations: []`); an empty cell means not surveyed. */
@@ -198,7 +266,8 @@ export const NO_DEPRIVATION_ALIASES: readonly string[] = Object.freeze(['Không'
 export function headerLookup(): FoldedLookup<HouseholdColumnKey> {
   const lookup = new FoldedLookup<HouseholdColumnKey>();
   for (const column of HOUSEHOLD_COLUMNS) {
-    for (const spelling of [column.headerVi, column.headerEn, column.key, ...column.aliases]) lookup.add(spelling, column.key);
+    for (const spelling of [column.headerVi, column.headerEn, column.key, ...column.aliases])
+      lookup.add(spelling, column.key);
   }
   return lookup;
 }

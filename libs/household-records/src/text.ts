@@ -32,7 +32,8 @@ export class FoldedLookup<T> {
   add(spelling: string, value: T): void {
     const key = foldText(spelling);
     const existing = this.entries.get(key);
-    if (existing !== undefined && existing !== value) throw new Error(`"${spelling}" is ambiguous: it folds to "${key}", already taken`);
+    if (existing !== undefined && existing !== value)
+      throw new Error(`"${spelling}" is ambiguous: it folds to "${key}", already taken`);
     this.entries.set(key, value);
   }
 
@@ -44,6 +45,7 @@ export class FoldedLookup<T> {
 /** Spreadsheet column letters of a 0-based index: 0 → A, 25 → Z, 26 → AA. */
 export function columnLetter(index: number): string {
   let letters = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
   return letters;
 }

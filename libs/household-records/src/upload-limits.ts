@@ -73,7 +73,11 @@ export class UploadLimitError extends Error {
   }
 
   /** The (limit + 1)th data row, on spreadsheet row `row`. */
-  static tooManyRows(row: number, limit: number, what: { vi: string; en: string } = { vi: 'hộ', en: 'households' }): UploadLimitError {
+  static tooManyRows(
+    row: number,
+    limit: number,
+    what: { vi: string; en: string } = { vi: 'hộ', en: 'households' },
+  ): UploadLimitError {
     return new UploadLimitError(
       { code: UploadLimitCode.TooManyRows, limit, unit: 'rows', found: limit + 1, row },
       bilingual(
@@ -129,7 +133,13 @@ export class UploadLimitError extends Error {
   }
 
   /** An XLSX part whose inflated size is more than `limit` times its compressed size. */
-  static expansionRatio(part: string, compressed: number, inflated: number, limit: number, atLeast: boolean): UploadLimitError {
+  static expansionRatio(
+    part: string,
+    compressed: number,
+    inflated: number,
+    limit: number,
+    atLeast: boolean,
+  ): UploadLimitError {
     const ratio = Math.floor(inflated / Math.max(1, compressed));
     return new UploadLimitError(
       { code: UploadLimitCode.ExpandsTooMuch, limit, unit: 'ratio', found: ratio, part },

@@ -23,7 +23,10 @@ describe('XmlRunGuard', () => {
     ['a comment with "<" and ">" inside', `<si><!--${'<a> '.repeat(11)}--></si>`],
     ['a CDATA section', `<t><![CDATA[${'<'.repeat(41)}]]></t>`],
     ['a processing instruction', `<?pi ${'<'.repeat(41)}?>`],
-    ['a tag of many attributes, some holding ">"', `<c ${Array.from({ length: 20 }, (_, i) => `a${i}=">"`).join(' ')}/>`],
+    [
+      'a tag of many attributes, some holding ">"',
+      `<c ${Array.from({ length: 20 }, (_, i) => `a${i}=">"`).join(' ')}/>`,
+    ],
   ])('refuses %s longer than the limit, whatever the pieces', (_name, xml) => {
     for (const size of everySize(xml)) {
       let thrown: unknown;
@@ -33,12 +36,18 @@ describe('XmlRunGuard', () => {
         thrown = e;
       }
       expect(thrown).toBeInstanceOf(UploadLimitError);
-      expect((thrown as UploadLimitError).exceeded).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', unit: 'characters', limit: 40, part: 'xl/sharedStrings.xml' });
+      expect((thrown as UploadLimitError).exceeded).toMatchObject({
+        code: 'UPLOAD_CELL_TOO_LONG',
+        unit: 'characters',
+        limit: 40,
+        part: 'xl/sharedStrings.xml',
+      });
     }
   });
 
   it('refuses a document type declaration, even split between pieces', () => {
     const xml = '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaa">]><sst>&a;</sst>';
-    for (const size of everySize(xml)) expect(() => check(xml, size)).toThrow('part xl/sharedStrings.xml has a document type declaration');
+    for (const size of everySize(xml))
+      expect(() => check(xml, size)).toThrow('part xl/sharedStrings.xml has a document type declaration');
   });
 });

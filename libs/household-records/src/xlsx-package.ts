@@ -40,8 +40,13 @@ export class XlsxPackage {
   }
 
   /** Reads the central directory; rejects when it is not a ZIP archive or lists more than 10,000 entries. */
-  static async open(content: Buffer, limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio' | 'maxCellLength'>): Promise<XlsxPackage> {
-    const zip = await new Promise<ZipFile>((resolve, reject) => fromBuffer(content, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened))));
+  static async open(
+    content: Buffer,
+    limits: Pick<UploadLimits, 'maxExpandedBytes' | 'maxExpansionRatio' | 'maxCellLength'>,
+  ): Promise<XlsxPackage> {
+    const zip = await new Promise<ZipFile>((resolve, reject) =>
+      fromBuffer(content, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened))),
+    );
     const entries = await new Promise<Map<string, Entry>>((resolve, reject) => {
       const found = new Map<string, Entry>();
       zip.on('entry', (entry: Entry) => {
@@ -73,20 +78,27 @@ export class XlsxPackage {
 
   private async inflate(part: string, entry: Entry, onText: (text: string) => void): Promise<void> {
     const declared = entry.uncompressedSize;
-    if (declared > this.budget) throw UploadLimitError.expandsTooMuch(part, declared, this.limits.maxExpandedBytes, false);
+    if (declared > this.budget)
+      throw UploadLimitError.expandsTooMuch(part, declared, this.limits.maxExpandedBytes, false);
     if (declared > EXPANSION_RATIO_FLOOR && declared > this.limits.maxExpansionRatio * entry.compressedSize) {
       throw UploadLimitError.expansionRatio(part, entry.compressedSize, declared, this.limits.maxExpansionRatio, false);
     }
     if (entry.isEncrypted()) throw new Error(`part ${part} is encrypted`);
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new Error(`part ${part} uses compression method ${entry.compressionMethod} (only stored and deflated parts are read)`);
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+      throw new Error(
+        `part ${part} uses compression method ${entry.compressionMethod} (only stored and deflated parts are read)`,
+      );
     const { fileDataStart } = await this.zip.readLocalFileHeaderPromise(entry, { minimal: true });
-    if (fileDataStart + entry.compressedSize > this.content.length) throw new Error(`part ${part} runs past the end of the file`);
+    if (fileDataStart + entry.compressedSize > this.content.length)
+      throw new Error(`part ${part} runs past the end of the file`);
     const compressed = this.content.subarray(fileDataStart, fileDataStart + entry.compressedSize);
     this.budget -= declared;
     const decoder = new StringDecoder('utf8');
     if (entry.compressionMethod === 0) {
-      if (compressed.length !== declared) throw new Error(`stored part ${part} is ${compressed.length} bytes but declares ${declared}`);
-      for (let start = 0; start < compressed.length; start += STORED_SLICE) onText(decoder.write(compressed.subarray(start, start + STORED_SLICE)));
+      if (compressed.length !== declared)
+        throw new Error(`stored part ${part} is ${compressed.length} bytes but declares ${declared}`);
+      for (let start = 0; start < compressed.length; start += STORED_SLICE)
+        onText(decoder.write(compressed.subarray(start, start + STORED_SLICE)));
       onText(decoder.end());
       return;
     }
@@ -131,7 +143,10 @@ export class XlsxPackage {
  * The parser holds a whole text node, tag, comment or processing instruction before handing it
  * over: `bounds.maxRun` bounds each (`XmlRunGuard`), so memory does not grow with a hostile part.
  */
-export function xmlReader(handler: XmlHandler, bounds: { part: string; maxRun: number }): { write(text: string): void; close(): void } {
+export function xmlReader(
+  handler: XmlHandler,
+  bounds: { part: string; maxRun: number },
+): { write(text: string): void; close(): void } {
   const parser = new SaxesParser({ position: false, xmlns: false });
   const guard = new XmlRunGuard(bounds.part, bounds.maxRun);
   const local = (name: string) => name.slice(name.indexOf(':') + 1);
@@ -194,8 +209,12 @@ export class XmlRunGuard {
         const head = text.slice(i, i + 8);
         if (head.startsWith('!--')) [this.state, i] = ['comment', i + 3];
         else if (head.startsWith('![CDATA[')) [this.state, i] = ['cdata', i + 8];
-        else if (head.startsWith('!') && head.length < 8 && ('![CDATA['.startsWith(head) || '!--'.startsWith(head))) return void (this.held = text.slice(i));
-        else if (head.startsWith('!')) throw new Error(`part ${this.part} has a document type declaration or markup spreadsheets do not have ("<${head}")`);
+        else if (head.startsWith('!') && head.length < 8 && ('![CDATA['.startsWith(head) || '!--'.startsWith(head)))
+          return void (this.held = text.slice(i));
+        else if (head.startsWith('!'))
+          throw new Error(
+            `part ${this.part} has a document type declaration or markup spreadsheets do not have ("<${head}")`,
+          );
         else if (head.startsWith('?')) [this.state, i] = ['instruction', i + 1];
         else this.state = 'tag';
       } else {

@@ -7,12 +7,16 @@ import { XlsxPackage, type XmlHandler } from './xlsx-package';
 
 /** Every XLSX (a ZIP container) starts with these bytes. */
 export function looksLikeZip(content: Buffer): boolean {
-  return content.length >= 4 && content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04;
+  return (
+    content.length >= 4 && content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04
+  );
 }
 
 /** Excel 97–2003 `.xls` (OLE compound file), which exceljs cannot read. */
 export function looksLikeLegacyXls(content: Buffer): boolean {
-  return content.length >= 4 && content[0] === 0xd0 && content[1] === 0xcf && content[2] === 0x11 && content[3] === 0xe0;
+  return (
+    content.length >= 4 && content[0] === 0xd0 && content[1] === 0xcf && content[2] === 0x11 && content[3] === 0xe0
+  );
 }
 
 const WORKBOOK = 'xl/workbook.xml';
@@ -39,7 +43,10 @@ const EMPTY: SheetCell = Object.freeze({ text: '' });
  * text joined, formulas by their cached result; error values and formulas without a result are
  * flagged in `error`. A merged range reads as its top-left cell in every cell.
  */
-export async function readXlsxRows(content: Buffer, limits: UploadLimits = DEFAULT_HOUSEHOLD_FILE_LIMITS): Promise<SheetRow[] | undefined> {
+export async function readXlsxRows(
+  content: Buffer,
+  limits: UploadLimits = DEFAULT_HOUSEHOLD_FILE_LIMITS,
+): Promise<SheetRow[] | undefined> {
   const xlsx = await XlsxPackage.open(content, limits);
   const workbook = new WorkbookReader();
   if (!(await xlsx.readXml(WORKBOOK, workbook))) throw new Error(`no ${WORKBOOK} in the archive`);
@@ -91,11 +98,13 @@ class StylesReader implements XmlHandler {
     if (name === 'numFmt') {
       const id = Number(attributes['numFmtId']);
       // `\` escapes the next character of a format code.
-      if (this.customDateFormats.size < EXCEL_CELL_FORMATS) this.customDateFormats.set(id, isDateFormat((attributes['formatCode'] ?? '').replace(/\\(.)/g, '$1')));
+      if (this.customDateFormats.size < EXCEL_CELL_FORMATS)
+        this.customDateFormats.set(id, isDateFormat((attributes['formatCode'] ?? '').replace(/\\(.)/g, '$1')));
     } else if (name === 'cellXfs') {
       this.inCellFormats = true;
     } else if (name === 'xf' && this.inCellFormats) {
-      if (this.cellFormats.length >= EXCEL_CELL_FORMATS) throw new Error(`more than ${EXCEL_CELL_FORMATS} cell formats in ${STYLES}`);
+      if (this.cellFormats.length >= EXCEL_CELL_FORMATS)
+        throw new Error(`more than ${EXCEL_CELL_FORMATS} cell formats in ${STYLES}`);
       this.cellFormats.push(Number(attributes['numFmtId'] ?? 0));
     }
   }
@@ -238,13 +247,21 @@ export class WorksheetReader implements XmlHandler {
   open(name: string, attributes: Record<string, string>): void {
     switch (name) {
       case 'row':
-        this.rowNumber = attributes['r'] === undefined ? this.rowNumber + 1 : parseIndex(attributes['r'], EXCEL_ROWS, 'row');
+        this.rowNumber =
+          attributes['r'] === undefined ? this.rowNumber + 1 : parseIndex(attributes['r'], EXCEL_ROWS, 'row');
         this.cells = [];
         this.column = -1;
         break;
       case 'c':
         this.column = attributes['r'] === undefined ? this.column + 1 : parseCellReference(attributes['r']).column;
-        this.cell = { column: this.column, type: attributes['t'], style: Number(attributes['s'] ?? 0), value: undefined, formula: false, inline: false };
+        this.cell = {
+          column: this.column,
+          type: attributes['t'],
+          style: Number(attributes['s'] ?? 0),
+          value: undefined,
+          formula: false,
+          inline: false,
+        };
         break;
       case 'v':
         this.element = 'v';
@@ -298,9 +315,11 @@ export class WorksheetReader implements XmlHandler {
   private endCell(open: OpenCell): void {
     const inlineText = open.inline ? this.inline.take() : undefined;
     const cell = this.cellValue(open, inlineText);
-    if (cell.text.length > this.limits.maxCellLength) throw UploadLimitError.cellTooLong(this.rowNumber, open.column, cell.text.length, this.limits.maxCellLength);
+    if (cell.text.length > this.limits.maxCellLength)
+      throw UploadLimitError.cellTooLong(this.rowNumber, open.column, cell.text.length, this.limits.maxCellLength);
     if (isBlankCell(cell)) return;
-    if (open.column >= this.limits.maxColumns) throw UploadLimitError.tooManyColumns(this.rowNumber, open.column, this.limits.maxColumns);
+    if (open.column >= this.limits.maxColumns)
+      throw UploadLimitError.tooManyColumns(this.rowNumber, open.column, this.limits.maxColumns);
     this.cells[open.column] = cell;
   }
 
@@ -318,7 +337,10 @@ export class WorksheetReader implements XmlHandler {
     switch (type) {
       case 's': {
         const text = this.strings.get(Number(value));
-        if (text === undefined) throw new Error(`cell ${columnLetter(open.column)}${this.rowNumber} points to shared string ${value}, which ${SHARED_STRINGS} does not have`);
+        if (text === undefined)
+          throw new Error(
+            `cell ${columnLetter(open.column)}${this.rowNumber} points to shared string ${value}, which ${SHARED_STRINGS} does not have`,
+          );
         return { text };
       }
       case 'str':
@@ -378,7 +400,10 @@ export class WorksheetReader implements XmlHandler {
     const master = this.kept.get(top)?.cells[left] ?? EMPTY;
     if (isBlankCell(master)) {
       // Only kept rows hold values the blank top-left cell would hide.
-      const rows = bottom - top < this.kept.size ? rangeOf(top, bottom).flatMap((n) => this.kept.get(n) ?? []) : [...this.kept.values()].filter((row) => row.row >= top && row.row <= bottom);
+      const rows =
+        bottom - top < this.kept.size
+          ? rangeOf(top, bottom).flatMap((n) => this.kept.get(n) ?? [])
+          : [...this.kept.values()].filter((row) => row.row >= top && row.row <= bottom);
       this.spend(Math.min(bottom - top + 1, this.kept.size));
       for (const row of rows) {
         for (let column = left; column <= Math.min(right, row.cells.length - 1); column++) {
@@ -396,7 +421,8 @@ export class WorksheetReader implements XmlHandler {
         this.keep(row);
       }
       for (let column = left; column <= right; column++) {
-        if (column >= this.limits.maxColumns) throw UploadLimitError.tooManyColumns(rowNumber, column, this.limits.maxColumns);
+        if (column >= this.limits.maxColumns)
+          throw UploadLimitError.tooManyColumns(rowNumber, column, this.limits.maxColumns);
         this.spend(1);
         for (let gap = row.cells.length; gap < column; gap++) row.cells[gap] = EMPTY;
         row.cells[column] = master;
@@ -406,7 +432,10 @@ export class WorksheetReader implements XmlHandler {
 
   private spend(units: number): void {
     this.mergeBudget -= units;
-    if (this.mergeBudget < 0) throw new Error(`merged ranges cover more than the ${this.limits.maxRows + 1} rows and ${this.limits.maxColumns} columns a sheet may use`);
+    if (this.mergeBudget < 0)
+      throw new Error(
+        `merged ranges cover more than the ${this.limits.maxRows + 1} rows and ${this.limits.maxColumns} columns a sheet may use`,
+      );
   }
 }
 
@@ -422,7 +451,8 @@ function isBlankCell(cell: SheetCell): boolean {
 /** A 1-based row or column number in `r` attributes, at most `max`. */
 function parseIndex(text: string, max: number, what: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`invalid ${what} number "${text.slice(0, 20)}"`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new Error(`invalid ${what} number "${text.slice(0, 20)}"`);
   return value;
 }
 
@@ -432,7 +462,10 @@ function parseCellReference(reference: string): { row: number; column: number } 
   if (match === null) throw new Error(`invalid cell reference "${reference.slice(0, 20)}"`);
   let column = 0;
   for (const letter of match[1].toUpperCase()) column = column * 26 + (letter.charCodeAt(0) - 64);
-  return { row: parseIndex(match[2], EXCEL_ROWS, 'row'), column: parseIndex(String(column), EXCEL_COLUMNS, 'column') - 1 };
+  return {
+    row: parseIndex(match[2], EXCEL_ROWS, 'row'),
+    column: parseIndex(String(column), EXCEL_COLUMNS, 'column') - 1,
+  };
 }
 
 /** One column of a written sheet. */
@@ -446,7 +479,11 @@ export interface XlsxColumn {
 }
 
 /** Writes one worksheet: a bold, frozen header row, then the rows (strings stay text cells, numbers are numbers). */
-export async function writeXlsx(sheet: { name: string; columns: readonly XlsxColumn[]; rows: readonly (readonly (string | number | undefined)[])[] }): Promise<Buffer> {
+export async function writeXlsx(sheet: {
+  name: string;
+  columns: readonly XlsxColumn[];
+  rows: readonly (readonly (string | number | undefined)[])[];
+}): Promise<Buffer> {
   const workbook = new Workbook();
   workbook.creator = 'rasoat';
   const worksheet = workbook.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -12,7 +12,14 @@ export const SESSION_TTL_SECONDS = 15 * 60;
 
 function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   // Path: sent to the dashboard only, never to the API. SameSite=Strict: never on a cross-site request.
-  return [`${SESSION_COOKIE}=${value}`, `Path=${DASHBOARD_PATH}`, `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    `Path=${DASHBOARD_PATH}`,
+    `Max-Age=${maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
 }
 
 /**
@@ -46,8 +53,14 @@ export class AdminSessionController {
     const iat = Math.floor(now.getTime() / 1000);
     // The AuthGuard set the opener's expiry with the actor: the session ends by then at the latest.
     const ttl = Math.min(SESSION_TTL_SECONDS, Math.floor((req.tokenExpiresAt?.getTime() ?? 0) / 1000) - iat);
-    if (ttl < 1) throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
-    const claims = { sub: actor.sub, role: actor.role as UserRole, unit: actor.unit, aud: TokenAudience.QueueDashboard };
+    if (ttl < 1)
+      throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
+    const claims = {
+      sub: actor.sub,
+      role: actor.role as UserRole,
+      unit: actor.unit,
+      aud: TokenAudience.QueueDashboard,
+    };
     const token = signToken(claims, this.config.jwtSecret, now, ttl);
     res.setHeader('Set-Cookie', cookie(token, ttl, this.config.publicUrl.startsWith('https:')));
     res.setHeader('Cache-Control', 'no-store');

@@ -52,7 +52,13 @@ export class AuthFailureLimiter implements OnModuleDestroy {
     if (this.limit > 0 && config.redisUrl) {
       // Its own connection, opened at the first failure: most processes never need it. One
       // attempt per command, bounded in time: a slow Redis must not hold requests.
-      this.redis = new Redis({ ...redisOptions(config.redisUrl), lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000, connectionName: 'rasoat-auth-limiter' });
+      this.redis = new Redis({
+        ...redisOptions(config.redisUrl),
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 1000,
+        connectionName: 'rasoat-auth-limiter',
+      });
       this.redis.on('error', (e: Error) => this.redisDown(e));
     }
   }
@@ -69,7 +75,11 @@ export class AuthFailureLimiter implements OnModuleDestroy {
     const key = `${this.config.queuePrefix}:auth-failures:${window}:${ip}`;
     let count: number;
     try {
-      const replies = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
+      const replies = await this.redis
+        .multi()
+        .incr(key)
+        .pexpire(key, WINDOW_MS * 2)
+        .exec();
       count = Number(replies?.[0]?.[1]);
     } catch (e) {
       this.redisDown(e as Error);
@@ -78,7 +88,10 @@ export class AuthFailureLimiter implements OnModuleDestroy {
     this.redisDownLogged = false;
     if (!(count > this.limit)) return;
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
-    if (count === this.limit + 1) this.logger.warn(`client ${ip} passed ${this.limit} failed authentications this minute; answering 429 for ${retryAfterSeconds} s`);
+    if (count === this.limit + 1)
+      this.logger.warn(
+        `client ${ip} passed ${this.limit} failed authentications this minute; answering 429 for ${retryAfterSeconds} s`,
+      );
     response.setHeader('Retry-After', String(retryAfterSeconds));
     throw new TooManyAuthFailuresException(retryAfterSeconds);
   }

@@ -1,9 +1,24 @@
-import { Inject, Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  createParamDecorator,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import {
+  ActorLevelCheck,
+  AuthErrorCode,
+  AuthException,
+  CLOCK,
+  verifyToken,
+  type Clock,
+  type TokenClaims,
+} from '@rasoat/engine';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 
 const PUBLIC = 'rasoat:public';
@@ -19,7 +34,8 @@ export type AuthenticatedRequest = Request & { actor?: Actor; tokenExpiresAt?: D
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   const actor = ctx.switchToHttp().getRequest<AuthenticatedRequest>().actor;
-  if (!actor) throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Cần đăng nhập / authentication required');
+  if (!actor)
+    throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Cần đăng nhập / authentication required');
   return actor;
 });
 
@@ -45,13 +61,19 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    if (!header?.startsWith('Bearer ')) throw new AuthException('unauthenticated', AuthErrorCode.MissingToken, 'Thiếu mã truy cập (Authorization: Bearer …) / missing bearer token');
+    if (!header?.startsWith('Bearer '))
+      throw new AuthException(
+        'unauthenticated',
+        AuthErrorCode.MissingToken,
+        'Thiếu mã truy cập (Authorization: Bearer …) / missing bearer token',
+      );
     let claims: TokenClaims;
     try {
       claims = verifyToken(header.slice(7).trim(), this.config.jwtSecret, this.clock.now());
     } catch (e) {
       // 401 as usual, or 429 once this client has failed too often this minute.
-      if (e instanceof AuthException) await this.failures.recordFailure(request, context.switchToHttp().getResponse<Response>());
+      if (e instanceof AuthException)
+        await this.failures.recordFailure(request, context.switchToHttp().getResponse<Response>());
       throw e;
     }
     request.actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
@@ -59,7 +81,11 @@ export class AuthGuard implements CanActivate {
     await this.levels.assert(request.actor);
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role)) {
-      throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được dùng chức năng này / role not allowed; needs ${roles.join(', ')}`);
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.RoleNotAllowed,
+        `Vai trò ${claims.role} không được dùng chức năng này / role not allowed; needs ${roles.join(', ')}`,
+      );
     }
     return true;
   }

@@ -2,7 +2,15 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeWindowBody, StartCampaignBody, type Actor } from '@rasoat/contracts';
-import { assertInScope, CampaignNotFoundException, CampaignsService, CaseQueryService, NATION, ProgressService, UnitsService } from '@rasoat/engine';
+import {
+  assertInScope,
+  CampaignNotFoundException,
+  CampaignsService,
+  CaseQueryService,
+  NATION,
+  ProgressService,
+  UnitsService,
+} from '@rasoat/engine';
 import { CurrentActor, Roles } from './auth.guard';
 import { parseRequest } from './request-validation';
 
@@ -40,7 +48,9 @@ export class CampaignsController {
 
   @Post('campaigns')
   @Roles('province_admin', 'province_committee', 'national_admin')
-  @ApiOperation({ summary: 'Mở đợt rà soát: tạo một hồ sơ cho mỗi thôn (lặp lại an toàn) / start a campaign, idempotently' })
+  @ApiOperation({
+    summary: 'Mở đợt rà soát: tạo một hồ sơ cho mỗi thôn (lặp lại an toàn) / start a campaign, idempotently',
+  })
   @ApiBody({ schema: z.toJSONSchema(StartCampaignBody, { io: 'input' }) as object })
   async start(@Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.campaigns.start(parseRequest(StartCampaignBody, body, 'body'), actor);
@@ -48,10 +58,16 @@ export class CampaignsController {
 
   @Patch('campaigns/:id/window')
   @Roles('province_admin', 'province_committee', 'national_admin')
-  @ApiOperation({ summary: 'Đổi thời gian rà soát; tính lại các thời hạn / change the window; deadlines are recomputed with history' })
+  @ApiOperation({
+    summary: 'Đổi thời gian rà soát; tính lại các thời hạn / change the window; deadlines are recomputed with history',
+  })
   @ApiBody({ schema: z.toJSONSchema(ChangeWindowBody, { io: 'input' }) as object })
   changeWindow(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.campaigns.changeWindow(parseRequest(IdParams, params, 'params').id, parseRequest(ChangeWindowBody, body, 'body'), actor);
+    return this.campaigns.changeWindow(
+      parseRequest(IdParams, params, 'params').id,
+      parseRequest(ChangeWindowBody, body, 'body'),
+      actor,
+    );
   }
 
   @Get('campaigns/:id')
@@ -65,13 +81,21 @@ export class CampaignsController {
     const { id } = parseRequest(IdParams, params, 'params');
     const q = parseRequest(CasesQuery, query, 'query');
     const unit = await this.units.get(q.unit);
-    return this.cases.list(actor, { campaignId: id, unitPath: unit.path, step: q.step, limit: q.limit, offset: q.offset });
+    return this.cases.list(actor, {
+      campaignId: id,
+      unitPath: unit.path,
+      step: q.step,
+      limit: q.limit,
+      offset: q.offset,
+    });
   }
 
   @Get('progress')
   @ApiOperation({
-    summary: 'Tiến độ theo đơn vị: số hồ sơ ở mỗi bước, số đã xong mỗi bước, và từng đơn vị con / progress of a unit and its children',
-    description: 'unit=VN (national admins): the nation, every province campaign of `process` (default: the latest campaign’s) and `year` (default: its latest) summed, a row per province.',
+    summary:
+      'Tiến độ theo đơn vị: số hồ sơ ở mỗi bước, số đã xong mỗi bước, và từng đơn vị con / progress of a unit and its children',
+    description:
+      'unit=VN (national admins): the nation, every province campaign of `process` (default: the latest campaign’s) and `year` (default: its latest) summed, a row per province.',
   })
   async unitProgress(@Query() query: unknown, @CurrentActor() actor: Actor) {
     const q = parseRequest(ProgressQuery, query, 'query');

@@ -2,8 +2,22 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { HISTORY_PAGE_SIZE, MAX_EVENTS_PER_BATCH, MAX_HISTORY_PAGE_SIZE, SubmitCorrectionBody, SubmitEventBatchBody, SubmitEventBody, type Actor } from '@rasoat/contracts';
-import { CaseAcceptanceService, CaseNotFoundException, CaseQueryService, type AcceptOutcome, type EventReceipt } from '@rasoat/engine';
+import {
+  HISTORY_PAGE_SIZE,
+  MAX_EVENTS_PER_BATCH,
+  MAX_HISTORY_PAGE_SIZE,
+  SubmitCorrectionBody,
+  SubmitEventBatchBody,
+  SubmitEventBody,
+  type Actor,
+} from '@rasoat/contracts';
+import {
+  CaseAcceptanceService,
+  CaseNotFoundException,
+  CaseQueryService,
+  type AcceptOutcome,
+  type EventReceipt,
+} from '@rasoat/engine';
 import { CurrentActor } from './auth.guard';
 import { failureAnswer } from './domain-exception.filter';
 import { parseRequest } from './request-validation';
@@ -12,8 +26,16 @@ const CaseParams = z.object({ id: z.uuid('must be a case id (UUID)') });
 const EventParams = CaseParams.extend({ eventId: z.uuid('must be an event id (UUID)') });
 const SubmitQuery = z.object({ wait: z.coerce.number().int().min(0).max(30_000).default(0) });
 const HistoryQuery = z.strictObject({
-  before: z.string().regex(/^\d{1,18}$/, 'must be the nextBefore of the page before').optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE_SIZE, `must be at most ${MAX_HISTORY_PAGE_SIZE}`).default(HISTORY_PAGE_SIZE),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be the nextBefore of the page before')
+    .optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_HISTORY_PAGE_SIZE, `must be at most ${MAX_HISTORY_PAGE_SIZE}`)
+    .default(HISTORY_PAGE_SIZE),
 });
 const IdempotencyKey = z.string().min(8, 'must be at least 8 characters').max(200).optional();
 
@@ -51,7 +73,8 @@ export class CasesController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'Hồ sơ rà soát thôn: bước hiện tại, dữ liệu, sự kiện được phép, thời hạn, lịch sử / a case with its latest history',
+    summary:
+      'Hồ sơ rà soát thôn: bước hiện tại, dữ liệu, sự kiện được phép, thời hạn, lịch sử / a case with its latest history',
     description:
       `history: the newest ${HISTORY_PAGE_SIZE} entries, newest first; historyTotal counts them all and historyNextBefore (null when there are no more) ` +
       'is the `before` of GET /api/cases/{id}/history for the older ones. Refused events are not history: refusedEvents counts them (total) ' +
@@ -88,7 +111,14 @@ export class CasesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiQuery({ name: 'wait', required: false, description: 'milliseconds to wait for the outcome (max 30000)' })
   @ApiBody({ schema: z.toJSONSchema(SubmitEventBody, { io: 'input' }) as object })
-  async submit(@Param() params: unknown, @Query() q: unknown, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async submit(
+    @Param() params: unknown,
+    @Query() q: unknown,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { wait } = parseRequest(SubmitQuery, q, 'query');
     const headerKey = parseRequest(IdempotencyKey, key, 'headers');
@@ -102,7 +132,8 @@ export class CasesController {
   @Post(':id/corrections')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Sửa một số liệu đã ghi nhận (quản trị tỉnh, quốc gia) / correct a value an applied event recorded (province or national admin)',
+    summary:
+      'Sửa một số liệu đã ghi nhận (quản trị tỉnh, quốc gia) / correct a value an applied event recorded (province or national admin)',
     description:
       '`data.<event>.<field>` of the case becomes `value`, checked against the field as declared by the case’s definition version (400 naming `value` and the limit). ' +
       'Applied in the case’s order like any event, under its Idempotency-Key; the case stays in its step; the history records who corrected, why, the old and the new value, ' +
@@ -111,7 +142,14 @@ export class CasesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiQuery({ name: 'wait', required: false, description: 'milliseconds to wait for the outcome (max 30000)' })
   @ApiBody({ schema: z.toJSONSchema(SubmitCorrectionBody, { io: 'input', unrepresentable: 'any' }) as object })
-  async correct(@Param() params: unknown, @Query() q: unknown, @Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async correct(
+    @Param() params: unknown,
+    @Query() q: unknown,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { wait } = parseRequest(SubmitQuery, q, 'query');
     const headerKey = parseRequest(IdempotencyKey, key, 'headers');
@@ -125,7 +163,8 @@ export class CasesController {
   @Post('events/batch')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Gửi nhiều sự kiện trong một yêu cầu (đồng bộ máy tính bảng, nhập danh sách) / submit many events in one request',
+    summary:
+      'Gửi nhiều sự kiện trong một yêu cầu (đồng bộ máy tính bảng, nhập danh sách) / submit many events in one request',
     description:
       `1 to ${MAX_EVENTS_PER_BATCH} events for any cases inside the caller's unit, each with its caseId and a required idempotencyKey (8+ characters): ` +
       'a retried batch returns the first outcomes and applies nothing twice. Each item is validated and scoped exactly as by POST /api/cases/{id}/events ' +
@@ -138,20 +177,41 @@ export class CasesController {
       'The request body is limited by the http.bodyLimit setting (HTTP_BODY_LIMIT, 2mb by default; 413 above it). No ?wait: poll GET /api/cases/{id}/events/{eventId} for outcomes.',
   })
   @ApiBody({ schema: z.toJSONSchema(SubmitEventBatchBody, { io: 'input' }) as object })
-  @ApiOkResponse({ description: '`{ results: [{ index, status, receipt?, error?: { code, message, path?, details } }], accepted, refused }`' })
+  @ApiOkResponse({
+    description:
+      '`{ results: [{ index, status, receipt?, error?: { code, message, path?, details } }], accepted, refused }`',
+  })
   async submitBatch(@Body() body: unknown, @CurrentActor() actor: Actor) {
     const { events } = parseRequest(SubmitEventBatchBody, body, 'body');
-    const outcomes = await this.acceptance.acceptMany(events.map(({ caseId, ...event }) => ({ caseId, body: event, actor })));
+    const outcomes = await this.acceptance.acceptMany(
+      events.map(({ caseId, ...event }) => ({ caseId, body: event, actor })),
+    );
     // A lost database or Redis (or a bug) is not an item's fault: the whole request fails, and the
     // caller retries it with the same keys (whatever was recorded is then replayed).
-    const serverFailure = outcomes.find((o): o is Extract<AcceptOutcome, { ok: false }> => !o.ok && failureAnswer(o.error).status >= 500);
+    const serverFailure = outcomes.find(
+      (o): o is Extract<AcceptOutcome, { ok: false }> => !o.ok && failureAnswer(o.error).status >= 500,
+    );
     if (serverFailure) throw serverFailure.error;
     const results = outcomes.map((o, index): BatchItemResult => {
       if (o.ok) return { index, status: receiptStatus(o.receipt), receipt: o.receipt };
       const { status, error } = failureAnswer(o.error);
       const details = error.details as { field?: unknown; fields?: { field?: unknown }[] };
-      const field = typeof details.field === 'string' ? details.field : typeof details.fields?.[0]?.field === 'string' ? details.fields[0].field : ERROR_FIELD[error.code];
-      return { index, status, error: { code: error.code, message: error.message, ...(field ? { path: `events.${index}.${field}` } : {}), details: error.details } };
+      const field =
+        typeof details.field === 'string'
+          ? details.field
+          : typeof details.fields?.[0]?.field === 'string'
+            ? details.fields[0].field
+            : ERROR_FIELD[error.code];
+      return {
+        index,
+        status,
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(field ? { path: `events.${index}.${field}` } : {}),
+          details: error.details,
+        },
+      };
     });
     const accepted = results.filter((r) => r.receipt).length;
     return { results, accepted, refused: results.length - accepted };

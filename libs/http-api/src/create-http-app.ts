@@ -12,9 +12,16 @@ import { requestContextMiddleware } from './request-context';
  * the process's logger (`createAppLogger(config)`: JSON lines or pretty), or log levels of Nest's
  * console logger. Every request gets an `X-Request-Id` and one log line (request-context.ts).
  */
-export async function createHttpApp(rootModule: unknown, options: { logger?: LoggerService | false | LogLevel[]; shutdownHooks?: boolean } = {}): Promise<INestApplication> {
+export async function createHttpApp(
+  rootModule: unknown,
+  options: { logger?: LoggerService | false | LogLevel[]; shutdownHooks?: boolean } = {},
+): Promise<INestApplication> {
   // Body parsers are registered by applyHttpSecurity, with the configured limit.
-  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, {
+    logger: options.logger ?? ['log', 'error', 'warn'],
+    bufferLogs: false,
+    bodyParser: false,
+  });
   // First in the chain: request id, log context, request log line.
   app.use(requestContextMiddleware());
   const config = app.get<AppConfig>(APP_CONFIG, { strict: false });
@@ -29,7 +36,9 @@ export async function createHttpApp(rootModule: unknown, options: { logger?: Log
     app,
     new DocumentBuilder()
       .setTitle('rasoat API')
-      .setDescription('Rà soát hộ nghèo, hộ cận nghèo — workflow engine API. Every route except /health needs a bearer token (`npm run -s rasoat -- token --role ROLE --unit CODE`).')
+      .setDescription(
+        'Rà soát hộ nghèo, hộ cận nghèo — workflow engine API. Every route except /health needs a bearer token (`npm run -s rasoat -- token --role ROLE --unit CODE`).',
+      )
       .setVersion('0.1')
       .addBearerAuth()
       .build(),

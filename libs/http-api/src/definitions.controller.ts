@@ -7,8 +7,15 @@ import { CurrentActor, Roles } from './auth.guard';
 import { parseRequest } from './request-validation';
 
 const KeyParams = z.object({ key: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1') });
-const IdParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a definition id such as periodic-review') });
-const ProvinceQuery = z.object({ province: z.string().regex(/^[0-9A-Z]{2,8}$/).optional() });
+const IdParams = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a definition id such as periodic-review'),
+});
+const ProvinceQuery = z.object({
+  province: z
+    .string()
+    .regex(/^[0-9A-Z]{2,8}$/)
+    .optional(),
+});
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input' }) as object;
 
 /** Reading published definitions: national ones and the caller's province's. */
@@ -25,7 +32,10 @@ export class DefinitionsController {
   }
 
   @Get(':key')
-  @ApiOperation({ summary: 'Một phiên bản: YAML, định nghĩa đã hợp nhất, sơ đồ Mermaid / one version with its YAML, merged definition and diagram' })
+  @ApiOperation({
+    summary:
+      'Một phiên bản: YAML, định nghĩa đã hợp nhất, sơ đồ Mermaid / one version with its YAML, merged definition and diagram',
+  })
   show(@Param() params: unknown, @CurrentActor() actor: Actor) {
     return this.admin.show(parseRequest(KeyParams, params, 'params').key, actor);
   }
@@ -59,7 +69,9 @@ export class DefinitionsAdminController {
   }
 
   @Post('definitions')
-  @ApiOperation({ summary: 'Công bố phiên bản mới (bất biến, có kiểm toán) / publish a new immutable version, audited' })
+  @ApiOperation({
+    summary: 'Công bố phiên bản mới (bất biến, có kiểm toán) / publish a new immutable version, audited',
+  })
   @ApiBody({ schema: schema(DefinitionYamlBody) })
   publish(@Body() body: unknown, @CurrentActor() actor: Actor) {
     const b = parseRequest(DefinitionYamlBody, body, 'body');
@@ -67,10 +79,16 @@ export class DefinitionsAdminController {
   }
 
   @Post('definitions/:id/rollback')
-  @ApiOperation({ summary: 'Quay lại phiên bản trước (ngừng phiên bản mới nhất) / roll back: retire the newest version' })
+  @ApiOperation({
+    summary: 'Quay lại phiên bản trước (ngừng phiên bản mới nhất) / roll back: retire the newest version',
+  })
   @ApiBody({ schema: schema(RollbackBody) })
   rollback(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.admin.rollback(parseRequest(IdParams, params, 'params').id, actor, parseRequest(RollbackBody, body, 'body').reason);
+    return this.admin.rollback(
+      parseRequest(IdParams, params, 'params').id,
+      actor,
+      parseRequest(RollbackBody, body, 'body').reason,
+    );
   }
 
   @Get('audit')
@@ -80,7 +98,10 @@ export class DefinitionsAdminController {
   }
 
   @Post('migrations')
-  @ApiOperation({ summary: 'Chuyển hồ sơ đang chạy sang phiên bản khác (chạy thử mặc định) / migrate running cases; dry run by default' })
+  @ApiOperation({
+    summary:
+      'Chuyển hồ sơ đang chạy sang phiên bản khác (chạy thử mặc định) / migrate running cases; dry run by default',
+  })
   @ApiBody({ schema: schema(MigrateCasesBody) })
   migrate(@Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.migrations.migrate(parseRequest(MigrateCasesBody, body, 'body'), actor);

@@ -4,8 +4,16 @@ import { DomainExceptionFilter, failureAnswer } from './domain-exception.filter'
 
 /** A lost database or Redis is 503 with Retry-After, never 500 (test/faults-postgres-outage.e2e-spec.ts proves it end to end). */
 describe('DomainExceptionFilter: unavailable services', () => {
-  function answer(exception: unknown): { status: number; headers: Record<string, string>; body: { error: { code: string } } } {
-    const out = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown as { error: { code: string } } };
+  function answer(exception: unknown): {
+    status: number;
+    headers: Record<string, string>;
+    body: { error: { code: string } };
+  } {
+    const out = {
+      status: 0,
+      headers: {} as Record<string, string>,
+      body: undefined as unknown as { error: { code: string } },
+    };
     const response = {
       setHeader: (name: string, value: string) => (out.headers[name] = value),
       status(code: number) {
@@ -14,7 +22,12 @@ describe('DomainExceptionFilter: unavailable services', () => {
       },
       json: (body: { error: { code: string } }) => (out.body = body),
     };
-    const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => ({ headers: {}, method: 'GET', path: '/x' }) }) } as unknown as ArgumentsHost;
+    const host = {
+      switchToHttp: () => ({
+        getResponse: () => response,
+        getRequest: () => ({ headers: {}, method: 'GET', path: '/x' }),
+      }),
+    } as unknown as ArgumentsHost;
     const filter = new DomainExceptionFilter();
     (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
     filter.catch(exception, host);
@@ -24,12 +37,24 @@ describe('DomainExceptionFilter: unavailable services', () => {
 
   it.each([
     ['a refused connection', named('ConnectionException', 'connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
-    ['a session terminated by a fast shutdown', named('DriverException', 'terminating connection due to administrator command', '57P01')],
+    [
+      'a session terminated by a fast shutdown',
+      named('DriverException', 'terminating connection due to administrator command', '57P01'),
+    ],
     ['the server shutting down', named('DriverException', 'the database system is shutting down', '57P03')],
     ['a connect that timed out (node-postgres connectionTimeoutMillis)', named('DriverException', 'timeout expired')],
-    ["the pool's acquire timeout", named('KnexTimeoutError', 'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?')],
+    [
+      "the pool's acquire timeout",
+      named(
+        'KnexTimeoutError',
+        'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?',
+      ),
+    ],
     ['Redis gone (ioredis)', new Error('Connection is closed.')],
-    ['Redis down, through a fail-fast connection', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    [
+      'Redis down, through a fail-fast connection',
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+    ],
     ['Redis hanging, through a fail-fast connection', new Error('Command timed out')],
   ])('%s → 503 with Retry-After', (_, exception) => {
     const res = answer(exception);
@@ -50,8 +75,13 @@ describe('failureAnswer: a budget spent', () => {
     expect(answer).toMatchObject({
       status: 429,
       headers: { 'Retry-After': '1800' },
-      error: { code: 'CASE_REFUSED_EVENT_BUDGET_EXCEEDED', details: { caseId: 'case-1', limit: 100, windowSeconds: 3600, retryAfterSeconds: 1800 } },
+      error: {
+        code: 'CASE_REFUSED_EVENT_BUDGET_EXCEEDED',
+        details: { caseId: 'case-1', limit: 100, windowSeconds: 3600, retryAfterSeconds: 1800 },
+      },
     });
-    expect(answer.error.message).toMatch(/^Bạn đã có 100 sự kiện bị từ chối .* \/ 100 of your events on this case were refused within the last hour/);
+    expect(answer.error.message).toMatch(
+      /^Bạn đã có 100 sự kiện bị từ chối .* \/ 100 of your events on this case were refused within the last hour/,
+    );
   });
 });

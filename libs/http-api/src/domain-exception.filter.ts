@@ -48,18 +48,39 @@ export function failureAnswer(exception: unknown): FailureAnswer {
   }
   // Body parser failures (too large, malformed JSON) carry a 4xx status of their own.
   const parser = exception as { status?: unknown; type?: unknown; message?: unknown };
-  if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500 && typeof parser.type === 'string') {
+  if (
+    typeof parser?.status === 'number' &&
+    parser.status >= 400 &&
+    parser.status < 500 &&
+    typeof parser.type === 'string'
+  ) {
     const code = parser.type === 'entity.too.large' ? 'REQUEST_BODY_TOO_LARGE' : 'REQUEST_BODY_MALFORMED';
-    return { status: parser.status, error: { code, message: `Nội dung yêu cầu không hợp lệ / bad request body: ${String(parser.message)}`, details: {} } };
+    return {
+      status: parser.status,
+      error: {
+        code,
+        message: `Nội dung yêu cầu không hợp lệ / bad request body: ${String(parser.message)}`,
+        details: {},
+      },
+    };
   }
   if (isUnavailable(exception)) {
     return {
       status: 503,
-      error: { code: 'SERVICE_UNAVAILABLE', message: 'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later', details: {} },
+      error: {
+        code: 'SERVICE_UNAVAILABLE',
+        message:
+          'Cơ sở dữ liệu hoặc hàng đợi tạm thời không sẵn sàng, vui lòng thử lại / database or queue unavailable, retry later',
+        details: {},
+      },
       headers: { 'Retry-After': '5' },
     };
   }
-  return { status: 500, error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} }, internal: true };
+  return {
+    status: 500,
+    error: { code: 'INTERNAL', message: 'Lỗi hệ thống / internal error', details: {} },
+    internal: true,
+  };
 }
 
 /** Maps every failure to one JSON shape `{ error: { code, message, details }, requestId }` (`failureAnswer`). */
@@ -74,7 +95,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const requestId = String(request.headers['x-request-id'] ?? '');
     const answer = failureAnswer(exception);
     // safeErrorStack: a database error's message holds its SQL with the bound values (payloads, names).
-    if (answer.internal) this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, safeErrorStack(exception));
+    if (answer.internal)
+      this.logger.error(`${request.method} ${request.path} failed (request ${requestId})`, safeErrorStack(exception));
     for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
     response.status(answer.status).json({ error: answer.error, requestId });
   }
@@ -89,7 +111,9 @@ function isUnavailable(e: unknown): boolean {
     // saturated database, a retry later may succeed — not a 500.
     err?.name === 'KnexTimeoutError' ||
     // "timeout expired": node-postgres gave up connecting (connectionTimeoutMillis, orm-config.ts).
-    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(err?.message ?? '') ||
+    /Connection terminated|connect ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Timeout acquiring a connection|^timeout expired$/i.test(
+      err?.message ?? '',
+    ) ||
     // Redis through the requests' fail-fast connections (failFastRedisOptions): down, or not answering in time.
     /^Command timed out$|enableOfflineQueue options is false/.test(err?.message ?? '')
   );

@@ -8,7 +8,10 @@ import { Public } from './auth.guard';
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<'up' | 'down'> {
   try {
-    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs))]);
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs)),
+    ]);
     return 'up';
   } catch {
     return 'down';

@@ -1,4 +1,17 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -52,7 +65,8 @@ export class HouseholdsController {
   @Get(':id/households')
   @ApiOperation({
     summary: 'Danh sách hộ của hồ sơ / the case’s household list',
-    description: 'json (default): each household with its classification, explanation, votes and complaint counts, plus the list’s facts and the operations open now. csv / xlsx: the import’s columns with Vietnamese headers.',
+    description:
+      'json (default): each household with its classification, explanation, votes and complaint counts, plus the list’s facts and the operations open now. csv / xlsx: the import’s columns with Vietnamese headers.',
   })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
   async list(@Param() params: unknown, @Query() query: unknown, @CurrentActor() actor: Actor) {
@@ -60,7 +74,11 @@ export class HouseholdsController {
     const { format } = parseRequest(HouseholdListQuery, query, 'query');
     if (format === 'json') return this.householdList.list(id, actor);
     const file = await this.householdList.exportFile(id, actor, format);
-    return new StreamableFile(file.content, { type: file.contentType, disposition: `attachment; filename="${file.fileName}"`, length: file.content.length });
+    return new StreamableFile(file.content, {
+      type: file.contentType,
+      disposition: `attachment; filename="${file.fileName}"`,
+      length: file.content.length,
+    });
   }
 
   @Post(':id/households/import')
@@ -76,33 +94,65 @@ export class HouseholdsController {
   })
   @ApiConsumes(...HOUSEHOLD_FILE_CONTENT_TYPES)
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'default: from the content type' })
-  async import(@Param() params: unknown, @Query() query: unknown, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async import(
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { format: asked } = parseRequest(HouseholdImportQuery, query, 'query');
-    const format = asked ?? (contentType?.startsWith('text/csv') ? 'csv' : contentType?.startsWith(XLSX_TYPE) ? 'xlsx' : undefined);
-    if (format === undefined) throw new RequestInvalidException('query', [{ field: 'format', message: 'give ?format=csv or ?format=xlsx (the content type does not say which)' }]);
+    const format =
+      asked ?? (contentType?.startsWith('text/csv') ? 'csv' : contentType?.startsWith(XLSX_TYPE) ? 'xlsx' : undefined);
+    if (format === undefined)
+      throw new RequestInvalidException('query', [
+        { field: 'format', message: 'give ?format=csv or ?format=xlsx (the content type does not say which)' },
+      ]);
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw new RequestInvalidException('body', [
-        { field: '(root)', message: `Gửi nội dung tệp làm thân yêu cầu với content-type ${HOUSEHOLD_FILE_CONTENT_TYPES.join(', ')} / send the file as the raw body with one of these content types` },
+        {
+          field: '(root)',
+          message: `Gửi nội dung tệp làm thân yêu cầu với content-type ${HOUSEHOLD_FILE_CONTENT_TYPES.join(', ')} / send the file as the raw body with one of these content types`,
+        },
       ]);
     }
     const outcome = await this.householdList.importFile(id, actor, { format, content: body });
     if (!outcome.ok && outcome.limit !== undefined) {
       res.status(413);
-      return { errors: outcome.errors, error: { code: outcome.limit.code, message: outcome.errors[0]?.message ?? outcome.limit.code, details: { ...outcome.limit, errors: outcome.errors } } };
+      return {
+        errors: outcome.errors,
+        error: {
+          code: outcome.limit.code,
+          message: outcome.errors[0]?.message ?? outcome.limit.code,
+          details: { ...outcome.limit, errors: outcome.errors },
+        },
+      };
     }
     if (!outcome.ok) {
       res.status(400);
       const message = `Tệp có ${outcome.errors.length} lỗi, chưa nhập hộ nào / the file has ${outcome.errors.length} error(s); nothing was imported`;
-      return { errors: outcome.errors, error: { code: 'HOUSEHOLD_IMPORT_INVALID', message, details: { errors: outcome.errors } } };
+      return {
+        errors: outcome.errors,
+        error: { code: 'HOUSEHOLD_IMPORT_INVALID', message, details: { errors: outcome.errors } },
+      };
     }
     return outcome;
   }
 
   @Post(':id/households')
-  @ApiOperation({ summary: 'Thêm một hộ / add one household (operation edit)', description: '201 when added; 200 when the same household was already there.' })
+  @ApiOperation({
+    summary: 'Thêm một hộ / add one household (operation edit)',
+    description: '201 when added; 200 when the same household was already there.',
+  })
   @ApiBody({ schema: jsonSchema(AddHouseholdBody) })
-  async add(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async add(
+    @Param() params: unknown,
+    @Body() body: unknown,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const result = await this.householdList.add(id, actor, parseRequest(AddHouseholdBody, body, 'body'));
     res.status(result.changed ? 201 : 200);
@@ -126,7 +176,9 @@ export class HouseholdsController {
   }
 
   @Put(':id/households/:code/survey')
-  @ApiOperation({ summary: 'Ghi kết quả rà soát, phân loại hộ / record survey answers and classify (operation survey)' })
+  @ApiOperation({
+    summary: 'Ghi kết quả rà soát, phân loại hộ / record survey answers and classify (operation survey)',
+  })
   @ApiBody({ schema: jsonSchema(SurveyBody) })
   async survey(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
@@ -134,9 +186,17 @@ export class HouseholdsController {
   }
 
   @Post(':id/households/:code/complaints')
-  @ApiOperation({ summary: 'Tiếp nhận khiếu nại về một hộ / file a complaint (operation complain)', description: '201 when opened; 200 when the same open complaint was already there.' })
+  @ApiOperation({
+    summary: 'Tiếp nhận khiếu nại về một hộ / file a complaint (operation complain)',
+    description: '201 when opened; 200 when the same open complaint was already there.',
+  })
   @ApiBody({ schema: jsonSchema(ComplaintBody) })
-  async complain(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+  async complain(
+    @Param() params: unknown,
+    @Body() body: unknown,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');
     const result = await this.householdComplaints.complain(id, code, actor, parseRequest(ComplaintBody, body, 'body'));
     res.status(result.created ? 201 : 200);
@@ -144,7 +204,9 @@ export class HouseholdsController {
   }
 
   @Put(':id/households/:code/certificate')
-  @ApiOperation({ summary: 'Ghi số giấy chứng nhận hộ nghèo/cận nghèo / record a certificate number (operation certify)' })
+  @ApiOperation({
+    summary: 'Ghi số giấy chứng nhận hộ nghèo/cận nghèo / record a certificate number (operation certify)',
+  })
   @ApiBody({ schema: jsonSchema(CertificateBody) })
   async certify(@Param() params: unknown, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { id, code } = parseRequest(HouseholdParams, params, 'params');

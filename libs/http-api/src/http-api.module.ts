@@ -21,11 +21,29 @@ import { WebController } from './web.controller';
 /** The HTTP API: controllers only translate; every route is authenticated unless @Public. */
 @Module({})
 export class HttpApiModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock, engine: DynamicModule = EngineModule.forRoot(config, clock)): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    clock: Clock = systemClock,
+    engine: DynamicModule = EngineModule.forRoot(config, clock),
+  ): DynamicModule {
     return {
       module: HttpApiModule,
       imports: [engine],
-      controllers: [HealthController, MetricsController, AdminSessionController, CalendarController, CasesController, HouseholdsController, CampaignsController, DefinitionsController, DefinitionsAdminController, NotificationsController, NotificationsAdminController, ReportsController, WebController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AdminSessionController,
+        CalendarController,
+        CasesController,
+        HouseholdsController,
+        CampaignsController,
+        DefinitionsController,
+        DefinitionsAdminController,
+        NotificationsController,
+        NotificationsAdminController,
+        ReportsController,
+        WebController,
+      ],
       providers: [
         AuthFailureLimiter,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -41,11 +41,36 @@ export function securityHeaders(publicUrl: string) {
 
 /** Codes of request-body failures (body-parser's `type`), each with its status. */
 const BODY_FAILURES: Record<string, { code: string; status: number; vi: string; en: string }> = {
-  'entity.too.large': { code: 'REQUEST_BODY_TOO_LARGE', status: HttpStatus.PAYLOAD_TOO_LARGE, vi: 'Nội dung yêu cầu quá lớn', en: 'request body too large' },
-  'parameters.too.many': { code: 'REQUEST_BODY_TOO_LARGE', status: HttpStatus.PAYLOAD_TOO_LARGE, vi: 'Quá nhiều tham số', en: 'too many parameters' },
-  'entity.parse.failed': { code: 'REQUEST_BODY_MALFORMED', status: HttpStatus.BAD_REQUEST, vi: 'Nội dung yêu cầu không phải JSON hợp lệ', en: 'request body is not valid JSON' },
-  'charset.unsupported': { code: 'REQUEST_BODY_UNSUPPORTED', status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, vi: 'Bảng mã không được hỗ trợ (dùng UTF-8)', en: 'unsupported charset (use UTF-8)' },
-  'encoding.unsupported': { code: 'REQUEST_BODY_UNSUPPORTED', status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, vi: 'Kiểu nén không được hỗ trợ', en: 'unsupported content encoding' },
+  'entity.too.large': {
+    code: 'REQUEST_BODY_TOO_LARGE',
+    status: HttpStatus.PAYLOAD_TOO_LARGE,
+    vi: 'Nội dung yêu cầu quá lớn',
+    en: 'request body too large',
+  },
+  'parameters.too.many': {
+    code: 'REQUEST_BODY_TOO_LARGE',
+    status: HttpStatus.PAYLOAD_TOO_LARGE,
+    vi: 'Quá nhiều tham số',
+    en: 'too many parameters',
+  },
+  'entity.parse.failed': {
+    code: 'REQUEST_BODY_MALFORMED',
+    status: HttpStatus.BAD_REQUEST,
+    vi: 'Nội dung yêu cầu không phải JSON hợp lệ',
+    en: 'request body is not valid JSON',
+  },
+  'charset.unsupported': {
+    code: 'REQUEST_BODY_UNSUPPORTED',
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    vi: 'Bảng mã không được hỗ trợ (dùng UTF-8)',
+    en: 'unsupported charset (use UTF-8)',
+  },
+  'encoding.unsupported': {
+    code: 'REQUEST_BODY_UNSUPPORTED',
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    vi: 'Kiểu nén không được hỗ trợ',
+    en: 'unsupported content encoding',
+  },
 };
 
 /**
@@ -59,8 +84,15 @@ export const bodyErrorsAsJson: ErrorRequestHandler = (err: unknown, _req, _res, 
   const status = typeof e?.status === 'number' ? e.status : undefined;
   if (status === undefined || status < 400 || status >= 500) return next(err);
   const known = typeof e.type === 'string' ? BODY_FAILURES[e.type] : undefined;
-  const detail = known?.code === 'REQUEST_BODY_TOO_LARGE' && typeof e.limit === 'number' ? ` (max ${e.limit} bytes)` : e.expose === true && typeof e.message === 'string' ? `: ${e.message}` : '';
-  const message = known ? `${known.vi} / ${known.en}${detail}` : `Không đọc được nội dung yêu cầu / unreadable request body${detail}`;
+  const detail =
+    known?.code === 'REQUEST_BODY_TOO_LARGE' && typeof e.limit === 'number'
+      ? ` (max ${e.limit} bytes)`
+      : e.expose === true && typeof e.message === 'string'
+        ? `: ${e.message}`
+        : '';
+  const message = known
+    ? `${known.vi} / ${known.en}${detail}`
+    : `Không đọc được nội dung yêu cầu / unreadable request body${detail}`;
   next(new HttpException({ code: known?.code ?? 'REQUEST_BODY_MALFORMED', message }, known?.status ?? status));
 };
 

@@ -30,7 +30,13 @@ export class ScrapeSourcesRegistration implements OnModuleInit {
     const names = [QueueName.CaseEvents, QueueName.Timers, QueueName.Notifications];
     this.metrics.collectOnScrape(
       {
-        queueJobCounts: () => Promise.all(names.map(async (name) => ({ queue: name, counts: await this.queues.jobCounts(name, ...QUEUE_JOB_STATES) }))),
+        queueJobCounts: () =>
+          Promise.all(
+            names.map(async (name) => ({
+              queue: name,
+              counts: await this.queues.jobCounts(name, ...QUEUE_JOB_STATES),
+            })),
+          ),
         armedDeadlines: async () => {
           const [row] = await this.em.fork().execute<{ n: string | number }[]>(ARMED_DEADLINES_SQL);
           return Number(row?.n ?? 0);
@@ -56,10 +62,16 @@ export class MetricsController {
   @Get()
   @Public()
   async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!metricsAccessAllowed({ remoteAddress: req.socket.remoteAddress, headers: req.headers }, this.config.metricsToken)) {
+    if (
+      !metricsAccessAllowed({ remoteAddress: req.socket.remoteAddress, headers: req.headers }, this.config.metricsToken)
+    ) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       res.status(401).json({
-        error: { code: 'METRICS_UNAUTHORIZED', message: 'metrics are served to loopback or with Authorization: Bearer <METRICS_TOKEN>', details: {} },
+        error: {
+          code: 'METRICS_UNAUTHORIZED',
+          message: 'metrics are served to loopback or with Authorization: Bearer <METRICS_TOKEN>',
+          details: {},
+        },
         requestId: String(req.headers['x-request-id'] ?? ''),
       });
       return;

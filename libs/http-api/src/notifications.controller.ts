@@ -9,12 +9,20 @@ import { parseRequest } from './request-validation';
 const IdParams = z.object({ id: z.uuid('must be an id (UUID)') });
 const Recipient = {
   unit: z.string().min(1).max(40).optional(),
-  role: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a role such as commune_committee').optional(),
+  role: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'must be a role such as commune_committee')
+    .optional(),
 };
 const InboxQuery = z.object({
-  unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  unread: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.union([z.uuid(), z.iso.datetime({ offset: true })], 'must be a notification id or an ISO instant').optional(),
+  before: z
+    .union([z.uuid(), z.iso.datetime({ offset: true })], 'must be a notification id or an ISO instant')
+    .optional(),
   ...Recipient,
 });
 const ReadAllQuery = z.object(Recipient);
@@ -33,8 +41,10 @@ export class NotificationsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Thông báo gửi cho đơn vị và vai trò của bạn, mới nhất trước / your unit and role’s notifications, newest first',
-    description: 'Query: unread=true, limit (≤ 200), before (a notification id or an ISO instant, for the next page). A national admin may pass unit= and role=.',
+    summary:
+      'Thông báo gửi cho đơn vị và vai trò của bạn, mới nhất trước / your unit and role’s notifications, newest first',
+    description:
+      'Query: unread=true, limit (≤ 200), before (a notification id or an ISO instant, for the next page). A national admin may pass unit= and role=.',
   })
   list(@Query() query: unknown, @CurrentActor() actor: Actor) {
     return this.inbox.list(actor, parseRequest(InboxQuery, query, 'query'));
@@ -67,13 +77,18 @@ export class NotificationsAdminController {
   ) {}
 
   @Get('subscriptions')
-  @ApiOperation({ summary: 'Đăng ký nhận thông báo qua thư điện tử, webhook / e-mail and webhook subscriptions in scope' })
+  @ApiOperation({
+    summary: 'Đăng ký nhận thông báo qua thư điện tử, webhook / e-mail and webhook subscriptions in scope',
+  })
   listSubscriptions(@Query() query: unknown, @CurrentActor() actor: Actor) {
     return this.subscriptions.list(actor, parseRequest(SubscriptionsQuery, query, 'query'));
   }
 
   @Post('subscriptions')
-  @ApiOperation({ summary: 'Đăng ký nhận bản tổng hợp hằng ngày (webhook: khóa bí mật trả về một lần) / subscribe a unit and role; a webhook’s secret is returned once' })
+  @ApiOperation({
+    summary:
+      'Đăng ký nhận bản tổng hợp hằng ngày (webhook: khóa bí mật trả về một lần) / subscribe a unit and role; a webhook’s secret is returned once',
+  })
   @ApiBody({ schema: z.toJSONSchema(CreateSubscriptionBody, { io: 'input' }) as object })
   createSubscription(@Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.subscriptions.create(actor, parseRequest(CreateSubscriptionBody, body, 'body'));
@@ -86,7 +101,9 @@ export class NotificationsAdminController {
   }
 
   @Get('deliveries')
-  @ApiOperation({ summary: 'Các lần gửi; status=dead: thư gửi hỏng sau mọi lần thử / deliveries; status=dead lists the dead letters' })
+  @ApiOperation({
+    summary: 'Các lần gửi; status=dead: thư gửi hỏng sau mọi lần thử / deliveries; status=dead lists the dead letters',
+  })
   listDeliveries(@Query() query: unknown, @CurrentActor() actor: Actor) {
     return this.deliveries.list(actor, parseRequest(DeliveriesQuery, query, 'query'));
   }

@@ -7,7 +7,17 @@ import type { Queue } from 'bullmq';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { QueueName, type UserRole } from '@rasoat/contracts';
-import { ActorLevelCheck, AuthErrorCode, AuthException, CLOCK, QueueReader, TokenAudience, verifyToken, type Clock, type TokenClaims } from '@rasoat/engine';
+import {
+  ActorLevelCheck,
+  AuthErrorCode,
+  AuthException,
+  CLOCK,
+  QueueReader,
+  TokenAudience,
+  verifyToken,
+  type Clock,
+  type TokenClaims,
+} from '@rasoat/engine';
 import { AuthFailureLimiter, TOO_MANY_AUTH_FAILURES, TooManyAuthFailuresException } from './auth-failure-limiter';
 import type { AuthenticatedRequest } from './auth.guard';
 
@@ -44,7 +54,12 @@ export function readCookie(header: string | undefined, name: string): string | u
  * API's guard); the same error body as the API's. A bad or expired token counts as a failed
  * authentication of the client, as on the API: past the limit the answer is 429 with Retry-After.
  */
-export function dashboardAuth(config: AppConfig, clock: Clock, failures: AuthFailureLimiter, levels: ActorLevelCheck): RequestHandler {
+export function dashboardAuth(
+  config: AppConfig,
+  clock: Clock,
+  failures: AuthFailureLimiter,
+  levels: ActorLevelCheck,
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -65,7 +80,12 @@ export function dashboardAuth(config: AppConfig, clock: Clock, failures: AuthFai
     }
     let claims: TokenClaims;
     try {
-      claims = verifyToken(token, config.jwtSecret, clock.now(), bearer === undefined ? TokenAudience.QueueDashboard : undefined);
+      claims = verifyToken(
+        token,
+        config.jwtSecret,
+        clock.now(),
+        bearer === undefined ? TokenAudience.QueueDashboard : undefined,
+      );
     } catch (e) {
       if (!(e instanceof AuthException)) {
         next(e);
@@ -84,7 +104,11 @@ export function dashboardAuth(config: AppConfig, clock: Clock, failures: AuthFai
     const actor = { sub: claims.sub, role: claims.role, unit: claims.unit };
     (req as AuthenticatedRequest).actor = actor;
     if (!DASHBOARD_ROLES.includes(claims.role)) {
-      fail(403, AuthErrorCode.RoleNotAllowed, `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`);
+      fail(
+        403,
+        AuthErrorCode.RoleNotAllowed,
+        `Vai trò ${claims.role} không được xem hàng đợi / role not allowed; needs ${DASHBOARD_ROLES.join(', ')}`,
+      );
       return;
     }
     levels.assert(actor).then(
@@ -125,8 +149,11 @@ export class QueueDashboard implements OnModuleInit {
     const full = this.board(queues, false);
     const readOnly = this.board(queues, true);
     const app = http.getInstance<Express>();
-    app.use(DASHBOARD_PATH, dashboardAuth(this.config, this.clock, this.failures, this.levels), (req: Request, res: Response, next: NextFunction) =>
-      ((req as AuthenticatedRequest).actor?.role === 'national_admin' ? full : readOnly)(req, res, next),
+    app.use(
+      DASHBOARD_PATH,
+      dashboardAuth(this.config, this.clock, this.failures, this.levels),
+      (req: Request, res: Response, next: NextFunction) =>
+        ((req as AuthenticatedRequest).actor?.role === 'national_admin' ? full : readOnly)(req, res, next),
     );
     this.logger.log(`queue dashboard at ${DASHBOARD_PATH} (national_admin, province_admin read-only)`);
   }
@@ -137,7 +164,13 @@ export class QueueDashboard implements OnModuleInit {
     createBullBoard({
       queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
       serverAdapter,
-      options: { uiConfig: { boardTitle: readOnlyMode ? 'rasoat — hàng đợi (chỉ xem)' : 'rasoat — hàng đợi', hideDocsLink: true, hideRedisDetails: readOnlyMode } },
+      options: {
+        uiConfig: {
+          boardTitle: readOnlyMode ? 'rasoat — hàng đợi (chỉ xem)' : 'rasoat — hàng đợi',
+          hideDocsLink: true,
+          hideRedisDetails: readOnlyMode,
+        },
+      },
     });
     return serverAdapter.getRouter() as RequestHandler;
   }

@@ -31,7 +31,9 @@ export class ReportsController {
   ) {}
 
   @Get('tables')
-  @ApiOperation({ summary: 'Các biểu tổng hợp có thể xuất / the summary tables that can be exported (layouts as data)' })
+  @ApiOperation({
+    summary: 'Các biểu tổng hợp có thể xuất / the summary tables that can be exported (layouts as data)',
+  })
   tables() {
     return this.catalog.tables;
   }
@@ -52,7 +54,8 @@ export class ReportsController {
     const report = await this.reports.summary(q.campaign, q.unit, actor);
     if (q.format === 'json') return table ? { ...report, table: tableJson(table, report) } : report;
     const layout = table ?? this.catalog.tables[0];
-    const content = q.format === 'xlsx' ? await renderXlsx(layout, report) : Buffer.from(renderCsv(layout, report), 'utf8');
+    const content =
+      q.format === 'xlsx' ? await renderXlsx(layout, report) : Buffer.from(renderCsv(layout, report), 'utf8');
     const fileName = reportFileName(layout, report, q.format);
     return new StreamableFile(content, {
       type: q.format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8',

@@ -5,7 +5,12 @@ type Where = 'body' | 'query' | 'params' | 'headers';
 
 export class RequestInvalidException extends DomainException {
   constructor(where: Where, fields: { field: string; message: string }[]) {
-    super('invalid', 'REQUEST_INVALID', `Yêu cầu không hợp lệ / invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { where, fields });
+    super(
+      'invalid',
+      'REQUEST_INVALID',
+      `Yêu cầu không hợp lệ / invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      { where, fields },
+    );
   }
 }
 

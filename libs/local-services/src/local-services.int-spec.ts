@@ -10,7 +10,8 @@ import { resolvePostgres } from './postgres-resolver';
 import { pingRedis, resolveRedis } from './redis-resolver';
 
 const quiet = () => undefined;
-const selectOne = (url: string) => withPgClient(url, 2_000, (client) => client.query('select 1 as one')).then((r) => r.rows[0]?.one);
+const selectOne = (url: string) =>
+  withPgClient(url, 2_000, (client) => client.query('select 1 as one')).then((r) => r.rows[0]?.one);
 /** `url` with another password (none when `password` is empty). */
 const withPassword = (url: string, password: string) => {
   const parsed = new URL(url);
@@ -29,7 +30,11 @@ const overSocket = (url: string, socketDir: string, password = new URL(url).pass
 
 // Starts the fixture in its own Node process and resolves with what it printed once the server is up.
 function startInChildProcess(dataDir: string): Promise<{ node: number; pid: number; url: string }> {
-  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), join(__dirname, 'orphan-postgres.fixture.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['-r', require.resolve('@swc-node/register'), join(__dirname, 'orphan-postgres.fixture.ts'), dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -98,7 +103,9 @@ describe('local services', () => {
     try {
       // What initdb --auth=trust left: a superuser without password and `trust` on every line.
       await ensureDatabase(table);
-      await withPgClient(table, 2_000, (client) => client.query('create table marker (id int); insert into marker values (7)'));
+      await withPgClient(table, 2_000, (client) =>
+        client.query('create table marker (id int); insert into marker values (7)'),
+      );
       await withPgClient(first.url, 2_000, (client) => client.query('alter role postgres password null'));
     } finally {
       await first.stop();
@@ -111,12 +118,16 @@ describe('local services', () => {
     const server = await startEmbeddedPostgres({ dataDir, log: (m) => messages.push(m) });
     try {
       expect(messages.join('\n')).toContain('accepted any local user (trust); it now requires the password');
-      expect(decodeURIComponent(new URL(server.url).password)).toBe(readFileSync(join(dataDir, 'password'), 'utf8').trim());
+      expect(decodeURIComponent(new URL(server.url).password)).toBe(
+        readFileSync(join(dataDir, 'password'), 'utf8').trim(),
+      );
       expect(readFileSync(hbaFile, 'utf8')).not.toMatch(/^[^#]*\btrust\b/m);
       expect(await attempt(withPassword(server.url, 'guess'))).toBe('28P01');
       expect(await attempt(overSocket(server.url, join(dataDir, 'pgdata'), 'guess'))).toBe('28P01');
       const kept = withDatabase(server.url, 'kept');
-      expect((await withPgClient(kept, 2_000, (client) => client.query('select id from marker'))).rows).toEqual([{ id: 7 }]);
+      expect((await withPgClient(kept, 2_000, (client) => client.query('select id from marker'))).rows).toEqual([
+        { id: 7 },
+      ]);
     } finally {
       await server.stop();
     }
@@ -159,7 +170,10 @@ describe('local services', () => {
     const first = await startEmbeddedPostgres({ dataDir, log: quiet });
     await first.stop();
     const deadPid = spawnSync('true').pid;
-    writeFileSync(join(dataDir, 'pgdata', 'postmaster.pid'), `${deadPid}\n${dataDir}/pgdata\n0\n${new URL(first.url).port}\n`);
+    writeFileSync(
+      join(dataDir, 'pgdata', 'postmaster.pid'),
+      `${deadPid}\n${dataDir}/pgdata\n0\n${new URL(first.url).port}\n`,
+    );
     const second = await startEmbeddedPostgres({ dataDir, log: quiet });
     try {
       expect(second.origin).toBe('started');
@@ -202,13 +216,21 @@ describe('local services', () => {
   it('resolves PostgreSQL from a URL, the local server, or an embedded one', async () => {
     const server = await startEmbeddedPostgres({ dataDir: join(root, 'env'), log: quiet });
     try {
-      const fromEnv = await resolvePostgres({ databaseUrl: withDatabase(server.url, 'from_env'), dataDir: join(root, 'unused') });
+      const fromEnv = await resolvePostgres({
+        databaseUrl: withDatabase(server.url, 'from_env'),
+        dataDir: join(root, 'unused'),
+      });
       expect(fromEnv.source).toBe('env');
       expect(await selectOne(fromEnv.url)).toBe(1);
     } finally {
       await server.stop();
     }
-    const preferred = await resolvePostgres({ preferLocal: true, database: 'local_services_test', dataDir: join(root, 'preferred'), log: quiet });
+    const preferred = await resolvePostgres({
+      preferLocal: true,
+      database: 'local_services_test',
+      dataDir: join(root, 'preferred'),
+      log: quiet,
+    });
     try {
       // The local server on 127.0.0.1:5432 when the machine has one, else an embedded one.
       expect(['local', 'embedded']).toContain(preferred.source);

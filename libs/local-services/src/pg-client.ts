@@ -17,7 +17,11 @@ export interface PgError extends Error {
 }
 
 /** Opens a connection, runs `use`, and always closes the connection. */
-export async function withPgClient<T>(url: string, timeoutMs: number, use: (client: PgClient) => Promise<T>): Promise<T> {
+export async function withPgClient<T>(
+  url: string,
+  timeoutMs: number,
+  use: (client: PgClient) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   // A dropped connection is reported through the pending promise; without a listener it would crash the process.
   client.on('error', () => undefined);

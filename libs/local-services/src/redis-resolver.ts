@@ -38,7 +38,8 @@ class PortTakenError extends Error {}
  */
 export async function resolveRedis(options: ResolveRedisOptions): Promise<ResolvedRedis> {
   if (options.redisUrl) return { url: options.redisUrl, source: 'env', stop: async () => undefined };
-  if ((options.allowLocal ?? true) && (await pingRedis(6379, 500))) return { url: 'redis://127.0.0.1:6379', source: 'local', stop: async () => undefined };
+  if ((options.allowLocal ?? true) && (await pingRedis(6379, 500)))
+    return { url: 'redis://127.0.0.1:6379', source: 'local', stop: async () => undefined };
   const binary = findOnPath(SERVER_NAMES);
   if (!binary) {
     throw new Error(
@@ -60,7 +61,20 @@ export async function resolveRedis(options: ResolveRedisOptions): Promise<Resolv
 
 async function spawnRedis(binary: string, dir: string, port: number, log: ServiceLog): Promise<ResolvedRedis> {
   const serverLog = new ServerLog(join(dir, 'redis.log'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+  ];
   // setpriv's parent-death signal kills the server even when Node itself is killed with -9.
   const setpriv = findOnPath(['setpriv']);
   const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', binary, ...args]] : [binary, args];
@@ -87,7 +101,11 @@ async function spawnRedis(binary: string, dir: string, port: number, log: Servic
   await stopChild(child, 'SIGTERM');
   const tail = serverLog.tail();
   if (exited && /Address already in use/.test(tail)) throw new PortTakenError(tail);
-  const what = spawnError ? `could not be spawned (${spawnError.message})` : exited ? 'exited during start-up' : `did not answer PING within ${START_TIMEOUT_MS} ms`;
+  const what = spawnError
+    ? `could not be spawned (${spawnError.message})`
+    : exited
+      ? 'exited during start-up'
+      : `did not answer PING within ${START_TIMEOUT_MS} ms`;
   throw new Error(`${binary} on port ${port} ${what}. Last lines of ${serverLog.path}:\n${tail}`);
 }
 

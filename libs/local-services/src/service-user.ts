@@ -22,7 +22,9 @@ export function serviceUser(): ServiceUser | undefined {
     const fields = accounts.find((f) => f[0] === name);
     if (fields) return { name, uid: Number(fields[2]), gid: Number(fields[3]) };
   }
-  throw new Error('Running as root, but /etc/passwd has neither a "postgres" nor a "nobody" account to run PostgreSQL as.');
+  throw new Error(
+    'Running as root, but /etc/passwd has neither a "postgres" nor a "nobody" account to run PostgreSQL as.',
+  );
 }
 
 // The permission triad that applies to the user. Only the primary group counts: Node drops

@@ -18,7 +18,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * came through a reverse proxy (X-Forwarded-For, Forwarded, X-Real-IP) is not trusted as
  * loopback even when the proxy connects from 127.0.0.1: it needs the token.
  */
-export function metricsAccessAllowed(request: { remoteAddress: string | undefined; headers: IncomingHttpHeaders }, metricsToken: string | undefined): boolean {
+export function metricsAccessAllowed(
+  request: { remoteAddress: string | undefined; headers: IncomingHttpHeaders },
+  metricsToken: string | undefined,
+): boolean {
   const header = request.headers.authorization;
   if (metricsToken && typeof header === 'string' && header.startsWith('Bearer ')) {
     // Compared as digests: constant time, whatever the lengths.

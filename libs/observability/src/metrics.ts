@@ -78,7 +78,8 @@ export class Metrics {
     for (const outcome of ['applied', 'rejected']) this.eventsApplied.inc({ outcome }, 0);
     for (const kind of ['reminder', 'due', 'escalation', 'event']) this.alarmsRung.inc({ kind }, 0);
     for (const channel of ['email', 'webhook']) {
-      for (const outcome of ['sent', 'failed', 'dead', 'no_transport', 'inactive']) this.notificationDeliveries.inc({ channel, outcome }, 0);
+      for (const outcome of ['sent', 'failed', 'dead', 'no_transport', 'inactive'])
+        this.notificationDeliveries.inc({ channel, outcome }, 0);
     }
   }
 

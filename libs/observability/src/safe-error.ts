@@ -6,8 +6,19 @@
  */
 const SQL_STATEMENT = /\b(select|insert\s+into|update|delete\s+from|with)\b[\s\S]*\s-\s/i;
 
-function isDriverError(e: { name?: unknown; sql?: unknown; query?: unknown; sqlState?: unknown; message?: unknown }): boolean {
-  return e.sql !== undefined || e.query !== undefined || e.sqlState !== undefined || (typeof e.message === 'string' && SQL_STATEMENT.test(e.message));
+function isDriverError(e: {
+  name?: unknown;
+  sql?: unknown;
+  query?: unknown;
+  sqlState?: unknown;
+  message?: unknown;
+}): boolean {
+  return (
+    e.sql !== undefined ||
+    e.query !== undefined ||
+    e.sqlState !== undefined ||
+    (typeof e.message === 'string' && SQL_STATEMENT.test(e.message))
+  );
 }
 
 /** The error's message, or `Name [code] (SQL statement and values omitted)` for a database error. */

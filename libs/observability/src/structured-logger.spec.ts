@@ -6,7 +6,12 @@ const NOW = new Date('2026-09-01T02:03:04.005Z');
 
 function capture(format: 'json' | 'pretty' = 'json', levels: LogLevel[] = ALL_LOG_LEVELS) {
   const lines: { line: string; level: LogLevel }[] = [];
-  const logger = new StructuredLogger({ format, levels, now: () => NOW, write: (line, level) => lines.push({ line, level }) });
+  const logger = new StructuredLogger({
+    format,
+    levels,
+    now: () => NOW,
+    write: (line, level) => lines.push({ line, level }),
+  });
   return { logger, lines, json: () => lines.map((l) => JSON.parse(l.line) as Record<string, unknown>) };
 }
 
@@ -16,7 +21,13 @@ describe('StructuredLogger (JSON lines)', () => {
     logger.log('API listening', 'rasoat');
     expect(lines).toHaveLength(1);
     expect(lines[0].line).not.toContain('\n');
-    expect(json()[0]).toEqual({ time: '2026-09-01T02:03:04.005Z', level: 'info', context: 'rasoat', msg: 'API listening', pid: process.pid });
+    expect(json()[0]).toEqual({
+      time: '2026-09-01T02:03:04.005Z',
+      level: 'info',
+      context: 'rasoat',
+      msg: 'API listening',
+      pid: process.pid,
+    });
   });
 
   it('maps Nest levels to log levels and drops the levels not enabled', () => {
@@ -56,9 +67,27 @@ describe('StructuredLogger (JSON lines)', () => {
 
   it('merges an object message into fields and redacts payloads, bodies and credentials', () => {
     const { logger, json } = capture();
-    logger.log({ msg: 'POST /api/cases/:id/events 202', method: 'POST', status: 202, durationMs: 3.2, payload: { name: 'Nguyễn Văn A' }, body: 'x', authorization: 'Bearer abc', Token: 't' }, 'HTTP');
+    logger.log(
+      {
+        msg: 'POST /api/cases/:id/events 202',
+        method: 'POST',
+        status: 202,
+        durationMs: 3.2,
+        payload: { name: 'Nguyễn Văn A' },
+        body: 'x',
+        authorization: 'Bearer abc',
+        Token: 't',
+      },
+      'HTTP',
+    );
     const [entry] = json();
-    expect(entry).toMatchObject({ msg: 'POST /api/cases/:id/events 202', method: 'POST', status: 202, durationMs: 3.2, context: 'HTTP' });
+    expect(entry).toMatchObject({
+      msg: 'POST /api/cases/:id/events 202',
+      method: 'POST',
+      status: 202,
+      durationMs: 3.2,
+      context: 'HTTP',
+    });
     expect(entry.payload).toBe('[redacted]');
     expect(entry.body).toBe('[redacted]');
     expect(entry.authorization).toBe('[redacted]');
@@ -85,11 +114,18 @@ describe('StructuredLogger (JSON lines)', () => {
 
   it('never writes the SQL and bound values of a database error', () => {
     const { logger, lines } = capture();
-    const dbError = Object.assign(new Error(`insert into "case_event" ("payload") values ('{"chair":"Trần Thị Bích"}') - duplicate key value violates unique constraint "x"`), { name: 'UniqueConstraintViolationException', code: '23505' });
+    const dbError = Object.assign(
+      new Error(
+        `insert into "case_event" ("payload") values ('{"chair":"Trần Thị Bích"}') - duplicate key value violates unique constraint "x"`,
+      ),
+      { name: 'UniqueConstraintViolationException', code: '23505' },
+    );
     logger.error(dbError, 'Engine');
     logger.error('request failed', dbError, 'HTTP');
     expect(lines.map((l) => l.line).join('\n')).not.toContain('Trần Thị Bích');
-    expect(JSON.parse(lines[0].line).msg).toBe('UniqueConstraintViolationException [23505] (SQL statement and values omitted)');
+    expect(JSON.parse(lines[0].line).msg).toBe(
+      'UniqueConstraintViolationException [23505] (SQL statement and values omitted)',
+    );
   });
 
   it('appends extra non-object parameters to the message', () => {
@@ -102,14 +138,27 @@ describe('StructuredLogger (JSON lines)', () => {
 describe('pretty format', () => {
   it('writes a readable line with fields and ids', async () => {
     const { logger, lines } = capture('pretty');
-    await runWithLogContext({ requestId: 'r-9', caseId: 'c-1' }, async () => logger.log({ msg: 'GET /health 200', status: 200 }, 'HTTP'));
-    expect(lines[0].line).toBe('2026-09-01T02:03:04.005Z INFO    [HTTP] GET /health 200  status=200 requestId=r-9 caseId=c-1');
+    await runWithLogContext({ requestId: 'r-9', caseId: 'c-1' }, async () =>
+      logger.log({ msg: 'GET /health 200', status: 200 }, 'HTTP'),
+    );
+    expect(lines[0].line).toBe(
+      '2026-09-01T02:03:04.005Z INFO    [HTTP] GET /health 200  status=200 requestId=r-9 caseId=c-1',
+    );
   });
 
   it('formats an entry built by buildLogEntry in both formats', () => {
     const entry = buildLogEntry('warn', 'slow scrape', ['Metrics'], { requestId: 'abc' }, NOW, 7);
-    expect(JSON.parse(formatLogEntry(entry, 'json'))).toEqual({ time: NOW.toISOString(), level: 'warn', context: 'Metrics', msg: 'slow scrape', requestId: 'abc', pid: 7 });
-    expect(formatLogEntry(entry, 'pretty')).toBe('2026-09-01T02:03:04.005Z WARN    [Metrics] slow scrape  requestId=abc');
+    expect(JSON.parse(formatLogEntry(entry, 'json'))).toEqual({
+      time: NOW.toISOString(),
+      level: 'warn',
+      context: 'Metrics',
+      msg: 'slow scrape',
+      requestId: 'abc',
+      pid: 7,
+    });
+    expect(formatLogEntry(entry, 'pretty')).toBe(
+      '2026-09-01T02:03:04.005Z WARN    [Metrics] slow scrape  requestId=abc',
+    );
   });
 });
 

@@ -9,13 +9,30 @@ export const DEFAULT_LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log'];
 export const ALL_LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Level names in the output: Nest's `log` is `info` to log collectors. */
-const LEVEL_NAME: Record<LogLevel, string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'verbose' };
+const LEVEL_NAME: Record<LogLevel, string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'verbose',
+};
 
 /**
  * Keys whose values never reach a log line, whatever a caller passes: request and event
  * bodies, payloads, credentials. Logs carry ids and counts, not content (PII rule, README).
  */
-const REDACTED_KEYS = new Set(['payload', 'data', 'body', 'authorization', 'cookie', 'token', 'password', 'secret', 'headers']);
+const REDACTED_KEYS = new Set([
+  'payload',
+  'data',
+  'body',
+  'authorization',
+  'cookie',
+  'token',
+  'password',
+  'secret',
+  'headers',
+]);
 const REDACTED = '[redacted]';
 
 /** One log line before formatting. */
@@ -36,14 +53,24 @@ export interface LogEntry {
 const STACK_LIKE = /\n\s+at\s/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Error) && !(value instanceof Date);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Error) &&
+    !(value instanceof Date)
+  );
 }
 
 function safeFields(input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    out[key] = REDACTED_KEYS.has(key.toLowerCase()) ? REDACTED : value instanceof Error ? safeErrorMessage(value) : value;
+    out[key] = REDACTED_KEYS.has(key.toLowerCase())
+      ? REDACTED
+      : value instanceof Error
+        ? safeErrorMessage(value)
+        : value;
   }
   return out;
 }
@@ -54,7 +81,14 @@ function safeFields(input: Record<string, unknown>): Record<string, unknown> {
  * stack?, context?)`; a message may be an object (its fields become fields of the line, `msg`
  * its message) or an Error.
  */
-export function buildLogEntry(level: LogLevel, message: unknown, optionalParams: unknown[], context: LogContext | undefined, now: Date, pid: number): LogEntry {
+export function buildLogEntry(
+  level: LogLevel,
+  message: unknown,
+  optionalParams: unknown[],
+  context: LogContext | undefined,
+  now: Date,
+  pid: number,
+): LogEntry {
   const params = [...optionalParams];
   let contextName: string | undefined;
   const last = params[params.length - 1];
@@ -107,14 +141,26 @@ function render(value: unknown): string {
 export function formatLogEntry(entry: LogEntry, format: LogFormat): string {
   const { fields, ...base } = entry;
   if (format === 'json') {
-    const ordered: Record<string, unknown> = { time: base.time, level: base.level, context: base.context, msg: base.msg, requestId: base.requestId, caseId: base.caseId, jobId: base.jobId, pid: base.pid };
+    const ordered: Record<string, unknown> = {
+      time: base.time,
+      level: base.level,
+      context: base.context,
+      msg: base.msg,
+      requestId: base.requestId,
+      caseId: base.caseId,
+      jobId: base.jobId,
+      pid: base.pid,
+    };
     for (const [k, v] of Object.entries(fields)) if (!(k in ordered)) ordered[k] = v;
     if (base.stack) ordered.stack = base.stack;
     // JSON.stringify drops undefined members; a value that cannot be serialised is reported, not thrown.
     try {
       return JSON.stringify(ordered);
     } catch {
-      return JSON.stringify({ ...ordered, ...Object.fromEntries(Object.keys(fields).map((k) => [k, '[unserialisable]'])) });
+      return JSON.stringify({
+        ...ordered,
+        ...Object.fromEntries(Object.keys(fields).map((k) => [k, '[unserialisable]'])),
+      });
     }
   }
   const ids = (['requestId', 'caseId', 'jobId'] as const).filter((k) => base[k]).map((k) => `${k}=${base[k]}`);
@@ -187,6 +233,9 @@ export class StructuredLogger implements LoggerService {
 }
 
 /** The logger of a process, from its configuration (`logFormat`). */
-export function createAppLogger(config: { logFormat: LogFormat }, levels: LogLevel[] = DEFAULT_LOG_LEVELS): StructuredLogger {
+export function createAppLogger(
+  config: { logFormat: LogFormat },
+  levels: LogLevel[] = DEFAULT_LOG_LEVELS,
+): StructuredLogger {
   return new StructuredLogger({ format: config.logFormat, levels });
 }

@@ -7,9 +7,17 @@ import { ormOptions } from './orm-config';
  * PostgreSQL advisory lock lets the first migrate while the others wait, then find nothing to do.
  * `log` receives MikroORM's migrator lines (e.g. the process's JSON logger); default: its console output.
  */
-export async function migrateDatabase(databaseUrl: string, options: { log?: (message: string) => void } = {}): Promise<string[]> {
+export async function migrateDatabase(
+  databaseUrl: string,
+  options: { log?: (message: string) => void } = {},
+): Promise<string[]> {
   return withAdvisoryLock(databaseUrl, 'rasoat-migrations', async () => {
-    const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: 2 }, ...(options.log ? { logger: options.log, colors: false } : {}) }));
+    const orm = await MikroORM.init(
+      ormOptions(databaseUrl, {
+        pool: { min: 0, max: 2 },
+        ...(options.log ? { logger: options.log, colors: false } : {}),
+      }),
+    );
     try {
       return (await orm.getMigrator().up()).map((m) => m.name);
     } finally {

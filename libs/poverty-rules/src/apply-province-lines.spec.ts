@@ -42,7 +42,7 @@ describe('province lines', () => {
         areas: { rural: { povertyLine: 1_400_000 }, urban: { nearPoorLine: 3_100_000 } },
       }),
     ).toEqual([
-      'p.yaml: period: 2026-2030 is not the rule set\'s period 2022-2025',
+      "p.yaml: period: 2026-2030 is not the rule set's period 2022-2025",
       'p.yaml: effectiveFrom: 2021-06-01 is outside the period 2022-01-01 – 2026-12-31',
       'p.yaml: areas.rural.povertyLine: 1400000 is below the national line 1500000',
       'p.yaml: areas.urban.averageLine: 3000000 must be above nearPoorLine 3100000',
@@ -50,10 +50,19 @@ describe('province lines', () => {
   });
 
   it('names the path of schema errors in a province file', () => {
-    expect(() => parseProvinceLines({ ...bacNinh, areas: { rural: {}, urban: { povertyLine: 'x', deprivationThreshold: 2 } } }, 'p.yaml')).toThrow(
+    expect(() =>
+      parseProvinceLines(
+        { ...bacNinh, areas: { rural: {}, urban: { povertyLine: 'x', deprivationThreshold: 2 } } },
+        'p.yaml',
+      ),
+    ).toThrow(
       expect.objectContaining({
         code: PovertyRulesErrorCode.InvalidProvinceLines,
-        issues: ['p.yaml: areas.rural: must set at least one line (or leave the area out)', 'p.yaml: areas.urban.povertyLine: expected a whole number of đồng', 'p.yaml: areas.urban.deprivationThreshold: unknown key'],
+        issues: [
+          'p.yaml: areas.rural: must set at least one line (or leave the area out)',
+          'p.yaml: areas.urban.povertyLine: expected a whole number of đồng',
+          'p.yaml: areas.urban.deprivationThreshold: unknown key',
+        ],
       }),
     );
   });

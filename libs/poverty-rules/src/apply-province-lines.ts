@@ -10,11 +10,21 @@ import { describeIssues } from './validation-issues';
  * outside the period, or the merged lines are out of order (e.g. a raised near-poor line above the
  * national average line).
  */
-export function applyProvinceLines(ruleSet: RuleSet, provinceLines: ProvinceLines, label = `province ${provinceLines.province}`): RuleSet {
+export function applyProvinceLines(
+  ruleSet: RuleSet,
+  provinceLines: ProvinceLines,
+  label = `province ${provinceLines.province}`,
+): RuleSet {
   const issues: string[] = [];
-  if (provinceLines.period !== ruleSet.period) issues.push(`period: ${provinceLines.period} is not the rule set's period ${ruleSet.period}`);
-  const inPeriod = provinceLines.effectiveFrom >= ruleSet.effectiveFrom && (ruleSet.effectiveTo === null || provinceLines.effectiveFrom <= ruleSet.effectiveTo);
-  if (!inPeriod) issues.push(`effectiveFrom: ${provinceLines.effectiveFrom} is outside the period ${ruleSet.effectiveFrom} – ${ruleSet.effectiveTo ?? 'open'}`);
+  if (provinceLines.period !== ruleSet.period)
+    issues.push(`period: ${provinceLines.period} is not the rule set's period ${ruleSet.period}`);
+  const inPeriod =
+    provinceLines.effectiveFrom >= ruleSet.effectiveFrom &&
+    (ruleSet.effectiveTo === null || provinceLines.effectiveFrom <= ruleSet.effectiveTo);
+  if (!inPeriod)
+    issues.push(
+      `effectiveFrom: ${provinceLines.effectiveFrom} is outside the period ${ruleSet.effectiveFrom} – ${ruleSet.effectiveTo ?? 'open'}`,
+    );
 
   const areas = { ...ruleSet.areas };
   for (const area of AreaSchema.options) {

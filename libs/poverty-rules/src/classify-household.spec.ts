@@ -16,7 +16,12 @@ const rules2026 = parseRuleSet(readYaml('2026-2030.yaml'), '2026-2030.yaml');
 const TWO = ['employment', 'nutrition'];
 const THREE = ['employment', 'nutrition', 'latrine'];
 
-const household = (area: Area, incomePerCapitaMonthly: number, deprivations: string[]): Household => ({ id: 'H1', area, incomePerCapitaMonthly, deprivations });
+const household = (area: Area, incomePerCapitaMonthly: number, deprivations: string[]): Household => ({
+  id: 'H1',
+  area,
+  incomePerCapitaMonthly,
+  deprivations,
+});
 
 describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
   // [area, income, deprivations, class]: every boundary of both areas, on the line and one đồng above.
@@ -45,39 +50,50 @@ describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
   });
 
   it('explains a poor household: the line, the income and each deprived indicator', () => {
-    expect(classifyHousehold(rules2022, household('rural', 1_500_000, ['latrine', 'employment', 'nutrition']))).toEqual({
-      id: 'H1',
-      class: 'poor',
-      reasons: [
-        'Thu nhập bình quân 1.500.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn 1.500.000 đồng',
-        'Thiếu hụt 3/12 chỉ số (≥ 3): Việc làm, Dinh dưỡng, Nhà tiêu hợp vệ sinh',
-      ],
-      explanation: {
-        period: '2022-2025',
-        province: null,
-        area: 'rural',
-        incomeLine: 1_500_000,
-        nearPoorLine: 1_500_000,
-        averageLine: 2_250_000,
-        income: 1_500_000,
-        deprivedIndicators: [
-          { code: 'employment', name: 'Việc làm' },
-          { code: 'nutrition', name: 'Dinh dưỡng' },
-          { code: 'latrine', name: 'Nhà tiêu hợp vệ sinh' },
+    expect(classifyHousehold(rules2022, household('rural', 1_500_000, ['latrine', 'employment', 'nutrition']))).toEqual(
+      {
+        id: 'H1',
+        class: 'poor',
+        reasons: [
+          'Thu nhập bình quân 1.500.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn 1.500.000 đồng',
+          'Thiếu hụt 3/12 chỉ số (≥ 3): Việc làm, Dinh dưỡng, Nhà tiêu hợp vệ sinh',
         ],
-        deprivationCount: 3,
-        indicatorCount: 12,
-        threshold: 3,
+        explanation: {
+          period: '2022-2025',
+          province: null,
+          area: 'rural',
+          incomeLine: 1_500_000,
+          nearPoorLine: 1_500_000,
+          averageLine: 2_250_000,
+          income: 1_500_000,
+          deprivedIndicators: [
+            { code: 'employment', name: 'Việc làm' },
+            { code: 'nutrition', name: 'Dinh dưỡng' },
+            { code: 'latrine', name: 'Nhà tiêu hợp vệ sinh' },
+          ],
+          deprivationCount: 3,
+          indicatorCount: 12,
+          threshold: 3,
+        },
       },
-    });
+    );
   });
 
   it.each<[Household, string[]]>([
     [
       household('urban', 2_000_000, TWO),
-      ['Thu nhập bình quân 2.000.000 đồng/người/tháng ≤ chuẩn nghèo thành thị 2.000.000 đồng', 'Thiếu hụt 2/12 chỉ số (< 3): Việc làm, Dinh dưỡng'],
+      [
+        'Thu nhập bình quân 2.000.000 đồng/người/tháng ≤ chuẩn nghèo thành thị 2.000.000 đồng',
+        'Thiếu hụt 2/12 chỉ số (< 3): Việc làm, Dinh dưỡng',
+      ],
     ],
-    [household('rural', 0, []), ['Thu nhập bình quân 0 đồng/người/tháng ≤ chuẩn nghèo nông thôn 1.500.000 đồng', 'Không thiếu hụt chỉ số nào (0/12, < 3)']],
+    [
+      household('rural', 0, []),
+      [
+        'Thu nhập bình quân 0 đồng/người/tháng ≤ chuẩn nghèo nông thôn 1.500.000 đồng',
+        'Không thiếu hụt chỉ số nào (0/12, < 3)',
+      ],
+    ],
     [
       household('urban', 3_000_000, THREE),
       [
@@ -97,7 +113,10 @@ describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
   });
 
   it('counts a code listed twice once', () => {
-    const result = classifyHousehold(rules2022, household('rural', 1_000_000, ['employment', 'employment', 'nutrition']));
+    const result = classifyHousehold(
+      rules2022,
+      household('rural', 1_000_000, ['employment', 'employment', 'nutrition']),
+    );
     expect(result.class).toBe('near_poor');
     expect(result.explanation.deprivationCount).toBe(2);
   });
@@ -105,11 +124,18 @@ describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
   it('rejects a deprivation code the period does not have, naming it', () => {
     const classify = () => classifyHousehold(rules2022, household('rural', 1_000_000, ['employment', 'digital_use']));
     expect(classify).toThrow(PovertyRulesError);
-    expect(classify).toThrow(expect.objectContaining({ code: PovertyRulesErrorCode.InvalidHousehold, issues: [expect.stringMatching(/^deprivations\[1\]: unknown indicator "digital_use" for period 2022-2025/)] }));
+    expect(classify).toThrow(
+      expect.objectContaining({
+        code: PovertyRulesErrorCode.InvalidHousehold,
+        issues: [expect.stringMatching(/^deprivations\[1\]: unknown indicator "digital_use" for period 2022-2025/)],
+      }),
+    );
   });
 
   it.each([-1, 1.5, Number.NaN])('rejects income %d', (income) => {
-    expect(() => classifyHousehold(rules2022, household('rural', income, []))).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^incomePerCapitaMonthly: expected/)] }));
+    expect(() => classifyHousehold(rules2022, household('rural', income, []))).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^incomePerCapitaMonthly: expected/)] }),
+    );
   });
 });
 
@@ -120,9 +146,12 @@ describe('classifyHousehold, 2026–2030 (Decree 351/2025, uncertain)', () => {
     ['rural', 2_200_001, [], 'not_poor'],
     ['urban', 2_800_000, THREE, 'poor'],
     ['urban', 2_800_001, THREE, 'not_poor'],
-  ])('%s, income %d, deprived in %j → %s (no average band: its line is unknown)', (area, income, deprivations, expected) => {
-    expect(classifyHousehold(rules2026, household(area, income, deprivations)).class).toBe(expected);
-  });
+  ])(
+    '%s, income %d, deprived in %j → %s (no average band: its line is unknown)',
+    (area, income, deprivations, expected) => {
+      expect(classifyHousehold(rules2026, household(area, income, deprivations)).class).toBe(expected);
+    },
+  );
 
   it('says the period has no average line', () => {
     expect(classifyHousehold(rules2026, household('urban', 2_800_001, [])).reasons[0]).toBe(
@@ -131,17 +160,24 @@ describe('classifyHousehold, 2026–2030 (Decree 351/2025, uncertain)', () => {
   });
 
   it('rejects the dropped information_access indicator', () => {
-    expect(() => classifyHousehold(rules2026, household('rural', 0, ['information_access']))).toThrow(/unknown indicator "information_access" for period 2026-2030/);
+    expect(() => classifyHousehold(rules2026, household('rural', 0, ['information_access']))).toThrow(
+      /unknown indicator "information_access" for period 2026-2030/,
+    );
   });
 });
 
 describe('classifyHousehold with a province’s own lines (Bắc Ninh 2025)', () => {
-  const bacNinh = applyProvinceLines(rules2022, parseProvinceLines(readYaml('provinces/24/2022-2025.yaml'), 'provinces/24/2022-2025.yaml'));
+  const bacNinh = applyProvinceLines(
+    rules2022,
+    parseProvinceLines(readYaml('provinces/24/2022-2025.yaml'), 'provinces/24/2022-2025.yaml'),
+  );
 
   it('uses the raised lines and names the province', () => {
     const result = classifyHousehold(bacNinh, household('rural', 1_750_000, THREE));
     expect(result.class).toBe('poor');
-    expect(result.reasons[0]).toBe('Thu nhập bình quân 1.750.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn của tỉnh Bắc Ninh 1.750.000 đồng');
+    expect(result.reasons[0]).toBe(
+      'Thu nhập bình quân 1.750.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn của tỉnh Bắc Ninh 1.750.000 đồng',
+    );
     expect(result.explanation).toMatchObject({ province: '24', incomeLine: 1_750_000, averageLine: 2_250_000 });
   });
 

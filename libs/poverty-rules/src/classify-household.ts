@@ -48,7 +48,11 @@ const AREA_NAMES: Record<Area, string> = { rural: 'nông thôn', urban: 'thành 
 export function classifyHousehold(ruleSet: RuleSet, household: Household): Classification {
   const parsed = parseHouseholdInput(household, ruleSet);
   if (!parsed.ok) {
-    throw new PovertyRulesError(PovertyRulesErrorCode.InvalidHousehold, `household ${String(household.id)}: invalid for period ${ruleSet.period}`, parsed.errors);
+    throw new PovertyRulesError(
+      PovertyRulesErrorCode.InvalidHousehold,
+      `household ${String(household.id)}: invalid for period ${ruleSet.period}`,
+      parsed.errors,
+    );
   }
   const { id, area, incomePerCapitaMonthly: income, deprivations } = parsed.household;
   const lines = ruleSet.areas[area];
@@ -68,7 +72,12 @@ export function classifyHousehold(ruleSet: RuleSet, household: Household): Class
     indicatorCount: ruleSet.indicators.length,
     threshold: lines.deprivationThreshold,
   };
-  return { id, class: householdClass, reasons: reasonsFor(householdClass, ruleSet, area, income, deprived), explanation };
+  return {
+    id,
+    class: householdClass,
+    reasons: reasonsFor(householdClass, ruleSet, area, income, deprived),
+    explanation,
+  };
 }
 
 function classOf(income: number, deprivationCount: number, lines: AreaLines): HouseholdClass {
@@ -78,7 +87,13 @@ function classOf(income: number, deprivationCount: number, lines: AreaLines): Ho
   return 'not_poor';
 }
 
-function reasonsFor(householdClass: HouseholdClass, ruleSet: RuleSet, area: Area, income: number, deprived: DeprivationIndicator[]): string[] {
+function reasonsFor(
+  householdClass: HouseholdClass,
+  ruleSet: RuleSet,
+  area: Area,
+  income: number,
+  deprived: DeprivationIndicator[],
+): string[] {
   const lines = ruleSet.areas[area];
   const where = `${AREA_NAMES[area]}${ruleSet.province ? ` của ${ruleSet.province.name}` : ''}`;
   const line = (label: string, amount: number) => `${label} ${where} ${formatDong(amount)} đồng`;
@@ -89,8 +104,10 @@ function reasonsFor(householdClass: HouseholdClass, ruleSet: RuleSet, area: Area
   let incomeReason: string;
   if (income <= lines.povertyLine) incomeReason = `${incomeText} ≤ ${poverty}`;
   else if (householdClass === 'near_poor') incomeReason = `${incomeText} > ${poverty} và ≤ ${nearPoor}`;
-  else if (lines.averageLine === null) incomeReason = `${incomeText} > ${nearPoor}; kỳ ${ruleSet.period} chưa có chuẩn hộ có mức sống trung bình`;
-  else if (householdClass === 'average') incomeReason = `${incomeText} > ${nearPoor} và ≤ ${line('chuẩn hộ có mức sống trung bình', lines.averageLine)}`;
+  else if (lines.averageLine === null)
+    incomeReason = `${incomeText} > ${nearPoor}; kỳ ${ruleSet.period} chưa có chuẩn hộ có mức sống trung bình`;
+  else if (householdClass === 'average')
+    incomeReason = `${incomeText} > ${nearPoor} và ≤ ${line('chuẩn hộ có mức sống trung bình', lines.averageLine)}`;
   else incomeReason = `${incomeText} > ${line('chuẩn hộ có mức sống trung bình', lines.averageLine)}`;
 
   const count = `${deprived.length}/${ruleSet.indicators.length}`;
@@ -98,7 +115,10 @@ function reasonsFor(householdClass: HouseholdClass, ruleSet: RuleSet, area: Area
   let deprivationReason: string;
   if (income > lines.povertyLine) {
     // Deprivations only decide between poor and near-poor; above the poverty line they are reported, not weighed.
-    deprivationReason = deprived.length === 0 ? `Không thiếu hụt chỉ số nào (0/${ruleSet.indicators.length})` : `Thiếu hụt ${count} chỉ số: ${names}`;
+    deprivationReason =
+      deprived.length === 0
+        ? `Không thiếu hụt chỉ số nào (0/${ruleSet.indicators.length})`
+        : `Thiếu hụt ${count} chỉ số: ${names}`;
     deprivationReason += ' — không xét vì thu nhập trên chuẩn nghèo';
   } else {
     const comparison = deprived.length >= lines.deprivationThreshold ? '≥' : '<';

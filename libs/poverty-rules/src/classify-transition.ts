@@ -22,7 +22,10 @@ export type HouseholdTransition =
   | 'off_lists';
 
 /** The transition from last review's class (`null`: not classified before) to this review's. */
-export function classifyTransition(previousClass: HouseholdClass | null, newClass: HouseholdClass): HouseholdTransition {
+export function classifyTransition(
+  previousClass: HouseholdClass | null,
+  newClass: HouseholdClass,
+): HouseholdTransition {
   if (previousClass === 'poor') {
     if (newClass === 'poor') return 'remained_poor';
     return newClass === 'near_poor' ? 'escaped_poverty_to_near_poor' : 'escaped_poverty';

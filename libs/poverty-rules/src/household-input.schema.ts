@@ -25,7 +25,11 @@ function buildHouseholdSchema(ruleSet: RuleSet) {
   const knownList = [...known].join(', ');
   const code = z.string({ error: expected('an indicator code') }).superRefine((value, ctx) => {
     // An unknown code is a survey or mapping error; ignoring it could turn a poor household near-poor.
-    if (!known.has(value)) ctx.addIssue({ code: 'custom', message: `unknown indicator "${value}" for period ${ruleSet.period} (known: ${knownList})` });
+    if (!known.has(value))
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown indicator "${value}" for period ${ruleSet.period} (known: ${knownList})`,
+      });
   });
   // Unknown keys are dropped, not rejected: input files may carry names or village codes. Every
   // field is required, so a misspelt one still fails as missing; `deprivations: []` must be explicit
@@ -34,9 +38,13 @@ function buildHouseholdSchema(ruleSet: RuleSet) {
     {
       id: z.string({ error: expected('a string') }).min(1, 'must not be empty'),
       area: z.enum(AreaSchema.options, { error: expected('"rural" or "urban"') }),
-      incomePerCapitaMonthly: z.int({ error: expected('an integer') }).min(0, { error: (issue) => `expected a non-negative integer, got ${String(issue.input)}` }),
+      incomePerCapitaMonthly: z
+        .int({ error: expected('an integer') })
+        .min(0, { error: (issue) => `expected a non-negative integer, got ${String(issue.input)}` }),
       // A code listed twice is counted once: ticking a box twice does not deepen a deprivation.
-      deprivations: z.array(code, { error: expected('an array of indicator codes') }).transform((codes) => [...new Set(codes)]),
+      deprivations: z
+        .array(code, { error: expected('an array of indicator codes') })
+        .transform((codes) => [...new Set(codes)]),
     },
     { error: expected('a JSON object') },
   );

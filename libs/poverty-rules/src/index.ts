@@ -4,5 +4,10 @@ export * from './rule-set.schema';
 export * from './province-lines.schema';
 export { applyProvinceLines } from './apply-province-lines';
 export { parseHouseholdInput, type Household, type HouseholdInputResult } from './household-input.schema';
-export { classifyHousehold, type Classification, type ClassificationExplanation, type HouseholdClass } from './classify-household';
+export {
+  classifyHousehold,
+  type Classification,
+  type ClassificationExplanation,
+  type HouseholdClass,
+} from './classify-household';
 export { classifyTransition, type HouseholdTransition } from './classify-transition';

@@ -28,7 +28,10 @@ describe('shipped rule sets', () => {
   it('every config/poverty-rules/*.yaml validates and is named for its period', () => {
     const files = readdirSync(RULES_DIR).filter((name) => name.endsWith('.yaml'));
     expect(files).toEqual(expect.arrayContaining(['2022-2025.yaml', '2026-2030.yaml']));
-    for (const name of files) expect(parseRuleSet(parse(readFileSync(join(RULES_DIR, name), 'utf8')), name).period).toBe(name.replace('.yaml', ''));
+    for (const name of files)
+      expect(parseRuleSet(parse(readFileSync(join(RULES_DIR, name), 'utf8')), name).period).toBe(
+        name.replace('.yaml', ''),
+      );
   });
 
   it('2022-2025 has the 12 indicators of Decree 07/2021 and its lines', () => {
@@ -66,17 +69,61 @@ describe('shipped rule sets', () => {
 
 describe('RuleSetSchema errors name the path', () => {
   it.each<[string, (r: RuleSet) => void, string]>([
-    ['a line that is not an integer', (r) => Object.assign(r.areas.rural, { povertyLine: '1.500.000' }), 'test.yaml: areas.rural.povertyLine: expected a whole number of đồng'],
-    ['a missing average line (null must be written)', (r) => Reflect.deleteProperty(r.areas.urban, 'averageLine'), 'test.yaml: areas.urban.averageLine: required: VND per person per month, or null when the period has none'],
-    ['an unknown key', (r) => Object.assign(r.areas.rural, { povertyLin: 1 }), 'test.yaml: areas.rural.povertyLin: unknown key'],
-    ['a third area', (r) => Object.assign(r.areas, { mountain: r.areas.rural }), 'test.yaml: areas.mountain: unknown key'],
-    ['a code listed twice', (r) => (r.indicators[11].code = 'telecom'), 'test.yaml: indicators[11].code: "telecom" is listed twice'],
-    ['a code that is not snake_case', (r) => (r.indicators[0].code = 'Employment'), 'test.yaml: indicators[0].code: must be a snake_case code: lower-case letters, digits, "_"'],
-    ['an unknown service', (r) => (r.indicators[2].service = 'healthcare'), 'test.yaml: indicators[2].service: unknown service "healthcare" (services: employment, health, education, housing, water_sanitation, information)'],
-    ['a near-poor line below the poverty line', (r) => (r.areas.urban.nearPoorLine = 1_999_999), 'test.yaml: areas.urban.nearPoorLine: 1999999 is below povertyLine 2000000'],
-    ['an average line not above the near-poor line', (r) => (r.areas.rural.averageLine = 1_500_000), 'test.yaml: areas.rural.averageLine: 1500000 must be above nearPoorLine 1500000'],
-    ['a threshold above the number of indicators', (r) => (r.areas.rural.deprivationThreshold = 13), 'test.yaml: areas.rural.deprivationThreshold: 13 is more than the 12 indicators'],
-    ['an end before the start', (r) => (r.effectiveTo = '2021-12-31'), 'test.yaml: effectiveTo: 2021-12-31 is before effectiveFrom 2022-01-01'],
+    [
+      'a line that is not an integer',
+      (r) => Object.assign(r.areas.rural, { povertyLine: '1.500.000' }),
+      'test.yaml: areas.rural.povertyLine: expected a whole number of đồng',
+    ],
+    [
+      'a missing average line (null must be written)',
+      (r) => Reflect.deleteProperty(r.areas.urban, 'averageLine'),
+      'test.yaml: areas.urban.averageLine: required: VND per person per month, or null when the period has none',
+    ],
+    [
+      'an unknown key',
+      (r) => Object.assign(r.areas.rural, { povertyLin: 1 }),
+      'test.yaml: areas.rural.povertyLin: unknown key',
+    ],
+    [
+      'a third area',
+      (r) => Object.assign(r.areas, { mountain: r.areas.rural }),
+      'test.yaml: areas.mountain: unknown key',
+    ],
+    [
+      'a code listed twice',
+      (r) => (r.indicators[11].code = 'telecom'),
+      'test.yaml: indicators[11].code: "telecom" is listed twice',
+    ],
+    [
+      'a code that is not snake_case',
+      (r) => (r.indicators[0].code = 'Employment'),
+      'test.yaml: indicators[0].code: must be a snake_case code: lower-case letters, digits, "_"',
+    ],
+    [
+      'an unknown service',
+      (r) => (r.indicators[2].service = 'healthcare'),
+      'test.yaml: indicators[2].service: unknown service "healthcare" (services: employment, health, education, housing, water_sanitation, information)',
+    ],
+    [
+      'a near-poor line below the poverty line',
+      (r) => (r.areas.urban.nearPoorLine = 1_999_999),
+      'test.yaml: areas.urban.nearPoorLine: 1999999 is below povertyLine 2000000',
+    ],
+    [
+      'an average line not above the near-poor line',
+      (r) => (r.areas.rural.averageLine = 1_500_000),
+      'test.yaml: areas.rural.averageLine: 1500000 must be above nearPoorLine 1500000',
+    ],
+    [
+      'a threshold above the number of indicators',
+      (r) => (r.areas.rural.deprivationThreshold = 13),
+      'test.yaml: areas.rural.deprivationThreshold: 13 is more than the 12 indicators',
+    ],
+    [
+      'an end before the start',
+      (r) => (r.effectiveTo = '2021-12-31'),
+      'test.yaml: effectiveTo: 2021-12-31 is before effectiveFrom 2022-01-01',
+    ],
     ['a bad date', (r) => (r.effectiveFrom = '2022-02-30'), 'test.yaml: effectiveFrom: Invalid ISO date'],
     ['a bad period', (r) => (r.period = '2022'), 'test.yaml: period: must be YYYY-YYYY'],
   ])('%s', (_name, edit, expected) => {

@@ -9,7 +9,10 @@ export type Area = z.infer<typeof AreaSchema>;
 
 /** An income line in VND per person per month. */
 export const IncomeLineSchema = z
-  .int({ error: (issue) => (issue.input === undefined ? 'required: VND per person per month' : 'expected a whole number of đồng') })
+  .int({
+    error: (issue) =>
+      issue.input === undefined ? 'required: VND per person per month' : 'expected a whole number of đồng',
+  })
   .positive();
 
 /** The lines of one area: what classification compares a household's income and deprivations with. */
@@ -24,7 +27,10 @@ export const AreaLinesSchema = z.strictObject({
    * so that a missing line is a decision written in the file, not an omission.
    */
   averageLine: z.union([IncomeLineSchema, z.null()], {
-    error: (issue) => (issue.input === undefined ? 'required: VND per person per month, or null when the period has none' : 'expected a whole number of đồng or null'),
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: VND per person per month, or null when the period has none'
+        : 'expected a whole number of đồng or null',
   }),
   /** Deprived indicators needed (≥) for "poor". */
   deprivationThreshold: z.int().positive(),
@@ -74,9 +80,13 @@ export const RuleSetSchema = RuleSetShape.pipe(
     });
     const indicatorCodes = ruleSet.indicators.map((indicator) => indicator.code);
     ruleSet.indicators.forEach((indicator, i) => {
-      if (indicatorCodes.indexOf(indicator.code) !== i) issue(['indicators', i, 'code'], `"${indicator.code}" is listed twice`);
+      if (indicatorCodes.indexOf(indicator.code) !== i)
+        issue(['indicators', i, 'code'], `"${indicator.code}" is listed twice`);
       if (!serviceCodes.includes(indicator.service)) {
-        issue(['indicators', i, 'service'], `unknown service "${indicator.service}" (services: ${serviceCodes.join(', ')})`);
+        issue(
+          ['indicators', i, 'service'],
+          `unknown service "${indicator.service}" (services: ${serviceCodes.join(', ')})`,
+        );
       }
     });
     for (const area of AreaSchema.options) {
@@ -88,7 +98,10 @@ export const RuleSetSchema = RuleSetShape.pipe(
         issue(['areas', area, 'averageLine'], `${lines.averageLine} must be above nearPoorLine ${lines.nearPoorLine}`);
       }
       if (lines.deprivationThreshold > ruleSet.indicators.length) {
-        issue(['areas', area, 'deprivationThreshold'], `${lines.deprivationThreshold} is more than the ${ruleSet.indicators.length} indicators`);
+        issue(
+          ['areas', area, 'deprivationThreshold'],
+          `${lines.deprivationThreshold} is more than the ${ruleSet.indicators.length} indicators`,
+        );
       }
     }
   }),

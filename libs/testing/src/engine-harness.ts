@@ -23,7 +23,8 @@ export function testProvinces(): UnitSeed[] {
     ['T2C1', 'T2'],
   ]) {
     units.push({ code: commune, name: `Xã ${commune}`, level: 'commune', parentCode: parent });
-    for (let v = 1; v <= 3; v++) units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
+    for (let v = 1; v <= 3; v++)
+      units.push({ code: `${commune}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: commune });
   }
   return units;
 }
@@ -44,8 +45,19 @@ export interface TestEngine {
  * manual clock. `worker: false` leaves events pending (nothing consumes the queues); `config`
  * overrides settings by path (e.g. `{ 'notifications.smtpUrl': … }`).
  */
-export async function startTestEngine(options: { worker?: boolean; http?: boolean; databaseUrl?: string; queuePrefix?: string; start?: Date; config?: Record<string, unknown> } = {}): Promise<TestEngine & { dropDatabase(): Promise<void> }> {
-  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+export async function startTestEngine(
+  options: {
+    worker?: boolean;
+    http?: boolean;
+    databaseUrl?: string;
+    queuePrefix?: string;
+    start?: Date;
+    config?: Record<string, unknown>;
+  } = {},
+): Promise<TestEngine & { dropDatabase(): Promise<void> }> {
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   // Failed authentications are counted but never limited: tests send bad tokens on purpose, all from
   // loopback, under a manual clock that stays in one minute (test/security.e2e-spec.ts sets a limit).
   // Redis commands get 10 s rather than 2: the server shares its event loop with jest (and fuzzers
@@ -107,7 +119,11 @@ export async function startTestEngine(options: { worker?: boolean; http?: boolea
 }
 
 /** Polls `check` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -5,7 +5,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { ensureDatabase, freePort, pingRedis, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@rasoat/local-services';
+import {
+  ensureDatabase,
+  freePort,
+  pingRedis,
+  startEmbeddedPostgres,
+  withDatabase,
+  type EmbeddedPostgres,
+} from '@rasoat/local-services';
 import { testJwtSecret } from './test-services';
 
 /**
@@ -62,24 +69,38 @@ export class FaultResources {
   spawnApp(name: string, entry: string, env: Record<string, string | undefined>): AppProcess {
     const setpriv = findOnPath('setpriv');
     const args = [resolve(ROOT, 'scripts/run.js'), entry];
-    const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args]] : [process.execPath, args];
-    const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', JWT_SECRET: testJwtSecret(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = setpriv
+      ? [setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(command, argv, {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', JWT_SECRET: testJwtSecret(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     const keep = (chunk: Buffer) => {
-      output.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+      output.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== ''),
+      );
       if (output.length > 300) output.splice(0, output.length - 300);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.once('error', (e) => output.push(`spawn error: ${e.message}`));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+      child.once('exit', (code, signal) => r({ code, signal })),
+    );
     const proc: AppProcess = {
       name,
       child,
       output,
       exited,
       alive: () => child.exitCode === null && child.signalCode === null,
-      tail: (n = 20) => `${name} (pid ${child.pid}, ${child.exitCode !== null ? `exit ${child.exitCode}` : child.signalCode ? `killed by ${child.signalCode}` : 'alive'}) said:\n    ${output.slice(-n).join('\n    ')}`,
+      tail: (n = 20) =>
+        `${name} (pid ${child.pid}, ${child.exitCode !== null ? `exit ${child.exitCode}` : child.signalCode ? `killed by ${child.signalCode}` : 'alive'}) said:\n    ${output.slice(-n).join('\n    ')}`,
     };
     this.processes.push(proc);
     this.add(`process ${name}`, () => stopApp(proc));
@@ -97,7 +118,12 @@ export class FaultResources {
    * A production API process (`apps/api/src/main.ts`, or `entry`: `apps/rasoat/src/main.ts` is
    * the all-in-one process) on a free port, resolved once `/health` answers 200.
    */
-  async startApi(name: string, env: Record<string, string | undefined>, timeoutMs = 90_000, entry = 'apps/api/src/main.ts'): Promise<AppProcess & { baseUrl: string }> {
+  async startApi(
+    name: string,
+    env: Record<string, string | undefined>,
+    timeoutMs = 90_000,
+    entry = 'apps/api/src/main.ts',
+  ): Promise<AppProcess & { baseUrl: string }> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const baseUrl = `http://127.0.0.1:${port}`;
@@ -166,7 +192,11 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
 }
 
 /** At most `limit` calls of `fn` at once over `items`; results in order. */
-export async function pooled<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pooled<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -216,7 +246,10 @@ export class PrivateRedis {
 
   static async start(): Promise<PrivateRedis> {
     const binary = findOnPath('redis-server') ?? findOnPath('valkey-server');
-    if (!binary) throw new Error('redis-server is not on PATH (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)');
+    if (!binary)
+      throw new Error(
+        'redis-server is not on PATH (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)',
+      );
     const dir = join(tmpdir(), `rasoat-fault-redis-${randomUUID().slice(0, 8)}`);
     mkdirSync(dir, { recursive: true });
     for (let attempt = 1; ; attempt++) {
@@ -240,7 +273,9 @@ export class PrivateRedis {
         reject(new Error(`redis ${args[0]}: no reply`));
       }, 5_000);
       socket.setEncoding('utf8');
-      socket.on('connect', () => socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+      socket.on('connect', () =>
+        socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`),
+      );
       socket.on('data', (chunk: string) => {
         reply += chunk;
         if (reply.endsWith('\r\n')) {
@@ -313,7 +348,20 @@ export class PrivateRedis {
   }
 
   private async launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+    ];
     const setpriv = findOnPath('setpriv');
     const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', this.binary, ...args]] : [this.binary, args];
     const child = spawn(command, argv, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -374,7 +422,8 @@ export class PrivatePostgres {
     const server = await startEmbeddedPostgres({ dataDir: this.dataDir, log: () => undefined });
     this.server = server;
     // The port is reused when still free (libs/local-services); a different one would break every URL.
-    if (new URL(server.url).port !== new URL(this.serverUrl).port) throw new Error(`PostgreSQL came back on ${server.url}, not ${this.serverUrl}`);
+    if (new URL(server.url).port !== new URL(this.serverUrl).port)
+      throw new Error(`PostgreSQL came back on ${server.url}, not ${this.serverUrl}`);
   }
 
   async destroy(): Promise<void> {

@@ -17,7 +17,12 @@ const stops: Stop[] = [];
 export default async function globalSetup(): Promise<void> {
   const dataDir = resolve(__dirname, '../../../.data/test');
   const runId = `${process.pid}`;
-  const pg = await resolvePostgres({ databaseUrl: process.env.TEST_DATABASE_URL, dataDir: `${dataDir}/postgres`, preferLocal: true, database: 'postgres' });
+  const pg = await resolvePostgres({
+    databaseUrl: process.env.TEST_DATABASE_URL,
+    dataDir: `${dataDir}/postgres`,
+    preferLocal: true,
+    database: 'postgres',
+  });
   stops.push(pg.stop);
   const redis = await resolveRedis({ redisUrl: process.env.TEST_REDIS_URL, dataDir });
   stops.push(redis.stop);

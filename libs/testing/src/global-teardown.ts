@@ -20,5 +20,6 @@ export default async function globalTeardown(): Promise<void> {
       await client.end();
     }
   }
-  for (const stop of ((globalThis as { __rasoatStops?: (() => Promise<void>)[] }).__rasoatStops ?? []).reverse()) await stop();
+  for (const stop of ((globalThis as { __rasoatStops?: (() => Promise<void>)[] }).__rasoatStops ?? []).reverse())
+    await stop();
 }

@@ -84,11 +84,27 @@ function entryBytes(entry: ZipEntry): { method: number; compressed: Buffer; size
     return { method: 8, compressed: Buffer.concat([head, ...Array<Buffer>(times).fill(middle), tail]), size, crc };
   }
   const data = entry.data ?? Buffer.alloc(0);
-  return { method: entry.deflate ? 8 : 0, compressed: entry.deflate ? deflateRawSync(data) : data, size: data.length, crc: crc32(data) };
+  return {
+    method: entry.deflate ? 8 : 0,
+    compressed: entry.deflate ? deflateRawSync(data) : data,
+    size: data.length,
+    crc: crc32(data),
+  };
 }
 
 /** The household headers, as the import reads them. */
-export const HOUSEHOLD_HEADERS = ['Mã hộ', 'Họ và tên chủ hộ', 'Số CCCD/định danh', 'Địa chỉ', 'Số nhân khẩu', 'Khu vực', 'Nguồn', 'Thu nhập bình quân (đồng/người/tháng)', 'Các chỉ số thiếu hụt', 'Ghi chú'];
+export const HOUSEHOLD_HEADERS = [
+  'Mã hộ',
+  'Họ và tên chủ hộ',
+  'Số CCCD/định danh',
+  'Địa chỉ',
+  'Số nhân khẩu',
+  'Khu vực',
+  'Nguồn',
+  'Thu nhập bình quân (đồng/người/tháng)',
+  'Các chỉ số thiếu hụt',
+  'Ghi chú',
+];
 
 const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -107,8 +123,20 @@ function workbookParts(strings: readonly string[]): ZipEntry[] {
           '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
       ),
     },
-    { name: '_rels/.rels', deflate: true, data: xml(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`) },
-    { name: 'xl/workbook.xml', deflate: true, data: xml(`<workbook xmlns="${NS}" xmlns:r="${REL_NS}"><sheets><sheet name="Danh sách hộ" sheetId="1" r:id="rId1"/></sheets></workbook>`) },
+    {
+      name: '_rels/.rels',
+      deflate: true,
+      data: xml(
+        `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      ),
+    },
+    {
+      name: 'xl/workbook.xml',
+      deflate: true,
+      data: xml(
+        `<workbook xmlns="${NS}" xmlns:r="${REL_NS}"><sheets><sheet name="Danh sách hộ" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      ),
+    },
     {
       name: 'xl/_rels/workbook.xml.rels',
       deflate: true,
@@ -116,7 +144,13 @@ function workbookParts(strings: readonly string[]): ZipEntry[] {
         `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
       ),
     },
-    { name: 'xl/sharedStrings.xml', deflate: true, data: xml(`<sst xmlns="${NS}" count="${strings.length}" uniqueCount="${strings.length}">${strings.map((s) => `<si><t>${escape(s)}</t></si>`).join('')}</sst>`) },
+    {
+      name: 'xl/sharedStrings.xml',
+      deflate: true,
+      data: xml(
+        `<sst xmlns="${NS}" count="${strings.length}" uniqueCount="${strings.length}">${strings.map((s) => `<si><t>${escape(s)}</t></si>`).join('')}</sst>`,
+      ),
+    },
   ];
 }
 
@@ -128,9 +162,24 @@ function workbookParts(strings: readonly string[]): ZipEntry[] {
  * about its inflated size.
  */
 export function xlsxBomb(options: { rows: number; cellsPerRow?: number; declaredSize?: number }): Buffer {
-  const values = ['H1', 'Nguyễn Văn An', '001090012345', 'Thôn Đông', '4', 'Nông thôn', 'Hộ nghèo năm trước', '1500000', 'Không', 'Ghi chú'];
+  const values = [
+    'H1',
+    'Nguyễn Văn An',
+    '001090012345',
+    'Thôn Đông',
+    '4',
+    'Nông thôn',
+    'Hộ nghèo năm trước',
+    '1500000',
+    'Không',
+    'Ghi chú',
+  ];
   const strings = [...HOUSEHOLD_HEADERS, ...values];
-  const row = (first: number, cells: number) => `<row>${values.slice(0, cells).map((_, i) => `<c t="s"><v>${first + i}</v></c>`).join('')}</row>`;
+  const row = (first: number, cells: number) =>
+    `<row>${values
+      .slice(0, cells)
+      .map((_, i) => `<c t="s"><v>${first + i}</v></c>`)
+      .join('')}</row>`;
   const rowsPerBlock = 1_000;
   const blocks = Math.ceil(options.rows / rowsPerBlock);
   return zipArchive([

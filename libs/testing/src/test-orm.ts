@@ -21,7 +21,8 @@ export async function createTestOrm(): Promise<TestOrm> {
   return {
     orm,
     em: orm.em,
-    sql: <T = Record<string, unknown>>(query: string, params: unknown[] = []) => orm.em.fork().execute<T[]>(query, params),
+    sql: <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+      orm.em.fork().execute<T[]>(query, params),
     async close() {
       await orm.close(true);
       await db.drop();

@@ -16,7 +16,10 @@ export const TEST_ENV = {
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this test through jest's integration or e2e project (its globalSetup starts PostgreSQL and Redis)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run this test through jest's integration or e2e project (its globalSetup starts PostgreSQL and Redis)`,
+    );
   return value;
 }
 

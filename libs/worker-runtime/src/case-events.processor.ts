@@ -41,7 +41,13 @@ export class CaseEventsProcessor extends WorkerHost implements OnModuleInit {
         total.applied += o.applied;
         total.rejected += o.rejected;
       }
-      if (total.applied + total.rejected > 0) this.logger.log({ msg: 'case events processed', cases: caseIds.length, applied: total.applied, rejected: total.rejected });
+      if (total.applied + total.rejected > 0)
+        this.logger.log({
+          msg: 'case events processed',
+          cases: caseIds.length,
+          applied: total.applied,
+          rejected: total.rejected,
+        });
       return total;
     });
   }

@@ -4,14 +4,18 @@ import { currentLogContext } from '@rasoat/observability';
 import { dispatch } from './job-dispatch';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const jobOf = (name: string, data: unknown) => ({ id: 'job-1', name, data, queueName: QueueName.Notifications, attemptsMade: 0, opts: {} }) as unknown as Job;
+const jobOf = (name: string, data: unknown) =>
+  ({ id: 'job-1', name, data, queueName: QueueName.Notifications, attemptsMade: 0, opts: {} }) as unknown as Job;
 
 describe('dispatch', () => {
   // The notifications processor's jobs.
   let handlers: Record<typeof JobName.DeliverNotification | typeof JobName.BuildDigests, jest.Mock>;
 
   beforeEach(() => {
-    handlers = { [JobName.DeliverNotification]: jest.fn(async () => ({ status: 'sent' })), [JobName.BuildDigests]: jest.fn(async () => 'built') };
+    handlers = {
+      [JobName.DeliverNotification]: jest.fn(async () => ({ status: 'sent' })),
+      [JobName.BuildDigests]: jest.fn(async () => 'built'),
+    };
   });
 
   it('calls the handler of the job’s name with the parsed payload and the job, and answers its result', async () => {
@@ -40,7 +44,9 @@ describe('dispatch', () => {
     await expect(refusal).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(refusal).rejects.toThrow('bad payload for job "deliver-notification": deliveryId: Invalid UUID');
     // The payloads without fields are parsed too.
-    await expect(dispatch(jobOf(JobName.BuildDigests, { day: 'today' }), handlers)).rejects.toThrow('bad payload for job "build-digests": (payload): Unrecognized key: "day"');
+    await expect(dispatch(jobOf(JobName.BuildDigests, { day: 'today' }), handlers)).rejects.toThrow(
+      'bad payload for job "build-digests": (payload): Unrecognized key: "day"',
+    );
     expect(Object.values(handlers).every((h) => h.mock.calls.length === 0)).toBe(true);
   });
 

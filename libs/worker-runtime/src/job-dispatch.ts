@@ -7,7 +7,9 @@ import { runWithLogContext } from '@rasoat/observability';
  * the contract, and the job (its id, attempts and options). A failure it throws is retried by
  * BullMQ with the job's backoff.
  */
-export type JobHandlers<N extends JobName> = { readonly [K in N]: (payload: JobPayload<K>, job: Job) => Promise<unknown> };
+export type JobHandlers<N extends JobName> = {
+  readonly [K in N]: (payload: JobPayload<K>, job: Job) => Promise<unknown>;
+};
 
 /**
  * Runs the handler of `job`. A job no handler knows, or whose payload the contract refuses, fails
@@ -15,7 +17,8 @@ export type JobHandlers<N extends JobName> = { readonly [K in N]: (payload: JobP
  * Log lines written while handling carry the job id.
  */
 export async function dispatch<N extends JobName>(job: Job, handlers: JobHandlers<N>): Promise<unknown> {
-  if (!Object.hasOwn(handlers, job.name)) throw new UnrecoverableError(`no handler for job "${job.name}" on ${job.queueName}`);
+  if (!Object.hasOwn(handlers, job.name))
+    throw new UnrecoverableError(`no handler for job "${job.name}" on ${job.queueName}`);
   const name = job.name as N;
   const payload = parseJobPayload(name, job.data);
   if (!payload.success) throw new UnrecoverableError(payload.error);

@@ -21,8 +21,12 @@ export function assertEveryJobHandled(processors: readonly ProcessorJobs[]): voi
   }
   for (const processor of processors) {
     for (const name of processor.handles) {
-      if (!Object.hasOwn(JOBS, name)) problems.push(`${processor.name} handles "${name}", which is not a job of the contract`);
-      else if (JOBS[name].queue !== processor.queue) problems.push(`job "${name}" is handled by ${processor.name} on queue "${processor.queue}", but the contract puts it on "${JOBS[name].queue}"`);
+      if (!Object.hasOwn(JOBS, name))
+        problems.push(`${processor.name} handles "${name}", which is not a job of the contract`);
+      else if (JOBS[name].queue !== processor.queue)
+        problems.push(
+          `job "${name}" is handled by ${processor.name} on queue "${processor.queue}", but the contract puts it on "${JOBS[name].queue}"`,
+        );
     }
   }
   if (problems.length > 0) throw new Error(`Worker cannot start:\n${problems.join('\n')}`);

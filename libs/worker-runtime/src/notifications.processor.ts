@@ -23,8 +23,15 @@ export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
     },
     [JobName.BuildDigests]: async () => {
       const run = await this.digests.runScheduled(this.clock.now());
-      this.logger.log(`digests of ${run.date}: ${run.digestsCreated} built, ${run.deliveryIds.length} new deliveries, ${run.requeued} pending re-queued`);
-      return { date: run.date, digestsCreated: run.digestsCreated, deliveries: run.deliveryIds.length, requeued: run.requeued };
+      this.logger.log(
+        `digests of ${run.date}: ${run.digestsCreated} built, ${run.deliveryIds.length} new deliveries, ${run.requeued} pending re-queued`,
+      );
+      return {
+        date: run.date,
+        digestsCreated: run.digestsCreated,
+        deliveries: run.deliveryIds.length,
+        requeued: run.requeued,
+      };
     },
   };
 

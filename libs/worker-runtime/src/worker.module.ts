@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import { EngineModule, systemClock, TimersProducer, type Clock } from '@rasoat/engine';
 import { CaseEventsProcessor } from './case-events.processor';
@@ -24,7 +30,10 @@ class SweeperScheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ensure();
-    this.timer = setInterval(() => void this.ensure().catch(() => undefined), Math.max(10, this.config.worker.sweepIntervalSeconds * 4) * 1000);
+    this.timer = setInterval(
+      () => void this.ensure().catch(() => undefined),
+      Math.max(10, this.config.worker.sweepIntervalSeconds * 4) * 1000,
+    );
     this.timer.unref();
   }
 
@@ -43,11 +52,30 @@ class SweeperScheduler implements OnApplicationBootstrap, OnApplicationShutdown 
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock, engine: DynamicModule = EngineModule.forRoot(config, clock, { producers: 'wait' }), options: { sweeper?: boolean } = {}): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    clock: Clock = systemClock,
+    engine: DynamicModule = EngineModule.forRoot(config, clock, { producers: 'wait' }),
+    options: { sweeper?: boolean } = {},
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [engine],
-      providers: [CaseEventsProcessor, TimersProcessor, NotificationsProcessor, ...(options.sweeper === false ? [] : [digestSchedulerProvider, { provide: SweeperScheduler, useFactory: (t: TimersProducer, c: AppConfig) => new SweeperScheduler(t, c), inject: [TimersProducer, APP_CONFIG] }])],
+      providers: [
+        CaseEventsProcessor,
+        TimersProcessor,
+        NotificationsProcessor,
+        ...(options.sweeper === false
+          ? []
+          : [
+              digestSchedulerProvider,
+              {
+                provide: SweeperScheduler,
+                useFactory: (t: TimersProducer, c: AppConfig) => new SweeperScheduler(t, c),
+                inject: [TimersProducer, APP_CONFIG],
+              },
+            ]),
+      ],
     };
   }
 }

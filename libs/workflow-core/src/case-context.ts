@@ -37,14 +37,30 @@ export interface HouseholdFacts {
   openComplaints: number;
 }
 
-export const HOUSEHOLD_FACT_NAMES: readonly (keyof HouseholdFacts)[] = ['total', 'surveyed', 'unsurveyed', 'poor', 'nearPoor', 'voted', 'minAgreement', 'belowHalfAgreement', 'complaints', 'openComplaints'];
+export const HOUSEHOLD_FACT_NAMES: readonly (keyof HouseholdFacts)[] = [
+  'total',
+  'surveyed',
+  'unsurveyed',
+  'poor',
+  'nearPoor',
+  'voted',
+  'minAgreement',
+  'belowHalfAgreement',
+  'complaints',
+  'openComplaints',
+];
 
 /** Operand roots a guard may read: the incoming event, earlier data, counters, milestones, household facts. */
 export const OPERAND_ROOTS = ['event', 'data', 'counters', 'milestones', 'households'] as const;
 export type OperandRoot = (typeof OPERAND_ROOTS)[number];
 
 /** Reads `event.x`, `data.EVENT.x`, `counters.x`, `milestones.x` or `households.x`; undefined when absent. */
-export function readPath(path: string, context: CaseContext, eventData: Record<string, unknown>, facts?: HouseholdFacts): unknown {
+export function readPath(
+  path: string,
+  context: CaseContext,
+  eventData: Record<string, unknown>,
+  facts?: HouseholdFacts,
+): unknown {
   const [root, ...rest] = path.split('.');
   let value: unknown =
     root === 'event'

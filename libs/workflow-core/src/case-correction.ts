@@ -32,19 +32,37 @@ export type Correction = z.infer<typeof CorrectionSchema>;
  * `value[2].income`, …). Answers the correction with its value as the field's schema reads it
  * (strings trimmed), or the problems.
  */
-export function checkCorrection(definition: Definition, input: unknown): { ok: true; correction: Correction } | { ok: false; errors: PayloadError[] } {
+export function checkCorrection(
+  definition: Definition,
+  input: unknown,
+): { ok: true; correction: Correction } | { ok: false; errors: PayloadError[] } {
   const parsed = CorrectionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: payloadErrors(parsed.error) };
   const { event, field, value } = parsed.data;
   const spec = Object.hasOwn(definition.events, event) ? definition.events[event] : undefined;
-  if (!spec) return { ok: false, errors: [{ field: 'event', message: `loại sự kiện "${event}" không có trong quy trình / unknown event type "${event}"` }] };
+  if (!spec)
+    return {
+      ok: false,
+      errors: [
+        { field: 'event', message: `loại sự kiện "${event}" không có trong quy trình / unknown event type "${event}"` },
+      ],
+    };
   const fieldSpec = Object.hasOwn(spec.fields, field) ? spec.fields[field] : undefined;
   if (!fieldSpec) {
-    return { ok: false, errors: [{ field: 'field', message: `${event} không có trường "${field}" / ${event} has no field "${field}"; fields: ${Object.keys(spec.fields).join(', ') || '(none)'}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'field',
+          message: `${event} không có trường "${field}" / ${event} has no field "${field}"; fields: ${Object.keys(spec.fields).join(', ') || '(none)'}`,
+        },
+      ],
+    };
   }
   const checked = fieldSchema(fieldSpec).safeParse(value);
   if (checked.success) return { ok: true, correction: { ...parsed.data, value: checked.data } };
-  const at = (path: string) => (path === '(payload)' ? 'value' : path.startsWith('[') ? `value${path}` : `value.${path}`);
+  const at = (path: string) =>
+    path === '(payload)' ? 'value' : path.startsWith('[') ? `value${path}` : `value.${path}`;
   return { ok: false, errors: payloadErrors(checked.error).map((e) => ({ field: at(e.field), message: e.message })) };
 }
 
@@ -60,11 +78,22 @@ export type CorrectionResult =
  */
 export function applyCorrection(definition: Definition, current: CaseSnapshot, input: unknown): CorrectionResult {
   const checked = checkCorrection(definition, input);
-  if (!checked.ok) return { outcome: 'rejected', code: 'INVALID_CORRECTION', message: checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ') };
+  if (!checked.ok)
+    return {
+      outcome: 'rejected',
+      code: 'INVALID_CORRECTION',
+      message: checked.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    };
   const { correction } = checked;
-  const recorded = Object.hasOwn(current.context.data, correction.event) ? current.context.data[correction.event] : undefined;
+  const recorded = Object.hasOwn(current.context.data, correction.event)
+    ? current.context.data[correction.event]
+    : undefined;
   if (!recorded) {
-    return { outcome: 'rejected', code: 'NOTHING_TO_CORRECT', message: `Hồ sơ chưa có dữ liệu ${correction.event} để sửa / no ${correction.event} was applied to this case` };
+    return {
+      outcome: 'rejected',
+      code: 'NOTHING_TO_CORRECT',
+      message: `Hồ sơ chưa có dữ liệu ${correction.event} để sửa / no ${correction.event} was applied to this case`,
+    };
   }
   const previous = Object.hasOwn(recorded, correction.field) ? recorded[correction.field] : null;
   const data = { ...current.context.data, [correction.event]: { ...recorded, [correction.field]: correction.value } };

@@ -1,6 +1,14 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { allowedEvents, applyEvent, CaseSnapshotSchema, startCase, type CaseEvent, type CaseSnapshot, type TransitionResult } from './case-transition';
+import {
+  allowedEvents,
+  applyEvent,
+  CaseSnapshotSchema,
+  startCase,
+  type CaseEvent,
+  type CaseSnapshot,
+  type TransitionResult,
+} from './case-transition';
 import { compileDefinition, type CompiledDefinition } from './definition-compiler';
 import { loadDefinitionYaml } from './definition-loader';
 
@@ -17,11 +25,24 @@ const T0 = new Date('2025-09-01T01:00:00.000Z');
 const day = (n: number) => new Date(T0.getTime() + n * 86_400_000);
 
 const EVENTS = {
-  listSubmitted: { type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 40, fromPreviousLists: 30, newlyArising: 6, requests: 4 } },
-  surveyCompleted: (householdsSurveyed: number) => ({ type: 'SURVEY_COMPLETED', data: { householdsSurveyed, poorCount: 5, nearPoorCount: 7 } }),
+  listSubmitted: {
+    type: 'REVIEW_LIST_SUBMITTED',
+    data: { householdCount: 40, fromPreviousLists: 30, newlyArising: 6, requests: 4 },
+  },
+  surveyCompleted: (householdsSurveyed: number) => ({
+    type: 'SURVEY_COMPLETED',
+    data: { householdsSurveyed, poorCount: 5, nearPoorCount: 7 },
+  }),
   meetingHeld: (opinionsGiven: number, householdsAgreed = 12) => ({
     type: 'MEETING_HELD',
-    data: { date: '2025-10-02', chair: 'Trưởng thôn', attendees: 20, opinionsGiven, householdsPut: 12, householdsAgreed },
+    data: {
+      date: '2025-10-02',
+      chair: 'Trưởng thôn',
+      attendees: 20,
+      opinionsGiven,
+      householdsPut: 12,
+      householdsAgreed,
+    },
   }),
   complaintFiled: { type: 'COMPLAINT_FILED', data: { householdRef: 'HH-017', summary: 'Chấm điểm sai chỉ số nhà ở' } },
   postingEnded: { type: 'POSTING_PERIOD_ENDED', data: {} },
@@ -30,13 +51,21 @@ const EVENTS = {
   districtOpinion: (agreed: boolean) => ({ type: 'DISTRICT_OPINION_GIVEN', data: { agreed } }),
   listsRecognised: {
     type: 'LISTS_RECOGNISED',
-    data: { decisionNumber: '45/QĐ-UBND', decisionDate: '2025-12-10', poorCount: 5, nearPoorCount: 7, escapedPovertyCount: 2, escapedNearPovertyCount: 1 },
+    data: {
+      decisionNumber: '45/QĐ-UBND',
+      decisionDate: '2025-12-10',
+      poorCount: 5,
+      nearPoorCount: 7,
+      escapedPovertyCount: 2,
+      escapedNearPovertyCount: 1,
+    },
   },
   reportSubmitted: { type: 'REPORT_SUBMITTED', data: { reportRef: '200/BC-UBND' } },
 } satisfies Record<string, CaseEvent | ((...args: never[]) => CaseEvent)>;
 
 function applied(result: TransitionResult): Extract<TransitionResult, { outcome: 'applied' }> {
-  if (result.outcome !== 'applied') throw new Error(`expected the event to be applied, got ${result.code}: ${result.message}`);
+  if (result.outcome !== 'applied')
+    throw new Error(`expected the event to be applied, got ${result.code}: ${result.message}`);
   return result;
 }
 
@@ -64,12 +93,20 @@ describe('startCase', () => {
       outcome: 'applied',
       from: null,
       to: 'listing',
-      snapshot: { step: 'listing', status: 'active', context: { data: {}, counters: {}, milestones: { listing: T0.toISOString() } } },
+      snapshot: {
+        step: 'listing',
+        status: 'active',
+        context: { data: {}, counters: {}, milestones: { listing: T0.toISOString() } },
+      },
       effects: [
         {
           kind: 'deadline.arm',
           step: 'listing',
-          deadline: { due: { kind: 'windowEnd' }, reminders: [{ workingDaysBefore: 20 }], escalation: { everyWorkingDays: 2, maxLevels: 3 } },
+          deadline: {
+            due: { kind: 'windowEnd' },
+            reminders: [{ workingDaysBefore: 20 }],
+            escalation: { everyWorkingDays: 2, maxLevels: 3 },
+          },
         },
       ],
     });
@@ -77,7 +114,10 @@ describe('startCase', () => {
 
   it('keeps milestones given by the caller (e.g. the campaign start)', () => {
     const result = startCase(compiled, T0, { campaignStart: '2025-08-15T00:00:00.000Z' });
-    expect(result.snapshot.context.milestones).toEqual({ campaignStart: '2025-08-15T00:00:00.000Z', listing: T0.toISOString() });
+    expect(result.snapshot.context.milestones).toEqual({
+      campaignStart: '2025-08-15T00:00:00.000Z',
+      listing: T0.toISOString(),
+    });
   });
 });
 
@@ -92,17 +132,32 @@ describe('applyEvent', () => {
     expect(result.snapshot.context.milestones).toEqual({ listing: T0.toISOString(), survey: day(1).toISOString() });
     expect(result.effects).toEqual([
       { kind: 'deadline.cancel', step: 'listing' },
-      { kind: 'deadline.arm', step: 'survey', deadline: expect.objectContaining({ due: { kind: 'windowEnd' }, reminders: [{ workingDaysBefore: 15 }] }) },
+      {
+        kind: 'deadline.arm',
+        step: 'survey',
+        deadline: expect.objectContaining({ due: { kind: 'windowEnd' }, reminders: [{ workingDaysBefore: 15 }] }),
+      },
     ]);
   });
 
   it('arms a deadline with its parameters resolved', () => {
-    const result = applied(applyEvent(compiled, drive(started, [EVENTS.listSubmitted, EVENTS.surveyCompleted(40)]), EVENTS.meetingHeld(10), day(3)));
+    const result = applied(
+      applyEvent(
+        compiled,
+        drive(started, [EVENTS.listSubmitted, EVENTS.surveyCompleted(40)]),
+        EVENTS.meetingHeld(10),
+        day(3),
+      ),
+    );
     expect(result.to).toBe('posting');
     expect(result.effects).toContainEqual({
       kind: 'deadline.arm',
       step: 'posting',
-      deadline: { due: { kind: 'workingDays', days: 3, from: 'stepEntered' }, reminders: [], onDue: 'POSTING_PERIOD_ENDED' },
+      deadline: {
+        due: { kind: 'workingDays', days: 3, from: 'stepEntered' },
+        reminders: [],
+        onDue: 'POSTING_PERIOD_ENDED',
+      },
     });
   });
 
@@ -110,7 +165,11 @@ describe('applyEvent', () => {
     const inSurvey = drive(started, [EVENTS.listSubmitted]);
     const before = structuredClone(inSurvey);
     const result = applyEvent(compiled, inSurvey, EVENTS.surveyCompleted(39), day(2));
-    expect(result).toEqual({ outcome: 'rejected', code: 'GUARD_REJECTED', message: expect.stringContaining('SURVEY_COMPLETED') });
+    expect(result).toEqual({
+      outcome: 'rejected',
+      code: 'GUARD_REJECTED',
+      message: expect.stringContaining('SURVEY_COMPLETED'),
+    });
     expect(inSurvey).toEqual(before);
   });
 
@@ -120,7 +179,9 @@ describe('applyEvent', () => {
     expect(result.to).toBe('meeting');
     expect(result.snapshot.context.counters).toEqual({ invalidMeetings: 1 });
     expect(result.snapshot.context.milestones.meeting).toBe(inMeeting.context.milestones.meeting);
-    expect(result.effects).toEqual([{ kind: 'notify', step: 'meeting', role: 'commune_committee', template: 'meeting-invalid' }]);
+    expect(result.effects).toEqual([
+      { kind: 'notify', step: 'meeting', role: 'commune_committee', template: 'meeting-invalid' },
+    ]);
   });
 
   it('sends the case back to the survey when some households lack agreement', () => {
@@ -133,7 +194,9 @@ describe('applyEvent', () => {
   it('rejects an event the step does not handle and lists the allowed events', () => {
     const result = applyEvent(compiled, inPosting, EVENTS.reportSent, day(5));
     expect(result).toMatchObject({ outcome: 'rejected', code: 'EVENT_NOT_ALLOWED' });
-    expect(result.outcome === 'rejected' && result.message).toContain('cho phép: COMPLAINT_FILED, POSTING_PERIOD_ENDED');
+    expect(result.outcome === 'rejected' && result.message).toContain(
+      'cho phép: COMPLAINT_FILED, POSTING_PERIOD_ENDED',
+    );
     expect(allowedEvents(compiled, inPosting)).toEqual(['COMPLAINT_FILED', 'POSTING_PERIOD_ENDED']);
   });
 
@@ -146,19 +209,33 @@ describe('applyEvent', () => {
   });
 
   describe('payload validation', () => {
-    const reject = (data: Record<string, unknown>) => applyEvent(compiled, started, { type: 'REVIEW_LIST_SUBMITTED', data }, day(1));
+    const reject = (data: Record<string, unknown>) =>
+      applyEvent(compiled, started, { type: 'REVIEW_LIST_SUBMITTED', data }, day(1));
 
     it('names a missing required field', () => {
       const { householdCount: _omitted, ...rest } = EVENTS.listSubmitted.data;
       const result = reject(rest);
-      expect(result).toMatchObject({ outcome: 'rejected', code: 'INVALID_PAYLOAD', payloadErrors: [{ field: 'householdCount', message: expect.any(String) }] });
+      expect(result).toMatchObject({
+        outcome: 'rejected',
+        code: 'INVALID_PAYLOAD',
+        payloadErrors: [{ field: 'householdCount', message: expect.any(String) }],
+      });
       expect(result.outcome === 'rejected' && result.message).toMatch(/^householdCount: /);
     });
 
     it('names a field of the wrong type or out of range', () => {
-      expect(reject({ ...EVENTS.listSubmitted.data, householdCount: '40' })).toMatchObject({ code: 'INVALID_PAYLOAD', payloadErrors: [{ field: 'householdCount' }] });
-      expect(reject({ ...EVENTS.listSubmitted.data, requests: -1 })).toMatchObject({ code: 'INVALID_PAYLOAD', payloadErrors: [{ field: 'requests' }] });
-      expect(reject({ ...EVENTS.listSubmitted.data, newlyArising: 1.5 })).toMatchObject({ code: 'INVALID_PAYLOAD', payloadErrors: [{ field: 'newlyArising' }] });
+      expect(reject({ ...EVENTS.listSubmitted.data, householdCount: '40' })).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        payloadErrors: [{ field: 'householdCount' }],
+      });
+      expect(reject({ ...EVENTS.listSubmitted.data, requests: -1 })).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        payloadErrors: [{ field: 'requests' }],
+      });
+      expect(reject({ ...EVENTS.listSubmitted.data, newlyArising: 1.5 })).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        payloadErrors: [{ field: 'newlyArising' }],
+      });
     });
 
     it('names an unknown extra field', () => {
@@ -174,17 +251,24 @@ describe('applyEvent', () => {
       const inMeeting = drive(started, [EVENTS.listSubmitted, EVENTS.surveyCompleted(40)]);
       expect(applyEvent(compiled, inMeeting, EVENTS.meetingHeld(10), day(3)).outcome).toBe('applied');
       const badDate = { type: 'MEETING_HELD', data: { ...EVENTS.meetingHeld(10).data, date: '02/10/2025' } };
-      expect(applyEvent(compiled, inMeeting, badDate, day(3))).toMatchObject({ code: 'INVALID_PAYLOAD', payloadErrors: [{ field: 'date' }] });
+      expect(applyEvent(compiled, inMeeting, badDate, day(3))).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        payloadErrors: [{ field: 'date' }],
+      });
     });
 
     it('validates the payload before looking at the step', () => {
       // An invalid payload for an event the step does not handle is reported as a payload problem.
-      expect(applyEvent(compiled, started, { type: 'REPORT_SENT_TO_DISTRICT', data: {} }, day(1))).toMatchObject({ code: 'INVALID_PAYLOAD' });
+      expect(applyEvent(compiled, started, { type: 'REPORT_SENT_TO_DISTRICT', data: {} }, day(1))).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+      });
     });
   });
 
   describe('completion', () => {
-    const result = applied(applyEvent(compiled, drive(inRecognition, [EVENTS.listsRecognised], 7), EVENTS.reportSubmitted, day(8)));
+    const result = applied(
+      applyEvent(compiled, drive(inRecognition, [EVENTS.listsRecognised], 7), EVENTS.reportSubmitted, day(8)),
+    );
 
     it('ends in the final step with a case.completed effect carrying the outcome', () => {
       expect(result.to).toBe('completed');
@@ -197,7 +281,10 @@ describe('applyEvent', () => {
     });
 
     it('rejects any further event with CASE_COMPLETED and allows none', () => {
-      expect(applyEvent(compiled, result.snapshot, EVENTS.reportSubmitted, day(9))).toMatchObject({ outcome: 'rejected', code: 'CASE_COMPLETED' });
+      expect(applyEvent(compiled, result.snapshot, EVENTS.reportSubmitted, day(9))).toMatchObject({
+        outcome: 'rejected',
+        code: 'CASE_COMPLETED',
+      });
       expect(allowedEvents(compiled, result.snapshot)).toEqual([]);
     });
   });
@@ -217,7 +304,10 @@ describe('applyEvent', () => {
     const withComplaint = drive(inPosting, [EVENTS.complaintFiled], 4);
     const toRecheck = applied(applyEvent(compiled, withComplaint, EVENTS.postingEnded, day(5)));
     expect(toRecheck.to).toBe('recheck');
-    expect(toRecheck.effects.map((e) => `${e.kind} ${e.step}`)).toEqual(['deadline.cancel posting', 'deadline.arm recheck']);
+    expect(toRecheck.effects.map((e) => `${e.kind} ${e.step}`)).toEqual([
+      'deadline.cancel posting',
+      'deadline.arm recheck',
+    ]);
 
     const back = applied(applyEvent(compiled, toRecheck.snapshot, EVENTS.recheckCompleted, day(6)));
     expect(back.to).toBe('posting');
@@ -279,7 +369,9 @@ describe('applyEvent', () => {
     it('survives a restart: a freshly compiled definition continues a stored case', () => {
       const stored = JSON.stringify(drive(inPosting, [EVENTS.complaintFiled], 4));
       const again = compileReview();
-      const result = applied(applyEvent(again, CaseSnapshotSchema.parse(JSON.parse(stored)), EVENTS.postingEnded, day(5)));
+      const result = applied(
+        applyEvent(again, CaseSnapshotSchema.parse(JSON.parse(stored)), EVENTS.postingEnded, day(5)),
+      );
       expect(result.to).toBe('recheck');
     });
 

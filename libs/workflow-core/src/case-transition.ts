@@ -29,14 +29,19 @@ export interface CaseEvent {
   facts?: HouseholdFacts;
 }
 
-export type RejectionCode = 'UNKNOWN_EVENT' | 'INVALID_PAYLOAD' | 'CASE_COMPLETED' | 'EVENT_NOT_ALLOWED' | 'GUARD_REJECTED';
+export type RejectionCode =
+  'UNKNOWN_EVENT' | 'INVALID_PAYLOAD' | 'CASE_COMPLETED' | 'EVENT_NOT_ALLOWED' | 'GUARD_REJECTED';
 
 export type TransitionResult =
   | { outcome: 'applied'; snapshot: CaseSnapshot; from: string | null; to: string; effects: CaseEffect[] }
   | { outcome: 'rejected'; code: RejectionCode; message: string; payloadErrors?: PayloadError[] };
 
 /** Starts a case in the definition's initial step. `now` becomes the step's entry milestone. */
-export function startCase(compiled: CompiledDefinition, now: Date, milestones: Record<string, string> = {}): TransitionResult & { outcome: 'applied' } {
+export function startCase(
+  compiled: CompiledDefinition,
+  now: Date,
+  milestones: Record<string, string> = {},
+): TransitionResult & { outcome: 'applied' } {
   const [snapshot, actions] = initialTransition(compiled.machine);
   const context: CaseContext = { ...emptyCaseContext(), milestones: { ...milestones } };
   return finish(compiled, null, snapshot, context, actions, now) as TransitionResult & { outcome: 'applied' };
@@ -46,18 +51,37 @@ export function startCase(compiled: CompiledDefinition, now: Date, milestones: R
  * The pure transition function: (definition, persisted snapshot, event, now) → next snapshot
  * and effects, or a rejection with its reason. Never throws for bad input; never starts a timer.
  */
-export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, event: CaseEvent, now: Date): TransitionResult {
+export function applyEvent(
+  compiled: CompiledDefinition,
+  current: CaseSnapshot,
+  event: CaseEvent,
+  now: Date,
+): TransitionResult {
   const { definition } = compiled;
   // Own keys only: a type such as "constructor" must not find Object.prototype's members.
   const schema = Object.hasOwn(compiled.payloadSchemas, event.type) ? compiled.payloadSchemas[event.type] : undefined;
-  if (!schema) return { outcome: 'rejected', code: 'UNKNOWN_EVENT', message: `Loại sự kiện không tồn tại / unknown event type "${event.type}"` };
+  if (!schema)
+    return {
+      outcome: 'rejected',
+      code: 'UNKNOWN_EVENT',
+      message: `Loại sự kiện không tồn tại / unknown event type "${event.type}"`,
+    };
   const payload = schema.safeParse(event.data ?? {});
   if (!payload.success) {
     const errors = payloadErrors(payload.error);
-    return { outcome: 'rejected', code: 'INVALID_PAYLOAD', message: errors.map((e) => `${e.field}: ${e.message}`).join('; '), payloadErrors: errors };
+    return {
+      outcome: 'rejected',
+      code: 'INVALID_PAYLOAD',
+      message: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      payloadErrors: errors,
+    };
   }
   if (current.status === 'done') {
-    return { outcome: 'rejected', code: 'CASE_COMPLETED', message: `Hồ sơ đã kết thúc ở bước "${current.step}" / the case is completed` };
+    return {
+      outcome: 'rejected',
+      code: 'CASE_COMPLETED',
+      message: `Hồ sơ đã kết thúc ở bước "${current.step}" / the case is completed`,
+    };
   }
   const step = definition.steps[current.step];
   if (!activeSteps(compiled, current).some((s) => s.on[event.type])) {
@@ -70,7 +94,11 @@ export function applyEvent(compiled: CompiledDefinition, current: CaseSnapshot, 
   }
 
   const restored = restore(compiled, current);
-  const machineEvent: MachineEvent = { type: event.type, data: payload.data, ...(event.facts ? { facts: event.facts } : {}) };
+  const machineEvent: MachineEvent = {
+    type: event.type,
+    data: payload.data,
+    ...(event.facts ? { facts: event.facts } : {}),
+  };
   if (!restored.can(machineEvent)) {
     return {
       outcome: 'rejected',
@@ -97,7 +125,9 @@ export function activeStepIds(snapshot: Pick<CaseSnapshot, 'step' | 'regions'>):
 function activeSteps(compiled: CompiledDefinition, snapshot: CaseSnapshot): StepSpec[] {
   const top = compiled.definition.steps[snapshot.step];
   if (!top) return [];
-  const inRegions = Object.entries(snapshot.regions ?? {}).flatMap(([region, id]) => top.regions?.[region]?.steps[id] ?? []);
+  const inRegions = Object.entries(snapshot.regions ?? {}).flatMap(
+    ([region, id]) => top.regions?.[region]?.steps[id] ?? [],
+  );
   return [top, ...inRegions];
 }
 
@@ -115,7 +145,10 @@ function finish(
   actions: readonly { type: string; params?: unknown }[],
   now: Date,
 ): TransitionResult {
-  const [to, regions] = typeof next.value === 'string' ? [next.value, undefined] : splitValue(next.value as Record<string, Record<string, string>>);
+  const [to, regions] =
+    typeof next.value === 'string'
+      ? [next.value, undefined]
+      : splitValue(next.value as Record<string, Record<string, string>>);
   const effects: CaseEffect[] = [];
   const milestones = { ...nextContext.milestones };
   for (const action of actions) {
@@ -131,7 +164,12 @@ function finish(
   }
   const done = next.status === 'done';
   if (done) effects.push({ kind: 'case.completed', step: to, outcome: compiled.definition.steps[to]?.outcome ?? null });
-  const snapshot: CaseSnapshot = { step: to, ...(regions ? { regions } : {}), status: done ? 'done' : 'active', context: { ...nextContext, milestones } };
+  const snapshot: CaseSnapshot = {
+    step: to,
+    ...(regions ? { regions } : {}),
+    status: done ? 'done' : 'active',
+    context: { ...nextContext, milestones },
+  };
   return { outcome: 'applied', snapshot, from, to, effects };
 }
 
@@ -142,7 +180,10 @@ function splitValue(value: Record<string, Record<string, string>>): [string, Rec
 }
 
 /** Household operations open in the case's current step(s), and whether its lists are locked. */
-export function householdAccess(compiled: CompiledDefinition, snapshot: CaseSnapshot): { operations: Set<string>; locked: boolean } {
+export function householdAccess(
+  compiled: CompiledDefinition,
+  snapshot: CaseSnapshot,
+): { operations: Set<string>; locked: boolean } {
   const steps = activeSteps(compiled, snapshot);
   const locked = steps.some((s) => s.households?.locked);
   const operations = new Set(steps.flatMap((s) => s.households?.operations ?? []));

@@ -27,9 +27,29 @@ describe('amendments of a published version', () => {
   });
 
   it('refuses anything else: a min, a new field, a required flag, a step', () => {
-    expect(isFieldMarkingAmendment(published, changed((d) => Object.assign(d.events.INCOME_SURVEY_COMPLETED.fields.householdsSurveyed, { min: 1 })))).toBe(false);
-    expect(isFieldMarkingAmendment(published, changed((d) => (d.events.COMPLAINT_FILED.fields.extra = { type: 'boolean', required: false })))).toBe(false);
-    expect(isFieldMarkingAmendment(published, changed((d) => (d.events.COMPLAINT_FILED.fields.summary.required = false)))).toBe(false);
-    expect(isFieldMarkingAmendment(published, changed((d) => (d.title = 'Khác')))).toBe(false);
+    expect(
+      isFieldMarkingAmendment(
+        published,
+        changed((d) => Object.assign(d.events.INCOME_SURVEY_COMPLETED.fields.householdsSurveyed, { min: 1 })),
+      ),
+    ).toBe(false);
+    expect(
+      isFieldMarkingAmendment(
+        published,
+        changed((d) => (d.events.COMPLAINT_FILED.fields.extra = { type: 'boolean', required: false })),
+      ),
+    ).toBe(false);
+    expect(
+      isFieldMarkingAmendment(
+        published,
+        changed((d) => (d.events.COMPLAINT_FILED.fields.summary.required = false)),
+      ),
+    ).toBe(false);
+    expect(
+      isFieldMarkingAmendment(
+        published,
+        changed((d) => (d.title = 'Khác')),
+      ),
+    ).toBe(false);
   });
 });

@@ -25,5 +25,10 @@ function withoutMarkings(definition: Definition): unknown {
         return [name, field.type === 'list' ? { ...kept, items: strip(field.items) } : kept];
       }),
     );
-  return { ...definition, events: Object.fromEntries(Object.entries(definition.events).map(([type, spec]) => [type, { ...spec, fields: strip(spec.fields) }])) };
+  return {
+    ...definition,
+    events: Object.fromEntries(
+      Object.entries(definition.events).map(([type, spec]) => [type, { ...spec, fields: strip(spec.fields) }]),
+    ),
+  };
 }

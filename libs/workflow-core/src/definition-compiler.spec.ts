@@ -70,7 +70,9 @@ describe('compileDefinition', () => {
       ['$.initial', lineOf('initial: listings')],
       ['$.steps.meeting.on.MEETING_HELD[0].actions[1].name', lineOf('name: sms')],
     ]);
-    expect((thrown as Error).message).toContain(`broken.yaml:${lineOf('initial: listings')}:1 $.initial unknown step "listings"`);
+    expect((thrown as Error).message).toContain(
+      `broken.yaml:${lineOf('initial: listings')}:1 $.initial unknown step "listings"`,
+    );
   });
 
   it('resolves parameter references in the compiled deadlines', () => {
@@ -82,7 +84,13 @@ describe('compileDefinition', () => {
 
   it('follows a changed parameter value without code changes', () => {
     const stricter = compileDefinition(
-      load(REVIEW_YAML.replace('postingWorkingDays:\n    value: 3', 'postingWorkingDays:\n    value: 5').replace('meetingOpinionRatio:\n    value: 0.5', 'meetingOpinionRatio:\n    value: 0.8'), FILE),
+      load(
+        REVIEW_YAML.replace('postingWorkingDays:\n    value: 3', 'postingWorkingDays:\n    value: 5').replace(
+          'meetingOpinionRatio:\n    value: 0.5',
+          'meetingOpinionRatio:\n    value: 0.8',
+        ),
+        FILE,
+      ),
     );
     expect(stricter.deadlines.posting.due).toMatchObject({ days: 5 });
 
@@ -92,10 +100,17 @@ describe('compileDefinition', () => {
       status: 'active' as const,
       context: { data: { REVIEW_LIST_SUBMITTED: { householdCount: 1 } }, counters: {}, milestones: {} },
     };
-    const held = { type: 'MEETING_HELD', data: { date: '2025-10-02', chair: 'A', attendees: 20, opinionsGiven: 10, householdsPut: 3, householdsAgreed: 3 } };
+    const held = {
+      type: 'MEETING_HELD',
+      data: { date: '2025-10-02', chair: 'A', attendees: 20, opinionsGiven: 10, householdsPut: 3, householdsAgreed: 3 },
+    };
     const now = new Date('2025-10-02T00:00:00Z');
     expect(applyEvent(compiled, meeting, held, now)).toMatchObject({ outcome: 'applied', to: 'posting' });
-    expect(applyEvent(stricter, meeting, held, now)).toMatchObject({ outcome: 'applied', to: 'meeting', snapshot: { context: { counters: { invalidMeetings: 1 } } } });
+    expect(applyEvent(stricter, meeting, held, now)).toMatchObject({
+      outcome: 'applied',
+      to: 'meeting',
+      snapshot: { context: { counters: { invalidMeetings: 1 } } },
+    });
   });
 
   it('builds the machine from the definition: id, initial step, final steps', () => {
@@ -107,17 +122,29 @@ describe('compileDefinition', () => {
 
   it('uses the implementations of the registries it is given (a swapped guard)', () => {
     const guarded = load(
-      FIELDS.replace('on: { RECORDED: done }', 'on:\n      RECORDED:\n        - { target: done, guard: officeOpen }\n        - { target: open }'),
+      FIELDS.replace(
+        'on: { RECORDED: done }',
+        'on:\n      RECORDED:\n        - { target: done, guard: officeOpen }\n        - { target: open }',
+      ),
     );
     expect(() => compileDefinition(guarded)).toThrow(/unknown guard "officeOpen"/);
 
     const registries = (open: boolean) => ({
       ...BUILTIN_REGISTRIES,
-      guards: { ...BUILTIN_REGISTRIES.guards, officeOpen: { description: { vi: 'Mở cửa', en: 'Open' }, params: z.strictObject({}), evaluate: () => open } },
+      guards: {
+        ...BUILTIN_REGISTRIES.guards,
+        officeOpen: { description: { vi: 'Mở cửa', en: 'Open' }, params: z.strictObject({}), evaluate: () => open },
+      },
     });
-    const event = { type: 'RECORDED', data: { chair: 'An', attendees: 3, share: 0.5, agreed: true, heldOn: '2025-01-01', kind: 'poor' } };
+    const event = {
+      type: 'RECORDED',
+      data: { chair: 'An', attendees: 3, share: 0.5, agreed: true, heldOn: '2025-01-01', kind: 'poor' },
+    };
     const now = new Date('2025-01-01T00:00:00Z');
-    for (const [open, to] of [[true, 'done'], [false, 'open']] as const) {
+    for (const [open, to] of [
+      [true, 'done'],
+      [false, 'open'],
+    ] as const) {
       const c = compileDefinition(guarded, registries(open));
       expect(applyEvent(c, startCase(c, now).snapshot, event, now)).toMatchObject({ outcome: 'applied', to });
     }
@@ -129,7 +156,9 @@ describe('payloadSchemas', () => {
   const valid = { chair: 'An', attendees: 30, share: 0.75, agreed: false, heldOn: '2025-10-02', kind: 'near-poor' };
   const problems = (data: Record<string, unknown>) => {
     const r = schema.safeParse(data);
-    return r.success ? [] : r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.')));
+    return r.success
+      ? []
+      : r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.')));
   };
 
   it('has one schema per declared event', () => {

@@ -3,9 +3,24 @@ import type { z } from 'zod';
 import type { NotifyEffectSpec } from './action-registry';
 import type { ResolvedDeadline } from './case-effect';
 import { readPath, type CaseContext, type HouseholdFacts } from './case-context';
-import { actionName, guardName, transitionsOf, type Definition, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import {
+  actionName,
+  guardName,
+  transitionsOf,
+  type Definition,
+  type GuardRef,
+  type ActionRef,
+  type StepSpec,
+  type TransitionSpec,
+} from './definition.schema';
 import { DefinitionInvalidError, type SourceLocator } from './definition-error';
-import { BUILTIN_REGISTRIES, parameterValues, resolveParams, validateDefinition, type Registries } from './definition-validator';
+import {
+  BUILTIN_REGISTRIES,
+  parameterValues,
+  resolveParams,
+  validateDefinition,
+  type Registries,
+} from './definition-validator';
 import { bindParams, expressionHolds, parseExpression, type Expr } from './expression';
 import { allSteps } from './step-tree';
 import { HOUSEHOLD_GUARDS } from './guard-registry';
@@ -42,7 +57,11 @@ const EXPRESSION = '__expr';
  * the registries; the definition contains no code. The machine has no `after` or `invoke`:
  * the core holds no timers (deadlines are effects that adapters arm).
  */
-export function compileDefinition(definition: Definition, registries: Registries = BUILTIN_REGISTRIES, source?: SourceLocator): CompiledDefinition {
+export function compileDefinition(
+  definition: Definition,
+  registries: Registries = BUILTIN_REGISTRIES,
+  source?: SourceLocator,
+): CompiledDefinition {
   const errors = validateDefinition(definition, source, registries);
   if (errors.length > 0) throw new DefinitionInvalidError(errors);
 
@@ -51,7 +70,8 @@ export function compileDefinition(definition: Definition, registries: Registries
   const guardImpl: Record<string, unknown> = Object.fromEntries(
     Object.entries(registries.guards).map(([name, g]) => [
       name,
-      ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) => g.evaluate({ context, eventData: event.data ?? {}, facts: event.facts }, params),
+      ({ context, event }: { context: CaseContext; event: MachineEvent }, params: unknown) =>
+        g.evaluate({ context, eventData: event.data ?? {}, facts: event.facts }, params),
     ]),
   );
   const actionImpl: Record<string, unknown> = {
@@ -84,7 +104,10 @@ export function compileDefinition(definition: Definition, registries: Registries
   };
   const actionConfig = (ref: ActionRef) => {
     const name = actionName(ref);
-    return { type: name, params: registries.actions[name].params.parse(param(typeof ref === 'string' ? {} : ref.params)) };
+    return {
+      type: name,
+      params: registries.actions[name].params.parse(param(typeof ref === 'string' ? {} : ref.params)),
+    };
   };
 
   const transitionConfig = (spec: string | TransitionSpec | TransitionSpec[], record: boolean) =>
@@ -102,12 +125,17 @@ export function compileDefinition(definition: Definition, registries: Registries
           ...(step.type === 'parallel' ? { type: 'parallel' as const } : {}),
           entry: [{ type: ENTERED, params: { step: id } }],
           exit: [{ type: EXITED, params: { step: id } }],
-          on: Object.fromEntries(Object.entries(step.on).map(([eventType, spec]) => [eventType, transitionConfig(spec, true)])),
+          on: Object.fromEntries(
+            Object.entries(step.on).map(([eventType, spec]) => [eventType, transitionConfig(spec, true)]),
+          ),
           ...(step.onDone ? { onDone: transitionConfig(step.onDone, false) } : {}),
           ...(step.regions
             ? {
                 states: Object.fromEntries(
-                  Object.entries(step.regions).map(([regionId, region]) => [regionId, { initial: region.initial, states: stateConfigs(region.steps) }]),
+                  Object.entries(step.regions).map(([regionId, region]) => [
+                    regionId,
+                    { initial: region.initial, states: stateConfigs(region.steps) },
+                  ]),
                 ),
               }
             : {}),
@@ -127,14 +155,27 @@ export function compileDefinition(definition: Definition, registries: Registries
     states: states as never,
   }) as unknown as AnyStateMachine;
 
-  const payloadSchemas = Object.fromEntries(Object.keys(definition.events).map((type) => [type, eventPayloadSchema(definition, type)]));
-  const deadlines = Object.fromEntries(allSteps(definition).flatMap(({ id, step }) => (step.deadline ? [[id, param(step.deadline) as ResolvedDeadline]] : [])));
+  const payloadSchemas = Object.fromEntries(
+    Object.keys(definition.events).map((type) => [type, eventPayloadSchema(definition, type)]),
+  );
+  const deadlines = Object.fromEntries(
+    allSteps(definition).flatMap(({ id, step }) =>
+      step.deadline ? [[id, param(step.deadline) as ResolvedDeadline]] : [],
+    ),
+  );
   const effectActions = Object.fromEntries(
     Object.entries(registries.actions)
       .filter(([, a]) => a.effect)
       .map(([name, a]) => [name, (params: unknown) => (a.effect as (p: unknown) => NotifyEffectSpec)(params)]),
   );
-  return { definition, machine, payloadSchemas, deadlines, effectActions, usesHouseholdFacts: readsHouseholdFacts(definition) };
+  return {
+    definition,
+    machine,
+    payloadSchemas,
+    deadlines,
+    effectActions,
+    usesHouseholdFacts: readsHouseholdFacts(definition),
+  };
 }
 
 function readsHouseholdFacts(definition: Definition): boolean {

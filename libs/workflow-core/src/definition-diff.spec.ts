@@ -17,7 +17,12 @@ describe('diffDefinitions', () => {
       .replace(/postingWorkingDays:\n    value: 3/, 'postingWorkingDays:\n    value: 5')
       .replace('reminders: [{ workingDaysBefore: 20 }]', 'reminders: [{ workingDaysBefore: 25 }]');
     const diff = diffDefinitions(load(NATIONAL), load(changed));
-    expect(diff.parameters).toEqual({ added: [], removed: [], changed: ['postingWorkingDays'], values: [{ name: 'postingWorkingDays', from: 3, to: 5 }] });
+    expect(diff.parameters).toEqual({
+      added: [],
+      removed: [],
+      changed: ['postingWorkingDays'],
+      values: [{ name: 'postingWorkingDays', from: 3, to: 5 }],
+    });
     expect(diff.steps).toEqual({ added: [], removed: [], changed: ['listing'] });
     expect(diff.fields).toEqual([]);
   });
@@ -39,14 +44,36 @@ describe('unifiedDiff', () => {
     const a = 'abcdefghijklmnop'.split('').join('\n');
     const b = 'abcdEfghijklmnopq'.split('').join('\n');
     expect(unifiedDiff(a, b, 'v1', 'v2')).toBe(
-      ['--- v1', '+++ v2', '@@ -2,7 +2,7 @@', ' b', ' c', ' d', '-e', '+E', ' f', ' g', ' h', '@@ -14,3 +14,4 @@', ' n', ' o', ' p', '+q', ''].join('\n'),
+      [
+        '--- v1',
+        '+++ v2',
+        '@@ -2,7 +2,7 @@',
+        ' b',
+        ' c',
+        ' d',
+        '-e',
+        '+E',
+        ' f',
+        ' g',
+        ' h',
+        '@@ -14,3 +14,4 @@',
+        ' n',
+        ' o',
+        ' p',
+        '+q',
+        '',
+      ].join('\n'),
     );
   });
 
   it('joins changes closer than twice the context into one hunk', () => {
     const a = 'abcdefghij'.split('').join('\n');
     const b = 'abcdEfghijk'.split('').join('\n');
-    expect(unifiedDiff(a, b).split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -2,9 +2,10 @@']);
+    expect(
+      unifiedDiff(a, b)
+        .split('\n')
+        .filter((l) => l.startsWith('@@')),
+    ).toEqual(['@@ -2,9 +2,10 @@']);
   });
 
   it('is empty when nothing changed', () => expect(unifiedDiff('x\ny', 'x\ny')).toBe(''));

@@ -31,7 +31,8 @@ function section(a: Record<string, unknown>, b: Record<string, unknown>): Sectio
 
 /** Compares two definitions: steps (regions included), events, roles, parameters and the rest. */
 export function diffDefinitions(from: Definition, to: Definition): DefinitionDiff {
-  const steps = (d: Definition) => Object.fromEntries(allSteps(d).map((e) => [e.id, { ...e.step, regions: undefined }]));
+  const steps = (d: Definition) =>
+    Object.fromEntries(allSteps(d).map((e) => [e.id, { ...e.step, regions: undefined }]));
   const params = section(from.parameters, to.parameters);
   const values = params.changed
     .filter((name) => from.parameters[name].value !== to.parameters[name].value)
@@ -58,7 +59,10 @@ export function unifiedDiff(fromText: string, toText: string, fromName = 'a', to
   const a = fromText.split('\n');
   const b = toText.split('\n');
   if (fromText === toText) return '';
-  const ops = a.length * b.length > 25_000_000 ? [...a.map((l) => ['-', l] as const), ...b.map((l) => ['+', l] as const)] : lineOps(a, b);
+  const ops =
+    a.length * b.length > 25_000_000
+      ? [...a.map((l) => ['-', l] as const), ...b.map((l) => ['+', l] as const)]
+      : lineOps(a, b);
 
   const lines = [`--- ${fromName}`, `+++ ${toName}`];
   let i = 0;
@@ -105,7 +109,8 @@ function lineOps(a: string[], b: string[]): (readonly [' ' | '-' | '+', string])
   const m = b.length;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   }
   const ops: (readonly [' ' | '-' | '+', string])[] = [];
   let i = 0;

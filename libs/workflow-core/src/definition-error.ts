@@ -24,14 +24,21 @@ export const MAX_REPORTED_ERRORS = 100;
 
 /** The error that stands for `count` errors left out, at the root of the document. */
 export function moreErrors(source: SourceLocator, count: number): DefinitionError {
-  return source.error([], `Còn ${count} lỗi khác không hiển thị (chỉ báo ${MAX_REPORTED_ERRORS} lỗi đầu tiên) / ${count} more errors not shown (only the first ${MAX_REPORTED_ERRORS} are reported)`);
+  return source.error(
+    [],
+    `Còn ${count} lỗi khác không hiển thị (chỉ báo ${MAX_REPORTED_ERRORS} lỗi đầu tiên) / ${count} more errors not shown (only the first ${MAX_REPORTED_ERRORS} are reported)`,
+  );
 }
 
 /** Formats `['steps', 'survey', 'on', 'X', 0]` as `$.steps.survey.on.X[0]`. */
 export function jsonPath(segments: readonly PathSegment[]): string {
   return segments.reduce<string>(
     (acc, seg) =>
-      typeof seg === 'number' ? `${acc}[${seg}]` : /^[A-Za-z_$][\w$-]*$/.test(seg) ? `${acc}.${seg}` : `${acc}[${JSON.stringify(seg)}]`,
+      typeof seg === 'number'
+        ? `${acc}[${seg}]`
+        : /^[A-Za-z_$][\w$-]*$/.test(seg)
+          ? `${acc}.${seg}`
+          : `${acc}[${JSON.stringify(seg)}]`,
     '$',
   );
 }

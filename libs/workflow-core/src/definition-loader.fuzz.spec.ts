@@ -62,10 +62,67 @@ function checkDocument(text: string, file: string): number {
 /** Text that looks like YAML: indentation, keys, flow collections, anchors, tags, scalars. */
 const yamlToken = fc.oneof(
   fc.constantFrom(
-    '\n', '\r\n', '  ', '    ', '\t', '- ', ': ', ':', '? ', ',', '{', '}', '[', ']', '"', "'", '#', '|', '>', '|-', '&a ', '*a', '<<: ',
-    '!!str ', '!!int ', '!!map', '!tag ', '---\n', '...\n', '%YAML 1.2\n', '~', 'null', 'true', 'no', '0x1F', '1e400', '.nan', '-.inf',
-    'id', 'version', 'steps', 'events', 'roles', 'initial', 'extends', 'patch', 'add', 'on', 'target', 'guard', 'expr', 'regions',
-    'periodic-review@1', 'listing', 'SURVEY_COMPLETED', '\uFEFF', '\u0000', '\u202E', 'Rà soát', '😀', '\uD800',
+    '\n',
+    '\r\n',
+    '  ',
+    '    ',
+    '\t',
+    '- ',
+    ': ',
+    ':',
+    '? ',
+    ',',
+    '{',
+    '}',
+    '[',
+    ']',
+    '"',
+    "'",
+    '#',
+    '|',
+    '>',
+    '|-',
+    '&a ',
+    '*a',
+    '<<: ',
+    '!!str ',
+    '!!int ',
+    '!!map',
+    '!tag ',
+    '---\n',
+    '...\n',
+    '%YAML 1.2\n',
+    '~',
+    'null',
+    'true',
+    'no',
+    '0x1F',
+    '1e400',
+    '.nan',
+    '-.inf',
+    'id',
+    'version',
+    'steps',
+    'events',
+    'roles',
+    'initial',
+    'extends',
+    'patch',
+    'add',
+    'on',
+    'target',
+    'guard',
+    'expr',
+    'regions',
+    'periodic-review@1',
+    'listing',
+    'SURVEY_COMPLETED',
+    '\uFEFF',
+    '\u0000',
+    '\u202E',
+    'Rà soát',
+    '😀',
+    '\uD800',
   ),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 6 }),
@@ -73,15 +130,42 @@ const yamlToken = fc.oneof(
 const yamlishText = fc.array(yamlToken, { maxLength: 80 }).map((parts) => parts.join(''));
 
 /** A JSON value with unicode strings (lone surrogates, RTL marks, emoji, NUL). */
-const weirdString = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202Egnp.exe', 'Ấp Đông', '$', '__proto__', 'constructor'));
+const weirdString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('', ' ', '\u0000', '\uD800', '\u202Egnp.exe', 'Ấp Đông', '$', '__proto__', 'constructor'),
+);
 const randomValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: weirdString },
-  { weight: 1, arbitrary: fc.constantFrom(null, 0, -1, 1.5, 1e308, -0, true, [], {}, { param: 'x' }, { expr: 'event.x >' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(null, 0, -1, 1.5, 1e308, -0, true, [], {}, { param: 'x' }, { expr: 'event.x >' }),
+  },
 );
 /** Keys that the schema knows, plus arbitrary ones. */
 const randomKey = fc.oneof(
-  fc.constantFrom('id', 'version', 'label', 'roles', 'fields', 'type', 'on', 'target', 'guard', 'actions', 'deadline', 'regions', 'initial', 'steps', 'onDone', 'param', 'expr', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'id',
+    'version',
+    'label',
+    'roles',
+    'fields',
+    'type',
+    'on',
+    'target',
+    'guard',
+    'actions',
+    'deadline',
+    'regions',
+    'initial',
+    'steps',
+    'onDone',
+    'param',
+    'expr',
+    '__proto__',
+    'constructor',
+  ),
   weirdString,
 );
 
@@ -99,7 +183,10 @@ function allPaths(value: unknown, prefix: PathSegment[] = [], out: PathSegment[]
   return out;
 }
 function getAt(root: unknown, path: PathSegment[]): unknown {
-  return path.reduce<unknown>((node, k) => (isContainer(node) ? (node as Record<PathSegment, unknown>)[k] : undefined), root);
+  return path.reduce<unknown>(
+    (node, k) => (isContainer(node) ? (node as Record<PathSegment, unknown>)[k] : undefined),
+    root,
+  );
 }
 function parentOf(root: unknown, path: PathSegment[]): Json | undefined {
   const parent = getAt(root, path.slice(0, -1));
@@ -116,7 +203,12 @@ type Mutation =
   | { kind: 'swap'; at: number; other: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('delete', 'duplicate', 'retype', 'rename', 'unicode' as const), at: fc.nat(), value: randomValue, key: randomKey }),
+  fc.record({
+    kind: fc.constantFrom('delete', 'duplicate', 'retype', 'rename', 'unicode' as const),
+    at: fc.nat(),
+    value: randomValue,
+    key: randomKey,
+  }),
   fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), other: fc.nat() }),
 );
 
@@ -184,17 +276,33 @@ function editText(text: string, e: TextEdit): string {
   }
 }
 
-const pathsOfBase = allPaths(BASE_DATA).filter((p) => typeof p[0] === 'string' && ['roles', 'parameters', 'events', 'steps'].includes(p[0]));
+const pathsOfBase = allPaths(BASE_DATA).filter(
+  (p) => typeof p[0] === 'string' && ['roles', 'parameters', 'events', 'steps'].includes(p[0]),
+);
 
 /** An overlay document: sometimes well-formed and aimed at real parts of the base, sometimes not. */
 const overlayDocument = fc
   .record({
-    extends: fc.oneof({ weight: 5, arbitrary: fc.constant(BASE_KEY) }, { weight: 1, arbitrary: fc.constantFrom('periodic-review@99', 'nope', '') }, { weight: 1, arbitrary: weirdString }),
+    extends: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(BASE_KEY) },
+      { weight: 1, arbitrary: fc.constantFrom('periodic-review@99', 'nope', '') },
+      { weight: 1, arbitrary: weirdString },
+    ),
     id: fc.oneof(fc.constant('periodic-review-fuzz'), weirdString),
     version: fc.oneof(fc.constant(1), fc.integer(), fc.double()),
     province: fc.option(fc.oneof(fc.constant('99'), weirdString), { nil: undefined }),
-    patches: fc.array(fc.tuple(fc.nat(), fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: randomValue })), { maxLength: 6 }),
-    adds: fc.array(fc.tuple(fc.constantFrom('roles', 'parameters', 'events', 'steps', 'fields', 'on', 'title', 'regions'), randomKey, randomValue), { maxLength: 4 }),
+    patches: fc.array(
+      fc.tuple(fc.nat(), fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: randomValue })),
+      { maxLength: 6 },
+    ),
+    adds: fc.array(
+      fc.tuple(
+        fc.constantFrom('roles', 'parameters', 'events', 'steps', 'fields', 'on', 'title', 'regions'),
+        randomKey,
+        randomValue,
+      ),
+      { maxLength: 4 },
+    ),
     extra: fc.option(fc.dictionary(randomKey, randomValue, { maxKeys: 2 }), { nil: undefined }),
   })
   .map(({ patches, adds, extra, province, ...header }) => {
@@ -210,7 +318,8 @@ const overlayDocument = fc
       node[String(path[path.length - 1])] = value;
     }
     const add: Record<string, unknown> = {};
-    for (const [collection, key, value] of adds) add[collection] = { ...(isContainer(add[collection]) ? add[collection] : {}), [key]: value };
+    for (const [collection, key, value] of adds)
+      add[collection] = { ...(isContainer(add[collection]) ? add[collection] : {}), [key]: value };
     return { ...header, ...(province === undefined ? {} : { province }), patch, add, ...extra };
   });
 
@@ -264,7 +373,9 @@ describe('definition loader under fuzzing (never throws, every error located)', 
 
   it('keeps the unmutated base and a minimal overlay valid (the fuzzing starts from good documents)', () => {
     expect(checkDocument(BASE_TEXT, BASE_FILE)).toBe(0);
-    expect(checkDocument(stringify({ extends: BASE_KEY, id: 'periodic-review-fuzz', version: 1 }), OVERLAY_FILE)).toBe(0);
+    expect(checkDocument(stringify({ extends: BASE_KEY, id: 'periodic-review-fuzz', version: 1 }), OVERLAY_FILE)).toBe(
+      0,
+    );
   });
 });
 
@@ -273,10 +384,65 @@ describe('definition loader under fuzzing (never throws, every error located)', 
 
 const exprToken = fc.oneof(
   fc.constantFrom(
-    ' ', '(', ')', ',', '+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', '=', '!', '&&', '||', 'and', 'or', 'not', 'true', 'false', 'null',
-    'event.attendees', 'event.opinionsGiven', 'data.MEETING_HELD.date', 'counters.openComplaints', 'milestones.listing', 'params.meetingOpinionRatio',
-    'households.poor', 'event', 'params', 'foo.bar', 'min', 'max', 'abs', 'round', 'floor', 'ceil', 'exists', 'coalesce', 'eval', '0', '1', '0.5',
-    '1.', '1e9', '99999999999999999999999', "'x'", '"y"', "'unterminated", "'\\n'", "'\\''", '.', '..', '\u00a0', 'Đ',
+    ' ',
+    '(',
+    ')',
+    ',',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '==',
+    '!=',
+    '<',
+    '<=',
+    '>',
+    '>=',
+    '=',
+    '!',
+    '&&',
+    '||',
+    'and',
+    'or',
+    'not',
+    'true',
+    'false',
+    'null',
+    'event.attendees',
+    'event.opinionsGiven',
+    'data.MEETING_HELD.date',
+    'counters.openComplaints',
+    'milestones.listing',
+    'params.meetingOpinionRatio',
+    'households.poor',
+    'event',
+    'params',
+    'foo.bar',
+    'min',
+    'max',
+    'abs',
+    'round',
+    'floor',
+    'ceil',
+    'exists',
+    'coalesce',
+    'eval',
+    '0',
+    '1',
+    '0.5',
+    '1.',
+    '1e9',
+    '99999999999999999999999',
+    "'x'",
+    '"y"',
+    "'unterminated",
+    "'\\n'",
+    "'\\''",
+    '.',
+    '..',
+    '\u00a0',
+    'Đ',
   ),
   fc.string({ maxLength: 6 }),
 );
@@ -284,11 +450,21 @@ const expressionText = fc.oneof(
   { weight: 4, arbitrary: fc.array(exprToken, { maxLength: 40 }).map((t) => t.join(' ')) },
   { weight: 2, arbitrary: fc.array(exprToken, { maxLength: 40 }).map((t) => t.join('')) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.nat({ max: 2000 }), fc.constantFrom('(', 'not ', '-', 'abs(')).map(([n, open]) => `${open.repeat(n)}1`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.nat({ max: 2000 }), fc.constantFrom('(', 'not ', '-', 'abs('))
+      .map(([n, open]) => `${open.repeat(n)}1`),
+  },
   { weight: 1, arbitrary: fc.nat({ max: 1100 }).map((n) => Array.from({ length: n }, () => '1').join('+')) },
 );
 /** What a lookup may find in a case: any JSON value, missing, or a number JSON cannot hold. */
-const lookupValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.double(), fc.constantFrom(Number.NaN, Infinity, -0, '', '1'));
+const lookupValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constant(undefined),
+  fc.double(),
+  fc.constantFrom(Number.NaN, Infinity, -0, '', '1'),
+);
 
 describe('guard expressions under fuzzing', () => {
   it('parses random text without throwing; errors have an offset inside the text and a message', () => {
@@ -313,12 +489,29 @@ describe('guard expressions under fuzzing', () => {
   });
 
   it('evaluates well-formed expressions over random case data without throwing', () => {
-    const leaf = fc.constantFrom('event.a', 'event.b', 'counters.c', 'data.E.f', 'params.p', '1', '0', "'s'", 'null', 'true');
+    const leaf = fc.constantFrom(
+      'event.a',
+      'event.b',
+      'counters.c',
+      'data.E.f',
+      'params.p',
+      '1',
+      '0',
+      "'s'",
+      'null',
+      'true',
+    );
     const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
       e: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
         leaf,
-        fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', 'and', 'or'), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc
+          .tuple(
+            tie('e'),
+            fc.constantFrom('+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', 'and', 'or'),
+            tie('e'),
+          )
+          .map(([a, op, b]) => `(${a} ${op} ${b})`),
         tie('e').map((a) => `not (${a})`),
         tie('e').map((a) => `-(${a})`),
         fc.tuple(fc.constantFrom('min', 'max', 'coalesce'), tie('e'), tie('e')).map(([f, a, b]) => `${f}(${a}, ${b})`),
@@ -327,16 +520,20 @@ describe('guard expressions under fuzzing', () => {
       ),
     })).e;
     fc.assert(
-      fc.property(expr, fc.dictionary(fc.constantFrom('event.a', 'event.b', 'counters.c', 'data.E.f', 'params.p'), lookupValue), (text, values) => {
-        const result = parseExpression(text);
-        if (!result.ok) {
-          // Only the limits may refuse a generated expression.
-          expect(result.error.message).toMatch(/too deeply|too long|chained comparison/);
-          return;
-        }
-        const value = evaluateExpression(result.expr, (path) => values[path]);
-        expect(['number', 'string', 'boolean', 'undefined', 'object']).toContain(typeof value);
-      }),
+      fc.property(
+        expr,
+        fc.dictionary(fc.constantFrom('event.a', 'event.b', 'counters.c', 'data.E.f', 'params.p'), lookupValue),
+        (text, values) => {
+          const result = parseExpression(text);
+          if (!result.ok) {
+            // Only the limits may refuse a generated expression.
+            expect(result.error.message).toMatch(/too deeply|too long|chained comparison/);
+            return;
+          }
+          const value = evaluateExpression(result.expr, (path) => values[path]);
+          expect(['number', 'string', 'boolean', 'undefined', 'object']).toContain(typeof value);
+        },
+      ),
       { seed: SEED, numRuns: runs(1500) },
     );
   });

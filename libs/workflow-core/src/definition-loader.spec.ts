@@ -47,7 +47,15 @@ describe('parseYaml', () => {
     const result = parseYaml(text, 'bad.yaml');
     expect(result).toEqual({
       ok: false,
-      errors: [{ file: 'bad.yaml', line: 4, col: 1, path: '$', message: 'YAML: All mapping items must start at the same column' }],
+      errors: [
+        {
+          file: 'bad.yaml',
+          line: 4,
+          col: 1,
+          path: '$',
+          message: 'YAML: All mapping items must start at the same column',
+        },
+      ],
     });
   });
 
@@ -104,7 +112,14 @@ describe('parseYaml: limits checked before parsing', () => {
   it('refuses a text longer than 200,000 characters', () => {
     expect(DEFINITION_TEXT_LIMITS.maxCharacters).toBe(200_000);
     expect(only(`id: x\nnote: "${'a'.repeat(200_000)}"\n`)).toEqual([
-      { file: 'big.yaml', line: 1, col: 1, path: '$', message: 'YAML: tệp có 200015 ký tự, quá giới hạn 200000 / the file has 200015 characters, more than the limit of 200000' },
+      {
+        file: 'big.yaml',
+        line: 1,
+        col: 1,
+        path: '$',
+        message:
+          'YAML: tệp có 200015 ký tự, quá giới hạn 200000 / the file has 200015 characters, more than the limit of 200000',
+      },
     ]);
   });
 
@@ -112,14 +127,28 @@ describe('parseYaml: limits checked before parsing', () => {
     // The key "values", then 10,000 items, each a sequence item and a scalar: the last scalar is value 20,001.
     const text = `values:\n${Array.from({ length: 10_000 }, (_, i) => `  - ${i}`).join('\n')}\n`;
     expect(only(text)).toEqual([
-      { file: 'big.yaml', line: positionOf(text, '  - 9999\n').line, col: 5, path: '$', message: 'YAML: tệp có hơn 20000 giá trị, quá giới hạn / the file has more than 20000 values, more than the limit' },
+      {
+        file: 'big.yaml',
+        line: positionOf(text, '  - 9999\n').line,
+        col: 5,
+        path: '$',
+        message:
+          'YAML: tệp có hơn 20000 giá trị, quá giới hạn / the file has more than 20000 values, more than the limit',
+      },
     ]);
     expect(parseYaml(text.replace('  - 9999\n', ''), 'big.yaml').ok).toBe(true);
   });
 
   it('refuses flow collections nested more than 64 deep, where they pass it (a megabyte of "[" exhausted 320 MB)', () => {
     expect(only('a: ' + '['.repeat(199_000))).toEqual([
-      { file: 'big.yaml', line: 1, col: 68, path: '$', message: 'YAML: ngoặc [ ] hoặc { } lồng nhau quá 64 cấp / flow collections ([ ] or { }) nested more than 64 deep' },
+      {
+        file: 'big.yaml',
+        line: 1,
+        col: 68,
+        path: '$',
+        message:
+          'YAML: ngoặc [ ] hoặc { } lồng nhau quá 64 cấp / flow collections ([ ] or { }) nested more than 64 deep',
+      },
     ]);
     expect(parseYaml('a: ' + '['.repeat(64) + ']'.repeat(64), 'deep.yaml').ok).toBe(true);
   });
@@ -128,7 +157,14 @@ describe('parseYaml: limits checked before parsing', () => {
     const errors = only(Array.from({ length: 150 }, () => 'a: 1').join('\n'));
     expect(errors).toHaveLength(101);
     expect(errors[99]).toMatchObject({ line: 101, message: expect.stringContaining('Map keys must be unique') });
-    expect(errors[100]).toEqual({ file: 'big.yaml', line: 1, col: 1, path: '$', message: 'Còn 49 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 49 more errors not shown (only the first 100 are reported)' });
+    expect(errors[100]).toEqual({
+      file: 'big.yaml',
+      line: 1,
+      col: 1,
+      path: '$',
+      message:
+        'Còn 49 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 49 more errors not shown (only the first 100 are reported)',
+    });
   });
 });
 
@@ -146,14 +182,21 @@ describe('loadDefinitionYaml', () => {
   it('names an unknown key with its path and the position of the key', () => {
     const text = VALID.replace('    role: board\n', '    role: board\n    owner: board\n');
     expect(errorsOf(text)).toEqual([
-      { file: 'demo.yaml', ...positionOf(text, 'owner:'), path: '$.steps.survey.owner', message: 'unknown key "owner"' },
+      {
+        file: 'demo.yaml',
+        ...positionOf(text, 'owner:'),
+        path: '$.steps.survey.owner',
+        message: 'unknown key "owner"',
+      },
     ]);
     expect(positionOf(text, 'owner:')).toEqual({ line: 18, col: 5 });
   });
 
   it('reports an unknown top-level key at column 1', () => {
     const text = `${VALID}after: 3\n`;
-    expect(errorsOf(text)).toEqual([{ file: 'demo.yaml', line: 25, col: 1, path: '$.after', message: 'unknown key "after"' }]);
+    expect(errorsOf(text)).toEqual([
+      { file: 'demo.yaml', line: 25, col: 1, path: '$.after', message: 'unknown key "after"' },
+    ]);
   });
 
   it('locates a wrong type deep inside a transition list', () => {
@@ -168,7 +211,10 @@ describe('loadDefinitionYaml', () => {
     const text = VALID.replace('{ type: integer, min: 0 }', '{ type: integer, min: zero }');
     const [error, ...rest] = errorsOf(text);
     expect(rest).toEqual([]);
-    expect(error).toMatchObject({ path: '$.events.SURVEY_COMPLETED.fields.householdsSurveyed.min', ...positionOf(text, 'min: zero') });
+    expect(error).toMatchObject({
+      path: '$.events.SURVEY_COMPLETED.fields.householdsSurveyed.min',
+      ...positionOf(text, 'min: zero'),
+    });
     expect(error.message).toMatch(/expected number/);
   });
 
@@ -184,7 +230,12 @@ describe('loadDefinitionYaml', () => {
     // `label` accepts a string or { vi, en }: an object with an unknown key must name that key.
     const text = VALID.replace('label: Xong', 'label: { vi: Xong, fr: Fini }');
     expect(errorsOf(text)).toEqual([
-      { file: 'demo.yaml', ...positionOf(text, 'fr: Fini'), path: '$.steps.done.label.fr', message: 'unknown key "fr"' },
+      {
+        file: 'demo.yaml',
+        ...positionOf(text, 'fr: Fini'),
+        path: '$.steps.done.label.fr',
+        message: 'unknown key "fr"',
+      },
     ]);
   });
 
@@ -209,7 +260,9 @@ describe('loadDefinitionYaml', () => {
   });
 
   it('reports every error of the file at once, in one pass', () => {
-    const text = VALID.replace('version: 1', 'version: 0').replace('    role: board\n', '    role: board\n    owner: board\n').replace('- target: done', '- target: 42');
+    const text = VALID.replace('version: 1', 'version: 0')
+      .replace('    role: board\n', '    role: board\n    owner: board\n')
+      .replace('- target: done', '- target: 42');
     const errors = errorsOf(text);
     expect(errors.map((e) => [e.path, e.line])).toEqual(
       expect.arrayContaining([
@@ -234,7 +287,9 @@ describe('jsonPath', () => {
   });
 
   it('uses dots for identifiers and brackets for indexes', () => {
-    expect(jsonPath(['steps', 'survey', 'on', 'SURVEY_COMPLETED', 0, 'target'])).toBe('$.steps.survey.on.SURVEY_COMPLETED[0].target');
+    expect(jsonPath(['steps', 'survey', 'on', 'SURVEY_COMPLETED', 0, 'target'])).toBe(
+      '$.steps.survey.on.SURVEY_COMPLETED[0].target',
+    );
     expect(jsonPath(['steps', 'x', 'deadline', 'due', 'of', 1, 'of', 0])).toBe('$.steps.x.deadline.due.of[1].of[0]');
   });
 
@@ -247,7 +302,13 @@ describe('jsonPath', () => {
 });
 
 describe('formatDefinitionError and DefinitionInvalidError', () => {
-  const error: DefinitionError = { file: 'workflows/x.yaml', line: 12, col: 7, path: '$.steps.survey.role', message: 'unknown role "chief"' };
+  const error: DefinitionError = {
+    file: 'workflows/x.yaml',
+    line: 12,
+    col: 7,
+    path: '$.steps.survey.role',
+    message: 'unknown role "chief"',
+  };
 
   it('formats FILE:LINE:COL JSONPATH message', () => {
     expect(formatDefinitionError(error)).toBe('workflows/x.yaml:12:7 $.steps.survey.role unknown role "chief"');
@@ -275,7 +336,13 @@ describe('SourceMap', () => {
     expect(parsed.source.locate(['steps', 'survey', 'on', 'DONE', 1, 'target'])).toEqual({ line: 6, col: 11 });
     expect(parsed.source.locate(['steps', 'survey', 'on', 'DONE', 1])).toEqual({ line: 6, col: 11 });
     expect(parsed.source.locate(['steps', 'survey', 'missing', 'deeper'])).toEqual({ line: 2, col: 3 });
-    expect(parsed.source.error(['steps', 'survey'], 'm')).toEqual({ file: 'f.yaml', line: 2, col: 3, path: '$.steps.survey', message: 'm' });
+    expect(parsed.source.error(['steps', 'survey'], 'm')).toEqual({
+      file: 'f.yaml',
+      line: 2,
+      col: 3,
+      path: '$.steps.survey',
+      message: 'm',
+    });
   });
 
   it('answers 0:0 when there is no source document', () => {
@@ -294,7 +361,14 @@ describe('loadDefinitionYaml: a bounded report', () => {
     const text = VALID + Array.from({ length: 9_000 }, (_, i) => `unknown${i}: 1`).join('\n') + '\n';
     const errors = errorsOf(text);
     expect(errors).toHaveLength(101);
-    expect(errors[0]).toEqual({ file: 'demo.yaml', ...positionOf(text, 'unknown0:'), path: '$.unknown0', message: 'unknown key "unknown0"' });
-    expect(errors[100].message).toBe('Còn 8900 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 8900 more errors not shown (only the first 100 are reported)');
+    expect(errors[0]).toEqual({
+      file: 'demo.yaml',
+      ...positionOf(text, 'unknown0:'),
+      path: '$.unknown0',
+      message: 'unknown key "unknown0"',
+    });
+    expect(errors[100].message).toBe(
+      'Còn 8900 lỗi khác không hiển thị (chỉ báo 100 lỗi đầu tiên) / 8900 more errors not shown (only the first 100 are reported)',
+    );
   });
 });

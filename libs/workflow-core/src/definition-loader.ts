@@ -1,7 +1,14 @@
 import { CST, isMap, isNode, isSeq, Lexer, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionSchema, type Definition } from './definition.schema';
-import { jsonPath, MAX_REPORTED_ERRORS, moreErrors, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
+import {
+  jsonPath,
+  MAX_REPORTED_ERRORS,
+  moreErrors,
+  type DefinitionError,
+  type PathSegment,
+  type SourceLocator,
+} from './definition-error';
 
 /**
  * What a definition file may hold before it is parsed at all. The largest shipped definition
@@ -14,7 +21,8 @@ import { jsonPath, MAX_REPORTED_ERRORS, moreErrors, type DefinitionError, type P
 export const DEFINITION_TEXT_LIMITS = Object.freeze({ maxCharacters: 200_000, maxValues: 20_000, maxFlowDepth: 64 });
 
 /** The outcome of reading a definition: the value, or every error found. */
-export type LoadResult<T, S extends SourceLocator = SourceMap> = { ok: true; value: T; source: S } | { ok: false; errors: DefinitionError[] };
+export type LoadResult<T, S extends SourceLocator = SourceMap> =
+  { ok: true; value: T; source: S } | { ok: false; errors: DefinitionError[] };
 
 /** Maps JSON paths of a parsed YAML document back to line and column. */
 export class SourceMap implements SourceLocator {
@@ -75,12 +83,21 @@ export function parseYaml(text: string, file: string): LoadResult<unknown> {
   visit(doc, {
     Alias(_, node) {
       const pos = node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-      errors.push({ file, line: pos.line, col: pos.col, path: '$', message: `YAML: aliases are not allowed (*${node.source})` });
+      errors.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: '$',
+        message: `YAML: aliases are not allowed (*${node.source})`,
+      });
     },
   });
   if (errors.length > MAX_REPORTED_ERRORS) {
     const source = new SourceMap(file, doc, lines);
-    return { ok: false, errors: [...errors.slice(0, MAX_REPORTED_ERRORS), moreErrors(source, errors.length - MAX_REPORTED_ERRORS)] };
+    return {
+      ok: false,
+      errors: [...errors.slice(0, MAX_REPORTED_ERRORS), moreErrors(source, errors.length - MAX_REPORTED_ERRORS)],
+    };
   }
   if (errors.length > 0) return { ok: false, errors };
   const value: unknown = doc.toJS({ maxAliasCount: 0 });
@@ -99,17 +116,39 @@ function checkSize(text: string, file: string): DefinitionError | undefined {
     const line = before.split('\n').length;
     return { file, line, col: offset - before.lastIndexOf('\n'), path: '$', message: `YAML: ${vi} / ${en}` };
   };
-  if (text.length > maxCharacters) return at(0, `tệp có ${text.length} ký tự, quá giới hạn ${maxCharacters}`, `the file has ${text.length} characters, more than the limit of ${maxCharacters}`);
+  if (text.length > maxCharacters)
+    return at(
+      0,
+      `tệp có ${text.length} ký tự, quá giới hạn ${maxCharacters}`,
+      `the file has ${text.length} characters, more than the limit of ${maxCharacters}`,
+    );
   let values = 0;
   let depth = 0;
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
-    if (type === 'scalar' || type === 'single-quoted-scalar' || type === 'double-quoted-scalar' || type === 'seq-item-ind' || type === 'flow-seq-start' || type === 'flow-map-start') {
-      if (++values > maxValues) return at(offset, `tệp có hơn ${maxValues} giá trị, quá giới hạn`, `the file has more than ${maxValues} values, more than the limit`);
+    if (
+      type === 'scalar' ||
+      type === 'single-quoted-scalar' ||
+      type === 'double-quoted-scalar' ||
+      type === 'seq-item-ind' ||
+      type === 'flow-seq-start' ||
+      type === 'flow-map-start'
+    ) {
+      if (++values > maxValues)
+        return at(
+          offset,
+          `tệp có hơn ${maxValues} giá trị, quá giới hạn`,
+          `the file has more than ${maxValues} values, more than the limit`,
+        );
     }
     if (type === 'flow-seq-start' || type === 'flow-map-start') {
-      if (++depth > maxFlowDepth) return at(offset, `ngoặc [ ] hoặc { } lồng nhau quá ${maxFlowDepth} cấp`, `flow collections ([ ] or { }) nested more than ${maxFlowDepth} deep`);
+      if (++depth > maxFlowDepth)
+        return at(
+          offset,
+          `ngoặc [ ] hoặc { } lồng nhau quá ${maxFlowDepth} cấp`,
+          `flow collections ([ ] or { }) nested more than ${maxFlowDepth} deep`,
+        );
     } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
       depth--;
     }
@@ -123,7 +162,9 @@ function checkSize(text: string, file: string): DefinitionError | undefined {
 export function zodErrors(issues: readonly z.core.$ZodIssue[], source: SourceLocator): DefinitionError[] {
   const flat = issues.flatMap((issue) => flattenIssue(issue, []));
   const located = flat.slice(0, MAX_REPORTED_ERRORS).map(({ path, message }) => source.error(path, message));
-  return flat.length > MAX_REPORTED_ERRORS ? [...located, moreErrors(source, flat.length - MAX_REPORTED_ERRORS)] : located;
+  return flat.length > MAX_REPORTED_ERRORS
+    ? [...located, moreErrors(source, flat.length - MAX_REPORTED_ERRORS)]
+    : located;
 }
 
 function flattenIssue(issue: z.core.$ZodIssue, prefix: PathSegment[]): { path: PathSegment[]; message: string }[] {

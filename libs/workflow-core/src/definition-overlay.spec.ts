@@ -85,10 +85,18 @@ describe('province overlays', () => {
 `);
     expect(errors).toEqual([]);
     expect(definition?.parameters.opinionRatio).toEqual({ value: 0.6, source: 'QĐ 24/2021, Điều 4', uncertain: false });
-    expect(definition?.steps.listing.deadline).toEqual({ due: { kind: 'windowEnd' }, reminders: [{ workingDaysBefore: 10 }, { workingDaysBefore: 3 }] });
+    expect(definition?.steps.listing.deadline).toEqual({
+      due: { kind: 'windowEnd' },
+      reminders: [{ workingDaysBefore: 10 }, { workingDaysBefore: 3 }],
+    });
     expect(definition?.steps.listing.label).toEqual({ vi: 'Lập danh sách (Lạng Sơn)', en: 'Listing' });
     expect(definition?.steps.meeting).toBeDefined();
-    expect(definition).toMatchObject({ id: 'province-20', province: '20', extends: 'national@1', window: { start: '2024-09-01', end: '2024-12-14' } });
+    expect(definition).toMatchObject({
+      id: 'province-20',
+      province: '20',
+      extends: 'national@1',
+      window: { start: '2024-09-01', end: '2024-12-14' },
+    });
     expect(definition?.sources).toEqual(['QĐ 24/2021/QĐ-TTg', 'Kế hoạch 123/KH-UBND tỉnh Lạng Sơn 2024']);
   });
 
@@ -129,32 +137,92 @@ patch:
   });
 
   it.each([
-    ['a misspelt step', `patch:\n  steps:\n    listin:\n      label: X\n`, 'listin:', '$.patch.steps.listin', /^patch targets nothing: the base's \$\.steps has no "listin" \(it has: listing, meeting, done\); to add a new one, put it under "add"$/],
-    ['an unknown parameter', `patch:\n  parameters:\n    quorum: { value: 1 }\n`, 'quorum:', '$.patch.parameters.quorum', /has no "quorum"/],
-    ['an unknown event in "on"', `patch:\n  steps:\n    listing:\n      on:\n        LIST_SENT: meeting\n`, 'LIST_SENT:', '$.patch.steps.listing.on.LIST_SENT', /has no "LIST_SENT"/],
-    ['removing what is not there', `patch:\n  steps:\n    listing:\n      deadline:\n        escalation: null\n`, 'escalation:', '$.patch.steps.listing.deadline.escalation', /^nothing to remove/],
-    ['adding an existing step', `add:\n  steps:\n    listing:\n      label: X\n`, 'label: X', '$.add.steps.listing.label', /"add" only adds entries to .*"label" is not one: change it under "patch"/],
-    ['adding an existing event as a whole', `add:\n  events:\n    LIST_DONE: x\n`, 'LIST_DONE: x', '$.add.events.LIST_DONE', /"LIST_DONE" already exists in the base's \$\.events; change it under "patch"/],
-    ['adding outside a collection', `add:\n  window: { start: 09-01, end: 12-14 }\n`, 'window:', '$.add.window', /"add" only adds entries to/],
+    [
+      'a misspelt step',
+      `patch:\n  steps:\n    listin:\n      label: X\n`,
+      'listin:',
+      '$.patch.steps.listin',
+      /^patch targets nothing: the base's \$\.steps has no "listin" \(it has: listing, meeting, done\); to add a new one, put it under "add"$/,
+    ],
+    [
+      'an unknown parameter',
+      `patch:\n  parameters:\n    quorum: { value: 1 }\n`,
+      'quorum:',
+      '$.patch.parameters.quorum',
+      /has no "quorum"/,
+    ],
+    [
+      'an unknown event in "on"',
+      `patch:\n  steps:\n    listing:\n      on:\n        LIST_SENT: meeting\n`,
+      'LIST_SENT:',
+      '$.patch.steps.listing.on.LIST_SENT',
+      /has no "LIST_SENT"/,
+    ],
+    [
+      'removing what is not there',
+      `patch:\n  steps:\n    listing:\n      deadline:\n        escalation: null\n`,
+      'escalation:',
+      '$.patch.steps.listing.deadline.escalation',
+      /^nothing to remove/,
+    ],
+    [
+      'adding an existing step',
+      `add:\n  steps:\n    listing:\n      label: X\n`,
+      'label: X',
+      '$.add.steps.listing.label',
+      /"add" only adds entries to .*"label" is not one: change it under "patch"/,
+    ],
+    [
+      'adding an existing event as a whole',
+      `add:\n  events:\n    LIST_DONE: x\n`,
+      'LIST_DONE: x',
+      '$.add.events.LIST_DONE',
+      /"LIST_DONE" already exists in the base's \$\.events; change it under "patch"/,
+    ],
+    [
+      'adding outside a collection',
+      `add:\n  window: { start: 09-01, end: 12-14 }\n`,
+      'window:',
+      '$.add.window',
+      /"add" only adds entries to/,
+    ],
   ])('reports %s at the overlay line', (_name, body, needle, path, message) => {
     const text = `${HEADER}${body}`;
     const { errors } = load(text);
-    expect(errors).toEqual([{ file: 'overlay.yaml', ...positionOf(text, needle), path, message: expect.stringMatching(message) }]);
+    expect(errors).toEqual([
+      { file: 'overlay.yaml', ...positionOf(text, needle), path, message: expect.stringMatching(message) },
+    ]);
   });
 
   it('validates the merged result as a whole: a schema error in the patch points into the overlay', () => {
     const text = `${HEADER}patch:\n  steps:\n    listing:\n      deadline:\n        reminders: [{ workingDaysBefore: -2 }]\n`;
     const { errors } = load(text);
     expect(errors).toEqual([
-      { file: 'overlay.yaml', ...positionOf(text, 'workingDaysBefore: -2'), path: '$.patch.steps.listing.deadline.reminders[0].workingDaysBefore', message: expect.stringMatching(/>0|positive|too small/i) },
+      {
+        file: 'overlay.yaml',
+        ...positionOf(text, 'workingDaysBefore: -2'),
+        path: '$.patch.steps.listing.deadline.reminders[0].workingDaysBefore',
+        message: expect.stringMatching(/>0|positive|too small/i),
+      },
     ]);
   });
 
   it('a semantic error caused by the overlay in an added step points into the overlay', () => {
     const text = `${HEADER}add:\n  steps:\n    extra:\n      label: Thêm\n      role: nobody\n      source: KH 123\n      on: { LIST_DONE: done }\n`;
     const { errors } = load(text);
-    expect(errors).toContainEqual({ file: 'overlay.yaml', ...positionOf(text, 'role: nobody'), path: '$.add.steps.extra.role', message: 'unknown role "nobody"' });
-    expect(errors).toContainEqual(expect.objectContaining({ file: 'overlay.yaml', path: '$.add.steps.extra', message: 'unreachable step "extra": no transition leads to it from "listing"' }));
+    expect(errors).toContainEqual({
+      file: 'overlay.yaml',
+      ...positionOf(text, 'role: nobody'),
+      path: '$.add.steps.extra.role',
+      message: 'unknown role "nobody"',
+    });
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        file: 'overlay.yaml',
+        path: '$.add.steps.extra',
+        message: 'unreachable step "extra": no transition leads to it from "listing"',
+      }),
+    );
   });
 
   it('an inherited part broken by the overlay points into the base file and says so', () => {
@@ -170,14 +238,31 @@ patch:
 
   it('reports an unknown base and a malformed header', () => {
     expect(load('extends: nowhere@3\nid: x\nversion: 1\n').errors).toEqual([
-      { file: 'overlay.yaml', line: 1, col: 1, path: '$.extends', message: 'unknown definition "nowhere@3": no published or shipped definition has this id and version' },
+      {
+        file: 'overlay.yaml',
+        line: 1,
+        col: 1,
+        path: '$.extends',
+        message: 'unknown definition "nowhere@3": no published or shipped definition has this id and version',
+      },
     ]);
-    expect(load('extends: national@1\nid: X\nversion: 0\nsteps: {}\n').errors.map((e) => e.path)).toEqual(['$.id', '$.version', '$.steps']);
+    expect(load('extends: national@1\nid: X\nversion: 0\nsteps: {}\n').errors.map((e) => e.path)).toEqual([
+      '$.id',
+      '$.version',
+      '$.steps',
+    ]);
   });
 
   it('a date deadline outside the province window is reported where the overlay sets it', () => {
     const text = `${HEADER}patch:\n  window: { start: 2024-09-01, end: 2024-12-14 }\n  steps:\n    listing:\n      deadline:\n        due: { kind: date, date: 2024-12-20 }\n`;
     const { errors } = load(text);
-    expect(errors).toEqual([{ file: 'overlay.yaml', ...positionOf(text, 'date: 2024-12-20'), path: '$.patch.steps.listing.deadline.due.date', message: '2024-12-20 is outside the campaign window 2024-09-01 – 2024-12-14' }]);
+    expect(errors).toEqual([
+      {
+        file: 'overlay.yaml',
+        ...positionOf(text, 'date: 2024-12-20'),
+        path: '$.patch.steps.listing.deadline.due.date',
+        message: '2024-12-20 is outside the campaign window 2024-09-01 – 2024-12-14',
+      },
+    ]);
   });
 });

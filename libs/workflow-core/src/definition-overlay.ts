@@ -22,10 +22,16 @@ export const OverlaySchema = z.strictObject({
   extends: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case'),
   version: z.number().int().positive(),
-  province: z.string().regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"').optional(),
+  province: z
+    .string()
+    .regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"')
+    .optional(),
   title: LocalizedTextSchema.optional(),
   description: LocalizedTextSchema.optional(),
-  effectiveFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD').optional(),
+  effectiveFrom: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD')
+    .optional(),
   /** The province's own plan and notices, added to the base's sources. */
   sources: z.array(SourceSchema).default([]),
   add: z.record(z.string(), z.unknown()).optional(),
@@ -72,7 +78,10 @@ export class OverlaySourceLocator implements SourceLocator {
       if (origin) return this.overlaySource.error([...origin, ...path.slice(depth)], message);
       if (depth === 0) break;
     }
-    return this.base.error(path, `${message} (inherited from ${this.extendsKey}; merged by ${this.overlaySource.file})`);
+    return this.base.error(
+      path,
+      `${message} (inherited from ${this.extendsKey}; merged by ${this.overlaySource.file})`,
+    );
   }
 }
 
@@ -80,7 +89,11 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Merges an overlay into its base and validates the result against the schema. */
-export function applyOverlay(base: LocatedDefinition, overlay: Overlay, overlaySource: SourceMap): LoadResult<Definition, SourceLocator> {
+export function applyOverlay(
+  base: LocatedDefinition,
+  overlay: Overlay,
+  overlaySource: SourceMap,
+): LoadResult<Definition, SourceLocator> {
   const errors: DefinitionError[] = [];
   const written = new Map<string, PathSegment[]>();
   const merged = structuredClone(base.definition) as unknown as Json;
@@ -105,12 +118,21 @@ export function applyOverlay(base: LocatedDefinition, overlay: Overlay, overlayS
   };
 
   /** `patch`: change what exists; objects merge, other values replace, null removes. */
-  const patch = (target: Json, changes: Json, inCollection: boolean, mergedPath: PathSegment[], overlayPath: PathSegment[]) => {
+  const patch = (
+    target: Json,
+    changes: Json,
+    inCollection: boolean,
+    mergedPath: PathSegment[],
+    overlayPath: PathSegment[],
+  ) => {
     for (const [key, value] of Object.entries(changes)) {
       const at = [...overlayPath, key];
       const exists = Object.hasOwn(target, key);
       if (inCollection && !exists) {
-        fail(at, `patch targets nothing: ${describe(mergedPath)} has no "${key}" (it has: ${Object.keys(target).join(', ') || 'nothing'}); to add a new one, put it under "add"`);
+        fail(
+          at,
+          `patch targets nothing: ${describe(mergedPath)} has no "${key}" (it has: ${Object.keys(target).join(', ') || 'nothing'}); to add a new one, put it under "add"`,
+        );
         continue;
       }
       if (value === null) {
@@ -127,18 +149,28 @@ export function applyOverlay(base: LocatedDefinition, overlay: Overlay, overlayS
   };
 
   /** `add`: new entries in collections; walks through existing entries to reach nested collections. */
-  const add = (target: Json, additions: Json, inCollection: boolean, mergedPath: PathSegment[], overlayPath: PathSegment[]) => {
+  const add = (
+    target: Json,
+    additions: Json,
+    inCollection: boolean,
+    mergedPath: PathSegment[],
+    overlayPath: PathSegment[],
+  ) => {
     for (const [key, value] of Object.entries(additions)) {
       const at = [...overlayPath, key];
       const exists = Object.hasOwn(target, key);
       if (inCollection) {
         if (!exists) assign(target, key, value, mergedPath, overlayPath);
-        else if (isObject(value) && isObject(target[key])) add(target[key] as Json, value, false, [...mergedPath, key], at);
+        else if (isObject(value) && isObject(target[key]))
+          add(target[key] as Json, value, false, [...mergedPath, key], at);
         else fail(at, `"${key}" already exists in ${describe(mergedPath)}; change it under "patch"`);
         continue;
       }
       if (!COLLECTIONS.has(key)) {
-        fail(at, `"add" only adds entries to ${[...COLLECTIONS].join(', ')}; "${key}" is not one: change it under "patch"`);
+        fail(
+          at,
+          `"add" only adds entries to ${[...COLLECTIONS].join(', ')}; "${key}" is not one: change it under "patch"`,
+        );
         continue;
       }
       if (!isObject(value)) {
@@ -172,19 +204,42 @@ export type BaseResolver = (key: string) => LocatedDefinition | { errors: Defini
  * Reads a definition file, complete or overlay. An overlay's base comes from `resolveBase`
  * (the catalog under workflows/, or the published versions in the database).
  */
-export function loadDefinitionDocument(text: string, file: string, resolveBase: BaseResolver = () => undefined): LoadResult<Definition, SourceLocator> {
+export function loadDefinitionDocument(
+  text: string,
+  file: string,
+  resolveBase: BaseResolver = () => undefined,
+): LoadResult<Definition, SourceLocator> {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return parsed;
   if (!isOverlayDocument(parsed.value)) {
     const result = DefinitionSchema.safeParse(parsed.value);
-    return result.success ? { ok: true, value: result.data, source: parsed.source } : { ok: false, errors: zodErrors(result.error.issues, parsed.source) };
+    return result.success
+      ? { ok: true, value: result.data, source: parsed.source }
+      : { ok: false, errors: zodErrors(result.error.issues, parsed.source) };
   }
   const overlay = OverlaySchema.safeParse(parsed.value);
   if (!overlay.success) return { ok: false, errors: zodErrors(overlay.error.issues, parsed.source) };
   const base = resolveBase(overlay.data.extends);
-  if (!base) return { ok: false, errors: [parsed.source.error(['extends'], `unknown definition "${overlay.data.extends}": no published or shipped definition has this id and version`)] };
+  if (!base)
+    return {
+      ok: false,
+      errors: [
+        parsed.source.error(
+          ['extends'],
+          `unknown definition "${overlay.data.extends}": no published or shipped definition has this id and version`,
+        ),
+      ],
+    };
   if ('errors' in base) {
-    return { ok: false, errors: [parsed.source.error(['extends'], `the base "${overlay.data.extends}" is invalid (${base.errors.length} error(s), listed under its own file)`)] };
+    return {
+      ok: false,
+      errors: [
+        parsed.source.error(
+          ['extends'],
+          `the base "${overlay.data.extends}" is invalid (${base.errors.length} error(s), listed under its own file)`,
+        ),
+      ],
+    };
   }
   return applyOverlay(base, overlay.data, parsed.source);
 }

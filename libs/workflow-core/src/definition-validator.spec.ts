@@ -78,7 +78,12 @@ function validate(text: string): DefinitionError[] {
 
 /** The expected error, located at the line and column of `needle` in `text`. */
 function at(text: string, needle: string, path: string, message: string | RegExp): DefinitionError {
-  return { file: 'demo.yaml', ...positionOf(text, needle), path, message: typeof message === 'string' ? message : (expect.stringMatching(message) as unknown as string) };
+  return {
+    file: 'demo.yaml',
+    ...positionOf(text, needle),
+    path,
+    message: typeof message === 'string' ? message : (expect.stringMatching(message) as unknown as string),
+  };
 }
 
 const GUARD = '$.steps.meeting.on.MEETING_HELD[0].guard';
@@ -95,38 +100,66 @@ describe('validateDefinition', () => {
   });
 
   it('locates the first 100 errors and counts the rest', () => {
-    const steps = Array.from({ length: 150 }, (_, i) => `  extra${i}:\n    label: X\n    role: board\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: nowhere${i} }\n`).join('');
+    const steps = Array.from(
+      { length: 150 },
+      (_, i) =>
+        `  extra${i}:\n    label: X\n    role: board\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: nowhere${i} }\n`,
+    ).join('');
     const errors = validate(BASE.replace('steps:\n', `steps:\n${steps}`));
     expect(errors).toHaveLength(101);
-    expect(errors[100]).toMatchObject({ path: '$', message: expect.stringMatching(/^Còn \d+ lỗi khác không hiển thị \(chỉ báo 100 lỗi đầu tiên\) \/ \d+ more errors not shown/) });
+    expect(errors[100]).toMatchObject({
+      path: '$',
+      message: expect.stringMatching(
+        /^Còn \d+ lỗi khác không hiển thị \(chỉ báo 100 lỗi đầu tiên\) \/ \d+ more errors not shown/,
+      ),
+    });
   });
 
   describe('references', () => {
     it('reports an unknown initial step and lists the steps', () => {
       const text = variant(['initial: meeting', 'initial: meting']);
-      expect(validate(text)).toEqual([at(text, 'initial:', '$.initial', 'unknown step "meting"; steps are: meeting, posting, done')]);
+      expect(validate(text)).toEqual([
+        at(text, 'initial:', '$.initial', 'unknown step "meting"; steps are: meeting, posting, done'),
+      ]);
     });
 
     it('reports a transition target that is not a step, at its "target"', () => {
       const text = variant(['        - target: meeting\n', '        - target: survey\n']);
-      expect(validate(text)).toEqual([at(text, 'target: survey', '$.steps.meeting.on.MEETING_HELD[1].target', 'unknown step "survey"')]);
+      expect(validate(text)).toEqual([
+        at(text, 'target: survey', '$.steps.meeting.on.MEETING_HELD[1].target', 'unknown step "survey"'),
+      ]);
     });
 
     it('reports a short-form target that is not a step, at the event key', () => {
       const text = variant(['PERIOD_ENDED: done', 'PERIOD_ENDED: finished']);
-      expect(validate(text)).toContainEqual(at(text, 'PERIOD_ENDED: finished', '$.steps.posting.on.PERIOD_ENDED', 'unknown step "finished"'));
+      expect(validate(text)).toContainEqual(
+        at(text, 'PERIOD_ENDED: finished', '$.steps.posting.on.PERIOD_ENDED', 'unknown step "finished"'),
+      );
     });
 
     it('reports an event handled in "on" that is not declared', () => {
-      const text = variant(['      PERIOD_ENDED: done\n', '      PERIOD_ENDED: done\n      COMPLAINT_FILED: posting\n']);
+      const text = variant([
+        '      PERIOD_ENDED: done\n',
+        '      PERIOD_ENDED: done\n      COMPLAINT_FILED: posting\n',
+      ]);
       expect(validate(text)).toEqual([
-        at(text, 'COMPLAINT_FILED', '$.steps.posting.on.COMPLAINT_FILED', 'unknown event "COMPLAINT_FILED": declare it under events'),
+        at(
+          text,
+          'COMPLAINT_FILED',
+          '$.steps.posting.on.COMPLAINT_FILED',
+          'unknown event "COMPLAINT_FILED": declare it under events',
+        ),
       ]);
     });
 
     it('reports a declared event that no step handles', () => {
-      const text = variant(['  PERIOD_ENDED:\n    label', '  REOPENED:\n    label: Mở lại\n    roles: [commune]\n  PERIOD_ENDED:\n    label']);
-      expect(validate(text)).toEqual([at(text, 'REOPENED:', '$.events.REOPENED', 'event "REOPENED" is declared but no step handles it')]);
+      const text = variant([
+        '  PERIOD_ENDED:\n    label',
+        '  REOPENED:\n    label: Mở lại\n    roles: [commune]\n  PERIOD_ENDED:\n    label',
+      ]);
+      expect(validate(text)).toEqual([
+        at(text, 'REOPENED:', '$.events.REOPENED', 'event "REOPENED" is declared but no step handles it'),
+      ]);
     });
 
     it('reports an event role that is not declared', () => {
@@ -145,15 +178,31 @@ describe('validateDefinition', () => {
     const PROXY = '{ role: commune, onBehalfOf: board, source: "QĐ 24/2021, Điều 4 — xã lập danh sách cùng thôn" }';
 
     it('refuses a role whose level disagrees with the level the role acts from (ROLE_LEVELS), naming the role and its path', () => {
-      const text = variant([COMMUNE, `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: commune }\n  national_admin: { label: Quản trị, level: province }\n`]);
+      const text = variant([
+        COMMUNE,
+        `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: commune }\n  national_admin: { label: Quản trị, level: province }\n`,
+      ]);
       expect(validate(text)).toEqual([
-        at(text, 'level: commune }\n  national', '$.roles.village_board.level', 'role "village_board" acts from level "village", not "commune" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)'),
-        at(text, 'level: province', '$.roles.national_admin.level', /^role "national_admin" acts from level "national", not "province"/),
+        at(
+          text,
+          'level: commune }\n  national',
+          '$.roles.village_board.level',
+          'role "village_board" acts from level "village", not "commune" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)',
+        ),
+        at(
+          text,
+          'level: province',
+          '$.roles.national_admin.level',
+          /^role "national_admin" acts from level "national", not "province"/,
+        ),
       ]);
     });
 
     it('accepts roles declared at their own level, and names that are not user roles', () => {
-      const text = variant([COMMUNE, `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: village }\n  national_admin: { label: Quản trị, level: national }\n`]);
+      const text = variant([
+        COMMUNE,
+        `${COMMUNE}  village_board: { label: Ban rà soát thôn, level: village }\n  national_admin: { label: Quản trị, level: national }\n`,
+      ]);
       expect(validate(text)).toEqual([]);
     });
 
@@ -162,20 +211,60 @@ describe('validateDefinition', () => {
     });
 
     it('refuses a proxy that is not a declared role, that already sends the event, or that is listed twice', () => {
-      let text = variant(['    roles: [board]\n', '    roles: [board]\n    proxies: [{ role: chief, onBehalfOf: board, source: "QĐ 24" }]\n']);
-      expect(validate(text)).toEqual([at(text, 'role: chief', '$.events.MEETING_HELD.proxies[0].role', 'unknown role "chief"')]);
+      let text = variant([
+        '    roles: [board]\n',
+        '    roles: [board]\n    proxies: [{ role: chief, onBehalfOf: board, source: "QĐ 24" }]\n',
+      ]);
+      expect(validate(text)).toEqual([
+        at(text, 'role: chief', '$.events.MEETING_HELD.proxies[0].role', 'unknown role "chief"'),
+      ]);
       text = variant(['    roles: [board]\n', `    roles: [board, commune]\n    proxies: [${PROXY}]\n`]);
-      expect(validate(text)).toEqual([at(text, 'role: commune, onBehalfOf', '$.events.MEETING_HELD.proxies[0].role', '"commune" already sends "MEETING_HELD" in its own name (roles); list it in one place only')]);
-      text = variant(['    roles: [board]\n', `    roles: [board]\n    proxies:\n      - ${PROXY}\n      - { role: commune, onBehalfOf: board, source: "QĐ 24 bis" }\n`]);
-      expect(validate(text)).toEqual([at(text, 'role: commune, onBehalfOf: board, source: "QĐ 24 bis"', '$.events.MEETING_HELD.proxies[1].role', /already a proxy of "MEETING_HELD"/)]);
+      expect(validate(text)).toEqual([
+        at(
+          text,
+          'role: commune, onBehalfOf',
+          '$.events.MEETING_HELD.proxies[0].role',
+          '"commune" already sends "MEETING_HELD" in its own name (roles); list it in one place only',
+        ),
+      ]);
+      text = variant([
+        '    roles: [board]\n',
+        `    roles: [board]\n    proxies:\n      - ${PROXY}\n      - { role: commune, onBehalfOf: board, source: "QĐ 24 bis" }\n`,
+      ]);
+      expect(validate(text)).toEqual([
+        at(
+          text,
+          'role: commune, onBehalfOf: board, source: "QĐ 24 bis"',
+          '$.events.MEETING_HELD.proxies[1].role',
+          /already a proxy of "MEETING_HELD"/,
+        ),
+      ]);
     });
 
     it('refuses a proxy for a role the event does not list, or for a role at its own level or above', () => {
-      let text = variant(['    roles: [board]\n', '    roles: [board]\n    proxies: [{ role: commune, onBehalfOf: chief, source: "QĐ 24" }]\n']);
-      expect(validate(text)).toEqual([at(text, 'onBehalfOf: chief', '$.events.MEETING_HELD.proxies[0].onBehalfOf', '"chief" is not one of the roles of "MEETING_HELD": board')]);
-      text = variant(['    roles: [system]\n', '    roles: [system, commune]\n    proxies: [{ role: board, onBehalfOf: commune, source: "QĐ 24" }]\n']);
+      let text = variant([
+        '    roles: [board]\n',
+        '    roles: [board]\n    proxies: [{ role: commune, onBehalfOf: chief, source: "QĐ 24" }]\n',
+      ]);
       expect(validate(text)).toEqual([
-        at(text, 'role: board, onBehalfOf', '$.events.PERIOD_ENDED.proxies[0].role', '"board" (village) cannot enter for "commune" (commune): a proxy acts from a level above the role it stands in for'),
+        at(
+          text,
+          'onBehalfOf: chief',
+          '$.events.MEETING_HELD.proxies[0].onBehalfOf',
+          '"chief" is not one of the roles of "MEETING_HELD": board',
+        ),
+      ]);
+      text = variant([
+        '    roles: [system]\n',
+        '    roles: [system, commune]\n    proxies: [{ role: board, onBehalfOf: commune, source: "QĐ 24" }]\n',
+      ]);
+      expect(validate(text)).toEqual([
+        at(
+          text,
+          'role: board, onBehalfOf',
+          '$.events.PERIOD_ENDED.proxies[0].role',
+          '"board" (village) cannot enter for "commune" (commune): a proxy acts from a level above the role it stands in for',
+        ),
       ]);
     });
   });
@@ -186,7 +275,14 @@ describe('validateDefinition', () => {
         '          guard:\n            name: quorumReached\n            params: { numerator: { path: event.opinionsGiven }, denominator: { path: event.attendees }, ratio: { param: opinionRatio } }\n',
         '          guard: enoughOpinions\n',
       ]);
-      expect(validate(text)).toEqual([at(text, 'guard: enoughOpinions', GUARD, /^unknown guard "enoughOpinions"; known guards: compare, quorumReached, counterIsZero, isTrue, allHouseholdsSurveyed, noOpenComplaints, householdsAgreed, or an expression \{ expr: "..." \}$/)]);
+      expect(validate(text)).toEqual([
+        at(
+          text,
+          'guard: enoughOpinions',
+          GUARD,
+          /^unknown guard "enoughOpinions"; known guards: compare, quorumReached, counterIsZero, isTrue, allHouseholdsSurveyed, noOpenComplaints, householdsAgreed, or an expression \{ expr: "..." \}$/,
+        ),
+      ]);
     });
 
     it('reports an unknown guard named in an object at its "name"', () => {
@@ -211,28 +307,49 @@ describe('validateDefinition', () => {
 
     it('reports an operand path to a field the event does not have', () => {
       const text = variant(['{ path: event.attendees }', '{ path: event.present }']);
-      expect(validate(text)).toEqual([at(text, 'params: { numerator', `${GUARD}.params`, '"event.present": event "MEETING_HELD" has no field "present"')]);
+      expect(validate(text)).toEqual([
+        at(
+          text,
+          'params: { numerator',
+          `${GUARD}.params`,
+          '"event.present": event "MEETING_HELD" has no field "present"',
+        ),
+      ]);
     });
 
     it('reports data.EVENT.field paths to an unknown event or field', () => {
       const unknownEvent = variant(['{ path: event.attendees }', '{ path: data.SURVEY_COMPLETED.householdCount }']);
       expect(validate(unknownEvent)).toEqual([
-        at(unknownEvent, 'params: { numerator', `${GUARD}.params`, '"data.SURVEY_COMPLETED.householdCount": unknown event "SURVEY_COMPLETED"'),
+        at(
+          unknownEvent,
+          'params: { numerator',
+          `${GUARD}.params`,
+          '"data.SURVEY_COMPLETED.householdCount": unknown event "SURVEY_COMPLETED"',
+        ),
       ]);
       const unknownField = variant(['{ path: event.attendees }', '{ path: data.MEETING_HELD.present }']);
       expect(validate(unknownField)).toEqual([
-        at(unknownField, 'params: { numerator', `${GUARD}.params`, '"data.MEETING_HELD.present": event "MEETING_HELD" has no field "present"'),
+        at(
+          unknownField,
+          'params: { numerator',
+          `${GUARD}.params`,
+          '"data.MEETING_HELD.present": event "MEETING_HELD" has no field "present"',
+        ),
       ]);
     });
 
     it('reports an operand path with an unknown root through the operand schema', () => {
       const text = variant(['{ path: event.attendees }', '{ path: household.size }']);
-      expect(validate(text)).toEqual([at(text, 'path: household.size', `${GUARD}.params.denominator.path`, /event\.field/)]);
+      expect(validate(text)).toEqual([
+        at(text, 'path: household.size', `${GUARD}.params.denominator.path`, /event\.field/),
+      ]);
     });
 
     it('reports an unknown { param } reference', () => {
       const text = variant(['ratio: { param: opinionRatio }', 'ratio: { param: quorumRatio }']);
-      expect(validate(text)).toContainEqual(at(text, 'params: { numerator', `${GUARD}.params`, 'unknown parameter "quorumRatio"'));
+      expect(validate(text)).toContainEqual(
+        at(text, 'params: { numerator', `${GUARD}.params`, 'unknown parameter "quorumRatio"'),
+      );
     });
   });
 
@@ -240,8 +357,13 @@ describe('validateDefinition', () => {
     const ACTION = '$.steps.meeting.on.MEETING_HELD[0].actions[0]';
 
     it('reports an unknown action named as a string', () => {
-      const text = variant(['actions: [{ name: notify, params: { role: commune, template: meeting-held } }]', 'actions: [archive]']);
-      expect(validate(text)).toEqual([at(text, 'archive', ACTION, /^unknown action "archive"; known actions: increment, resetCounter, notify$/)]);
+      const text = variant([
+        'actions: [{ name: notify, params: { role: commune, template: meeting-held } }]',
+        'actions: [archive]',
+      ]);
+      expect(validate(text)).toEqual([
+        at(text, 'archive', ACTION, /^unknown action "archive"; known actions: increment, resetCounter, notify$/),
+      ]);
     });
 
     it('reports an unknown action named in an object at its "name"', () => {
@@ -263,17 +385,26 @@ describe('validateDefinition', () => {
   describe('steps and the graph', () => {
     it('requires a task step to cite its legal source', () => {
       const text = variant(['    role: commune\n    source: QĐ 24/2021, Điều 4\n', '    role: commune\n']);
-      expect(validate(text)).toEqual([at(text, 'posting:\n', '$.steps.posting', 'a task step must cite its legal "source"')]);
+      expect(validate(text)).toEqual([
+        at(text, 'posting:\n', '$.steps.posting', 'a task step must cite its legal "source"'),
+      ]);
     });
 
     it('requires a task step to name its role', () => {
       const text = variant(['    role: commune\n', '']);
-      expect(validate(text)).toEqual([at(text, 'posting:\n', '$.steps.posting', 'a task step must name the responsible "role"')]);
+      expect(validate(text)).toEqual([
+        at(text, 'posting:\n', '$.steps.posting', 'a task step must name the responsible "role"'),
+      ]);
     });
 
     it('reports an unreachable step', () => {
-      const text = variant(['  done:\n', '  archive:\n    label: Lưu trữ\n    role: commune\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: done }\n  done:\n']);
-      expect(validate(text)).toEqual([at(text, 'archive:', '$.steps.archive', 'unreachable step "archive": no transition leads to it from "meeting"')]);
+      const text = variant([
+        '  done:\n',
+        '  archive:\n    label: Lưu trữ\n    role: commune\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: done }\n  done:\n',
+      ]);
+      expect(validate(text)).toEqual([
+        at(text, 'archive:', '$.steps.archive', 'unreachable step "archive": no transition leads to it from "meeting"'),
+      ]);
     });
 
     it('reports a non-final step without transitions as a dead end', () => {
@@ -281,13 +412,18 @@ describe('validateDefinition', () => {
         ['        - target: meeting\n', '        - target: limbo\n'],
         ['  done:\n', '  limbo:\n    label: Treo\n    role: board\n    source: QĐ 24/2021\n  done:\n'],
       );
-      expect(validate(text)).toEqual([at(text, 'limbo:\n', '$.steps.limbo', 'dead end: a non-final step needs at least one transition')]);
+      expect(validate(text)).toEqual([
+        at(text, 'limbo:\n', '$.steps.limbo', 'dead end: a non-final step needs at least one transition'),
+      ]);
     });
 
     it('reports steps from which no final step can be reached (a cycle with no exit)', () => {
       const text = variant(
         ['        - target: meeting\n', '        - target: loopA\n'],
-        ['  done:\n', '  loopA:\n    label: A\n    role: board\n    source: QĐ 24/2021\n    on: { MEETING_HELD: loopB }\n  loopB:\n    label: B\n    role: board\n    source: QĐ 24/2021\n    on: { MEETING_HELD: loopA }\n  done:\n'],
+        [
+          '  done:\n',
+          '  loopA:\n    label: A\n    role: board\n    source: QĐ 24/2021\n    on: { MEETING_HELD: loopB }\n  loopB:\n    label: B\n    role: board\n    source: QĐ 24/2021\n    on: { MEETING_HELD: loopA }\n  done:\n',
+        ],
       );
       expect(validate(text)).toEqual([
         at(text, 'loopA:\n', '$.steps.loopA', 'no final step can be reached from "loopA"'),
@@ -296,23 +432,39 @@ describe('validateDefinition', () => {
     });
 
     it('requires at least one final step', () => {
-      const text = variant(['    type: final\n    label: Xong\n    outcome: recognised\n', '    label: Xong\n    role: board\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: done }\n']);
+      const text = variant([
+        '    type: final\n    label: Xong\n    outcome: recognised\n',
+        '    label: Xong\n    role: board\n    source: QĐ 24/2021\n    on: { PERIOD_ENDED: done }\n',
+      ]);
       const errors = validate(text);
       expect(errors).toContainEqual(at(text, 'steps:', '$.steps', 'at least one final step is needed here'));
     });
 
     it('forbids transitions and deadlines on a final step', () => {
-      const text = variant(['    outcome: recognised\n', '    outcome: recognised\n    deadline: { due: { kind: windowEnd } }\n    on: { PERIOD_ENDED: posting }\n']);
+      const text = variant([
+        '    outcome: recognised\n',
+        '    outcome: recognised\n    deadline: { due: { kind: windowEnd } }\n    on: { PERIOD_ENDED: posting }\n',
+      ]);
       expect(validate(text)).toEqual([
         at(text, 'on: { PERIOD_ENDED: posting }', '$.steps.done.on', 'a final step cannot have transitions'),
-        at(text, 'deadline: { due: { kind: windowEnd } }', '$.steps.done.deadline', 'a final step cannot have a deadline'),
+        at(
+          text,
+          'deadline: { due: { kind: windowEnd } }',
+          '$.steps.done.deadline',
+          'a final step cannot have a deadline',
+        ),
       ]);
     });
 
     it('reports an unguarded transition that is not the last one', () => {
       const text = variant(['        - target: meeting\n', '        - target: meeting\n        - target: done\n']);
       expect(validate(text)).toEqual([
-        at(text, 'target: meeting', '$.steps.meeting.on.MEETING_HELD[1]', "only the last transition of an event may be unguarded; the ones after it can never be taken"),
+        at(
+          text,
+          'target: meeting',
+          '$.steps.meeting.on.MEETING_HELD[1]',
+          'only the last transition of an event may be unguarded; the ones after it can never be taken',
+        ),
       ]);
     });
   });
@@ -320,19 +472,37 @@ describe('validateDefinition', () => {
   describe('deadlines', () => {
     it('reports an onDue event the step does not handle', () => {
       const text = variant(
-        ['  PERIOD_ENDED:\n    label', '  POSTING_CLOSED:\n    label: Đóng niêm yết\n    roles: [system]\n  PERIOD_ENDED:\n    label'],
+        [
+          '  PERIOD_ENDED:\n    label',
+          '  POSTING_CLOSED:\n    label: Đóng niêm yết\n    roles: [system]\n  PERIOD_ENDED:\n    label',
+        ],
         ['      PERIOD_ENDED: done', '      POSTING_CLOSED: done'],
       );
       expect(validate(text)).toEqual([
-        at(text, 'onDue: PERIOD_ENDED', '$.steps.posting.deadline.onDue', 'step "posting" does not handle "PERIOD_ENDED"'),
-        at(text, 'PERIOD_ENDED:\n    label', '$.events.PERIOD_ENDED', 'event "PERIOD_ENDED" is declared but no step handles it'),
+        at(
+          text,
+          'onDue: PERIOD_ENDED',
+          '$.steps.posting.deadline.onDue',
+          'step "posting" does not handle "PERIOD_ENDED"',
+        ),
+        at(
+          text,
+          'PERIOD_ENDED:\n    label',
+          '$.events.PERIOD_ENDED',
+          'event "PERIOD_ENDED" is declared but no step handles it',
+        ),
       ]);
     });
 
     it('reports an onDue event that is not a system event', () => {
       const text = variant(['roles: [system]', 'roles: [commune]']);
       expect(validate(text)).toEqual([
-        at(text, 'onDue: PERIOD_ENDED', '$.steps.posting.deadline.onDue', 'event "PERIOD_ENDED" must list the role "system" to be sent by a deadline'),
+        at(
+          text,
+          'onDue: PERIOD_ENDED',
+          '$.steps.posting.deadline.onDue',
+          'event "PERIOD_ENDED" must list the role "system" to be sent by a deadline',
+        ),
       ]);
     });
 
@@ -347,7 +517,12 @@ describe('validateDefinition', () => {
     it('reports a "from" that is not a milestone', () => {
       const text = variant(['from: stepEntered', 'from: surveyDone']);
       expect(validate(text)).toEqual([
-        at(text, 'from: surveyDone', '$.steps.posting.deadline.due.from', 'unknown milestone "surveyDone": use stepEntered, campaignStart or a step id'),
+        at(
+          text,
+          'from: surveyDone',
+          '$.steps.posting.deadline.due.from',
+          'unknown milestone "surveyDone": use stepEntered, campaignStart or a step id',
+        ),
       ]);
     });
 
@@ -361,28 +536,52 @@ describe('validateDefinition', () => {
         'due: { kind: workingDays, days: { param: postingDays }, from: stepEntered }',
         'due: { kind: earliest, of: [{ kind: windowEnd }, { kind: calendarDays, days: 5, from: surveyDone }] }',
       ]);
-      expect(validate(text)).toEqual([at(text, 'from: surveyDone', '$.steps.posting.deadline.due.of[1].from', /^unknown milestone "surveyDone"/)]);
+      expect(validate(text)).toEqual([
+        at(text, 'from: surveyDone', '$.steps.posting.deadline.due.of[1].from', /^unknown milestone "surveyDone"/),
+      ]);
     });
 
     it('reports an unknown or non-integer day-count parameter', () => {
       const unknown = variant(['days: { param: postingDays }', 'days: { param: postingPeriod }']);
-      expect(validate(unknown)).toEqual([at(unknown, 'days: { param: postingPeriod }', '$.steps.posting.deadline.due.days', 'unknown parameter "postingPeriod"')]);
+      expect(validate(unknown)).toEqual([
+        at(
+          unknown,
+          'days: { param: postingPeriod }',
+          '$.steps.posting.deadline.due.days',
+          'unknown parameter "postingPeriod"',
+        ),
+      ]);
       const fractional = variant(['postingDays: { value: 3,', 'postingDays: { value: 2.5,']);
       expect(validate(fractional)).toEqual([
-        at(fractional, 'days: { param: postingDays }', '$.steps.posting.deadline.due.days', 'parameter "postingDays" must be a non-negative integer'),
+        at(
+          fractional,
+          'days: { param: postingDays }',
+          '$.steps.posting.deadline.due.days',
+          'parameter "postingDays" must be a non-negative integer',
+        ),
       ]);
     });
   });
 
   it('reports every error at once', () => {
-    const text = variant(['initial: meeting', 'initial: meting'], ['    role: commune\n', '    role: chief\n'], ['name: notify', 'name: sms']);
-    expect(validate(text).map((e) => e.path)).toEqual(['$.initial', '$.steps.meeting.on.MEETING_HELD[0].actions[0].name', '$.steps.posting.role']);
+    const text = variant(
+      ['initial: meeting', 'initial: meting'],
+      ['    role: commune\n', '    role: chief\n'],
+      ['name: notify', 'name: sms'],
+    );
+    expect(validate(text).map((e) => e.path)).toEqual([
+      '$.initial',
+      '$.steps.meeting.on.MEETING_HELD[0].actions[0].name',
+      '$.steps.posting.role',
+    ]);
   });
 
   it('uses line 0 when no source map is given', () => {
     const loaded = loadDefinitionYaml(variant(['initial: meeting', 'initial: meting']), 'demo.yaml');
     if (!loaded.ok) throw new Error('fixture must load');
-    expect(validateDefinition(loaded.value)).toEqual([{ file: '<definition>', line: 0, col: 0, path: '$.initial', message: expect.stringMatching(/^unknown step/) }]);
+    expect(validateDefinition(loaded.value)).toEqual([
+      { file: '<definition>', line: 0, col: 0, path: '$.initial', message: expect.stringMatching(/^unknown step/) },
+    ]);
   });
 });
 
@@ -392,7 +591,12 @@ describe('resolveParams', () => {
   const definition = loaded.value;
 
   it('replaces { param } anywhere in nested data and leaves other values alone', () => {
-    expect(resolveParams({ a: { param: 'postingDays' }, b: [{ param: 'opinionRatio' }, 'x'], c: { param: 'postingDays', other: 1 } }, definition)).toEqual({
+    expect(
+      resolveParams(
+        { a: { param: 'postingDays' }, b: [{ param: 'opinionRatio' }, 'x'], c: { param: 'postingDays', other: 1 } },
+        definition,
+      ),
+    ).toEqual({
       a: 3,
       b: [0.5, 'x'],
       c: { param: 'postingDays', other: 1 },
@@ -401,7 +605,9 @@ describe('resolveParams', () => {
 
   it('reports unknown names and leaves the reference in place', () => {
     const unknown: string[] = [];
-    expect(resolveParams({ days: { param: 'nope' } }, definition, (n) => unknown.push(n))).toEqual({ days: { param: 'nope' } });
+    expect(resolveParams({ days: { param: 'nope' } }, definition, (n) => unknown.push(n))).toEqual({
+      days: { param: 'nope' },
+    });
     expect(unknown).toEqual(['nope']);
   });
 });

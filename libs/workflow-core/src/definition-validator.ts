@@ -1,9 +1,28 @@
 import type { z } from 'zod';
 import { ROLE_LEVELS, type AdminLevel } from '@rasoat/contracts';
 import { BUILTIN_ACTIONS, type ActionRegistry } from './action-registry';
-import { actionName, guardName, transitionsOf, type Definition, type DeadlineRule, type EventSpec, type FieldSpec, type GuardRef, type ActionRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import {
+  actionName,
+  guardName,
+  transitionsOf,
+  type Definition,
+  type DeadlineRule,
+  type EventSpec,
+  type FieldSpec,
+  type GuardRef,
+  type ActionRef,
+  type StepSpec,
+  type TransitionSpec,
+} from './definition.schema';
 import { FIELD_VALUE_CEILING, fieldBounds } from './field-limits';
-import { jsonPath, MAX_REPORTED_ERRORS, moreErrors, type DefinitionError, type PathSegment, type SourceLocator } from './definition-error';
+import {
+  jsonPath,
+  MAX_REPORTED_ERRORS,
+  moreErrors,
+  type DefinitionError,
+  type PathSegment,
+  type SourceLocator,
+} from './definition-error';
 import { SourceMap } from './definition-loader';
 import { bindParams, parseExpression } from './expression';
 import { HOUSEHOLD_FACT_NAMES } from './case-context';
@@ -21,7 +40,11 @@ export const BUILTIN_REGISTRIES: Registries = { guards: BUILTIN_GUARDS, actions:
  * Replaces every `{ param: name }` inside `value` with the definition parameter's value.
  * Unknown names are reported through `onUnknown` and left in place.
  */
-export function resolveParams(value: unknown, definition: Definition, onUnknown: (name: string) => void = () => undefined): unknown {
+export function resolveParams(
+  value: unknown,
+  definition: Definition,
+  onUnknown: (name: string) => void = () => undefined,
+): unknown {
   if (Array.isArray(value)) return value.map((v) => resolveParams(v, definition, onUnknown));
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
@@ -44,7 +67,11 @@ export function resolveParams(value: unknown, definition: Definition, onUnknown:
  * parameters, parallel regions, reachability, dead ends, dates outside the window. Returns every
  * error found, located in the source file(s).
  */
-export function validateDefinition(definition: Definition, source: SourceLocator = new SourceMap('<definition>', null, null), registries: Registries = BUILTIN_REGISTRIES): DefinitionError[] {
+export function validateDefinition(
+  definition: Definition,
+  source: SourceLocator = new SourceMap('<definition>', null, null),
+  registries: Registries = BUILTIN_REGISTRIES,
+): DefinitionError[] {
   const errors: DefinitionError[] = [];
   let notReported = 0;
   const err = (path: PathSegment[], message: string) => {
@@ -56,17 +83,25 @@ export function validateDefinition(definition: Definition, source: SourceLocator
   const topLevel = new Set(Object.keys(definition.steps));
   const roleIds = new Set(Object.keys(definition.roles));
 
-  if (!topLevel.has(definition.initial)) err(['initial'], `unknown step "${definition.initial}"; steps are: ${[...topLevel].join(', ')}`);
+  if (!topLevel.has(definition.initial))
+    err(['initial'], `unknown step "${definition.initial}"; steps are: ${[...topLevel].join(', ')}`);
   for (const entry of entries) {
     const first = index.get(entry.id);
-    if (first && jsonPath(first.path) !== jsonPath(entry.path)) err(entry.path, `step id "${entry.id}" is already used at ${jsonPath(first.path)}; step ids must be unique, regions included`);
+    if (first && jsonPath(first.path) !== jsonPath(entry.path))
+      err(
+        entry.path,
+        `step id "${entry.id}" is already used at ${jsonPath(first.path)}; step ids must be unique, regions included`,
+      );
   }
   if (definition.window) checkWindow(definition.window);
 
   for (const [roleId, role] of Object.entries(definition.roles)) {
     const actsFrom = (ROLE_LEVELS as Readonly<Record<string, AdminLevel | undefined>>)[roleId];
     if (actsFrom && DEFINITION_LEVEL[actsFrom] !== role.level) {
-      err(['roles', roleId, 'level'], `role "${roleId}" acts from level "${DEFINITION_LEVEL[actsFrom]}", not "${role.level}" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)`);
+      err(
+        ['roles', roleId, 'level'],
+        `role "${roleId}" acts from level "${DEFINITION_LEVEL[actsFrom]}", not "${role.level}" (ROLE_LEVELS in libs/contracts/src/roles.ts; its tokens are valid only at a unit of that level)`,
+      );
     }
   }
 
@@ -88,7 +123,11 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     for (const [regionId, region] of Object.entries(parent.regions ?? {})) {
       const ids = new Set(Object.keys(region.steps));
       const at: PathSegment[] = ['steps', parentId, 'regions', regionId];
-      if (!ids.has(region.initial)) err([...at, 'initial'], `unknown step "${region.initial}" in region "${regionId}"; its steps are: ${[...ids].join(', ')}`);
+      if (!ids.has(region.initial))
+        err(
+          [...at, 'initial'],
+          `unknown step "${region.initial}" in region "${regionId}"; its steps are: ${[...ids].join(', ')}`,
+        );
       else checkGraph(region.initial, ids, [...at, 'steps'], (id) => region.steps[id]);
     }
   }
@@ -102,13 +141,27 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       const proxyRole = definition.roles[proxy.role];
       const owner = definition.roles[proxy.onBehalfOf];
       if (!proxyRole) err([...at, 'role'], `unknown role "${proxy.role}"`);
-      else if (spec.roles.includes(proxy.role)) err([...at, 'role'], `"${proxy.role}" already sends "${eventType}" in its own name (roles); list it in one place only`);
-      else if (seen.has(proxy.role)) err([...at, 'role'], `"${proxy.role}" is already a proxy of "${eventType}"; a role enters an event on behalf of one role only`);
+      else if (spec.roles.includes(proxy.role))
+        err(
+          [...at, 'role'],
+          `"${proxy.role}" already sends "${eventType}" in its own name (roles); list it in one place only`,
+        );
+      else if (seen.has(proxy.role))
+        err(
+          [...at, 'role'],
+          `"${proxy.role}" is already a proxy of "${eventType}"; a role enters an event on behalf of one role only`,
+        );
       seen.add(proxy.role);
       if (!spec.roles.includes(proxy.onBehalfOf) || !owner) {
-        err([...at, 'onBehalfOf'], `"${proxy.onBehalfOf}" is not one of the roles of "${eventType}": ${spec.roles.filter((r) => r !== 'system').join(', ')}`);
+        err(
+          [...at, 'onBehalfOf'],
+          `"${proxy.onBehalfOf}" is not one of the roles of "${eventType}": ${spec.roles.filter((r) => r !== 'system').join(', ')}`,
+        );
       } else if (proxyRole && LEVEL_RANK[proxyRole.level] <= LEVEL_RANK[owner.level]) {
-        err([...at, 'role'], `"${proxy.role}" (${proxyRole.level}) cannot enter for "${proxy.onBehalfOf}" (${owner.level}): a proxy acts from a level above the role it stands in for`);
+        err(
+          [...at, 'role'],
+          `"${proxy.role}" (${proxyRole.level}) cannot enter for "${proxy.onBehalfOf}" (${owner.level}): a proxy acts from a level above the role it stands in for`,
+        );
       }
     });
   }
@@ -116,7 +169,9 @@ export function validateDefinition(definition: Definition, source: SourceLocator
   function checkStep({ id: stepId, step, path, parent }: StepEntry): void {
     const at = (...rest: PathSegment[]): PathSegment[] => [...path, ...rest];
     // A transition may only target a step at its own level: top-level steps, or the same region.
-    const siblings = parent ? new Set(Object.keys(definition.steps[parent].regions?.[String(path[path.length - 3])]?.steps ?? {})) : topLevel;
+    const siblings = parent
+      ? new Set(Object.keys(definition.steps[parent].regions?.[String(path[path.length - 3])]?.steps ?? {}))
+      : topLevel;
     const hasTransitions = Object.keys(step.on).length > 0;
     if (step.type !== 'parallel') {
       if (step.regions) err(at('regions'), 'only a parallel step has regions');
@@ -131,7 +186,8 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       if (!step.onDone) err(at(), 'a parallel step must say where the case goes when every region is done: "onDone"');
       if (!step.source) err(at(), 'a parallel step must cite its legal "source"');
       for (const [regionId, region] of Object.entries(step.regions ?? {})) {
-        if (!Object.values(region.steps).some((s) => s.type === 'final')) err(at('regions', regionId), `region "${regionId}" needs a final step`);
+        if (!Object.values(region.steps).some((s) => s.type === 'final'))
+          err(at('regions', regionId), `region "${regionId}" needs a final step`);
       }
     } else {
       if (!step.role) err(at(), 'a task step must name the responsible "role"');
@@ -140,23 +196,31 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     }
     if (step.role && !roleIds.has(step.role)) err(at('role'), `unknown role "${step.role}"`);
 
-    const checkTransitions = (spec: string | TransitionSpec | TransitionSpec[], tpBase: PathSegment[], eventType: string | null) => {
+    const checkTransitions = (
+      spec: string | TransitionSpec | TransitionSpec[],
+      tpBase: PathSegment[],
+      eventType: string | null,
+    ) => {
       const list = transitionsOf(spec);
       list.forEach((t, i) => {
         const tp = Array.isArray(spec) ? [...tpBase, i] : tpBase;
         if (t.target !== undefined && !siblings.has(t.target)) {
-          const where = index.has(t.target) ? ` at this level: a transition cannot cross into or out of a parallel step's region` : '';
+          const where = index.has(t.target)
+            ? ` at this level: a transition cannot cross into or out of a parallel step's region`
+            : '';
           err(typeof spec === 'string' ? tp : [...tp, 'target'], `unknown step "${t.target}"${where}`);
         }
         if (t.guard) checkGuard(t.guard, [...tp, 'guard'], eventType);
         t.actions.forEach((a, j) => checkAction(a, [...tp, 'actions', j]));
         // An unguarded transition that is not the last one hides everything after it.
-        if (!t.guard && i < list.length - 1) err(tp, 'only the last transition of an event may be unguarded; the ones after it can never be taken');
+        if (!t.guard && i < list.length - 1)
+          err(tp, 'only the last transition of an event may be unguarded; the ones after it can never be taken');
       });
     };
     for (const [eventType, spec] of Object.entries(step.on)) {
       handled.add(eventType);
-      if (!definition.events[eventType]) err(at('on', eventType), `unknown event "${eventType}": declare it under events`);
+      if (!definition.events[eventType])
+        err(at('on', eventType), `unknown event "${eventType}": declare it under events`);
       checkTransitions(spec, at('on', eventType), eventType);
     }
     if (step.type === 'parallel' && step.onDone) checkTransitions(step.onDone, at('onDone'), null);
@@ -166,7 +230,8 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       const onDue = step.deadline.onDue;
       if (onDue) {
         if (!definition.events[onDue]) err(at('deadline', 'onDue'), `unknown event "${onDue}"`);
-        else if (!definition.events[onDue].roles.includes('system')) err(at('deadline', 'onDue'), `event "${onDue}" must list the role "system" to be sent by a deadline`);
+        else if (!definition.events[onDue].roles.includes('system'))
+          err(at('deadline', 'onDue'), `event "${onDue}" must list the role "system" to be sent by a deadline`);
         if (!step.on[onDue]) err(at('deadline', 'onDue'), `step "${stepId}" does not handle "${onDue}"`);
       }
     }
@@ -187,7 +252,10 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     const name = guardName(ref);
     const guard = registries.guards[name];
     if (!guard) {
-      err(typeof ref === 'string' ? path : [...path, 'name'], `unknown guard "${name}"; known guards: ${Object.keys(registries.guards).join(', ')}, or an expression { expr: "..." }`);
+      err(
+        typeof ref === 'string' ? path : [...path, 'name'],
+        `unknown guard "${name}"; known guards: ${Object.keys(registries.guards).join(', ')}, or an expression { expr: "..." }`,
+      );
       return;
     }
     const raw = typeof ref === 'string' ? {} : ref.params;
@@ -200,7 +268,10 @@ export function validateDefinition(definition: Definition, source: SourceLocator
     const name = actionName(ref);
     const action = registries.actions[name];
     if (!action) {
-      err(typeof ref === 'string' ? path : [...path, 'name'], `unknown action "${name}"; known actions: ${Object.keys(registries.actions).join(', ')}`);
+      err(
+        typeof ref === 'string' ? path : [...path, 'name'],
+        `unknown action "${name}"; known actions: ${Object.keys(registries.actions).join(', ')}`,
+      );
       return;
     }
     const raw = typeof ref === 'string' ? {} : ref.params;
@@ -219,16 +290,21 @@ export function validateDefinition(definition: Definition, source: SourceLocator
   function checkOperandPath(path: string, eventType: string | null, at: PathSegment[]): void {
     const [root, first, second] = path.split('.');
     if (root === 'event') {
-      if (eventType === null) err(at, `"${path}": there is no incoming event here (onDone); read data.EVENT.field instead`);
-      else if (!definition.events[eventType]?.fields[first]) err(at, `"${path}": event "${eventType}" has no field "${first}"`);
+      if (eventType === null)
+        err(at, `"${path}": there is no incoming event here (onDone); read data.EVENT.field instead`);
+      else if (!definition.events[eventType]?.fields[first])
+        err(at, `"${path}": event "${eventType}" has no field "${first}"`);
     }
     if (root === 'data') {
       const spec = definition.events[first];
       if (!spec) err(at, `"${path}": unknown event "${first}"`);
-      else if (second !== undefined && !spec.fields[second]) err(at, `"${path}": event "${first}" has no field "${second}"`);
+      else if (second !== undefined && !spec.fields[second])
+        err(at, `"${path}": event "${first}" has no field "${second}"`);
     }
-    if (root === 'households' && !(HOUSEHOLD_FACT_NAMES as readonly string[]).includes(first)) err(at, `"${path}": unknown household fact "${first}"; known: ${HOUSEHOLD_FACT_NAMES.join(', ')}`);
-    if (root === 'milestones' && first !== undefined && !index.has(first) && first !== 'campaignStart') err(at, `"${path}": unknown milestone "${first}"`);
+    if (root === 'households' && !(HOUSEHOLD_FACT_NAMES as readonly string[]).includes(first))
+      err(at, `"${path}": unknown household fact "${first}"; known: ${HOUSEHOLD_FACT_NAMES.join(', ')}`);
+    if (root === 'milestones' && first !== undefined && !index.has(first) && first !== 'campaignStart')
+      err(at, `"${path}": unknown milestone "${first}"`);
   }
 
   function checkDeadlineRule(rule: DeadlineRule, path: PathSegment[]): void {
@@ -237,11 +313,18 @@ export function validateDefinition(definition: Definition, source: SourceLocator
       return;
     }
     if (rule.kind === 'date' && definition.window && !withinWindow(rule.date, definition.window)) {
-      err([...path, 'date'], `${rule.date} is outside the campaign window ${definition.window.start} – ${definition.window.end}`);
+      err(
+        [...path, 'date'],
+        `${rule.date} is outside the campaign window ${definition.window.start} – ${definition.window.end}`,
+      );
     }
     if (rule.kind === 'workingDays' || rule.kind === 'calendarDays') {
       const days = resolveParams(rule.days, definition, (p) => err([...path, 'days'], `unknown parameter "${p}"`));
-      if (typeof rule.days === 'object' && definition.parameters[rule.days.param] && !(Number.isInteger(days) && (days as number) >= 0)) {
+      if (
+        typeof rule.days === 'object' &&
+        definition.parameters[rule.days.param] &&
+        !(Number.isInteger(days) && (days as number) >= 0)
+      ) {
         err([...path, 'days'], `parameter "${rule.days.param}" must be a non-negative integer`);
       }
       if (rule.from !== 'stepEntered' && rule.from !== 'campaignStart' && !index.has(rule.from)) {
@@ -253,13 +336,20 @@ export function validateDefinition(definition: Definition, source: SourceLocator
   function checkWindow(window: { start: string; end: string }): void {
     const full = [window.start, window.end].filter((d) => d.length === 10).length;
     if (full === 1) err(['window'], 'give both window dates as YYYY-MM-DD, or both as recurring MM-DD');
-    else if (full === 2 && window.start > window.end) err(['window', 'end'], `the window ends (${window.end}) before it starts (${window.start})`);
+    else if (full === 2 && window.start > window.end)
+      err(['window', 'end'], `the window ends (${window.end}) before it starts (${window.start})`);
   }
 
   function checkGraph(initial: string, ids: Set<string>, at: PathSegment[], get: (id: string) => StepSpec): void {
     if (!ids.has(initial)) return;
-    const targets = (spec: string | TransitionSpec | TransitionSpec[]) => transitionsOf(spec).map((t) => t.target).filter((t): t is string => !!t && ids.has(t));
-    const next = (id: string) => [...Object.values(get(id).on).flatMap(targets), ...(get(id).onDone ? targets(get(id).onDone as TransitionSpec) : [])];
+    const targets = (spec: string | TransitionSpec | TransitionSpec[]) =>
+      transitionsOf(spec)
+        .map((t) => t.target)
+        .filter((t): t is string => !!t && ids.has(t));
+    const next = (id: string) => [
+      ...Object.values(get(id).on).flatMap(targets),
+      ...(get(id).onDone ? targets(get(id).onDone as TransitionSpec) : []),
+    ];
     const reachable = closure([initial], next);
     for (const id of ids) {
       if (!reachable.has(id)) err([...at, id], `unreachable step "${id}": no transition leads to it from "${initial}"`);
@@ -277,8 +367,20 @@ export function validateDefinition(definition: Definition, source: SourceLocator
 type DefinitionLevel = Definition['roles'][string]['level'];
 
 /** A definition names the nation's level "national"; the unit tree names it "nation". */
-const DEFINITION_LEVEL: Readonly<Record<AdminLevel, DefinitionLevel>> = { nation: 'national', province: 'province', district: 'district', commune: 'commune', village: 'village' };
-const LEVEL_RANK: Readonly<Record<DefinitionLevel, number>> = { village: 0, commune: 1, district: 2, province: 3, national: 4 };
+const DEFINITION_LEVEL: Readonly<Record<AdminLevel, DefinitionLevel>> = {
+  nation: 'national',
+  province: 'province',
+  district: 'district',
+  commune: 'commune',
+  village: 'village',
+};
+const LEVEL_RANK: Readonly<Record<DefinitionLevel, number>> = {
+  village: 0,
+  commune: 1,
+  district: 2,
+  province: 3,
+  national: 4,
+};
 
 /** Parameter values by name, for binding `params.X` in expressions. */
 export function parameterValues(definition: Definition): Record<string, number | string | boolean> {
@@ -324,8 +426,13 @@ function checkFieldRanges(definition: Definition, err: (path: PathSegment[], mes
       if (field.type === 'list') check(field.items, [...at, name, 'items']);
       if (field.type !== 'integer' && field.type !== 'number') continue;
       const { min, max } = fieldBounds(field);
-      if (min > max) err([...at, name, field.min !== undefined && field.max === undefined ? 'min' : 'max'], `the range is empty: min ${min} > max ${max}${field.max === undefined ? ` (the default max; name a max up to ${FIELD_VALUE_CEILING})` : ''}`);
+      if (min > max)
+        err(
+          [...at, name, field.min !== undefined && field.max === undefined ? 'min' : 'max'],
+          `the range is empty: min ${min} > max ${max}${field.max === undefined ? ` (the default max; name a max up to ${FIELD_VALUE_CEILING})` : ''}`,
+        );
     }
   };
-  for (const [eventType, spec] of Object.entries(definition.events)) check(spec.fields, ['events', eventType, 'fields']);
+  for (const [eventType, spec] of Object.entries(definition.events))
+    check(spec.fields, ['events', eventType, 'fields']);
 }

@@ -10,9 +10,7 @@ import { FIELD_VALUE_CEILING } from './field-limits';
 const identifier = z
   .string()
   .regex(/^[a-z][A-Za-z0-9_]*$/, 'must start with a lower-case letter and contain only letters, digits and "_"');
-const eventType = z
-  .string()
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE, e.g. SURVEY_COMPLETED');
+const eventType = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE, e.g. SURVEY_COMPLETED');
 
 /** Vietnamese text, optionally with an English translation beside it. */
 export const LocalizedTextSchema = z.union([
@@ -61,14 +59,35 @@ const fieldBound = (int: boolean) =>
 const personal = z.boolean().optional();
 
 const scalarFields = [
-  z.strictObject({ ...fieldBase, type: z.literal('string'), minLength: z.number().int().min(0).optional(), maxLength: z.number().int().positive().optional(), personal }),
+  z.strictObject({
+    ...fieldBase,
+    type: z.literal('string'),
+    minLength: z.number().int().min(0).optional(),
+    maxLength: z.number().int().positive().optional(),
+    personal,
+  }),
   /** Values must lie in [min, max]; without them in ±DEFAULT_FIELD_MAX (1,000,000). */
-  z.strictObject({ ...fieldBase, type: z.literal('integer'), min: fieldBound(true).optional(), max: fieldBound(true).optional() }),
-  z.strictObject({ ...fieldBase, type: z.literal('number'), min: fieldBound(false).optional(), max: fieldBound(false).optional() }),
+  z.strictObject({
+    ...fieldBase,
+    type: z.literal('integer'),
+    min: fieldBound(true).optional(),
+    max: fieldBound(true).optional(),
+  }),
+  z.strictObject({
+    ...fieldBase,
+    type: z.literal('number'),
+    min: fieldBound(false).optional(),
+    max: fieldBound(false).optional(),
+  }),
   z.strictObject({ ...fieldBase, type: z.literal('boolean') }),
   z.strictObject({ ...fieldBase, type: z.literal('date') }),
   z.strictObject({ ...fieldBase, type: z.literal('enum'), values: z.array(z.string().min(1)).min(1) }),
-  z.strictObject({ ...fieldBase, type: z.literal('string-list'), maxItems: z.number().int().positive().optional(), personal }),
+  z.strictObject({
+    ...fieldBase,
+    type: z.literal('string-list'),
+    maxItems: z.number().int().positive().optional(),
+    personal,
+  }),
 ] as const;
 /** A field that holds a list of records, e.g. per-household votes of a meeting. */
 const ListFieldSchema = z.strictObject({
@@ -150,7 +169,10 @@ const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date 
 /** A civil date, or a month and day (`MM-DD`) that recurs in each campaign's year. */
 const campaignDate = z
   .string()
-  .regex(/^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a civil date YYYY-MM-DD or a recurring month-day MM-DD');
+  .regex(
+    /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
+    'must be a civil date YYYY-MM-DD or a recurring month-day MM-DD',
+  );
 const dayCount = z.union([z.number().int().min(0), ParamRefSchema]);
 
 /** When a deadline falls: declared here, resolved against the calendar by the deadline adapter. */
@@ -229,7 +251,11 @@ export type StepSpec = z.infer<z.ZodObject<typeof stepFields>> & {
 };
 
 export const RegionSchema: z.ZodType<RegionSpec> = z.lazy(() =>
-  z.strictObject({ label: LocalizedTextSchema.optional(), initial: identifier, steps: z.record(identifier, StepSchema) }),
+  z.strictObject({
+    label: LocalizedTextSchema.optional(),
+    initial: identifier,
+    steps: z.record(identifier, StepSchema),
+  }),
 ) as z.ZodType<RegionSpec>;
 
 export const StepSchema: z.ZodType<StepSpec> = z.lazy(() =>
@@ -250,13 +276,22 @@ export const DefinitionSchema = z.strictObject({
   /** Legal texts the definition implements. */
   sources: z.array(SourceSchema).min(1),
   /** The classification period whose rules apply (e.g. `2022-2025`). */
-  period: z.string().regex(/^\d{4}-\d{4}$/).optional(),
+  period: z
+    .string()
+    .regex(/^\d{4}-\d{4}$/)
+    .optional(),
   /** The first day cases may start on this version (e.g. 2025-07-01 for the two-level government). */
   effectiveFrom: civilDate.optional(),
   /** Set on a province's definition: the province code it belongs to (only its admins may publish it). */
-  province: z.string().regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"').optional(),
+  province: z
+    .string()
+    .regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as "20"')
+    .optional(),
   /** Set on a merged overlay: the definition it extends (`id@version`). */
-  extends: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/).optional(),
+  extends: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*@\d+$/)
+    .optional(),
   /** The default campaign window; a campaign may set its own. */
   window: z.strictObject({ start: campaignDate, end: campaignDate }).optional(),
   roles: z.record(identifier, RoleSchema),

@@ -6,7 +6,10 @@ import { fieldBounds } from './field-limits';
 export function fieldSchema(spec: FieldSpec): z.ZodType {
   switch (spec.type) {
     case 'string': {
-      let s = z.string().trim().min(spec.minLength ?? 1);
+      let s = z
+        .string()
+        .trim()
+        .min(spec.minLength ?? 1);
       if (spec.maxLength !== undefined) s = s.max(spec.maxLength);
       return s;
     }
@@ -38,7 +41,9 @@ export function fieldSchema(spec: FieldSpec): z.ZodType {
 }
 
 function recordSchema(fields: Record<string, FieldSpec>): z.ZodType<Record<string, unknown>> {
-  const shape = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.required ? fieldSchema(f) : fieldSchema(f).optional()]));
+  const shape = Object.fromEntries(
+    Object.entries(fields).map(([name, f]) => [name, f.required ? fieldSchema(f) : fieldSchema(f).optional()]),
+  );
   return z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
 }
 
@@ -55,8 +60,12 @@ export interface PayloadError {
 
 export function payloadErrors(error: z.ZodError): PayloadError[] {
   return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ field: k, message: `unknown field "${k}"` }));
-    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((k) => ({ field: k, message: `unknown field "${k}"` }));
+    const field = issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+      .join('.')
+      .replace(/\.\[/g, '[');
     return [{ field: field || '(payload)', message: issue.message }];
   });
 }

@@ -41,7 +41,13 @@ describe('parseExpression: precedence and associativity', () => {
       kind: 'binary',
       op: '-',
       offset: 6,
-      left: { kind: 'binary', op: '-', offset: 2, left: { kind: 'literal', value: 1, offset: 0 }, right: { kind: 'literal', value: 2, offset: 4 } },
+      left: {
+        kind: 'binary',
+        op: '-',
+        offset: 2,
+        left: { kind: 'literal', value: 1, offset: 0 },
+        right: { kind: 'literal', value: 2, offset: 4 },
+      },
       right: { kind: 'literal', value: 3, offset: 8 },
     });
   });
@@ -63,7 +69,10 @@ describe('parseExpression: precedence and associativity', () => {
     const result = parseExpression(
       'data.B.x > event.a and event.a < counters.c or exists(data.B.x) and milestones.m == params.p and households.count > 0 and event.and == 1',
     );
-    expect(result).toMatchObject({ ok: true, paths: ['data.B.x', 'event.a', 'counters.c', 'milestones.m', 'params.p', 'households.count', 'event.and'] });
+    expect(result).toMatchObject({
+      ok: true,
+      paths: ['data.B.x', 'event.a', 'counters.c', 'milestones.m', 'params.p', 'households.count', 'event.and'],
+    });
   });
 });
 
@@ -155,12 +164,22 @@ describe('evaluateExpression: functions', () => {
     ['coalesce(event.missing, event.nil)', undefined],
     ['ceil(event.a * 0.5) + 1', 7],
   ])('%s = %p', (source, expected) => {
-    expect(evaluate(source, { 'event.a': 12, 'event.zero': 0, 'event.no': false, 'event.empty': '', 'event.nil': null })).toBe(expected);
+    expect(
+      evaluate(source, { 'event.a': 12, 'event.zero': 0, 'event.no': false, 'event.empty': '', 'event.nil': null }),
+    ).toBe(expected);
   });
 });
 
 describe('evaluateExpression: missing values, division by zero, type mismatches', () => {
-  const values = { 'event.zero': 0, 'event.nil': null, 'event.obj': { a: 1 }, 'event.inf': Infinity, 'event.nan': NaN, 'event.big': 1e308, 'event.s': '5' };
+  const values = {
+    'event.zero': 0,
+    'event.nil': null,
+    'event.obj': { a: 1 },
+    'event.inf': Infinity,
+    'event.nan': NaN,
+    'event.big': 1e308,
+    'event.s': '5',
+  };
 
   it.each<[string, unknown]>([
     ['event.x == 1', false],
@@ -239,7 +258,15 @@ describe('evaluateExpression: missing values, division by zero, type mismatches'
     expect(seen).toEqual(['event.f', 'event.t']);
     const odd = [Symbol('s'), 10n, () => 1, [], new Date(0), Object.create(null)];
     for (const value of odd) {
-      for (const source of ['event.v + 1', 'event.v < 1', 'event.v == 1', 'not event.v', 'min(event.v, 1)', 'round(event.v)', `event.v >= 'a'`]) {
+      for (const source of [
+        'event.v + 1',
+        'event.v < 1',
+        'event.v == 1',
+        'not event.v',
+        'min(event.v, 1)',
+        'round(event.v)',
+        `event.v >= 'a'`,
+      ]) {
         expect(() => evaluateExpression(parse(source), () => value)).not.toThrow();
       }
     }
@@ -277,7 +304,11 @@ describe('parseExpression: errors', () => {
     ['sum(1, 2)', 0, 'unknown function "sum"'],
     ['1 + event(2)', 4, 'unknown function "event"'],
     ['foo.bar', 0, 'unknown path root "foo" (expected event, data, counters, milestones, params or households)'],
-    ['1 + household.size', 4, 'unknown path root "household" (expected event, data, counters, milestones, params or households)'],
+    [
+      '1 + household.size',
+      4,
+      'unknown path root "household" (expected event, data, counters, milestones, params or households)',
+    ],
     ['foo', 0, 'unknown path root "foo" (expected event, data, counters, milestones, params or households)'],
     ['true.x', 0, 'unknown path root "true" (expected event, data, counters, milestones, params or households)'],
     ['Event.x', 0, 'unknown path root "Event" (expected event, data, counters, milestones, params or households)'],
@@ -316,7 +347,10 @@ describe('parseExpression: errors', () => {
   });
 
   it('rejects a non-string source instead of throwing', () => {
-    expect(parseExpression(42 as unknown as string)).toEqual({ ok: false, error: { offset: 0, message: 'expression must be a string' } });
+    expect(parseExpression(42 as unknown as string)).toEqual({
+      ok: false,
+      error: { offset: 0, message: 'expression must be a string' },
+    });
   });
 });
 
@@ -335,7 +369,11 @@ describe('parseExpression: limits', () => {
     ['unary minus', (d) => '-'.repeat(d) + '1', 32],
     ['not', (d) => 'not '.repeat(d) + 'true', 128],
     ['calls', (d) => 'abs('.repeat(d) + '1' + ')'.repeat(d), 128],
-    ['mixed', (d) => Array.from({ length: d }, (_, i) => (i % 2 ? '-' : '(')).join('') + '1' + ')'.repeat(Math.ceil(d / 2)), 32],
+    [
+      'mixed',
+      (d) => Array.from({ length: d }, (_, i) => (i % 2 ? '-' : '(')).join('') + '1' + ')'.repeat(Math.ceil(d / 2)),
+      32,
+    ],
   ])('allows 32 levels of %s and rejects 33', (_kind, build, offsetOf33rd) => {
     expect(parseExpression(build(32)).ok).toBe(true);
     const message = `expression is nested too deeply (max 32 levels)`;
@@ -350,7 +388,9 @@ describe('parseExpression: limits', () => {
 
 describe('bindParams', () => {
   it('substitutes known params by literals and reports the missing ones once, in order', () => {
-    const expr = parse('event.a >= params.ratio * event.b and params.x == 1 or params.y or params.x == 2 or exists(params.label)');
+    const expr = parse(
+      'event.a >= params.ratio * event.b and params.x == 1 or params.y or params.x == 2 or exists(params.label)',
+    );
     const { expr: bound, missing } = bindParams(expr, { ratio: 0.5, label: 'ok' });
     expect(missing).toEqual(['x', 'y']);
     const paths: string[] = [];
@@ -389,7 +429,9 @@ describe('realistic guards', () => {
   ])('%i opinions out of %i attendees reach a 0.5 quorum: %p', (opinionsGiven, attendees, expected) => {
     const { expr, missing } = bindParams(quorum, { meetingOpinionRatio: 0.5 });
     expect(missing).toEqual([]);
-    expect(expressionHolds(expr, lookupIn({ 'event.opinionsGiven': opinionsGiven, 'event.attendees': attendees }))).toBe(expected);
+    expect(
+      expressionHolds(expr, lookupIn({ 'event.opinionsGiven': opinionsGiven, 'event.attendees': attendees })),
+    ).toBe(expected);
   });
 
   it('fails the quorum when a number is missing or the ratio is unbound', () => {
@@ -425,7 +467,26 @@ describe('realistic guards', () => {
 
 describe('parseExpression: robustness', () => {
   // Well-formed tokens (every other string uses only these, so that some parse) and noise.
-  const tokens = ['1', '0.5', "'a'", '"b"', 'event.x', 'data.A.b', 'params.r', 'counters.c', '(', ')', ',', '+', '-', '*', '/', '%', '==', '!='];
+  const tokens = [
+    '1',
+    '0.5',
+    "'a'",
+    '"b"',
+    'event.x',
+    'data.A.b',
+    'params.r',
+    'counters.c',
+    '(',
+    ')',
+    ',',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '==',
+    '!=',
+  ];
   const moreTokens = ['<', '<=', '>', '>=', 'and', 'or', 'not', 'true', 'null', 'min(', 'abs(', 'exists(', 'coalesce('];
   const noise = ["'", '"', '\\', 'foo', 'foo.bar', '.', '=', '!', '\n', '#', '&', 'é', 'sum', 'max', 'round', ''];
 

@@ -115,7 +115,8 @@ function tokenize(src: string): Token[] {
         if (ch === '\\') {
           ch = src.charAt(++i);
           if (ch === '') fail('unterminated string', start);
-          if (ch !== '"' && ch !== "'" && ch !== '\\') fail(`invalid escape "\\${ch}" (only \\' \\" and \\\\ are allowed)`, i - 1);
+          if (ch !== '"' && ch !== "'" && ch !== '\\')
+            fail(`invalid escape "\\${ch}" (only \\' \\" and \\\\ are allowed)`, i - 1);
         }
         value += ch;
       }
@@ -176,7 +177,9 @@ class Parser {
   }
 
   private expect(text: string, what = `"${text}"`): Token {
-    return this.at(text) ? this.next() : fail(`expected ${what} but found ${describe(this.peek())}`, this.peek().offset);
+    return this.at(text)
+      ? this.next()
+      : fail(`expected ${what} but found ${describe(this.peek())}`, this.peek().offset);
   }
 
   private unexpected(t: Token): never {
@@ -228,7 +231,12 @@ class Parser {
   private unary(): Expr {
     if (!this.at('-', 'not')) return this.primary();
     const t = this.next();
-    return this.nested(t.offset, () => ({ kind: 'unary', op: t.text as '-' | 'not', operand: this.unary(), offset: t.offset }));
+    return this.nested(t.offset, () => ({
+      kind: 'unary',
+      op: t.text as '-' | 'not',
+      operand: this.unary(),
+      offset: t.offset,
+    }));
   }
 
   private primary(): Expr {
@@ -252,8 +260,10 @@ class Parser {
     const segments = t.text.split('.');
     const root = segments[0];
     if (segments.length === 1 && this.at('(')) return this.call(t);
-    if (segments.length === 1 && FUNCTIONS.includes(root as FunctionName)) fail(`expected "(" after function name "${root}"`, this.peek().offset);
-    if (!ROOTS.includes(root)) fail(`unknown path root "${root}" (expected event, data, counters, milestones, params or households)`, t.offset);
+    if (segments.length === 1 && FUNCTIONS.includes(root as FunctionName))
+      fail(`expected "(" after function name "${root}"`, this.peek().offset);
+    if (!ROOTS.includes(root))
+      fail(`unknown path root "${root}" (expected event, data, counters, milestones, params or households)`, t.offset);
     if (segments.length === 1) fail(`path "${root}" needs a field, e.g. ${root}.name`, t.offset);
     if (!this.paths.includes(t.text)) this.paths.push(t.text);
     return { kind: 'path', path: t.text, offset: t.offset };
@@ -275,7 +285,8 @@ class Parser {
       const [lo, hi] = ARITY[fn];
       const expected = lo === hi ? `${lo} argument${lo === 1 ? '' : 's'}` : `at least ${lo} arguments`;
       if (args.length < lo || args.length > hi) fail(`${fn}() takes ${expected}, got ${args.length}`, t.offset);
-      if (fn === 'exists' && args[0].kind !== 'path') fail('exists() takes a path, e.g. exists(data.MEETING_HELD.date)', starts[0]);
+      if (fn === 'exists' && args[0].kind !== 'path')
+        fail('exists() takes a path, e.g. exists(data.MEETING_HELD.date)', starts[0]);
       return { kind: 'call', fn, args, offset: t.offset };
     });
   }
@@ -285,7 +296,8 @@ class Parser {
 export function parseExpression(source: string): ParseResult {
   try {
     if (typeof source !== 'string') fail('expression must be a string', 0);
-    if (source.length > MAX_LENGTH) fail(`expression is too long (${source.length} characters, max ${MAX_LENGTH})`, MAX_LENGTH);
+    if (source.length > MAX_LENGTH)
+      fail(`expression is too long (${source.length} characters, max ${MAX_LENGTH})`, MAX_LENGTH);
     const parser = new Parser(tokenize(source));
     const expr = parser.parse();
     return { ok: true, expr, paths: parser.paths };
@@ -304,7 +316,8 @@ const finite = (n: number): number | undefined => (Number.isFinite(n) ? n + 0 : 
 
 /** -1, 0 or 1 for two numbers or two strings (code-unit order); undefined for anything else, NaN included. */
 function order(a: unknown, b: unknown): number | undefined {
-  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))) return undefined;
+  if (!((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')))
+    return undefined;
   return a < b ? -1 : a > b ? 1 : a === b ? 0 : undefined;
 }
 
@@ -412,7 +425,10 @@ export function expressionHolds(expr: Expr, lookup: (path: string) => unknown): 
  * Replaces `params.X` paths by literals (compile-time substitution); returns the names of params not
  * found in `params` (deduplicated, in order), whose paths stay in place. The input tree is not modified.
  */
-export function bindParams(expr: Expr, params: Record<string, number | string | boolean>): { expr: Expr; missing: string[] } {
+export function bindParams(
+  expr: Expr,
+  params: Record<string, number | string | boolean>,
+): { expr: Expr; missing: string[] } {
   const missing: string[] = [];
   const bind = (e: Expr): Expr => {
     switch (e.kind) {
@@ -439,6 +455,6 @@ export function bindParams(expr: Expr, params: Record<string, number | string | 
 /** One-paragraph reference of the expression language, printed by `rasoat definitions guards`. */
 export const EXPRESSION_HELP =
   'Biểu thức an toàn (không chạy mã) / a safe expression: paths event.F, data.EVENT.F, counters.C, milestones.M, params.P; ' +
-  'numbers, \'strings\', true, false, null; + - * / %; == != < <= > >=; and, or, not; ( ); ' +
+  "numbers, 'strings', true, false, null; + - * / %; == != < <= > >=; and, or, not; ( ); " +
   'min(a, b, ...), max(...), abs(x), round(x), floor(x), ceil(x), exists(path), coalesce(a, b, ...). ' +
   'A missing value never satisfies a comparison; only exactly true passes.';

@@ -6,7 +6,10 @@ const context: CaseContext = {
   counters: { openComplaints: 2, resolved: 0 },
   milestones: { posting: '2025-10-03T00:00:00.000Z' },
 };
-const input = (eventData: Record<string, unknown> = {}, ctx: CaseContext = context): GuardInput => ({ context: ctx, eventData });
+const input = (eventData: Record<string, unknown> = {}, ctx: CaseContext = context): GuardInput => ({
+  context: ctx,
+  eventData,
+});
 
 describe('readPath', () => {
   it('reads the incoming event, earlier data, counters and milestones', () => {
@@ -37,13 +40,28 @@ describe('readPath', () => {
 
 describe('OperandSchema', () => {
   it('accepts literals and paths under the four roots', () => {
-    for (const op of [3, 'poor', true, { path: 'event.x' }, { path: 'data.EVENT_X.y' }, { path: 'counters.c' }, { path: 'milestones.posting' }]) {
+    for (const op of [
+      3,
+      'poor',
+      true,
+      { path: 'event.x' },
+      { path: 'data.EVENT_X.y' },
+      { path: 'counters.c' },
+      { path: 'milestones.posting' },
+    ]) {
       expect(OperandSchema.safeParse(op).success).toBe(true);
     }
   });
 
   it('rejects other roots, bare roots and extra keys', () => {
-    for (const op of [{ path: 'household.size' }, { path: 'event' }, { path: 'event.' }, { path: 'event.x', default: 0 }, null, [1]]) {
+    for (const op of [
+      { path: 'household.size' },
+      { path: 'event' },
+      { path: 'event.' },
+      { path: 'event.x', default: 0 },
+      null,
+      [1],
+    ]) {
       expect(OperandSchema.safeParse(op).success).toBe(false);
     }
   });
@@ -143,7 +161,8 @@ describe('quorumReached', () => {
 
 describe('counterIsZero', () => {
   const { counterIsZero } = BUILTIN_GUARDS;
-  const isZero = (counter: string, ctx: CaseContext = context) => counterIsZero.evaluate(input({}, ctx), counterIsZero.params.parse({ counter }));
+  const isZero = (counter: string, ctx: CaseContext = context) =>
+    counterIsZero.evaluate(input({}, ctx), counterIsZero.params.parse({ counter }));
 
   it('holds for a counter at zero and for a counter never touched', () => {
     expect(isZero('resolved')).toBe(true);
@@ -164,7 +183,8 @@ describe('counterIsZero', () => {
 
 describe('isTrue', () => {
   const { isTrue } = BUILTIN_GUARDS;
-  const truthy = (value: unknown, eventData: Record<string, unknown> = {}) => isTrue.evaluate(input(eventData), isTrue.params.parse({ value }));
+  const truthy = (value: unknown, eventData: Record<string, unknown> = {}) =>
+    isTrue.evaluate(input(eventData), isTrue.params.parse({ value }));
 
   it('holds only for the boolean true', () => {
     expect(truthy({ path: 'event.agreed' }, { agreed: true })).toBe(true);
@@ -179,7 +199,11 @@ describe('isTrue', () => {
 describe('the registry', () => {
   it('documents every guard in Vietnamese and English', () => {
     for (const [name, guard] of Object.entries(BUILTIN_GUARDS)) {
-      expect({ name, vi: guard.description.vi.length > 0, en: guard.description.en.length > 0 }).toEqual({ name, vi: true, en: true });
+      expect({ name, vi: guard.description.vi.length > 0, en: guard.description.en.length > 0 }).toEqual({
+        name,
+        vi: true,
+        en: true,
+      });
     }
   });
 });

@@ -6,7 +6,14 @@ export const OperandSchema = z.union([
   z.number(),
   z.string(),
   z.boolean(),
-  z.strictObject({ path: z.string().regex(/^(event|data|counters|milestones|households)(\.[A-Za-z0-9_]+)+$/, 'must be a path like event.field, data.EVENT.field, counters.name, households.surveyed') }),
+  z.strictObject({
+    path: z
+      .string()
+      .regex(
+        /^(event|data|counters|milestones|households)(\.[A-Za-z0-9_]+)+$/,
+        'must be a path like event.field, data.EVENT.field, counters.name, households.surveyed',
+      ),
+  }),
 ]);
 export type Operand = z.infer<typeof OperandSchema>;
 
@@ -54,7 +61,11 @@ export const BUILTIN_GUARDS = {
       vi: 'So sánh hai giá trị (eq, ne, gt, gte, lt, lte).',
       en: 'Compares two operands (eq, ne, gt, gte, lt, lte).',
     },
-    params: z.strictObject({ left: OperandSchema, op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), right: OperandSchema }),
+    params: z.strictObject({
+      left: OperandSchema,
+      op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
+      right: OperandSchema,
+    }),
     // A missing operand never satisfies a comparison: two absent fields are not "equal".
     evaluate: (input, p) => {
       const [l, r] = [value(p.left, input), value(p.right, input)];
@@ -75,7 +86,10 @@ export const BUILTIN_GUARDS = {
     },
   } satisfies GuardDefinition<{ numerator: Operand; denominator: Operand; ratio: number }>,
   counterIsZero: {
-    description: { vi: 'Bộ đếm bằng 0 (ví dụ không còn khiếu nại chưa giải quyết).', en: 'A counter is zero (e.g. no open complaints).' },
+    description: {
+      vi: 'Bộ đếm bằng 0 (ví dụ không còn khiếu nại chưa giải quyết).',
+      en: 'A counter is zero (e.g. no open complaints).',
+    },
     params: z.strictObject({ counter: z.string().regex(/^[a-z][A-Za-z0-9]*$/) }),
     evaluate: (input, p) => (input.context.counters[p.counter] ?? 0) === 0,
   } satisfies GuardDefinition<{ counter: string }>,
@@ -85,12 +99,18 @@ export const BUILTIN_GUARDS = {
     evaluate: (input, p) => value(p.value, input) === true,
   } satisfies GuardDefinition<{ value: Operand }>,
   allHouseholdsSurveyed: {
-    description: { vi: 'Mọi hộ trong danh sách rà soát đã được thu thập thông tin, chấm điểm (và danh sách không rỗng).', en: 'Every listed household has been surveyed and scored (and the list is not empty).' },
+    description: {
+      vi: 'Mọi hộ trong danh sách rà soát đã được thu thập thông tin, chấm điểm (và danh sách không rỗng).',
+      en: 'Every listed household has been surveyed and scored (and the list is not empty).',
+    },
     params: z.strictObject({}),
     evaluate: (input) => !!input.facts && input.facts.total > 0 && input.facts.surveyed === input.facts.total,
   } satisfies GuardDefinition<Record<string, never>>,
   noOpenComplaints: {
-    description: { vi: 'Không còn khiếu nại chưa giải quyết về danh sách hộ.', en: 'No complaint about the household list is still open.' },
+    description: {
+      vi: 'Không còn khiếu nại chưa giải quyết về danh sách hộ.',
+      en: 'No complaint about the household list is still open.',
+    },
     params: z.strictObject({}),
     evaluate: (input) => !!input.facts && input.facts.openComplaints === 0,
   } satisfies GuardDefinition<Record<string, never>>,
@@ -100,11 +120,19 @@ export const BUILTIN_GUARDS = {
       en: 'Every household was put to the meeting and each reached the minimum agreement share.',
     },
     params: z.strictObject({ ratio }),
-    evaluate: (input, p) => !!input.facts && input.facts.total > 0 && input.facts.voted === input.facts.total && input.facts.minAgreement >= p.ratio,
+    evaluate: (input, p) =>
+      !!input.facts &&
+      input.facts.total > 0 &&
+      input.facts.voted === input.facts.total &&
+      input.facts.minAgreement >= p.ratio,
   } satisfies GuardDefinition<{ ratio: number }>,
 } as const;
 
 /** Guards that read the household facts: a definition naming one makes the adapter compute them. */
-export const HOUSEHOLD_GUARDS: ReadonlySet<string> = new Set(['allHouseholdsSurveyed', 'noOpenComplaints', 'householdsAgreed']);
+export const HOUSEHOLD_GUARDS: ReadonlySet<string> = new Set([
+  'allHouseholdsSurveyed',
+  'noOpenComplaints',
+  'householdsAgreed',
+]);
 
 export type GuardRegistry = Record<string, GuardDefinition<any>>;

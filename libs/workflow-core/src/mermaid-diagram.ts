@@ -1,4 +1,11 @@
-import { transitionsOf, vi, type Definition, type GuardRef, type StepSpec, type TransitionSpec } from './definition.schema';
+import {
+  transitionsOf,
+  vi,
+  type Definition,
+  type GuardRef,
+  type StepSpec,
+  type TransitionSpec,
+} from './definition.schema';
 
 /**
  * A Mermaid `stateDiagram-v2` of a definition; parallel steps are composite states whose regions
@@ -7,9 +14,11 @@ import { transitionsOf, vi, type Definition, type GuardRef, type StepSpec, type 
 export function mermaidDiagram(definition: Definition, current?: string | string[]): string {
   const lines = ['stateDiagram-v2'];
   const label = (text: string) => text.replace(/[:\n]/g, ' ');
-  const guardText = (g: GuardRef) => (typeof g === 'string' ? g : 'expr' in g ? g.expr.replace(/[:\n[\]]/g, ' ') : (g.not ? 'not ' : '') + g.name);
+  const guardText = (g: GuardRef) =>
+    typeof g === 'string' ? g : 'expr' in g ? g.expr.replace(/[:\n[\]]/g, ' ') : (g.not ? 'not ' : '') + g.name;
   const edges = (from: string, event: string, spec: string | TransitionSpec | TransitionSpec[], indent: string) => {
-    for (const t of transitionsOf(spec)) lines.push(`${indent}${from} --> ${t.target ?? from}: ${event}${t.guard ? ` [${guardText(t.guard)}]` : ''}`);
+    for (const t of transitionsOf(spec))
+      lines.push(`${indent}${from} --> ${t.target ?? from}: ${event}${t.guard ? ` [${guardText(t.guard)}]` : ''}`);
   };
   const draw = (steps: Record<string, StepSpec>, initial: string, indent: string) => {
     for (const [id, step] of Object.entries(steps)) lines.push(`${indent}${id}: ${label(vi(step.label))}`);

@@ -60,12 +60,24 @@ describe('masking personal free text', () => {
   });
 
   it('masks a value of an unexpected type whole, and leaves absent values alone', () => {
-    expect(maskPersonalFields(definition, 'MEETING_HELD', { chair: { name: 'An' }, speakers: 'An, Bình', attendees: 1 })).toEqual({ chair: MASKED_TEXT, speakers: MASKED_TEXT, attendees: 1 });
-    expect(maskPersonalFields(definition, 'MEETING_HELD', { chair: null, findings: 'x' })).toEqual({ chair: null, findings: 'x' });
+    expect(
+      maskPersonalFields(definition, 'MEETING_HELD', { chair: { name: 'An' }, speakers: 'An, Bình', attendees: 1 }),
+    ).toEqual({ chair: MASKED_TEXT, speakers: MASKED_TEXT, attendees: 1 });
+    expect(maskPersonalFields(definition, 'MEETING_HELD', { chair: null, findings: 'x' })).toEqual({
+      chair: null,
+      findings: 'x',
+    });
   });
 
   it('masks every string of an event the definition does not declare (recorded before a migration)', () => {
-    expect(maskPersonalFields(definition, 'COMPLAINT_FILED', { summary: 'Hộ bà Bình', count: 2, refs: ['H-01'], nested: { note: 'x', ok: true } })).toEqual({
+    expect(
+      maskPersonalFields(definition, 'COMPLAINT_FILED', {
+        summary: 'Hộ bà Bình',
+        count: 2,
+        refs: ['H-01'],
+        nested: { note: 'x', ok: true },
+      }),
+    ).toEqual({
       summary: MASKED_TEXT,
       count: 2,
       refs: [MASKED_TEXT],

@@ -11,7 +11,11 @@ export const MASKED_TEXT = '[ẩn]';
  * payload of an event type the definition does not declare (recorded under another version,
  * before a migration) cannot be told apart: every string in it is masked. The input is not changed.
  */
-export function maskPersonalFields(definition: Definition, eventType: string, data: Record<string, unknown>): Record<string, unknown> {
+export function maskPersonalFields(
+  definition: Definition,
+  eventType: string,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
   const spec = Object.hasOwn(definition.events, eventType) ? definition.events[eventType] : undefined;
   return spec ? maskRecord(spec.fields, data) : (maskAllText(data) as Record<string, unknown>);
 }
@@ -19,7 +23,8 @@ export function maskPersonalFields(definition: Definition, eventType: string, da
 function maskAllText(value: unknown): unknown {
   if (typeof value === 'string') return MASKED_TEXT;
   if (Array.isArray(value)) return value.map(maskAllText);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAllText(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAllText(v)]));
   return value;
 }
 
@@ -36,7 +41,13 @@ function maskRecord(fields: Record<string, FieldSpec>, data: Record<string, unkn
 function maskValue(field: FieldSpec, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   if (field.type === 'list') {
-    return Array.isArray(value) ? value.map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? maskRecord(field.items, item as Record<string, unknown>) : item)) : value;
+    return Array.isArray(value)
+      ? value.map((item) =>
+          item !== null && typeof item === 'object' && !Array.isArray(item)
+            ? maskRecord(field.items, item as Record<string, unknown>)
+            : item,
+        )
+      : value;
   }
   if ((field.type !== 'string' && field.type !== 'string-list') || field.personal !== true) return value;
   if (field.type === 'string-list' && Array.isArray(value)) return value.map(() => MASKED_TEXT);

@@ -18,7 +18,11 @@ const T0 = new Date('2025-09-01T01:00:00.000Z');
 const snapshotIn = (step: string): CaseSnapshot => ({
   step,
   status: compiled.definition.steps[step].type === 'final' ? 'done' : 'active',
-  context: { data: { REVIEW_LIST_SUBMITTED: { householdCount: 3 } }, counters: { openComplaints: 1 }, milestones: { [step]: T0.toISOString() } },
+  context: {
+    data: { REVIEW_LIST_SUBMITTED: { householdCount: 3 } },
+    counters: { openComplaints: 1 },
+    milestones: { [step]: T0.toISOString() },
+  },
 });
 
 describe('rehydration starts no timers', () => {
@@ -27,7 +31,11 @@ describe('rehydration starts no timers', () => {
 
   it('compiles a machine with no delayed transitions and no invoked actors in any step', () => {
     for (const node of Object.values(compiled.machine.root.states)) {
-      expect({ step: node.key, after: node.after, invoke: node.invoke }).toEqual({ step: node.key, after: [], invoke: [] });
+      expect({ step: node.key, after: node.after, invoke: node.invoke }).toEqual({
+        step: node.key,
+        after: [],
+        invoke: [],
+      });
     }
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -63,7 +71,10 @@ describe('rehydration starts no timers', () => {
 
   it('restores a live actor from its own persisted snapshot without any timer', () => {
     const first = createActor(compiled.machine).start();
-    first.send({ type: 'REVIEW_LIST_SUBMITTED', data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 } });
+    first.send({
+      type: 'REVIEW_LIST_SUBMITTED',
+      data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 },
+    });
     const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));
     first.stop();
 
@@ -101,7 +112,15 @@ describe('definitions cannot declare timers', () => {
     const expectedLine = text.split('\n').findIndex((l) => l.trim().startsWith(`${key}:`)) + 1;
     expect(result).toEqual({
       ok: false,
-      errors: [{ file: 'timer.yaml', line: expectedLine, col: 5, path: `$.steps.posting.${key}`, message: `unknown key "${key}"` }],
+      errors: [
+        {
+          file: 'timer.yaml',
+          line: expectedLine,
+          col: 5,
+          path: `$.steps.posting.${key}`,
+          message: `unknown key "${key}"`,
+        },
+      ],
     });
   });
 });

@@ -19,7 +19,13 @@ export function allSteps(definition: Pick<Definition, 'steps'>): StepEntry[] {
     out.push({ id, step, path: ['steps', id] });
     for (const [region, spec] of Object.entries(step.regions ?? {})) {
       for (const [childId, child] of Object.entries(spec.steps)) {
-        out.push({ id: childId, step: child, path: ['steps', id, 'regions', region, 'steps', childId], parent: id, region });
+        out.push({
+          id: childId,
+          step: child,
+          path: ['steps', id, 'regions', region, 'steps', childId],
+          parent: id,
+          region,
+        });
       }
     }
   }

@@ -22,7 +22,10 @@ describe('calendar command', () => {
     try {
       writeFileSync(join(dir, 'vn-2026.yaml'), 'year: 2027\nsource: x\n');
       writeFileSync(join(dir, 'vn-2027.yaml'), 'year: 2027\nsource: [unclosed\n');
-      writeFileSync(join(dir, 'vn-2028.yaml'), 'year: 2028\nsource: x\nworkingDays: [{ date: 2028-01-04, name: Làm bù }]\n');
+      writeFileSync(
+        join(dir, 'vn-2028.yaml'),
+        'year: 2028\nsource: x\nworkingDays: [{ date: 2028-01-04, name: Làm bù }]\n',
+      );
       writeFileSync(join(dir, 'README.txt'), 'not data');
       expect(() => loadCalendarData(dir)).toThrow(
         expect.objectContaining({
@@ -71,13 +74,21 @@ describe('calendar command', () => {
   it('applies a province’s extra days off with --province', async () => {
     const command = createCalendarCommand(() => [
       parseCalendarData(
-        { year: 2026, source: 'test', provinces: { '24': { daysOff: [{ date: '2026-10-15', name: 'Ngày truyền thống của tỉnh' }] } } },
+        {
+          year: 2026,
+          source: 'test',
+          provinces: { '24': { daysOff: [{ date: '2026-10-15', name: 'Ngày truyền thống của tỉnh' }] } },
+        },
         'test',
       ),
     ]);
-    expect((await run(['add-working-days', '2026-10-14', '1', '--province', '24'], command)).stdout).toBe('2026-10-16\n');
+    expect((await run(['add-working-days', '2026-10-14', '1', '--province', '24'], command)).stdout).toBe(
+      '2026-10-16\n',
+    );
     expect((await run(['add-working-days', '2026-10-14', '1'], command)).stdout).toBe('2026-10-15\n');
-    expect((await run(['holidays', '2026', '--province=24'], command)).stdout).toContain('2026-10-15 Ngày truyền thống của tỉnh\n');
+    expect((await run(['holidays', '2026', '--province=24'], command)).stdout).toContain(
+      '2026-10-15 Ngày truyền thống của tỉnh\n',
+    );
   });
 
   it.each([
@@ -99,7 +110,9 @@ describe('calendar command', () => {
   });
 
   it('exits 1 with every problem when the data is invalid', async () => {
-    const command = createCalendarCommand(() => [parseCalendarData({ year: 2026, source: 'x', daysOff: [{ date: '2026-01-02' }] }, 'vn-2026.yaml')]);
+    const command = createCalendarCommand(() => [
+      parseCalendarData({ year: 2026, source: 'x', daysOff: [{ date: '2026-01-02' }] }, 'vn-2026.yaml'),
+    ]);
     const { code, stderr } = await run(['holidays', '2026'], command);
     expect(code).toBe(1);
     expect(stderr).toContain('vn-2026.yaml $.daysOff[0].name');

@@ -61,7 +61,8 @@ function parseArgs(args: string[]): ParsedArgs {
     const arg = args[i];
     if (arg === '--province' || arg.startsWith('--province=')) {
       province = arg === '--province' ? args[++i] : arg.slice('--province='.length);
-      if (!province || !/^[A-Za-z0-9_-]+$/.test(province)) throw new UsageError(`bad --province "${province ?? ''}": expected a province code`);
+      if (!province || !/^[A-Za-z0-9_-]+$/.test(province))
+        throw new UsageError(`bad --province "${province ?? ''}": expected a province code`);
     } else if (/^--?[A-Za-z]/.test(arg)) {
       throw new UsageError(`unknown option "${arg}"`);
     } else {
@@ -71,14 +72,18 @@ function parseArgs(args: string[]): ParsedArgs {
   const [sub, ...rest] = positional;
   if (sub === 'add-working-days') {
     const [date, n] = exactly(rest, 2, 'add-working-days YYYY-MM-DD N');
-    if (!isCivilDate(date) || !inSupportedYears(Number(date.slice(0, 4)))) throw new UsageError(`bad date "${date}": expected YYYY-MM-DD in ${SUPPORTED_YEARS.min}–${SUPPORTED_YEARS.max}`);
-    if (!/^[+-]?\d{1,5}$/.test(n)) throw new UsageError(`bad N "${n}": expected an integer number of working days (at most 5 digits)`);
+    if (!isCivilDate(date) || !inSupportedYears(Number(date.slice(0, 4))))
+      throw new UsageError(`bad date "${date}": expected YYYY-MM-DD in ${SUPPORTED_YEARS.min}–${SUPPORTED_YEARS.max}`);
+    if (!/^[+-]?\d{1,5}$/.test(n))
+      throw new UsageError(`bad N "${n}": expected an integer number of working days (at most 5 digits)`);
     return { sub, date, n: Number(n), province };
   }
   if (sub === 'holidays') {
     const [year] = exactly(rest, 1, 'holidays YYYY');
     if (!/^\d{4}$/.test(year) || !inSupportedYears(Number(year))) {
-      throw new UsageError(`bad year "${year}": expected YYYY between ${SUPPORTED_YEARS.min} and ${SUPPORTED_YEARS.max}`);
+      throw new UsageError(
+        `bad year "${year}": expected YYYY between ${SUPPORTED_YEARS.min} and ${SUPPORTED_YEARS.max}`,
+      );
     }
     return { sub, year: Number(year), province };
   }
@@ -86,7 +91,11 @@ function parseArgs(args: string[]): ParsedArgs {
 }
 
 function render(parsed: ParsedArgs, calendar: WorkingDayCalendar): string {
-  if (parsed.sub === 'holidays') return calendar.holidays(parsed.year).map((day) => `${day.date} ${day.name}\n`).join('');
+  if (parsed.sub === 'holidays')
+    return calendar
+      .holidays(parsed.year)
+      .map((day) => `${day.date} ${day.name}\n`)
+      .join('');
   try {
     return `${calendar.addWorkingDays(parsed.date, parsed.n)}\n`;
   } catch (error) {
@@ -99,7 +108,8 @@ function render(parsed: ParsedArgs, calendar: WorkingDayCalendar): string {
 }
 
 function exactly(rest: string[], count: number, form: string): string[] {
-  if (rest.length !== count) throw new UsageError(`expected ${form}, got ${rest.length} argument(s) after the sub-command`);
+  if (rest.length !== count)
+    throw new UsageError(`expected ${form}, got ${rest.length} argument(s) after the sub-command`);
   return rest;
 }
 

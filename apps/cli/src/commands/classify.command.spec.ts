@@ -19,7 +19,12 @@ describe('classify command', () => {
     const { code, stdout, stderr } = await run(
       ['--period', '2022-2025'],
       [
-        line({ id: 'H1', area: 'rural', incomePerCapitaMonthly: 1_500_000, deprivations: ['employment', 'nutrition', 'latrine'] }),
+        line({
+          id: 'H1',
+          area: 'rural',
+          incomePerCapitaMonthly: 1_500_000,
+          deprivations: ['employment', 'nutrition', 'latrine'],
+        }),
         '{"id": "H2", "area": ',
         line({ id: 'H3', area: 'urban', incomePerCapitaMonthly: 1.5, deprivations: [] }),
         '',
@@ -27,7 +32,10 @@ describe('classify command', () => {
       ],
     );
     expect(code).toBe(1);
-    const results = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const results = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(results).toEqual([
       {
         id: 'H1',
@@ -36,41 +44,67 @@ describe('classify command', () => {
           'Thu nhập bình quân 1.500.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn 1.500.000 đồng',
           'Thiếu hụt 3/12 chỉ số (≥ 3): Việc làm, Dinh dưỡng, Nhà tiêu hợp vệ sinh',
         ],
-        explanation: expect.objectContaining({ period: '2022-2025', area: 'rural', incomeLine: 1_500_000, deprivationCount: 3 }),
+        explanation: expect.objectContaining({
+          period: '2022-2025',
+          area: 'rural',
+          incomeLine: 1_500_000,
+          deprivationCount: 3,
+        }),
       },
       expect.objectContaining({ id: 'H5', class: 'average' }),
     ]);
     expect(Object.keys(results[0])).toEqual(['id', 'class', 'reasons', 'explanation']);
-    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^line 2: invalid JSON: /), 'line 3: incomePerCapitaMonthly: expected an integer']);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^line 2: invalid JSON: /),
+      'line 3: incomePerCapitaMonthly: expected an integer',
+    ]);
   });
 
   it('exits 0 when every line is good, reading CRLF line ends and a byte-order mark', async () => {
     const { io, stdout } = memoryIo();
-    io.stdin = Readable.from(['\uFEFF', line({ id: 'A', area: 'urban', incomePerCapitaMonthly: 0, deprivations: [] }), '\r\n\r\n']);
+    io.stdin = Readable.from([
+      '\uFEFF',
+      line({ id: 'A', area: 'urban', incomePerCapitaMonthly: 0, deprivations: [] }),
+      '\r\n\r\n',
+    ]);
     expect(await classifyCommand.run(['--period', '2026-2030'], io)).toBe(0);
     expect(JSON.parse(stdout())).toMatchObject({ id: 'A', class: 'near_poor' });
   });
 
   it('names an unknown deprivation code of the period', async () => {
-    const { code, stderr } = await run(['--period', '2026-2030'], [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 0, deprivations: ['information_access'] })]);
+    const { code, stderr } = await run(
+      ['--period', '2026-2030'],
+      [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 0, deprivations: ['information_access'] })],
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/^line 1: deprivations\[0\]: unknown indicator "information_access" for period 2026-2030/);
   });
 
   it('applies a province’s own lines with --province', async () => {
-    const { code, stdout } = await run(['--period', '2022-2025', '--province', '24'], [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] })]);
+    const { code, stdout } = await run(
+      ['--period', '2022-2025', '--province', '24'],
+      [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] })],
+    );
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ class: 'near_poor', explanation: { province: '24', incomeLine: 1_750_000 } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      class: 'near_poor',
+      explanation: { province: '24', incomeLine: 1_750_000 },
+    });
   });
 
   it.each([
     [['--period', '2016-2020'], /^classify: unknown period "2016-2020"; known periods: 2022-2025, 2026-2030/],
     [['--period', '../../etc'], /^classify: unknown period "\.\.\/\.\.\/etc"; known periods: 2022-2025, 2026-2030/],
-    [['--period', '2026-2030', '--province', '99'], /^classify: no lines of province "99" for period 2026-2030; provinces with own lines: none/],
+    [
+      ['--period', '2026-2030', '--province', '99'],
+      /^classify: no lines of province "99" for period 2026-2030; provinces with own lines: none/,
+    ],
     [[], /^classify: missing --period\nusage: classify --period/],
     [['--period', '2022-2025', '--year', '2025'], /^classify: unknown option --year/],
   ])('refuses %j with exit 2 before reading stdin', async (args, message) => {
-    const { code, stdout, stderr } = await run(args, [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 0, deprivations: [] })]);
+    const { code, stdout, stderr } = await run(args, [
+      line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 0, deprivations: [] }),
+    ]);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toMatch(message);
   });
@@ -98,9 +132,15 @@ describe('classify command', () => {
 
     it('names the file of a YAML syntax error and of a period that does not match the file name', () => {
       writeFileSync(join(dir, '2022-2025.yaml'), 'period: [unclosed\n');
-      expect(() => loadRuleSet(dir, '2022-2025')).toThrow(expect.objectContaining({ issues: [expect.stringContaining(`${join(dir, '2022-2025.yaml')}: `)] }));
+      expect(() => loadRuleSet(dir, '2022-2025')).toThrow(
+        expect.objectContaining({ issues: [expect.stringContaining(`${join(dir, '2022-2025.yaml')}: `)] }),
+      );
       writeFileSync(join(dir, '2026-2030.yaml'), readShipped('2022-2025.yaml'));
-      expect(() => loadRuleSet(dir, '2026-2030')).toThrow(expect.objectContaining({ issues: [`${join(dir, '2026-2030.yaml')}: period: 2022-2025 but the file is named for 2026-2030`] }));
+      expect(() => loadRuleSet(dir, '2026-2030')).toThrow(
+        expect.objectContaining({
+          issues: [`${join(dir, '2026-2030.yaml')}: period: 2022-2025 but the file is named for 2026-2030`],
+        }),
+      );
     });
 
     it('names a province file whose code does not match its folder', () => {

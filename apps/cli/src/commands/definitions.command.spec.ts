@@ -26,7 +26,19 @@ describe('definitions command', () => {
     const file = join(dir, 'overlay.yaml');
     writeFileSync(
       file,
-      ['extends: periodic-review@1', 'id: test-overlay', 'version: 1', 'province: "20"', 'patch:', '  steps:', '    surveys:', '      label: Thu thập', '  parameters:', '    postingWorkingDays: { value: 5 }', ''].join('\n'),
+      [
+        'extends: periodic-review@1',
+        'id: test-overlay',
+        'version: 1',
+        'province: "20"',
+        'patch:',
+        '  steps:',
+        '    surveys:',
+        '      label: Thu thập',
+        '  parameters:',
+        '    postingWorkingDays: { value: 5 }',
+        '',
+      ].join('\n'),
     );
     const { code, stdout } = await run(['validate', file]);
     expect(code).toBe(1);
@@ -37,7 +49,10 @@ describe('definitions command', () => {
 
   it('validate reports a valid overlay as valid, and a file that is not there', async () => {
     const good = join(dir, 'good.yaml');
-    writeFileSync(good, 'extends: periodic-review@1\nid: test-overlay\nversion: 1\npatch:\n  parameters:\n    postingWorkingDays: { value: 5 }\n');
+    writeFileSync(
+      good,
+      'extends: periodic-review@1\nid: test-overlay\nversion: 1\npatch:\n  parameters:\n    postingWorkingDays: { value: 5 }\n',
+    );
     expect((await run(['validate', good])).code).toBe(0);
     const missing = await run(['validate', join(dir, 'none.yaml')]);
     expect(missing.code).toBe(1);

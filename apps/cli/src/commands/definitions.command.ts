@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDefinitionFile, WORKFLOWS_DIR } from '@rasoat/definition-catalog';
-import { BUILTIN_GUARDS, definitionJsonSchema, EXPRESSION_HELP, formatDefinitionError, mermaidDiagram, overlayJsonSchema } from '@rasoat/workflow-core';
+import {
+  BUILTIN_GUARDS,
+  definitionJsonSchema,
+  EXPRESSION_HELP,
+  formatDefinitionError,
+  mermaidDiagram,
+  overlayJsonSchema,
+} from '@rasoat/workflow-core';
 import type { CliCommand } from '../cli-command';
 
 const USAGE = 'definitions validate FILE... | definitions diagram FILE | definitions guards | definitions schema [DIR]';
@@ -56,7 +63,9 @@ export const definitionsCommand: CliCommand = {
       }
       case 'guards': {
         for (const [name, guard] of Object.entries(BUILTIN_GUARDS)) {
-          const params = Object.keys((guard.params as unknown as { shape?: Record<string, unknown> }).shape ?? {}).join(', ');
+          const params = Object.keys((guard.params as unknown as { shape?: Record<string, unknown> }).shape ?? {}).join(
+            ', ',
+          );
           io.stdout.write(`${name}(${params})\n  ${guard.description.vi}\n  ${guard.description.en}\n`);
         }
         io.stdout.write(`{ expr: "..." }\n  ${EXPRESSION_HELP}\n`);
@@ -64,7 +73,10 @@ export const definitionsCommand: CliCommand = {
       }
       case 'schema': {
         const dir = resolve(rest[0] ?? WORKFLOWS_DIR);
-        for (const [name, schema] of [['definition.schema.json', definitionJsonSchema()], ['overlay.schema.json', overlayJsonSchema()]] as const) {
+        for (const [name, schema] of [
+          ['definition.schema.json', definitionJsonSchema()],
+          ['overlay.schema.json', overlayJsonSchema()],
+        ] as const) {
           writeFileSync(`${dir}/${name}`, `${JSON.stringify(schema, null, 2)}\n`);
           io.stderr.write(`wrote ${dir}/${name}\n`);
         }

@@ -29,13 +29,18 @@ export function knownPeriods(dir: string): string[] {
 export function loadRuleSet(dir: string, period: string, province?: string): RuleSet {
   const periods = knownPeriods(dir);
   if (!periods.includes(period)) {
-    throw new PovertyRulesError(PovertyRulesErrorCode.UnknownPeriod, `unknown period "${period}"; known periods: ${periods.join(', ') || 'none'} (files in ${dir})`);
+    throw new PovertyRulesError(
+      PovertyRulesErrorCode.UnknownPeriod,
+      `unknown period "${period}"; known periods: ${periods.join(', ') || 'none'} (files in ${dir})`,
+    );
   }
   const file = join(dir, `${period}.yaml`);
   const ruleSet = parseRuleSet(readYaml(file, PovertyRulesErrorCode.InvalidRuleSet), file);
   // The file name is what admins and the --period flag use, so it must agree with the content.
   if (ruleSet.period !== period) {
-    throw new PovertyRulesError(PovertyRulesErrorCode.InvalidRuleSet, `${file}: invalid poverty rule set`, [`${file}: period: ${ruleSet.period} but the file is named for ${period}`]);
+    throw new PovertyRulesError(PovertyRulesErrorCode.InvalidRuleSet, `${file}: invalid poverty rule set`, [
+      `${file}: period: ${ruleSet.period} but the file is named for ${period}`,
+    ]);
   }
   if (province === undefined) return ruleSet;
 
@@ -49,7 +54,10 @@ export function loadRuleSet(dir: string, period: string, province?: string): Rul
       `no lines of province "${province}" for period ${period}; provinces with own lines: ${withLines.join(', ') || 'none'}`,
     );
   }
-  const provinceLines = parseProvinceLines(readYaml(provinceFile, PovertyRulesErrorCode.InvalidProvinceLines), provinceFile);
+  const provinceLines = parseProvinceLines(
+    readYaml(provinceFile, PovertyRulesErrorCode.InvalidProvinceLines),
+    provinceFile,
+  );
   if (provinceLines.province !== province) {
     throw new PovertyRulesError(PovertyRulesErrorCode.InvalidProvinceLines, `${provinceFile}: invalid province lines`, [
       `${provinceFile}: province: "${provinceLines.province}" but the file is under provinces/${province}/`,

@@ -10,7 +10,13 @@ import { createSimulateCommand } from './simulate.command';
  * of the test run, a throwaway database and queue prefix per run.
  */
 describe('simulate command', () => {
-  const env = () => ({ ...process.env, DATABASE_URL: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'), REDIS_URL: testRedisUrl(), JWT_SECRET: testJwtSecret(), NODE_ENV: 'test' });
+  const env = () => ({
+    ...process.env,
+    DATABASE_URL: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'),
+    REDIS_URL: testRedisUrl(),
+    JWT_SECRET: testJwtSecret(),
+    NODE_ENV: 'test',
+  });
   const simulate = async (args: string[]) => {
     const { io, stdout, stderr } = memoryIo();
     const code = await createSimulateCommand({ env: env() }).run(args, io);
@@ -25,7 +31,9 @@ describe('simulate command', () => {
 
   it('prints the header, one line per virtual week, and the summary', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('Tỉnh / province             24 Tỉnh Bắc Giang (demo): 1 huyện / districts, 3 xã / communes, 30 thôn / villages');
+    expect(first.stdout).toContain(
+      'Tỉnh / province             24 Tỉnh Bắc Giang (demo): 1 huyện / districts, 3 xã / communes, 30 thôn / villages',
+    );
     expect(first.stdout).toContain('Quy trình / definition      periodic-review@1');
     expect(first.stdout).toContain('Thời gian / window          01/09/2026 – 14/12/2026');
     const weeks = first.stdout.split('\n').filter((l) => /^ +\d+ {2}\d\d\/\d\d\/\d{4} /.test(l));
@@ -33,13 +41,16 @@ describe('simulate command', () => {
     expect(weeks).toHaveLength(17);
     expect(weeks[0]).toMatch(/^ +1 {2}07\/09\/2026 /);
     expect(weeks[16]).toMatch(/^ +17 {2}24\/12\/2026 /);
-    expect(first.stdout).toMatch(/^ Tuần {2}Đến ngày {2}Bước 1 {2}Bước 2 .* Bước 7 {2}Đang quá hạn {2}Nhắc việc {2}Báo quá hạn {3}Vượt cấp/m);
+    expect(first.stdout).toMatch(
+      /^ Tuần {2}Đến ngày {2}Bước 1 {2}Bước 2 .* Bước 7 {2}Đang quá hạn {2}Nhắc việc {2}Báo quá hạn {3}Vượt cấp/m,
+    );
     expect(first.stdout).toMatch(/^ {2}Thời gian chạy \/ wall time +\d+ phút \d+ giây \/ \d+ min \d+ s$/m);
     expect(first.stderr).toContain('tuần / week 17');
   });
 
   it('plays a season: villages complete; reminders, overdue notices and escalations are sent; digests delivered', () => {
-    const number = (label: string) => Number(new RegExp(`^ {2}${label.replace(/[/()]/g, '\\$&')} +(\\d+)`, 'm').exec(first.stdout)?.[1]);
+    const number = (label: string) =>
+      Number(new RegExp(`^ {2}${label.replace(/[/()]/g, '\\$&')} +(\\d+)`, 'm').exec(first.stdout)?.[1]);
     expect(number('Thôn hoàn thành / villages completed')).toBeGreaterThan(20);
     expect(number('Nhắc việc / reminders')).toBeGreaterThan(0);
     expect(number('Báo quá hạn / overdue notices')).toBeGreaterThan(0);
@@ -57,8 +68,16 @@ describe('simulate command', () => {
   it('--json prints the same weeks as machine-readable rows; another seed plays another season', async () => {
     const json = await simulate(['--villages', '30', '--seed', '7', '--json']);
     expect(json.code).toBe(0);
-    const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(rows[0]).toMatchObject({ type: 'header', seed: 7, window: { start: '2026-09-01', end: '2026-12-14' }, province: { villages: 30 } });
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows[0]).toMatchObject({
+      type: 'header',
+      seed: 7,
+      window: { start: '2026-09-01', end: '2026-12-14' },
+      province: { villages: 30 },
+    });
     const weeks = rows.filter((r) => r.type === 'week');
     expect(weeks).toHaveLength(17);
     expect(weeks[16]).toMatchObject({ week: 17, from: '2026-12-22', to: '2026-12-24' });
@@ -86,7 +105,9 @@ describe('simulate command', () => {
     const pg = new Client({ connectionString: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres') });
     await pg.connect();
     try {
-      const { rows } = await pg.query(`select datname from pg_database where datname like $1`, [`rasoat\\_sim\\_${process.pid}\\_%`]);
+      const { rows } = await pg.query(`select datname from pg_database where datname like $1`, [
+        `rasoat\\_sim\\_${process.pid}\\_%`,
+      ]);
       expect(rows).toEqual([]);
     } finally {
       await pg.end();
@@ -94,9 +115,22 @@ describe('simulate command', () => {
   });
 
   it('refuses bad arguments and unsupported definitions before starting anything', async () => {
-    expect(await simulate(['--villages', 'many'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('bad --villages "many"') });
-    expect(await simulate(['--definition', 'regular-review@1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('another process') });
-    expect(await simulate(['--definition', 'periodic-review@2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('household records') });
-    expect(await simulate(['--definition', 'lang-son-periodic-review-2024@1', '--year', '2026'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--year 2026 does not match') });
+    expect(await simulate(['--villages', 'many'])).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('bad --villages "many"'),
+    });
+    expect(await simulate(['--definition', 'regular-review@1'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('another process'),
+    });
+    expect(await simulate(['--definition', 'periodic-review@2'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('household records'),
+    });
+    expect(await simulate(['--definition', 'lang-son-periodic-review-2024@1', '--year', '2026'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--year 2026 does not match'),
+    });
   });
 });

@@ -6,7 +6,8 @@ import { runSeason, seasonWindow, type SeasonHeader } from '../simulation/season
 import { startSimulationServices } from '../simulation/services';
 import { householdGatedStep, isPeriodicReview } from '../simulation/village';
 
-const USAGE = 'simulate [--province CODE] [--villages N] [--seed S] [--definition KEY] [--year YYYY] [--days-after N] [--json] [--keep] [--verbose]';
+const USAGE =
+  'simulate [--province CODE] [--villages N] [--seed S] [--definition KEY] [--year YYYY] [--days-after N] [--json] [--keep] [--verbose]';
 
 const HELP = `usage: npm run -s rasoat -- ${USAGE}
 
@@ -67,13 +68,16 @@ function parseArgs(args: string[]): SimulateArgs | 'help' {
   const int = (name: string, min: number, max: number): number | undefined => {
     const v = values[name];
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`bad --${name} "${v}": expected an integer from ${min} to ${max}`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new UsageError(`bad --${name} "${v}": expected an integer from ${min} to ${max}`);
     return Number(v);
   };
   const province = values.province;
-  if (province !== undefined && !/^[0-9A-Z]{2,8}$/.test(province)) throw new UsageError(`bad --province "${province}": expected a province code such as 24`);
+  if (province !== undefined && !/^[0-9A-Z]{2,8}$/.test(province))
+    throw new UsageError(`bad --province "${province}": expected a province code such as 24`);
   const definitionKey = values.definition ?? 'periodic-review@1';
-  if (!/^[a-z][a-z0-9-]*@\d+$/.test(definitionKey)) throw new UsageError(`bad --definition "${definitionKey}": expected id@version, e.g. periodic-review@1`);
+  if (!/^[a-z][a-z0-9-]*@\d+$/.test(definitionKey))
+    throw new UsageError(`bad --definition "${definitionKey}": expected id@version, e.g. periodic-review@1`);
   return {
     provinceCode: province,
     villages: int('villages', 1, 100_000),
@@ -116,11 +120,15 @@ export function createSimulateCommand(options: { env?: NodeJS.ProcessEnv; handle
       const catalog = loadCatalog();
       const entry = catalog.get(parsed.definitionKey);
       if (!entry) {
-        io.stderr.write(`simulate: unknown definition "${parsed.definitionKey}"; shipped: ${[...catalog.keys()].sort().join(', ')}\n`);
+        io.stderr.write(
+          `simulate: unknown definition "${parsed.definitionKey}"; shipped: ${[...catalog.keys()].sort().join(', ')}\n`,
+        );
         return 2;
       }
       if (!isPeriodicReview(entry.definition)) {
-        io.stderr.write(`simulate: the village model plays the periodic review (periodic-review and the province definitions extending it); ${parsed.definitionKey} is another process\n`);
+        io.stderr.write(
+          `simulate: the village model plays the periodic review (periodic-review and the province definitions extending it); ${parsed.definitionKey} is another process\n`,
+        );
         return 2;
       }
       const gated = householdGatedStep(entry.definition);
@@ -145,7 +153,12 @@ export function createSimulateCommand(options: { env?: NodeJS.ProcessEnv; handle
         log('interrupted: finishing the current virtual day, then cleaning up (Ctrl-C again to kill)');
       };
       if (options.handleSignals) process.once('SIGINT', onSignal);
-      const services = await startSimulationServices({ databaseUrl: base.databaseUrl, redisUrl: base.redisUrl, dataDir: base.dataDir, log });
+      const services = await startSimulationServices({
+        databaseUrl: base.databaseUrl,
+        redisUrl: base.redisUrl,
+        dataDir: base.dataDir,
+        log,
+      });
       log(services.description);
       let header: SeasonHeader | undefined;
       try {
@@ -170,7 +183,10 @@ export function createSimulateCommand(options: { env?: NodeJS.ProcessEnv; handle
               header = h;
               io.stdout.write(parsed.json ? jsonHeader(h) : renderHeader(h));
             },
-            week: (row) => io.stdout.write(parsed.json ? jsonWeek(header as SeasonHeader, row) : renderWeek(header as SeasonHeader, row)),
+            week: (row) =>
+              io.stdout.write(
+                parsed.json ? jsonWeek(header as SeasonHeader, row) : renderWeek(header as SeasonHeader, row),
+              ),
           },
         );
         io.stdout.write(parsed.json ? jsonSummary(summary) : renderSummary(header as SeasonHeader, summary));

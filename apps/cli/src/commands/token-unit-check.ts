@@ -17,7 +17,11 @@ export interface TokenUnitRefusal {
  * that `npm start` runs for the data directory. With neither, the token is not minted: a token
  * nobody could use is worse than a clear refusal.
  */
-export async function tokenUnitRefusal(role: UserRole, unit: string, config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<TokenUnitRefusal | null> {
+export async function tokenUnitRefusal(
+  role: UserRole,
+  unit: string,
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>,
+): Promise<TokenUnitRefusal | null> {
   const refused = (known: { level: AdminLevel } | undefined): TokenUnitRefusal | null => {
     const e = roleLevelRefusal(role, unit, known);
     return e && { exit: 2, message: e.message };

@@ -25,7 +25,14 @@ describe('token command: a role only at a unit of its level', () => {
     const client = new Client({ connectionString: db.url });
     await client.connect();
     try {
-      const rows = withPaths(testProvinces()).map((u) => ({ code: u.code, name: u.name, level: u.level, parent_code: u.parentCode, path: u.path, province_code: u.provinceCode }));
+      const rows = withPaths(testProvinces()).map((u) => ({
+        code: u.code,
+        name: u.name,
+        level: u.level,
+        parent_code: u.parentCode,
+        path: u.path,
+        province_code: u.provinceCode,
+      }));
       await client.query(
         `insert into admin_unit (code, name, level, parent_code, path, province_code)
          select code, name, level, parent_code, path, province_code
@@ -70,26 +77,50 @@ describe('token command: a role only at a unit of its level', () => {
 
   it('refuses to mint without a database to check the unit in, saying how to proceed (exit 1)', async () => {
     const none = await tokenUnitRefusal('village_board', 'T1C1V1', { databaseUrl: undefined, dataDir });
-    expect(none).toEqual({ exit: 1, message: expect.stringContaining(`no embedded PostgreSQL runs for ${dataDir}; set DATABASE_URL or start rasoat (npm start), then retry`) });
-    const down = await tokenUnitRefusal('village_board', 'T1C1V1', { databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/rasoat`, dataDir });
-    expect(down).toEqual({ exit: 1, message: expect.stringContaining('cannot read unit "T1C1V1" from postgres://postgres@127.0.0.1:') });
+    expect(none).toEqual({
+      exit: 1,
+      message: expect.stringContaining(
+        `no embedded PostgreSQL runs for ${dataDir}; set DATABASE_URL or start rasoat (npm start), then retry`,
+      ),
+    });
+    const down = await tokenUnitRefusal('village_board', 'T1C1V1', {
+      databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/rasoat`,
+      dataDir,
+    });
+    expect(down).toEqual({
+      exit: 1,
+      message: expect.stringContaining('cannot read unit "T1C1V1" from postgres://postgres@127.0.0.1:'),
+    });
     // VN needs no database.
     expect(await tokenUnitRefusal('national_admin', 'VN', { databaseUrl: undefined, dataDir })).toBeNull();
   });
 
   it('the command (a real process) refuses a bad pair with nothing on stdout, and mints a good one', async () => {
     const token = (unit: string) =>
-      run(process.execPath, [join(ROOT, 'scripts/run.js'), 'apps/cli/src/main.ts', 'token', '--role', 'village_board', '--unit', unit], {
-        cwd: ROOT,
-        env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, JWT_SECRET: SECRET, RASOAT_DATA_DIR: dataDir },
-      }).then(
+      run(
+        process.execPath,
+        [join(ROOT, 'scripts/run.js'), 'apps/cli/src/main.ts', 'token', '--role', 'village_board', '--unit', unit],
+        {
+          cwd: ROOT,
+          env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, JWT_SECRET: SECRET, RASOAT_DATA_DIR: dataDir },
+        },
+      ).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
       );
     const bad = await token('T1C1');
-    expect(bad).toEqual({ code: 2, stdout: '', stderr: expect.stringContaining('--unit: Vai trò village_board chỉ hoạt động ở cấp thôn, không ở T1C1 (cấp xã) / role village_board acts only from a village') });
+    expect(bad).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining(
+        '--unit: Vai trò village_board chỉ hoạt động ở cấp thôn, không ở T1C1 (cấp xã) / role village_board acts only from a village',
+      ),
+    });
     const good = await token('T1C1V1');
     expect(good.code).toBe(0);
-    expect(verifyToken(good.stdout.trim(), SECRET, new Date())).toMatchObject({ role: 'village_board', unit: 'T1C1V1' });
+    expect(verifyToken(good.stdout.trim(), SECRET, new Date())).toMatchObject({
+      role: 'village_board',
+      unit: 'T1C1V1',
+    });
   }, 60_000);
 });

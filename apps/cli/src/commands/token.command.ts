@@ -39,7 +39,9 @@ export const tokenCommand: CliCommand = {
       return refusal.exit;
     }
     const sub = flags.values.sub ?? `${role.data}@${unit}`;
-    io.stdout.write(`${signToken({ sub, role: role.data, unit, ...(flags.values.name ? { name: flags.values.name } : {}) }, config.jwtSecret, new Date(), Math.round(hours * 3600))}\n`);
+    io.stdout.write(
+      `${signToken({ sub, role: role.data, unit, ...(flags.values.name ? { name: flags.values.name } : {}) }, config.jwtSecret, new Date(), Math.round(hours * 3600))}\n`,
+    );
     return 0;
   },
 };

@@ -6,7 +6,12 @@ describe('simulated provinces', () => {
     expect(p).toMatchObject({ code: 'P07', districts: 0, communes: 3 });
     expect(p.villages).toHaveLength(50);
     expect(p.units.filter((u) => u.level === 'commune').every((u) => u.parentCode === 'P07')).toBe(true);
-    expect(p.villages.every((v, i) => v.index === i && v.districtCode === null && v.provinceCode === 'P07' && v.code.startsWith(v.communeCode))).toBe(true);
+    expect(
+      p.villages.every(
+        (v, i) =>
+          v.index === i && v.districtCode === null && v.provinceCode === 'P07' && v.code.startsWith(v.communeCode),
+      ),
+    ).toBe(true);
     const codes = p.units.map((u) => u.code);
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes.every((c) => c.startsWith('P07'))).toBe(true);

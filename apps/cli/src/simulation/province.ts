@@ -32,7 +32,8 @@ export function simulatedProvince(code: string, villages?: number): SimulatedPro
   const keptVillages = all.filter((u) => u.level === 'village').slice(0, villages ?? Number.POSITIVE_INFINITY);
   const keep = new Set<string>();
   for (const v of keptVillages) {
-    for (let unit: UnitSeed | undefined = v; unit; unit = unit.parentCode ? byCode.get(unit.parentCode) : undefined) keep.add(unit.code);
+    for (let unit: UnitSeed | undefined = v; unit; unit = unit.parentCode ? byCode.get(unit.parentCode) : undefined)
+      keep.add(unit.code);
   }
   const units = all.filter((u) => keep.has(u.code));
   const chain = (v: UnitSeed) => {

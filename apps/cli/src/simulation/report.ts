@@ -7,7 +7,11 @@ import type { Pace } from './village';
 export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];
 
 /** Vietnamese first, English after: every label of the printed report. */
-const PACE_LABEL: Record<Pace, string> = { early: 'nhanh / early', typical: 'trung bình / typical', late: 'chậm / late' };
+const PACE_LABEL: Record<Pace, string> = {
+  early: 'nhanh / early',
+  typical: 'trung bình / typical',
+  late: 'chậm / late',
+};
 
 const COUNTER_LABEL: Record<string, string> = {
   invalidMeetings: 'họp không hợp lệ / invalid meetings',
@@ -34,7 +38,12 @@ function columns(header: SeasonHeader): Column[] {
   return [
     { vi: 'Tuần', en: 'week', value: (r) => r.week },
     { vi: 'Đến ngày', en: 'until', value: (r) => dmy(r.to), left: true },
-    ...header.stages.map((s, i): Column => ({ vi: `Bước ${s.stage}`, en: `step ${s.stage}`, value: (r) => r.finished[i] ?? 0, band: FINISHED })),
+    ...header.stages.map((s, i): Column => ({
+      vi: `Bước ${s.stage}`,
+      en: `step ${s.stage}`,
+      value: (r) => r.finished[i] ?? 0,
+      band: FINISHED,
+    })),
     { vi: 'Đang quá hạn', en: 'overdue now', value: (r) => r.overdue },
     { vi: 'Nhắc việc', en: 'reminders', value: (r) => n(r, 'deadline-reminder'), band: THIS_WEEK },
     { vi: 'Báo quá hạn', en: 'overdue', value: (r) => n(r, 'step-overdue'), band: THIS_WEEK },
@@ -47,7 +56,8 @@ function columns(header: SeasonHeader): Column[] {
 }
 
 const width = (c: Column) => Math.max(c.vi.length, c.en.length, 5);
-const cell = (c: Column, text: string | number) => (c.left ? String(text).padEnd(width(c)) : String(text).padStart(width(c)));
+const cell = (c: Column, text: string | number) =>
+  c.left ? String(text).padEnd(width(c)) : String(text).padStart(width(c));
 const line = (cells: string[]) => `${cells.join('  ')}\n`.replace(/ +\n$/, '\n');
 
 export function otherNotifications(byTemplate: Record<string, number>): number {
@@ -73,14 +83,26 @@ export function renderHeader(h: SeasonHeader): string {
   const cols = columns(h);
   return [
     'Mô phỏng mùa rà soát hộ nghèo, hộ cận nghèo / Poor-household review season simulation\n',
-    item('Tỉnh / province', `${h.province.code} ${h.province.name}: ${h.province.districts} huyện / districts, ${h.province.communes} xã / communes, ${h.province.villages} thôn / villages`),
+    item(
+      'Tỉnh / province',
+      `${h.province.code} ${h.province.name}: ${h.province.districts} huyện / districts, ${h.province.communes} xã / communes, ${h.province.villages} thôn / villages`,
+    ),
     item('Quy trình / definition', `${h.definition.key} — ${h.definition.title}`),
     item('Hạt giống / seed', String(h.seed)),
-    item('Thời gian / window', `${dmy(h.window.start)} – ${dmy(h.window.end)}; mô phỏng đến hết / simulated through ${dmy(h.until)}`),
+    item(
+      'Thời gian / window',
+      `${dmy(h.window.start)} – ${dmy(h.window.end)}; mô phỏng đến hết / simulated through ${dmy(h.until)}`,
+    ),
     item('Nhịp làm việc / pace', paces),
-    item('Bản tin / digests', `${h.subscriptions} ban chỉ đạo tỉnh, huyện, xã nhận bản tin hằng ngày qua webhook / steering committees get a daily digest by webhook`),
+    item(
+      'Bản tin / digests',
+      `${h.subscriptions} ban chỉ đạo tỉnh, huyện, xã nhận bản tin hằng ngày qua webhook / steering committees get a daily digest by webhook`,
+    ),
     ...h.stages.map((s) => item(`Bước ${s.stage} / step ${s.stage}`, s.label.replace(/^Bước \d+:\s*/, ''))),
-    item('Đang quá hạn / overdue now', 'bước quá hạn chưa xong lúc nửa đêm cuối tuần / steps past due and not done at midnight ending the week'),
+    item(
+      'Đang quá hạn / overdue now',
+      'bước quá hạn chưa xong lúc nửa đêm cuối tuần / steps past due and not done at midnight ending the week',
+    ),
     '\n',
     bands(cols),
     line(cols.map((c) => cell(c, c.vi))),
@@ -102,23 +124,39 @@ export function renderSummary(h: SeasonHeader, s: SeasonSummary): string {
   const seconds = Math.round(s.wallSeconds - minutes * 60);
   return [
     '\nTổng kết / summary\n',
-    row('Thôn hoàn thành / villages completed', `${s.completed} / ${s.villages} (${pct(s.completed, s.villages)} %); trong hạn / by ${dmy(h.window.end)}: ${s.completedInWindow}`),
+    row(
+      'Thôn hoàn thành / villages completed',
+      `${s.completed} / ${s.villages} (${pct(s.completed, s.villages)} %); trong hạn / by ${dmy(h.window.end)}: ${s.completedInWindow}`,
+    ),
     row(
       'Số ngày để hoàn thành / days to complete',
-      s.averageDaysToComplete === null ? '—' : `trung bình / average ${s.averageDaysToComplete.toFixed(1)}, trung vị / median ${s.medianDaysToComplete} (ngày kể từ / days from ${dmy(h.window.start)})`,
+      s.averageDaysToComplete === null
+        ? '—'
+        : `trung bình / average ${s.averageDaysToComplete.toFixed(1)}, trung vị / median ${s.medianDaysToComplete} (ngày kể từ / days from ${dmy(h.window.start)})`,
     ),
-    row('Theo nhịp / by pace (hoàn thành / completed)', (Object.keys(PACE_LABEL) as Pace[]).map((p) => `${PACE_LABEL[p]} ${s.byPace[p].completed}/${s.byPace[p].villages}`).join(', ')),
+    row(
+      'Theo nhịp / by pace (hoàn thành / completed)',
+      (Object.keys(PACE_LABEL) as Pace[])
+        .map((p) => `${PACE_LABEL[p]} ${s.byPace[p].completed}/${s.byPace[p].villages}`)
+        .join(', '),
+    ),
     row('Nhắc việc / reminders', String(t('deadline-reminder'))),
     row('Báo quá hạn / overdue notices', String(t('step-overdue'))),
     row('Cảnh báo vượt cấp / escalations', String(t('step-escalated'))),
-    row('Thông báo khác / other notifications', others.length > 0 ? others.map(([k, n]) => `${k} ${n}`).join(', ') : '0'),
+    row(
+      'Thông báo khác / other notifications',
+      others.length > 0 ? others.map(([k, n]) => `${k} ${n}`).join(', ') : '0',
+    ),
     row(
       'Sự kiện / events',
       `${s.events.accepted} nhận / accepted (${s.events.system} của hệ thống / from the system): ${s.events.applied} áp dụng / applied, ${s.events.rejected} bị từ chối / rejected` +
         (s.events.refused > 0 ? `; ${s.events.refused} không được nhận / refused at acceptance` : ''),
     ),
     row('Bộ đếm hồ sơ / case counters', counters.length > 0 ? counters.join(', ') : '0'),
-    row('Bản tin / digests', `${s.digests} bản tin / digests, ${s.deliveries.sent}/${s.deliveries.created} lần gửi thành công / deliveries sent`),
+    row(
+      'Bản tin / digests',
+      `${s.digests} bản tin / digests, ${s.deliveries.sent}/${s.deliveries.created} lần gửi thành công / deliveries sent`,
+    ),
     row('Ngày ảo / virtual days', String(s.virtualDays)),
     row('Thời gian chạy / wall time', `${minutes} phút ${seconds} giây / ${minutes} min ${seconds} s`),
   ].join('');

@@ -21,9 +21,21 @@ describe('the season calendar', () => {
   it('takes the campaign window from the definition: full dates, a recurring window placed in the year, else 1 September – 14 December', () => {
     expect(seasonWindow(definition(), null, 2026)).toEqual({ start: '2026-09-01', end: '2026-12-14', year: 2026 });
     expect(seasonWindow(definition(), 2027, 2026)).toEqual({ start: '2027-09-01', end: '2027-12-14', year: 2027 });
-    expect(seasonWindow(definition({ start: '10-15', end: '12-20' }), null, 2026)).toEqual({ start: '2026-10-15', end: '2026-12-20', year: 2026 });
-    expect(seasonWindow(definition({ start: '11-01', end: '02-15' }), null, 2026)).toEqual({ start: '2026-11-01', end: '2027-02-15', year: 2026 });
-    expect(seasonWindow(definition({ start: '2025-09-15', end: '2025-12-10' }), null, 2026)).toEqual({ start: '2025-09-15', end: '2025-12-10', year: 2025 });
+    expect(seasonWindow(definition({ start: '10-15', end: '12-20' }), null, 2026)).toEqual({
+      start: '2026-10-15',
+      end: '2026-12-20',
+      year: 2026,
+    });
+    expect(seasonWindow(definition({ start: '11-01', end: '02-15' }), null, 2026)).toEqual({
+      start: '2026-11-01',
+      end: '2027-02-15',
+      year: 2026,
+    });
+    expect(seasonWindow(definition({ start: '2025-09-15', end: '2025-12-10' }), null, 2026)).toEqual({
+      start: '2025-09-15',
+      end: '2025-12-10',
+      year: 2025,
+    });
     expect(seasonWindow(definition({ start: '2025-09-15', end: '2025-12-10' }), 2025, 2026).year).toBe(2025);
     expect(() => seasonWindow(definition({ start: '2025-09-15', end: '2025-12-10' }), 2026, 2026)).toThrow(
       'periodic-review@1 is for the 2025-09-15 – 2025-12-10 window: --year 2026 does not match',

@@ -9,19 +9,28 @@ const DAY_MS = 86_400_000;
 
 /** An instant of a civil day in Asia/Ho_Chi_Minh (`time` is `HH:MM:SS`). */
 export const at = (day: string, time: string) => new Date(`${day}T${time}+07:00`);
-export const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+export const plusDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /**
  * The campaign window: the definition's own dates when it has a full-date window (a province's
  * plan for one year; `--year` must then agree), its recurring MM-DD window placed in the year,
  * otherwise 1 September – 14 December of the year.
  */
-export function seasonWindow(definition: Pick<Definition, 'window' | 'id' | 'version'>, year: number | null, defaultYear: number): { start: string; end: string; year: number } {
+export function seasonWindow(
+  definition: Pick<Definition, 'window' | 'id' | 'version'>,
+  year: number | null,
+  defaultYear: number,
+): { start: string; end: string; year: number } {
   const declared = definition.window;
   if (declared && declared.start.length === 10) {
     const own = Number(declared.start.slice(0, 4));
-    if (year !== null && year !== own) throw new Error(`${definition.id}@${definition.version} is for the ${declared.start} – ${declared.end} window: --year ${year} does not match`);
+    if (year !== null && year !== own)
+      throw new Error(
+        `${definition.id}@${definition.version} is for the ${declared.start} – ${declared.end} window: --year ${year} does not match`,
+      );
     return { start: declared.start, end: declared.end, year: own };
   }
   const y = year ?? defaultYear;

@@ -55,7 +55,9 @@ export async function startSeasonEngine(options: SeasonEngineOptions): Promise<S
   const engine = EngineModule.forRoot(config, clock);
   @Module({ imports: [WorkerModule.forRoot(config, clock, engine, { sweeper: false })] })
   class SimulationModule {}
-  const app = await NestFactory.createApplicationContext(SimulationModule, { logger: streamLogger(log, options.verbose ?? false) });
+  const app = await NestFactory.createApplicationContext(SimulationModule, {
+    logger: streamLogger(log, options.verbose ?? false),
+  });
   try {
     await app.get(EngineBootstrap).run({ seedDemo: false });
   } catch (error) {
@@ -70,7 +72,9 @@ export async function startSeasonEngine(options: SeasonEngineOptions): Promise<S
  * else uses this database), with the migrator's lines on the run's log instead of stdout.
  */
 async function migrate(databaseUrl: string, log: (line: string) => void): Promise<void> {
-  const orm = await MikroORM.init(ormOptions(databaseUrl, { pool: { min: 0, max: 2 }, colors: false, logger: (message: string) => log(message) }));
+  const orm = await MikroORM.init(
+    ormOptions(databaseUrl, { pool: { min: 0, max: 2 }, colors: false, logger: (message: string) => log(message) }),
+  );
   try {
     await orm.getMigrator().up();
   } finally {
@@ -80,10 +84,19 @@ async function migrate(databaseUrl: string, log: (line: string) => void): Promis
 
 /** Nest's log lines to the run's stderr: warnings and errors always, the rest with --verbose. */
 function streamLogger(log: (line: string) => void, verbose: boolean): LoggerService {
-  const line = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    const context = typeof rest[rest.length - 1] === 'string' ? ` [${String(rest[rest.length - 1])}]` : '';
-    log(`${level}${context} ${message instanceof Error ? (message.stack ?? message.message) : String(message)}`);
-  };
+  const line =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) => {
+      const context = typeof rest[rest.length - 1] === 'string' ? ` [${String(rest[rest.length - 1])}]` : '';
+      log(`${level}${context} ${message instanceof Error ? (message.stack ?? message.message) : String(message)}`);
+    };
   const quiet = () => undefined;
-  return { log: verbose ? line('log') : quiet, warn: line('warn'), error: line('error'), debug: quiet, verbose: quiet, fatal: line('fatal') };
+  return {
+    log: verbose ? line('log') : quiet,
+    warn: line('warn'),
+    error: line('error'),
+    debug: quiet,
+    verbose: quiet,
+    fatal: line('fatal'),
+  };
 }

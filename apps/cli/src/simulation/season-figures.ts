@@ -79,19 +79,46 @@ export class SeasonFigures {
       this.stages.forEach((s, i) => (finished[i] += finishedStage[String(s.stage)] ?? 0));
       overdue += progress.totals.overdue;
     }
-    const [{ completed }] = await this.sql<{ completed: number }>(`select count(*)::int as completed from review_case where campaign_id in (?) and status = 'done'`, [this.campaignIds]);
-    const templates = await this.sql<{ template: string; n: number }>('select template, count(*)::int as n from notification where created_at >= ? and created_at < ? group by template order by template', [start, end]);
+    const [{ completed }] = await this.sql<{ completed: number }>(
+      `select count(*)::int as completed from review_case where campaign_id in (?) and status = 'done'`,
+      [this.campaignIds],
+    );
+    const templates = await this.sql<{ template: string; n: number }>(
+      'select template, count(*)::int as n from notification where created_at >= ? and created_at < ? group by template order by template',
+      [start, end],
+    );
     const [{ events }] = await this.sql<{ events: number }>(
       'select count(*)::int as events from case_event e join review_case c on c.id = e.case_id where c.campaign_id in (?) and e.received_at >= ? and e.received_at < ?',
       [this.campaignIds, start, end],
     );
-    const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest where created_at >= ? and created_at < ?', [start, end]);
-    const [{ deliveries }] = await this.sql<{ deliveries: number }>(`select count(*)::int as deliveries from notification_delivery where status = 'sent' and created_at >= ? and created_at < ?`, [start, end]);
-    return { week, from, to, finished, completed, overdue, events, notifications: Object.fromEntries(templates.map((t) => [t.template, t.n])), digests, deliveries };
+    const [{ digests }] = await this.sql<{ digests: number }>(
+      'select count(*)::int as digests from notification_digest where created_at >= ? and created_at < ?',
+      [start, end],
+    );
+    const [{ deliveries }] = await this.sql<{ deliveries: number }>(
+      `select count(*)::int as deliveries from notification_delivery where status = 'sent' and created_at >= ? and created_at < ?`,
+      [start, end],
+    );
+    return {
+      week,
+      from,
+      to,
+      finished,
+      completed,
+      overdue,
+      events,
+      notifications: Object.fromEntries(templates.map((t) => [t.template, t.n])),
+      digests,
+      deliveries,
+    };
   }
 
   /** The season's summary: completions (by pace, in the window, days taken), notifications, events, case counters, digests. */
-  async summary(window: { start: string; end: string }, agents: readonly VillageAgent[], counts: SeasonCounts): Promise<SeasonSummary> {
+  async summary(
+    window: { start: string; end: string },
+    agents: readonly VillageAgent[],
+    counts: SeasonCounts,
+  ): Promise<SeasonSummary> {
     const done = await this.sql<{ id: string; at: Date }>(
       `select c.id, min(h.at) as at from case_history h join review_case c on c.id = h.case_id
        where c.campaign_id in (?) and c.status = 'done' and h.to_step = c.step group by c.id`,
@@ -105,7 +132,9 @@ export class SeasonFigures {
       byPace[a.pace].villages++;
       if (doneIds.has(a.caseId)) byPace[a.pace].completed++;
     }
-    const templates = await this.sql<{ template: string; n: number }>('select template, count(*)::int as n from notification group by template order by template');
+    const templates = await this.sql<{ template: string; n: number }>(
+      'select template, count(*)::int as n from notification group by template order by template',
+    );
     const [events] = await this.sql<{ accepted: number; applied: number; rejected: number; system: number }>(
       `select count(*)::int as accepted, (count(*) filter (where e.status = 'applied'))::int as applied, (count(*) filter (where e.status = 'rejected'))::int as rejected,
               (count(*) filter (where e.actor ->> 'role' = 'system'))::int as system
@@ -116,8 +145,12 @@ export class SeasonFigures {
       `select key, sum(value::numeric)::int as n from review_case c, jsonb_each_text(c.snapshot -> 'context' -> 'counters') where c.campaign_id in (?) group by key order by key`,
       [this.campaignIds],
     );
-    const [{ digests }] = await this.sql<{ digests: number }>('select count(*)::int as digests from notification_digest');
-    const [deliveries] = await this.sql<{ created: number; sent: number }>(`select count(*)::int as created, (count(*) filter (where status = 'sent'))::int as sent from notification_delivery`);
+    const [{ digests }] = await this.sql<{ digests: number }>(
+      'select count(*)::int as digests from notification_digest',
+    );
+    const [deliveries] = await this.sql<{ created: number; sent: number }>(
+      `select count(*)::int as created, (count(*) filter (where status = 'sent'))::int as sent from notification_delivery`,
+    );
     return {
       villages: agents.length,
       completed: done.length,

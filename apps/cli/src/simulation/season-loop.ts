@@ -62,7 +62,9 @@ export class SeasonLoop {
       const row = await this.timer.timed('week', () => this.weekRow(week, weekFrom, to));
       onWeek(row);
       const elapsed = ((Date.now() - wallStart) / 1000).toFixed(0);
-      this.options.log(`[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${this.season.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`);
+      this.options.log(
+        `[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${this.season.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`,
+      );
       week++;
       weekFrom = plusDays(to, 1);
     };
@@ -106,7 +108,10 @@ export class SeasonLoop {
       lanes: this.options.acceptConcurrency ?? ACCEPT_CONCURRENCY,
       onChunk: (events) => (this.timer.counts.accepts += events),
       onRefused: (agent, e, error) => {
-        if (this.refused++ < 5) this.options.log(`refused ${e.type} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.refused++ < 5)
+          this.options.log(
+            `refused ${e.type} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`,
+          );
       },
     });
   }
@@ -120,11 +125,13 @@ export class SeasonLoop {
   private async alarms(): Promise<void> {
     const deadlines = this.engine.app.get(CaseDeadlinesService);
     await this.timer.timed('alarms.events', async () => {
-      const events = await this.sql<{ id: string }>(`select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at, id`, [
-        this.engine.clock.now(),
-      ]);
+      const events = await this.sql<{ id: string }>(
+        `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at, id`,
+        [this.engine.clock.now()],
+      );
       this.timer.counts.alarmEvents += events.length;
-      for (let i = 0; i < events.length; i += EVENT_BATCH) await deadlines.fireEvents(events.slice(i, i + EVENT_BATCH).map((e) => e.id));
+      for (let i = 0; i < events.length; i += EVENT_BATCH)
+        await deadlines.fireEvents(events.slice(i, i + EVENT_BATCH).map((e) => e.id));
     });
     await this.timer.timed('alarms.due', () => deadlines.fireDue());
   }
@@ -132,12 +139,17 @@ export class SeasonLoop {
   /** At the digest hour: yesterday's digests, when yesterday produced notifications (otherwise there is nothing to build); waits for their delivery. */
   private async digests(day: string): Promise<void> {
     if (this.season.header.subscriptions === 0) return;
-    const [{ n }] = await this.sql<{ n: number }>('select count(*)::int as n from notification where created_at >= ? and created_at < ?', [at(plusDays(day, -1), '00:00:00'), at(day, '00:00:00')]);
+    const [{ n }] = await this.sql<{ n: number }>(
+      'select count(*)::int as n from notification where created_at >= ? and created_at < ?',
+      [at(plusDays(day, -1), '00:00:00'), at(day, '00:00:00')],
+    );
     if (n === 0) return;
     await this.engine.app.get(DigestService).buildDigests(this.engine.clock.now());
     const until = Date.now() + 60_000;
     for (;;) {
-      const [{ pending }] = await this.sql<{ pending: number }>(`select count(*)::int as pending from notification_delivery where status = 'pending'`);
+      const [{ pending }] = await this.sql<{ pending: number }>(
+        `select count(*)::int as pending from notification_delivery where status = 'pending'`,
+      );
       if (pending === 0) return;
       if (Date.now() > until) {
         this.options.log(`${pending} digest deliveries still pending after 60 s; going on`);
@@ -156,7 +168,10 @@ export class SeasonLoop {
     let last = Number.POSITIVE_INFINITY;
     for (;;) {
       const asked = Date.now();
-      const [{ behind }] = await this.sql<{ behind: number }>('select count(*)::int as behind from review_case where campaign_id in (?) and applied_seq < accepted_seq', [this.campaignIds]);
+      const [{ behind }] = await this.sql<{ behind: number }>(
+        'select count(*)::int as behind from review_case where campaign_id in (?) and applied_seq < accepted_seq',
+        [this.campaignIds],
+      );
       // The count scans every case: with tens of thousands, polling it flat out would take a core from the workers.
       const pause = Math.min(200, 3 * (Date.now() - asked));
       if (behind === 0) return;
@@ -165,7 +180,8 @@ export class SeasonLoop {
         started = Date.now();
       }
       const waited = Date.now() - started;
-      if (waited > 180_000) throw new Error(`the workers applied nothing for 3 minutes; ${behind} cases still have pending events`);
+      if (waited > 180_000)
+        throw new Error(`the workers applied nothing for 3 minutes; ${behind} cases still have pending events`);
       await sleep(Math.max(pause, waited < 500 ? 3 : 20));
     }
   }
@@ -180,7 +196,11 @@ export class SeasonLoop {
     for (const row of rows) {
       const agent = this.byCase.get(row.id);
       if (!agent || agent.done) continue;
-      agent.observe(row.status === 'done' ? 'done' : activeStepIds({ step: row.step, regions: row.regions ?? undefined }), day, sent.get(agent) ?? none);
+      agent.observe(
+        row.status === 'done' ? 'done' : activeStepIds({ step: row.step, regions: row.regions ?? undefined }),
+        day,
+        sent.get(agent) ?? none,
+      );
     }
   }
 

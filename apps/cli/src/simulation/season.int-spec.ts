@@ -12,7 +12,12 @@ import { startSimulationServices } from './services';
 describe('a season of several provinces', () => {
   it('plays one campaign per province on the same days and sums them', async () => {
     const lines: string[] = [];
-    const services = await startSimulationServices({ databaseUrl: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'), redisUrl: testRedisUrl(), dataDir: '.data', log: (l) => lines.push(l) });
+    const services = await startSimulationServices({
+      databaseUrl: withDatabase(process.env[TEST_ENV.pgServer] as string, 'postgres'),
+      redisUrl: testRedisUrl(),
+      dataDir: '.data',
+      log: (l) => lines.push(l),
+    });
     let header: SeasonHeader | undefined;
     let timing: SeasonTiming | undefined;
     const weeks: WeekRow[] = [];
@@ -38,11 +43,23 @@ describe('a season of several provinces', () => {
           week: (w) => weeks.push(w),
           timing: (t) => (timing = t),
           inspect: async ({ app, campaigns }) => {
-            for (const c of campaigns) perProvince[c.provinceCode] = (await app.get(ProgressService).forUnit(c.provinceCode, c.campaignId, { sub: 't', role: 'national_admin', unit: 'VN' })).totals.cases;
+            for (const c of campaigns)
+              perProvince[c.provinceCode] = (
+                await app
+                  .get(ProgressService)
+                  .forUnit(c.provinceCode, c.campaignId, { sub: 't', role: 'national_admin', unit: 'VN' })
+              ).totals.cases;
           },
         },
       );
-      expect(header).toMatchObject({ province: { code: 'VN', villages: 42, districts: 0, communes: 3 }, provinces: [{ code: 'P01', villages: 12 }, { code: 'P02', villages: 30 }], subscriptions: 5 });
+      expect(header).toMatchObject({
+        province: { code: 'VN', villages: 42, districts: 0, communes: 3 },
+        provinces: [
+          { code: 'P01', villages: 12 },
+          { code: 'P02', villages: 30 },
+        ],
+        subscriptions: 5,
+      });
       expect(perProvince).toEqual({ P01: 12, P02: 30 });
       expect(summary.villages).toBe(42);
       expect(summary.completed).toBeGreaterThan(30);
@@ -51,7 +68,17 @@ describe('a season of several provinces', () => {
       expect(weeks[weeks.length - 1].completed).toBe(summary.completed);
       expect(summary.digests).toBeGreaterThan(0);
       expect(timing?.counts.accepts).toBe(summary.events.accepted - summary.events.system);
-      expect(Object.keys(timing?.phases ?? {})).toEqual(expect.arrayContaining(['work', 'settle.after-work', 'alarms.events', 'alarms.due', 'digests', 'observe', 'week']));
+      expect(Object.keys(timing?.phases ?? {})).toEqual(
+        expect.arrayContaining([
+          'work',
+          'settle.after-work',
+          'alarms.events',
+          'alarms.due',
+          'digests',
+          'observe',
+          'week',
+        ]),
+      );
     } finally {
       await services.cleanup({ keepDatabase: false });
     }

@@ -23,7 +23,11 @@ export interface SeasonHandlers {
   /** Where the wall time went, at the end (also after an early stop). */
   timing?(timing: SeasonTiming): void;
   /** After the summary, before the engine closes: e.g. reading progress of the finished season. */
-  inspect?(season: { app: INestApplicationContext; clock: ManualClock; campaigns: readonly SeasonCampaign[] }): Promise<void>;
+  inspect?(season: {
+    app: INestApplicationContext;
+    clock: ManualClock;
+    campaigns: readonly SeasonCampaign[];
+  }): Promise<void>;
 }
 
 /**
@@ -49,7 +53,12 @@ export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers
         const figures = new SeasonFigures(engine.app, season.campaigns, season.header.stages);
         const loop = new SeasonLoop(engine, season, figures, timer, options);
         const virtualDays = await loop.play((row) => handlers.week(row), wallStart);
-        const summary = await figures.summary(season.header.window, season.agents, { refused: loop.refused, received: receiver.received, virtualDays, wallStart });
+        const summary = await figures.summary(season.header.window, season.agents, {
+          refused: loop.refused,
+          received: receiver.received,
+          virtualDays,
+          wallStart,
+        });
         await handlers.inspect?.({ app: engine.app, clock: engine.clock, campaigns: season.campaigns });
         return summary;
       } finally {

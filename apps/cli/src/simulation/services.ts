@@ -23,7 +23,12 @@ export interface SimulationServices {
  * redis-server. The run gets a fresh database `rasoat_sim_<pid>_<random>` and a queue
  * prefix of its own, so it never touches another run's data.
  */
-export async function startSimulationServices(options: { databaseUrl?: string; redisUrl?: string; dataDir: string; log: ServiceLog }): Promise<SimulationServices> {
+export async function startSimulationServices(options: {
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  log: ServiceLog;
+}): Promise<SimulationServices> {
   const tag = `${process.pid}_${randomBytes(3).toString('hex')}`;
   const database = `rasoat_sim_${tag}`;
   const pg = await resolvePostgres({
@@ -34,7 +39,9 @@ export async function startSimulationServices(options: { databaseUrl?: string; r
     log: options.log,
   });
   try {
-    await relaxDurability(pg.url, database).catch((e: Error) => options.log(`synchronous_commit stays on: ${e.message}`));
+    await relaxDurability(pg.url, database).catch((e: Error) =>
+      options.log(`synchronous_commit stays on: ${e.message}`),
+    );
     const redis = await resolveRedis({ redisUrl: options.redisUrl, dataDir: options.dataDir, log: options.log });
     const queuePrefix = `rasoat-sim-${tag}`;
     return {
@@ -45,8 +52,13 @@ export async function startSimulationServices(options: { databaseUrl?: string; r
       description: `PostgreSQL ${pg.source} (${redact(pg.url)}), Redis ${redis.source} (${redis.url}), queue prefix ${queuePrefix}`,
       cleanup: async ({ keepDatabase }) => {
         const problems: string[] = [];
-        if (!keepDatabase) await dropDatabase(pg.url, database).catch((e: Error) => problems.push(`could not drop ${database}: ${e.message}`));
-        await deleteKeys(redis.url, queuePrefix).catch((e: Error) => problems.push(`could not delete Redis keys ${queuePrefix}*: ${e.message}`));
+        if (!keepDatabase)
+          await dropDatabase(pg.url, database).catch((e: Error) =>
+            problems.push(`could not drop ${database}: ${e.message}`),
+          );
+        await deleteKeys(redis.url, queuePrefix).catch((e: Error) =>
+          problems.push(`could not delete Redis keys ${queuePrefix}*: ${e.message}`),
+        );
         await redis.stop();
         await pg.stop();
         for (const p of problems) options.log(p);

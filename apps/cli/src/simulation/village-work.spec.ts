@@ -17,7 +17,14 @@ function village(name: string, events: [string, string][], done = false): FakeVi
     actor: { sub: `board@${name}`, role: 'village_board', unit: name },
     idempotencyKey: `${name}:${type}:${i}`,
   }));
-  return { name, caseId: `case-${name}`, done, refused: 0, plans: new Map<string, Plan>(), dueOn: (day) => (day === DAY ? planned : []) };
+  return {
+    name,
+    caseId: `case-${name}`,
+    done,
+    refused: 0,
+    plans: new Map<string, Plan>(),
+    dueOn: (day) => (day === DAY ? planned : []),
+  };
 }
 
 /** acceptMany standing for the engine: records each call's events as `case:type`, refuses `bad…` types. */
@@ -25,7 +32,11 @@ function engine() {
   const calls: string[][] = [];
   const acceptMany = jest.fn(async (requests: readonly AcceptRequest[]): Promise<AcceptOutcome[]> => {
     calls.push(requests.map((r) => `${r.caseId}:${r.body.type}`));
-    return requests.map((r) => (r.body.type.startsWith('bad') ? { ok: false, error: new Error(`${r.body.type} is not allowed here`) } : { ok: true, receipt: {} as EventReceipt }));
+    return requests.map((r) =>
+      r.body.type.startsWith('bad')
+        ? { ok: false, error: new Error(`${r.body.type} is not allowed here`) }
+        : { ok: true, receipt: {} as EventReceipt },
+    );
   });
   return { calls, acceptMany };
 }
@@ -33,12 +44,27 @@ function engine() {
 describe('the villages’ work of a day', () => {
   it('sends the k-th event of every village in round k, so that each village’s events keep their order', async () => {
     const { calls, acceptMany } = engine();
-    const a = village('A', [['listing', 'listed'], ['survey', 'surveyStarted']]);
+    const a = village('A', [
+      ['listing', 'listed'],
+      ['survey', 'surveyStarted'],
+    ]);
     const b = village('B', [['listing', 'listed']]);
-    const c = village('C', [['listing', 'listed'], ['survey', 'surveyStarted'], ['survey', 'surveyDone']]);
+    const c = village('C', [
+      ['listing', 'listed'],
+      ['survey', 'surveyStarted'],
+      ['survey', 'surveyDone'],
+    ]);
     const sent = await sendVillageWork([a, b, c], DAY, acceptMany, { lanes: 1, onRefused: () => undefined });
-    expect(calls).toEqual([['case-A:listed', 'case-B:listed', 'case-C:listed'], ['case-A:surveyStarted', 'case-C:surveyStarted'], ['case-C:surveyDone']]);
-    expect(acceptMany.mock.calls[0][0][0]).toEqual({ caseId: 'case-A', body: { type: 'listed', data: {}, idempotencyKey: 'A:listed:0' }, actor: { sub: 'board@A', role: 'village_board', unit: 'A' } });
+    expect(calls).toEqual([
+      ['case-A:listed', 'case-B:listed', 'case-C:listed'],
+      ['case-A:surveyStarted', 'case-C:surveyStarted'],
+      ['case-C:surveyDone'],
+    ]);
+    expect(acceptMany.mock.calls[0][0][0]).toEqual({
+      caseId: 'case-A',
+      body: { type: 'listed', data: {}, idempotencyKey: 'A:listed:0' },
+      actor: { sub: 'board@A', role: 'village_board', unit: 'A' },
+    });
     expect([...sent].map(([v, steps]) => [v.name, [...steps]])).toEqual([
       ['A', ['listing', 'survey']],
       ['B', ['listing']],
@@ -48,11 +74,20 @@ describe('the villages’ work of a day', () => {
 
   it('stops a village whose event is refused for the day: nothing more sent, the refusal counted and its step’s plan cleared', async () => {
     const { calls, acceptMany } = engine();
-    const a = village('A', [['meeting', 'badMeeting'], ['meeting', 'meetingHeld']]);
-    const b = village('B', [['meeting', 'meetingCalled'], ['meeting', 'meetingHeld']]);
+    const a = village('A', [
+      ['meeting', 'badMeeting'],
+      ['meeting', 'meetingHeld'],
+    ]);
+    const b = village('B', [
+      ['meeting', 'meetingCalled'],
+      ['meeting', 'meetingHeld'],
+    ]);
     a.plans.set('meeting', { day: DAY, events: [] });
     const refused: string[] = [];
-    const sent = await sendVillageWork([a, b], DAY, acceptMany, { lanes: 4, onRefused: (v, e, error) => refused.push(`${v.name} ${e.type}: ${(error as Error).message}`) });
+    const sent = await sendVillageWork([a, b], DAY, acceptMany, {
+      lanes: 4,
+      onRefused: (v, e, error) => refused.push(`${v.name} ${e.type}: ${(error as Error).message}`),
+    });
     expect(calls.flat()).not.toContain('case-A:meetingHeld');
     expect(calls.flat()).toContain('case-B:meetingHeld');
     expect(refused).toEqual(['A badMeeting: badMeeting is not allowed here']);
@@ -63,7 +98,12 @@ describe('the villages’ work of a day', () => {
 
   it('sends nothing for villages that are done or have nothing due today', async () => {
     const { acceptMany } = engine();
-    const sent = await sendVillageWork([village('A', [['listing', 'listed']], true), village('B', [])], DAY, acceptMany, { lanes: 4, onRefused: () => undefined });
+    const sent = await sendVillageWork(
+      [village('A', [['listing', 'listed']], true), village('B', [])],
+      DAY,
+      acceptMany,
+      { lanes: 4, onRefused: () => undefined },
+    );
     expect(acceptMany).not.toHaveBeenCalled();
     expect(sent.size).toBe(0);
   });
@@ -79,13 +119,21 @@ describe('the villages’ work of a day', () => {
     });
     const villages = Array.from({ length: 10 }, (_, i) => village(`V${i}`, [['listing', 'listed']]));
     const chunks: number[] = [];
-    await sendVillageWork(villages, DAY, acceptMany, { lanes: 2, onChunk: (n) => chunks.push(n), onRefused: () => undefined });
+    await sendVillageWork(villages, DAY, acceptMany, {
+      lanes: 2,
+      onChunk: (n) => chunks.push(n),
+      onRefused: () => undefined,
+    });
     expect(chunks).toEqual([5, 5]);
     expect(most).toBe(2);
   });
 
   it('cuts a round into one chunk per lane, none longer than ACCEPT_CHUNK', () => {
-    const sizes = (n: number, lanes: number) => acceptChunks(Array.from({ length: n }, (_, i) => i), lanes).map((c) => c.length);
+    const sizes = (n: number, lanes: number) =>
+      acceptChunks(
+        Array.from({ length: n }, (_, i) => i),
+        lanes,
+      ).map((c) => c.length);
     expect(sizes(10, 4)).toEqual([3, 3, 3, 1]);
     expect(sizes(3, 4)).toEqual([1, 1, 1]);
     expect(sizes(1_000, 1)).toEqual([ACCEPT_CHUNK, ACCEPT_CHUNK]);

@@ -26,7 +26,12 @@ export interface VillageWorkOptions<V extends WorkingVillage> {
  * one. A round goes in chunks (`acceptChunks`), `lanes` chunks in flight. Returns the steps
  * each village sent events for.
  */
-export async function sendVillageWork<V extends WorkingVillage>(villages: readonly V[], day: string, acceptMany: AcceptMany, options: VillageWorkOptions<V>): Promise<Map<V, Set<string>>> {
+export async function sendVillageWork<V extends WorkingVillage>(
+  villages: readonly V[],
+  day: string,
+  acceptMany: AcceptMany,
+  options: VillageWorkOptions<V>,
+): Promise<Map<V, Set<string>>> {
   let round = villages.flatMap((village) => {
     const events = village.done ? [] : village.dueOn(day);
     return events.length > 0 ? [{ village, events, next: 0 }] : [];
@@ -39,7 +44,11 @@ export async function sendVillageWork<V extends WorkingVillage>(villages: readon
       const outcomes = await acceptMany(
         chunk.map(({ village, events, next }) => {
           const e = events[next];
-          return { caseId: village.caseId, body: { type: e.type, data: e.data, idempotencyKey: e.idempotencyKey }, actor: e.actor };
+          return {
+            caseId: village.caseId,
+            body: { type: e.type, data: e.data, idempotencyKey: e.idempotencyKey },
+            actor: e.actor,
+          };
         }),
       );
       chunk.forEach((item, i) => {

@@ -1,7 +1,14 @@
 import { WorkingDayCalendar } from '@rasoat/calendar';
 import { loadCatalog } from '@rasoat/definition-catalog';
 import { CALENDAR_DATA_DIR, loadCalendarData } from '@rasoat/engine';
-import { activeStepIds, applyEvent, startCase, stepIndex, type CaseSnapshot, type Definition } from '@rasoat/workflow-core';
+import {
+  activeStepIds,
+  applyEvent,
+  startCase,
+  stepIndex,
+  type CaseSnapshot,
+  type Definition,
+} from '@rasoat/workflow-core';
 import { deriveSeed, mulberry32 } from './prng';
 import { simulatedProvince } from './province';
 import { seasonWindow } from './season';
@@ -9,10 +16,13 @@ import { assignPaces, householdGatedStep, isPeriodicReview, VillageAgent, type P
 
 const catalog = loadCatalog();
 const calendarData = loadCalendarData(CALENDAR_DATA_DIR);
-const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const plusDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The shipped definitions the model plays. */
-const PLAYED = [...catalog.values()].filter((e) => isPeriodicReview(e.definition) && !householdGatedStep(e.definition)).map((e) => e.key);
+const PLAYED = [...catalog.values()]
+  .filter((e) => isPeriodicReview(e.definition) && !householdGatedStep(e.definition))
+  .map((e) => e.key);
 
 /**
  * A season on the pure core, without the engine: the villages' events go straight through
@@ -53,8 +63,10 @@ function playPure(key: string, villages: number, seed: number) {
         else rejected[`${type} ${result.code}`] = (rejected[`${type} ${result.code}`] ?? 0) + 1;
       };
       for (const e of agent.dueOn(day)) {
-        if (!compiled.payloadSchemas[e.type].safeParse(e.data).success) problems.push(`${agent.unit.code} ${e.type}: invalid payload ${JSON.stringify(e.data)}`);
-        if (!definition.events[e.type].roles.includes(e.actor.role)) problems.push(`${agent.unit.code} ${e.type}: role ${e.actor.role} may not send it`);
+        if (!compiled.payloadSchemas[e.type].safeParse(e.data).success)
+          problems.push(`${agent.unit.code} ${e.type}: invalid payload ${JSON.stringify(e.data)}`);
+        if (!definition.events[e.type].roles.includes(e.actor.role))
+          problems.push(`${agent.unit.code} ${e.type}: role ${e.actor.role} may not send it`);
         trace.push(`${day} ${agent.unit.code} ${e.type} ${JSON.stringify(e.data)}`);
         send(e.type, e.data);
         sent.add(e.step);
@@ -75,30 +87,49 @@ function playPure(key: string, villages: number, seed: number) {
   }
   const completedBy = (pace: Pace) => agents.filter((a) => a.pace === pace && a.done).length;
   const count = (pace: Pace) => agents.filter((a) => a.pace === pace).length;
-  return { trace, problems, rejected, completed: { early: completedBy('early'), typical: completedBy('typical'), late: completedBy('late') }, villages: { early: count('early'), typical: count('typical'), late: count('late') } };
+  return {
+    trace,
+    problems,
+    rejected,
+    completed: { early: completedBy('early'), typical: completedBy('typical'), late: completedBy('late') },
+    villages: { early: count('early'), typical: count('typical'), late: count('late') },
+  };
 }
 
 function periodDays(definition: Definition, step: string): number {
-  const due = stepIndex(definition).get(step)?.step.deadline?.due as { kind: string; days?: number | { param: string } };
+  const due = stepIndex(definition).get(step)?.step.deadline?.due as {
+    kind: string;
+    days?: number | { param: string };
+  };
   if (due?.kind !== 'workingDays' || due.days === undefined) return 3;
   return typeof due.days === 'number' ? due.days : Number(definition.parameters[due.days.param].value);
 }
 
 describe('the village model', () => {
   it('plays the periodic review and its province definitions, not other processes nor household-gated ones', () => {
-    expect(PLAYED).toEqual(expect.arrayContaining(['periodic-review@1', 'bac-giang-periodic-review-2021@1', 'lang-son-periodic-review-2024@1', 'quang-ngai-periodic-review-2023@1']));
+    expect(PLAYED).toEqual(
+      expect.arrayContaining([
+        'periodic-review@1',
+        'bac-giang-periodic-review-2021@1',
+        'lang-son-periodic-review-2024@1',
+        'quang-ngai-periodic-review-2023@1',
+      ]),
+    );
     expect(PLAYED).not.toContain('regular-review@1');
   });
 
-  it.each(PLAYED)('%s: every payload fits the form, every actor may send it, guards reject only the deliberately incomplete surveys', (key) => {
-    const run = playPure(key, 150, 11);
-    expect(run.problems).toEqual([]);
-    expect(Object.keys(run.rejected).every((k) => k.startsWith('SURVEY_COMPLETED '))).toBe(true);
-    // Early and typical villages finish; late ones mostly do not (their stuck step takes weeks).
-    expect(run.completed.early).toBe(run.villages.early);
-    expect(run.completed.typical).toBeGreaterThanOrEqual(Math.floor(run.villages.typical * 0.95));
-    expect(run.villages.late).toBeGreaterThan(0);
-  });
+  it.each(PLAYED)(
+    '%s: every payload fits the form, every actor may send it, guards reject only the deliberately incomplete surveys',
+    (key) => {
+      const run = playPure(key, 150, 11);
+      expect(run.problems).toEqual([]);
+      expect(Object.keys(run.rejected).every((k) => k.startsWith('SURVEY_COMPLETED '))).toBe(true);
+      // Early and typical villages finish; late ones mostly do not (their stuck step takes weeks).
+      expect(run.completed.early).toBe(run.villages.early);
+      expect(run.completed.typical).toBeGreaterThanOrEqual(Math.floor(run.villages.typical * 0.95));
+      expect(run.villages.late).toBeGreaterThan(0);
+    },
+  );
 
   it('is reproducible: the same seed gives the same events, another seed other ones', () => {
     const a = playPure('periodic-review@1', 40, 5).trace;

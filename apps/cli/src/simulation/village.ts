@@ -1,6 +1,15 @@
 import type { WorkingDayCalendar } from '@rasoat/calendar';
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { allSteps, HOUSEHOLD_GUARDS, type Definition, type EventSpec, type FieldSpec, type StepEntry, type StepSpec, type TransitionSpec } from '@rasoat/workflow-core';
+import {
+  allSteps,
+  HOUSEHOLD_GUARDS,
+  type Definition,
+  type EventSpec,
+  type FieldSpec,
+  type StepEntry,
+  type StepSpec,
+  type TransitionSpec,
+} from '@rasoat/workflow-core';
 import { between, deriveSeed, intBetween, mulberry32, shuffled, type Random } from './prng';
 import type { VillageUnit } from './province';
 
@@ -16,7 +25,16 @@ export const PACES: readonly Pace[] = ['early', 'typical', 'late'];
  */
 export const BEHAVIOUR = {
   /** Working days a typical village (factor 1) takes in each step, ±30 % per draw. */
-  baseDays: { listing: 5, survey: 15, meeting: 8, recheck: 2, commune_report: 9, district_opinion: 6, recognition: 5, reporting: 4 } as Record<string, number>,
+  baseDays: {
+    listing: 5,
+    survey: 15,
+    meeting: 8,
+    recheck: 2,
+    commune_report: 9,
+    district_opinion: 6,
+    recognition: 5,
+    reporting: 4,
+  } as Record<string, number>,
   /** Steps this model does not know (other definitions). */
   defaultDays: 5,
   share: { early: 0.2, late: 0.05 },
@@ -83,7 +101,16 @@ export class VillageAgent {
   readonly stuckStep: string | null;
   private stuckLeft: number;
   private readonly random: Random;
-  private readonly households: { count: number; previous: number; newlyArising: number; requests: number; poor: number; nearPoor: number; escapedPoor: number; escapedNearPoor: number };
+  private readonly households: {
+    count: number;
+    previous: number;
+    newlyArising: number;
+    requests: number;
+    poor: number;
+    nearPoor: number;
+    escapedPoor: number;
+    escapedNearPoor: number;
+  };
   private sent = 0;
   private surveyRound = 0;
   private meetingRound = 0;
@@ -104,7 +131,10 @@ export class VillageAgent {
     const [lo, hi] = BEHAVIOUR.factor[pace];
     this.factor = between(this.random, lo, hi);
     const stuckCandidates = Object.keys(BEHAVIOUR.baseDays).filter((s) => s !== 'recheck' && ctx.steps.has(s));
-    this.stuckStep = pace === 'late' && stuckCandidates.length > 0 ? stuckCandidates[intBetween(this.random, 0, stuckCandidates.length - 1)] : null;
+    this.stuckStep =
+      pace === 'late' && stuckCandidates.length > 0
+        ? stuckCandidates[intBetween(this.random, 0, stuckCandidates.length - 1)]
+        : null;
     this.stuckLeft = this.stuckStep ? intBetween(this.random, ...BEHAVIOUR.stuckDays) : 0;
     const previous = intBetween(this.random, 8, 45);
     const newlyArising = intBetween(this.random, 0, 6);
@@ -112,7 +142,16 @@ export class VillageAgent {
     const count = previous + newlyArising + requests;
     const poor = Math.round(count * between(this.random, 0.12, 0.3));
     const nearPoor = Math.min(count - poor, Math.round(count * between(this.random, 0.15, 0.35)));
-    this.households = { count, previous, newlyArising, requests, poor, nearPoor, escapedPoor: intBetween(this.random, 0, 3), escapedNearPoor: intBetween(this.random, 0, 3) };
+    this.households = {
+      count,
+      previous,
+      newlyArising,
+      requests,
+      poor,
+      nearPoor,
+      escapedPoor: intBetween(this.random, 0, 3),
+      escapedNearPoor: intBetween(this.random, 0, 3),
+    };
   }
 
   /** The events due today, in the order to send them. */
@@ -154,18 +193,41 @@ export class VillageAgent {
       case 'recheck':
         if (this.has(spec, 'RECHECK_COMPLETED')) {
           const slow = this.random() < BEHAVIOUR.slowRecheck;
-          const days = fresh ? (slow ? intBetween(this.random, 4, 7) : this.days('recheck')) : intBetween(this.random, 1, 2);
+          const days = fresh
+            ? slow
+              ? intBetween(this.random, 4, 7)
+              : this.days('recheck')
+            : intBetween(this.random, 1, 2);
           const day = this.after(today, days);
           const resolved = this.openComplaints;
           this.openComplaints = 0;
-          return { day, events: [this.event(spec, step, 'RECHECK_COMPLETED', day, { complaintsResolved: resolved, classificationsChanged: intBetween(this.random, 0, resolved) })] };
+          return {
+            day,
+            events: [
+              this.event(spec, step, 'RECHECK_COMPLETED', day, {
+                complaintsResolved: resolved,
+                classificationsChanged: intBetween(this.random, 0, resolved),
+              }),
+            ],
+          };
         }
         break;
       case 'district_opinion':
         if (this.has(spec, 'DISTRICT_OPINION_GIVEN')) {
           const day = this.after(today, fresh ? this.days(step) : intBetween(this.random, 1, 3));
           const agreed = !(this.opinions++ === 0 && this.random() < BEHAVIOUR.districtDisagrees);
-          return { day, events: [this.event(spec, step, 'DISTRICT_OPINION_GIVEN', day, agreed ? { agreed } : { agreed, note: 'Đề nghị xã phúc tra lại một số hộ trước khi công nhận' })] };
+          return {
+            day,
+            events: [
+              this.event(
+                spec,
+                step,
+                'DISTRICT_OPINION_GIVEN',
+                day,
+                agreed ? { agreed } : { agreed, note: 'Đề nghị xã phúc tra lại một số hộ trước khi công nhận' },
+              ),
+            ],
+          };
         }
         break;
     }
@@ -199,14 +261,26 @@ export class VillageAgent {
     if (fresh) {
       this.surveyRound++;
       // A re-survey after the meeting covers only the disputed households: quicker.
-      days = this.surveyRound === 1 ? this.days('survey') : Math.max(1, Math.round(intBetween(this.random, 2, 6) * this.factor));
+      days =
+        this.surveyRound === 1
+          ? this.days('survey')
+          : Math.max(1, Math.round(intBetween(this.random, 2, 6) * this.factor));
       incomplete = this.surveyRound === 1 && h.count > 0 && this.random() < BEHAVIOUR.incompleteSurvey;
     } else {
       days = intBetween(this.random, 1, 3);
     }
     const day = this.after(today, days);
     const surveyed = incomplete ? h.count - intBetween(this.random, 1, Math.min(3, h.count)) : h.count;
-    return { day, events: [this.event(spec, 'survey', 'SURVEY_COMPLETED', day, { householdsSurveyed: surveyed, poorCount: Math.min(h.poor, surveyed), nearPoorCount: Math.min(h.nearPoor, Math.max(0, surveyed - h.poor)) })] };
+    return {
+      day,
+      events: [
+        this.event(spec, 'survey', 'SURVEY_COMPLETED', day, {
+          householdsSurveyed: surveyed,
+          poorCount: Math.min(h.poor, surveyed),
+          nearPoorCount: Math.min(h.nearPoor, Math.max(0, surveyed - h.poor)),
+        }),
+      ],
+    };
   }
 
   private planMeeting(spec: StepSpec, today: string, fresh: boolean): Plan {
@@ -214,14 +288,18 @@ export class VillageAgent {
     if (fresh) {
       this.meetingRound++;
       this.meetingAttempt = 1;
-      days = this.meetingRound === 1 ? this.days('meeting') : Math.max(1, Math.round(intBetween(this.random, 2, 5) * this.factor));
+      days =
+        this.meetingRound === 1
+          ? this.days('meeting')
+          : Math.max(1, Math.round(intBetween(this.random, 2, 5) * this.factor));
     } else {
       this.meetingAttempt++;
       days = Math.max(1, Math.round(intBetween(this.random, 3, 6) * this.factor));
     }
     const ratio = numericParam(this.ctx.definition, 'meetingOpinionRatio', 0.5);
     const invalid = this.random() < BEHAVIOUR.invalidMeeting[this.meetingAttempt === 1 ? 0 : 1];
-    const resurvey = !invalid && this.households.count > 0 && this.random() < BEHAVIOUR.resurvey[this.meetingRound === 1 ? 0 : 1];
+    const resurvey =
+      !invalid && this.households.count > 0 && this.random() < BEHAVIOUR.resurvey[this.meetingRound === 1 ? 0 : 1];
     const attendees = intBetween(this.random, 25, 120);
     const opinionsGiven = invalid
       ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
@@ -264,7 +342,13 @@ export class VillageAgent {
   }
 
   /** An event with its payload (known fields from the village's figures, others filled from their form) and actor. */
-  private event(spec: StepSpec, step: string, type: string, day: string, values: Record<string, unknown>): PlannedEvent {
+  private event(
+    spec: StepSpec,
+    step: string,
+    type: string,
+    day: string,
+    values: Record<string, unknown>,
+  ): PlannedEvent {
     const event = this.ctx.definition.events[type];
     const role = actorRole(spec, event);
     const data = fillPayload(event, { ...this.knownValues(day, event), ...values }, this.random);
@@ -294,14 +378,24 @@ export class VillageAgent {
       discrepanciesFound: 0,
     };
     if ('decisionNumber' in event.fields) values.decisionNumber = `${intBetween(this.random, 100, 999)}/QĐ-UBND`;
-    if ('reportRef' in event.fields) values.reportRef = `${++this.reports}-${this.unit.communeCode}/BC-UBND-${this.ctx.year}`;
+    if ('reportRef' in event.fields)
+      values.reportRef = `${++this.reports}-${this.unit.communeCode}/BC-UBND-${this.ctx.year}`;
     return values;
   }
 
   private actor(role: string): Actor {
     const level = this.ctx.definition.roles[role]?.level ?? 'village';
     const u = this.unit;
-    const unit = level === 'village' ? u.code : level === 'commune' ? u.communeCode : level === 'district' ? (u.districtCode ?? u.provinceCode) : level === 'province' ? u.provinceCode : 'VN';
+    const unit =
+      level === 'village'
+        ? u.code
+        : level === 'commune'
+          ? u.communeCode
+          : level === 'district'
+            ? (u.districtCode ?? u.provinceCode)
+            : level === 'province'
+              ? u.provinceCode
+              : 'VN';
     return { sub: `sim-${role}-${unit}`, role: role as UserRole, unit };
   }
 }
@@ -312,7 +406,10 @@ export function assignPaces(count: number, seed: number): Pace[] {
   const late = count === 0 ? 0 : Math.max(1, Math.round(count * BEHAVIOUR.share.late));
   const early = Math.round(count * BEHAVIOUR.share.early);
   const paces: Pace[] = new Array(count).fill('typical');
-  const order = shuffled(random, Array.from({ length: count }, (_, i) => i));
+  const order = shuffled(
+    random,
+    Array.from({ length: count }, (_, i) => i),
+  );
   order.slice(0, late).forEach((i) => (paces[i] = 'late'));
   order.slice(late, late + early).forEach((i) => (paces[i] = 'early'));
   return paces;
@@ -346,7 +443,9 @@ export function householdGatedStep(definition: Definition): string | null {
  */
 export function progressEvents(spec: StepSpec, step: string, definition: Definition): string[] {
   return Object.entries(spec.on)
-    .filter(([type]) => type !== spec.deadline?.onDue && (definition.events[type]?.roles ?? []).some((r) => r !== 'system'))
+    .filter(
+      ([type]) => type !== spec.deadline?.onDue && (definition.events[type]?.roles ?? []).some((r) => r !== 'system'),
+    )
     .filter(([, transitions]) => asList(transitions).some((t) => t.target !== undefined && t.target !== step))
     .map(([type]) => type);
 }
@@ -382,7 +481,8 @@ export function fillPayload(event: EventSpec, known: Record<string, unknown>, ra
 }
 
 function fit(field: FieldSpec, value: unknown): unknown {
-  if (field.type === 'string' && typeof value === 'string' && field.maxLength !== undefined) return value.slice(0, field.maxLength);
+  if (field.type === 'string' && typeof value === 'string' && field.maxLength !== undefined)
+    return value.slice(0, field.maxLength);
   return value;
 }
 
@@ -403,7 +503,13 @@ function generic(name: string, field: FieldSpec, known: Record<string, unknown>,
     case 'string-list':
       return [];
     case 'list':
-      return Array.from({ length: field.minItems ?? 0 }, () => Object.fromEntries(Object.entries(field.items).filter(([, f]) => f.required).map(([n, f]) => [n, generic(n, f, known, random)])));
+      return Array.from({ length: field.minItems ?? 0 }, () =>
+        Object.fromEntries(
+          Object.entries(field.items)
+            .filter(([, f]) => f.required)
+            .map(([n, f]) => [n, generic(n, f, known, random)]),
+        ),
+      );
     case 'string': {
       const text = `mô phỏng ${name} ${intBetween(random, 1, 999)}`;
       return text.padEnd(field.minLength ?? 1, '.').slice(0, field.maxLength ?? text.length);

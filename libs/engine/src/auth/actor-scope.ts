@@ -21,6 +21,10 @@ export function inScope(actor: Actor, unitPath: string): boolean {
 
 export function assertInScope(actor: Actor, unitPath: string, what: string): void {
   if (!inScope(actor, unitPath)) {
-    throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Không có quyền với ${what} ngoài đơn vị ${actor.unit} / ${what} is outside your unit`);
+    throw new AuthException(
+      'forbidden',
+      AuthErrorCode.OutOfScope,
+      `Không có quyền với ${what} ngoài đơn vị ${actor.unit} / ${what} is outside your unit`,
+    );
   }
 }

@@ -13,7 +13,12 @@ export const AuthErrorCode = {
 } as const;
 
 export class AuthException extends DomainException {
-  constructor(kind: Extract<FailureKind, 'unauthenticated' | 'forbidden'>, code: (typeof AuthErrorCode)[keyof typeof AuthErrorCode], message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    kind: Extract<FailureKind, 'unauthenticated' | 'forbidden'>,
+    code: (typeof AuthErrorCode)[keyof typeof AuthErrorCode],
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(kind, code, message, details);
   }
 }

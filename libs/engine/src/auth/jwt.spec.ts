@@ -28,7 +28,9 @@ describe('access tokens and their audience', () => {
     expect(e.code).toBe(AuthErrorCode.WrongAudience);
     expect(e.kind).toBe('unauthenticated');
     expect(e.message).toContain('/admin/queues');
-    expect(verifyToken(dashboard, SECRET, NOW, TokenAudience.QueueDashboard)).toMatchObject({ aud: TokenAudience.QueueDashboard });
+    expect(verifyToken(dashboard, SECRET, NOW, TokenAudience.QueueDashboard)).toMatchObject({
+      aud: TokenAudience.QueueDashboard,
+    });
   });
 
   it('refuses an API token where a queue-dashboard token is asked for (the session cookie)', () => {

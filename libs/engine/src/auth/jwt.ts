@@ -29,7 +29,12 @@ const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url'
 const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
 /** Signs an HS256 JWT. */
-export function signToken(claims: Omit<TokenClaims, 'iat' | 'exp'>, secret: string, now: Date, ttlSeconds = 12 * 3600): string {
+export function signToken(
+  claims: Omit<TokenClaims, 'iat' | 'exp'>,
+  secret: string,
+  now: Date,
+  ttlSeconds = 12 * 3600,
+): string {
   const iat = Math.floor(now.getTime() / 1000);
   const payload = b64url(JSON.stringify({ ...claims, iat, exp: iat + ttlSeconds }));
   const signature = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url');
@@ -43,7 +48,8 @@ export function signToken(claims: Omit<TokenClaims, 'iat' | 'exp'>, secret: stri
  */
 export function verifyToken(token: string, secret: string, now: Date, audience?: TokenAudience): TokenClaims {
   const parts = token.split('.');
-  const invalid = () => new AuthException('unauthenticated', AuthErrorCode.InvalidToken, 'Mã truy cập không hợp lệ / invalid token');
+  const invalid = () =>
+    new AuthException('unauthenticated', AuthErrorCode.InvalidToken, 'Mã truy cập không hợp lệ / invalid token');
   if (parts.length !== 3 || parts[0] !== HEADER) throw invalid();
   const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
   const given = Buffer.from(parts[2], 'base64url');
@@ -57,7 +63,8 @@ export function verifyToken(token: string, secret: string, now: Date, audience?:
   const claims = TokenClaims.safeParse(json);
   if (!claims.success) throw invalid();
   if (claims.data.aud !== audience) throw wrongAudience(claims.data.aud, audience);
-  if (claims.data.exp * 1000 <= now.getTime()) throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
+  if (claims.data.exp * 1000 <= now.getTime())
+    throw new AuthException('unauthenticated', AuthErrorCode.ExpiredToken, 'Mã truy cập đã hết hạn / token expired');
   return claims.data;
 }
 

@@ -17,7 +17,11 @@ const LEVEL_NAMES: Readonly<Record<AdminLevel, { vi: string; en: string }>> = {
  * only at a province, a village board only at a village. `known` is what the unit directory
  * holds for `unit` (undefined: no such unit); `VN` is the nation whatever the directory says.
  */
-export function roleLevelRefusal(role: UserRole, unit: string, known: { level: AdminLevel } | undefined): AuthException | null {
+export function roleLevelRefusal(
+  role: UserRole,
+  unit: string,
+  known: { level: AdminLevel } | undefined,
+): AuthException | null {
   const expected = ROLE_LEVELS[role];
   const want = LEVEL_NAMES[expected];
   const details = { role, unit, expectedLevel: expected };

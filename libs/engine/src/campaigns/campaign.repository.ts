@@ -52,7 +52,13 @@ export class CampaignRepository {
   }
 
   async setWindow(id: string, windowStart: string, windowEnd: string): Promise<void> {
-    await this.em.fork().execute('update campaign set window_start = ?, window_end = ? where id = ?', [windowStart, windowEnd, id], 'run');
+    await this.em
+      .fork()
+      .execute(
+        'update campaign set window_start = ?, window_end = ? where id = ?',
+        [windowStart, windowEnd, id],
+        'run',
+      );
   }
 
   /** Runs `work` in one transaction; the statements it gets run in that transaction. */
@@ -73,7 +79,17 @@ export class CampaignStartStatements {
     await this.tx.execute(
       `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
          values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?) on conflict (province_code, year, definition_id) do nothing`,
-      [row.id, row.provinceCode, row.year, row.definitionId, row.definitionKey, row.windowStart, row.windowEnd, row.createdAt, row.createdBy],
+      [
+        row.id,
+        row.provinceCode,
+        row.year,
+        row.definitionId,
+        row.definitionKey,
+        row.windowStart,
+        row.windowEnd,
+        row.createdAt,
+        row.createdBy,
+      ],
       'run',
     );
   }
@@ -92,12 +108,27 @@ export class CampaignStartStatements {
          order by u.code
          on conflict (campaign_id, village_code) do nothing
          returning id, commune_code`,
-      [campaignId, initial.definitionKey, initial.step, initial.stage, JSON.stringify(initial.snapshot), initial.now, initial.now, `${provincePath}%`],
+      [
+        campaignId,
+        initial.definitionKey,
+        initial.step,
+        initial.stage,
+        JSON.stringify(initial.snapshot),
+        initial.now,
+        initial.now,
+        `${provincePath}%`,
+      ],
     );
   }
 
   /** The `started` history entry of each case. */
-  async recordStarted(caseIds: readonly string[], at: Date, actor: Actor, toStep: string, details: Record<string, unknown>): Promise<void> {
+  async recordStarted(
+    caseIds: readonly string[],
+    at: Date,
+    actor: Actor,
+    toStep: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.tx.execute(
       `insert into case_history (case_id, at, kind, actor, to_step, details)
          select id::uuid, ?, 'started', ?::jsonb, ?, ?::jsonb from jsonb_array_elements_text(?::jsonb) as id`,
@@ -107,11 +138,28 @@ export class CampaignStartStatements {
   }
 
   /** One armed deadline of `step` per case, all with the same plan. */
-  async armDeadlines(caseIds: readonly string[], step: string, spec: unknown, plan: ArmedDeadline, armedAt: Date, calendarVersion: number): Promise<void> {
+  async armDeadlines(
+    caseIds: readonly string[],
+    step: string,
+    spec: unknown,
+    plan: ArmedDeadline,
+    armedAt: Date,
+    calendarVersion: number,
+  ): Promise<void> {
     await this.tx.execute(
       `insert into deadline (id, case_id, step, due_date, due_at, spec, status, armed_at, alarms, next_alarm, next_alarm_at, calendar_version)
            select gen_random_uuid(), case_id::uuid, ?, ?, ?, ?::jsonb, 'armed', ?, ?::jsonb, 0, ?, ? from jsonb_array_elements_text(?::jsonb) as case_id`,
-      [step, plan.dueDate, plan.dueAt, JSON.stringify(spec), armedAt, JSON.stringify(plan.alarms), plan.firstAlarmAt, calendarVersion, JSON.stringify(caseIds)],
+      [
+        step,
+        plan.dueDate,
+        plan.dueAt,
+        JSON.stringify(spec),
+        armedAt,
+        JSON.stringify(plan.alarms),
+        plan.firstAlarmAt,
+        calendarVersion,
+        JSON.stringify(caseIds),
+      ],
       'run',
     );
   }

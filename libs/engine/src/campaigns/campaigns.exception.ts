@@ -2,7 +2,9 @@ import { DomainException } from '../infrastructure';
 
 export class CampaignNotFoundException extends DomainException {
   constructor(id: string) {
-    super('not_found', 'CAMPAIGN_NOT_FOUND', `Không tìm thấy đợt rà soát "${id}" / unknown campaign "${id}"`, { campaignId: id });
+    super('not_found', 'CAMPAIGN_NOT_FOUND', `Không tìm thấy đợt rà soát "${id}" / unknown campaign "${id}"`, {
+      campaignId: id,
+    });
   }
 }
 

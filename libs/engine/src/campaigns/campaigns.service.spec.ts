@@ -21,7 +21,14 @@ const compiledOf = (key: string) => {
   return entry.compiled;
 };
 
-const unit = (code: string, level: AdminUnit['level'], path: string, provinceCode = path.split('/')[1]): AdminUnit => ({ code, name: `Đơn vị ${code}`, level, path, provinceCode, parentCode: null });
+const unit = (code: string, level: AdminUnit['level'], path: string, provinceCode = path.split('/')[1]): AdminUnit => ({
+  code,
+  name: `Đơn vị ${code}`,
+  level,
+  path,
+  provinceCode,
+  parentCode: null,
+});
 const UNITS = new Map([
   ['T1', unit('T1', 'province', '/T1/')],
   ['T2', unit('T2', 'province', '/T2/')],
@@ -29,7 +36,14 @@ const UNITS = new Map([
 ]);
 const provinceAdmin: Actor = { sub: 'admin@T1', role: 'province_admin', unit: 'T1' };
 const national: Actor = { sub: 'admin@VN', role: 'national_admin', unit: 'VN' };
-const body = (fields: Partial<StartCampaignBody> = {}): StartCampaignBody => ({ provinceCode: 'T1', year: 2026, definitionKey: KEY, windowStart: '2026-09-01', windowEnd: '2026-12-14', ...fields });
+const body = (fields: Partial<StartCampaignBody> = {}): StartCampaignBody => ({
+  provinceCode: 'T1',
+  year: 2026,
+  definitionKey: KEY,
+  windowStart: '2026-09-01',
+  windowEnd: '2026-12-14',
+  ...fields,
+});
 
 const campaign = (fields: Partial<Campaign> = {}): Campaign => ({
   id: 'campaign-1',
@@ -46,7 +60,12 @@ const campaign = (fields: Partial<Campaign> = {}): Campaign => ({
   ...fields,
 });
 
-const plan: ArmedDeadline = { dueDate: '2026-12-14', dueAt: new Date('2026-12-14T16:59:59.999Z'), alarms: [], firstAlarmAt: new Date('2026-11-16T01:00:00Z') };
+const plan: ArmedDeadline = {
+  dueDate: '2026-12-14',
+  dueAt: new Date('2026-12-14T16:59:59.999Z'),
+  alarms: [],
+  firstAlarmAt: new Date('2026-11-16T01:00:00Z'),
+};
 
 /** The names of the mocks called, in the order of their calls. */
 const callOrder = (mocks: Record<string, jest.Mock>) =>
@@ -72,9 +91,14 @@ function setup() {
     listAll: jest.fn().mockResolvedValue([]),
     listInProvince: jest.fn().mockResolvedValue([]),
     setWindow: jest.fn().mockResolvedValue(undefined),
-    transaction: jest.fn(async (work: (statements: CampaignStartStatements) => Promise<unknown>) => work(tx as unknown as CampaignStartStatements)),
+    transaction: jest.fn(async (work: (statements: CampaignStartStatements) => Promise<unknown>) =>
+      work(tx as unknown as CampaignStartStatements),
+    ),
   } satisfies Record<keyof CampaignRepository, jest.Mock>;
-  const registry = { get: jest.fn(async (key: string) => compiledOf(key)), isRetired: jest.fn().mockResolvedValue(false) };
+  const registry = {
+    get: jest.fn(async (key: string) => compiledOf(key)),
+    isRetired: jest.fn().mockResolvedValue(false),
+  };
   const units = {
     get: jest.fn(async (code: string) => {
       const found = UNITS.get(code);
@@ -110,29 +134,74 @@ describe('CampaignsService', () => {
       const started = await service.start(body(), provinceAdmin);
 
       expect(campaigns.transaction).toHaveBeenCalledTimes(1);
-      expect(started).toEqual({ campaign: expect.objectContaining({ id: 'campaign-1', caseCount: 3 }), casesCreated: 3 });
+      expect(started).toEqual({
+        campaign: expect.objectContaining({ id: 'campaign-1', caseCount: 3 }),
+        casesCreated: 3,
+      });
       expect(tx.insertIfAbsent).toHaveBeenCalledWith(
-        expect.objectContaining({ provinceCode: 'T1', year: 2026, definitionId: 'periodic-review', definitionKey: KEY, windowStart: '2026-09-01', windowEnd: '2026-12-14', createdAt: NOW, createdBy: 'admin@T1' }),
+        expect.objectContaining({
+          provinceCode: 'T1',
+          year: 2026,
+          definitionId: 'periodic-review',
+          definitionKey: KEY,
+          windowStart: '2026-09-01',
+          windowEnd: '2026-12-14',
+          createdAt: NOW,
+          createdBy: 'admin@T1',
+        }),
       );
       expect(tx.findByProvinceYearDefinition).toHaveBeenCalledWith('T1', 2026, 'periodic-review');
-      expect(tx.createCases).toHaveBeenCalledWith('campaign-1', '/T1/', expect.objectContaining({ definitionKey: KEY, step: 'listing', stage: 1, now: NOW }));
+      expect(tx.createCases).toHaveBeenCalledWith(
+        'campaign-1',
+        '/T1/',
+        expect.objectContaining({ definitionKey: KEY, step: 'listing', stage: 1, now: NOW }),
+      );
       const ids = ['case-1', 'case-2', 'case-3'];
-      expect(tx.recordStarted).toHaveBeenCalledWith(ids, NOW, provinceAdmin, 'listing', { campaignId: 'campaign-1', definitionKey: KEY });
+      expect(tx.recordStarted).toHaveBeenCalledWith(ids, NOW, provinceAdmin, 'listing', {
+        campaignId: 'campaign-1',
+        definitionKey: KEY,
+      });
       // One plan for every case: the listing deadline on the campaign's window, with the calendar it was computed on.
       expect(deadlines.plan).toHaveBeenCalledTimes(1);
-      expect(deadlines.plan).toHaveBeenCalledWith(expect.objectContaining({ step: 'listing', window: { start: '2026-09-01', end: '2026-12-14' }, provinceCode: 'T1', now: NOW }));
-      expect(tx.armDeadlines).toHaveBeenCalledWith(ids, 'listing', expect.objectContaining({ due: { kind: 'windowEnd' } }), plan, NOW, 7);
+      expect(deadlines.plan).toHaveBeenCalledWith(
+        expect.objectContaining({
+          step: 'listing',
+          window: { start: '2026-09-01', end: '2026-12-14' },
+          provinceCode: 'T1',
+          now: NOW,
+        }),
+      );
+      expect(tx.armDeadlines).toHaveBeenCalledWith(
+        ids,
+        'listing',
+        expect.objectContaining({ due: { kind: 'windowEnd' } }),
+        plan,
+        NOW,
+        7,
+      );
       expect(tx.countInStep).toHaveBeenCalledWith('campaign-1', 'listing', ['T1C1', 'T1C1', 'T1C2']);
       expect(tx.countStagesReached).toHaveBeenCalledWith('campaign-1', ['T1C1', 'T1C1', 'T1C2'], 1);
       expect(tx.addToCaseCount).toHaveBeenCalledWith('campaign-1', 3);
-      expect(callOrder(tx)).toEqual(['insertIfAbsent', 'findByProvinceYearDefinition', 'createCases', 'recordStarted', 'armDeadlines', 'countInStep', 'countStagesReached', 'addToCaseCount']);
+      expect(callOrder(tx)).toEqual([
+        'insertIfAbsent',
+        'findByProvinceYearDefinition',
+        'createCases',
+        'recordStarted',
+        'armDeadlines',
+        'countInStep',
+        'countStagesReached',
+        'addToCaseCount',
+      ]);
       expect(timers.wakeAt).toHaveBeenCalledWith([plan.firstAlarmAt], NOW);
     });
 
     it('is idempotent: when every village has its case, nothing more is written and no alarm is woken', async () => {
       const { service, tx, timers } = setup();
       tx.findByProvinceYearDefinition.mockResolvedValue(campaign({ caseCount: 50 }));
-      expect(await service.start(body(), SYSTEM_ACTOR)).toEqual({ campaign: expect.objectContaining({ caseCount: 50 }), casesCreated: 0 });
+      expect(await service.start(body(), SYSTEM_ACTOR)).toEqual({
+        campaign: expect.objectContaining({ caseCount: 50 }),
+        casesCreated: 0,
+      });
       expect(callOrder(tx)).toEqual(['insertIfAbsent', 'findByProvinceYearDefinition', 'createCases']);
       expect(timers.wakeAt).not.toHaveBeenCalled();
     });
@@ -154,12 +223,25 @@ describe('CampaignsService', () => {
 
     it('refuses (400) a unit that is not a province, a retired version, a version of another province and a version not yet in effect', async () => {
       const { service, campaigns, registry } = setup();
-      await expect(service.start(body({ provinceCode: 'T1C1' }), national)).rejects.toMatchObject({ code: 'CAMPAIGN_INVALID', details: { field: 'provinceCode' } });
+      await expect(service.start(body({ provinceCode: 'T1C1' }), national)).rejects.toMatchObject({
+        code: 'CAMPAIGN_INVALID',
+        details: { field: 'provinceCode' },
+      });
       registry.isRetired.mockResolvedValueOnce(true);
-      await expect(service.start(body(), national)).rejects.toMatchObject({ code: 'CAMPAIGN_INVALID', details: { field: 'definitionKey' } });
-      await expect(service.start(body({ definitionKey: BAC_GIANG }), national)).rejects.toThrow(`${BAC_GIANG} belongs to province 24, not T1`);
+      await expect(service.start(body(), national)).rejects.toMatchObject({
+        code: 'CAMPAIGN_INVALID',
+        details: { field: 'definitionKey' },
+      });
+      await expect(service.start(body({ definitionKey: BAC_GIANG }), national)).rejects.toThrow(
+        `${BAC_GIANG} belongs to province 24, not T1`,
+      );
       // The two-level review takes effect on 1 July 2025.
-      await expect(service.start(body({ definitionKey: TWO_LEVEL, year: 2025, windowStart: '2025-06-01', windowEnd: '2025-12-14' }), national)).rejects.toThrow(`${TWO_LEVEL} takes effect on 2025-07-01`);
+      await expect(
+        service.start(
+          body({ definitionKey: TWO_LEVEL, year: 2025, windowStart: '2025-06-01', windowEnd: '2025-12-14' }),
+          national,
+        ),
+      ).rejects.toThrow(`${TWO_LEVEL} takes effect on 2025-07-01`);
       expect(campaigns.transaction).not.toHaveBeenCalled();
     });
   });
@@ -168,9 +250,13 @@ describe('CampaignsService', () => {
     it('shows a campaign to everyone working in its province and to national actors; 403 to another province; 404 when unknown', async () => {
       const { service, campaigns } = setup();
       campaigns.findById.mockImplementation(async (id) => (id === 'campaign-1' ? campaign() : null));
-      expect(await service.get('campaign-1', { sub: 'bcd', role: 'commune_committee', unit: 'T1C1' })).toMatchObject({ id: 'campaign-1' });
+      expect(await service.get('campaign-1', { sub: 'bcd', role: 'commune_committee', unit: 'T1C1' })).toMatchObject({
+        id: 'campaign-1',
+      });
       expect(await service.get('campaign-1', national)).toMatchObject({ id: 'campaign-1' });
-      await expect(service.get('campaign-1', { sub: 'admin@T2', role: 'province_admin', unit: 'T2' })).rejects.toMatchObject({ code: 'AUTH_OUT_OF_SCOPE' });
+      await expect(
+        service.get('campaign-1', { sub: 'admin@T2', role: 'province_admin', unit: 'T2' }),
+      ).rejects.toMatchObject({ code: 'AUTH_OUT_OF_SCOPE' });
       await expect(service.get('campaign-9', national)).rejects.toBeInstanceOf(CampaignNotFoundException);
     });
   });
@@ -189,16 +275,33 @@ describe('CampaignsService', () => {
     it('moves the window and recomputes the deadlines that depend on it, with the reason in their history', async () => {
       const { service, campaigns, recompute } = setup();
       campaigns.findById.mockResolvedValue(campaign());
-      const changed = await service.changeWindow('campaign-1', { windowStart: '2026-09-15', windowEnd: '2026-12-31', reason: 'lũ lụt' }, provinceAdmin);
+      const changed = await service.changeWindow(
+        'campaign-1',
+        { windowStart: '2026-09-15', windowEnd: '2026-12-31', reason: 'lũ lụt' },
+        provinceAdmin,
+      );
       expect(campaigns.setWindow).toHaveBeenCalledWith('campaign-1', '2026-09-15', '2026-12-31');
-      expect(recompute.recomputeCampaign).toHaveBeenCalledWith('campaign-1', 'thời gian rà soát đổi thành 2026-09-15 – 2026-12-31: lũ lụt');
-      expect(changed).toEqual({ campaign: expect.objectContaining({ windowStart: '2026-09-15', windowEnd: '2026-12-31' }), recomputed: 40, moved: 12 });
+      expect(recompute.recomputeCampaign).toHaveBeenCalledWith(
+        'campaign-1',
+        'thời gian rà soát đổi thành 2026-09-15 – 2026-12-31: lũ lụt',
+      );
+      expect(changed).toEqual({
+        campaign: expect.objectContaining({ windowStart: '2026-09-15', windowEnd: '2026-12-31' }),
+        recomputed: 40,
+        moved: 12,
+      });
     });
 
     it('refuses (403) another province’s campaign without moving anything', async () => {
       const { service, campaigns } = setup();
       campaigns.findById.mockResolvedValue(campaign({ provinceCode: 'T2' }));
-      await expect(service.changeWindow('campaign-1', { windowStart: '2026-09-15', windowEnd: '2026-12-31', reason: 'lũ lụt' }, provinceAdmin)).rejects.toBeInstanceOf(AuthException);
+      await expect(
+        service.changeWindow(
+          'campaign-1',
+          { windowStart: '2026-09-15', windowEnd: '2026-12-31', reason: 'lũ lụt' },
+          provinceAdmin,
+        ),
+      ).rejects.toBeInstanceOf(AuthException);
       expect(campaigns.setWindow).not.toHaveBeenCalled();
     });
   });
@@ -206,10 +309,24 @@ describe('CampaignsService', () => {
 
 describe('campaignWindow', () => {
   it('takes the window given, else places the definition’s recurring window in the year (across the new year when it ends before it starts)', () => {
-    expect(campaignWindow({ year: 2026, windowStart: '2026-10-01', windowEnd: '2026-12-01' }, { start: '09-01', end: '12-14' })).toEqual({ start: '2026-10-01', end: '2026-12-01' });
-    expect(campaignWindow({ year: 2026 }, { start: '09-01', end: '12-14' })).toEqual({ start: '2026-09-01', end: '2026-12-14' });
-    expect(campaignWindow({ year: 2026 }, { start: '11-01', end: '02-15' })).toEqual({ start: '2026-11-01', end: '2027-02-15' });
-    expect(campaignWindow({ year: 2026 }, { start: '2025-09-15', end: '2025-12-10' })).toEqual({ start: '2025-09-15', end: '2025-12-10' });
+    expect(
+      campaignWindow(
+        { year: 2026, windowStart: '2026-10-01', windowEnd: '2026-12-01' },
+        { start: '09-01', end: '12-14' },
+      ),
+    ).toEqual({ start: '2026-10-01', end: '2026-12-01' });
+    expect(campaignWindow({ year: 2026 }, { start: '09-01', end: '12-14' })).toEqual({
+      start: '2026-09-01',
+      end: '2026-12-14',
+    });
+    expect(campaignWindow({ year: 2026 }, { start: '11-01', end: '02-15' })).toEqual({
+      start: '2026-11-01',
+      end: '2027-02-15',
+    });
+    expect(campaignWindow({ year: 2026 }, { start: '2025-09-15', end: '2025-12-10' })).toEqual({
+      start: '2025-09-15',
+      end: '2025-12-10',
+    });
     expect(campaignWindow({ year: 2026 })).toBeUndefined();
   });
 });

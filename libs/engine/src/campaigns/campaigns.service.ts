@@ -37,26 +37,53 @@ export class CampaignsService {
 
   async start(body: StartCampaignBody, actor: Actor): Promise<CampaignStarted> {
     const province = await this.units.get(body.provinceCode);
-    if (province.level !== 'province') throw new CampaignInvalidException('provinceCode', `"${body.provinceCode}" is a ${province.level}, not a province`);
+    if (province.level !== 'province')
+      throw new CampaignInvalidException(
+        'provinceCode',
+        `"${body.provinceCode}" is a ${province.level}, not a province`,
+      );
     assertInScope(actor, province.path, `tỉnh ${body.provinceCode}`);
     const compiled = await this.registry.get(body.definitionKey);
     const { definition } = compiled;
     const window = campaignWindow(body, definition.window);
-    if (!window) throw new CampaignInvalidException('windowStart', `${body.definitionKey} declares no default window: give windowStart and windowEnd`);
+    if (!window)
+      throw new CampaignInvalidException(
+        'windowStart',
+        `${body.definitionKey} declares no default window: give windowStart and windowEnd`,
+      );
     if (definition.province && definition.province !== province.code) {
-      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} belongs to province ${definition.province}, not ${province.code}`);
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `${body.definitionKey} belongs to province ${definition.province}, not ${province.code}`,
+      );
     }
     if (definition.effectiveFrom && window.start < definition.effectiveFrom) {
-      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} takes effect on ${definition.effectiveFrom}, after the window starts (${window.start})`);
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `${body.definitionKey} takes effect on ${definition.effectiveFrom}, after the window starts (${window.start})`,
+      );
     }
     if (await this.registry.isRetired(body.definitionKey)) {
-      throw new CampaignInvalidException('definitionKey', `${body.definitionKey} was rolled back: start new campaigns on the current version`);
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `${body.definitionKey} was rolled back: start new campaigns on the current version`,
+      );
     }
     const now = this.clock.now();
     const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
     const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
     // Every case starts at the same instant on the same step: one plan serves them all.
-    const planned = arm.map((e) => ({ effect: e, plan: this.deadlines.plan({ step: e.step, spec: e.deadline, milestones: initial.snapshot.context.milestones, window, provinceCode: province.code, now }) }));
+    const planned = arm.map((e) => ({
+      effect: e,
+      plan: this.deadlines.plan({
+        step: e.step,
+        spec: e.deadline,
+        milestones: initial.snapshot.context.milestones,
+        window,
+        provinceCode: province.code,
+        now,
+      }),
+    }));
 
     const result = await this.campaigns.transaction(async (tx) => {
       await tx.insertIfAbsent({
@@ -71,19 +98,36 @@ export class CampaignsService {
         createdBy: actor.sub,
       });
       const campaign = await tx.findByProvinceYearDefinition(province.code, body.year, compiled.definition.id);
-      if (campaign.definitionKey !== body.definitionKey || campaign.windowStart !== window.start || campaign.windowEnd !== window.end) {
-        throw new CampaignConflictException(`Đợt rà soát ${province.code}/${body.year} đã tồn tại với thông số khác / the campaign exists with other settings`, {
-          campaignId: campaign.id,
-          definitionKey: campaign.definitionKey,
-          windowStart: campaign.windowStart,
-          windowEnd: campaign.windowEnd,
-        });
+      if (
+        campaign.definitionKey !== body.definitionKey ||
+        campaign.windowStart !== window.start ||
+        campaign.windowEnd !== window.end
+      ) {
+        throw new CampaignConflictException(
+          `Đợt rà soát ${province.code}/${body.year} đã tồn tại với thông số khác / the campaign exists with other settings`,
+          {
+            campaignId: campaign.id,
+            definitionKey: campaign.definitionKey,
+            windowStart: campaign.windowStart,
+            windowEnd: campaign.windowEnd,
+          },
+        );
       }
-      const created = await tx.createCases(campaign.id, province.path, { definitionKey: body.definitionKey, step: initial.to, stage: stageOf(compiled, initial.to), snapshot: initial.snapshot, now });
+      const created = await tx.createCases(campaign.id, province.path, {
+        definitionKey: body.definitionKey,
+        step: initial.to,
+        stage: stageOf(compiled, initial.to),
+        snapshot: initial.snapshot,
+        now,
+      });
       if (created.length === 0) return { campaign, casesCreated: 0 };
       const ids = created.map((c) => c.id);
-      await tx.recordStarted(ids, now, actor, initial.to, { campaignId: campaign.id, definitionKey: body.definitionKey });
-      for (const { effect, plan } of planned) await tx.armDeadlines(ids, effect.step, effect.deadline, plan, now, this.deadlines.calendarVersion);
+      await tx.recordStarted(ids, now, actor, initial.to, {
+        campaignId: campaign.id,
+        definitionKey: body.definitionKey,
+      });
+      for (const { effect, plan } of planned)
+        await tx.armDeadlines(ids, effect.step, effect.deadline, plan, now, this.deadlines.calendarVersion);
       const communes = created.map((c) => c.commune_code);
       await tx.countInStep(campaign.id, initial.to, communes);
       const stage = stageOf(compiled, initial.to);
@@ -92,20 +136,40 @@ export class CampaignsService {
       campaign.caseCount += created.length;
       return { campaign, casesCreated: created.length };
     });
-    if (result.casesCreated > 0) await this.timers.wakeAt(planned.flatMap((p) => (p.plan.firstAlarmAt ? [p.plan.firstAlarmAt] : [])), now);
-    if (result.casesCreated > 0) this.logger.log(`campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`);
+    if (result.casesCreated > 0)
+      await this.timers.wakeAt(
+        planned.flatMap((p) => (p.plan.firstAlarmAt ? [p.plan.firstAlarmAt] : [])),
+        now,
+      );
+    if (result.casesCreated > 0)
+      this.logger.log(
+        `campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`,
+      );
     return result;
   }
 
   /** Moves a running campaign's window; deadlines that depend on it are recomputed, with history. */
-  async changeWindow(id: string, body: ChangeWindowBody, actor: Actor): Promise<{ campaign: Campaign; recomputed: number; moved: number }> {
+  async changeWindow(
+    id: string,
+    body: ChangeWindowBody,
+    actor: Actor,
+  ): Promise<{ campaign: Campaign; recomputed: number; moved: number }> {
     const campaign = await this.get(id, actor);
     const province = await this.units.get(campaign.provinceCode);
     assertInScope(actor, province.path, `tỉnh ${campaign.provinceCode}`);
     await this.campaigns.setWindow(id, body.windowStart, body.windowEnd);
-    const run = await this.recompute.recomputeCampaign(id, `thời gian rà soát đổi thành ${body.windowStart} – ${body.windowEnd}: ${body.reason}`);
-    this.logger.log(`campaign ${id}: window ${body.windowStart} – ${body.windowEnd} by ${actor.sub}; ${run.moved} deadlines moved`);
-    return { campaign: { ...campaign, windowStart: body.windowStart, windowEnd: body.windowEnd } as Campaign, recomputed: run.checked, moved: run.moved };
+    const run = await this.recompute.recomputeCampaign(
+      id,
+      `thời gian rà soát đổi thành ${body.windowStart} – ${body.windowEnd}: ${body.reason}`,
+    );
+    this.logger.log(
+      `campaign ${id}: window ${body.windowStart} – ${body.windowEnd} by ${actor.sub}; ${run.moved} deadlines moved`,
+    );
+    return {
+      campaign: { ...campaign, windowStart: body.windowStart, windowEnd: body.windowEnd } as Campaign,
+      recomputed: run.checked,
+      moved: run.moved,
+    };
   }
 
   async get(id: string, actor: Actor): Promise<Campaign> {
@@ -114,7 +178,11 @@ export class CampaignsService {
     // Everyone working inside the province may see its campaign (their cases are in it).
     const actorProvince = isNational(actor) ? campaign.provinceCode : (await this.units.get(actor.unit)).provinceCode;
     if (actorProvince !== campaign.provinceCode) {
-      throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Đợt rà soát ${id} thuộc tỉnh khác / the campaign belongs to another province`);
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.OutOfScope,
+        `Đợt rà soát ${id} thuộc tỉnh khác / the campaign belongs to another province`,
+      );
     }
     return campaign;
   }
@@ -128,7 +196,10 @@ export class CampaignsService {
 }
 
 /** The campaign's window: as given, or the definition's (recurring `MM-DD` dates placed in the campaign's year). */
-export function campaignWindow(body: Pick<StartCampaignBody, 'year' | 'windowStart' | 'windowEnd'>, declared?: { start: string; end: string }): { start: string; end: string } | undefined {
+export function campaignWindow(
+  body: Pick<StartCampaignBody, 'year' | 'windowStart' | 'windowEnd'>,
+  declared?: { start: string; end: string },
+): { start: string; end: string } | undefined {
   if (body.windowStart && body.windowEnd) return { start: body.windowStart, end: body.windowEnd };
   if (!declared) return undefined;
   const start = declared.start.length === 10 ? declared.start : `${body.year}-${declared.start}`;

@@ -101,15 +101,21 @@ export class ProgressRepository {
 
   /** A commune's villages with their case and its step, by village code. */
   villageCases(campaignId: string, communeCode: string): Promise<VillageCaseRow[]> {
-    return this.em.fork().execute<VillageCaseRow[]>(
-      `select u.code, u.name, c.step, c.id from review_case c join admin_unit u on u.code = c.village_code where c.campaign_id = ? and c.commune_code = ? order by u.code`,
-      [campaignId, communeCode],
-    );
+    return this.em
+      .fork()
+      .execute<VillageCaseRow[]>(
+        `select u.code, u.name, c.step, c.id from review_case c join admin_unit u on u.code = c.village_code where c.campaign_id = ? and c.commune_code = ? order by u.code`,
+        [campaignId, communeCode],
+      );
   }
 
   /** The process (definition id) of the latest campaign: the latest year, then the latest created. */
   async latestProcess(): Promise<string | undefined> {
-    const [latest] = await this.em.fork().execute<{ definition_id: string }[]>('select definition_id from campaign order by year desc, created_at desc limit 1');
+    const [latest] = await this.em
+      .fork()
+      .execute<{ definition_id: string }[]>(
+        'select definition_id from campaign order by year desc, created_at desc limit 1',
+      );
     return latest?.definition_id;
   }
 
@@ -128,23 +134,29 @@ export class ProgressRepository {
     const byCampaign = `k.id = any(string_to_array(?, ',')::uuid[])`;
     const em = this.em.fork();
     const [steps, stages, open, history] = await Promise.all([
-      em.fork().execute<NationCounters['steps']>(
-        `select k.province_code as province, pc.step, sum(pc.current)::int as n from progress_counter pc join campaign k on k.id = pc.campaign_id where ${byCampaign} group by 1, 2`,
-        [ids],
-      ),
-      em.fork().execute<NationCounters['stages']>(
-        `select k.province_code as province, sc.stage, sum(sc.reached)::int as n from stage_counter sc join campaign k on k.id = sc.campaign_id where ${byCampaign} and sc.stage >= 2 group by 1, 2`,
-        [ids],
-      ),
+      em
+        .fork()
+        .execute<NationCounters['steps']>(
+          `select k.province_code as province, pc.step, sum(pc.current)::int as n from progress_counter pc join campaign k on k.id = pc.campaign_id where ${byCampaign} group by 1, 2`,
+          [ids],
+        ),
+      em
+        .fork()
+        .execute<NationCounters['stages']>(
+          `select k.province_code as province, sc.stage, sum(sc.reached)::int as n from stage_counter sc join campaign k on k.id = sc.campaign_id where ${byCampaign} and sc.stage >= 2 group by 1, 2`,
+          [ids],
+        ),
       em.fork().execute<NationCounters['open']>(
         `select k.province_code as province, sum(o.open) filter (where o.due_date < ?)::int as overdue, sum(o.open) filter (where o.due_date >= ? and o.due_date <= ?)::int as soon
          from open_deadline_counter o join campaign k on k.id = o.campaign_id where ${byCampaign} and o.open <> 0 group by 1`,
         [today, today, inAWeek, ids],
       ),
-      em.fork().execute<StageDayRow[]>(
-        `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join campaign k on k.id = d.campaign_id where ${byCampaign} and d.stage >= 2 group by 1, 2 order by 1`,
-        [ids],
-      ),
+      em
+        .fork()
+        .execute<StageDayRow[]>(
+          `select d.day::text as day, d.stage, sum(d.reached)::int as n from stage_counter_daily d join campaign k on k.id = d.campaign_id where ${byCampaign} and d.stage >= 2 group by 1, 2 order by 1`,
+          [ids],
+        ),
     ]);
     return { steps, stages, open, history };
   }

@@ -13,7 +13,14 @@ const NOW = new Date('2026-09-11T02:00:00Z'); // 09:00 on 11 Sep in Hà Nội
 const KEY = 'periodic-review@1';
 const compiled = loadCatalog().get(KEY)!.compiled;
 
-const unit = (code: string, level: AdminUnit['level'], path: string): AdminUnit => ({ code, name: `Đơn vị ${code}`, level, path, provinceCode: 'P9', parentCode: null });
+const unit = (code: string, level: AdminUnit['level'], path: string): AdminUnit => ({
+  code,
+  name: `Đơn vị ${code}`,
+  level,
+  path,
+  provinceCode: 'P9',
+  parentCode: null,
+});
 const PROVINCE = unit('P9', 'province', '/P9/');
 const COMMUNES = [unit('P9C1', 'commune', '/P9/P9C1/'), unit('P9C2', 'commune', '/P9/P9C2/')];
 const viewer: Actor = { sub: 'p', role: 'province_committee', unit: 'P9' };
@@ -33,7 +40,9 @@ function setup() {
     copyStageCountersForDay: jest.fn(),
   } satisfies Record<keyof ProgressRepository, jest.Mock>;
   const units = {
-    getWithChildren: jest.fn(async (code: string) => (code === 'P9' ? { unit: PROVINCE, children: COMMUNES } : { unit: COMMUNES[0], children: [] })),
+    getWithChildren: jest.fn(async (code: string) =>
+      code === 'P9' ? { unit: PROVINCE, children: COMMUNES } : { unit: COMMUNES[0], children: [] },
+    ),
   };
   const campaigns = { get: jest.fn().mockResolvedValue(campaign) };
   const registry = { get: jest.fn().mockResolvedValue(compiled) };
@@ -71,14 +80,42 @@ describe('ProgressService', () => {
 
     const p = await service.forUnit('P9', 'campaign-p9', viewer);
 
-    for (const read of [progress.stepCounts, progress.stageCounts, progress.stageHistory]) expect(read).toHaveBeenCalledWith('campaign-p9', '/P9/');
+    for (const read of [progress.stepCounts, progress.stageCounts, progress.stageHistory])
+      expect(read).toHaveBeenCalledWith('campaign-p9', '/P9/');
     // Overdue: due before today; soon: from today to a week later (civil dates in Hà Nội).
     expect(progress.openDeadlines).toHaveBeenCalledWith('campaign-p9', '/P9/', '2026-09-11', '2026-09-18');
     expect(progress.villageCases).not.toHaveBeenCalled();
-    expect(p.totals).toEqual({ code: 'P9', name: 'Đơn vị P9', level: 'province', cases: 20, byStep: { listing: 14, survey: 6 }, finishedStage: { 1: 6 }, overdue: 4, dueWithin7Days: 10 });
+    expect(p.totals).toEqual({
+      code: 'P9',
+      name: 'Đơn vị P9',
+      level: 'province',
+      cases: 20,
+      byStep: { listing: 14, survey: 6 },
+      finishedStage: { 1: 6 },
+      overdue: 4,
+      dueWithin7Days: 10,
+    });
     expect(p.children).toEqual([
-      { code: 'P9C1', name: 'Đơn vị P9C1', level: 'commune', cases: 10, byStep: { listing: 4, survey: 6 }, finishedStage: { 1: 6 }, overdue: 4, dueWithin7Days: 0 },
-      { code: 'P9C2', name: 'Đơn vị P9C2', level: 'commune', cases: 10, byStep: { listing: 10 }, finishedStage: {}, overdue: 0, dueWithin7Days: 10 },
+      {
+        code: 'P9C1',
+        name: 'Đơn vị P9C1',
+        level: 'commune',
+        cases: 10,
+        byStep: { listing: 4, survey: 6 },
+        finishedStage: { 1: 6 },
+        overdue: 4,
+        dueWithin7Days: 0,
+      },
+      {
+        code: 'P9C2',
+        name: 'Đơn vị P9C2',
+        level: 'commune',
+        cases: 10,
+        byStep: { listing: 10 },
+        finishedStage: {},
+        overdue: 0,
+        dueWithin7Days: 10,
+      },
     ]);
     expect(p.history).toEqual([
       { day: '2026-09-10', finishedStage: { 1: 3 } },
@@ -93,7 +130,9 @@ describe('ProgressService', () => {
     progress.villageCases.mockResolvedValue([{ code: 'P9C1V1', name: 'Thôn 1', step: 'survey', id: 'case-1' }]);
     const p = await service.forUnit('P9C1', 'campaign-p9', viewer);
     expect(progress.villageCases).toHaveBeenCalledWith('campaign-p9', 'P9C1');
-    expect(p.children).toEqual([{ code: 'P9C1V1', name: 'Thôn 1', level: 'village', caseId: 'case-1', step: 'survey' }]);
+    expect(p.children).toEqual([
+      { code: 'P9C1V1', name: 'Thôn 1', level: 'village', caseId: 'case-1', step: 'survey' },
+    ]);
   });
 
   describe('the nation', () => {
@@ -119,12 +158,22 @@ describe('ProgressService', () => {
 
       expect(progress.nationCampaigns).toHaveBeenCalledWith('periodic-review', 2026);
       expect(progress.nationCounters).toHaveBeenCalledWith(['k-p9', 'k-q8'], '2026-09-11', '2026-09-18');
-      expect(all.totals).toMatchObject({ code: 'VN', cases: 52, byStep: { listing: 52 }, finishedStage: { 1: 7 }, overdue: 2 });
+      expect(all.totals).toMatchObject({
+        code: 'VN',
+        cases: 52,
+        byStep: { listing: 52 },
+        finishedStage: { 1: 7 },
+        overdue: 2,
+      });
       expect(all.children.map((c) => [c.code, c.campaignId, c.cases, c.overdue])).toEqual([
         ['P9', 'k-p9', 50, 0],
         ['Q8', 'k-q8', 2, 2],
       ]);
-      expect(all).toMatchObject({ process: 'periodic-review', year: 2026, history: [{ day: '2026-09-11', finishedStage: { 1: 7 } }] });
+      expect(all).toMatchObject({
+        process: 'periodic-review',
+        year: 2026,
+        history: [{ day: '2026-09-11', finishedStage: { 1: 7 } }],
+      });
     });
 
     it('takes the latest campaign’s process when none is named; 404 when there is no campaign', async () => {
@@ -135,12 +184,16 @@ describe('ProgressService', () => {
       expect((await service.forNation(undefined, undefined, national)).process).toBe('periodic-review');
       expect(progress.nationCampaigns).toHaveBeenLastCalledWith('periodic-review', undefined);
       progress.nationCampaigns.mockResolvedValue([]);
-      await expect(service.forNation('no-such-process', 2026, national)).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
+      await expect(service.forNation('no-such-process', 2026, national)).rejects.toMatchObject({
+        code: 'CAMPAIGN_NOT_FOUND',
+      });
     });
 
     it('is for national actors only (403), before reading anything', async () => {
       const { service, progress } = setup();
-      await expect(service.forNation('periodic-review', 2026, viewer)).rejects.toMatchObject({ code: 'AUTH_OUT_OF_SCOPE' });
+      await expect(service.forNation('periodic-review', 2026, viewer)).rejects.toMatchObject({
+        code: 'AUTH_OUT_OF_SCOPE',
+      });
       expect(progress.nationCampaigns).not.toHaveBeenCalled();
     });
   });

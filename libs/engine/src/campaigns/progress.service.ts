@@ -53,7 +53,16 @@ export class ProgressService {
     const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
     const open = await this.progress.openDeadlines(campaignId, unit.path, today, inAWeek);
     const history = await this.progress.stageHistory(campaignId, unit.path);
-    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({ code: u.code, name: u.name, level: u.level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
+    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({
+      code: u.code,
+      name: u.name,
+      level: u.level,
+      cases: 0,
+      byStep: {},
+      finishedStage: {},
+      overdue: 0,
+      dueWithin7Days: 0,
+    });
     const total = empty(unit);
     const perChild = new Map(groups.map((c) => [c.code, empty(c)]));
     for (const r of steps) {
@@ -87,12 +96,19 @@ export class ProgressService {
     return {
       unit: { code: unit.code, name: unit.name, level: unit.level },
       campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
-      steps: Object.entries(compiled.definition.steps).map(([id, s]) => ({ id, label: vi(s.label), stage: s.stage ?? null })),
+      steps: Object.entries(compiled.definition.steps).map(([id, s]) => ({
+        id,
+        label: vi(s.label),
+        stage: s.stage ?? null,
+      })),
       asOf: today,
       totals: total,
       /** Villages that had finished each stage, day by day (from the daily copy of the counters). */
       history: [...season.entries()].map(([day, finishedStage]) => ({ day, finishedStage })),
-      children: unit.level === 'commune' ? villages.map((v) => ({ code: v.code, name: v.name, level: 'village', caseId: v.id, step: v.step })) : [...perChild.values()],
+      children:
+        unit.level === 'commune'
+          ? villages.map((v) => ({ code: v.code, name: v.name, level: 'village', caseId: v.id, step: v.step }))
+          : [...perChild.values()],
     };
   }
 
@@ -113,10 +129,28 @@ export class ProgressService {
     if (campaigns.length === 0) throw new CampaignNotFoundException(`${process}${year ? ` ${year}` : ''}`);
     const today = civilDateOf(this.clock.now());
     const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
-    const { steps, stages, open, history } = await this.progress.nationCounters(campaigns.map((c) => c.id), today, inAWeek);
-    const empty = (code: string, name: string, level: string): UnitProgress => ({ code, name, level, cases: 0, byStep: {}, finishedStage: {}, overdue: 0, dueWithin7Days: 0 });
+    const { steps, stages, open, history } = await this.progress.nationCounters(
+      campaigns.map((c) => c.id),
+      today,
+      inAWeek,
+    );
+    const empty = (code: string, name: string, level: string): UnitProgress => ({
+      code,
+      name,
+      level,
+      cases: 0,
+      byStep: {},
+      finishedStage: {},
+      overdue: 0,
+      dueWithin7Days: 0,
+    });
     const total = empty(NATION, 'Việt Nam', 'nation');
-    const perProvince = new Map(campaigns.map((c) => [c.province_code, { ...empty(c.province_code, c.province_name, 'province'), campaignId: c.id }]));
+    const perProvince = new Map(
+      campaigns.map((c) => [
+        c.province_code,
+        { ...empty(c.province_code, c.province_name, 'province'), campaignId: c.id },
+      ]),
+    );
     for (const r of steps) {
       for (const p of [total, perProvince.get(r.province)]) {
         if (!p) continue;
@@ -124,7 +158,9 @@ export class ProgressService {
         p.cases += r.n;
       }
     }
-    for (const r of stages) for (const p of [total, perProvince.get(r.province)]) if (p) p.finishedStage[r.stage - 1] = (p.finishedStage[r.stage - 1] ?? 0) + r.n;
+    for (const r of stages)
+      for (const p of [total, perProvince.get(r.province)])
+        if (p) p.finishedStage[r.stage - 1] = (p.finishedStage[r.stage - 1] ?? 0) + r.n;
     for (const r of open) {
       for (const p of [total, perProvince.get(r.province)]) {
         if (!p) continue;
@@ -137,7 +173,8 @@ export class ProgressService {
     // Provinces may run their own versions (overlays): the steps of every version in use, each once.
     const stepsShown = new Map<string, { id: string; label: string; stage: number | null }>();
     for (const key of new Set(campaigns.map((c) => c.definition_key))) {
-      for (const [id, step] of Object.entries((await this.registry.get(key)).definition.steps)) if (!stepsShown.has(id)) stepsShown.set(id, { id, label: vi(step.label), stage: step.stage ?? null });
+      for (const [id, step] of Object.entries((await this.registry.get(key)).definition.steps))
+        if (!stepsShown.has(id)) stepsShown.set(id, { id, label: vi(step.label), stage: step.stage ?? null });
     }
     return {
       unit: { code: NATION, name: 'Việt Nam', level: 'nation' },

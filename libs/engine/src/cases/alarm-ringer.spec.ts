@@ -58,12 +58,17 @@ const row = (id: string, fields: Partial<DueAlarmRow> = {}): DueAlarmRow => ({
  * The ringer over a mocked repository and collaborators. `batches` are what successive
  * `lockDue` calls return (then nothing); `calls` records the order of the writes.
  */
-function setup(batches: DueAlarmRow[][], options: { dueEvents?: string[]; outcome?: (id: string) => FireOutcome } = {}) {
+function setup(
+  batches: DueAlarmRow[][],
+  options: { dueEvents?: string[]; outcome?: (id: string) => FireOutcome } = {},
+) {
   const calls: string[] = [];
   const queue = [...batches];
   const written: CaseChanges[] = [];
   const updates: RungDeadlineUpdate[][] = [];
-  const alarms: jest.Mocked<Pick<DeadlineAlarmsRepository, 'transaction' | 'commitAsynchronously' | 'lockDue' | 'updateRung' | 'dueEvents'>> = {
+  const alarms: jest.Mocked<
+    Pick<DeadlineAlarmsRepository, 'transaction' | 'commitAsynchronously' | 'lockDue' | 'updateRung' | 'dueEvents'>
+  > = {
     transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => {
       const result = await work(TX);
       calls.push('commit');
@@ -83,14 +88,20 @@ function setup(batches: DueAlarmRow[][], options: { dueEvents?: string[]; outcom
     dueEvents: jest.fn().mockResolvedValue(options.dueEvents ?? []),
   };
   const registry = { get: jest.fn(async () => definition) };
-  const units = { chains: jest.fn(async (paths: readonly string[]) => new Map(paths.map((p) => [p, p === PATH ? chain : []]))) };
+  const units = {
+    chains: jest.fn(async (paths: readonly string[]) => new Map(paths.map((p) => [p, p === PATH ? chain : []]))),
+  };
   const effects = {
     write: jest.fn(async (_tx: EntityManager, changes: CaseChanges) => {
       calls.push('effects');
       written.push(changes);
     }),
   };
-  const onDue = { fireEvents: jest.fn(async (ids: readonly string[]) => ids.map((id) => (options.outcome ?? (() => 'fired' as const))(id))) };
+  const onDue = {
+    fireEvents: jest.fn(async (ids: readonly string[]) =>
+      ids.map((id) => (options.outcome ?? (() => 'fired' as const))(id)),
+    ),
+  };
   const timers = { wakeAt: jest.fn(async () => void calls.push('wakeAt')) };
   const metrics = { alarmsRung: { inc: jest.fn() } };
   const ringer = new AlarmRinger(
@@ -122,11 +133,34 @@ describe('AlarmRinger', () => {
       ['step-escalated', '07000', 'commune_committee', 'deadline:d1:alarm:2'],
     ]);
     expect(changes.history).toEqual([
-      expect.objectContaining({ caseId: 'case-d1', kind: 'deadline', fromStep: 'listing', toStep: 'listing', details: { deadlineId: 'd1', alarm: 'due', level: 0, dueDate: '2026-10-30', notified: { unit: '0700001', role: 'village_board' } } }),
-      expect.objectContaining({ caseId: 'case-d1', details: { deadlineId: 'd1', alarm: 'escalation', level: 1, dueDate: '2026-10-30', notified: { unit: '07000', role: 'commune_committee' } } }),
+      expect.objectContaining({
+        caseId: 'case-d1',
+        kind: 'deadline',
+        fromStep: 'listing',
+        toStep: 'listing',
+        details: {
+          deadlineId: 'd1',
+          alarm: 'due',
+          level: 0,
+          dueDate: '2026-10-30',
+          notified: { unit: '0700001', role: 'village_board' },
+        },
+      }),
+      expect.objectContaining({
+        caseId: 'case-d1',
+        details: {
+          deadlineId: 'd1',
+          alarm: 'escalation',
+          level: 1,
+          dueDate: '2026-10-30',
+          notified: { unit: '07000', role: 'commune_committee' },
+        },
+      }),
     ]);
     // Overdue, past the two alarms rung, the next one (escalation 2) still to ring.
-    expect(updates).toEqual([[{ id: 'd1', status: 'overdue', next_alarm: 3, next_alarm_at: '2026-11-03T01:00:00.000Z', closed_at: null }]]);
+    expect(updates).toEqual([
+      [{ id: 'd1', status: 'overdue', next_alarm: 3, next_alarm_at: '2026-11-03T01:00:00.000Z', closed_at: null }],
+    ]);
     expect(metrics.alarmsRung.inc.mock.calls).toEqual([[{ kind: 'due' }], [{ kind: 'escalation' }]]);
   });
 
@@ -134,7 +168,10 @@ describe('AlarmRinger', () => {
     const { ringer, written } = setup([[row('d1', { unit_path: '/elsewhere/' })]]); // no unit known above the case
 
     expect(await ringer.fireDue()).toMatchObject({ rung: 2, notifications: 1 });
-    expect(written[0].history.map((h) => h.details?.notified)).toEqual([{ unit: '0700001', role: 'village_board' }, null]);
+    expect(written[0].history.map((h) => h.details?.notified)).toEqual([
+      { unit: '0700001', role: 'village_board' },
+      null,
+    ]);
   });
 
   it('closes the deadlines of steps already left without ringing: closed when overdue, cancelled otherwise', async () => {
@@ -161,7 +198,13 @@ describe('AlarmRinger', () => {
       [
         row('early', { next_alarm: 3 }), // escalation 2 rings on 3 Nov
         row('last', { alarms: plan.slice(0, 3), next_alarm: 2, status: 'overdue' }),
-        row('event', { alarms: [{ at: DUE, kind: 'due', level: 0 }, { at: DUE, kind: 'event', level: 0 }], next_alarm: 0 }),
+        row('event', {
+          alarms: [
+            { at: DUE, kind: 'due', level: 0 },
+            { at: DUE, kind: 'event', level: 0 },
+          ],
+          next_alarm: 0,
+        }),
       ],
     ]);
 

@@ -74,7 +74,10 @@ export class AlarmRinger {
       const outcomes = await this.onDue.fireEvents(events.slice(i, i + EVENT_BATCH));
       run.events += outcomes.filter((o) => o === 'fired').length;
     }
-    if (run.rung + run.events + run.stale > 0) this.logger.log(`alarms: ${run.rung} rung, ${run.events} events, ${run.stale} stale, ${run.notifications} notifications`);
+    if (run.rung + run.events + run.stale > 0)
+      this.logger.log(
+        `alarms: ${run.rung} rung, ${run.events} events, ${run.stale} stale, ${run.notifications} notifications`,
+      );
     return run;
   }
 
@@ -98,26 +101,51 @@ export class AlarmRinger {
       const updates: RungDeadlineUpdate[] = [];
       let stale = 0;
       for (const row of rows) {
-        const active = row.case_status === 'active' && activeStepIds({ step: row.case_step, regions: row.regions ?? undefined }).includes(row.step);
+        const active =
+          row.case_status === 'active' &&
+          activeStepIds({ step: row.case_step, regions: row.regions ?? undefined }).includes(row.step);
         if (!active) {
           stale++;
-          updates.push({ id: row.id, status: row.status === 'overdue' ? 'closed' : 'cancelled', next_alarm: row.next_alarm, next_alarm_at: null, closed_at: now.toISOString() });
+          updates.push({
+            id: row.id,
+            status: row.status === 'overdue' ? 'closed' : 'cancelled',
+            next_alarm: row.next_alarm,
+            next_alarm_at: null,
+            closed_at: now.toISOString(),
+          });
           continue;
         }
         // Every alarm of the row due now, in one pass: a legal date is often due and escalated at the same instant.
         const definition = definitions.get(row.definition_key) as NoticeDefinition;
         let index = row.next_alarm;
         let status = row.status;
-        for (let alarm = row.alarms[index]; alarm && alarm.kind !== 'event' && Date.parse(alarm.at) <= now.getTime(); alarm = row.alarms[++index]) {
+        for (
+          let alarm = row.alarms[index];
+          alarm && alarm.kind !== 'event' && Date.parse(alarm.at) <= now.getTime();
+          alarm = row.alarms[++index]
+        ) {
           rungKinds.push(alarm.kind);
-          const notice = deadlineNotice(row, alarm, index, definition, chains.get(row.unit_path) ?? [], this.config.publicUrl);
+          const notice = deadlineNotice(
+            row,
+            alarm,
+            index,
+            definition,
+            chains.get(row.unit_path) ?? [],
+            this.config.publicUrl,
+          );
           if (notice) changes.notify(notice);
           changes.record(row.case_id, {
             kind: 'deadline',
             actor: SYSTEM_ACTOR,
             fromStep: row.step,
             toStep: row.step,
-            details: { deadlineId: row.id, alarm: alarm.kind, level: alarm.level, dueDate: row.due_date, notified: notice ? { unit: notice.unitCode, role: notice.role } : null },
+            details: {
+              deadlineId: row.id,
+              alarm: alarm.kind,
+              level: alarm.level,
+              dueDate: row.due_date,
+              notified: notice ? { unit: notice.unitCode, role: notice.role } : null,
+            },
           });
           if (alarm.kind === 'due') status = 'overdue';
         }

@@ -46,7 +46,11 @@ function setup(options: { refusedEventsPerHour?: number } = {}) {
   ]);
   const inbox: CaseEventRow[] = [];
   const cases: jest.Mocked<Pick<ReviewCaseRepository, 'locate' | 'lockForNumbering' | 'advanceAcceptedSeq'>> = {
-    locate: jest.fn(async (_em: EntityManager, ids: readonly string[]) => ids.filter((id) => paths.has(id)).map((id) => ({ id, unit_path: paths.get(id) as string, definition_key: FIXTURE_KEY }))),
+    locate: jest.fn(async (_em: EntityManager, ids: readonly string[]) =>
+      ids
+        .filter((id) => paths.has(id))
+        .map((id) => ({ id, unit_path: paths.get(id) as string, definition_key: FIXTURE_KEY })),
+    ),
     lockForNumbering: jest.fn(async (_tx: EntityManager, _ids: readonly string[]) => void calls.push('lock case rows')),
     advanceAcceptedSeq: jest.fn(async (_tx: EntityManager, counts: readonly { id: string; n: number }[]) => {
       calls.push('advance accepted_seq');
@@ -56,27 +60,46 @@ function setup(options: { refusedEventsPerHour?: number } = {}) {
       });
     }),
   };
-  const events: jest.Mocked<Pick<CaseEventRepository, 'findByKeys' | 'insertPending' | 'findOne' | 'senderStandings'>> = {
-    findByKeys: jest.fn(async (_tx: EntityManager, keys: readonly { case_id: string; key: string }[]) => {
-      calls.push('find keys');
-      return inbox.filter((e) => keys.some((k) => k.case_id === e.case_id && k.key === e.idempotency_key));
-    }),
-    insertPending: jest.fn(async (_tx: EntityManager, rows: readonly NewCaseEventRow[], _receivedAt: Date) => {
-      calls.push('insert events');
-      for (const r of rows) inbox.push({ id: r.id, case_id: r.case_id, seq: r.seq, type: r.type, payload: r.payload, status: 'pending', rejection_code: null, rejection_reason: null, idempotency_key: r.key });
-    }),
-    findOne: jest.fn(async (_em: EntityManager, caseId: string, eventId: string) => inbox.find((e) => e.case_id === caseId && e.id === eventId)),
-    senderStandings: jest.fn(async (..._args: Parameters<CaseEventRepository['senderStandings']>) => {
-      calls.push('sender standings');
-      return [] as SenderStandingRow[];
-    }),
-  };
+  const events: jest.Mocked<Pick<CaseEventRepository, 'findByKeys' | 'insertPending' | 'findOne' | 'senderStandings'>> =
+    {
+      findByKeys: jest.fn(async (_tx: EntityManager, keys: readonly { case_id: string; key: string }[]) => {
+        calls.push('find keys');
+        return inbox.filter((e) => keys.some((k) => k.case_id === e.case_id && k.key === e.idempotency_key));
+      }),
+      insertPending: jest.fn(async (_tx: EntityManager, rows: readonly NewCaseEventRow[], _receivedAt: Date) => {
+        calls.push('insert events');
+        for (const r of rows)
+          inbox.push({
+            id: r.id,
+            case_id: r.case_id,
+            seq: r.seq,
+            type: r.type,
+            payload: r.payload,
+            status: 'pending',
+            rejection_code: null,
+            rejection_reason: null,
+            idempotency_key: r.key,
+          });
+      }),
+      findOne: jest.fn(async (_em: EntityManager, caseId: string, eventId: string) =>
+        inbox.find((e) => e.case_id === caseId && e.id === eventId),
+      ),
+      senderStandings: jest.fn(async (..._args: Parameters<CaseEventRepository['senderStandings']>) => {
+        calls.push('sender standings');
+        return [] as SenderStandingRow[];
+      }),
+    };
   const em = {
     fork: () => em,
     transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)),
   };
   const registry = { get: jest.fn().mockResolvedValue(fixtureReview) };
-  const producer = { wakeMany: jest.fn(async (items: readonly { caseId: string; seq: number }[]) => void calls.push(`wake ${items.map((i) => `${i.caseId.slice(-1)}@${i.seq}`).join(' ')}`)) };
+  const producer = {
+    wakeMany: jest.fn(
+      async (items: readonly { caseId: string; seq: number }[]) =>
+        void calls.push(`wake ${items.map((i) => `${i.caseId.slice(-1)}@${i.seq}`).join(' ')}`),
+    ),
+  };
   const config = { cases: { refusedEventsPerHour: options.refusedEventsPerHour ?? 100 } } as AppConfig;
   const budget = new RefusedEventBudget(config, events as unknown as CaseEventRepository);
   const clock = new ManualClock(NOW);
@@ -84,7 +107,12 @@ function setup(options: { refusedEventsPerHour?: number } = {}) {
     em as unknown as EntityManager,
     registry as unknown as DefinitionRegistry,
     producer as unknown as CaseEventsProducer,
-    new CaseInboxService(cases as unknown as ReviewCaseRepository, events as unknown as CaseEventRepository, budget, clock),
+    new CaseInboxService(
+      cases as unknown as ReviewCaseRepository,
+      events as unknown as CaseEventRepository,
+      budget,
+      clock,
+    ),
     cases as unknown as ReviewCaseRepository,
   );
   return { service, cases, events, producer, em, inbox, calls };
@@ -104,9 +132,38 @@ describe('CaseAcceptanceService', () => {
 
     const receipt = await service.accept(CASE, list(3), board, 'key-0000001');
 
-    expect(receipt).toEqual({ eventId: expect.any(String), caseId: CASE, seq: 1, type: 'LIST_SUBMITTED', status: 'pending', rejection: null, replayed: false });
-    expect(calls).toEqual(['lock case rows', 'find keys', 'sender standings', 'advance accepted_seq', 'insert events', `wake 1@1`]);
-    expect(events.insertPending).toHaveBeenCalledWith(TX, [{ id: receipt.eventId, case_id: CASE, seq: 1, key: 'key-0000001', type: 'LIST_SUBMITTED', payload: { householdCount: 3 }, actor: board }], NOW);
+    expect(receipt).toEqual({
+      eventId: expect.any(String),
+      caseId: CASE,
+      seq: 1,
+      type: 'LIST_SUBMITTED',
+      status: 'pending',
+      rejection: null,
+      replayed: false,
+    });
+    expect(calls).toEqual([
+      'lock case rows',
+      'find keys',
+      'sender standings',
+      'advance accepted_seq',
+      'insert events',
+      `wake 1@1`,
+    ]);
+    expect(events.insertPending).toHaveBeenCalledWith(
+      TX,
+      [
+        {
+          id: receipt.eventId,
+          case_id: CASE,
+          seq: 1,
+          key: 'key-0000001',
+          type: 'LIST_SUBMITTED',
+          payload: { householdCount: 3 },
+          actor: board,
+        },
+      ],
+      NOW,
+    );
   });
 
   it('takes the key from the header, else from the body, else a fresh one', async () => {
@@ -124,8 +181,20 @@ describe('CaseAcceptanceService', () => {
       ['an unknown case: 404', OTHER_CASE.replace('2', '9'), list(3), board, CaseNotFoundException],
       ['an id that is not a UUID: 404, without a query', 'not-a-case', list(3), board, CaseNotFoundException],
       ['a case outside the actor’s unit: 403', OTHER_CASE, list(3), board, AuthException],
-      ['an event type the case’s definition does not declare: 400', CASE, { type: 'NOT_AN_EVENT', data: {} }, board, UnknownEventTypeException],
-      ['a role that may not send the event: 403', CASE, { type: 'MEETING_HELD', data: { attendees: 12 } }, { ...board, role: 'commune_committee' as const, unit: 'T1C1' }, RoleNotAllowedException],
+      [
+        'an event type the case’s definition does not declare: 400',
+        CASE,
+        { type: 'NOT_AN_EVENT', data: {} },
+        board,
+        UnknownEventTypeException,
+      ],
+      [
+        'a role that may not send the event: 403',
+        CASE,
+        { type: 'MEETING_HELD', data: { attendees: 12 } },
+        { ...board, role: 'commune_committee' as const, unit: 'T1C1' },
+        RoleNotAllowedException,
+      ],
       ['a payload that does not fit: 400', CASE, list(-1), board, InvalidPayloadException],
     ])('%s', async (_name, caseId, body, actor, refused) => {
       const { service, cases, events } = setup();
@@ -142,7 +211,11 @@ describe('CaseAcceptanceService', () => {
 
     it('looks up only ids that are UUIDs, lower-cased, once per batch', async () => {
       const { service, cases } = setup();
-      await Promise.all([service.accept(CASE.toUpperCase(), list(1), board), service.accept(CASE, list(2), board), refusal(service.accept('nope', list(3), board))]);
+      await Promise.all([
+        service.accept(CASE.toUpperCase(), list(1), board),
+        service.accept(CASE, list(2), board),
+        refusal(service.accept('nope', list(3), board)),
+      ]);
       expect(cases.locate).toHaveBeenCalledTimes(1);
       expect(cases.locate).toHaveBeenCalledWith(expect.anything(), [CASE]);
     });
@@ -198,19 +271,30 @@ describe('CaseAcceptanceService', () => {
   describe('the refused-event budget', () => {
     it('refuses the new event of a sender with N refusals on the case within the hour: 429, Retry-After when the oldest is an hour old; nothing recorded', async () => {
       const { service, events } = setup({ refusedEventsPerHour: 3 });
-      events.senderStandings.mockResolvedValueOnce([{ case_id: CASE, sub: board.sub, refused: 3, oldest: new Date(NOW.getTime() - 40 * 60_000), waiting: 0 }]);
+      events.senderStandings.mockResolvedValueOnce([
+        { case_id: CASE, sub: board.sub, refused: 3, oldest: new Date(NOW.getTime() - 40 * 60_000), waiting: 0 },
+      ]);
 
       const error = await refusal(service.accept(CASE, list(3), board, 'key-0000001'));
 
       expect(error).toBeInstanceOf(RefusedEventBudgetExceededException);
-      expect(error).toMatchObject({ kind: 'rate_limited', details: { caseId: CASE, limit: 3, retryAfterSeconds: 20 * 60 } });
-      expect(events.senderStandings).toHaveBeenCalledWith(TX, [{ case_id: CASE, sub: board.sub }], { since: new Date(NOW.getTime() - 3_600_000), refusedLimit: 3, waitingLimit: 500 });
+      expect(error).toMatchObject({
+        kind: 'rate_limited',
+        details: { caseId: CASE, limit: 3, retryAfterSeconds: 20 * 60 },
+      });
+      expect(events.senderStandings).toHaveBeenCalledWith(TX, [{ case_id: CASE, sub: board.sub }], {
+        since: new Date(NOW.getTime() - 3_600_000),
+        refusedLimit: 3,
+        waitingLimit: 500,
+      });
       expect(events.insertPending).not.toHaveBeenCalled();
     });
 
     it('refuses the new events of a sender with 500 events waiting on the case: 429', async () => {
       const { service, events } = setup();
-      events.senderStandings.mockResolvedValueOnce([{ case_id: CASE, sub: board.sub, refused: 0, oldest: null, waiting: 499 }]);
+      events.senderStandings.mockResolvedValueOnce([
+        { case_id: CASE, sub: board.sub, refused: 0, oldest: null, waiting: 499 },
+      ]);
 
       const [last, over] = await service.acceptMany([
         { caseId: CASE, body: list(1), actor: board, headerKey: 'key-0000001' },
@@ -228,8 +312,13 @@ describe('CaseAcceptanceService', () => {
 
       const replay = setup({ refusedEventsPerHour: 3 });
       await replay.service.accept(CASE, list(3), board, 'key-0000001');
-      replay.events.senderStandings.mockResolvedValue([{ case_id: CASE, sub: board.sub, refused: 3, oldest: NOW, waiting: 0 }]);
-      expect(await replay.service.accept(CASE, list(3), board, 'key-0000001')).toMatchObject({ seq: 1, replayed: true });
+      replay.events.senderStandings.mockResolvedValue([
+        { case_id: CASE, sub: board.sub, refused: 3, oldest: NOW, waiting: 0 },
+      ]);
+      expect(await replay.service.accept(CASE, list(3), board, 'key-0000001')).toMatchObject({
+        seq: 1,
+        replayed: true,
+      });
     });
   });
 
@@ -277,7 +366,11 @@ describe('CaseAcceptanceService', () => {
     const { service, inbox } = setup();
     const receipt = await service.accept(CASE, list(3), board);
     Object.assign(inbox[0], { status: 'rejected', rejection_code: 'GUARD_REJECTED', rejection_reason: 'no' });
-    expect(await service.receipt(CASE, receipt.eventId)).toEqual({ ...receipt, status: 'rejected', rejection: { code: 'GUARD_REJECTED', reason: 'no' } });
+    expect(await service.receipt(CASE, receipt.eventId)).toEqual({
+      ...receipt,
+      status: 'rejected',
+      rejection: { code: 'GUARD_REJECTED', reason: 'no' },
+    });
     expect(await service.receipt(CASE, OTHER_CASE)).toBeNull();
   });
 });

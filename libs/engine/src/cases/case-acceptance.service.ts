@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { UUID_PATTERN, type Actor, type SubmitCorrectionBody, type SubmitEventBody, type UserRole } from '@rasoat/contracts';
+import {
+  UUID_PATTERN,
+  type Actor,
+  type SubmitCorrectionBody,
+  type SubmitEventBody,
+  type UserRole,
+} from '@rasoat/contracts';
 import { safeErrorMessage } from '@rasoat/observability';
 import { checkCorrection, CORRECTION_EVENT } from '@rasoat/workflow-core';
 import { assertInScope } from '../auth';
@@ -60,9 +66,17 @@ export class CaseAcceptanceService {
     private readonly cases: ReviewCaseRepository,
   ) {}
 
-  private readonly lookups = new MicroBatcher<string, CaseLocationRow | null>({ flush: (ids) => this.lookupCases(ids), maxBatchSize: MAX_BATCH, maxInFlight: 2 });
+  private readonly lookups = new MicroBatcher<string, CaseLocationRow | null>({
+    flush: (ids) => this.lookupCases(ids),
+    maxBatchSize: MAX_BATCH,
+    maxInFlight: 2,
+  });
   /** One record transaction at a time: batches commit in submission order, so a case's events keep the order they were submitted in. */
-  private readonly records = new MicroBatcher<RecordRequest, EventReceipt>({ flush: (items) => this.recordBatch(items), maxBatchSize: MAX_BATCH, maxInFlight: 1 });
+  private readonly records = new MicroBatcher<RecordRequest, EventReceipt>({
+    flush: (items) => this.recordBatch(items),
+    maxBatchSize: MAX_BATCH,
+    maxInFlight: 1,
+  });
 
   async accept(caseId: string, body: SubmitEventBody, actor: Actor, headerKey?: string): Promise<EventReceipt> {
     return this.records.submit(await this.validate(caseId, body, actor, headerKey));
@@ -101,19 +115,36 @@ export class CaseAcceptanceService {
    * applied in the case's order like any event, under its idempotency key; whether that event
    * was applied to the case is checked when it is applied (a rejection otherwise).
    */
-  async acceptCorrection(caseId: string, body: SubmitCorrectionBody, actor: Actor, headerKey?: string): Promise<EventReceipt> {
+  async acceptCorrection(
+    caseId: string,
+    body: SubmitCorrectionBody,
+    actor: Actor,
+    headerKey?: string,
+  ): Promise<EventReceipt> {
     const row = await this.lookups.submit(caseId);
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
-    if (!(CORRECTION_ROLES as readonly string[]).includes(actor.role)) throw new RoleNotAllowedException(CORRECTION_EVENT, actor.role, [...CORRECTION_ROLES]);
+    if (!(CORRECTION_ROLES as readonly string[]).includes(actor.role))
+      throw new RoleNotAllowedException(CORRECTION_EVENT, actor.role, [...CORRECTION_ROLES]);
     const { idempotencyKey, ...correction } = body;
     const checked = checkCorrection((await this.registry.get(row.definition_key)).definition, correction);
     if (!checked.ok) throw new InvalidCorrectionException(checked.errors);
-    return this.records.submit({ caseId: row.id, type: CORRECTION_EVENT, data: checked.correction, actor, key: headerKey ?? idempotencyKey ?? randomUUID() });
+    return this.records.submit({
+      caseId: row.id,
+      type: CORRECTION_EVENT,
+      data: checked.correction,
+      actor,
+      key: headerKey ?? idempotencyKey ?? randomUUID(),
+    });
   }
 
   /** Everything `accept` refuses, refused before anything is written. */
-  private async validate(caseId: string, body: SubmitEventBody, actor: Actor, headerKey?: string): Promise<RecordRequest> {
+  private async validate(
+    caseId: string,
+    body: SubmitEventBody,
+    actor: Actor,
+    headerKey?: string,
+  ): Promise<RecordRequest> {
     const row = await this.lookups.submit(caseId);
     if (!row) throw new CaseNotFoundException(caseId);
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
@@ -138,7 +169,9 @@ export class CaseAcceptanceService {
   private async recordBatch(items: readonly RecordRequest[]): Promise<BatchOutcome<EventReceipt>[]> {
     let outcomes: BatchOutcome<EventReceipt>[];
     try {
-      outcomes = await this.em.fork().transactional((tx) => this.inbox.insertBatch(tx, items, { refusedEventBudget: true }));
+      outcomes = await this.em
+        .fork()
+        .transactional((tx) => this.inbox.insertBatch(tx, items, { refusedEventBudget: true }));
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (typeof code !== 'string' || !(code === '23505' || code === '40P01' || code.startsWith('22'))) throw e;
@@ -159,7 +192,9 @@ export class CaseAcceptanceService {
       await this.producer.wakeMany(items);
     } catch (e) {
       if (!this.wakeUpsFailing) {
-        this.logger.warn(`accepted events could not be enqueued (${safeErrorMessage(e)}): they are answered 202 and the sweeper wakes their cases; logged once until Redis answers again`);
+        this.logger.warn(
+          `accepted events could not be enqueued (${safeErrorMessage(e)}): they are answered 202 and the sweeper wakes their cases; logged once until Redis answers again`,
+        );
       }
       this.wakeUpsFailing = true;
       return;
@@ -173,7 +208,8 @@ export class CaseAcceptanceService {
     for (const i of items) {
       try {
         const receipt = await this.record(this.em.fork(), i.caseId, i.type, i.data, i.actor, i.key);
-        if (!receipt.replayed || receipt.status === 'pending') await this.wake([{ caseId: i.caseId, seq: receipt.seq }]);
+        if (!receipt.replayed || receipt.status === 'pending')
+          await this.wake([{ caseId: i.caseId, seq: receipt.seq }]);
         outcomes.push({ ok: true, value: receipt });
       } catch (error) {
         outcomes.push({ ok: false, error });
@@ -182,9 +218,15 @@ export class CaseAcceptanceService {
     return outcomes;
   }
 
-
   /** `CaseInboxService.record`: records one event of an API sender in its own transaction. */
-  record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
+  record(
+    em: EntityManager,
+    caseId: string,
+    type: string,
+    data: Record<string, unknown>,
+    actor: Actor,
+    key: string,
+  ): Promise<EventReceipt> {
     return this.inbox.record(em, caseId, type, data, actor, key);
   }
 

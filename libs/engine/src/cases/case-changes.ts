@@ -53,7 +53,16 @@ export class CaseChanges {
   constructor(readonly now: Date) {}
 
   get isEmpty(): boolean {
-    return this.events.length + this.history.length + this.notifications.length + this.closedSteps.length + this.deadlines.length + this.counters.size + this.stages.size === 0;
+    return (
+      this.events.length +
+        this.history.length +
+        this.notifications.length +
+        this.closedSteps.length +
+        this.deadlines.length +
+        this.counters.size +
+        this.stages.size ===
+      0
+    );
   }
 
   event(id: string, status: 'applied' | 'rejected', rejection?: { code: string; reason: string }): void {
@@ -74,17 +83,26 @@ export class CaseChanges {
 
   /** The step was left: deadlines armed earlier in this batch are cancelled in memory, older ones in the database. */
   close(caseId: string, step: string): void {
-    for (const d of this.deadlines) if (d.caseId === caseId && d.step === step && d.status === 'armed') d.status = 'cancelled';
+    for (const d of this.deadlines)
+      if (d.caseId === caseId && d.step === step && d.status === 'armed') d.status = 'cancelled';
     this.closedSteps.push({ caseId, step });
   }
 
   /** Moves one case between steps in the per-commune counters, and records newly reached stages. */
-  move(campaignId: string, communeCode: string, fromStep: string, toStep: string, fromMaxStage: number, toMaxStage: number): void {
+  move(
+    campaignId: string,
+    communeCode: string,
+    fromStep: string,
+    toStep: string,
+    fromMaxStage: number,
+    toMaxStage: number,
+  ): void {
     if (fromStep !== toStep) {
       add(this.counters, `${campaignId}|${communeCode}|${fromStep}`, -1);
       add(this.counters, `${campaignId}|${communeCode}|${toStep}`, 1);
     }
-    for (let stage = fromMaxStage + 1; stage <= toMaxStage; stage++) add(this.stages, `${campaignId}|${communeCode}|${stage}`, 1);
+    for (let stage = fromMaxStage + 1; stage <= toMaxStage; stage++)
+      add(this.stages, `${campaignId}|${communeCode}|${stage}`, 1);
   }
 
   /** When the first alarm of each deadline still armed rings: the wake-ups to schedule after commit. */

@@ -27,7 +27,11 @@ const CHAIN: UnitLink[] = [
 const TX = { transaction: 'drain' } as unknown as EntityManager;
 
 const started = startCase(fixtureReview, NOW).snapshot;
-const atMeeting: CaseSnapshot = { ...started, step: 'meeting', context: { ...started.context, milestones: { ...started.context.milestones, meeting: NOW.toISOString() } } };
+const atMeeting: CaseSnapshot = {
+  ...started,
+  step: 'meeting',
+  context: { ...started.context, milestones: { ...started.context.milestones, meeting: NOW.toISOString() } },
+};
 
 const caseRow = (id: string, snapshot: CaseSnapshot, fields: Partial<CaseToDrainRow> = {}): CaseToDrainRow => ({
   id,
@@ -46,7 +50,14 @@ const caseRow = (id: string, snapshot: CaseSnapshot, fields: Partial<CaseToDrain
   ...fields,
 });
 
-const event = (caseId: string, seq: number, type: string, payload: Record<string, unknown>): EventToApplyRow => ({ id: `${caseId.slice(-1)}-event-${seq}`, case_id: caseId, seq, type, payload, actor: board });
+const event = (caseId: string, seq: number, type: string, payload: Record<string, unknown>): EventToApplyRow => ({
+  id: `${caseId.slice(-1)}-event-${seq}`,
+  case_id: caseId,
+  seq,
+  type,
+  payload,
+  actor: board,
+});
 
 /**
  * The drain over mocked repositories: `rows` are the cases found, `inbox` their events after
@@ -55,15 +66,23 @@ const event = (caseId: string, seq: number, type: string, payload: Record<string
 function setup(rows: CaseToDrainRow[], inbox: EventToApplyRow[]) {
   const calls: string[] = [];
   const written: CaseChanges[] = [];
-  const cases: jest.Mocked<Pick<ReviewCaseRepository, 'commitAsynchronously' | 'lockCases' | 'findToDrain' | 'lockForUpdate' | 'saveDrained'>> = {
+  const cases: jest.Mocked<
+    Pick<ReviewCaseRepository, 'commitAsynchronously' | 'lockCases' | 'findToDrain' | 'lockForUpdate' | 'saveDrained'>
+  > = {
     commitAsynchronously: jest.fn(async (_tx: EntityManager) => void calls.push('commit asynchronously')),
-    lockCases: jest.fn(async (_tx: EntityManager, ids: readonly string[]) => void calls.push(`case locks ${ids.join(' ')}`)),
+    lockCases: jest.fn(
+      async (_tx: EntityManager, ids: readonly string[]) => void calls.push(`case locks ${ids.join(' ')}`),
+    ),
     findToDrain: jest.fn(async (_tx: EntityManager, _ids: readonly string[]) => {
       calls.push('read cases');
       return rows;
     }),
-    lockForUpdate: jest.fn(async (_tx: EntityManager, ids: readonly string[]) => void calls.push(`lock case rows ${ids.join(' ')}`)),
-    saveDrained: jest.fn(async (..._args: Parameters<ReviewCaseRepository['saveDrained']>) => void calls.push('save cases')),
+    lockForUpdate: jest.fn(
+      async (_tx: EntityManager, ids: readonly string[]) => void calls.push(`lock case rows ${ids.join(' ')}`),
+    ),
+    saveDrained: jest.fn(
+      async (..._args: Parameters<ReviewCaseRepository['saveDrained']>) => void calls.push('save cases'),
+    ),
   };
   const events: jest.Mocked<Pick<CaseEventRepository, 'nextToApply'>> = {
     nextToApply: jest.fn(async (_tx: EntityManager, _ids: readonly string[], limit: number) => {
@@ -77,8 +96,18 @@ function setup(rows: CaseToDrainRow[], inbox: EventToApplyRow[]) {
       written.push(changes);
     }),
   };
-  const deadlines = { plan: jest.fn(() => ({ dueDate: '2026-11-30', dueAt: DUE_AT, alarms: [{ at: FIRST_ALARM.toISOString(), kind: 'reminder', level: 3 }], firstAlarmAt: FIRST_ALARM })) };
-  const em = { fork: () => em, transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)) };
+  const deadlines = {
+    plan: jest.fn(() => ({
+      dueDate: '2026-11-30',
+      dueAt: DUE_AT,
+      alarms: [{ at: FIRST_ALARM.toISOString(), kind: 'reminder', level: 3 }],
+      firstAlarmAt: FIRST_ALARM,
+    })),
+  };
+  const em = {
+    fork: () => em,
+    transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)),
+  };
   const registry = { get: jest.fn().mockResolvedValue(fixtureReview) };
   const recompute = { syncCalendar: jest.fn().mockResolvedValue(undefined) };
   const units = { chains: jest.fn(async (paths: readonly string[]) => new Map(paths.map((p) => [p, CHAIN]))) };
@@ -116,8 +145,30 @@ describe('CaseEngineService.drainMany', () => {
       ]),
     );
     expect(em.transactional).toHaveBeenCalledTimes(1);
-    expect(calls).toEqual(['commit asynchronously', `case locks ${A} ${B}`, 'read cases', 'read events (201 per case)', 'write changes', `lock case rows ${A}`, 'save cases']);
-    expect(cases.saveDrained).toHaveBeenCalledWith(TX, [{ id: A, snapshot: expect.objectContaining({ step: 'meeting' }), step: 'meeting', status: 'active', applied_seq: 2, max_stage: 2, locked: false }], NOW);
+    expect(calls).toEqual([
+      'commit asynchronously',
+      `case locks ${A} ${B}`,
+      'read cases',
+      'read events (201 per case)',
+      'write changes',
+      `lock case rows ${A}`,
+      'save cases',
+    ]);
+    expect(cases.saveDrained).toHaveBeenCalledWith(
+      TX,
+      [
+        {
+          id: A,
+          snapshot: expect.objectContaining({ step: 'meeting' }),
+          step: 'meeting',
+          status: 'active',
+          applied_seq: 2,
+          max_stage: 2,
+          locked: false,
+        },
+      ],
+      NOW,
+    );
     const [changes] = written;
     expect(changes.events).toEqual([
       { id: 'a-event-1', status: 'applied', code: null, reason: null },
@@ -126,24 +177,53 @@ describe('CaseEngineService.drainMany', () => {
   });
 
   it('writes history for what changed a case, never for a refused event', async () => {
-    const { engine, written } = setup([caseRow(A, started)], [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 }), event(A, 2, 'MEETING_HELD', { attendees: 5 })]);
+    const { engine, written } = setup(
+      [caseRow(A, started)],
+      [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 }), event(A, 2, 'MEETING_HELD', { attendees: 5 })],
+    );
     await engine.drainMany([A]);
     expect(written[0].history).toEqual([
-      { caseId: A, kind: 'transition', seq: 1, eventType: 'LIST_SUBMITTED', actor: board, fromStep: 'listing', toStep: 'meeting', details: { data: { householdCount: 3 } } },
+      {
+        caseId: A,
+        kind: 'transition',
+        seq: 1,
+        eventType: 'LIST_SUBMITTED',
+        actor: board,
+        fromStep: 'listing',
+        toStep: 'meeting',
+        details: { data: { householdCount: 3 } },
+      },
     ]);
   });
 
   it('collects a transition’s effects: the step left closes its deadline, the step entered arms one, counters move, the first alarm is woken after commit', async () => {
-    const { engine, deadlines, timers, written, calls } = setup([caseRow(A, started)], [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 })]);
+    const { engine, deadlines, timers, written, calls } = setup(
+      [caseRow(A, started)],
+      [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 })],
+    );
     timers.wakeAt.mockImplementation(async () => void calls.push('wake alarms'));
 
     await engine.drainMany([A]);
 
     const [changes] = written;
     expect(changes.closedSteps).toEqual([{ caseId: A, step: 'listing' }]);
-    expect(deadlines.plan).toHaveBeenCalledWith(expect.objectContaining({ step: 'meeting', window: { start: '2026-09-01', end: '2026-11-30' }, provinceCode: 'T1', now: NOW }));
-    expect(changes.deadlines).toEqual([expect.objectContaining({ caseId: A, step: 'meeting', status: 'armed', dueAt: DUE_AT })]);
-    expect(changes.counters).toEqual(new Map([[`campaign-1|T1C1|listing`, -1], [`campaign-1|T1C1|meeting`, 1]]));
+    expect(deadlines.plan).toHaveBeenCalledWith(
+      expect.objectContaining({
+        step: 'meeting',
+        window: { start: '2026-09-01', end: '2026-11-30' },
+        provinceCode: 'T1',
+        now: NOW,
+      }),
+    );
+    expect(changes.deadlines).toEqual([
+      expect.objectContaining({ caseId: A, step: 'meeting', status: 'armed', dueAt: DUE_AT }),
+    ]);
+    expect(changes.counters).toEqual(
+      new Map([
+        [`campaign-1|T1C1|listing`, -1],
+        [`campaign-1|T1C1|meeting`, 1],
+      ]),
+    );
     expect(changes.stages).toEqual(new Map([[`campaign-1|T1C1|2`, 1]]));
     expect(timers.wakeAt).toHaveBeenCalledWith([FIRST_ALARM], NOW);
     expect(calls.slice(-1)).toEqual(['wake alarms']);
@@ -156,10 +236,20 @@ describe('CaseEngineService.drainMany', () => {
 
     const [changes] = written;
     expect(changes.notifications).toEqual([
-      expect.objectContaining({ dedupeKey: `case:${A}:seq:3:commune_committee:meeting-held`, unitCode: 'T1C1', role: 'commune_committee', template: 'meeting-held', caseId: A }),
+      expect.objectContaining({
+        dedupeKey: `case:${A}:seq:3:commune_committee:meeting-held`,
+        unitCode: 'T1C1',
+        role: 'commune_committee',
+        template: 'meeting-held',
+        caseId: A,
+      }),
     ]);
     expect(changes.history.map((h) => h.kind)).toEqual(['transition', 'completed']);
-    expect(cases.saveDrained).toHaveBeenCalledWith(TX, [expect.objectContaining({ id: A, step: 'done', status: 'done', applied_seq: 3 })], NOW);
+    expect(cases.saveDrained).toHaveBeenCalledWith(
+      TX,
+      [expect.objectContaining({ id: A, step: 'done', status: 'done', applied_seq: 3 })],
+      NOW,
+    );
   });
 
   it('takes at most 200 events of a lone case and reports `more`; the case keeps its place at the last one applied', async () => {
@@ -170,7 +260,11 @@ describe('CaseEngineService.drainMany', () => {
 
     expect(events.nextToApply).toHaveBeenCalledWith(TX, [A], 201);
     expect(outcomes.get(A)).toEqual({ status: 'more', applied: 0, rejected: 200 });
-    expect(cases.saveDrained).toHaveBeenCalledWith(TX, [expect.objectContaining({ id: A, applied_seq: 200, step: 'listing' })], NOW);
+    expect(cases.saveDrained).toHaveBeenCalledWith(
+      TX,
+      [expect.objectContaining({ id: A, applied_seq: 200, step: 'listing' })],
+      NOW,
+    );
   });
 
   it('answers `unknown-case` for an id without a case, reading and writing nothing else', async () => {
@@ -189,7 +283,10 @@ describe('CaseEngineService.drainMany', () => {
   });
 
   it('counts the events applied and refused', async () => {
-    const { engine, metrics } = setup([caseRow(A, started)], [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 }), event(A, 2, 'MEETING_HELD', { attendees: 5 })]);
+    const { engine, metrics } = setup(
+      [caseRow(A, started)],
+      [event(A, 1, 'LIST_SUBMITTED', { householdCount: 3 }), event(A, 2, 'MEETING_HELD', { attendees: 5 })],
+    );
     await engine.drainMany([A]);
     const counted = (await metrics.eventsApplied.get()).values.map((v) => [v.labels.outcome, v.value]);
     expect(counted).toEqual([

@@ -2,7 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Actor, MAX_CASES_PER_JOB } from '@rasoat/contracts';
 import { Metrics } from '@rasoat/observability';
-import { applyCorrection, applyEvent, CaseSnapshotSchema, CORRECTION_EVENT, householdAccess, stageOf, type CaseSnapshot, type CompiledDefinition, type HouseholdFacts, type TransitionResult } from '@rasoat/workflow-core';
+import {
+  applyCorrection,
+  applyEvent,
+  CaseSnapshotSchema,
+  CORRECTION_EVENT,
+  householdAccess,
+  stageOf,
+  type CaseSnapshot,
+  type CompiledDefinition,
+  type HouseholdFacts,
+  type TransitionResult,
+} from '@rasoat/workflow-core';
 import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock, MicroBatcher } from '../infrastructure';
@@ -52,7 +63,11 @@ export class CaseEngineService {
    * runs are drained together by the next one, two transactions at most at once — one is built
    * while the other commits. Idle, a case is drained at once.
    */
-  private readonly together = new MicroBatcher<string, DrainOutcome>({ flush: drainBatch((ids) => this.drainMany(ids)), maxBatchSize: MAX_CASES_PER_JOB, maxInFlight: 2 });
+  private readonly together = new MicroBatcher<string, DrainOutcome>({
+    flush: drainBatch((ids) => this.drainMany(ids)),
+    maxBatchSize: MAX_CASES_PER_JOB,
+    maxInFlight: 2,
+  });
 
   /** Drains the case's inbox together with the other cases requested meanwhile. */
   drainSoon(caseId: string): Promise<DrainOutcome> {
@@ -77,33 +92,50 @@ export class CaseEngineService {
       await this.cases.commitAsynchronously(tx);
       await this.cases.lockCases(tx, ids);
       const rows = await this.cases.findToDrain(tx, ids);
-      const result = new Map<string, DrainOutcome>(ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]));
+      const result = new Map<string, DrainOutcome>(
+        ids.map((id) => [id, { status: 'unknown-case', applied: 0, rejected: 0 }]),
+      );
       if (rows.length === 0) return result;
       const limit = perCase(rows.length);
       const events = await this.events.nextToApply(tx, ids, limit + 1);
       const inbox = new Map<string, EventToApplyRow[]>();
-      for (const e of events) (inbox.get(e.case_id) ?? inbox.set(e.case_id, []).get(e.case_id) as EventToApplyRow[]).push(e);
+      for (const e of events)
+        (inbox.get(e.case_id) ?? (inbox.set(e.case_id, []).get(e.case_id) as EventToApplyRow[])).push(e);
       const busy = rows.filter((r) => inbox.has(r.id));
       for (const r of rows) if (!inbox.has(r.id)) result.set(r.id, { status: 'done', applied: 0, rejected: 0 });
       if (busy.length === 0) return result;
 
       const definitions = new Map<string, CompiledDefinition>();
-      for (const key of new Set(busy.map((r) => r.definition_key))) definitions.set(key, await this.registry.get(key, tx));
+      for (const key of new Set(busy.map((r) => r.definition_key)))
+        definitions.set(key, await this.registry.get(key, tx));
       const chains = await this.units.chains([...new Set(busy.map((r) => r.unit_path))], tx);
       // Household writes lock the case row too, so the facts cannot change during this drain: read them once.
-      const factCases = busy.filter((r) => (definitions.get(r.definition_key) as CompiledDefinition).usesHouseholdFacts).map((r) => r.id);
+      const factCases = busy
+        .filter((r) => (definitions.get(r.definition_key) as CompiledDefinition).usesHouseholdFacts)
+        .map((r) => r.id);
       const facts = factCases.length > 0 ? await householdFactsOf(tx, factCases) : new Map<string, HouseholdFacts>();
 
       const updates: DrainedCaseRow[] = [];
       for (const row of busy) {
         const pending = inbox.get(row.id) as EventToApplyRow[];
         const compiled = definitions.get(row.definition_key) as CompiledDefinition;
-        const outcome = this.applyCase(changes, compiled, row, pending.slice(0, limit), chains.get(row.unit_path) ?? [], facts.get(row.id), updates);
+        const outcome = this.applyCase(
+          changes,
+          compiled,
+          row,
+          pending.slice(0, limit),
+          chains.get(row.unit_path) ?? [],
+          facts.get(row.id),
+          updates,
+        );
         result.set(row.id, { ...outcome, status: pending.length > limit ? 'more' : 'done' });
       }
       await this.effects.write(tx, changes);
       // The rows last and in id order, as acceptance locks them: it waits only for this commit.
-      await this.cases.lockForUpdate(tx, busy.map((r) => r.id));
+      await this.cases.lockForUpdate(
+        tx,
+        busy.map((r) => r.id),
+      );
       await this.cases.saveDrained(tx, updates, now);
       return result;
     });
@@ -158,7 +190,12 @@ export class CaseEngineService {
         } else rejected++;
         continue;
       }
-      const result: TransitionResult = applyEvent(compiled, snapshot, { type: event.type, data: event.payload, facts }, now);
+      const result: TransitionResult = applyEvent(
+        compiled,
+        snapshot,
+        { type: event.type, data: event.payload, facts },
+        now,
+      );
       if (result.outcome === 'rejected') {
         // A refusal changes nothing: it stays on the event row (status, code, reason), where its
         // sender reads it, and writes no history, however often a sender tries.
@@ -169,7 +206,8 @@ export class CaseEngineService {
       applied++;
       changes.event(event.id, 'applied');
       changes.record(row.id, {
-        kind: result.from === result.to && !result.effects.some((e) => e.kind === 'deadline.arm') ? 'event' : 'transition',
+        kind:
+          result.from === result.to && !result.effects.some((e) => e.kind === 'deadline.arm') ? 'event' : 'transition',
         seq: event.seq,
         eventType: event.type,
         actor,
@@ -184,7 +222,15 @@ export class CaseEngineService {
     changes.move(row.campaign_id, row.commune_code, row.step, snapshot.step, row.max_stage, maxStage);
     // A step that locks the household lists (recognition done) locks them from its first entry on.
     const locked = householdAccess(compiled, snapshot).locked;
-    updates.push({ id: row.id, snapshot, step: snapshot.step, status: snapshot.status, applied_seq: events[events.length - 1].seq, max_stage: maxStage, locked });
+    updates.push({
+      id: row.id,
+      snapshot,
+      step: snapshot.step,
+      status: snapshot.status,
+      applied_seq: events[events.length - 1].seq,
+      max_stage: maxStage,
+      locked,
+    });
     return { applied, rejected };
   }
 
@@ -194,7 +240,14 @@ export class CaseEngineService {
    * Reports read the snapshot, so they show the new value. Answers the new snapshot, or null
    * when the correction is rejected (the event was never applied to the case, the value does not fit).
    */
-  private applyCorrectionEvent(changes: CaseChanges, compiled: CompiledDefinition, caseId: string, snapshot: CaseSnapshot, event: EventToApplyRow, actor: Actor): CaseSnapshot | null {
+  private applyCorrectionEvent(
+    changes: CaseChanges,
+    compiled: CompiledDefinition,
+    caseId: string,
+    snapshot: CaseSnapshot,
+    event: EventToApplyRow,
+    actor: Actor,
+  ): CaseSnapshot | null {
     const at = { seq: event.seq, eventType: event.type, actor, fromStep: snapshot.step, toStep: snapshot.step };
     const result = applyCorrection(compiled.definition, snapshot, event.payload);
     if (result.outcome === 'rejected') {
@@ -204,7 +257,11 @@ export class CaseEngineService {
     }
     const { event: corrected, field, value, reason } = result.correction;
     changes.event(event.id, 'applied');
-    changes.record(caseId, { kind: 'corrected', ...at, details: { event: corrected, field, from: result.previous, to: value, reason } });
+    changes.record(caseId, {
+      kind: 'corrected',
+      ...at,
+      details: { event: corrected, field, from: result.previous, to: value, reason },
+    });
     return result.snapshot;
   }
 }

@@ -79,7 +79,10 @@ export class CaseEventRepository {
 
   /** One event of a case, or undefined. */
   async findOne(em: EntityManager, caseId: string, eventId: string): Promise<CaseEventRow | undefined> {
-    const [row] = await em.execute<CaseEventRow[]>('select * from case_event where case_id = ? and id = ?', [caseId, eventId]);
+    const [row] = await em.execute<CaseEventRow[]>('select * from case_event where case_id = ? and id = ?', [
+      caseId,
+      eventId,
+    ]);
     return row;
   }
 

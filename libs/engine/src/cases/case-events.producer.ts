@@ -22,7 +22,10 @@ export class CaseEventsProducer {
     const jobs = [];
     for (let i = 0; i < items.length; i += MAX_CASES_PER_JOB) {
       const chunk = items.slice(i, i + MAX_CASES_PER_JOB);
-      jobs.push({ data: { caseIds: chunk.map((c) => c.caseId) }, jobId: jobId.applyCases(chunk[0].caseId, chunk[0].seq, chunk.length) });
+      jobs.push({
+        data: { caseIds: chunk.map((c) => c.caseId) },
+        jobId: jobId.applyCases(chunk[0].caseId, chunk[0].seq, chunk.length),
+      });
     }
     await this.jobs.enqueueMany(JobName.ApplyCaseEvents, jobs);
   }

@@ -9,7 +9,10 @@ export async function householdFacts(tx: EntityManager, caseId: string): Promise
 }
 
 /** The household facts of several cases, one statement (a case without households gets zeros). */
-export async function householdFactsOf(tx: EntityManager, caseIds: readonly string[]): Promise<Map<string, HouseholdFacts>> {
+export async function householdFactsOf(
+  tx: EntityManager,
+  caseIds: readonly string[],
+): Promise<Map<string, HouseholdFacts>> {
   const rows = await tx.execute<FactsRow[]>(
     `select c.id as case_id, h.*, k.complaints, k."openComplaints"
      from unnest(string_to_array(?, ',')::uuid[]) as c(id)

@@ -52,14 +52,19 @@ export class CaseHistoryRepository {
        from case_history where case_id = ? ${q.before ? 'and case_history.id < ?' : ''} order by case_history.id desc limit ?`,
       [caseId, ...(q.before ? [q.before] : []), q.limit + 1],
     );
-    const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from case_history where case_id = ?`, [caseId]);
+    const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from case_history where case_id = ?`, [
+      caseId,
+    ]);
     const entries = rows.slice(0, q.limit);
     return { entries, total: n, nextBefore: rows.length > q.limit ? entries[entries.length - 1].id : null };
   }
 
   /** How many of the case's events were refused, and the latest `recent` of them. */
   async refusals(em: EntityManager, caseId: string, recent: number): Promise<{ total: number; recent: RefusalView[] }> {
-    const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from case_event where case_id = ? and status = 'rejected'`, [caseId]);
+    const [{ n }] = await em.execute<{ n: number }[]>(
+      `select count(*)::int as n from case_event where case_id = ? and status = 'rejected'`,
+      [caseId],
+    );
     const rows = await em.execute<(Omit<RefusalView, 'at'> & { at: Date | string })[]>(
       `select id as "eventId", seq, type, rejection_code as code, rejection_reason as reason, actor, processed_at as at
        from case_event where case_id = ? and status = 'rejected' order by processed_at desc, seq desc limit ?`,

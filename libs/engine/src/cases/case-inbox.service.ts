@@ -56,7 +56,11 @@ export class CaseInboxService {
    * statement reads where each sender stands on its case, and the new events of a sender past
    * its budget are refused (`RefusedEventBudget`); a replay is answered whatever the budget.
    */
-  async insertBatch(tx: EntityManager, items: readonly RecordRequest[], options: { refusedEventBudget?: boolean } = {}): Promise<BatchOutcome<EventReceipt>[]> {
+  async insertBatch(
+    tx: EntityManager,
+    items: readonly RecordRequest[],
+    options: { refusedEventBudget?: boolean } = {},
+  ): Promise<BatchOutcome<EventReceipt>[]> {
     // The case rows first, in id order (two batches never deadlock on them), and only then the
     // keys: every writer of a case's events holds its row, so a key is looked up after any other
     // insert of it committed, and this batch never inserts a key another transaction holds in
@@ -68,9 +72,18 @@ export class CaseInboxService {
     const found = await this.events.findByKeys(tx, [...pairs.values()]);
     const existing = new Map(found.map((r) => [pairKey(r.case_id, r.idempotency_key as string), r]));
     const fresh = items.filter((i) => !existing.has(pairKey(i.caseId, i.key)));
-    const judge = options.refusedEventBudget ? await this.budget.judge(tx, fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })), this.clock.now()) : () => null;
+    const judge = options.refusedEventBudget
+      ? await this.budget.judge(
+          tx,
+          fresh.map((i) => ({ caseId: i.caseId, sub: i.actor.sub })),
+          this.clock.now(),
+        )
+      : () => null;
 
-    type Slot = { kind: 'done'; outcome: BatchOutcome<EventReceipt> } | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } } | { kind: 'repeat'; first: number };
+    type Slot =
+      | { kind: 'done'; outcome: BatchOutcome<EventReceipt> }
+      | { kind: 'new'; event: { id: string; item: RecordRequest; seq: number } }
+      | { kind: 'repeat'; first: number };
     const slots: Slot[] = [];
     const firstNew = new Map<string, number>();
     const perCase = new Map<string, number>();
@@ -102,7 +115,10 @@ export class CaseInboxService {
 
     const lastSeq = new Map<string, number>();
     if (perCase.size > 0) {
-      const bumped = await this.cases.advanceAcceptedSeq(tx, [...perCase].map(([id, n]) => ({ id, n })));
+      const bumped = await this.cases.advanceAcceptedSeq(
+        tx,
+        [...perCase].map(([id, n]) => ({ id, n })),
+      );
       for (const b of bumped) lastSeq.set(b.id, b.seq);
     }
     // The first sequence number of each case's new events; its events follow in batch order.
@@ -115,7 +131,15 @@ export class CaseInboxService {
       if (seq === undefined) continue; // the case is gone (deleted since the lookup)
       nextSeq.set(item.caseId, seq + 1);
       slot.event.seq = seq;
-      rows.push({ id: slot.event.id, case_id: item.caseId, seq, key: item.key, type: item.type, payload: item.data, actor: item.actor });
+      rows.push({
+        id: slot.event.id,
+        case_id: item.caseId,
+        seq,
+        key: item.key,
+        type: item.type,
+        payload: item.data,
+        actor: item.actor,
+      });
     }
     if (rows.length > 0) await this.events.insertPending(tx, rows, this.clock.now());
 
@@ -124,7 +148,18 @@ export class CaseInboxService {
       if (slot.kind === 'repeat') return undefined;
       const { id, item, seq } = slot.event;
       if (seq === 0) return { ok: false, error: new CaseNotFoundException(item.caseId) };
-      return { ok: true, value: { eventId: id, caseId: item.caseId, seq, type: item.type, status: 'pending', rejection: null, replayed: false } };
+      return {
+        ok: true,
+        value: {
+          eventId: id,
+          caseId: item.caseId,
+          seq,
+          type: item.type,
+          status: 'pending',
+          rejection: null,
+          replayed: false,
+        },
+      };
     });
     return slots.map((slot, index): BatchOutcome<EventReceipt> => {
       if (slot.kind !== 'repeat') return outcomes[index] as BatchOutcome<EventReceipt>;
@@ -133,7 +168,9 @@ export class CaseInboxService {
       const first = items[slot.first];
       const item = items[index];
       const same = first.type === item.type && stableJson(roundTrip(first.data)) === stableJson(roundTrip(item.data));
-      return same ? { ok: true, value: { ...original.value, replayed: true } } : { ok: false, error: new IdempotencyKeyReusedException(item.key) };
+      return same
+        ? { ok: true, value: { ...original.value, replayed: true } }
+        : { ok: false, error: new IdempotencyKeyReusedException(item.key) };
     });
   }
 
@@ -142,10 +179,19 @@ export class CaseInboxService {
    * sender's refused-event budget). Retried once when two requests with the same key race: the
    * loser then reads the winner's row.
    */
-  async record(em: EntityManager, caseId: string, type: string, data: Record<string, unknown>, actor: Actor, key: string): Promise<EventReceipt> {
+  async record(
+    em: EntityManager,
+    caseId: string,
+    type: string,
+    data: Record<string, unknown>,
+    actor: Actor,
+    key: string,
+  ): Promise<EventReceipt> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const [outcome] = await em.transactional((tx) => this.insertBatch(tx, [{ caseId, type, data, actor, key }], { refusedEventBudget: true }));
+        const [outcome] = await em.transactional((tx) =>
+          this.insertBatch(tx, [{ caseId, type, data, actor, key }], { refusedEventBudget: true }),
+        );
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       } catch (e) {
@@ -163,7 +209,8 @@ export class CaseInboxService {
 }
 
 function replay(existing: CaseEventRow, type: string, data: Record<string, unknown>, key: string): EventReceipt {
-  if (existing.type !== type || stableJson(existing.payload) !== stableJson(data)) throw new IdempotencyKeyReusedException(key);
+  if (existing.type !== type || stableJson(existing.payload) !== stableJson(data))
+    throw new IdempotencyKeyReusedException(key);
   return toReceipt(existing, true);
 }
 

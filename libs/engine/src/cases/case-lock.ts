@@ -13,5 +13,9 @@ const CASE_LOCK_SPACE = 7401;
  */
 export async function lockCases(tx: EntityManager, caseIds: readonly string[]): Promise<void> {
   if (caseIds.length === 0) return;
-  await sql(tx, `select pg_advisory_xact_lock(${CASE_LOCK_SPACE}, hashtext(x.id)) from (select unnest(string_to_array(?, ',')) as id order by 1) x`, [[...new Set(caseIds)].sort().join(',')]);
+  await sql(
+    tx,
+    `select pg_advisory_xact_lock(${CASE_LOCK_SPACE}, hashtext(x.id)) from (select unnest(string_to_array(?, ',')) as id order by 1) x`,
+    [[...new Set(caseIds)].sort().join(',')],
+  );
 }

@@ -76,17 +76,36 @@ export class CaseMigrationRepository {
 
   /** The case's armed and overdue deadlines, locked (`for update`). */
   openDeadlines(tx: EntityManager, caseId: string): Promise<OpenDeadlineRow[]> {
-    return tx.execute<OpenDeadlineRow[]>(`select id, step, status, due_at, due_date::text as due_date from deadline where case_id = ? and status in ('armed', 'overdue') for update`, [caseId]);
+    return tx.execute<OpenDeadlineRow[]>(
+      `select id, step, status, due_at, due_date::text as due_date from deadline where case_id = ? and status in ('armed', 'overdue') for update`,
+      [caseId],
+    );
   }
 
   /** Moves a deadline to `step` with the new rule and alarm plan, its alarms counted from the first again. */
-  async moveDeadline(tx: EntityManager, id: string, to: { step: string; spec: ResolvedDeadline; alarms: Alarm[]; nextAlarmAt: Date | null }): Promise<void> {
-    await tx.execute('update deadline set step = ?, spec = ?::jsonb, alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = ?', [to.step, JSON.stringify(to.spec), JSON.stringify(to.alarms), to.nextAlarmAt, id], 'run');
+  async moveDeadline(
+    tx: EntityManager,
+    id: string,
+    to: { step: string; spec: ResolvedDeadline; alarms: Alarm[]; nextAlarmAt: Date | null },
+  ): Promise<void> {
+    await tx.execute(
+      'update deadline set step = ?, spec = ?::jsonb, alarms = ?::jsonb, next_alarm = 0, next_alarm_at = ? where id = ?',
+      [to.step, JSON.stringify(to.spec), JSON.stringify(to.alarms), to.nextAlarmAt, id],
+      'run',
+    );
   }
 
   /** Pins the case to `definitionKey` with its mapped snapshot and step. */
-  async saveMigratedCase(tx: EntityManager, caseId: string, to: { definitionKey: string; snapshot: unknown; step: string; maxStage: number; now: Date }): Promise<void> {
-    await tx.execute('update review_case set definition_key = ?, snapshot = ?::jsonb, step = ?, max_stage = ?, updated_at = ? where id = ?', [to.definitionKey, JSON.stringify(to.snapshot), to.step, to.maxStage, to.now, caseId], 'run');
+  async saveMigratedCase(
+    tx: EntityManager,
+    caseId: string,
+    to: { definitionKey: string; snapshot: unknown; step: string; maxStage: number; now: Date },
+  ): Promise<void> {
+    await tx.execute(
+      'update review_case set definition_key = ?, snapshot = ?::jsonb, step = ?, max_stage = ?, updated_at = ? where id = ?',
+      [to.definitionKey, JSON.stringify(to.snapshot), to.step, to.maxStage, to.now, caseId],
+      'run',
+    );
   }
 
   /** Pins the campaign (the cases it starts from now on) to `definitionKey`. */

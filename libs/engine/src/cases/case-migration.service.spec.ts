@@ -19,7 +19,9 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')
 const admin: Actor = { sub: 'admin@T1', role: 'province_admin', unit: 'T1' };
 const TARGET_KEY = 'fixture-review@2';
 // Version 2 renames the meeting step.
-const target = compileYaml(FIXTURE_YAML.replace('version: 1', 'version: 2').replace(/\bmeeting\b(?!-)/g, 'village_meeting'));
+const target = compileYaml(
+  FIXTURE_YAML.replace('version: 1', 'version: 2').replace(/\bmeeting\b(?!-)/g, 'village_meeting'),
+);
 const other = compileYaml(FIXTURE_YAML.replace('id: fixture-review', 'id: other-review'));
 
 const started = startCase(fixtureReview, NOW).snapshot;
@@ -43,9 +45,19 @@ const caseRow = (n: number, snapshot: CaseSnapshot, fields: Partial<MigrationCas
 function setup(rows: MigrationCaseRow[]) {
   const written: CaseChanges[] = [];
   const migrations: jest.Mocked<Pick<CaseMigrationRepository, keyof CaseMigrationRepository>> = {
-    findCampaign: jest.fn().mockResolvedValue({ id: CAMPAIGN, province_code: 'T1', definition_id: 'fixture-review', definition_key: FIXTURE_KEY, window_start: '2026-09-01', window_end: '2026-11-30', path: '/T1/' }),
+    findCampaign: jest.fn().mockResolvedValue({
+      id: CAMPAIGN,
+      province_code: 'T1',
+      definition_id: 'fixture-review',
+      definition_key: FIXTURE_KEY,
+      window_start: '2026-09-01',
+      window_end: '2026-11-30',
+      path: '/T1/',
+    }),
     casesOf: jest.fn().mockResolvedValue(rows),
-    lockCase: jest.fn(async (_tx: EntityManager, caseId: string) => rows.find((r) => r.id === caseId) as MigrationCaseRow),
+    lockCase: jest.fn(
+      async (_tx: EntityManager, caseId: string) => rows.find((r) => r.id === caseId) as MigrationCaseRow,
+    ),
     openDeadlines: jest.fn().mockResolvedValue([]),
     moveDeadline: jest.fn().mockResolvedValue(undefined),
     saveMigratedCase: jest.fn().mockResolvedValue(undefined),
@@ -53,9 +65,23 @@ function setup(rows: MigrationCaseRow[]) {
     insertAudit: jest.fn().mockResolvedValue(undefined),
   };
   const effects = { write: jest.fn(async (_tx: EntityManager, changes: CaseChanges) => void written.push(changes)) };
-  const em = { fork: () => em, transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work({} as EntityManager)) };
-  const registry = { get: jest.fn(async (key: string) => (key === TARGET_KEY ? target : key === 'other-review@1' ? other : fixtureReview)) };
-  const scheduler = { plan: jest.fn(() => ({ dueDate: '2026-11-30', dueAt: new Date('2026-11-30T16:59:59.999Z'), alarms: [], firstAlarmAt: null })) };
+  const em = {
+    fork: () => em,
+    transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work({} as EntityManager)),
+  };
+  const registry = {
+    get: jest.fn(async (key: string) =>
+      key === TARGET_KEY ? target : key === 'other-review@1' ? other : fixtureReview,
+    ),
+  };
+  const scheduler = {
+    plan: jest.fn(() => ({
+      dueDate: '2026-11-30',
+      dueAt: new Date('2026-11-30T16:59:59.999Z'),
+      alarms: [],
+      firstAlarmAt: null,
+    })),
+  };
   const timers = { wakeAt: jest.fn().mockResolvedValue(undefined) };
   const service = new CaseMigrationService(
     em as unknown as EntityManager,
@@ -70,7 +96,8 @@ function setup(rows: MigrationCaseRow[]) {
   return { service, migrations, effects, em, written };
 }
 
-const body = (fields: Partial<MigrateCasesBody> = {}) => MigrateCasesBody.parse({ campaignId: CAMPAIGN, to: TARGET_KEY, mapping: { meeting: 'village_meeting' }, ...fields });
+const body = (fields: Partial<MigrateCasesBody> = {}) =>
+  MigrateCasesBody.parse({ campaignId: CAMPAIGN, to: TARGET_KEY, mapping: { meeting: 'village_meeting' }, ...fields });
 
 describe('CaseMigrationService', () => {
   it('plans each case in a dry run, writing nothing: moves, where it is already, or why it is blocked', async () => {
@@ -108,10 +135,17 @@ describe('CaseMigrationService', () => {
 
   it('refuses what cannot be planned: an unknown campaign (404), a non-admin or another province (403), another process or a mapping into nothing (400)', async () => {
     const { service, migrations } = setup([]);
-    await expect(service.migrate(body(), { ...admin, role: 'province_committee' })).rejects.toBeInstanceOf(AuthException);
+    await expect(service.migrate(body(), { ...admin, role: 'province_committee' })).rejects.toBeInstanceOf(
+      AuthException,
+    );
     await expect(service.migrate(body(), { ...admin, unit: 'T2' })).rejects.toBeInstanceOf(AuthException);
-    await expect(service.migrate(body({ to: 'other-review@1' }), admin)).rejects.toMatchObject({ code: 'MIGRATION_INVALID', details: { field: 'to' } });
-    await expect(service.migrate(body({ mapping: { meeting: 'nowhere' } }), admin)).rejects.toBeInstanceOf(CaseMigrationInvalidException);
+    await expect(service.migrate(body({ to: 'other-review@1' }), admin)).rejects.toMatchObject({
+      code: 'MIGRATION_INVALID',
+      details: { field: 'to' },
+    });
+    await expect(service.migrate(body({ mapping: { meeting: 'nowhere' } }), admin)).rejects.toBeInstanceOf(
+      CaseMigrationInvalidException,
+    );
     migrations.findCampaign.mockResolvedValueOnce(undefined);
     await expect(service.migrate(body(), admin)).rejects.toBeInstanceOf(CampaignNotFoundException);
   });
@@ -125,17 +159,45 @@ describe('CaseMigrationService', () => {
     expect(migrations.lockCase).toHaveBeenCalledWith(expect.anything(), id(1));
     expect(migrations.saveMigratedCase).toHaveBeenCalledWith(expect.anything(), id(1), {
       definitionKey: TARGET_KEY,
-      snapshot: expect.objectContaining({ step: 'village_meeting', status: 'active', context: expect.objectContaining({ milestones: expect.objectContaining({ village_meeting: expect.any(String) }) }) }),
+      snapshot: expect.objectContaining({
+        step: 'village_meeting',
+        status: 'active',
+        context: expect.objectContaining({
+          milestones: expect.objectContaining({ village_meeting: expect.any(String) }),
+        }),
+      }),
       step: 'village_meeting',
       maxStage: 2,
       now: NOW,
     });
     const [changes] = written;
-    expect(changes.history).toEqual([expect.objectContaining({ caseId: id(1), kind: 'migrated', actor: admin, fromStep: 'meeting', toStep: 'village_meeting', details: expect.objectContaining({ from: FIXTURE_KEY, to: TARGET_KEY }) })]);
+    expect(changes.history).toEqual([
+      expect.objectContaining({
+        caseId: id(1),
+        kind: 'migrated',
+        actor: admin,
+        fromStep: 'meeting',
+        toStep: 'village_meeting',
+        details: expect.objectContaining({ from: FIXTURE_KEY, to: TARGET_KEY }),
+      }),
+    ]);
     expect(changes.deadlines).toEqual([expect.objectContaining({ step: 'village_meeting', status: 'armed' })]);
-    expect(changes.counters).toEqual(new Map([[`${CAMPAIGN}|T1C1|meeting`, -1], [`${CAMPAIGN}|T1C1|village_meeting`, 1]]));
+    expect(changes.counters).toEqual(
+      new Map([
+        [`${CAMPAIGN}|T1C1|meeting`, -1],
+        [`${CAMPAIGN}|T1C1|village_meeting`, 1],
+      ]),
+    );
     expect(migrations.pinCampaign).toHaveBeenCalledWith(expect.anything(), CAMPAIGN, TARGET_KEY);
-    expect(migrations.insertAudit).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ action: 'migrate', version: 2, provinceCode: 'T1', details: expect.objectContaining({ totals: report.totals }) }));
+    expect(migrations.insertAudit).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({
+        action: 'migrate',
+        version: 2,
+        provinceCode: 'T1',
+        details: expect.objectContaining({ totals: report.totals }),
+      }),
+    );
   });
 
   it('re-plans under the lock and leaves a case that moved meanwhile; the campaign keeps its version while any case is blocked', async () => {

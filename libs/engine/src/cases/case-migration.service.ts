@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, MigrateCasesBody } from '@rasoat/contracts';
-import { activeStepIds, CaseSnapshotSchema, stageOf, stepIndex, type CaseSnapshot, type CompiledDefinition, type ResolvedDeadline } from '@rasoat/workflow-core';
+import {
+  activeStepIds,
+  CaseSnapshotSchema,
+  stageOf,
+  stepIndex,
+  type CaseSnapshot,
+  type CompiledDefinition,
+  type ResolvedDeadline,
+} from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException } from '../auth';
 import { CampaignNotFoundException } from '../campaigns';
 import { DeadlineCalculator, DeadlineScheduler, planAlarms, TimersProducer } from '../deadlines';
@@ -9,7 +17,12 @@ import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { CaseChanges } from './case-changes';
 import { CaseEffectWriter } from './case-effect-writer';
-import { CaseMigrationRepository, type MigrationCampaignRow, type MigrationCaseRow, type OpenDeadlineRow } from './case-migration.repository';
+import {
+  CaseMigrationRepository,
+  type MigrationCampaignRow,
+  type MigrationCaseRow,
+  type OpenDeadlineRow,
+} from './case-migration.repository';
 import { CaseMigrationInvalidException } from './cases.exception';
 
 /** One case in a migration: where it is, where it would go, or why it cannot move. */
@@ -58,16 +71,24 @@ export class CaseMigrationService {
     const campaign = await this.migrations.findCampaign(em, body.campaignId);
     if (!campaign) throw new CampaignNotFoundException(body.campaignId);
     if (!(actor.role === 'province_admin' || actor.role === 'national_admin')) {
-      throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, 'Chỉ quản trị tỉnh được chuyển phiên bản / only an admin migrates cases');
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.RoleNotAllowed,
+        'Chỉ quản trị tỉnh được chuyển phiên bản / only an admin migrates cases',
+      );
     }
     assertInScope(actor, campaign.path, `đợt rà soát của tỉnh ${campaign.province_code}`);
     const target = await this.registry.get(body.to);
     if (target.definition.id !== campaign.definition_id) {
-      throw new CaseMigrationInvalidException('to', `${body.to} is not a version of "${campaign.definition_id}", the campaign's process`);
+      throw new CaseMigrationInvalidException(
+        'to',
+        `${body.to} is not a version of "${campaign.definition_id}", the campaign's process`,
+      );
     }
     const targetSteps = stepIndex(target.definition);
     for (const [from, to] of Object.entries(body.mapping)) {
-      if (!target.definition.steps[to]) throw new CaseMigrationInvalidException(`mapping.${from}`, `"${to}" is not a top-level step of ${body.to}`);
+      if (!target.definition.steps[to])
+        throw new CaseMigrationInvalidException(`mapping.${from}`, `"${to}" is not a top-level step of ${body.to}`);
     }
 
     const rows = await this.migrations.casesOf(em, campaign.id);
@@ -81,7 +102,17 @@ export class CaseMigrationService {
         lines.push(plan);
         continue;
       }
-      lines.push(await this.applyOne(row.id, plan, body, target, sources.get(row.definition_key) as CompiledDefinition, campaign, actor));
+      lines.push(
+        await this.applyOne(
+          row.id,
+          plan,
+          body,
+          target,
+          sources.get(row.definition_key) as CompiledDefinition,
+          campaign,
+          actor,
+        ),
+      );
     }
 
     const totals = { 'would-move': 0, moved: 0, blocked: 0, 'already-there': 0 };
@@ -100,24 +131,54 @@ export class CaseMigrationService {
           details: { campaignId: campaign.id, to: body.to, mapping: body.mapping, deadlines: body.deadlines, totals },
         });
       });
-      this.logger.log(`campaign ${campaign.id} → ${body.to}: ${totals.moved} moved, ${totals.blocked} blocked, ${totals['already-there']} already there`);
+      this.logger.log(
+        `campaign ${campaign.id} → ${body.to}: ${totals.moved} moved, ${totals.blocked} blocked, ${totals['already-there']} already there`,
+      );
     }
-    return { campaignId: campaign.id, to: body.to, dryRun: body.dryRun, deadlines: body.deadlines, totals, cases: lines };
+    return {
+      campaignId: campaign.id,
+      to: body.to,
+      dryRun: body.dryRun,
+      deadlines: body.deadlines,
+      totals,
+      cases: lines,
+    };
   }
 
-  private plan(row: MigrationCaseRow, body: MigrateCasesBody, target: CompiledDefinition, targetSteps: ReturnType<typeof stepIndex>): CaseMigrationLine {
+  private plan(
+    row: MigrationCaseRow,
+    body: MigrateCasesBody,
+    target: CompiledDefinition,
+    targetSteps: ReturnType<typeof stepIndex>,
+  ): CaseMigrationLine {
     const line = { caseId: row.id, villageCode: row.village_code, fromKey: row.definition_key, fromStep: row.step };
     if (row.definition_key === body.to) return { ...line, toStep: row.step, outcome: 'already-there', reason: null };
-    if (row.status === 'done') return { ...line, toStep: null, outcome: 'blocked', reason: 'hồ sơ đã hoàn thành / the case is completed' };
+    if (row.status === 'done')
+      return { ...line, toStep: null, outcome: 'blocked', reason: 'hồ sơ đã hoàn thành / the case is completed' };
     if (row.accepted_seq > row.applied_seq) {
-      return { ...line, toStep: null, outcome: 'blocked', reason: `còn ${row.accepted_seq - row.applied_seq} sự kiện chờ xử lý / events still pending: try again when the queue has drained` };
+      return {
+        ...line,
+        toStep: null,
+        outcome: 'blocked',
+        reason: `còn ${row.accepted_seq - row.applied_seq} sự kiện chờ xử lý / events still pending: try again when the queue has drained`,
+      };
     }
     const toStep = body.mapping[row.step] ?? (target.definition.steps[row.step] ? row.step : null);
     if (!toStep) {
-      return { ...line, toStep: null, outcome: 'blocked', reason: `bước "${row.step}" không có trong ${body.to} và chưa được ánh xạ / step "${row.step}" has no mapping and does not exist in ${body.to}` };
+      return {
+        ...line,
+        toStep: null,
+        outcome: 'blocked',
+        reason: `bước "${row.step}" không có trong ${body.to} và chưa được ánh xạ / step "${row.step}" has no mapping and does not exist in ${body.to}`,
+      };
     }
     if (!targetSteps.has(toStep) || target.definition.steps[toStep].type === 'final') {
-      return { ...line, toStep, outcome: 'blocked', reason: `không thể chuyển vào bước kết thúc "${toStep}" / cannot map into a final step` };
+      return {
+        ...line,
+        toStep,
+        outcome: 'blocked',
+        reason: `không thể chuyển vào bước kết thúc "${toStep}" / cannot map into a final step`,
+      };
     }
     return { ...line, toStep, outcome: 'would-move', reason: null };
   }
@@ -137,7 +198,10 @@ export class CaseMigrationService {
       const row = await this.migrations.lockCase(tx, caseId);
       // Re-plan under the lock: an event may have moved the case since the dry run.
       const again = this.plan(row, body, target, stepIndex(target.definition));
-      if (again.outcome !== 'would-move' || again.toStep !== plan.toStep) return again.outcome === 'would-move' ? { ...again, outcome: 'blocked', reason: 'hồ sơ vừa thay đổi / the case moved meanwhile; run again' } : again;
+      if (again.outcome !== 'would-move' || again.toStep !== plan.toStep)
+        return again.outcome === 'would-move'
+          ? { ...again, outcome: 'blocked', reason: 'hồ sơ vừa thay đổi / the case moved meanwhile; run again' }
+          : again;
       const toStep = again.toStep as string;
       const current = CaseSnapshotSchema.parse(row.snapshot);
       const next = this.mapSnapshot(current, toStep, target, now);
@@ -159,7 +223,9 @@ export class CaseMigrationService {
           // Same due instant; the new version's reminders and escalations, minus what already rang.
           const due = { dueDate: old.due_date, dueAt: new Date(old.due_at) };
           const alarms = planAlarms(spec, due, this.calculator.calendarFor(campaign.province_code), now).filter(
-            (a) => new Date(a.at).getTime() > now.getTime() || (old.status === 'armed' && (a.kind === 'due' || a.kind === 'event')),
+            (a) =>
+              new Date(a.at).getTime() > now.getTime() ||
+              (old.status === 'armed' && (a.kind === 'due' || a.kind === 'event')),
           );
           const first = alarms[0] ? new Date(alarms[0].at) : null;
           await this.migrations.moveDeadline(tx, old.id, { step: stepId, spec, alarms, nextAlarmAt: first });
@@ -168,9 +234,21 @@ export class CaseMigrationService {
           continue;
         }
         if (old) changes.close(caseId, old.step);
-        const planned = this.scheduler.plan({ step: stepId, spec, milestones: next.context.milestones, window, provinceCode: campaign.province_code, now });
+        const planned = this.scheduler.plan({
+          step: stepId,
+          spec,
+          milestones: next.context.milestones,
+          window,
+          provinceCode: campaign.province_code,
+          now,
+        });
         changes.arm(caseId, stepId, spec, planned);
-        deadlineChanges.push({ step: stepId, dueDate: planned.dueDate, mode: old ? 'recomputed' : 'armed', ...(old ? { previousDueDate: old.due_date } : {}) });
+        deadlineChanges.push({
+          step: stepId,
+          dueDate: planned.dueDate,
+          mode: old ? 'recomputed' : 'armed',
+          ...(old ? { previousDueDate: old.due_date } : {}),
+        });
       }
       for (const d of carried.values()) {
         changes.close(caseId, d.step);
@@ -178,14 +256,25 @@ export class CaseMigrationService {
       }
 
       const maxStage = Math.max(row.max_stage, stageOf(target, toStep));
-      await this.migrations.saveMigratedCase(tx, caseId, { definitionKey: body.to, snapshot: next, step: toStep, maxStage, now });
+      await this.migrations.saveMigratedCase(tx, caseId, {
+        definitionKey: body.to,
+        snapshot: next,
+        step: toStep,
+        maxStage,
+        now,
+      });
       changes.move(campaign.id, row.commune_code, row.step, toStep, row.max_stage, maxStage);
       changes.record(caseId, {
         kind: 'migrated',
         actor,
         fromStep: row.step,
         toStep,
-        details: { from: row.definition_key, to: body.to, sourceVersion: source.definition.version, deadlines: deadlineChanges },
+        details: {
+          from: row.definition_key,
+          to: body.to,
+          sourceVersion: source.definition.version,
+          deadlines: deadlineChanges,
+        },
       });
       await this.effects.write(tx, changes);
       wake.push(...changes.wakeUps());
@@ -209,6 +298,11 @@ export class CaseMigrationService {
         milestones[regions[region]] ??= now.toISOString();
       }
     }
-    return { step: toStep, ...(regions ? { regions } : {}), status: 'active', context: { ...current.context, milestones } };
+    return {
+      step: toStep,
+      ...(regions ? { regions } : {}),
+      status: 'active',
+      context: { ...current.context, milestones },
+    };
   }
 }

@@ -19,7 +19,11 @@ const outsider: Actor = { sub: 'board@V2', role: 'village_board', unit: 'T1C2V1'
 const TX = { transaction: 'view' } as unknown as EntityManager;
 
 const started = startCase(fixtureReview, NOW).snapshot;
-const snapshot: CaseSnapshot = { ...started, step: 'meeting', context: { ...started.context, data: { LIST_SUBMITTED: { householdCount: 3, note: NOTE } } } };
+const snapshot: CaseSnapshot = {
+  ...started,
+  step: 'meeting',
+  context: { ...started.context, data: { LIST_SUBMITTED: { householdCount: 3, note: NOTE } } },
+};
 
 const caseRow: CaseViewRow = {
   id: CASE,
@@ -53,16 +57,44 @@ const entry = (id: number, fields: Partial<HistoryRow> = {}): HistoryRow => ({
 function setup() {
   const views: jest.Mocked<Pick<CaseViewRepository, keyof CaseViewRepository>> = {
     findCase: jest.fn().mockResolvedValue(caseRow),
-    findScope: jest.fn().mockResolvedValue({ unit_path: caseRow.unit_path, definition_key: FIXTURE_KEY, village_code: 'T1C1V1', commune_code: 'T1C1' }),
+    findScope: jest.fn().mockResolvedValue({
+      unit_path: caseRow.unit_path,
+      definition_key: FIXTURE_KEY,
+      village_code: 'T1C1V1',
+      commune_code: 'T1C1',
+    }),
     deadlines: jest.fn().mockResolvedValue([
-      { id: 'd1', step: 'listing', dueDate: '2026-11-30', dueAt: '2026-11-30T23:59:59.999+07:00', status: 'cancelled', armedAt: NOW, closedAt: new Date('2026-09-16T03:00:00Z') },
-      { id: 'd2', step: 'meeting', dueDate: '2026-11-30', dueAt: new Date('2026-11-30T16:59:59.999Z'), status: 'armed', armedAt: '2026-09-16T10:00:00+07:00', closedAt: null },
+      {
+        id: 'd1',
+        step: 'listing',
+        dueDate: '2026-11-30',
+        dueAt: '2026-11-30T23:59:59.999+07:00',
+        status: 'cancelled',
+        armedAt: NOW,
+        closedAt: new Date('2026-09-16T03:00:00Z'),
+      },
+      {
+        id: 'd2',
+        step: 'meeting',
+        dueDate: '2026-11-30',
+        dueAt: new Date('2026-11-30T16:59:59.999Z'),
+        status: 'armed',
+        armedAt: '2026-09-16T10:00:00+07:00',
+        closedAt: null,
+      },
     ]),
     pendingEvents: jest.fn().mockResolvedValue([{ id: 'e3', seq: 3, type: 'MEETING_HELD', receivedAt: NOW }]),
     list: jest.fn().mockResolvedValue([]),
   };
   const histories: jest.Mocked<Pick<CaseHistoryRepository, keyof CaseHistoryRepository>> = {
-    page: jest.fn().mockResolvedValue({ entries: [entry(2), entry(1, { kind: 'started', seq: null, eventType: null, fromStep: null, toStep: 'listing', details: {} })], total: 60, nextBefore: '1' }),
+    page: jest.fn().mockResolvedValue({
+      entries: [
+        entry(2),
+        entry(1, { kind: 'started', seq: null, eventType: null, fromStep: null, toStep: 'listing', details: {} }),
+      ],
+      total: 60,
+      nextBefore: '1',
+    }),
     refusals: jest.fn().mockResolvedValue({ total: 7, recent: [] }),
   };
   const em = {
@@ -70,7 +102,12 @@ function setup() {
     transactional: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)),
   };
   const registry = { get: jest.fn().mockResolvedValue(fixtureReview) };
-  const service = new CaseQueryService(em as unknown as EntityManager, registry as unknown as DefinitionRegistry, views as unknown as CaseViewRepository, histories as unknown as CaseHistoryRepository);
+  const service = new CaseQueryService(
+    em as unknown as EntityManager,
+    registry as unknown as DefinitionRegistry,
+    views as unknown as CaseViewRepository,
+    histories as unknown as CaseHistoryRepository,
+  );
   return { service, views, histories, em, registry };
 }
 
@@ -78,8 +115,12 @@ describe('CaseQueryService', () => {
   it('reads the whole view in one repeatable-read, read-only transaction, every read on its connection', async () => {
     const { service, views, histories, em, registry } = setup();
     await service.get(CASE, board);
-    expect(em.transactional).toHaveBeenCalledWith(expect.any(Function), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
-    for (const read of [views.findCase, views.deadlines, views.pendingEvents, histories.page, histories.refusals]) expect(read.mock.calls[0][0]).toBe(TX);
+    expect(em.transactional).toHaveBeenCalledWith(expect.any(Function), {
+      isolationLevel: IsolationLevel.REPEATABLE_READ,
+      readOnly: true,
+    });
+    for (const read of [views.findCase, views.deadlines, views.pendingEvents, histories.page, histories.refusals])
+      expect(read.mock.calls[0][0]).toBe(TX);
     expect(registry.get).toHaveBeenCalledWith(FIXTURE_KEY, TX);
   });
 
@@ -92,7 +133,12 @@ describe('CaseQueryService', () => {
     expect(histories.refusals).toHaveBeenCalledWith(TX, CASE, 5);
     expect(view).toMatchObject({
       id: CASE,
-      campaign: { id: 'campaign-1', provinceCode: 'T1', year: 2026, window: { start: '2026-09-01', end: '2026-11-30' } },
+      campaign: {
+        id: 'campaign-1',
+        provinceCode: 'T1',
+        year: 2026,
+        window: { start: '2026-09-01', end: '2026-11-30' },
+      },
       village: { code: 'T1C1V1', name: 'Thôn Một', communeCode: 'T1C1' },
       definition: { key: FIXTURE_KEY },
       status: 'active',
@@ -108,8 +154,24 @@ describe('CaseQueryService', () => {
       ['1', '2026-09-15T02:00:01.000Z', 'Mở hồ sơ ở bước "Lập danh sách"'],
     ]);
     expect(view.deadlines).toEqual([
-      { id: 'd1', step: 'listing', dueDate: '2026-11-30', dueAt: '2026-11-30T16:59:59.999Z', status: 'cancelled', armedAt: NOW.toISOString(), closedAt: '2026-09-16T03:00:00.000Z' },
-      { id: 'd2', step: 'meeting', dueDate: '2026-11-30', dueAt: '2026-11-30T16:59:59.999Z', status: 'armed', armedAt: '2026-09-16T03:00:00.000Z', closedAt: null },
+      {
+        id: 'd1',
+        step: 'listing',
+        dueDate: '2026-11-30',
+        dueAt: '2026-11-30T16:59:59.999Z',
+        status: 'cancelled',
+        armedAt: NOW.toISOString(),
+        closedAt: '2026-09-16T03:00:00.000Z',
+      },
+      {
+        id: 'd2',
+        step: 'meeting',
+        dueDate: '2026-11-30',
+        dueAt: '2026-11-30T16:59:59.999Z',
+        status: 'armed',
+        armedAt: '2026-09-16T03:00:00.000Z',
+        closedAt: null,
+      },
     ]);
   });
 
@@ -140,7 +202,12 @@ describe('CaseQueryService', () => {
     const page = await service.history(CASE, province, { before: '2', limit: 10 });
 
     expect(histories.page).toHaveBeenCalledWith(expect.anything(), CASE, { before: '2', limit: 10 });
-    expect(page).toEqual({ caseId: CASE, items: [expect.objectContaining({ id: '1', details: { data: { householdCount: 3, note: MASKED_TEXT } } })], total: 60, nextBefore: null });
+    expect(page).toEqual({
+      caseId: CASE,
+      items: [expect.objectContaining({ id: '1', details: { data: { householdCount: 3, note: MASKED_TEXT } } })],
+      total: 60,
+      nextBefore: null,
+    });
     views.findScope.mockResolvedValueOnce(undefined);
     await expect(service.history(CASE, board, { limit: 10 })).rejects.toBeInstanceOf(CaseNotFoundException);
     await expect(service.history(CASE, outsider, { limit: 10 })).rejects.toBeInstanceOf(AuthException);

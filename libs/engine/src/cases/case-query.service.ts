@@ -56,7 +56,10 @@ export class CaseQueryService {
     // One snapshot for all the view's reads: a drain committing between two of them would show
     // the step before it beside the history and pending events after it. Every read goes through
     // the transaction's connection, one after the other (none waits for a second pool connection).
-    return this.em.fork().transactional((em) => this.read(em, caseId, actor), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+    return this.em.fork().transactional((em) => this.read(em, caseId, actor), {
+      isolationLevel: IsolationLevel.REPEATABLE_READ,
+      readOnly: true,
+    });
   }
 
   private async read(em: EntityManager, caseId: string, actor: Actor) {
@@ -69,18 +72,33 @@ export class CaseQueryService {
     const step = definition.steps[snapshot.step];
     const steps = stepIndex(definition);
     // Personal free text (fields marked `personal`) only for the village's and its commune's officials.
-    const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
+    const mask = caseViewMask(
+      definition,
+      seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }),
+    );
     const deadlines = await this.views.deadlines(em, caseId);
     const history = await this.histories.page(em, caseId, { limit: HISTORY_PAGE_SIZE });
     const refusals = await this.histories.refusals(em, caseId, RECENT_REFUSALS);
     const pending = await this.views.pendingEvents(em, caseId);
     return {
       id: row.id,
-      campaign: { id: row.campaign_id, provinceCode: row.province_code, year: row.year, window: { start: row.window_start, end: row.window_end } },
+      campaign: {
+        id: row.campaign_id,
+        provinceCode: row.province_code,
+        year: row.year,
+        window: { start: row.window_start, end: row.window_end },
+      },
       village: { code: row.village_code, name: row.village_name, communeCode: row.commune_code },
       definition: { key: row.definition_key, title: label(definition.title) },
       status: snapshot.status,
-      step: { id: snapshot.step, label: label(step.label), stage: stageOf(compiled, snapshot.step), role: step.role ?? null, produces: step.produces ? label(step.produces) : null, source: step.source ?? null },
+      step: {
+        id: snapshot.step,
+        label: label(step.label),
+        stage: stageOf(compiled, snapshot.step),
+        role: step.role ?? null,
+        produces: step.produces ? label(step.produces) : null,
+        source: step.source ?? null,
+      },
       regions: Object.entries(snapshot.regions ?? {}).map(([region, id]) => {
         const inner = steps.get(id)?.step;
         return { region, step: id, label: inner ? label(inner.label) : id, role: inner?.role ?? null };
@@ -95,7 +113,12 @@ export class CaseQueryService {
         proxies: definition.events[type].proxies ?? [],
         fields: definition.events[type].fields,
       })),
-      deadlines: deadlines.map((d): DeadlineView => ({ ...d, dueAt: iso(d.dueAt), armedAt: iso(d.armedAt), closedAt: d.closedAt ? iso(d.closedAt) : null })),
+      deadlines: deadlines.map((d): DeadlineView => ({
+        ...d,
+        dueAt: iso(d.dueAt),
+        armedAt: iso(d.armedAt),
+        closedAt: d.closedAt ? iso(d.closedAt) : null,
+      })),
       pendingEvents: pending,
       history: history.entries.map(mask.history).map((h) => historyView(h, steps)),
       historyTotal: history.total,
@@ -112,13 +135,24 @@ export class CaseQueryService {
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
     const { definition } = await this.registry.get(row.definition_key);
     const steps = stepIndex(definition);
-    const mask = caseViewMask(definition, seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }));
+    const mask = caseViewMask(
+      definition,
+      seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }),
+    );
     const page = await this.histories.page(em, caseId, q);
-    return { caseId, items: page.entries.map(mask.history).map((h) => historyView(h, steps)), total: page.total, nextBefore: page.nextBefore };
+    return {
+      caseId,
+      items: page.entries.map(mask.history).map((h) => historyView(h, steps)),
+      total: page.total,
+      nextBefore: page.nextBefore,
+    };
   }
 
   /** Cases of a campaign under a unit (scoped), for lists and drill-down. */
-  async list(actor: Actor, filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number }) {
+  async list(
+    actor: Actor,
+    filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number },
+  ) {
     assertInScope(actor, filter.unitPath, 'đơn vị');
     return this.views.list(this.em.fork(), filter);
   }
@@ -131,7 +165,13 @@ function iso(value: Date | string): string {
 
 function historyView(row: HistoryRow, steps: ReturnType<typeof stepIndex>): HistoryView {
   const h = { ...row, at: iso(row.at) };
-  return { ...h, summary: summary(h, (id) => { const entry = id ? steps.get(id) : undefined; return entry ? vi(entry.step.label) : String(id); }) };
+  return {
+    ...h,
+    summary: summary(h, (id) => {
+      const entry = id ? steps.get(id) : undefined;
+      return entry ? vi(entry.step.label) : String(id);
+    }),
+  };
 }
 
 function summary(h: Omit<HistoryView, 'summary'>, stepName: (id: string | null) => string): string {

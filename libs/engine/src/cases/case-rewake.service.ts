@@ -16,7 +16,10 @@ export class CaseRewakeService {
   /** Re-wakes up to `limit` cases with an event pending for more than `staleEventSeconds` at `now`; how many. */
   async rewakeWaiting(now: Date, staleEventSeconds: number, limit: number): Promise<number> {
     const waiting = await this.pending.casesWaitingSince(new Date(now.getTime() - staleEventSeconds * 1000), limit);
-    await this.producer.rewakeMany(waiting.map((r) => ({ caseId: r.case_id, seq: r.seq })), now);
+    await this.producer.rewakeMany(
+      waiting.map((r) => ({ caseId: r.case_id, seq: r.seq })),
+      now,
+    );
     return waiting.length;
   }
 }

@@ -34,22 +34,35 @@ describe('the case view for readers outside the village and commune', () => {
   const shown = caseViewMask(definition, true);
 
   it("masks the case's data and each history payload; shows them to the village's and commune's officials", () => {
-    expect(hidden.data({ COMPLAINT_FILED: complaint })).toEqual({ COMPLAINT_FILED: { householdRef: 'H-07', summary: MASKED_TEXT } });
+    expect(hidden.data({ COMPLAINT_FILED: complaint })).toEqual({
+      COMPLAINT_FILED: { householdRef: 'H-07', summary: MASKED_TEXT },
+    });
     const entry = { kind: 'event', eventType: 'COMPLAINT_FILED', details: { data: complaint } };
-    expect(hidden.history(entry)).toEqual({ ...entry, details: { data: { householdRef: 'H-07', summary: MASKED_TEXT } } });
+    expect(hidden.history(entry)).toEqual({
+      ...entry,
+      details: { data: { householdRef: 'H-07', summary: MASKED_TEXT } },
+    });
     expect(shown.data({ COMPLAINT_FILED: complaint })).toEqual({ COMPLAINT_FILED: complaint });
     expect(shown.history(entry)).toBe(entry);
   });
 
   it("masks a correction's old and new value when its field is personal, and only then", () => {
-    const text = { kind: 'corrected', eventType: 'correction', details: { event: 'COMPLAINT_FILED', field: 'summary', from: 'Bà Hoa', to: 'Bà Hòa', reason: 'sai chính tả' } };
+    const text = {
+      kind: 'corrected',
+      eventType: 'correction',
+      details: { event: 'COMPLAINT_FILED', field: 'summary', from: 'Bà Hoa', to: 'Bà Hòa', reason: 'sai chính tả' },
+    };
     expect(hidden.history(text).details).toEqual({ ...text.details, from: MASKED_TEXT, to: MASKED_TEXT });
     const code = { ...text, details: { ...text.details, field: 'householdRef', from: 'H-07', to: 'H-08' } };
     expect(hidden.history(code)).toEqual(code);
   });
 
   it('leaves entries without event data alone', () => {
-    const rejected = { kind: 'rejected', eventType: 'COMPLAINT_FILED', details: { code: 'INVALID_PAYLOAD', reason: 'summary: Too big' } };
+    const rejected = {
+      kind: 'rejected',
+      eventType: 'COMPLAINT_FILED',
+      details: { code: 'INVALID_PAYLOAD', reason: 'summary: Too big' },
+    };
     expect(hidden.history(rejected)).toEqual(rejected);
     const started = { kind: 'started', eventType: null, details: {} };
     expect(hidden.history(started)).toBe(started);

@@ -7,7 +7,8 @@ interface HistoryLike {
   details: Record<string, unknown>;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The case view for a reader who may not see personal data (`seesPersonalData` false: anyone
@@ -18,7 +19,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
 export function caseViewMask(definition: Definition, personal: boolean) {
   return {
     data(data: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
-      return personal ? data : Object.fromEntries(Object.entries(data).map(([type, payload]) => [type, maskPersonalFields(definition, type, payload)]));
+      return personal
+        ? data
+        : Object.fromEntries(
+            Object.entries(data).map(([type, payload]) => [type, maskPersonalFields(definition, type, payload)]),
+          );
     },
     history<T extends HistoryLike>(entry: T): T {
       if (personal) return entry;
@@ -28,7 +33,11 @@ export function caseViewMask(definition: Definition, personal: boolean) {
         const shown = (value: unknown) => maskPersonalFields(definition, event, { [field]: value })[field];
         return { ...entry, details: { ...details, from: shown(details.from), to: shown(details.to) } };
       }
-      if (entry.eventType !== null && isRecord(details.data)) return { ...entry, details: { ...details, data: maskPersonalFields(definition, entry.eventType, details.data) } };
+      if (entry.eventType !== null && isRecord(details.data))
+        return {
+          ...entry,
+          details: { ...details, data: maskPersonalFields(definition, entry.eventType, details.data) },
+        };
       return entry;
     },
   };

@@ -72,7 +72,10 @@ export class CaseViewRepository {
   }
 
   async findScope(em: EntityManager, caseId: string): Promise<CaseScopeRow | undefined> {
-    const [row] = await em.execute<CaseScopeRow[]>(`select unit_path, definition_key, village_code, commune_code from review_case where id = ?`, [caseId]);
+    const [row] = await em.execute<CaseScopeRow[]>(
+      `select unit_path, definition_key, village_code, commune_code from review_case where id = ?`,
+      [caseId],
+    );
     return row;
   }
 
@@ -86,11 +89,17 @@ export class CaseViewRepository {
 
   /** The case's events still pending, in sequence order. */
   pendingEvents(em: EntityManager, caseId: string): Promise<PendingEventRow[]> {
-    return em.execute<PendingEventRow[]>(`select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`, [caseId]);
+    return em.execute<PendingEventRow[]>(
+      `select id, seq, type, received_at as "receivedAt" from case_event where case_id = ? and status = 'pending' order by seq`,
+      [caseId],
+    );
   }
 
   /** A page of a campaign's cases under `unitPath` (at `step` when given), by village code. */
-  list(em: EntityManager, filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number }): Promise<CaseListRow[]> {
+  list(
+    em: EntityManager,
+    filter: { campaignId: string; unitPath: string; step?: string; limit: number; offset: number },
+  ): Promise<CaseListRow[]> {
     return em.execute<CaseListRow[]>(
       `select c.id, c.village_code as "villageCode", u.name as "villageName", c.commune_code as "communeCode", c.step, c.status, c.updated_at as "updatedAt"
        from review_case c join admin_unit u on u.code = c.village_code

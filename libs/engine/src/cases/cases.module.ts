@@ -44,6 +44,14 @@ import { ReviewCaseRepository } from './review-case.repository';
     CaseViewRepository,
     CaseMigrationRepository,
   ],
-  exports: [CaseAcceptanceService, CaseEngineService, CaseQueryService, AlarmRinger, OnDueEventSender, CaseRewakeService, CaseMigrationService],
+  exports: [
+    CaseAcceptanceService,
+    CaseEngineService,
+    CaseQueryService,
+    AlarmRinger,
+    OnDueEventSender,
+    CaseRewakeService,
+    CaseMigrationService,
+  ],
 })
 export class CasesModule {}

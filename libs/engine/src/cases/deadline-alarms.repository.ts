@@ -99,16 +99,22 @@ export class DeadlineAlarmsRepository {
 
   /** The ids of up to 5,000 deadlines whose onDue event is due at `now`, soonest first. */
   async dueEvents(now: Date): Promise<string[]> {
-    const rows = await this.em.fork().execute<{ id: string }[]>(
-      `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
-      [now],
-    );
+    const rows = await this.em
+      .fork()
+      .execute<{ id: string }[]>(
+        `select id from deadline where next_alarm_at <= ? and (alarms -> next_alarm ->> 'kind') = 'event' order by next_alarm_at limit 5000`,
+        [now],
+      );
     return rows.map((r) => r.id);
   }
 
   /** The deadlines of `ids` that exist, with their case. */
   casesOf(tx: EntityManager, ids: readonly string[]): Promise<{ id: string; case_id: string }[]> {
-    return sql<{ id: string; case_id: string }>(tx, `select id, case_id from deadline where id = any(string_to_array(?, ',')::uuid[])`, [ids.join(',')]);
+    return sql<{ id: string; case_id: string }>(
+      tx,
+      `select id, case_id from deadline where id = any(string_to_array(?, ',')::uuid[])`,
+      [ids.join(',')],
+    );
   }
 
   /** The case locks (`lockCases`), in id order. */
@@ -118,7 +124,11 @@ export class DeadlineAlarmsRepository {
 
   /** Locks the case rows, in id order. */
   lockCaseRows(tx: EntityManager, caseIds: readonly string[]): Promise<OnDueCaseRow[]> {
-    return sql<OnDueCaseRow>(tx, `select id, status, snapshot from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`, [caseIds.join(',')]);
+    return sql<OnDueCaseRow>(
+      tx,
+      `select id, status, snapshot from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`,
+      [caseIds.join(',')],
+    );
   }
 
   /** Locks the deadline rows, in id order. */
@@ -133,11 +143,19 @@ export class DeadlineAlarmsRepository {
 
   /** Cancels deadlines of steps already left: closed at `now`, nothing left to ring. */
   async cancel(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
-    await sql(tx, `update deadline set status = 'cancelled', closed_at = ?, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`, [now, ids.join(',')]);
+    await sql(
+      tx,
+      `update deadline set status = 'cancelled', closed_at = ?, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`,
+      [now, ids.join(',')],
+    );
   }
 
   /** Marks deadlines whose onDue event was sent: fired and closed at `now`, past their event alarm. */
   async markFired(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
-    await sql(tx, `update deadline set status = 'fired', closed_at = ?, next_alarm = next_alarm + 1, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`, [now, ids.join(',')]);
+    await sql(
+      tx,
+      `update deadline set status = 'fired', closed_at = ?, next_alarm = next_alarm + 1, next_alarm_at = null where id = any(string_to_array(?, ',')::uuid[])`,
+      [now, ids.join(',')],
+    );
   }
 }

@@ -8,7 +8,9 @@ const steps = {
   report: { label: { vi: 'Bước 5: Tổng hợp, báo cáo', en: 'Step 5: report' }, role: 'commune_committee' },
 } as unknown as Definition['steps'];
 const definition: NoticeDefinition = {
-  compiled: { definition: { roles: { village_board: { level: 'village' }, commune_committee: { level: 'commune' } }, steps } } as unknown as CompiledDefinition,
+  compiled: {
+    definition: { roles: { village_board: { level: 'village' }, commune_committee: { level: 'commune' } }, steps },
+  } as unknown as CompiledDefinition,
   steps: stepIndex({ steps }),
 };
 const chain: UnitLink[] = [
@@ -45,7 +47,9 @@ describe('deadlineNotice', () => {
   });
 
   it('tells the role its step is overdue, at the unit of the role’s level', () => {
-    expect(deadlineNotice(subject({ step: 'report', due_date: '2026-12-14' }), alarm('due'), 1, definition, chain, URL)).toEqual({
+    expect(
+      deadlineNotice(subject({ step: 'report', due_date: '2026-12-14' }), alarm('due'), 1, definition, chain, URL),
+    ).toEqual({
       dedupeKey: 'deadline:d1:alarm:1',
       caseId: CASE,
       unitCode: '07000',
@@ -67,7 +71,11 @@ describe('deadlineNotice', () => {
       title: 'Cảnh báo quá hạn (cấp 1): Bước 5: Tổng hợp, báo cáo',
       body: `Xã An Sơn — Thôn Hạ 1 (0700001) chưa hoàn thành bước "Bước 5: Tổng hợp, báo cáo" (hạn 14/12/2026). / Escalation level 1: "Bước 5: Tổng hợp, báo cáo" overdue since 2026-12-14. https://rasoat.example.gov.vn/cases/${CASE}`,
     });
-    expect(deadlineNotice(report, alarm('escalation', 2), 3, definition, chain, URL)).toMatchObject({ unitCode: '24', role: 'province_committee', title: 'Cảnh báo quá hạn (cấp 2): Bước 5: Tổng hợp, báo cáo' });
+    expect(deadlineNotice(report, alarm('escalation', 2), 3, definition, chain, URL)).toMatchObject({
+      unitCode: '24',
+      role: 'province_committee',
+      title: 'Cảnh báo quá hạn (cấp 2): Bước 5: Tổng hợp, báo cáo',
+    });
   });
 
   it('tells nobody above the province, nor for an onDue event (not a notice)', () => {
@@ -76,10 +84,22 @@ describe('deadlineNotice', () => {
   });
 
   it('falls back to the step id, the village board, the lowest unit known and the village code when it knows no more', () => {
-    const notice = deadlineNotice(subject({ step: 'gone', village_name: null }), alarm('due'), 0, definition, chain.slice(0, 3), 'https://rasoat.example.gov.vn');
+    const notice = deadlineNotice(
+      subject({ step: 'gone', village_name: null }),
+      alarm('due'),
+      0,
+      definition,
+      chain.slice(0, 3),
+      'https://rasoat.example.gov.vn',
+    );
     expect(notice).toMatchObject({ unitCode: '07000', role: 'village_board', title: 'Quá hạn: gone' });
-    expect(notice?.body).toBe(`0700001 (0700001): bước "gone" đã quá hạn ngày 30/10/2026. / Overdue: "gone" was due on 2026-10-30. https://rasoat.example.gov.vn/cases/${CASE}`);
+    expect(notice?.body).toBe(
+      `0700001 (0700001): bước "gone" đã quá hạn ngày 30/10/2026. / Overdue: "gone" was due on 2026-10-30. https://rasoat.example.gov.vn/cases/${CASE}`,
+    );
     // Without any unit known, the notice goes to the village itself.
-    expect(deadlineNotice(subject(), alarm('reminder', 5), 0, definition, [], URL)).toMatchObject({ unitCode: '0700001', role: 'village_board' });
+    expect(deadlineNotice(subject(), alarm('reminder', 5), 0, definition, [], URL)).toMatchObject({
+      unitCode: '0700001',
+      role: 'village_board',
+    });
   });
 });

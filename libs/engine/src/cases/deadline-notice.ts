@@ -14,7 +14,6 @@ export interface NoticeDefinition {
 /** What an alarm's notice says of its deadline, its case and the village. */
 export type NoticeSubject = Pick<DueAlarmRow, 'id' | 'case_id' | 'step' | 'due_date' | 'village_code' | 'village_name'>;
 
-
 /**
  * Whom the alarm at `index` of a deadline tells, and what (Vietnamese first, English after): a
  * reminder and the overdue notice go to the step's role at its responsible unit, an escalation

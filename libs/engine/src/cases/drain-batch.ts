@@ -15,7 +15,9 @@ type DrainMany = (caseIds: readonly string[]) => Promise<Map<string, DrainOutcom
  * so that the failure reaches only the callers of the case that caused it. A case requested
  * twice in one batch counts its events once, for its first caller.
  */
-export function drainBatch(drainMany: DrainMany): (caseIds: readonly string[]) => Promise<BatchOutcome<DrainOutcome>[]> {
+export function drainBatch(
+  drainMany: DrainMany,
+): (caseIds: readonly string[]) => Promise<BatchOutcome<DrainOutcome>[]> {
   return async (caseIds) => {
     try {
       const outcomes = await drainMany(caseIds);
@@ -36,7 +38,10 @@ export function drainBatch(drainMany: DrainMany): (caseIds: readonly string[]) =
   };
 }
 
-function answer(caseIds: readonly string[], outcomeOf: (id: string) => BatchOutcome<DrainOutcome>): BatchOutcome<DrainOutcome>[] {
+function answer(
+  caseIds: readonly string[],
+  outcomeOf: (id: string) => BatchOutcome<DrainOutcome>,
+): BatchOutcome<DrainOutcome>[] {
   const told = new Set<string>();
   return caseIds.map((id) => {
     const outcome = outcomeOf(id);

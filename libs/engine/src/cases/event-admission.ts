@@ -16,7 +16,11 @@ export interface AdmittedEvent {
  * its payload fits the event's declared fields (else 400 naming each `data.<field>`). Throws the
  * first refusal; pure.
  */
-export function admitEvent(compiled: CompiledDefinition, body: Pick<SubmitEventBody, 'type' | 'data'>, actor: Actor): AdmittedEvent {
+export function admitEvent(
+  compiled: CompiledDefinition,
+  body: Pick<SubmitEventBody, 'type' | 'data'>,
+  actor: Actor,
+): AdmittedEvent {
   const spec = compiled.definition.events[body.type];
   if (!spec) throw new UnknownEventTypeException(body.type, Object.keys(compiled.definition.events));
   const onBehalfOf = standsInFor(body.type, spec, actor);
@@ -32,6 +36,10 @@ export function admitEvent(compiled: CompiledDefinition, body: Pick<SubmitEventB
 function standsInFor(type: string, spec: EventSpec, actor: Actor): string | undefined {
   if (spec.roles.includes(actor.role)) return undefined;
   const proxy = spec.proxies?.find((p) => p.role === actor.role);
-  if (!proxy) throw new RoleNotAllowedException(type, actor.role, [...spec.roles, ...(spec.proxies ?? []).map((p) => `${p.role} (thay / for ${p.onBehalfOf})`)]);
+  if (!proxy)
+    throw new RoleNotAllowedException(type, actor.role, [
+      ...spec.roles,
+      ...(spec.proxies ?? []).map((p) => `${p.role} (thay / for ${p.onBehalfOf})`),
+    ]);
   return proxy.onBehalfOf;
 }

@@ -15,7 +15,14 @@ export { CaseMigrationService } from './case-migration.service';
 export { CaseQueryService } from './case-query.service';
 export { CaseRewakeService } from './case-rewake.service';
 export { CaseViewRepository } from './case-view.repository';
-export { CaseNotFoundException, IdempotencyKeyReusedException, InvalidPayloadException, RefusedEventBudgetExceededException, RoleNotAllowedException, UnknownEventTypeException } from './cases.exception';
+export {
+  CaseNotFoundException,
+  IdempotencyKeyReusedException,
+  InvalidPayloadException,
+  RefusedEventBudgetExceededException,
+  RoleNotAllowedException,
+  UnknownEventTypeException,
+} from './cases.exception';
 export { CasesModule } from './cases.module';
 export { DeadlineAlarmsRepository } from './deadline-alarms.repository';
 export { EVENT_BATCH, OnDueEventSender } from './on-due-event-sender';

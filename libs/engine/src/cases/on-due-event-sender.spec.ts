@@ -27,17 +27,31 @@ const deadline = (n: number, fields: Partial<OnDueDeadlineRow> = {}): OnDueDeadl
   next_alarm_at: '2026-11-20 16:59:59.999+00',
   ...fields,
 });
-const caseRow = (n: number, fields: Partial<OnDueCaseRow> = {}): OnDueCaseRow => ({ id: caseId(n), status: 'active', snapshot: { step: 'posting' } as CaseSnapshot, ...fields });
+const caseRow = (n: number, fields: Partial<OnDueCaseRow> = {}): OnDueCaseRow => ({
+  id: caseId(n),
+  status: 'active',
+  snapshot: { step: 'posting' } as CaseSnapshot,
+  ...fields,
+});
 
 /**
  * The sender over a mocked repository, inbox, writer and producer. `deadlines` and `cases` are
  * the rows the database holds; `calls` records the order of locks, writes and enqueues.
  */
-function setup(deadlines: OnDueDeadlineRow[], cases: OnDueCaseRow[], options: { failWhen?: (ids: readonly string[]) => boolean } = {}) {
+function setup(
+  deadlines: OnDueDeadlineRow[],
+  cases: OnDueCaseRow[],
+  options: { failWhen?: (ids: readonly string[]) => boolean } = {},
+) {
   const calls: string[] = [];
   const written: CaseChanges[] = [];
   const seqs = new Map<string, number>();
-  const alarms: jest.Mocked<Pick<DeadlineAlarmsRepository, 'transaction' | 'casesOf' | 'lockCases' | 'lockCaseRows' | 'lockDeadlines' | 'cancel' | 'markFired'>> = {
+  const alarms: jest.Mocked<
+    Pick<
+      DeadlineAlarmsRepository,
+      'transaction' | 'casesOf' | 'lockCases' | 'lockCaseRows' | 'lockDeadlines' | 'cancel' | 'markFired'
+    >
+  > = {
     transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => {
       const result = await work(TX);
       calls.push('commit');
@@ -108,16 +122,35 @@ describe('OnDueEventSender', () => {
         deadline(6), // its case is done
         deadline(7),
       ],
-      [caseRow(2), caseRow(3), caseRow(4), caseRow(5, { snapshot: { step: 'meeting' } as CaseSnapshot }), caseRow(6, { status: 'done' }), caseRow(7)],
+      [
+        caseRow(2),
+        caseRow(3),
+        caseRow(4),
+        caseRow(5, { snapshot: { step: 'meeting' } as CaseSnapshot }),
+        caseRow(6, { status: 'done' }),
+        caseRow(7),
+      ],
     );
 
-    expect(await sender.fireEvents([id(1), id(2), id(3), id(4), id(5), id(6), id(7), 'not-a-uuid'])).toEqual(['unknown', 'not-due', 'already-closed', 'already-closed', 'stale', 'stale', 'fired', 'unknown']);
+    expect(await sender.fireEvents([id(1), id(2), id(3), id(4), id(5), id(6), id(7), 'not-a-uuid'])).toEqual([
+      'unknown',
+      'not-due',
+      'already-closed',
+      'already-closed',
+      'stale',
+      'stale',
+      'fired',
+      'unknown',
+    ]);
     expect(alarms.cancel).toHaveBeenCalledWith(TX, [id(5), id(6)], NOW);
     expect(alarms.markFired).toHaveBeenCalledWith(TX, [id(7)], NOW);
   });
 
   it('locks the case locks, then the case rows, then the deadlines, each in id order, before writing', async () => {
-    const { sender, alarms, calls } = setup([deadline(2, { case_id: caseId(9) }), deadline(1, { case_id: caseId(9) }), deadline(3)], [caseRow(9), caseRow(3)]);
+    const { sender, alarms, calls } = setup(
+      [deadline(2, { case_id: caseId(9) }), deadline(1, { case_id: caseId(9) }), deadline(3)],
+      [caseRow(9), caseRow(3)],
+    );
 
     await sender.fireEvents([id(2), id(3), id(1)]);
     expect(calls).toEqual([
@@ -135,7 +168,10 @@ describe('OnDueEventSender', () => {
   });
 
   it('sends each fired deadline’s event through the inbox under the key deadline:<id>, with its history entry, and wakes each case once at its last event', async () => {
-    const { sender, written, inbox, producer, metrics } = setup([deadline(1, { case_id: caseId(9) }), deadline(2, { case_id: caseId(9) }), deadline(3)], [caseRow(9), caseRow(3)]);
+    const { sender, written, inbox, producer, metrics } = setup(
+      [deadline(1, { case_id: caseId(9) }), deadline(2, { case_id: caseId(9) }), deadline(3)],
+      [caseRow(9), caseRow(3)],
+    );
 
     expect(await sender.fireEvents([id(1), id(2), id(3)])).toEqual(['fired', 'fired', 'fired']);
     expect(inbox.insertBatch).toHaveBeenCalledWith(TX, [
@@ -159,7 +195,10 @@ describe('OnDueEventSender', () => {
   });
 
   it('folds repeated and upper-case ids into one deadline, and writes nothing when none is due', async () => {
-    const { sender, alarms, producer, metrics } = setup([deadline(1, { next_alarm_at: '2026-11-21 01:00:00+00' })], [caseRow(1)]);
+    const { sender, alarms, producer, metrics } = setup(
+      [deadline(1, { next_alarm_at: '2026-11-21 01:00:00+00' })],
+      [caseRow(1)],
+    );
 
     expect(await sender.fireEvents([id(1), id(1).toUpperCase()])).toEqual(['not-due', 'not-due']);
     expect(alarms.casesOf).toHaveBeenCalledWith(TX, [id(1)]);
@@ -177,14 +216,18 @@ describe('OnDueEventSender', () => {
   });
 
   it('after a failed batch, sends the deadlines one by one, then throws the first error; a lone deadline’s error is thrown as is', async () => {
-    const failing = setup([deadline(1), deadline(2), deadline(3)], [caseRow(1), caseRow(2), caseRow(3)], { failWhen: (ids) => ids.includes(id(2)) });
+    const failing = setup([deadline(1), deadline(2), deadline(3)], [caseRow(1), caseRow(2), caseRow(3)], {
+      failWhen: (ids) => ids.includes(id(2)),
+    });
 
     await expect(failing.sender.fireEvents([id(1), id(2), id(3)])).rejects.toThrow('key reused with another payload');
     // The batch, then each deadline alone: the first and third were sent.
     expect(failing.alarms.transaction).toHaveBeenCalledTimes(4);
     expect(failing.alarms.markFired.mock.calls.map(([, ids]) => ids)).toEqual([[id(1)], [id(3)]]);
 
-    const recovering = setup([deadline(1), deadline(2)], [caseRow(1), caseRow(2)], { failWhen: (ids) => ids.length > 1 });
+    const recovering = setup([deadline(1), deadline(2)], [caseRow(1), caseRow(2)], {
+      failWhen: (ids) => ids.length > 1,
+    });
     expect(await recovering.sender.fireEvents([id(2), id(1)])).toEqual(['fired', 'fired']);
 
     const lone = setup([deadline(2)], [caseRow(2)], { failWhen: () => true });

@@ -74,11 +74,15 @@ export class OnDueEventSender {
     }
     const fired = [...batch.outcomes.values()].filter((o) => o === 'fired').length;
     if (fired > 0) this.metrics.alarmsRung.inc({ kind: 'event' }, fired);
-    if (batch.wakeUps.size > 0) await this.producer.wakeMany([...batch.wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
+    if (batch.wakeUps.size > 0)
+      await this.producer.wakeMany([...batch.wakeUps].map(([caseId, seq]) => ({ caseId, seq })));
     return deadlineIds.map((id) => batch.outcomes.get(id.toLowerCase()) ?? 'unknown');
   }
 
-  private async fireEventBatch(tx: EntityManager, ids: readonly string[]): Promise<{ outcomes: Map<string, FireOutcome>; wakeUps: Map<string, number> }> {
+  private async fireEventBatch(
+    tx: EntityManager,
+    ids: readonly string[],
+  ): Promise<{ outcomes: Map<string, FireOutcome>; wakeUps: Map<string, number> }> {
     const outcomes = new Map<string, FireOutcome>();
     const wakeUps = new Map<string, number>();
     const refs = await this.alarms.casesOf(tx, ids);
@@ -86,7 +90,10 @@ export class OnDueEventSender {
     const caseIds = [...new Set(refs.map((r) => r.case_id))].sort();
     await this.alarms.lockCases(tx, caseIds);
     const cases = await this.alarms.lockCaseRows(tx, caseIds);
-    const rows = await this.alarms.lockDeadlines(tx, refs.map((r) => r.id));
+    const rows = await this.alarms.lockDeadlines(
+      tx,
+      refs.map((r) => r.id),
+    );
     const caseById = new Map(cases.map((c) => [c.id, c]));
     const deadlineById = new Map(rows.map((d) => [d.id, d]));
     const now = this.clock.now();
@@ -108,13 +115,30 @@ export class OnDueEventSender {
     }
     if (stale.length > 0) await this.alarms.cancel(tx, stale, now);
     if (fire.length === 0) return { outcomes, wakeUps };
-    await this.alarms.markFired(tx, fire.map((d) => d.id), now);
+    await this.alarms.markFired(
+      tx,
+      fire.map((d) => d.id),
+      now,
+    );
     const changes = new CaseChanges(now);
-    for (const d of fire) changes.record(d.case_id, { kind: 'deadline', actor: SYSTEM_ACTOR, fromStep: d.step, toStep: d.step, details: { deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue } });
+    for (const d of fire)
+      changes.record(d.case_id, {
+        kind: 'deadline',
+        actor: SYSTEM_ACTOR,
+        fromStep: d.step,
+        toStep: d.step,
+        details: { deadlineId: d.id, alarm: 'event', dueDate: d.due_date, onDue: d.spec.onDue },
+      });
     await this.effects.write(tx, changes);
     const receipts = await this.inbox.insertBatch(
       tx,
-      fire.map((d) => ({ caseId: d.case_id, type: d.spec.onDue as string, data: {}, actor: SYSTEM_ACTOR, key: `deadline:${d.id}` })),
+      fire.map((d) => ({
+        caseId: d.case_id,
+        type: d.spec.onDue as string,
+        data: {},
+        actor: SYSTEM_ACTOR,
+        key: `deadline:${d.id}`,
+      })),
     );
     for (const r of receipts) {
       if (!r.ok) throw r.error;

@@ -14,9 +14,11 @@ export class PendingEventsRepository {
 
   /** Up to `limit` cases with an event still pending that was received before `before`. */
   casesWaitingSince(before: Date, limit: number): Promise<WaitingCaseRow[]> {
-    return this.em.fork().execute<WaitingCaseRow[]>(
-      `select case_id, max(seq) as seq from case_event where status = 'pending' and received_at < ? group by case_id limit ?`,
-      [before, limit],
-    );
+    return this.em
+      .fork()
+      .execute<WaitingCaseRow[]>(
+        `select case_id, max(seq) as seq from case_event where status = 'pending' and received_at < ? group by case_id limit ?`,
+        [before, limit],
+      );
   }
 }

@@ -45,7 +45,11 @@ export class RefusedEventBudget {
    * null and counts it as waiting. Runs under the case row locks of the acceptance transaction.
    * With the budget off (N = 0) it reads nothing and refuses nothing.
    */
-  async judge(em: EntityManager, holders: readonly BudgetHolder[], now: Date): Promise<(h: BudgetHolder) => RefusedEventBudgetExceededException | WaitingEventsLimitExceededException | null> {
+  async judge(
+    em: EntityManager,
+    holders: readonly BudgetHolder[],
+    now: Date,
+  ): Promise<(h: BudgetHolder) => RefusedEventBudgetExceededException | WaitingEventsLimitExceededException | null> {
     const distinct = new Map(holders.map((h) => [keyOf(h), { case_id: h.caseId, sub: h.sub }]));
     if (this.perHour === 0 || distinct.size === 0) return () => null;
     const rows = await this.events.senderStandings(em, [...distinct.values()], {
@@ -53,15 +57,21 @@ export class RefusedEventBudget {
       refusedLimit: this.perHour,
       waitingLimit: RefusedEventBudget.WAITING_LIMIT,
     });
-    const standing = new Map<string, { refused: number; oldest: Date | string | null; waiting: number }>(rows.map((r) => [keyOf({ caseId: r.case_id, sub: r.sub }), r]));
+    const standing = new Map<string, { refused: number; oldest: Date | string | null; waiting: number }>(
+      rows.map((r) => [keyOf({ caseId: r.case_id, sub: r.sub }), r]),
+    );
     return (h) => {
       const s = standing.get(keyOf(h)) ?? { refused: 0, oldest: null, waiting: 0 };
       if (s.refused >= this.perHour) {
         // Room again when the oldest of the N latest refusals leaves the hour.
-        const retryAfter = Math.max(1, Math.ceil((new Date(s.oldest as Date | string).getTime() + WINDOW_MS - now.getTime()) / 1000));
+        const retryAfter = Math.max(
+          1,
+          Math.ceil((new Date(s.oldest as Date | string).getTime() + WINDOW_MS - now.getTime()) / 1000),
+        );
         return new RefusedEventBudgetExceededException(h.caseId, this.perHour, retryAfter);
       }
-      if (s.waiting >= RefusedEventBudget.WAITING_LIMIT) return new WaitingEventsLimitExceededException(h.caseId, RefusedEventBudget.WAITING_LIMIT);
+      if (s.waiting >= RefusedEventBudget.WAITING_LIMIT)
+        return new WaitingEventsLimitExceededException(h.caseId, RefusedEventBudget.WAITING_LIMIT);
       standing.set(keyOf(h), { ...s, waiting: s.waiting + 1 });
       return null;
     };

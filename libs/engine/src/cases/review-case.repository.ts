@@ -48,16 +48,24 @@ export interface DrainedCaseRow {
 export class ReviewCaseRepository {
   /** One query for a batch of case lookups (ids that are UUIDs). */
   locate(em: EntityManager, ids: readonly string[]): Promise<CaseLocationRow[]> {
-    return em.execute<CaseLocationRow[]>(`select id, unit_path, definition_key from review_case where id = any(string_to_array(?, ',')::uuid[])`, [ids.join(',')]);
+    return em.execute<CaseLocationRow[]>(
+      `select id, unit_path, definition_key from review_case where id = any(string_to_array(?, ',')::uuid[])`,
+      [ids.join(',')],
+    );
   }
 
   /** Locks the case rows in id order until the transaction ends (`for update`: acceptance's numbering). */
   async lockForNumbering(tx: EntityManager, ids: readonly string[]): Promise<void> {
-    await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`, [ids.join(',')]);
+    await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for update`, [
+      ids.join(','),
+    ]);
   }
 
   /** Adds `n` to each case's `accepted_seq`; answers each case's new `accepted_seq` (a case gone is missing). */
-  advanceAcceptedSeq(tx: EntityManager, counts: readonly { id: string; n: number }[]): Promise<{ id: string; seq: number }[]> {
+  advanceAcceptedSeq(
+    tx: EntityManager,
+    counts: readonly { id: string; n: number }[],
+  ): Promise<{ id: string; seq: number }[]> {
     return sql<{ id: string; seq: number }>(
       tx,
       `update review_case c set accepted_seq = c.accepted_seq + n.n
@@ -92,7 +100,11 @@ export class ReviewCaseRepository {
 
   /** Locks the case rows in id order until the transaction ends (`for no key update`: the drain's update). */
   async lockForUpdate(tx: EntityManager, ids: readonly string[]): Promise<void> {
-    await sql(tx, `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for no key update`, [ids.join(',')]);
+    await sql(
+      tx,
+      `select 1 from review_case where id = any(string_to_array(?, ',')::uuid[]) order by id for no key update`,
+      [ids.join(',')],
+    );
   }
 
   /** Writes the drained cases' new state, updated at `now`, in one statement. */

@@ -32,7 +32,8 @@ export function collectTransitionEffects(
   cause: string,
   deadlines: Pick<DeadlineScheduler, 'plan'>,
 ): void {
-  for (const effect of result.effects) collectOne(changes, compiled, ref, effect, result.snapshot.context.milestones, cause, deadlines);
+  for (const effect of result.effects)
+    collectOne(changes, compiled, ref, effect, result.snapshot.context.milestones, cause, deadlines);
 }
 
 function collectOne(
@@ -49,7 +50,14 @@ function collectOne(
       changes.close(ref.id, effect.step);
       return;
     case 'deadline.arm': {
-      const planned = deadlines.plan({ step: effect.step, spec: effect.deadline, milestones, window: ref.window, provinceCode: ref.provinceCode, now: changes.now });
+      const planned = deadlines.plan({
+        step: effect.step,
+        spec: effect.deadline,
+        milestones,
+        window: ref.window,
+        provinceCode: ref.provinceCode,
+        now: changes.now,
+      });
       changes.arm(ref.id, effect.step, effect.deadline, planned);
       return;
     }
@@ -69,7 +77,12 @@ function collectOne(
       return;
     }
     case 'case.completed':
-      changes.record(ref.id, { kind: 'completed', actor: SYSTEM, toStep: effect.step, details: { outcome: effect.outcome, stage: stageOf(compiled, effect.step) } });
+      changes.record(ref.id, {
+        kind: 'completed',
+        actor: SYSTEM,
+        toStep: effect.step,
+        details: { outcome: effect.outcome, stage: stageOf(compiled, effect.step) },
+      });
       return;
   }
 }

@@ -8,7 +8,16 @@ const now = new Date('2026-08-20T00:00:00Z');
 
 describe('planAlarms', () => {
   it('reminds N working days before at 08:00, then due, then escalates one level every N working days', () => {
-    const alarms = planAlarms({ due: { kind: 'windowEnd' }, reminders: [{ workingDaysBefore: 3 }, { workingDaysBefore: 1 }], escalation: { everyWorkingDays: 2, maxLevels: 3 } }, due, calendar, now);
+    const alarms = planAlarms(
+      {
+        due: { kind: 'windowEnd' },
+        reminders: [{ workingDaysBefore: 3 }, { workingDaysBefore: 1 }],
+        escalation: { everyWorkingDays: 2, maxLevels: 3 },
+      },
+      due,
+      calendar,
+      now,
+    );
     expect(alarms).toEqual([
       // 3 working days before Tue 8/9: 7/9, 4/9 (2–3/9 are the National Day holidays), 1/9.
       { at: '2026-09-01T01:00:00.000Z', kind: 'reminder', level: 3 },
@@ -21,7 +30,17 @@ describe('planAlarms', () => {
   });
 
   it('drops reminders already past when armed, and replaces due/escalation by the event for onDue deadlines', () => {
-    const alarms = planAlarms({ due: { kind: 'workingDays', days: 3, from: 'stepEntered' }, reminders: [{ workingDaysBefore: 3 }], onDue: 'POSTING_PERIOD_ENDED', escalation: { everyWorkingDays: 1, maxLevels: 2 } }, due, calendar, new Date('2026-09-05T00:00:00Z'));
+    const alarms = planAlarms(
+      {
+        due: { kind: 'workingDays', days: 3, from: 'stepEntered' },
+        reminders: [{ workingDaysBefore: 3 }],
+        onDue: 'POSTING_PERIOD_ENDED',
+        escalation: { everyWorkingDays: 1, maxLevels: 2 },
+      },
+      due,
+      calendar,
+      new Date('2026-09-05T00:00:00Z'),
+    );
     expect(alarms).toEqual([{ at: '2026-09-08T16:59:59.999Z', kind: 'event', level: 0 }]);
   });
 });

@@ -29,11 +29,17 @@ export function morningOf(date: string): Date {
  * The alarms of one deadline, in time order. Reminders already in the past when the deadline
  * is armed are dropped (no burst of stale reminders); due, event and escalations are kept.
  */
-export function planAlarms(spec: ResolvedDeadline, due: { dueDate: string; dueAt: Date }, calendar: WorkingDayCalendar, now: Date): Alarm[] {
+export function planAlarms(
+  spec: ResolvedDeadline,
+  due: { dueDate: string; dueAt: Date },
+  calendar: WorkingDayCalendar,
+  now: Date,
+): Alarm[] {
   const alarms: Alarm[] = [];
   for (const r of spec.reminders ?? []) {
     const at = morningOf(calendar.reminderDate(due.dueDate, r));
-    if (at.getTime() > now.getTime() && at.getTime() < due.dueAt.getTime()) alarms.push({ at: at.toISOString(), kind: 'reminder', level: r.workingDaysBefore });
+    if (at.getTime() > now.getTime() && at.getTime() < due.dueAt.getTime())
+      alarms.push({ at: at.toISOString(), kind: 'reminder', level: r.workingDaysBefore });
   }
   if (spec.onDue) {
     alarms.push({ at: due.dueAt.toISOString(), kind: 'event', level: 0 });
@@ -42,7 +48,8 @@ export function planAlarms(spec: ResolvedDeadline, due: { dueDate: string; dueAt
     const esc = spec.escalation;
     if (esc) {
       for (let level = 1; level <= esc.maxLevels; level++) {
-        const at = level === 1 ? due.dueAt : morningOf(calendar.addWorkingDays(due.dueDate, esc.everyWorkingDays * (level - 1)));
+        const at =
+          level === 1 ? due.dueAt : morningOf(calendar.addWorkingDays(due.dueDate, esc.everyWorkingDays * (level - 1)));
         alarms.push({ at: at.toISOString(), kind: 'escalation', level });
       }
     }

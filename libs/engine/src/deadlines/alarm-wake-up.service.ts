@@ -20,7 +20,10 @@ export class AlarmWakeUpService {
   /** Schedules a wake-up at each distinct second at which an alarm rings within the hour after `now` (at most `limit` seconds); how many. */
   async rearmNextHour(now: Date, limit: number): Promise<number> {
     const seconds = await this.deadlines.alarmSeconds(now, new Date(now.getTime() + HORIZON_MS), limit);
-    await this.timers.wakeAt(seconds.map((second) => new Date(second * 1000)), now);
+    await this.timers.wakeAt(
+      seconds.map((second) => new Date(second * 1000)),
+      now,
+    );
     return seconds.length;
   }
 }

@@ -32,32 +32,64 @@ export class CalendarAdminService {
   async year(year: number, province?: string) {
     await this.recompute.syncCalendar();
     const calendar = this.calculator.calendarFor(province ?? '');
-    return { year, province: province ?? null, daysOff: calendar.holidays(year), workedWeekendDays: calendar.workedWeekendDays(year), version: this.calculator.version };
+    return {
+      year,
+      province: province ?? null,
+      daysOff: calendar.holidays(year),
+      workedWeekendDays: calendar.workedWeekendDays(year),
+      version: this.calculator.version,
+    };
   }
 
   async add(body: AddCalendarDayBody, actor: Actor): Promise<{ id: number; recomputed: number; moved: number }> {
     const national = actor.role === 'national_admin' && actor.unit === NATION;
     if (!national) {
-      if (actor.role !== 'province_admin') throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, 'Chỉ quản trị được sửa lịch / only admins change the calendar');
-      if (body.province !== actor.unit) throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Chỉ sửa lịch của tỉnh ${actor.unit} / a province admin adds days to their own province only`);
+      if (actor.role !== 'province_admin')
+        throw new AuthException(
+          'forbidden',
+          AuthErrorCode.RoleNotAllowed,
+          'Chỉ quản trị được sửa lịch / only admins change the calendar',
+        );
+      if (body.province !== actor.unit)
+        throw new AuthException(
+          'forbidden',
+          AuthErrorCode.OutOfScope,
+          `Chỉ sửa lịch của tỉnh ${actor.unit} / a province admin adds days to their own province only`,
+        );
     }
-    if (body.province && body.kind === 'working_day') throw new CalendarInvalidException('kind', 'a province adds days off only; worked weekend days are national');
+    if (body.province && body.kind === 'working_day')
+      throw new CalendarInvalidException('kind', 'a province adds days off only; worked weekend days are national');
     await this.recompute.syncCalendar();
     const em = this.em.fork();
     const existing = await em.find(CalendarAdjustmentRow, {}, { orderBy: { id: 'asc' } });
     const candidate = { provinceCode: body.province ?? null, date: body.date, kind: body.kind, name: body.name };
     try {
       // Build the year as it would be, so that a clash (a worked day that is a holiday) is refused before anything is written.
-      const data = mergeAdjustments(this.calculator.files, [...existing.map((e) => ({ provinceCode: e.provinceCode ?? null, date: e.date, kind: e.kind, name: e.name })), candidate]);
+      const data = mergeAdjustments(this.calculator.files, [
+        ...existing.map((e) => ({ provinceCode: e.provinceCode ?? null, date: e.date, kind: e.kind, name: e.name })),
+        candidate,
+      ]);
       new WorkingDayCalendar({ data, province: body.province }).holidays(Number(body.date.slice(0, 4)));
     } catch (error) {
-      if (error instanceof CalendarError) throw new CalendarInvalidException('date', [error.message, ...error.issues].join('; '));
+      if (error instanceof CalendarError)
+        throw new CalendarInvalidException('date', [error.message, ...error.issues].join('; '));
       throw error;
     }
     if (existing.some((e) => e.date === body.date && (e.provinceCode ?? null) === (body.province ?? null))) {
-      throw new CalendarInvalidException('date', `${body.date} is already adjusted for ${body.province ?? 'the country'}`);
+      throw new CalendarInvalidException(
+        'date',
+        `${body.date} is already adjusted for ${body.province ?? 'the country'}`,
+      );
     }
-    const row = em.create(CalendarAdjustmentRow, { provinceCode: body.province ?? null, date: body.date, kind: body.kind, name: body.name, source: body.source, createdBy: actor.sub, createdAt: this.clock.now() });
+    const row = em.create(CalendarAdjustmentRow, {
+      provinceCode: body.province ?? null,
+      date: body.date,
+      kind: body.kind,
+      name: body.name,
+      source: body.source,
+      createdBy: actor.sub,
+      createdAt: this.clock.now(),
+    });
     await em.flush();
     // Recompute now, in batches; anything left (a very large province) is finished by the sweeper.
     let recomputed = 0;

@@ -22,7 +22,8 @@ export function loadCalendarData(dir: string): CalendarData[] {
       const year = parseCalendarData(parse(readFileSync(file, 'utf8')), file);
       // The file name carries the year so that an admin edits the right one.
       const named = /(\d{4})\.ya?ml$/.exec(name)?.[1];
-      if (named !== undefined && Number(named) !== year.year) issues.push(`${file} $.year is ${year.year} but the file is named for ${named}`);
+      if (named !== undefined && Number(named) !== year.year)
+        issues.push(`${file} $.year is ${year.year} but the file is named for ${named}`);
       data.push(year);
     } catch (error) {
       if (error instanceof CalendarError) issues.push(...error.issues);

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { parseCalendarData, resolveDeadline, WorkingDayCalendar, type CalendarData, type ResolvedDue } from '@rasoat/calendar';
+import {
+  parseCalendarData,
+  resolveDeadline,
+  WorkingDayCalendar,
+  type CalendarData,
+  type ResolvedDue,
+} from '@rasoat/calendar';
 import type { ResolvedDeadlineRule } from '@rasoat/workflow-core';
 import { CALENDAR_DATA_DIR, loadCalendarData } from './calendar-data.loader';
 
@@ -59,12 +65,19 @@ export class DeadlineCalculator {
     for (const [name, iso] of Object.entries(inputs.milestones)) milestones[name] = new Date(iso);
     if (inputs.milestones[inputs.step]) milestones.stepEntered = new Date(inputs.milestones[inputs.step]);
     milestones.campaignStart ??= new Date(`${inputs.window.start}T00:00:00+07:00`);
-    return resolveDeadline(inCampaignYear(rule, inputs.window), { calendar: this.calendarFor(inputs.provinceCode), milestones, window: inputs.window });
+    return resolveDeadline(inCampaignYear(rule, inputs.window), {
+      calendar: this.calendarFor(inputs.provinceCode),
+      milestones,
+      window: inputs.window,
+    });
   }
 }
 
 /** Places recurring `MM-DD` dates in the campaign window: the first such date on or after the window start. */
-export function inCampaignYear(rule: ResolvedDeadlineRule, window: { start: string; end: string }): ResolvedDeadlineRule {
+export function inCampaignYear(
+  rule: ResolvedDeadlineRule,
+  window: { start: string; end: string },
+): ResolvedDeadlineRule {
   if (rule.kind === 'earliest') return { ...rule, of: rule.of.map((r) => inCampaignYear(r, window)) };
   if (rule.kind !== 'date' || rule.date.length !== 5) return rule;
   const year = Number(window.start.slice(0, 4));
@@ -73,13 +86,19 @@ export function inCampaignYear(rule: ResolvedDeadlineRule, window: { start: stri
 }
 
 /** The yearly data with admins' adjustments merged in (a year without a file gets one). */
-export function mergeAdjustments(files: readonly CalendarData[], adjustments: readonly CalendarAdjustment[]): CalendarData[] {
+export function mergeAdjustments(
+  files: readonly CalendarData[],
+  adjustments: readonly CalendarAdjustment[],
+): CalendarData[] {
   const byYear = new Map(files.map((d) => [d.year, structuredClone(d)]));
   for (const a of adjustments) {
     const year = Number(a.date.slice(0, 4));
     let data = byYear.get(year);
     if (!data) {
-      data = parseCalendarData({ year, source: 'Điều chỉnh của quản trị / admin adjustments' }, `calendar_adjustment ${year}`);
+      data = parseCalendarData(
+        { year, source: 'Điều chỉnh của quản trị / admin adjustments' },
+        `calendar_adjustment ${year}`,
+      );
       byYear.set(year, data);
     }
     const day = { date: a.date, name: a.name };

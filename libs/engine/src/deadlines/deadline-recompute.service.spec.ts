@@ -35,16 +35,42 @@ const row = (id: string, fields: Partial<RecomputeRow> = {}): RecomputeRow => ({
 });
 
 /** The service over a mocked repository and calculator: `dueDates` is what the new calendar makes of each deadline. */
-function setup(batches: RecomputeRow[][], dueDates: Record<string, string> = {}, calendar: { version: number; stored?: number } = { version: 1 }) {
+function setup(
+  batches: RecomputeRow[][],
+  dueDates: Record<string, string> = {},
+  calendar: { version: number; stored?: number } = { version: 1 },
+) {
   const queue = [...batches];
   const written: RecomputedDeadline[][] = [];
-  const deadlines: jest.Mocked<Pick<DeadlineRepository, 'transaction' | 'calendarVersion' | 'calendarAdjustments' | 'lockOutdated' | 'lockOfCampaign' | 'writeRecomputed' | 'recordMoves'>> = {
-    transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)) as jest.Mocked<DeadlineRepository>['transaction'],
+  const deadlines: jest.Mocked<
+    Pick<
+      DeadlineRepository,
+      | 'transaction'
+      | 'calendarVersion'
+      | 'calendarAdjustments'
+      | 'lockOutdated'
+      | 'lockOfCampaign'
+      | 'writeRecomputed'
+      | 'recordMoves'
+    >
+  > = {
+    transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) =>
+      work(TX),
+    ) as jest.Mocked<DeadlineRepository>['transaction'],
     calendarVersion: jest.fn().mockResolvedValue(calendar.stored ?? calendar.version),
-    calendarAdjustments: jest.fn().mockResolvedValue([{ provinceCode: null, date: '2026-11-19', kind: 'day_off', name: 'x' }]),
-    lockOutdated: jest.fn<Promise<RecomputeRow[]>, Parameters<DeadlineRepository['lockOutdated']>>(async () => queue.shift() ?? []),
-    lockOfCampaign: jest.fn<Promise<RecomputeRow[]>, Parameters<DeadlineRepository['lockOfCampaign']>>(async () => queue.shift() ?? []),
-    writeRecomputed: jest.fn(async (_tx: EntityManager, _version: number, updates: readonly RecomputedDeadline[]) => void written.push([...updates])),
+    calendarAdjustments: jest
+      .fn()
+      .mockResolvedValue([{ provinceCode: null, date: '2026-11-19', kind: 'day_off', name: 'x' }]),
+    lockOutdated: jest.fn<Promise<RecomputeRow[]>, Parameters<DeadlineRepository['lockOutdated']>>(
+      async () => queue.shift() ?? [],
+    ),
+    lockOfCampaign: jest.fn<Promise<RecomputeRow[]>, Parameters<DeadlineRepository['lockOfCampaign']>>(
+      async () => queue.shift() ?? [],
+    ),
+    writeRecomputed: jest.fn(
+      async (_tx: EntityManager, _version: number, updates: readonly RecomputedDeadline[]) =>
+        void written.push([...updates]),
+    ),
     recordMoves: jest.fn(),
   };
   const days = { reminderDate: (date: string) => dayBefore(date) } as unknown as WorkingDayCalendar;
@@ -60,7 +86,12 @@ function setup(batches: RecomputeRow[][], dueDates: Record<string, string> = {},
     }),
   };
   const timers = { wakeAt: jest.fn() };
-  const service = new DeadlineRecomputeService(deadlines as unknown as DeadlineRepository, calculator as unknown as DeadlineCalculator, timers as unknown as TimersProducer, { now: () => NOW });
+  const service = new DeadlineRecomputeService(
+    deadlines as unknown as DeadlineRepository,
+    calculator as unknown as DeadlineCalculator,
+    timers as unknown as TimersProducer,
+    { now: () => NOW },
+  );
   return { service, deadlines, calculator, timers, written };
 }
 
@@ -75,7 +106,10 @@ describe('DeadlineRecomputeService', () => {
 
     const behind = setup([], {}, { version: 4, stored: 5 });
     expect(await behind.service.syncCalendar()).toBe(true);
-    expect(behind.calculator.apply).toHaveBeenCalledWith([{ provinceCode: null, date: '2026-11-19', kind: 'day_off', name: 'x' }], 5);
+    expect(behind.calculator.apply).toHaveBeenCalledWith(
+      [{ provinceCode: null, date: '2026-11-19', kind: 'day_off', name: 'x' }],
+      5,
+    );
     // With a maximum age, a second look soon after reads nothing.
     expect(await behind.service.syncCalendar(30_000)).toBe(false);
     expect(behind.deadlines.calendarVersion).toHaveBeenCalledTimes(1);
@@ -94,28 +128,68 @@ describe('DeadlineRecomputeService', () => {
     const { service, deadlines, written, timers } = setup([[moved]], { d1: '2026-11-23' });
 
     expect(await service.recomputeOutdated()).toEqual({ checked: 1, moved: 1 });
-    expect(written).toEqual([[{ id: 'd1', due_date: '2026-11-23', due_at: dueAt('2026-11-23').toISOString(), alarms: [due('2026-11-23')], status: 'armed', next_alarm_at: dueAt('2026-11-23').toISOString(), keep: false }]]);
+    expect(written).toEqual([
+      [
+        {
+          id: 'd1',
+          due_date: '2026-11-23',
+          due_at: dueAt('2026-11-23').toISOString(),
+          alarms: [due('2026-11-23')],
+          status: 'armed',
+          next_alarm_at: dueAt('2026-11-23').toISOString(),
+          keep: false,
+        },
+      ],
+    ]);
     expect(deadlines.writeRecomputed).toHaveBeenCalledWith(TX, 1, expect.any(Array));
-    expect(deadlines.recordMoves).toHaveBeenCalledWith(TX, NOW, [{ case_id: 'case-d1', step: 'meeting', details: { deadlineId: 'd1', recomputed: { from: '2026-11-20', to: '2026-11-23' }, reason: REASON } }]);
+    expect(deadlines.recordMoves).toHaveBeenCalledWith(TX, NOW, [
+      {
+        case_id: 'case-d1',
+        step: 'meeting',
+        details: { deadlineId: 'd1', recomputed: { from: '2026-11-20', to: '2026-11-23' }, reason: REASON },
+      },
+    ]);
     expect(timers.wakeAt).toHaveBeenCalledWith([dueAt('2026-11-23')], NOW);
   });
 
   it('keeps a deadline whose date and remaining alarms are unchanged, and writes a new plan without a history entry when only the alarms moved', async () => {
     const same = row('same', { milestones: { id: 'same' } });
-    const replanned = row('replanned', { milestones: { id: 'replanned' }, alarms: [reminder('2026-11-18'), due('2026-11-20')] }); // its reminder moves to the 19th
+    const replanned = row('replanned', {
+      milestones: { id: 'replanned' },
+      alarms: [reminder('2026-11-18'), due('2026-11-20')],
+    }); // its reminder moves to the 19th
     const { service, deadlines, written, timers } = setup([[same, replanned]]);
 
     expect(await service.recomputeOutdated()).toEqual({ checked: 2, moved: 0 });
     expect(written[0]).toEqual([
-      { id: 'same', due_date: '2026-11-20', due_at: null, alarms: null, status: 'armed', next_alarm_at: null, keep: true },
-      { id: 'replanned', due_date: '2026-11-20', due_at: dueAt('2026-11-20').toISOString(), alarms: [reminder('2026-11-19'), due('2026-11-20')], status: 'armed', next_alarm_at: reminder('2026-11-19').at, keep: false },
+      {
+        id: 'same',
+        due_date: '2026-11-20',
+        due_at: null,
+        alarms: null,
+        status: 'armed',
+        next_alarm_at: null,
+        keep: true,
+      },
+      {
+        id: 'replanned',
+        due_date: '2026-11-20',
+        due_at: dueAt('2026-11-20').toISOString(),
+        alarms: [reminder('2026-11-19'), due('2026-11-20')],
+        status: 'armed',
+        next_alarm_at: reminder('2026-11-19').at,
+        keep: false,
+      },
     ]);
     expect(deadlines.recordMoves).not.toHaveBeenCalled();
     expect(timers.wakeAt).toHaveBeenCalledWith([new Date(reminder('2026-11-19').at)], NOW);
   });
 
   it('leaves the status of a deadline whose new due instant is past (an overdue stays overdue)', async () => {
-    const { service, written } = setup([[row('late', { milestones: { id: 'late' }, status: 'overdue', alarms: [due('2026-11-20')] })]], { late: '2026-11-09' });
+    const { service, written } = setup(
+      [[row('late', { milestones: { id: 'late' }, status: 'overdue', alarms: [due('2026-11-20')] })]],
+      { late: '2026-11-09' },
+    );
 
     await service.recomputeOutdated();
     expect(written[0][0]).toMatchObject({ id: 'late', due_date: '2026-11-09', status: 'overdue', keep: false });

@@ -3,7 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CLOCK, type Clock } from '../infrastructure';
 import { planAlarms } from './alarm-plan';
 import { DeadlineCalculator } from './deadline-calculator';
-import { DeadlineRepository, type DeadlineMoveEntry, type RecomputedDeadline, type RecomputeRow } from './deadline.repository';
+import {
+  DeadlineRepository,
+  type DeadlineMoveEntry,
+  type RecomputedDeadline,
+  type RecomputeRow,
+} from './deadline.repository';
 import { TimersProducer } from './timers.producer';
 
 export interface RecomputeRun {
@@ -49,7 +54,10 @@ export class DeadlineRecomputeService {
   async recomputeOutdated(limit = 5000): Promise<RecomputeRun> {
     await this.syncCalendar();
     const version = this.calculator.version;
-    return this.recompute((tx) => this.deadlines.lockOutdated(tx, version, limit), 'lịch làm việc thay đổi / the working-day calendar changed');
+    return this.recompute(
+      (tx) => this.deadlines.lockOutdated(tx, version, limit),
+      'lịch làm việc thay đổi / the working-day calendar changed',
+    );
   }
 
   /** Every ringing deadline of a campaign (its window changed). */
@@ -59,7 +67,11 @@ export class DeadlineRecomputeService {
     // Batches by id order until none is left: each batch is one transaction.
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const run = await this.recompute((tx) => this.deadlines.lockOfCampaign(tx, campaignId, after, 2000), reason, (last) => (after = last));
+      const run = await this.recompute(
+        (tx) => this.deadlines.lockOfCampaign(tx, campaignId, after, 2000),
+        reason,
+        (last) => (after = last),
+      );
       total.checked += run.checked;
       total.moved += run.moved;
       if (run.checked < 2000) return total;
@@ -67,7 +79,11 @@ export class DeadlineRecomputeService {
   }
 
   /** One batch in one transaction: the deadlines `lock` returns, resolved again and written back. */
-  private async recompute(lock: (tx: EntityManager) => Promise<RecomputeRow[]>, reason: string, onLast?: (id: string) => void): Promise<RecomputeRun> {
+  private async recompute(
+    lock: (tx: EntityManager) => Promise<RecomputeRow[]>,
+    reason: string,
+    onLast?: (id: string) => void,
+  ): Promise<RecomputeRun> {
     const now = this.clock.now();
     const wake: Date[] = [];
     const run = await this.deadlines.transaction(async (tx) => {
@@ -76,13 +92,35 @@ export class DeadlineRecomputeService {
       const updates: RecomputedDeadline[] = [];
       const history: DeadlineMoveEntry[] = [];
       for (const row of rows) {
-        const due = this.calculator.resolve(row.spec.due, { milestones: row.milestones, step: row.step, window: { start: row.window_start, end: row.window_end }, provinceCode: row.province_code });
+        const due = this.calculator.resolve(row.spec.due, {
+          milestones: row.milestones,
+          step: row.step,
+          window: { start: row.window_start, end: row.window_end },
+          provinceCode: row.province_code,
+        });
         // Re-plan on the new calendar (reminders and escalations count working days too); what already rang does not ring again.
         const rung = new Set(row.alarms.slice(0, row.next_alarm).map((a) => `${a.kind}:${a.level}`));
-        const alarms = planAlarms(row.spec, due, this.calculator.calendarFor(row.province_code), now).filter((a) => !rung.has(`${a.kind}:${a.level}`));
-        const unchanged = due.dueDate === row.due_date && JSON.stringify(alarms) === JSON.stringify(row.alarms.slice(row.next_alarm).filter((a) => new Date(a.at).getTime() > now.getTime() || a.kind !== 'reminder'));
+        const alarms = planAlarms(row.spec, due, this.calculator.calendarFor(row.province_code), now).filter(
+          (a) => !rung.has(`${a.kind}:${a.level}`),
+        );
+        const unchanged =
+          due.dueDate === row.due_date &&
+          JSON.stringify(alarms) ===
+            JSON.stringify(
+              row.alarms
+                .slice(row.next_alarm)
+                .filter((a) => new Date(a.at).getTime() > now.getTime() || a.kind !== 'reminder'),
+            );
         if (unchanged) {
-          updates.push({ id: row.id, due_date: row.due_date, due_at: null, alarms: null, status: row.status, next_alarm_at: null, keep: true });
+          updates.push({
+            id: row.id,
+            due_date: row.due_date,
+            due_at: null,
+            alarms: null,
+            status: row.status,
+            next_alarm_at: null,
+            keep: true,
+          });
           continue;
         }
         const first = alarms[0] ? new Date(alarms[0].at) : null;
@@ -97,7 +135,11 @@ export class DeadlineRecomputeService {
           keep: false,
         });
         if (due.dueDate === row.due_date) continue;
-        history.push({ case_id: row.case_id, step: row.step, details: { deadlineId: row.id, recomputed: { from: row.due_date, to: due.dueDate }, reason } });
+        history.push({
+          case_id: row.case_id,
+          step: row.step,
+          details: { deadlineId: row.id, recomputed: { from: row.due_date, to: due.dueDate }, reason },
+        });
       }
       if (updates.length > 0) await this.deadlines.writeRecomputed(tx, this.calculator.version, updates);
       if (history.length > 0) await this.deadlines.recordMoves(tx, now, history);

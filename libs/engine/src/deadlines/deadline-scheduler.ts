@@ -32,7 +32,12 @@ export class DeadlineScheduler {
 
   /** The due date and alarm plan of a deadline rule for a case, without writing anything. */
   plan(req: ArmRequest): ArmedDeadline {
-    const due = this.calculator.resolve(req.spec.due, { milestones: req.milestones, step: req.step, window: req.window, provinceCode: req.provinceCode });
+    const due = this.calculator.resolve(req.spec.due, {
+      milestones: req.milestones,
+      step: req.step,
+      window: req.window,
+      provinceCode: req.provinceCode,
+    });
     const alarms = planAlarms(req.spec, due, this.calculator.calendarFor(req.provinceCode), req.now);
     return { dueDate: due.dueDate, dueAt: due.dueAt, alarms, firstAlarmAt: alarms[0] ? new Date(alarms[0].at) : null };
   }

@@ -43,7 +43,9 @@ export interface DeadlineMoveEntry {
 }
 
 // The ringing deadlines matching `where`, with what resolving them needs, locked in id order.
-const RINGING = (where: string) => `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.spec, d.alarms, d.next_alarm,
+const RINGING = (
+  where: string,
+) => `select d.id, d.case_id, d.step, d.due_date::text as due_date, d.status, d.spec, d.alarms, d.next_alarm,
                 c.snapshot -> 'context' -> 'milestones' as milestones, k.window_start::text as window_start, k.window_end::text as window_end, k.province_code
          from deadline d join review_case c on c.id = d.case_id join campaign k on k.id = c.campaign_id
          where d.next_alarm_at is not null and ${where}
@@ -65,13 +67,19 @@ export class DeadlineRepository {
 
   /** The newest calendar adjustment's id (0 without any): the calendar's version. */
   async calendarVersion(): Promise<number> {
-    const [{ version }] = await this.em.fork().execute<{ version: number }[]>('select coalesce(max(id), 0)::int as version from calendar_adjustment');
+    const [{ version }] = await this.em
+      .fork()
+      .execute<{ version: number }[]>('select coalesce(max(id), 0)::int as version from calendar_adjustment');
     return version;
   }
 
   /** Every calendar adjustment, oldest first. */
   calendarAdjustments(): Promise<CalendarAdjustment[]> {
-    return this.em.fork().execute<CalendarAdjustment[]>(`select province_code as "provinceCode", date::text as date, kind, name from calendar_adjustment order by id`);
+    return this.em
+      .fork()
+      .execute<CalendarAdjustment[]>(
+        `select province_code as "provinceCode", date::text as date, kind, name from calendar_adjustment order by id`,
+      );
   }
 
   /** Locks up to `limit` ringing deadlines computed on a calendar older than `version`, skipping rows locked elsewhere. */
@@ -113,10 +121,12 @@ export class DeadlineRepository {
 
   /** The distinct seconds (epoch, rounded up) at which up to `limit` alarms ring after `after` and at the latest at `until`. */
   async alarmSeconds(after: Date, until: Date, limit: number): Promise<number[]> {
-    const rows = await this.em.fork().execute<{ second: string }[]>(
-      `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,
-      [after, until, limit],
-    );
+    const rows = await this.em
+      .fork()
+      .execute<{ second: string }[]>(
+        `select distinct ceil(extract(epoch from next_alarm_at))::bigint as second from deadline where next_alarm_at > ? and next_alarm_at <= ? limit ?`,
+        [after, until, limit],
+      );
     return rows.map((r) => Number(r.second));
   }
 }

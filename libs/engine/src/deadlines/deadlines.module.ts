@@ -9,7 +9,22 @@ import { TimersProducer } from './timers.producer';
 
 /** Deadline arithmetic on the legal calendar, alarm plans, recomputation, and the delayed wake-ups that go with them. */
 @Module({
-  providers: [DeadlineCalculator, DeadlineScheduler, DeadlineRecomputeService, CalendarAdminService, TimersProducer, DeadlineRepository, AlarmWakeUpService],
-  exports: [DeadlineCalculator, DeadlineScheduler, DeadlineRecomputeService, CalendarAdminService, TimersProducer, AlarmWakeUpService],
+  providers: [
+    DeadlineCalculator,
+    DeadlineScheduler,
+    DeadlineRecomputeService,
+    CalendarAdminService,
+    TimersProducer,
+    DeadlineRepository,
+    AlarmWakeUpService,
+  ],
+  exports: [
+    DeadlineCalculator,
+    DeadlineScheduler,
+    DeadlineRecomputeService,
+    CalendarAdminService,
+    TimersProducer,
+    AlarmWakeUpService,
+  ],
 })
 export class DeadlinesModule {}

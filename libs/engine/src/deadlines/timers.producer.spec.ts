@@ -10,7 +10,14 @@ describe('TimersProducer', () => {
 
   it('enqueues one fire-alarms job per distinct second, named after it, delayed until it (at once when past)', async () => {
     const now = new Date('2026-11-23T01:00:00.000Z');
-    await producer.wakeAt([new Date('2026-11-23T01:00:10.200Z'), new Date('2026-11-23T01:00:10.900Z'), new Date('2026-11-23T00:59:00.000Z')], now);
+    await producer.wakeAt(
+      [
+        new Date('2026-11-23T01:00:10.200Z'),
+        new Date('2026-11-23T01:00:10.900Z'),
+        new Date('2026-11-23T00:59:00.000Z'),
+      ],
+      now,
+    );
     expect(jobs.enqueueMany.mock.calls).toEqual([
       [
         JobName.FireAlarms,

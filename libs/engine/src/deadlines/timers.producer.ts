@@ -17,7 +17,11 @@ export class TimersProducer {
     const seconds = [...new Set(instants.map((i) => Math.ceil(i.getTime() / 1000)))];
     await this.jobs.enqueueMany(
       JobName.FireAlarms,
-      seconds.map((second) => ({ data: { at: new Date(second * 1000).toISOString() }, jobId: jobId.fireAlarms(second), delay: Math.max(0, second * 1000 - now.getTime()) })),
+      seconds.map((second) => ({
+        data: { at: new Date(second * 1000).toISOString() },
+        jobId: jobId.fireAlarms(second),
+        delay: Math.max(0, second * 1000 - now.getTime()),
+      })),
     );
   }
 

@@ -18,7 +18,11 @@ import { AuthErrorCode, AuthException, isNational, NATION } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
 import { DefinitionRegistry } from './definition-registry.service';
 import { DefinitionRepository } from './definition.repository';
-import { DefinitionConflictException, DefinitionInvalidException, DefinitionNotFoundException } from './definitions.exception';
+import {
+  DefinitionConflictException,
+  DefinitionInvalidException,
+  DefinitionNotFoundException,
+} from './definitions.exception';
 
 export interface ValidationReport {
   valid: boolean;
@@ -69,15 +73,27 @@ export class DefinitionAdminService {
     if (province && scope !== NATION && province !== scope) this.forbid(`tỉnh ${province}`);
     const rows = await this.definitions.list();
     return rows
-      .filter((r) => (province ? r.provinceCode === province || !r.provinceCode : scope === NATION || !r.provinceCode || r.provinceCode === scope))
+      .filter((r) =>
+        province
+          ? r.provinceCode === province || !r.provinceCode
+          : scope === NATION || !r.provinceCode || r.provinceCode === scope,
+      )
       .map(summary);
   }
 
-  async show(key: string, actor: Actor): Promise<VersionSummary & { sourceText: string | null; definition: Record<string, unknown>; diagram: string }> {
+  async show(
+    key: string,
+    actor: Actor,
+  ): Promise<VersionSummary & { sourceText: string | null; definition: Record<string, unknown>; diagram: string }> {
     const row = await this.row(key);
     await this.assertCanRead(actor, row.provinceCode ?? null);
     const compiled = await this.registry.get(key);
-    return { ...summary(row), sourceText: row.sourceText ?? null, definition: row.body, diagram: mermaidDiagram(compiled.definition) };
+    return {
+      ...summary(row),
+      sourceText: row.sourceText ?? null,
+      definition: row.body,
+      diagram: mermaidDiagram(compiled.definition),
+    };
   }
 
   /** Validates YAML (a complete definition or an overlay of a published one); changes nothing. */
@@ -96,14 +112,22 @@ export class DefinitionAdminService {
   }
 
   /** Compares YAML under review (or a published version) with a published version. */
-  async diff(actor: Actor, against: string, candidate: { yaml?: string; key?: string }): Promise<{ from: string; to: string; changes: DefinitionDiff; text: string }> {
+  async diff(
+    actor: Actor,
+    against: string,
+    candidate: { yaml?: string; key?: string },
+  ): Promise<{ from: string; to: string; changes: DefinitionDiff; text: string }> {
     const base = await this.row(against);
     await this.assertCanRead(actor, base.provinceCode ?? null);
     let to: { label: string; definition: Definition; text: string };
     if (candidate.key) {
       const row = await this.row(candidate.key);
       await this.assertCanRead(actor, row.provinceCode ?? null);
-      to = { label: candidate.key, definition: (await this.registry.get(candidate.key)).definition, text: row.sourceText ?? JSON.stringify(row.body, null, 2) };
+      to = {
+        label: candidate.key,
+        definition: (await this.registry.get(candidate.key)).definition,
+        text: row.sourceText ?? JSON.stringify(row.body, null, 2),
+      };
     } else {
       const report = await this.validate(candidate.yaml ?? '', actor);
       if (!report.definition) throw new DefinitionInvalidException(report.errors);
@@ -132,11 +156,17 @@ export class DefinitionAdminService {
       const existing = await tx.versions(definition.id);
       const latest = existing[0];
       if (latest && (latest.provinceCode ?? null) !== (definition.province ?? null)) {
-        throw new DefinitionConflictException(`"${definition.id}" thuộc ${latest.provinceCode ? `tỉnh ${latest.provinceCode}` : 'cấp quốc gia'} / "${definition.id}" belongs to ${latest.provinceCode ?? 'the nation'}; choose another id`, { definitionId: definition.id });
+        throw new DefinitionConflictException(
+          `"${definition.id}" thuộc ${latest.provinceCode ? `tỉnh ${latest.provinceCode}` : 'cấp quốc gia'} / "${definition.id}" belongs to ${latest.provinceCode ?? 'the nation'}; choose another id`,
+          { definitionId: definition.id },
+        );
       }
       const expected = (latest?.version ?? 0) + 1;
       if (definition.version !== expected) {
-        throw new DefinitionConflictException(`Phiên bản phải là ${expected} / version must be ${expected}: published versions are immutable and numbered in order`, { definitionId: definition.id, expectedVersion: expected });
+        throw new DefinitionConflictException(
+          `Phiên bản phải là ${expected} / version must be ${expected}: published versions are immutable and numbered in order`,
+          { definitionId: definition.id, expectedVersion: expected },
+        );
       }
       const row = tx.add({
         key,
@@ -160,20 +190,32 @@ export class DefinitionAdminService {
         provinceCode: definition.province ?? null,
         actor: { ...actor },
         diff: unifiedDiff(previousText, yaml, latest?.key ?? '/dev/null', key),
-        details: { key, contentHash: row.contentHash, changes: latest ? diffDefinitions(latest.body as unknown as Definition, definition) : null },
+        details: {
+          key,
+          contentHash: row.contentHash,
+          changes: latest ? diffDefinitions(latest.body as unknown as Definition, definition) : null,
+        },
       });
       return summary(row);
     });
   }
 
   /** Retires the newest published version of an id, so that new campaigns use the one before it. */
-  async rollback(definitionId: string, actor: Actor, reason: string): Promise<{ retired: VersionSummary; current: VersionSummary }> {
+  async rollback(
+    definitionId: string,
+    actor: Actor,
+    reason: string,
+  ): Promise<{ retired: VersionSummary; current: VersionSummary }> {
     const now = this.clock.now();
     return this.definitions.withDefinitionLock(definitionId, async (tx) => {
       const live = await tx.liveVersions(definitionId);
       if (live.length === 0) throw new DefinitionNotFoundException(definitionId);
       this.assertCanEdit(actor, live[0].provinceCode ?? null);
-      if (live.length < 2) throw new DefinitionConflictException(`Không có phiên bản trước để quay lại / ${live[0].key} is the only live version: there is nothing to roll back to`, { definitionId });
+      if (live.length < 2)
+        throw new DefinitionConflictException(
+          `Không có phiên bản trước để quay lại / ${live[0].key} is the only live version: there is nothing to roll back to`,
+          { definitionId },
+        );
       const [newest, previous] = live;
       tx.retire(newest, now, actor.sub, reason);
       tx.audit({
@@ -190,7 +232,22 @@ export class DefinitionAdminService {
     });
   }
 
-  async audit(actor: Actor, province?: string): Promise<{ id: string; at: string; action: string; definitionId: string; version: number; provinceCode: string | null; actor: Record<string, unknown>; diff: string; details: Record<string, unknown> }[]> {
+  async audit(
+    actor: Actor,
+    province?: string,
+  ): Promise<
+    {
+      id: string;
+      at: string;
+      action: string;
+      definitionId: string;
+      version: number;
+      provinceCode: string | null;
+      actor: Record<string, unknown>;
+      diff: string;
+      details: Record<string, unknown>;
+    }[]
+  > {
     const scope = await this.provinceOf(actor);
     if (province && scope !== NATION && province !== scope) this.forbid(`tỉnh ${province}`);
     const rows = await this.definitions.audits(scope === NATION ? province : scope);
@@ -215,10 +272,15 @@ export class DefinitionAdminService {
       if (!row || seen.has(key)) return undefined;
       let result: LocatedDefinition | { errors: DefinitionError[] };
       if (row.sourceText) {
-        const loaded = loadDefinitionDocument(row.sourceText, `${key} (${row.sourceFile})`, (k) => resolve(k, new Set([...seen, key])));
+        const loaded = loadDefinitionDocument(row.sourceText, `${key} (${row.sourceFile})`, (k) =>
+          resolve(k, new Set([...seen, key])),
+        );
         result = loaded.ok ? { definition: loaded.value, source: loaded.source } : { errors: loaded.errors };
       } else {
-        result = { definition: row.body as unknown as Definition, source: new SourceMap(`${key} (${row.sourceFile})`, null, null) };
+        result = {
+          definition: row.body as unknown as Definition,
+          source: new SourceMap(`${key} (${row.sourceFile})`, null, null),
+        };
       }
       cache.set(key, result);
       return result;
@@ -248,7 +310,12 @@ export class DefinitionAdminService {
 
   private assertCanEdit(actor: Actor, province: string | null): void {
     if (actor.role === 'national_admin' && actor.unit === NATION) return;
-    if (actor.role !== 'province_admin') throw new AuthException('forbidden', AuthErrorCode.RoleNotAllowed, `Chỉ quản trị tỉnh được sửa quy trình / only a province admin edits definitions`);
+    if (actor.role !== 'province_admin')
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.RoleNotAllowed,
+        `Chỉ quản trị tỉnh được sửa quy trình / only a province admin edits definitions`,
+      );
     if (!province) this.forbid('quy trình cấp quốc gia (national definitions are edited by a national admin)');
     if (province !== actor.unit) this.forbid(`quy trình của tỉnh ${province}`);
   }

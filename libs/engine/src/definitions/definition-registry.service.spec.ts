@@ -14,13 +14,23 @@ const entry = shipped.get(KEY) as CatalogEntry;
 
 /** The published row of a catalog entry, as the database would give it back. */
 const published = (e: CatalogEntry): DefinitionVersion =>
-  ({ key: e.key, definitionId: e.definition.id, version: e.definition.version, contentHash: e.contentHash, body: JSON.parse(JSON.stringify(e.definition)), sourceFile: e.file, sourceText: e.text }) as DefinitionVersion;
+  ({
+    key: e.key,
+    definitionId: e.definition.id,
+    version: e.definition.version,
+    contentHash: e.contentHash,
+    body: JSON.parse(JSON.stringify(e.definition)),
+    sourceFile: e.file,
+    sourceText: e.text,
+  }) as DefinitionVersion;
 
 /** A catalog of periodic-review@1 alone, changed by `change`. */
 function changed(change: (d: Definition) => void): Map<string, CatalogEntry> {
   const definition = structuredClone(entry.definition);
   change(definition);
-  return new Map([[KEY, { ...entry, definition, contentHash: contentHash(definition), text: `${entry.text}# changed\n` }]]);
+  return new Map([
+    [KEY, { ...entry, definition, contentHash: contentHash(definition), text: `${entry.text}# changed\n` }],
+  ]);
 }
 
 function setup(rows: DefinitionVersion[] = []) {
@@ -54,12 +64,19 @@ describe('DefinitionRegistry', () => {
     });
     await registry.publishShipped(NOW, catalog);
     const amended = catalog.get(KEY) as CatalogEntry;
-    expect(definitions.amendShipped).toHaveBeenCalledWith(amended, entry.contentHash, NOW, SYSTEM_ACTOR, expect.stringContaining('+# changed'), {
-      key: KEY,
-      from: entry.contentHash,
-      to: amended.contentHash,
-      reason: 'field markings (personal, max)',
-    });
+    expect(definitions.amendShipped).toHaveBeenCalledWith(
+      amended,
+      entry.contentHash,
+      NOW,
+      SYSTEM_ACTOR,
+      expect.stringContaining('+# changed'),
+      {
+        key: KEY,
+        from: entry.contentHash,
+        to: amended.contentHash,
+        reason: 'field markings (personal, max)',
+      },
+    );
     expect(definitions.insertShipped).not.toHaveBeenCalled();
   });
 

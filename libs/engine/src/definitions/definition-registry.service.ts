@@ -3,7 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadCatalog, type CatalogEntry } from '@rasoat/definition-catalog';
 import type { DefinitionVersion } from '@rasoat/persistence';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
-import { compileDefinition, DefinitionSchema, isFieldMarkingAmendment, unifiedDiff, type CompiledDefinition } from '@rasoat/workflow-core';
+import {
+  compileDefinition,
+  DefinitionSchema,
+  isFieldMarkingAmendment,
+  unifiedDiff,
+  type CompiledDefinition,
+} from '@rasoat/workflow-core';
 import { DefinitionRepository } from './definition.repository';
 import { DefinitionNotFoundException, DefinitionVersionChangedException } from './definitions.exception';
 
@@ -23,7 +29,8 @@ export class DefinitionRegistry {
     for (const entry of catalog.values()) {
       const existing = await this.definitions.findByKey(entry.key);
       if (existing && existing.contentHash !== entry.contentHash) {
-        if (!isFieldMarkingAmendment(DefinitionSchema.parse(existing.body), entry.definition)) throw new DefinitionVersionChangedException(entry.key, entry.file);
+        if (!isFieldMarkingAmendment(DefinitionSchema.parse(existing.body), entry.definition))
+          throw new DefinitionVersionChangedException(entry.key, entry.file);
         await this.amend(existing, entry, now);
       }
       if (!existing) {
@@ -70,5 +77,4 @@ export class DefinitionRegistry {
   isRetired(key: string): Promise<boolean> {
     return this.definitions.isRetired(key);
   }
-
 }

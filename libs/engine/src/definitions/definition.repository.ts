@@ -41,12 +41,16 @@ export class DefinitionRepository {
 
   /** The newest 200 audit entries, of one province's definitions when `provinceCode` is given. */
   audits(provinceCode?: string): Promise<DefinitionAudit[]> {
-    return this.em.fork().find(DefinitionAudit, provinceCode ? { provinceCode } : {}, { orderBy: { id: 'desc' }, limit: 200 });
+    return this.em
+      .fork()
+      .find(DefinitionAudit, provinceCode ? { provinceCode } : {}, { orderBy: { id: 'desc' }, limit: 200 });
   }
 
   /** The province of a unit; undefined when there is no such unit. */
   async provinceOfUnit(code: string): Promise<string | undefined> {
-    const [unit] = await this.em.fork().execute<{ province_code: string }[]>('select province_code from admin_unit where code = ?', [code]);
+    const [unit] = await this.em
+      .fork()
+      .execute<{ province_code: string }[]>('select province_code from admin_unit where code = ?', [code]);
     return unit?.province_code;
   }
 
@@ -55,7 +59,18 @@ export class DefinitionRepository {
     await this.em.getConnection().execute(
       `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, published_at, published_by)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'workflows/') on conflict (key) do nothing`,
-      [entry.key, entry.definition.id, entry.definition.version, entry.contentHash, JSON.stringify(entry.definition), entry.file, entry.text, entry.definition.province ?? null, entry.definition.effectiveFrom ?? null, now],
+      [
+        entry.key,
+        entry.definition.id,
+        entry.definition.version,
+        entry.contentHash,
+        JSON.stringify(entry.definition),
+        entry.file,
+        entry.text,
+        entry.definition.province ?? null,
+        entry.definition.effectiveFrom ?? null,
+        now,
+      ],
       'run',
     );
   }
@@ -65,14 +80,32 @@ export class DefinitionRepository {
    * `actor` carrying `diff` and `details` — only while its hash is still `fromHash`, so that
    * processes booting together amend once.
    */
-  async amendShipped(entry: CatalogEntry, fromHash: string, now: Date, actor: unknown, diff: string, details: Record<string, unknown>): Promise<void> {
+  async amendShipped(
+    entry: CatalogEntry,
+    fromHash: string,
+    now: Date,
+    actor: unknown,
+    diff: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.em.getConnection().execute(
       `with amended as (
          update definition_version set content_hash = ?, body = ?::jsonb, source_text = ?, source_file = ? where key = ? and content_hash = ?
          returning definition_id, version, province_code)
        insert into definition_audit (at, action, definition_id, version, province_code, actor, diff, details)
        select ?, 'amend', definition_id, version, province_code, ?::jsonb, ?, ?::jsonb from amended`,
-      [entry.contentHash, JSON.stringify(entry.definition), entry.text, entry.file, entry.key, fromHash, now, JSON.stringify(actor), diff, JSON.stringify(details)],
+      [
+        entry.contentHash,
+        JSON.stringify(entry.definition),
+        entry.text,
+        entry.file,
+        entry.key,
+        fromHash,
+        now,
+        JSON.stringify(actor),
+        diff,
+        JSON.stringify(details),
+      ],
       'run',
     );
   }

@@ -3,5 +3,8 @@ import { DefinitionAdminService } from './definition-admin.service';
 import { DefinitionRegistry } from './definition-registry.service';
 import { DefinitionRepository } from './definition.repository';
 
-@Module({ providers: [DefinitionRegistry, DefinitionAdminService, DefinitionRepository], exports: [DefinitionRegistry, DefinitionAdminService] })
+@Module({
+  providers: [DefinitionRegistry, DefinitionAdminService, DefinitionRepository],
+  exports: [DefinitionRegistry, DefinitionAdminService],
+})
 export class DefinitionsModule {}

@@ -2,10 +2,18 @@ import type { Actor } from '@rasoat/contracts';
 import { loadCatalog } from '@rasoat/definition-catalog';
 import { emptyCaseContext, type CaseSnapshot } from '@rasoat/workflow-core';
 import { assertHouseholdOperation, openOperations } from './household-access';
-import { HouseholdOperationClosedException, HouseholdRoleNotAllowedException, HouseholdsLockedException } from './households.exception';
+import {
+  HouseholdOperationClosedException,
+  HouseholdRoleNotAllowedException,
+  HouseholdsLockedException,
+} from './households.exception';
 
 const compiled = loadCatalog().get('periodic-review@2')!.compiled;
-const at = (step: string, lockedAt: Date | null = null) => ({ compiled, lockedAt, snapshot: { step, status: 'active', context: emptyCaseContext() } as CaseSnapshot });
+const at = (step: string, lockedAt: Date | null = null) => ({
+  compiled,
+  lockedAt,
+  snapshot: { step, status: 'active', context: emptyCaseContext() } as CaseSnapshot,
+});
 const actor = (role: string): Actor => ({ sub: role, role: role as Actor['role'], unit: 'T1C1V1' });
 
 describe('household operations per step (periodic-review@2)', () => {
@@ -47,13 +55,23 @@ describe('household operations per step (periodic-review@2)', () => {
   });
 
   it('refuses every change but certificates once locked, with the regular-review message', () => {
-    expect(() => assertHouseholdOperation(at('reporting'), 'edit', actor('village_board'))).toThrow(HouseholdsLockedException);
-    expect(() => assertHouseholdOperation(at('reporting'), 'vote', actor('village_board'))).toThrow(/lists recognised and locked; changes go through the regular in-year review/);
-    expect(() => assertHouseholdOperation(at('completed'), 'certify', actor('commune_committee'))).toThrow(HouseholdOperationClosedException);
+    expect(() => assertHouseholdOperation(at('reporting'), 'edit', actor('village_board'))).toThrow(
+      HouseholdsLockedException,
+    );
+    expect(() => assertHouseholdOperation(at('reporting'), 'vote', actor('village_board'))).toThrow(
+      /lists recognised and locked; changes go through the regular in-year review/,
+    );
+    expect(() => assertHouseholdOperation(at('completed'), 'certify', actor('commune_committee'))).toThrow(
+      HouseholdOperationClosedException,
+    );
   });
 
   it('refuses a role that may not carry out the operation (403), before looking at the step', () => {
-    expect(() => assertHouseholdOperation(at('meeting'), 'vote', actor('surveyor'))).toThrow(HouseholdRoleNotAllowedException);
-    expect(() => assertHouseholdOperation(at('listing'), 'import', actor('province_committee'))).toThrow(/role province_committee may not import/);
+    expect(() => assertHouseholdOperation(at('meeting'), 'vote', actor('surveyor'))).toThrow(
+      HouseholdRoleNotAllowedException,
+    );
+    expect(() => assertHouseholdOperation(at('listing'), 'import', actor('province_committee'))).toThrow(
+      /role province_committee may not import/,
+    );
   });
 });

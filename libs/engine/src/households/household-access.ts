@@ -1,6 +1,18 @@
 import type { Actor, UserRole } from '@rasoat/contracts';
-import { activeStepIds, householdAccess, stepIndex, vi, type CaseSnapshot, type CompiledDefinition, type HouseholdOperation } from '@rasoat/workflow-core';
-import { HouseholdOperationClosedException, HouseholdRoleNotAllowedException, HouseholdsLockedException } from './households.exception';
+import {
+  activeStepIds,
+  householdAccess,
+  stepIndex,
+  vi,
+  type CaseSnapshot,
+  type CompiledDefinition,
+  type HouseholdOperation,
+} from '@rasoat/workflow-core';
+import {
+  HouseholdOperationClosedException,
+  HouseholdRoleNotAllowedException,
+  HouseholdsLockedException,
+} from './households.exception';
 
 /**
  * Who may carry out each household operation (besides being in the case's scope and the step
@@ -41,11 +53,15 @@ export function openOperations(state: CaseAccessState): { operations: HouseholdO
  */
 export function assertHouseholdOperation(state: CaseAccessState, operation: HouseholdOperation, actor: Actor): void {
   const roles = HOUSEHOLD_OPERATION_ROLES[operation];
-  if (!(roles as readonly string[]).includes(actor.role)) throw new HouseholdRoleNotAllowedException(operation, actor.role, roles);
+  if (!(roles as readonly string[]).includes(actor.role))
+    throw new HouseholdRoleNotAllowedException(operation, actor.role, roles);
   const { operations, locked } = openOperations(state);
   if (operations.includes(operation)) return;
   if (locked && operation !== 'certify') throw new HouseholdsLockedException(operation);
   const index = stepIndex(state.compiled.definition);
-  const steps = activeStepIds(state.snapshot).map((id) => ({ id, label: index.get(id) ? vi(index.get(id)!.step.label) : id }));
+  const steps = activeStepIds(state.snapshot).map((id) => ({
+    id,
+    label: index.get(id) ? vi(index.get(id)!.step.label) : id,
+  }));
   throw new HouseholdOperationClosedException(operation, steps, operations);
 }

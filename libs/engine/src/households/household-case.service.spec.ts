@@ -3,7 +3,11 @@ import { CASE_ID, NOW, READ_EM, TX, actor, householdsFixture } from './household
 describe('HouseholdCaseService', () => {
   it('reads a case without its lock, on a fork of its own, and says who sees personal data', async () => {
     const { repository, cases } = householdsFixture('survey');
-    const seen = await cases.read(CASE_ID, actor('village_board'), async (em, c) => ({ em, personal: c.personal, step: c.snapshot.step }));
+    const seen = await cases.read(CASE_ID, actor('village_board'), async (em, c) => ({
+      em,
+      personal: c.personal,
+      step: c.snapshot.step,
+    }));
     expect(seen).toEqual({ em: READ_EM, personal: true, step: 'survey' });
     expect(repository.findCase).toHaveBeenCalledWith(READ_EM, CASE_ID, false);
     expect(repository.transaction).not.toHaveBeenCalled();
@@ -15,9 +19,15 @@ describe('HouseholdCaseService', () => {
   it('refuses a reader outside the case’s unit (403) and an unknown case (404) before any other read', async () => {
     const { repository, cases } = householdsFixture('survey');
     const work = jest.fn();
-    await expect(cases.read(CASE_ID, actor('commune_committee', 'T1C2'), work)).rejects.toMatchObject({ kind: 'forbidden', code: 'AUTH_OUT_OF_SCOPE' });
+    await expect(cases.read(CASE_ID, actor('commune_committee', 'T1C2'), work)).rejects.toMatchObject({
+      kind: 'forbidden',
+      code: 'AUTH_OUT_OF_SCOPE',
+    });
     repository.findCase.mockResolvedValueOnce(undefined);
-    await expect(cases.read(CASE_ID, actor('village_board'), work)).rejects.toMatchObject({ kind: 'not_found', code: 'CASE_NOT_FOUND' });
+    await expect(cases.read(CASE_ID, actor('village_board'), work)).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'CASE_NOT_FOUND',
+    });
     expect(work).not.toHaveBeenCalled();
   });
 
@@ -26,7 +36,11 @@ describe('HouseholdCaseService', () => {
     const work = jest.fn(async () => 'done');
     await expect(cases.change(CASE_ID, actor('surveyor'), 'survey', work)).resolves.toBe('done');
     expect(repository.findCase).toHaveBeenCalledWith(TX, CASE_ID, true);
-    expect(work).toHaveBeenCalledWith(TX, expect.objectContaining({ row: expect.objectContaining({ id: CASE_ID }), personal: true }), NOW);
+    expect(work).toHaveBeenCalledWith(
+      TX,
+      expect.objectContaining({ row: expect.objectContaining({ id: CASE_ID }), personal: true }),
+      NOW,
+    );
   });
 
   it('refuses an operation the step does not open with a 409 naming the step and what is open, and runs nothing', async () => {
@@ -42,31 +56,62 @@ describe('HouseholdCaseService', () => {
 
   it('refuses every change but certificates once the lists are locked, and a role that may not carry out the operation', async () => {
     const locked = householdsFixture('survey', { households_locked_at: '2026-11-01T00:00:00.000Z' });
-    await expect(locked.cases.change(CASE_ID, actor('surveyor'), 'survey', jest.fn())).rejects.toMatchObject({ kind: 'conflict', code: 'HOUSEHOLDS_LOCKED' });
+    await expect(locked.cases.change(CASE_ID, actor('surveyor'), 'survey', jest.fn())).rejects.toMatchObject({
+      kind: 'conflict',
+      code: 'HOUSEHOLDS_LOCKED',
+    });
     const { cases } = householdsFixture('meeting');
-    await expect(cases.change(CASE_ID, actor('surveyor'), 'vote', jest.fn())).rejects.toMatchObject({ kind: 'forbidden', code: 'HOUSEHOLD_ROLE_NOT_ALLOWED' });
+    await expect(cases.change(CASE_ID, actor('surveyor'), 'vote', jest.fn())).rejects.toMatchObject({
+      kind: 'forbidden',
+      code: 'HOUSEHOLD_ROLE_NOT_ALLOWED',
+    });
   });
 
   it('prechecks an operation without the lock', async () => {
     const { repository, cases } = householdsFixture('survey');
-    await expect(cases.precheck(CASE_ID, actor('village_board'), 'import')).rejects.toMatchObject({ code: 'HOUSEHOLD_OPERATION_CLOSED' });
+    await expect(cases.precheck(CASE_ID, actor('village_board'), 'import')).rejects.toMatchObject({
+      code: 'HOUSEHOLD_OPERATION_CLOSED',
+    });
     expect(repository.findCase).toHaveBeenCalledWith(READ_EM, CASE_ID, false);
-    await expect(cases.precheck(CASE_ID, actor('village_board'), 'edit')).resolves.toMatchObject({ row: { id: CASE_ID } });
+    await expect(cases.precheck(CASE_ID, actor('village_board'), 'edit')).resolves.toMatchObject({
+      row: { id: CASE_ID },
+    });
   });
 
   it('writes the history entry of an operation at the case’s step, which it does not move', async () => {
     const { repository, cases } = householdsFixture('survey');
     const by = actor('surveyor');
-    await cases.change(CASE_ID, by, 'survey', (tx, c, now) => cases.history(tx, c, now, by, 'survey', { code: 'H01', summary: 'Rà soát hộ H01' }));
-    expect(repository.insertHistory).toHaveBeenCalledWith(TX, { caseId: CASE_ID, at: NOW, eventType: 'household.survey', actor: by, step: 'survey', details: { operation: 'survey', code: 'H01', summary: 'Rà soát hộ H01' } });
+    await cases.change(CASE_ID, by, 'survey', (tx, c, now) =>
+      cases.history(tx, c, now, by, 'survey', { code: 'H01', summary: 'Rà soát hộ H01' }),
+    );
+    expect(repository.insertHistory).toHaveBeenCalledWith(TX, {
+      caseId: CASE_ID,
+      at: NOW,
+      eventType: 'household.survey',
+      actor: by,
+      step: 'survey',
+      details: { operation: 'survey', code: 'H01', summary: 'Rà soát hộ H01' },
+    });
   });
 
   it('classifies with the rules of the definition’s period, storing the class, its explanation and the rule set', async () => {
     const { cases } = householdsFixture('survey');
     const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    const stored = cases.classify(c, 'H01', { area: 'rural', incomePerCapitaMonthly: 1_100_000, deprivations: ['health_insurance', 'latrine', 'telecom', 'latrine'] });
-    expect(stored).toMatchObject({ classification: 'poor', ruleSet: '2022-2025', deprivations: ['health_insurance', 'latrine', 'telecom'] });
-    expect(stored.explanation.explanation).toMatchObject({ incomeLine: 1_500_000, income: 1_100_000, deprivationCount: 3 });
+    const stored = cases.classify(c, 'H01', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: ['health_insurance', 'latrine', 'telecom', 'latrine'],
+    });
+    expect(stored).toMatchObject({
+      classification: 'poor',
+      ruleSet: '2022-2025',
+      deprivations: ['health_insurance', 'latrine', 'telecom'],
+    });
+    expect(stored.explanation.explanation).toMatchObject({
+      incomeLine: 1_500_000,
+      income: 1_100_000,
+      deprivationCount: 3,
+    });
     expect(stored.explanation.reasons.length).toBeGreaterThan(0);
     expect(cases.ruleSetIfDeclared(c)?.period).toBe('2022-2025');
   });
@@ -74,9 +119,18 @@ describe('HouseholdCaseService', () => {
   it('names each bad answer by its field (after the prefix) and refuses an unknown household (404)', async () => {
     const { cases } = householdsFixture('survey');
     const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    expect(() => cases.classify(c, 'H01', { area: 'rural', incomePerCapitaMonthly: 1, deprivations: ['car'] }, 'survey.')).toThrow(
-      expect.objectContaining({ code: 'HOUSEHOLD_INVALID', details: { fields: [expect.objectContaining({ field: 'survey.deprivations[0]' })] } }),
+    expect(() =>
+      cases.classify(c, 'H01', { area: 'rural', incomePerCapitaMonthly: 1, deprivations: ['car'] }, 'survey.'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'HOUSEHOLD_INVALID',
+        details: { fields: [expect.objectContaining({ field: 'survey.deprivations[0]' })] },
+      }),
     );
-    await expect(cases.household(TX, CASE_ID, 'H99')).rejects.toMatchObject({ kind: 'not_found', code: 'HOUSEHOLD_NOT_FOUND', details: { caseId: CASE_ID, code: 'H99' } });
+    await expect(cases.household(TX, CASE_ID, 'H99')).rejects.toMatchObject({
+      kind: 'not_found',
+      code: 'HOUSEHOLD_NOT_FOUND',
+      details: { caseId: CASE_ID, code: 'H99' },
+    });
   });
 });

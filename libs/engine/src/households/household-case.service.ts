@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import type { RuleSet } from '@rasoat/poverty-rules';
-import { CaseSnapshotSchema, type CaseSnapshot, type CompiledDefinition, type HouseholdOperation } from '@rasoat/workflow-core';
+import {
+  CaseSnapshotSchema,
+  type CaseSnapshot,
+  type CompiledDefinition,
+  type HouseholdOperation,
+} from '@rasoat/workflow-core';
 import { assertInScope, seesPersonalData } from '../auth';
 import { CaseNotFoundException } from '../cases';
 import { DefinitionRegistry } from '../definitions';
@@ -50,7 +55,12 @@ export class HouseholdCaseService {
   }
 
   /** Loads the case under its lock, checks scope, role and the step, and runs `work` in the same transaction. */
-  change<T>(caseId: string, actor: Actor, operation: HouseholdOperation, work: (tx: EntityManager, c: LoadedCase, now: Date) => Promise<T>): Promise<T> {
+  change<T>(
+    caseId: string,
+    actor: Actor,
+    operation: HouseholdOperation,
+    work: (tx: EntityManager, c: LoadedCase, now: Date) => Promise<T>,
+  ): Promise<T> {
     return this.households.transaction(async (tx) => {
       const c = await this.load(tx, caseId, actor, true);
       assertHouseholdOperation(c, operation, actor);
@@ -59,8 +69,22 @@ export class HouseholdCaseService {
   }
 
   /** A `household` history entry: household codes, classes and counts only, never personal data. */
-  async history(tx: EntityManager, c: LoadedCase, now: Date, actor: Actor, operation: HouseholdOperation, details: Record<string, unknown>): Promise<void> {
-    await this.households.insertHistory(tx, { caseId: c.row.id, at: now, eventType: `household.${operation}`, actor, step: c.snapshot.step, details: { operation, ...details } });
+  async history(
+    tx: EntityManager,
+    c: LoadedCase,
+    now: Date,
+    actor: Actor,
+    operation: HouseholdOperation,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.households.insertHistory(tx, {
+      caseId: c.row.id,
+      at: now,
+      eventType: `household.${operation}`,
+      actor,
+      step: c.snapshot.step,
+      details: { operation, ...details },
+    });
   }
 
   /** The household of the case with this code (404 otherwise). */
@@ -90,6 +114,12 @@ export class HouseholdCaseService {
     assertInScope(actor, row.unit_path, `hồ sơ ${caseId}`);
     const compiled: CompiledDefinition = await this.registry.get(row.definition_key, em);
     const snapshot: CaseSnapshot = CaseSnapshotSchema.parse(row.snapshot);
-    return { row, compiled, snapshot, lockedAt: row.households_locked_at, personal: seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }) };
+    return {
+      row,
+      compiled,
+      snapshot,
+      lockedAt: row.households_locked_at,
+      personal: seesPersonalData(actor, { villageCode: row.village_code, communeCode: row.commune_code }),
+    };
   }
 }

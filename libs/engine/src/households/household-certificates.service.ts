@@ -29,7 +29,11 @@ export class HouseholdCertificatesService {
       if (row.certificate_number === body.number) return { household: householdView(row, c.personal), changed: false };
       const other = await this.households.certificateHolder(tx, caseId, body.number, row.id);
       if (other !== undefined) {
-        throw new HouseholdConflictException('CERTIFICATE_NUMBER_USED', `Số giấy chứng nhận "${body.number}" đã cấp cho hộ ${other} / the certificate number is already used by household ${other}`, { code: other });
+        throw new HouseholdConflictException(
+          'CERTIFICATE_NUMBER_USED',
+          `Số giấy chứng nhận "${body.number}" đã cấp cho hộ ${other} / the certificate number is already used by household ${other}`,
+          { code: other },
+        );
       }
       await this.households.writeCertificate(tx, row.id, body.number, now);
       await this.cases.history(tx, c, now, actor, 'certify', {

@@ -16,11 +16,26 @@ describe('classification of survey answers', () => {
   });
 
   it('puts an income exactly on the rural line below it, and one đồng above over it', () => {
-    const on = classifyAnswers(national, 'H1', { area: 'rural', incomePerCapitaMonthly: 1_500_000, deprivations: THREE });
-    const above = classifyAnswers(national, 'H2', { area: 'rural', incomePerCapitaMonthly: 1_500_001, deprivations: THREE });
+    const on = classifyAnswers(national, 'H1', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_500_000,
+      deprivations: THREE,
+    });
+    const above = classifyAnswers(national, 'H2', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_500_001,
+      deprivations: THREE,
+    });
     if (!on.ok || !above.ok) throw new Error('expected classifications');
     expect(on.result.classification).toBe('poor');
-    expect(on.result.explanation.explanation).toMatchObject({ incomeLine: 1_500_000, income: 1_500_000, deprivationCount: 3, threshold: 3, area: 'rural', province: null });
+    expect(on.result.explanation.explanation).toMatchObject({
+      incomeLine: 1_500_000,
+      income: 1_500_000,
+      deprivationCount: 3,
+      threshold: 3,
+      area: 'rural',
+      province: null,
+    });
     expect(on.result.explanation.reasons[0]).toContain('≤ chuẩn nghèo nông thôn 1.500.000 đồng');
     expect(above.result.classification).toBe('average');
     expect(above.result.explanation.reasons[1]).toContain('không xét vì thu nhập trên chuẩn nghèo');
@@ -39,13 +54,22 @@ describe('classification of survey answers', () => {
   });
 
   it('keeps each deprivation once, in the order given', () => {
-    const r = classifyAnswers(national, 'H', { area: 'rural', incomePerCapitaMonthly: 1, deprivations: ['telecom', 'latrine', 'telecom'] });
+    const r = classifyAnswers(national, 'H', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1,
+      deprivations: ['telecom', 'latrine', 'telecom'],
+    });
     expect(r.ok && r.result.deprivations).toEqual(['telecom', 'latrine']);
     expect(r.ok && r.result.explanation.explanation.deprivationCount).toBe(2);
   });
 
   it('names each unknown indicator and a bad income by field, with a prefix inside a larger body', () => {
-    const r = classifyAnswers(national, 'H', { area: 'rural', incomePerCapitaMonthly: -1, deprivations: ['telecom', 'car'] }, 'survey.');
+    const r = classifyAnswers(
+      national,
+      'H',
+      { area: 'rural', incomePerCapitaMonthly: -1, deprivations: ['telecom', 'car'] },
+      'survey.',
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues.map((issue) => issue.field)).toEqual(['survey.deprivations[1]', 'survey.incomePerCapitaMonthly']);
@@ -54,9 +78,15 @@ describe('classification of survey answers', () => {
 
   it('compares answers as sets, and never equal to a household not surveyed', () => {
     const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1_000_000, deprivations: ['telecom', 'latrine'] };
-    expect(sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1_000_000, deprivations: ['latrine', 'telecom'] })).toBe(true);
-    expect(sameAnswers(answers, { area: 'urban', incomePerCapitaMonthly: 1_000_000, deprivations: ['latrine', 'telecom'] })).toBe(false);
-    expect(sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1_000_001, deprivations: ['latrine', 'telecom'] })).toBe(false);
+    expect(
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1_000_000, deprivations: ['latrine', 'telecom'] }),
+    ).toBe(true);
+    expect(
+      sameAnswers(answers, { area: 'urban', incomePerCapitaMonthly: 1_000_000, deprivations: ['latrine', 'telecom'] }),
+    ).toBe(false);
+    expect(
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1_000_001, deprivations: ['latrine', 'telecom'] }),
+    ).toBe(false);
     expect(sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: null, deprivations: null })).toBe(false);
   });
 });

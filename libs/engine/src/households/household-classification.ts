@@ -1,4 +1,10 @@
-import { classifyHousehold, type Area, type ClassificationExplanation, type HouseholdClass, type RuleSet } from '@rasoat/poverty-rules';
+import {
+  classifyHousehold,
+  type Area,
+  type ClassificationExplanation,
+  type HouseholdClass,
+  type RuleSet,
+} from '@rasoat/poverty-rules';
 import type { FieldIssue } from './households.exception';
 
 /** What a surveyor records for one household: the estimated income and the deprivation verdicts. */
@@ -31,7 +37,12 @@ export function ruleSetName(ruleSet: RuleSet): string {
  * `deprivations`, with the known codes) and classifies. `prefix` names the fields in a larger body
  * (`survey.` in a re-check).
  */
-export function classifyAnswers(ruleSet: RuleSet, code: string, answers: SurveyAnswers, prefix = ''): { ok: true; result: StoredClassification } | { ok: false; issues: FieldIssue[] } {
+export function classifyAnswers(
+  ruleSet: RuleSet,
+  code: string,
+  answers: SurveyAnswers,
+  prefix = '',
+): { ok: true; result: StoredClassification } | { ok: false; issues: FieldIssue[] } {
   const known = new Set(ruleSet.indicators.map((indicator) => indicator.code));
   const issues: FieldIssue[] = [];
   answers.deprivations.forEach((item, i) => {
@@ -43,11 +54,19 @@ export function classifyAnswers(ruleSet: RuleSet, code: string, answers: SurveyA
     }
   });
   if (!Number.isInteger(answers.incomePerCapitaMonthly) || answers.incomePerCapitaMonthly < 0) {
-    issues.push({ field: `${prefix}incomePerCapitaMonthly`, message: 'Phải là số nguyên đồng không âm / must be a non-negative whole number of đồng' });
+    issues.push({
+      field: `${prefix}incomePerCapitaMonthly`,
+      message: 'Phải là số nguyên đồng không âm / must be a non-negative whole number of đồng',
+    });
   }
   if (issues.length > 0) return { ok: false, issues };
   const deprivations = [...new Set(answers.deprivations)];
-  const classification = classifyHousehold(ruleSet, { id: code, area: answers.area, incomePerCapitaMonthly: answers.incomePerCapitaMonthly, deprivations });
+  const classification = classifyHousehold(ruleSet, {
+    id: code,
+    area: answers.area,
+    incomePerCapitaMonthly: answers.incomePerCapitaMonthly,
+    deprivations,
+  });
   return {
     ok: true,
     result: {
@@ -60,11 +79,19 @@ export function classifyAnswers(ruleSet: RuleSet, code: string, answers: SurveyA
 }
 
 /** True when two sets of answers are the same survey (deprivations compared as sets). */
-export function sameAnswers(a: SurveyAnswers, b: { area: string; incomePerCapitaMonthly: number | null; deprivations: string[] | null }): boolean {
+export function sameAnswers(
+  a: SurveyAnswers,
+  b: { area: string; incomePerCapitaMonthly: number | null; deprivations: string[] | null },
+): boolean {
   if (b.incomePerCapitaMonthly === null || b.deprivations === null) return false;
   const left = new Set(a.deprivations);
   const right = new Set(b.deprivations);
-  return a.area === b.area && a.incomePerCapitaMonthly === b.incomePerCapitaMonthly && left.size === right.size && [...left].every((code) => right.has(code));
+  return (
+    a.area === b.area &&
+    a.incomePerCapitaMonthly === b.incomePerCapitaMonthly &&
+    left.size === right.size &&
+    [...left].every((code) => right.has(code))
+  );
 }
 
 /** Classes a household may hold a certificate for (giấy chứng nhận hộ nghèo / hộ cận nghèo). */

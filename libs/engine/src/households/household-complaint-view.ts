@@ -10,7 +10,13 @@ export interface ComplaintView {
   status: 'open' | 'resolved';
   filedAt: string;
   filedBy: { role: string; unit: string };
-  resolution: { outcome: string; note: string | null; from: string | null; to: string | null; resurveyed: boolean } | null;
+  resolution: {
+    outcome: string;
+    note: string | null;
+    from: string | null;
+    to: string | null;
+    resurveyed: boolean;
+  } | null;
   resolvedAt: string | null;
   resolvedBy: { role: string; unit: string } | null;
 }
@@ -27,7 +33,13 @@ export function complaintView(row: ComplaintRow, personal: boolean): ComplaintVi
     filedAt: new Date(row.filed_at).toISOString(),
     filedBy: who(row.filed_by) as { role: string; unit: string },
     resolution: resolution
-      ? { outcome: resolution.outcome, note: personal ? resolution.note : null, from: resolution.from ?? null, to: resolution.to ?? null, resurveyed: resolution.survey !== undefined }
+      ? {
+          outcome: resolution.outcome,
+          note: personal ? resolution.note : null,
+          from: resolution.from ?? null,
+          to: resolution.to ?? null,
+          resurveyed: resolution.survey !== undefined,
+        }
       : null,
     resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at).toISOString(),
     resolvedBy: who(row.resolved_by),

@@ -29,13 +29,22 @@ export class HouseholdComplaintsService {
   }
 
   /** Opens a complaint against a household's result; the same open complaint again is returned, not duplicated. */
-  async complain(caseId: string, code: string, actor: Actor, body: ComplaintBody): Promise<{ complaint: ComplaintView; created: boolean }> {
+  async complain(
+    caseId: string,
+    code: string,
+    actor: Actor,
+    body: ComplaintBody,
+  ): Promise<{ complaint: ComplaintView; created: boolean }> {
     return this.cases.change(caseId, actor, 'complain', async (tx, c, now) => {
       const row = await this.cases.household(tx, caseId, code);
       const same = await this.households.findOpenComplaint(tx, caseId, row.code, body.summary);
       if (same) return { complaint: complaintView(same, c.personal), created: false };
       const id = await this.households.insertComplaint(tx, caseId, row.code, body.summary, actor, now);
-      await this.cases.history(tx, c, now, actor, 'complain', { complaintId: id, code: row.code, summary: `Tiếp nhận khiếu nại về hộ ${row.code}` });
+      await this.cases.history(tx, c, now, actor, 'complain', {
+        complaintId: id,
+        code: row.code,
+        summary: `Tiếp nhận khiếu nại về hộ ${row.code}`,
+      });
       return { complaint: complaintView(await this.complaint(tx, caseId, id), c.personal), created: true };
     });
   }
@@ -45,18 +54,40 @@ export class HouseholdComplaintsService {
    * re-classified (the replaced classification is kept with the complaint). The same request
    * again returns the resolution; a different one for a resolved complaint is a conflict.
    */
-  async recheck(caseId: string, complaintId: string, actor: Actor, body: RecheckBody): Promise<{ complaint: ComplaintView; household: HouseholdView; changed: boolean }> {
+  async recheck(
+    caseId: string,
+    complaintId: string,
+    actor: Actor,
+    body: RecheckBody,
+  ): Promise<{ complaint: ComplaintView; household: HouseholdView; changed: boolean }> {
     return this.cases.change(caseId, actor, 'recheck', async (tx, c, now) => {
       const complaint = await this.complaint(tx, caseId, complaintId);
       const row = await this.cases.household(tx, caseId, complaint.household_code);
       const survey: SurveyAnswers | undefined = body.survey
-        ? { area: body.survey.area ?? row.area, incomePerCapitaMonthly: body.survey.incomePerCapitaMonthly, deprivations: [...new Set(body.survey.deprivations)] }
+        ? {
+            area: body.survey.area ?? row.area,
+            incomePerCapitaMonthly: body.survey.incomePerCapitaMonthly,
+            deprivations: [...new Set(body.survey.deprivations)],
+          }
         : undefined;
       if (complaint.status === 'resolved') {
         const previous = complaint.resolution;
-        const same = previous !== null && previous.outcome === body.outcome && previous.note === body.note && stableJson(previous.survey ?? null) === stableJson(survey ?? null);
-        if (same) return { complaint: complaintView(complaint, c.personal), household: householdView(row, c.personal), changed: false };
-        throw new HouseholdConflictException('COMPLAINT_ALREADY_RESOLVED', `Khiếu nại "${complaintId}" đã có kết quả phúc tra khác / the complaint was already resolved otherwise`, { complaintId, outcome: previous?.outcome });
+        const same =
+          previous !== null &&
+          previous.outcome === body.outcome &&
+          previous.note === body.note &&
+          stableJson(previous.survey ?? null) === stableJson(survey ?? null);
+        if (same)
+          return {
+            complaint: complaintView(complaint, c.personal),
+            household: householdView(row, c.personal),
+            changed: false,
+          };
+        throw new HouseholdConflictException(
+          'COMPLAINT_ALREADY_RESOLVED',
+          `Khiếu nại "${complaintId}" đã có kết quả phúc tra khác / the complaint was already resolved otherwise`,
+          { complaintId, outcome: previous?.outcome },
+        );
       }
 
       let result: StoredClassification | null = null;
@@ -68,7 +99,12 @@ export class HouseholdComplaintsService {
         outcome: body.outcome,
         note: body.note,
         ...(survey && result
-          ? { survey, from: row.classification, to: result.classification, previous: { classification: row.classification, explanation: row.explanation, ruleSet: row.rule_set } }
+          ? {
+              survey,
+              from: row.classification,
+              to: result.classification,
+              previous: { classification: row.classification, explanation: row.explanation, ruleSet: row.rule_set },
+            }
           : {}),
       };
       await this.households.resolveComplaint(tx, complaint.id, resolution, actor, now);

@@ -1,15 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
 import type { Actor } from '@rasoat/contracts';
-import { parseHouseholdFile, writeHouseholdFile, type HouseholdFileFormat, type HouseholdRecord, type ImportError, type UploadLimitExceeded } from '@rasoat/household-records';
+import {
+  parseHouseholdFile,
+  writeHouseholdFile,
+  type HouseholdFileFormat,
+  type HouseholdRecord,
+  type ImportError,
+  type UploadLimitExceeded,
+} from '@rasoat/household-records';
 import type { RuleSet } from '@rasoat/poverty-rules';
 import { stableJson, vi, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
 import { openOperations } from './household-access';
 import { HouseholdCaseService } from './household-case.service';
 import { classifyAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
 import type { AddHouseholdBody, EditHouseholdBody } from './household-requests';
-import { compareCodes, householdRecord, householdView, incomeOf, type HouseholdChange, type HouseholdView } from './household-view';
-import { HouseholdConflictException, HouseholdInvalidException, RuleSetUnavailableException } from './households.exception';
+import {
+  compareCodes,
+  householdRecord,
+  householdView,
+  incomeOf,
+  type HouseholdChange,
+  type HouseholdView,
+} from './household-view';
+import {
+  HouseholdConflictException,
+  HouseholdInvalidException,
+  RuleSetUnavailableException,
+} from './households.exception';
 import { HouseholdsRepository, type HouseholdIdentity } from './households.repository';
 
 export interface HouseholdList {
@@ -53,7 +71,10 @@ export class HouseholdListService {
 
   async list(caseId: string, actor: Actor): Promise<HouseholdList> {
     return this.cases.read(caseId, actor, async (em, c) => {
-      const [rows, facts] = await Promise.all([this.households.households(em, caseId), this.households.facts(em, caseId)]);
+      const [rows, facts] = await Promise.all([
+        this.households.households(em, caseId),
+        this.households.facts(em, caseId),
+      ]);
       const { operations, locked } = openOperations(c);
       const step = c.compiled.definition.steps[c.snapshot.step];
       return {
@@ -70,10 +91,17 @@ export class HouseholdListService {
   }
 
   /** The list as a household file (the import's columns), masked for readers who may not see personal data. */
-  async exportFile(caseId: string, actor: Actor, format: HouseholdFileFormat): Promise<{ content: Buffer; contentType: string; fileName: string }> {
+  async exportFile(
+    caseId: string,
+    actor: Actor,
+    format: HouseholdFileFormat,
+  ): Promise<{ content: Buffer; contentType: string; fileName: string }> {
     return this.cases.read(caseId, actor, async (em, c) => {
       const rows = await this.households.households(em, caseId);
-      const content = await writeHouseholdFile(rows.map((row) => householdRecord(row, c.personal)), format);
+      const content = await writeHouseholdFile(
+        rows.map((row) => householdRecord(row, c.personal)),
+        format,
+      );
       return { content, contentType: FILE_TYPES[format], fileName: `danh-sach-ho-${c.row.village_code}.${format}` };
     });
   }
@@ -83,13 +111,26 @@ export class HouseholdListService {
    * changes nothing and returns every error with its row and column. Rows with survey answers
    * (income and deprivations) are classified at once. The same file again changes nothing.
    */
-  async importFile(caseId: string, actor: Actor, input: { format: HouseholdFileFormat; content: Buffer; fileName?: string }): Promise<ImportOutcome> {
+  async importFile(
+    caseId: string,
+    actor: Actor,
+    input: { format: HouseholdFileFormat; content: Buffer; fileName?: string },
+  ): Promise<ImportOutcome> {
     // Refuse early (scope, role, step) before reading a large file; checked again under the lock.
     const precheck = await this.cases.precheck(caseId, actor, 'import');
     const ruleSet = this.cases.ruleSetIfDeclared(precheck);
     const { maxRows, maxExpandedBytes } = this.config.uploads.householdFile;
-    const parsed = await parseHouseholdFile({ format: input.format, content: input.content, fileName: input.fileName, indicators: ruleSet?.indicators, limits: { maxRows, maxExpandedBytes } });
-    if (!parsed.ok) return parsed.limit === undefined ? { ok: false, errors: parsed.errors } : { ok: false, errors: parsed.errors, limit: parsed.limit };
+    const parsed = await parseHouseholdFile({
+      format: input.format,
+      content: input.content,
+      fileName: input.fileName,
+      indicators: ruleSet?.indicators,
+      limits: { maxRows, maxExpandedBytes },
+    });
+    if (!parsed.ok)
+      return parsed.limit === undefined
+        ? { ok: false, errors: parsed.errors }
+        : { ok: false, errors: parsed.errors, limit: parsed.limit };
     const households = parsed.households;
     const classified = households.map((record) => classifyRecord(ruleSet, record));
 
@@ -97,9 +138,16 @@ export class HouseholdListService {
       const existing = await this.households.households(tx, caseId);
       const before = existing.map((row) => comparable(householdRecord(row, true)));
       const after = households.map((record) => comparable(record));
-      const sortByCode = (list: Record<string, unknown>[]) => [...list].sort((a, b) => compareCodes(String(a.householdCode), String(b.householdCode)));
+      const sortByCode = (list: Record<string, unknown>[]) =>
+        [...list].sort((a, b) => compareCodes(String(a.householdCode), String(b.householdCode)));
       if (stableJson(sortByCode(before)) === stableJson(sortByCode(after))) {
-        return { ok: true as const, imported: households.length, classified: classified.filter((x) => x !== null).length, replaced: existing.length, unchanged: true };
+        return {
+          ok: true as const,
+          imported: households.length,
+          classified: classified.filter((x) => x !== null).length,
+          replaced: existing.length,
+          unchanged: true,
+        };
       }
       await this.households.replaceHouseholds(
         tx,
@@ -110,7 +158,9 @@ export class HouseholdListService {
       );
       const oldCodes = new Set(existing.map((row) => row.code.toUpperCase()));
       const newCodes = new Set(households.map((record) => record.householdCode.toUpperCase()));
-      const added = households.map((record) => record.householdCode).filter((code) => !oldCodes.has(code.toUpperCase()));
+      const added = households
+        .map((record) => record.householdCode)
+        .filter((code) => !oldCodes.has(code.toUpperCase()));
       const removed = existing.map((row) => row.code).filter((code) => !newCodes.has(code.toUpperCase()));
       const classifiedCount = classified.filter((x) => x !== null).length;
       await this.cases.history(tx, c, now, actor, 'import', {
@@ -123,7 +173,13 @@ export class HouseholdListService {
         ...(added.length > HISTORY_CODES || removed.length > HISTORY_CODES ? { codesTruncated: true } : {}),
         summary: `Nhập danh sách ${households.length} hộ (${classifiedCount} hộ đã phân loại), thay ${existing.length} hộ trước đó`,
       });
-      return { ok: true as const, imported: households.length, classified: classifiedCount, replaced: existing.length, unchanged: false };
+      return {
+        ok: true as const,
+        imported: households.length,
+        classified: classifiedCount,
+        replaced: existing.length,
+        unchanged: false,
+      };
     });
   }
 
@@ -134,8 +190,13 @@ export class HouseholdListService {
     return this.cases.change(caseId, actor, 'edit', async (tx, c, now) => {
       const existing = await this.households.findHousehold(tx, caseId, code);
       if (existing) {
-        if (stableJson(comparable(householdRecord(existing, true))) === stableJson(comparable(record))) return { household: householdView(existing, c.personal), changed: false };
-        throw new HouseholdConflictException('HOUSEHOLD_CODE_EXISTS', `Mã hộ "${existing.code}" đã có trong danh sách / household code "${existing.code}" is already on the list`, { code: existing.code });
+        if (stableJson(comparable(householdRecord(existing, true))) === stableJson(comparable(record)))
+          return { household: householdView(existing, c.personal), changed: false };
+        throw new HouseholdConflictException(
+          'HOUSEHOLD_CODE_EXISTS',
+          `Mã hộ "${existing.code}" đã có trong danh sách / household code "${existing.code}" is already on the list`,
+          { code: existing.code },
+        );
       }
       const surveyed = record.incomePerCapitaMonthly !== undefined && record.deprivations !== undefined;
       const classification = surveyed ? this.cases.classify(c, record.householdCode, answersOf(record)) : null;
@@ -163,7 +224,9 @@ export class HouseholdListService {
         source: row.source,
         note: row.note,
       };
-      const given = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<HouseholdIdentity>;
+      const given = Object.fromEntries(
+        Object.entries(body).filter(([, value]) => value !== undefined),
+      ) as Partial<HouseholdIdentity>;
       const next: HouseholdIdentity = { ...current, ...given };
       const fields = (Object.keys(current) as (keyof HouseholdIdentity)[]).filter((key) => next[key] !== current[key]);
       if (fields.length === 0) return { household: householdView(row, c.personal), changed: false };
@@ -171,7 +234,11 @@ export class HouseholdListService {
       let reclassified: StoredClassification | null = null;
       const income = incomeOf(row);
       if (fields.includes('area') && row.surveyed_at !== null && income !== null && row.deprivations !== null) {
-        reclassified = this.cases.classify(c, row.code, { area: next.area, incomePerCapitaMonthly: income, deprivations: row.deprivations });
+        reclassified = this.cases.classify(c, row.code, {
+          area: next.area,
+          incomePerCapitaMonthly: income,
+          deprivations: row.deprivations,
+        });
       }
       await this.households.updateIdentity(tx, row.id, next, reclassified, now);
       await this.cases.history(tx, c, now, actor, 'edit', {
@@ -190,15 +257,24 @@ export class HouseholdListService {
 function classifyRecord(ruleSet: RuleSet | undefined, record: HouseholdRecord): StoredClassification | null {
   if (record.incomePerCapitaMonthly === undefined || record.deprivations === undefined) return null;
   if (ruleSet === undefined) {
-    throw new RuleSetUnavailableException('Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo nên không phân loại được các hộ có thu nhập trong tệp / the definition declares no period: rows with survey answers cannot be classified');
+    throw new RuleSetUnavailableException(
+      'Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo nên không phân loại được các hộ có thu nhập trong tệp / the definition declares no period: rows with survey answers cannot be classified',
+    );
   }
   const result = classifyAnswers(ruleSet, record.householdCode, answersOf(record));
-  if (!result.ok) throw new HouseholdInvalidException(result.issues.map((issue) => ({ ...issue, field: `${record.householdCode}.${issue.field}` })));
+  if (!result.ok)
+    throw new HouseholdInvalidException(
+      result.issues.map((issue) => ({ ...issue, field: `${record.householdCode}.${issue.field}` })),
+    );
   return result.result;
 }
 
 function answersOf(record: HouseholdRecord): SurveyAnswers {
-  return { area: record.area, incomePerCapitaMonthly: record.incomePerCapitaMonthly as number, deprivations: record.deprivations as string[] };
+  return {
+    area: record.area,
+    incomePerCapitaMonthly: record.incomePerCapitaMonthly as number,
+    deprivations: record.deprivations as string[],
+  };
 }
 
 /** A record without its undefined keys, for comparing a file with the stored list. */

@@ -4,7 +4,11 @@
  * UTF-16 units, after NFC, so "Đặng" gives "Đ".
  */
 export function maskName(name: string): string {
-  const words = name.normalize('NFC').trim().split(/\s+/u).filter((word) => word !== '');
+  const words = name
+    .normalize('NFC')
+    .trim()
+    .split(/\s+/u)
+    .filter((word) => word !== '');
   if (words.length === 0) return '***';
   return words.map((word, i) => `${Array.from(word)[0]}${i < words.length - 1 ? '***' : ''}`).join(' ');
 }

@@ -9,8 +9,18 @@ describe('household codes in requests', () => {
     expect(NFD).not.toBe(NFC);
     expect(HouseholdCodeParam.parse(NFD)).toBe(NFC);
     expect(HouseholdCodeParam.parse(` ${NFC} `)).toBe(NFC);
-    expect(VotesBody.parse({ meetingDate: '2026-10-01', votes: [{ code: NFD, agree: 3, present: 4 }] }).votes[0].code).toBe(NFC);
-    expect(AddHouseholdBody.parse({ code: NFD, headName: 'Lò Văn Bảy', memberCount: 1, area: 'rural', source: 'newly_arising' }).code).toBe(NFC);
+    expect(
+      VotesBody.parse({ meetingDate: '2026-10-01', votes: [{ code: NFD, agree: 3, present: 4 }] }).votes[0].code,
+    ).toBe(NFC);
+    expect(
+      AddHouseholdBody.parse({
+        code: NFD,
+        headName: 'Lò Văn Bảy',
+        memberCount: 1,
+        area: 'rural',
+        source: 'newly_arising',
+      }).code,
+    ).toBe(NFC);
   });
 
   it('are still bounded after normalising (50 characters)', () => {

@@ -26,7 +26,9 @@ export const SurveyBody = z.strictObject({
 export type SurveyBody = z.infer<typeof SurveyBody>;
 
 /** One household added by hand (operation `edit`): the columns of the import, `code` for `householdCode`. */
-export const AddHouseholdBody = HouseholdRecordSchema.omit({ householdCode: true }).extend({ code: shape.householdCode });
+export const AddHouseholdBody = HouseholdRecordSchema.omit({ householdCode: true }).extend({
+  code: shape.householdCode,
+});
 export type AddHouseholdBody = z.output<typeof AddHouseholdBody>;
 
 /** Identity and listing fields (operation `edit`); `null` clears an optional one. The code cannot change. */
@@ -84,4 +86,8 @@ export const HouseholdImportQuery = z.object({ format: z.enum(['csv', 'xlsx']).o
  * Content types the import accepts as a raw body (the HTTP app's raw parser is registered for
  * them, up to `uploads.householdFile.maxBytes`).
  */
-export const HOUSEHOLD_FILE_CONTENT_TYPES: readonly string[] = Object.freeze(['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream']);
+export const HOUSEHOLD_FILE_CONTENT_TYPES: readonly string[] = Object.freeze([
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/octet-stream',
+]);

@@ -20,13 +20,20 @@ export function loadCaseRuleSet(dir: string, period: string, provinceCode: strin
     .filter((p): p is string => p !== undefined)
     .sort();
   if (!known.includes(period)) {
-    throw new RuleSetUnavailableException(`Không có bộ tiêu chí phân loại cho kỳ "${period}"; các kỳ có: ${known.join(', ') || '(không có)'} / no classification rules for period "${period}"`, { period, known });
+    throw new RuleSetUnavailableException(
+      `Không có bộ tiêu chí phân loại cho kỳ "${period}"; các kỳ có: ${known.join(', ') || '(không có)'} / no classification rules for period "${period}"`,
+      { period, known },
+    );
   }
   const file = join(dir, `${period}.yaml`);
   const national = parseRuleSet(parse(readFileSync(file, 'utf8')), file);
   const provinceFile = join(dir, 'provinces', provinceCode, `${period}.yaml`);
   if (!/^[A-Za-z0-9_-]+$/.test(provinceCode) || !existsSync(provinceFile)) return national;
-  return applyProvinceLines(national, parseProvinceLines(parse(readFileSync(provinceFile, 'utf8')), provinceFile), provinceFile);
+  return applyProvinceLines(
+    national,
+    parseProvinceLines(parse(readFileSync(provinceFile, 'utf8')), provinceFile),
+    provinceFile,
+  );
 }
 
 /** Rule sets per (period, province), read from `config/poverty-rules` once per process. */
@@ -45,14 +52,18 @@ export class HouseholdRuleSets {
   /** The rules that classify the households of a case whose definition names `period`, in `provinceCode`. */
   forCase(period: string | undefined, provinceCode: string): RuleSet {
     if (period === undefined) {
-      throw new RuleSetUnavailableException('Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo (period) nên không phân loại được hộ / the case\'s definition declares no period: households cannot be classified');
+      throw new RuleSetUnavailableException(
+        "Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo (period) nên không phân loại được hộ / the case's definition declares no period: households cannot be classified",
+      );
     }
     const key = `${period}|${provinceCode}`;
     let ruleSet = this.cache.get(key);
     if (ruleSet === undefined) {
       ruleSet = loadCaseRuleSet(this.dir, period, provinceCode);
       this.cache.set(key, ruleSet);
-      this.logger.log(`poverty rules ${period}${ruleSet.province ? ` with the lines of province ${ruleSet.province.code}` : ''} loaded for province ${provinceCode}`);
+      this.logger.log(
+        `poverty rules ${period}${ruleSet.province ? ` with the lines of province ${ruleSet.province.code}` : ''} loaded for province ${provinceCode}`,
+      );
     }
     return ruleSet;
   }

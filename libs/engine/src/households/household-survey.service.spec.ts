@@ -13,20 +13,48 @@ describe('HouseholdSurveyService', () => {
     const { service, repository, history } = setup('survey');
     findAmong(repository, householdRow('H01'));
     const by = actor('surveyor');
-    const result = await service.survey(CASE_ID, 'H01', by, { incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'latrine'] });
+    const result = await service.survey(CASE_ID, 'H01', by, {
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: [...THREE, 'latrine'],
+    });
     expect(result.changed).toBe(true);
     const [[tx, id, answers, stored, who, now]] = repository.writeSurvey.mock.calls;
     expect([tx, id, who, now]).toEqual([TX, 'id-H01', by, NOW]);
     expect(answers).toEqual({ area: 'rural', incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'latrine'] });
     expect(stored).toMatchObject({ classification: 'poor', ruleSet: '2022-2025', deprivations: THREE });
-    expect(stored.explanation.explanation).toMatchObject({ incomeLine: 1_500_000, income: 1_100_000, deprivationCount: 3, threshold: 3 });
-    expect(history()).toEqual([{ operation: 'survey', code: 'H01', from: null, to: 'poor', ruleSet: '2022-2025', summary: 'Rà soát hộ H01: chưa phân loại → poor (chuẩn 2022-2025)' }]);
+    expect(stored.explanation.explanation).toMatchObject({
+      incomeLine: 1_500_000,
+      income: 1_100_000,
+      deprivationCount: 3,
+      threshold: 3,
+    });
+    expect(history()).toEqual([
+      {
+        operation: 'survey',
+        code: 'H01',
+        from: null,
+        to: 'poor',
+        ruleSet: '2022-2025',
+        summary: 'Rà soát hộ H01: chưa phân loại → poor (chuẩn 2022-2025)',
+      },
+    ]);
   });
 
   it('changes nothing when the same answers come again (deprivations compared as a set)', async () => {
     const { service, repository } = setup('survey');
-    findAmong(repository, householdRow('H01', { surveyed_at: NOW, income_per_capita_monthly: '1100000', deprivations: THREE, classification: 'poor' }));
-    const result = await service.survey(CASE_ID, 'H01', actor('surveyor'), { incomePerCapitaMonthly: 1_100_000, deprivations: ['telecom', 'latrine', 'health_insurance'] });
+    findAmong(
+      repository,
+      householdRow('H01', {
+        surveyed_at: NOW,
+        income_per_capita_monthly: '1100000',
+        deprivations: THREE,
+        classification: 'poor',
+      }),
+    );
+    const result = await service.survey(CASE_ID, 'H01', actor('surveyor'), {
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: ['telecom', 'latrine', 'health_insurance'],
+    });
     expect(result).toMatchObject({ changed: false, household: { code: 'H01', classification: 'poor' } });
     expect(repository.writeSurvey).not.toHaveBeenCalled();
     expect(repository.insertHistory).not.toHaveBeenCalled();
@@ -35,7 +63,9 @@ describe('HouseholdSurveyService', () => {
   it('names an unknown indicator and writes nothing', async () => {
     const { service, repository } = setup('survey');
     findAmong(repository, householdRow('H01'));
-    await expect(service.survey(CASE_ID, 'H01', actor('surveyor'), { incomePerCapitaMonthly: 1, deprivations: ['car'] })).rejects.toMatchObject({
+    await expect(
+      service.survey(CASE_ID, 'H01', actor('surveyor'), { incomePerCapitaMonthly: 1, deprivations: ['car'] }),
+    ).rejects.toMatchObject({
       kind: 'invalid',
       code: 'HOUSEHOLD_INVALID',
       details: { fields: [expect.objectContaining({ field: 'deprivations[0]' })] },
@@ -45,7 +75,9 @@ describe('HouseholdSurveyService', () => {
 
   it('refuses a survey in a step that does not open it, naming the step', async () => {
     const { service, repository } = setup('meeting');
-    await expect(service.survey(CASE_ID, 'H01', actor('surveyor'), { incomePerCapitaMonthly: 1, deprivations: [] })).rejects.toMatchObject({
+    await expect(
+      service.survey(CASE_ID, 'H01', actor('surveyor'), { incomePerCapitaMonthly: 1, deprivations: [] }),
+    ).rejects.toMatchObject({
       code: 'HOUSEHOLD_OPERATION_CLOSED',
       details: { steps: ['meeting'], open: ['vote'] },
     });

@@ -18,8 +18,15 @@ export class HouseholdSurveyService {
   async survey(caseId: string, code: string, actor: Actor, body: SurveyBody): Promise<HouseholdChange> {
     return this.cases.change(caseId, actor, 'survey', async (tx, c, now) => {
       const row = await this.cases.household(tx, caseId, code);
-      const answers: SurveyAnswers = { area: body.area ?? row.area, incomePerCapitaMonthly: body.incomePerCapitaMonthly, deprivations: body.deprivations };
-      if (row.surveyed_at !== null && sameAnswers(answers, { area: row.area, incomePerCapitaMonthly: incomeOf(row), deprivations: row.deprivations })) {
+      const answers: SurveyAnswers = {
+        area: body.area ?? row.area,
+        incomePerCapitaMonthly: body.incomePerCapitaMonthly,
+        deprivations: body.deprivations,
+      };
+      if (
+        row.surveyed_at !== null &&
+        sameAnswers(answers, { area: row.area, incomePerCapitaMonthly: incomeOf(row), deprivations: row.deprivations })
+      ) {
         return { household: householdView(row, c.personal), changed: false };
       }
       const result = this.cases.classify(c, row.code, answers);

@@ -47,7 +47,14 @@ describe('household views', () => {
 
   it('masks the same row for everyone else, keeping the classification and its explanation', () => {
     const masked = householdView(row, false);
-    expect(masked).toMatchObject({ headName: 'N*** V*** A', idNumber: '********2345', address: null, note: null, classification: 'poor', incomePerCapitaMonthly: 1_500_000 });
+    expect(masked).toMatchObject({
+      headName: 'N*** V*** A',
+      idNumber: '********2345',
+      address: null,
+      note: null,
+      classification: 'poor',
+      incomePerCapitaMonthly: 1_500_000,
+    });
     expect(masked.explanation).toEqual(row.explanation);
   });
 
@@ -70,7 +77,10 @@ describe('household views', () => {
   });
 
   it('round-trips the full record for officials', async () => {
-    const back = await parseHouseholdFile({ format: 'xlsx', content: await writeHouseholdFile([householdRecord(row, true)], 'xlsx') });
+    const back = await parseHouseholdFile({
+      format: 'xlsx',
+      content: await writeHouseholdFile([householdRecord(row, true)], 'xlsx'),
+    });
     expect(back.ok && back.households[0]).toEqual(householdRecord(row, true));
   });
 

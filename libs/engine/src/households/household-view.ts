@@ -89,7 +89,12 @@ export function householdView(row: HouseholdRow, personal: boolean): HouseholdVi
     votes:
       row.present_votes === null || row.agree_votes === null
         ? null
-        : { agree: row.agree_votes, present: row.present_votes, share: agreementShare(row.agree_votes, row.present_votes), votedAt: iso(row.voted_at) },
+        : {
+            agree: row.agree_votes,
+            present: row.present_votes,
+            share: agreementShare(row.agree_votes, row.present_votes),
+            votedAt: iso(row.voted_at),
+          },
     certificateNumber: row.certificate_number,
     complaints: { total: row.complaints_total ?? 0, open: row.complaints_open ?? 0 },
     updatedAt: iso(row.updated_at) as string,

@@ -6,7 +6,11 @@ const MEETING_AT = new Date('2026-10-10T00:00:00+07:00');
 
 function setup() {
   const fixture = householdsFixture('meeting');
-  fixture.repository.households.mockResolvedValue([householdRow('H01'), householdRow('H02', { agree_votes: 30, present_votes: 40, voted_at: MEETING_AT }), householdRow('H03')]);
+  fixture.repository.households.mockResolvedValue([
+    householdRow('H01'),
+    householdRow('H02', { agree_votes: 30, present_votes: 40, voted_at: MEETING_AT }),
+    householdRow('H03'),
+  ]);
   return { ...fixture, service: new HouseholdVotesService(fixture.households, fixture.cases) };
 }
 
@@ -42,7 +46,12 @@ describe('HouseholdVotesService', () => {
 
   it('changes nothing and writes no history when the same votes come again', async () => {
     const { service, repository } = setup();
-    expect(await service.vote(CASE_ID, actor('village_board'), { meetingDate: MEETING, votes: [{ code: 'H02', agree: 30, present: 40 }] })).toEqual({ recorded: 1, changed: 0, belowHalf: [] });
+    expect(
+      await service.vote(CASE_ID, actor('village_board'), {
+        meetingDate: MEETING,
+        votes: [{ code: 'H02', agree: 30, present: 40 }],
+      }),
+    ).toEqual({ recorded: 1, changed: 0, belowHalf: [] });
     expect(repository.writeVotes).not.toHaveBeenCalled();
     expect(repository.insertHistory).not.toHaveBeenCalled();
   });
@@ -56,13 +65,22 @@ describe('HouseholdVotesService', () => {
     ];
     await expect(service.vote(CASE_ID, actor('village_board'), { meetingDate: MEETING, votes })).rejects.toMatchObject({
       code: 'HOUSEHOLD_INVALID',
-      details: { fields: ['votes[0].code', 'votes[1].agree', 'votes[2].code', 'votes[2].present', 'votes[2].agree'].map((field) => expect.objectContaining({ field })) },
+      details: {
+        fields: ['votes[0].code', 'votes[1].agree', 'votes[2].code', 'votes[2].present', 'votes[2].agree'].map(
+          (field) => expect.objectContaining({ field }),
+        ),
+      },
     });
     expect(repository.writeVotes).not.toHaveBeenCalled();
   });
 
   it('takes votes from the village board only', async () => {
     const { service } = setup();
-    await expect(service.vote(CASE_ID, actor('commune_committee', 'T1C1'), { meetingDate: MEETING, votes: [{ code: 'H01', agree: 1, present: 1 }] })).rejects.toMatchObject({ kind: 'forbidden', code: 'HOUSEHOLD_ROLE_NOT_ALLOWED' });
+    await expect(
+      service.vote(CASE_ID, actor('commune_committee', 'T1C1'), {
+        meetingDate: MEETING,
+        votes: [{ code: 'H01', agree: 1, present: 1 }],
+      }),
+    ).rejects.toMatchObject({ kind: 'forbidden', code: 'HOUSEHOLD_ROLE_NOT_ALLOWED' });
   });
 });

@@ -19,22 +19,35 @@ export class HouseholdVotesService {
    * Records the meeting's votes. Every bad item is named (400) and nothing is written; a later
    * meeting's votes overwrite earlier ones; households whose votes are the same are left alone.
    */
-  async vote(caseId: string, actor: Actor, body: VotesBody): Promise<{ recorded: number; changed: number; belowHalf: string[] }> {
+  async vote(
+    caseId: string,
+    actor: Actor,
+    body: VotesBody,
+  ): Promise<{ recorded: number; changed: number; belowHalf: string[] }> {
     return this.cases.change(caseId, actor, 'vote', async (tx, c, now) => {
       const rows = await this.households.households(tx, caseId);
-      const issues = voteIssues(body.votes, rows.map((row) => row.code));
+      const issues = voteIssues(
+        body.votes,
+        rows.map((row) => row.code),
+      );
       if (issues.length > 0) throw new HouseholdInvalidException(issues);
       const byCode = new Map(rows.map((row) => [row.code.toUpperCase(), row]));
       const votedAt = new Date(`${body.meetingDate}T00:00:00+07:00`);
       const changed: { code: string; agree: number; present: number }[] = [];
       for (const vote of body.votes) {
         const row = byCode.get(vote.code.trim().toUpperCase()) as HouseholdRow;
-        const same = row.agree_votes === vote.agree && row.present_votes === vote.present && row.voted_at !== null && new Date(row.voted_at).getTime() === votedAt.getTime();
+        const same =
+          row.agree_votes === vote.agree &&
+          row.present_votes === vote.present &&
+          row.voted_at !== null &&
+          new Date(row.voted_at).getTime() === votedAt.getTime();
         if (same) continue;
         await this.households.writeVotes(tx, row.id, vote, votedAt, now);
         changed.push({ code: row.code, agree: vote.agree, present: vote.present });
       }
-      const belowHalf = body.votes.filter((vote) => vote.agree * 2 < vote.present).map((vote) => (byCode.get(vote.code.trim().toUpperCase()) as HouseholdRow).code);
+      const belowHalf = body.votes
+        .filter((vote) => vote.agree * 2 < vote.present)
+        .map((vote) => (byCode.get(vote.code.trim().toUpperCase()) as HouseholdRow).code);
       if (changed.length > 0) {
         await this.cases.history(tx, c, now, actor, 'vote', {
           meetingDate: body.meetingDate,

@@ -4,7 +4,16 @@ describe('meeting votes', () => {
   const codes = ['H1', 'H2', 'h3'];
 
   it('accepts good votes, matching codes without regard to case', () => {
-    expect(voteIssues([{ code: 'H1', agree: 5, present: 10 }, { code: 'H3', agree: 0, present: 1 }, { code: 'h2', agree: 10, present: 10 }], codes)).toEqual([]);
+    expect(
+      voteIssues(
+        [
+          { code: 'H1', agree: 5, present: 10 },
+          { code: 'H3', agree: 0, present: 1 },
+          { code: 'h2', agree: 10, present: 10 },
+        ],
+        codes,
+      ),
+    ).toEqual([]);
   });
 
   it('names each bad item: unknown or repeated code, nobody present, more agreeing than present', () => {
@@ -17,7 +26,12 @@ describe('meeting votes', () => {
       ],
       codes,
     );
-    expect(issues.map((issue) => issue.field)).toEqual(['votes[0].agree', 'votes[1].code', 'votes[2].present', 'votes[3].code']);
+    expect(issues.map((issue) => issue.field)).toEqual([
+      'votes[0].agree',
+      'votes[1].code',
+      'votes[2].present',
+      'votes[3].code',
+    ]);
     expect(issues[0].message).toContain('agree (11) exceeds present (10)');
     expect(issues[1].message).toContain('no household "H9"');
     expect(issues[2].message).toContain('present must be greater than 0');

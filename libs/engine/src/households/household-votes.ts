@@ -19,12 +19,21 @@ export function voteIssues(votes: readonly VoteInput[], knownCodes: Iterable<str
   votes.forEach((vote, i) => {
     const key = vote.code.trim().toUpperCase();
     if (!known.has(key)) {
-      issues.push({ field: `votes[${i}].code`, message: `Không có hộ mã "${vote.code}" trong danh sách / no household "${vote.code}" on the list` });
+      issues.push({
+        field: `votes[${i}].code`,
+        message: `Không có hộ mã "${vote.code}" trong danh sách / no household "${vote.code}" on the list`,
+      });
     } else if (firstIndex.has(key)) {
-      issues.push({ field: `votes[${i}].code`, message: `Hộ "${vote.code}" đã có ở votes[${firstIndex.get(key)}] / household "${vote.code}" repeats votes[${firstIndex.get(key)}]` });
+      issues.push({
+        field: `votes[${i}].code`,
+        message: `Hộ "${vote.code}" đã có ở votes[${firstIndex.get(key)}] / household "${vote.code}" repeats votes[${firstIndex.get(key)}]`,
+      });
     } else firstIndex.set(key, i);
     if (vote.present <= 0) {
-      issues.push({ field: `votes[${i}].present`, message: `Số người có mặt phải lớn hơn 0, nhận được ${vote.present} / present must be greater than 0, got ${vote.present}` });
+      issues.push({
+        field: `votes[${i}].present`,
+        message: `Số người có mặt phải lớn hơn 0, nhận được ${vote.present} / present must be greater than 0, got ${vote.present}`,
+      });
     }
     if (vote.agree > vote.present) {
       issues.push({

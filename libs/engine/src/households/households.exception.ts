@@ -58,20 +58,35 @@ export class HouseholdsLockedException extends DomainException {
 
 export class HouseholdNotFoundException extends DomainException {
   constructor(caseId: string, code: string) {
-    super('not_found', 'HOUSEHOLD_NOT_FOUND', `Không có hộ mã "${code}" trong danh sách của hồ sơ / no household "${code}" on the case's list`, { caseId, code });
+    super(
+      'not_found',
+      'HOUSEHOLD_NOT_FOUND',
+      `Không có hộ mã "${code}" trong danh sách của hồ sơ / no household "${code}" on the case's list`,
+      { caseId, code },
+    );
   }
 }
 
 export class ComplaintNotFoundException extends DomainException {
   constructor(caseId: string, complaintId: string) {
-    super('not_found', 'COMPLAINT_NOT_FOUND', `Không tìm thấy khiếu nại "${complaintId}" của hồ sơ / unknown complaint "${complaintId}"`, { caseId, complaintId });
+    super(
+      'not_found',
+      'COMPLAINT_NOT_FOUND',
+      `Không tìm thấy khiếu nại "${complaintId}" của hồ sơ / unknown complaint "${complaintId}"`,
+      { caseId, complaintId },
+    );
   }
 }
 
 /** Bad household data (survey answers, identity fields, votes): every problem named by its field. */
 export class HouseholdInvalidException extends DomainException {
   constructor(fields: FieldIssue[]) {
-    super('invalid', 'HOUSEHOLD_INVALID', `Dữ liệu hộ không hợp lệ / invalid household data: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
+    super(
+      'invalid',
+      'HOUSEHOLD_INVALID',
+      `Dữ liệu hộ không hợp lệ / invalid household data: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      { fields },
+    );
   }
 }
 

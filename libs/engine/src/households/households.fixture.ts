@@ -21,7 +21,11 @@ export const TX = { name: 'tx' } as unknown as EntityManager;
 export const compiled = loadCatalog().get('periodic-review@2')!.compiled;
 const ruleSets = new HouseholdRuleSets();
 
-export const actor = (role: string, unit = 'T1C1V1'): Actor => ({ sub: `${role}@${unit}`, role: role as Actor['role'], unit });
+export const actor = (role: string, unit = 'T1C1V1'): Actor => ({
+  sub: `${role}@${unit}`,
+  role: role as Actor['role'],
+  unit,
+});
 
 /** Case T1C1V1 of periodic-review@2 at `step`. */
 export function caseRow(step: string, fields: Partial<HouseholdCaseRow> = {}): HouseholdCaseRow {
@@ -95,7 +99,9 @@ export type MockHouseholdsRepository = jest.Mocked<Pick<HouseholdsRepository, ke
 export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow> = {}) {
   const repository: MockHouseholdsRepository = {
     fork: jest.fn(() => READ_EM),
-    transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(TX)) as MockHouseholdsRepository['transaction'],
+    transaction: jest.fn(async (work: (tx: EntityManager) => Promise<unknown>) =>
+      work(TX),
+    ) as MockHouseholdsRepository['transaction'],
     findCase: jest.fn().mockResolvedValue(caseRow(step, fields)),
     facts: jest.fn(),
     households: jest.fn().mockResolvedValue([]),
@@ -115,7 +121,9 @@ export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow
     insertHistory: jest.fn(),
   };
   const registry = { get: jest.fn(async () => compiled) } as unknown as DefinitionRegistry;
-  const cases = new HouseholdCaseService(repository as unknown as HouseholdsRepository, registry, ruleSets, { now: () => NOW });
+  const cases = new HouseholdCaseService(repository as unknown as HouseholdsRepository, registry, ruleSets, {
+    now: () => NOW,
+  });
   /** The `details` of the history entries written, in order. */
   const history = () => repository.insertHistory.mock.calls.map(([, entry]) => entry.details);
   return { repository, households: repository as unknown as HouseholdsRepository, cases, registry, history };
@@ -123,5 +131,7 @@ export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow
 
 /** The household `findHousehold` returns for its code (case-insensitive), from `rows`. */
 export function findAmong(repository: MockHouseholdsRepository, ...rows: HouseholdRow[]): void {
-  repository.findHousehold.mockImplementation(async (_em, _caseId, code) => rows.find((row) => row.code.toLowerCase() === code.trim().toLowerCase()));
+  repository.findHousehold.mockImplementation(async (_em, _caseId, code) =>
+    rows.find((row) => row.code.toLowerCase() === code.trim().toLowerCase()),
+  );
 }

@@ -9,7 +9,13 @@ import { HouseholdSurveyService } from './household-survey.service';
 import { HouseholdVotesService } from './household-votes.service';
 import { HouseholdsRepository } from './households.repository';
 
-const USE_CASES = [HouseholdListService, HouseholdSurveyService, HouseholdVotesService, HouseholdComplaintsService, HouseholdCertificatesService];
+const USE_CASES = [
+  HouseholdListService,
+  HouseholdSurveyService,
+  HouseholdVotesService,
+  HouseholdComplaintsService,
+  HouseholdCertificatesService,
+];
 
 /** A village case's household list: import/export, survey and classification, votes, complaints and re-checks, certificates. */
 @Module({

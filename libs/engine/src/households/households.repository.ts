@@ -142,7 +142,13 @@ export class HouseholdsRepository {
   }
 
   /** Replaces the case's list: deletes every household, then inserts `households` (500 per statement). */
-  async replaceHouseholds(tx: EntityManager, caseId: string, households: readonly NewHousehold[], actor: Actor, now: Date): Promise<void> {
+  async replaceHouseholds(
+    tx: EntityManager,
+    caseId: string,
+    households: readonly NewHousehold[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
     await tx.execute('delete from household where case_id = ?', [caseId], 'run');
     for (let start = 0; start < households.length; start += INSERT_CHUNK) {
       await this.insertHouseholds(tx, caseId, households.slice(start, start + INSERT_CHUNK), actor, now);
@@ -153,7 +159,13 @@ export class HouseholdsRepository {
    * Inserts households in one statement. A classified household is stored with the deprivations
    * as classified, surveyed now by `actor`.
    */
-  async insertHouseholds(tx: EntityManager, caseId: string, items: readonly NewHousehold[], actor: Actor, now: Date): Promise<void> {
+  async insertHouseholds(
+    tx: EntityManager,
+    caseId: string,
+    items: readonly NewHousehold[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
     if (items.length === 0) return;
     const values: unknown[] = [];
     const tuples = items.map(({ record, classification }) => {
@@ -190,7 +202,13 @@ export class HouseholdsRepository {
   }
 
   /** Writes a household's identity and listing fields, and its new classification when `reclassified`. */
-  async updateIdentity(tx: EntityManager, householdId: string, next: HouseholdIdentity, reclassified: StoredClassification | null, now: Date): Promise<void> {
+  async updateIdentity(
+    tx: EntityManager,
+    householdId: string,
+    next: HouseholdIdentity,
+    reclassified: StoredClassification | null,
+    now: Date,
+  ): Promise<void> {
     await tx.execute(
       `update household set head_name = ?, id_number = ?, address = ?, member_count = ?, area = ?, source = ?, note = ?, updated_at = ?
            ${reclassified ? ', classification = ?, explanation = ?::jsonb, rule_set = ?' : ''} where id = ?`,
@@ -203,7 +221,9 @@ export class HouseholdsRepository {
         next.source,
         next.note ?? null,
         now,
-        ...(reclassified ? [reclassified.classification, JSON.stringify(reclassified.explanation), reclassified.ruleSet] : []),
+        ...(reclassified
+          ? [reclassified.classification, JSON.stringify(reclassified.explanation), reclassified.ruleSet]
+          : []),
         householdId,
       ],
       'run',
@@ -211,42 +231,92 @@ export class HouseholdsRepository {
   }
 
   /** Writes survey answers and their classification, surveyed now by `actor`. */
-  async writeSurvey(tx: EntityManager, householdId: string, answers: SurveyAnswers, result: StoredClassification, actor: Actor, now: Date): Promise<void> {
+  async writeSurvey(
+    tx: EntityManager,
+    householdId: string,
+    answers: SurveyAnswers,
+    result: StoredClassification,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
     await tx.execute(
       `update household set area = ?, income_per_capita_monthly = ?, deprivations = ?::jsonb, surveyed_at = ?, surveyed_by = ?,
          classification = ?, explanation = ?::jsonb, rule_set = ?, updated_at = ? where id = ?`,
-      [answers.area, answers.incomePerCapitaMonthly, JSON.stringify(result.deprivations), now, actor.sub, result.classification, JSON.stringify(result.explanation), result.ruleSet, now, householdId],
+      [
+        answers.area,
+        answers.incomePerCapitaMonthly,
+        JSON.stringify(result.deprivations),
+        now,
+        actor.sub,
+        result.classification,
+        JSON.stringify(result.explanation),
+        result.ruleSet,
+        now,
+        householdId,
+      ],
       'run',
     );
   }
 
   /** Writes one household's meeting votes (overwriting earlier ones). */
-  async writeVotes(tx: EntityManager, householdId: string, vote: { agree: number; present: number }, votedAt: Date, now: Date): Promise<void> {
-    await tx.execute('update household set agree_votes = ?, present_votes = ?, voted_at = ?, updated_at = ? where id = ?', [vote.agree, vote.present, votedAt, now, householdId], 'run');
+  async writeVotes(
+    tx: EntityManager,
+    householdId: string,
+    vote: { agree: number; present: number },
+    votedAt: Date,
+    now: Date,
+  ): Promise<void> {
+    await tx.execute(
+      'update household set agree_votes = ?, present_votes = ?, voted_at = ?, updated_at = ? where id = ?',
+      [vote.agree, vote.present, votedAt, now, householdId],
+      'run',
+    );
   }
 
   /** The code of another household of the case holding certificate `number`, if any. */
-  async certificateHolder(tx: EntityManager, caseId: string, number: string, exceptHouseholdId: string): Promise<string | undefined> {
-    const [other] = await tx.execute<{ code: string }[]>('select code from household where case_id = ? and certificate_number = ? and id <> ?', [caseId, number, exceptHouseholdId]);
+  async certificateHolder(
+    tx: EntityManager,
+    caseId: string,
+    number: string,
+    exceptHouseholdId: string,
+  ): Promise<string | undefined> {
+    const [other] = await tx.execute<{ code: string }[]>(
+      'select code from household where case_id = ? and certificate_number = ? and id <> ?',
+      [caseId, number, exceptHouseholdId],
+    );
     return other?.code;
   }
 
   async writeCertificate(tx: EntityManager, householdId: string, number: string, now: Date): Promise<void> {
-    await tx.execute('update household set certificate_number = ?, updated_at = ? where id = ?', [number, now, householdId], 'run');
+    await tx.execute(
+      'update household set certificate_number = ?, updated_at = ? where id = ?',
+      [number, now, householdId],
+      'run',
+    );
   }
 
   /** The case's complaints, oldest first. */
   complaints(em: EntityManager, caseId: string): Promise<ComplaintRow[]> {
-    return em.execute<ComplaintRow[]>('select * from household_complaint where case_id = ? order by filed_at, id', [caseId]);
+    return em.execute<ComplaintRow[]>('select * from household_complaint where case_id = ? order by filed_at, id', [
+      caseId,
+    ]);
   }
 
   async findComplaint(em: EntityManager, caseId: string, id: string): Promise<ComplaintRow | undefined> {
-    const [row] = await em.execute<ComplaintRow[]>('select * from household_complaint where case_id = ? and id = ?', [caseId, id]);
+    const [row] = await em.execute<ComplaintRow[]>('select * from household_complaint where case_id = ? and id = ?', [
+      caseId,
+      id,
+    ]);
     return row;
   }
 
   /** The oldest open complaint about the household with exactly this summary, if any. */
-  async findOpenComplaint(tx: EntityManager, caseId: string, householdCode: string, summary: string): Promise<ComplaintRow | undefined> {
+  async findOpenComplaint(
+    tx: EntityManager,
+    caseId: string,
+    householdCode: string,
+    summary: string,
+  ): Promise<ComplaintRow | undefined> {
     const [same] = await tx.execute<ComplaintRow[]>(
       `select * from household_complaint where case_id = ? and lower(household_code) = lower(?) and status = 'open' and summary = ? order by filed_at limit 1`,
       [caseId, householdCode, summary],
@@ -255,7 +325,14 @@ export class HouseholdsRepository {
   }
 
   /** Opens a complaint filed now by `actor`; its id. */
-  async insertComplaint(tx: EntityManager, caseId: string, householdCode: string, summary: string, actor: Actor, now: Date): Promise<string> {
+  async insertComplaint(
+    tx: EntityManager,
+    caseId: string,
+    householdCode: string,
+    summary: string,
+    actor: Actor,
+    now: Date,
+  ): Promise<string> {
     const id = randomUUID();
     await tx.execute(
       `insert into household_complaint (id, case_id, household_code, summary, filed_by, filed_at, status) values (?, ?, ?, ?, ?::jsonb, ?, 'open')`,
@@ -265,14 +342,32 @@ export class HouseholdsRepository {
     return id;
   }
 
-  async resolveComplaint(tx: EntityManager, complaintId: string, resolution: ComplaintResolution, actor: Actor, now: Date): Promise<void> {
-    await tx.execute(`update household_complaint set status = 'resolved', resolution = ?::jsonb, resolved_by = ?::jsonb, resolved_at = ? where id = ?`, [JSON.stringify(resolution), JSON.stringify(actor), now, complaintId], 'run');
+  async resolveComplaint(
+    tx: EntityManager,
+    complaintId: string,
+    resolution: ComplaintResolution,
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    await tx.execute(
+      `update household_complaint set status = 'resolved', resolution = ?::jsonb, resolved_by = ?::jsonb, resolved_at = ? where id = ?`,
+      [JSON.stringify(resolution), JSON.stringify(actor), now, complaintId],
+      'run',
+    );
   }
 
   async insertHistory(tx: EntityManager, entry: HouseholdHistoryEntry): Promise<void> {
     await tx.execute(
       `insert into case_history (case_id, at, kind, event_type, actor, from_step, to_step, details) values (?, ?, 'household', ?, ?::jsonb, ?, ?, ?::jsonb)`,
-      [entry.caseId, entry.at, entry.eventType, JSON.stringify(entry.actor), entry.step, entry.step, JSON.stringify(entry.details)],
+      [
+        entry.caseId,
+        entry.at,
+        entry.eventType,
+        JSON.stringify(entry.actor),
+        entry.step,
+        entry.step,
+        JSON.stringify(entry.details),
+      ],
       'run',
     );
   }

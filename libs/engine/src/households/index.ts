@@ -1,7 +1,19 @@
 export { HouseholdCertificatesService } from './household-certificates.service';
 export { HouseholdComplaintsService } from './household-complaints.service';
 export { HouseholdListService } from './household-list.service';
-export { AddHouseholdBody, CertificateBody, ComplaintBody, EditHouseholdBody, HOUSEHOLD_FILE_CONTENT_TYPES, HouseholdCodeParam, HouseholdImportQuery, HouseholdListQuery, RecheckBody, SurveyBody, VotesBody } from './household-requests';
+export {
+  AddHouseholdBody,
+  CertificateBody,
+  ComplaintBody,
+  EditHouseholdBody,
+  HOUSEHOLD_FILE_CONTENT_TYPES,
+  HouseholdCodeParam,
+  HouseholdImportQuery,
+  HouseholdListQuery,
+  RecheckBody,
+  SurveyBody,
+  VotesBody,
+} from './household-requests';
 export { POVERTY_RULES_DIR, loadCaseRuleSet } from './household-rule-sets';
 export { HouseholdSurveyService } from './household-survey.service';
 export { HouseholdVotesService } from './household-votes.service';

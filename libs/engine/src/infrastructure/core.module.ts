@@ -21,14 +21,21 @@ import { redisOptions } from './redis-connection';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, clock: Clock = systemClock, producers: ProducerPatience = 'fail-fast'): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    clock: Clock = systemClock,
+    producers: ProducerPatience = 'fail-fast',
+  ): DynamicModule {
     if (!config.databaseUrl || !config.redisUrl) throw new Error('CoreModule needs resolved databaseUrl and redisUrl');
     const databaseUrl = config.databaseUrl;
     const redisUrl = config.redisUrl;
     return {
       module: CoreModule,
       imports: [
-        MikroOrmModule.forRoot({ ...ormOptions(databaseUrl, {}, Math.max(10, config.worker.concurrency + 4)), registerRequestContext: false }),
+        MikroOrmModule.forRoot({
+          ...ormOptions(databaseUrl, {}, Math.max(10, config.worker.concurrency + 4)),
+          registerRequestContext: false,
+        }),
         BullModule.forRoot({
           connection: redisOptions(redisUrl),
           prefix: config.queuePrefix,
@@ -36,7 +43,13 @@ export class CoreModule {
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
         ObservabilityModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: CLOCK, useValue: clock }, ...producerQueueProviders(producers), JobQueue, QueueReader],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        ...producerQueueProviders(producers),
+        JobQueue,
+        QueueReader,
+      ],
       exports: [APP_CONFIG, CLOCK, BullModule, JobQueue, QueueReader],
     };
   }

@@ -11,12 +11,23 @@ export const ShutdownExitCode = {
 } as const;
 export type ShutdownOutcome = 'closed' | 'failed' | 'timed-out';
 
-const EXIT_CODES: Record<ShutdownOutcome, number> = { closed: ShutdownExitCode.Closed, failed: ShutdownExitCode.Failed, 'timed-out': ShutdownExitCode.TimedOut };
+const EXIT_CODES: Record<ShutdownOutcome, number> = {
+  closed: ShutdownExitCode.Closed,
+  failed: ShutdownExitCode.Failed,
+  'timed-out': ShutdownExitCode.TimedOut,
+};
 
 /** Runs `close` for at most `timeoutMs`: closed, failed (logged), or timed out (left running). */
-export async function closeWithin(what: string, close: () => Promise<unknown>, timeoutMs: number, logger = new Logger('Shutdown')): Promise<ShutdownOutcome> {
+export async function closeWithin(
+  what: string,
+  close: () => Promise<unknown>,
+  timeoutMs: number,
+  logger = new Logger('Shutdown'),
+): Promise<ShutdownOutcome> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<ShutdownOutcome>((resolve) => (timer = setTimeout(() => resolve('timed-out'), timeoutMs)));
+  const timedOut = new Promise<ShutdownOutcome>(
+    (resolve) => (timer = setTimeout(() => resolve('timed-out'), timeoutMs)),
+  );
   const closed = close().then(
     (): ShutdownOutcome => 'closed',
     (e: unknown): ShutdownOutcome => {
@@ -25,7 +36,10 @@ export async function closeWithin(what: string, close: () => Promise<unknown>, t
     },
   );
   const outcome = await Promise.race([closed, timedOut]).finally(() => clearTimeout(timer));
-  if (outcome === 'timed-out') logger.error(`${what}: not closed after ${timeoutMs} ms (a Redis or PostgreSQL that does not answer?); exiting anyway`);
+  if (outcome === 'timed-out')
+    logger.error(
+      `${what}: not closed after ${timeoutMs} ms (a Redis or PostgreSQL that does not answer?); exiting anyway`,
+    );
   return outcome;
 }
 
@@ -37,7 +51,10 @@ export async function closeWithin(what: string, close: () => Promise<unknown>, t
  * and nothing accepted is lost (events are committed before they are answered).
  * `afterClose` (the embedded servers of `npm start`) runs next, with a deadline of its own.
  */
-export function closeOnSignals(app: { close(): Promise<void> }, options: { timeoutMs: number; afterClose?: () => Promise<void> }): void {
+export function closeOnSignals(
+  app: { close(): Promise<void> },
+  options: { timeoutMs: number; afterClose?: () => Promise<void> },
+): void {
   const logger = new Logger('Shutdown');
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

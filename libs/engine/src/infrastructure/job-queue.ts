@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue, RepeatOptions } from 'bullmq';
 import { APP_CONFIG } from '@rasoat/config';
-import { JOBS, parseJobPayload, type JobName, type JobPayload, type QueueName, type RetrySettings } from '@rasoat/contracts';
+import {
+  JOBS,
+  parseJobPayload,
+  type JobName,
+  type JobPayload,
+  type QueueName,
+  type RetrySettings,
+} from '@rasoat/contracts';
 import { PRODUCER_QUEUES } from './producer-queues';
 
 /** What `JobQueue` uses of a BullMQ queue (a fake in unit tests). */
@@ -51,14 +58,27 @@ export class JobQueue {
   async enqueueMany<N extends JobName>(name: N, entries: readonly JobEntry<N>[]): Promise<void> {
     const queue = this.queueOf(name);
     const defaults = JOBS[name].options(this.settings);
-    const jobs = entries.map(({ data, ...options }) => ({ name, data: this.parse(name, data), opts: { ...defaults, ...options } }));
+    const jobs = entries.map(({ data, ...options }) => ({
+      name,
+      data: this.parse(name, data),
+      opts: { ...defaults, ...options },
+    }));
     for (let i = 0; i < jobs.length; i += BULK_SIZE) await queue.addBulk(jobs.slice(i, i + BULK_SIZE));
   }
 
   /** Creates or updates a BullMQ job scheduler that adds job `name` with `data` on `schedule`. */
-  async schedule<N extends JobName>(schedulerId: string, schedule: JobSchedule, name: N, data: JobPayload<N>): Promise<void> {
+  async schedule<N extends JobName>(
+    schedulerId: string,
+    schedule: JobSchedule,
+    name: N,
+    data: JobPayload<N>,
+  ): Promise<void> {
     const payload = this.parse(name, data);
-    await this.queueOf(name).upsertJobScheduler(schedulerId, schedule, { name, data: payload, opts: JOBS[name].options(this.settings) });
+    await this.queueOf(name).upsertJobScheduler(schedulerId, schedule, {
+      name,
+      data: payload,
+      opts: JOBS[name].options(this.settings),
+    });
   }
 
   /** Removes the job `jobId` of job `name`'s queue, if it is there and not running (so that its id can be used again). */

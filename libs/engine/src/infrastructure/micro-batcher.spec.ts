@@ -51,10 +51,18 @@ describe('MicroBatcher', () => {
 
   it('sends an item error to its caller only', async () => {
     const batcher = new MicroBatcher<number, number>({
-      flush: async (items) => items.map((n): BatchOutcome<number> => (n % 2 === 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: n })),
+      flush: async (items) =>
+        items.map((n): BatchOutcome<number> =>
+          n % 2 === 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: n },
+        ),
     });
     const settled = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.submit(n)));
-    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([1, 'bad 2', 3, 'bad 4']);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      1,
+      'bad 2',
+      3,
+      'bad 4',
+    ]);
   });
 
   it('rejects every item of a flush that throws, and keeps serving later ones', async () => {

@@ -38,7 +38,8 @@ export class MicroBatcher<I, R> {
     this.flushBatch = options.flush;
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxInFlight = options.maxInFlight ?? 1;
-    if (!(this.maxBatchSize >= 1) || !(this.maxInFlight >= 1)) throw new RangeError('maxBatchSize and maxInFlight must be at least 1');
+    if (!(this.maxBatchSize >= 1) || !(this.maxInFlight >= 1))
+      throw new RangeError('maxBatchSize and maxInFlight must be at least 1');
   }
 
   /** Items waiting for a flush (not those being flushed). */
@@ -83,7 +84,9 @@ export class MicroBatcher<I, R> {
     try {
       outcomes = await this.flushBatch(batch.map((w) => w.item));
       if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {
-        throw new Error(`micro-batcher: flush answered ${Array.isArray(outcomes) ? outcomes.length : typeof outcomes} outcomes for ${batch.length} items`);
+        throw new Error(
+          `micro-batcher: flush answered ${Array.isArray(outcomes) ? outcomes.length : typeof outcomes} outcomes for ${batch.length} items`,
+        );
       }
     } catch (error) {
       for (const w of batch) w.reject(error);

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@rasoat/config';
@@ -46,7 +53,10 @@ export class FailFastQueues implements OnApplicationBootstrap, OnApplicationShut
     const name = registered.name as QueueName;
     const existing = this.queues.get(name);
     if (existing) return existing;
-    const queue = new Queue(name, { ...registered.opts, connection: failFastRedisOptions(this.config.redisUrl as string, this.config.redisCommandTimeoutMs) });
+    const queue = new Queue(name, {
+      ...registered.opts,
+      connection: failFastRedisOptions(this.config.redisUrl as string, this.config.redisCommandTimeoutMs),
+    });
     // A Redis outage makes every command fail: one line a minute says so, not one per request.
     queue.on('error', (e: Error) => {
       if (Date.now() - this.lastErrorLoggedAt < 60_000) return;
@@ -80,10 +90,15 @@ export function producerQueueProviders(patience: ProducerPatience): Provider[] {
     useFactory: (...queues: Queue[]) => new Map(names.map((name, i) => [name, queues[i]])),
     inject: names.map(producerQueueToken),
   };
-  if (patience === 'wait') return [byName, ...names.map((name) => ({ provide: producerQueueToken(name), useExisting: getQueueToken(name) }))];
+  if (patience === 'wait')
+    return [byName, ...names.map((name) => ({ provide: producerQueueToken(name), useExisting: getQueueToken(name) }))];
   return [
     FailFastQueues,
     byName,
-    ...names.map((name) => ({ provide: producerQueueToken(name), useFactory: (queues: FailFastQueues, registered: Queue) => queues.twin(registered), inject: [FailFastQueues, getQueueToken(name)] })),
+    ...names.map((name) => ({
+      provide: producerQueueToken(name),
+      useFactory: (queues: FailFastQueues, registered: Queue) => queues.twin(registered),
+      inject: [FailFastQueues, getQueueToken(name)],
+    })),
   ];
 }

@@ -28,5 +28,11 @@ export function redisOptions(url: string): RedisOptions {
  * the connection with every command on it; a timed-out command fails alone.)
  */
 export function failFastRedisOptions(url: string, timeoutMs: number): RedisOptions {
-  return { ...redisOptions(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: timeoutMs, connectTimeout: timeoutMs };
+  return {
+    ...redisOptions(url),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+  };
 }

@@ -7,7 +7,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * client (escaping each character), which cost the worker more CPU than the statements did.
  * Placeholders are `?`, as with `execute`.
  */
-export async function sql<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(
+  em: EntityManager,
+  text: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
   const query = em.getKnex().raw(text, params as never);
   const tx = em.getTransactionContext();
   if (tx) query.transacting(tx);

@@ -84,23 +84,33 @@ export class DeliveryRepository {
   }
 
   /** A delivery's status and the unit (code, path) of its subscription; undefined when there is no such delivery. */
-  async findWithUnit(id: string): Promise<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string } | undefined> {
-    const [row] = await this.em.fork().execute<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string }[]>(
-      `select d.id, d.status, u.path as unit_path, s.unit_code from notification_delivery d
+  async findWithUnit(
+    id: string,
+  ): Promise<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string } | undefined> {
+    const [row] = await this.em
+      .fork()
+      .execute<{ id: string; status: DeliveryStatus; unit_path: string; unit_code: string }[]>(
+        `select d.id, d.status, u.path as unit_path, s.unit_code from notification_delivery d
        join notification_subscription s on s.id = d.subscription_id join admin_unit u on u.code = s.unit_code where d.id = ?`,
-      [id],
-    );
+        [id],
+      );
     return row;
   }
 
   /** Makes a dead delivery pending again (a delivery in any other status is left as it is). */
   async requeueDead(id: string): Promise<void> {
-    await this.em.fork().execute(`update notification_delivery set status = 'pending' where id = ? and status = 'dead'`, [id], 'run');
+    await this.em
+      .fork()
+      .execute(`update notification_delivery set status = 'pending' where id = ? and status = 'dead'`, [id], 'run');
   }
 
   /** Deliveries still pending, oldest first (at most 10,000). */
   async pendingIds(): Promise<string[]> {
-    const rows = await this.em.fork().execute<{ id: string }[]>(`select id from notification_delivery where status = 'pending' order by created_at limit 10000`);
+    const rows = await this.em
+      .fork()
+      .execute<{ id: string }[]>(
+        `select id from notification_delivery where status = 'pending' order by created_at limit 10000`,
+      );
     return rows.map((r) => r.id);
   }
 }
@@ -123,16 +133,28 @@ export class DeliveryAttemptStatements {
 
   /** Gives up on a delivery without an attempt (its subscription was deactivated). */
   async markDead(id: string, error: string): Promise<void> {
-    await this.tx.execute(`update notification_delivery set status = 'dead', last_error = ? where id = ?`, [error, id], 'run');
+    await this.tx.execute(
+      `update notification_delivery set status = 'dead', last_error = ? where id = ?`,
+      [error, id],
+      'run',
+    );
   }
 
   /** Records a failed attempt: the delivery is `dead` after the last one, otherwise pending for the retry. */
   async markFailed(id: string, attempts: number, error: string, dead: boolean): Promise<void> {
-    await this.tx.execute(`update notification_delivery set attempts = ?, last_error = ?, status = ? where id = ?`, [attempts, error, dead ? 'dead' : 'pending', id], 'run');
+    await this.tx.execute(
+      `update notification_delivery set attempts = ?, last_error = ?, status = ? where id = ?`,
+      [attempts, error, dead ? 'dead' : 'pending', id],
+      'run',
+    );
   }
 
   async markSent(id: string, attempts: number, at: Date): Promise<void> {
-    await this.tx.execute(`update notification_delivery set attempts = ?, last_error = null, status = 'sent', sent_at = ? where id = ?`, [attempts, at, id], 'run');
+    await this.tx.execute(
+      `update notification_delivery set attempts = ?, last_error = null, status = 'sent', sent_at = ? where id = ?`,
+      [attempts, at, id],
+      'run',
+    );
   }
 
   /** The digest of `key`, for a webhook's body; undefined when there is none. */

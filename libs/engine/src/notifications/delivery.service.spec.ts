@@ -4,7 +4,13 @@ import type { Metrics } from '@rasoat/observability';
 import type { DeliveryStatus } from '@rasoat/persistence';
 import { AuthException } from '../auth';
 import { ManualClock } from '../infrastructure';
-import type { DeliveryAttemptStatements, DeliveryDigestRow, DeliveryListRow, DeliveryRepository, DeliveryRow } from './delivery.repository';
+import type {
+  DeliveryAttemptStatements,
+  DeliveryDigestRow,
+  DeliveryListRow,
+  DeliveryRepository,
+  DeliveryRow,
+} from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import type { NotificationsProducer } from './notifications.producer';
 import { DeliveryNotFoundException, DeliveryNotRetryableException } from './notifications.exception';
@@ -17,7 +23,9 @@ jest.mock('./webhook-request', () => ({ postWebhook: jest.fn() }));
 const post = postWebhook as jest.MockedFunction<typeof postWebhook>;
 
 const NOW = new Date('2026-11-24T00:30:00Z');
-const config = { notifications: { webhookAllowedHosts: ['hooks.lan'], webhookTimeoutMs: 5000 } } as unknown as AppConfig;
+const config = {
+  notifications: { webhookAllowedHosts: ['hooks.lan'], webhookTimeoutMs: 5000 },
+} as unknown as AppConfig;
 const SECRET = 'webhook-secret-for-the-t1c1-committee';
 
 const delivery = (fields: Partial<DeliveryRow> = {}): DeliveryRow => ({
@@ -38,7 +46,8 @@ const delivery = (fields: Partial<DeliveryRow> = {}): DeliveryRow => ({
   role: 'commune_committee',
   ...fields,
 });
-const webhook = (fields: Partial<DeliveryRow> = {}) => delivery({ channel: 'webhook', address: 'https://hooks.lan/rasoat', secret: SECRET, body_html: null, ...fields });
+const webhook = (fields: Partial<DeliveryRow> = {}) =>
+  delivery({ channel: 'webhook', address: 'https://hooks.lan/rasoat', secret: SECRET, body_html: null, ...fields });
 const digest: DeliveryDigestRow = {
   unit_code: 'T1C1',
   role: 'commune_committee',
@@ -57,13 +66,19 @@ function setup(options: { smtp?: boolean } = {}) {
     digest: jest.fn<Promise<DeliveryDigestRow | undefined>, [string]>().mockResolvedValue(digest),
   } satisfies Record<keyof DeliveryAttemptStatements, jest.Mock>;
   const deliveries = {
-    transaction: jest.fn(async (work: (statements: DeliveryAttemptStatements) => Promise<unknown>) => work(tx as unknown as DeliveryAttemptStatements)),
+    transaction: jest.fn(async (work: (statements: DeliveryAttemptStatements) => Promise<unknown>) =>
+      work(tx as unknown as DeliveryAttemptStatements),
+    ),
     list: jest.fn<Promise<DeliveryListRow[]>, Parameters<DeliveryRepository['list']>>().mockResolvedValue([]),
     findWithUnit: jest.fn<ReturnType<DeliveryRepository['findWithUnit']>, [string]>().mockResolvedValue(undefined),
     requeueDead: jest.fn().mockResolvedValue(undefined),
     pendingIds: jest.fn(),
   } satisfies Record<keyof DeliveryRepository, jest.Mock>;
-  const mailer = { configured: options.smtp ?? true, domain: 'rasoat.local', send: jest.fn().mockResolvedValue(undefined) };
+  const mailer = {
+    configured: options.smtp ?? true,
+    domain: 'rasoat.local',
+    send: jest.fn().mockResolvedValue(undefined),
+  };
   const producer = { redeliver: jest.fn().mockResolvedValue(undefined) };
   const metrics = { notificationDeliveries: { inc: jest.fn() } };
   const clock = new ManualClock(NOW);
@@ -104,9 +119,19 @@ describe('DeliveryService', () => {
       const { service, tx, mailer, outcomes } = setup();
       tx.lock.mockResolvedValue(delivery({ attempts: 1 }));
       mailer.send.mockRejectedValue(new Error('connect ECONNREFUSED'));
-      expect(await service.deliver('delivery-1', { final: false })).toEqual({ status: 'failed', attempts: 2, error: 'connect ECONNREFUSED', dead: false });
+      expect(await service.deliver('delivery-1', { final: false })).toEqual({
+        status: 'failed',
+        attempts: 2,
+        error: 'connect ECONNREFUSED',
+        dead: false,
+      });
       expect(tx.markFailed).toHaveBeenLastCalledWith('delivery-1', 2, 'connect ECONNREFUSED', false);
-      expect(await service.deliver('delivery-1', { final: true })).toEqual({ status: 'failed', attempts: 2, error: 'connect ECONNREFUSED', dead: true });
+      expect(await service.deliver('delivery-1', { final: true })).toEqual({
+        status: 'failed',
+        attempts: 2,
+        error: 'connect ECONNREFUSED',
+        dead: true,
+      });
       expect(tx.markFailed).toHaveBeenLastCalledWith('delivery-1', 2, 'connect ECONNREFUSED', true);
       expect(tx.markSent).not.toHaveBeenCalled();
       expect(outcomes()).toEqual([
@@ -166,8 +191,18 @@ describe('DeliveryService', () => {
       const [url, headers, body, options] = post.mock.calls[0];
       expect(url.href).toBe('https://hooks.lan/rasoat');
       expect(options.timeoutMs).toBe(5000);
-      expect(headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'X-Rasoat-Delivery': 'delivery-1', 'X-Rasoat-Timestamp': String(NOW.getTime() / 1000) });
-      expect(verifyWebhook(SECRET, { timestamp: headers['X-Rasoat-Timestamp'], signature: headers['X-Rasoat-Signature'] }, body)).toBe(true);
+      expect(headers).toMatchObject({
+        'content-type': 'application/json; charset=utf-8',
+        'X-Rasoat-Delivery': 'delivery-1',
+        'X-Rasoat-Timestamp': String(NOW.getTime() / 1000),
+      });
+      expect(
+        verifyWebhook(
+          SECRET,
+          { timestamp: headers['X-Rasoat-Timestamp'], signature: headers['X-Rasoat-Signature'] },
+          body,
+        ),
+      ).toBe(true);
       expect(JSON.parse(body)).toEqual({
         type: 'notification.digest',
         deliveryId: 'delivery-1',
@@ -190,24 +225,47 @@ describe('DeliveryService', () => {
       const { service, tx } = setup();
       tx.lock.mockResolvedValue(webhook({ attempts: 2 }));
       post.mockResolvedValue({ status: 503, text: 'tạm thời lỗi / temporarily failing' });
-      expect(await service.deliver('delivery-1', { final: true })).toEqual({ status: 'failed', attempts: 3, error: 'webhook https://hooks.lan/rasoat answered 503: tạm thời lỗi / temporarily failing', dead: true });
-      expect(tx.markFailed).toHaveBeenCalledWith('delivery-1', 3, 'webhook https://hooks.lan/rasoat answered 503: tạm thời lỗi / temporarily failing', true);
+      expect(await service.deliver('delivery-1', { final: true })).toEqual({
+        status: 'failed',
+        attempts: 3,
+        error: 'webhook https://hooks.lan/rasoat answered 503: tạm thời lỗi / temporarily failing',
+        dead: true,
+      });
+      expect(tx.markFailed).toHaveBeenCalledWith(
+        'delivery-1',
+        3,
+        'webhook https://hooks.lan/rasoat answered 503: tạm thời lỗi / temporarily failing',
+        true,
+      );
     });
 
     it('refuses, without a request, a webhook to an internal IP address, and one without a secret', async () => {
       const { service, tx } = setup();
       tx.lock.mockResolvedValue(webhook({ address: 'https://10.20.30.40/hook' }));
-      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({ status: 'failed', error: expect.stringContaining('webhook https://10.20.30.40/hook: máy chủ webhook 10.20.30.40 là địa chỉ mạng riêng') });
+      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining(
+          'webhook https://10.20.30.40/hook: máy chủ webhook 10.20.30.40 là địa chỉ mạng riêng',
+        ),
+      });
       tx.lock.mockResolvedValue(webhook({ secret: null }));
-      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({ status: 'failed', error: 'webhook subscription without a secret' });
+      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({
+        status: 'failed',
+        error: 'webhook subscription without a secret',
+      });
       expect(post).not.toHaveBeenCalled();
     });
 
     it('names a webhook that does not answer in time by its timeout', async () => {
       const { service, tx } = setup();
       tx.lock.mockResolvedValue(webhook());
-      post.mockRejectedValue(Object.assign(new Error('This operation was aborted'), { cause: { name: 'TimeoutError' } }));
-      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({ status: 'failed', error: 'webhook https://hooks.lan/rasoat: no answer within 5000 ms' });
+      post.mockRejectedValue(
+        Object.assign(new Error('This operation was aborted'), { cause: { name: 'TimeoutError' } }),
+      );
+      expect(await service.deliver('delivery-1', { final: false })).toMatchObject({
+        status: 'failed',
+        error: 'webhook https://hooks.lan/rasoat: no answer within 5000 ms',
+      });
     });
   });
 
@@ -232,7 +290,9 @@ describe('DeliveryService', () => {
     it('lists every delivery for a national admin, those under the actor’s unit for anyone else', async () => {
       const { service, deliveries } = setup();
       deliveries.list.mockResolvedValue([listed]);
-      expect(await service.list({ sub: 'n', role: 'national_admin', unit: 'VN' }, { status: 'dead', limit: 50 })).toEqual([
+      expect(
+        await service.list({ sub: 'n', role: 'national_admin', unit: 'VN' }, { status: 'dead', limit: 50 }),
+      ).toEqual([
         {
           id: 'delivery-1',
           subscriptionId: 'subscription-1',
@@ -257,7 +317,12 @@ describe('DeliveryService', () => {
 
     it('puts a dead delivery in scope back in the queue; 404 when unknown, 403 outside the actor’s unit, 409 when not dead', async () => {
       const { service, deliveries, producer } = setup();
-      const found = (status: DeliveryStatus) => ({ id: 'delivery-1', status, unit_path: '/T2/T2C1/', unit_code: 'T2C1' });
+      const found = (status: DeliveryStatus) => ({
+        id: 'delivery-1',
+        status,
+        unit_path: '/T2/T2C1/',
+        unit_code: 'T2C1',
+      });
       const provinceAdmin: Actor = { sub: 'a', role: 'province_admin', unit: 'T2' };
 
       deliveries.findWithUnit.mockResolvedValue(found('dead'));

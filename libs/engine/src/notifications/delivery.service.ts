@@ -95,7 +95,10 @@ export class DeliveryService {
         await tx.markFailed(row.id, attempts, error, attempt.final);
         this.metrics.notificationDeliveries.inc({ channel: row.channel, outcome: attempt.final ? 'dead' : 'failed' });
         // Logs name the delivery, never the recipient's address.
-        if (attempt.final) this.logger.warn(`delivery ${row.id} (${row.channel}) is dead after ${attempts} attempts: ${error.split(row.address).join('<address>')}`);
+        if (attempt.final)
+          this.logger.warn(
+            `delivery ${row.id} (${row.channel}) is dead after ${attempts} attempts: ${error.split(row.address).join('<address>')}`,
+          );
         return { status: 'failed', attempts, error, dead: attempt.final };
       }
       await tx.markSent(row.id, attempts, this.clock.now());
@@ -106,7 +109,10 @@ export class DeliveryService {
 
   /** Deliveries of subscriptions in the actor's scope, newest first (`status=dead`: the dead letters). */
   async list(actor: Actor, q: { status?: DeliveryStatus; limit: number }): Promise<DeliveryView[]> {
-    const rows = await this.deliveries.list({ withinUnit: isNational(actor) ? undefined : actor.unit, status: q.status }, q.limit);
+    const rows = await this.deliveries.list(
+      { withinUnit: isNational(actor) ? undefined : actor.unit, status: q.status },
+      q.limit,
+    );
     return rows.map((r) => ({
       id: r.id,
       subscriptionId: r.subscription_id,
@@ -129,7 +135,12 @@ export class DeliveryService {
   async retry(actor: Actor, deliveryId: string): Promise<{ id: string; status: DeliveryStatus }> {
     const row = await this.deliveries.findWithUnit(deliveryId);
     if (!row) throw new DeliveryNotFoundException(deliveryId);
-    if (!inScope(actor, row.unit_path)) throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Không có quyền với đơn vị ${row.unit_code} / unit ${row.unit_code} is outside your unit`);
+    if (!inScope(actor, row.unit_path))
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.OutOfScope,
+        `Không có quyền với đơn vị ${row.unit_code} / unit ${row.unit_code} is outside your unit`,
+      );
     if (row.status !== 'dead') throw new DeliveryNotRetryableException(deliveryId, row.status);
     await this.deliveries.requeueDead(deliveryId);
     await this.producer.redeliver(deliveryId);
@@ -186,9 +197,15 @@ export class DeliveryService {
     } catch (e) {
       if (e instanceof WebhookAddressRefusedError) throw new Error(`webhook ${row.address}: ${e.message}`);
       const cause = (e as { cause?: { name?: string } }).cause;
-      const reason = cause?.name === 'TimeoutError' ? `no answer within ${this.config.notifications.webhookTimeoutMs} ms` : ((e as { code?: string }).code ?? (e as Error).message);
+      const reason =
+        cause?.name === 'TimeoutError'
+          ? `no answer within ${this.config.notifications.webhookTimeoutMs} ms`
+          : ((e as { code?: string }).code ?? (e as Error).message);
       throw new Error(`webhook ${row.address}: ${reason}`);
     }
-    if (answer.status < 200 || answer.status >= 300) throw new Error(`webhook ${row.address} answered ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`);
+    if (answer.status < 200 || answer.status >= 300)
+      throw new Error(
+        `webhook ${row.address} answered ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`,
+      );
   }
 }

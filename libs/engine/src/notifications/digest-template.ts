@@ -79,7 +79,10 @@ function headline(group: DigestGroup): { vi: string; en: string } {
       en: `${formatCountEn(group.villages)} villages ${phrase.en} "${group.step ?? group.stepLabel}"`,
     };
   }
-  return { vi: `${formatCountVi(group.count)} × ${group.title}`, en: `${formatCountEn(group.count)} × ${group.template}` };
+  return {
+    vi: `${formatCountVi(group.count)} × ${group.title}`,
+    en: `${formatCountEn(group.count)} × ${group.template}`,
+  };
 }
 
 export function renderDigest(c: DigestContent): RenderedDigest {
@@ -87,8 +90,13 @@ export function renderDigest(c: DigestContent): RenderedDigest {
   const whoEn = `${ROLE_LABELS[c.role]?.en ?? c.role}, ${c.unitName} (${c.unitCode})`;
   const top = c.groups[0];
   const rest = c.total - (top?.count ?? 0);
-  const head = top ? headline(top) : { vi: `${formatCountVi(c.total)} thông báo`, en: `${formatCountEn(c.total)} notifications` };
-  const more = rest > 0 ? { vi: `; +${formatCountVi(rest)} thông báo khác`, en: `; +${formatCountEn(rest)} more` } : { vi: '', en: '' };
+  const head = top
+    ? headline(top)
+    : { vi: `${formatCountVi(c.total)} thông báo`, en: `${formatCountEn(c.total)} notifications` };
+  const more =
+    rest > 0
+      ? { vi: `; +${formatCountVi(rest)} thông báo khác`, en: `; +${formatCountEn(rest)} more` }
+      : { vi: '', en: '' };
   const subject = `[rasoat] Tổng hợp nhắc việc ngày ${dmy(c.date)} — ${who}: ${head.vi}${more.vi} / daily digest: ${head.en}${more.en}`;
   const inbox = `${c.publicUrl.replace(/\/+$/, '')}/api/notifications?unit=${encodeURIComponent(c.unitCode)}&role=${encodeURIComponent(c.role)}`;
 
@@ -112,7 +120,9 @@ export function renderDigest(c: DigestContent): RenderedDigest {
     const meta = [step, due].filter(Boolean).join(' · ');
     lines.push('', `${i + 1}. ${g.title} — ${h.vi} / ${h.en}`);
     if (meta) lines.push(`   ${meta}`);
-    html.push(`<li><p><strong>${esc(g.title)}</strong> — ${esc(h.vi)}<br><em>${esc(h.en)}</em>${meta ? `<br>${esc(meta)}` : ''}</p><ul>`);
+    html.push(
+      `<li><p><strong>${esc(g.title)}</strong> — ${esc(h.vi)}<br><em>${esc(h.en)}</em>${meta ? `<br>${esc(meta)}` : ''}</p><ul>`,
+    );
     for (const item of g.items) {
       const name = item.villageCode ? `${item.villageName ?? item.villageCode} (${item.villageCode})` : 'Hồ sơ / case';
       const url = item.url ?? '';
@@ -122,7 +132,9 @@ export function renderDigest(c: DigestContent): RenderedDigest {
     const hidden = g.villages - g.items.length;
     if (hidden > 0) {
       lines.push(`   … và ${formatCountVi(hidden)} thôn khác / and ${formatCountEn(hidden)} more`);
-      html.push(`<li>… và ${esc(formatCountVi(hidden))} thôn khác / <em>and ${esc(formatCountEn(hidden))} more</em></li>`);
+      html.push(
+        `<li>… và ${esc(formatCountVi(hidden))} thôn khác / <em>and ${esc(formatCountEn(hidden))} more</em></li>`,
+      );
     }
     html.push('</ul></li>');
   });
@@ -137,7 +149,11 @@ export function renderDigest(c: DigestContent): RenderedDigest {
     `<p>Xem hộp thư trong ứng dụng / <em>open the inbox</em>: <a href="${esc(inbox)}">${esc(inbox)}</a></p>`,
     '<p style="color:#666">Thư tự động của hệ thống rasoat, vui lòng không trả lời. / <em>Automatic message from rasoat; please do not reply.</em></p>',
   );
-  return { subject, text: lines.join('\n'), html: `<!doctype html><html lang="vi"><body>${html.join('\n')}</body></html>` };
+  return {
+    subject,
+    text: lines.join('\n'),
+    html: `<!doctype html><html lang="vi"><body>${html.join('\n')}</body></html>`,
+  };
 }
 
 function esc(s: string): string {

@@ -130,7 +130,12 @@ export class DigestRepository {
 
   /** Deliveries of the day's digests for the active subscriptions that lack one (added after the digest was built); their ids. */
   async createLateDeliveries(date: string, now: Date): Promise<string[]> {
-    const rows = await this.em.fork().execute<{ id: string }[]>(DELIVERIES(`d.key = 'digest:' || s.unit_code || ':' || s.role || ':' || ?`), [now, date]);
+    const rows = await this.em
+      .fork()
+      .execute<{ id: string }[]>(DELIVERIES(`d.key = 'digest:' || s.unit_code || ':' || s.role || ':' || ?`), [
+        now,
+        date,
+      ]);
     return rows.map((r) => r.id);
   }
 
@@ -153,15 +158,28 @@ export class DigestBatchStatements {
    * The notifications of `recipients` up to `periodEnd` as rows: per recipient its groups (the
    * largest first), then per group its first `maxItems` villages (by village code).
    */
-  readContent(recipients: readonly DigestRecipientRow[], periodEnd: Date, maxItems: number): Promise<DigestContentRow[]> {
-    const batch = recipients.map((r) => ({ unit_code: r.unit_code, role: r.role, period_start: new Date(r.period_start).toISOString() }));
+  readContent(
+    recipients: readonly DigestRecipientRow[],
+    periodEnd: Date,
+    maxItems: number,
+  ): Promise<DigestContentRow[]> {
+    const batch = recipients.map((r) => ({
+      unit_code: r.unit_code,
+      role: r.role,
+      period_start: new Date(r.period_start).toISOString(),
+    }));
     return this.tx.execute<DigestContentRow[]>(BATCH_CONTENT, [JSON.stringify(batch), periodEnd, maxItems]);
   }
 
   /** Inserts the digests of `date`, in order; returns the keys created (a key already built is left as it is). */
   async insertDigests(digests: readonly NewDigestRow[], date: string, periodEnd: Date, now: Date): Promise<string[]> {
     const rows = digests.map((d) => ({ ...d, period_start: d.period_start.toISOString() }));
-    const inserted = await this.tx.execute<{ key: string }[]>(INSERT_DIGESTS, [date, periodEnd, now, JSON.stringify(rows)]);
+    const inserted = await this.tx.execute<{ key: string }[]>(INSERT_DIGESTS, [
+      date,
+      periodEnd,
+      now,
+      JSON.stringify(rows),
+    ]);
     return inserted.map((r) => r.key);
   }
 
@@ -170,10 +188,12 @@ export class DigestBatchStatements {
    * also when a concurrent run built the digest first; returns the ids created.
    */
   async createDeliveries(digestKeys: readonly string[], now: Date): Promise<string[]> {
-    const rows = await this.tx.execute<{ id: string }[]>(DELIVERIES(`d.unit_code = s.unit_code and d.role = s.role and d.key in (select jsonb_array_elements_text(?::jsonb))`), [
-      now,
-      JSON.stringify(digestKeys),
-    ]);
+    const rows = await this.tx.execute<{ id: string }[]>(
+      DELIVERIES(
+        `d.unit_code = s.unit_code and d.role = s.role and d.key in (select jsonb_array_elements_text(?::jsonb))`,
+      ),
+      [now, JSON.stringify(digestKeys)],
+    );
     return rows.map((r) => r.id);
   }
 }

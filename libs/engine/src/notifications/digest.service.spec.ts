@@ -2,7 +2,12 @@ import type { AppConfig } from '@rasoat/config';
 import type { CompiledDefinition } from '@rasoat/workflow-core';
 import type { DefinitionRegistry } from '../definitions';
 import type { DeliveryRepository } from './delivery.repository';
-import type { DigestBatchStatements, DigestContentRow, DigestRecipientRow, DigestRepository } from './digest.repository';
+import type {
+  DigestBatchStatements,
+  DigestContentRow,
+  DigestRecipientRow,
+  DigestRepository,
+} from './digest.repository';
 import { DigestService } from './digest.service';
 import type { NotificationsProducer } from './notifications.producer';
 
@@ -11,7 +16,11 @@ const NOW = new Date('2026-11-24T00:30:00Z'); // 07:30 on 24 Nov in Hà Nội
 const PERIOD_END = new Date('2026-11-23T17:00:00Z'); // midnight starting 24 Nov in Hà Nội
 const config = { publicUrl: 'https://rasoat.example.gov.vn', notifications: { digestMaxItems: 5 } } as AppConfig;
 
-const recipient = (unit: string, periodStart = '2026-11-22T17:00:00Z'): DigestRecipientRow => ({ unit_code: unit, role: COMMITTEE, period_start: new Date(periodStart) });
+const recipient = (unit: string, periodStart = '2026-11-22T17:00:00Z'): DigestRecipientRow => ({
+  unit_code: unit,
+  role: COMMITTEE,
+  period_start: new Date(periodStart),
+});
 
 const group = (unit: string, fields: Partial<DigestContentRow> = {}): DigestContentRow => ({
   kind: 'g',
@@ -50,8 +59,12 @@ function setup() {
   const calls: string[] = [];
   const batch: jest.Mocked<Pick<DigestBatchStatements, keyof DigestBatchStatements>> = {
     readContent: jest.fn().mockResolvedValue([]),
-    insertDigests: jest.fn<Promise<string[]>, Parameters<DigestBatchStatements['insertDigests']>>(async (digests) => digests.map((d) => d.key)),
-    createDeliveries: jest.fn<Promise<string[]>, Parameters<DigestBatchStatements['createDeliveries']>>(async (keys) => keys.map((k) => `delivery:${k}`)),
+    insertDigests: jest.fn<Promise<string[]>, Parameters<DigestBatchStatements['insertDigests']>>(async (digests) =>
+      digests.map((d) => d.key),
+    ),
+    createDeliveries: jest.fn<Promise<string[]>, Parameters<DigestBatchStatements['createDeliveries']>>(async (keys) =>
+      keys.map((k) => `delivery:${k}`),
+    ),
   };
   const digests: jest.Mocked<Pick<DigestRepository, keyof DigestRepository>> = {
     createLateDeliveries: jest.fn().mockResolvedValue([]),
@@ -71,9 +84,23 @@ function setup() {
       calls.push(`deliver ${ids.length}`);
     }),
   };
-  const definition = { steps: { meeting: { label: { vi: 'Bước 3: Họp dân thống nhất kết quả', en: 'Step 3: village meeting' } } } };
-  const registry = { get: jest.fn(async (key: string) => (key === 'periodic-review@1' ? ({ definition } as unknown as CompiledDefinition) : Promise.reject(new Error(`unknown ${key}`)))) };
-  const service = new DigestService(digests as unknown as DigestRepository, deliveries as unknown as DeliveryRepository, registry as unknown as DefinitionRegistry, producer as unknown as NotificationsProducer, config);
+  const definition = {
+    steps: { meeting: { label: { vi: 'Bước 3: Họp dân thống nhất kết quả', en: 'Step 3: village meeting' } } },
+  };
+  const registry = {
+    get: jest.fn(async (key: string) =>
+      key === 'periodic-review@1'
+        ? ({ definition } as unknown as CompiledDefinition)
+        : Promise.reject(new Error(`unknown ${key}`)),
+    ),
+  };
+  const service = new DigestService(
+    digests as unknown as DigestRepository,
+    deliveries as unknown as DeliveryRepository,
+    registry as unknown as DefinitionRegistry,
+    producer as unknown as NotificationsProducer,
+    config,
+  );
   return { service, digests, deliveries, batch, producer, delivered, calls };
 }
 
@@ -120,9 +147,23 @@ describe('DigestService', () => {
   it('turns a recipient’s rows into one digest: its groups in the query’s order, their first villages linked, step labels from the definition', async () => {
     const { service, digests, batch } = setup();
     const overdue = group('T1C1');
-    const reminder = group('T1C1', { template: 'deadline-reminder', title: 'Nhắc việc: Niêm yết', step: null, due_date: null, definition_key: null, count: 2, unread: 0, villages: 2 });
+    const reminder = group('T1C1', {
+      template: 'deadline-reminder',
+      title: 'Nhắc việc: Niêm yết',
+      step: null,
+      due_date: null,
+      definition_key: null,
+      count: 2,
+      unread: 0,
+      villages: 2,
+    });
     digests.findRecipients.mockResolvedValue([recipient('T1C1'), recipient('T1C2', '2026-11-20T17:00:00Z')]);
-    batch.readContent.mockResolvedValue([overdue, reminder, item(overdue, 'case-1', 'T1C1V1'), item(overdue, 'case-2', 'T1C1V2')]);
+    batch.readContent.mockResolvedValue([
+      overdue,
+      reminder,
+      item(overdue, 'case-1', 'T1C1V1'),
+      item(overdue, 'case-2', 'T1C1V2'),
+    ]);
 
     const run = await service.buildDigests(NOW);
 
@@ -130,7 +171,13 @@ describe('DigestService', () => {
     expect([date, periodEnd, now]).toEqual(['2026-11-23', PERIOD_END, NOW]);
     expect(rows).toHaveLength(1); // T1C2 had no rows: no digest
     const [digest] = rows;
-    expect(digest).toMatchObject({ key: 'digest:T1C1:commune_committee:2026-11-23', unit_code: 'T1C1', role: COMMITTEE, period_start: new Date('2026-11-22T17:00:00Z'), notification_count: 5 });
+    expect(digest).toMatchObject({
+      key: 'digest:T1C1:commune_committee:2026-11-23',
+      unit_code: 'T1C1',
+      role: COMMITTEE,
+      period_start: new Date('2026-11-22T17:00:00Z'),
+      notification_count: 5,
+    });
     expect(digest.groups).toEqual([
       {
         template: 'step-overdue',
@@ -142,21 +189,49 @@ describe('DigestService', () => {
         unread: 2,
         villages: 3,
         items: [
-          { caseId: 'case-1', villageCode: 'T1C1V1', villageName: 'Thôn T1C1V1', url: 'https://rasoat.example.gov.vn/cases/case-1' },
-          { caseId: 'case-2', villageCode: 'T1C1V2', villageName: 'Thôn T1C1V2', url: 'https://rasoat.example.gov.vn/cases/case-2' },
+          {
+            caseId: 'case-1',
+            villageCode: 'T1C1V1',
+            villageName: 'Thôn T1C1V1',
+            url: 'https://rasoat.example.gov.vn/cases/case-1',
+          },
+          {
+            caseId: 'case-2',
+            villageCode: 'T1C1V2',
+            villageName: 'Thôn T1C1V2',
+            url: 'https://rasoat.example.gov.vn/cases/case-2',
+          },
         ],
       },
-      { template: 'deadline-reminder', title: 'Nhắc việc: Niêm yết', step: null, stepLabel: null, dueDate: null, count: 2, unread: 0, villages: 2, items: [] },
+      {
+        template: 'deadline-reminder',
+        title: 'Nhắc việc: Niêm yết',
+        step: null,
+        stepLabel: null,
+        dueDate: null,
+        count: 2,
+        unread: 0,
+        villages: 2,
+        items: [],
+      },
     ]);
-    expect(digest.subject).toContain('Ban Chỉ đạo Xã T1C1: 3 thôn quá hạn bước “Bước 3: Họp dân thống nhất kết quả”; +2 thông báo khác');
+    expect(digest.subject).toContain(
+      'Ban Chỉ đạo Xã T1C1: 3 thôn quá hạn bước “Bước 3: Họp dân thống nhất kết quả”; +2 thông báo khác',
+    );
     expect(digest.body_text).toContain('5 thông báo mới (2 chưa đọc)');
     expect(digest.body_html).toContain('<a href="https://rasoat.example.gov.vn/cases/case-1">');
     // Deliveries are asked for every recipient of the batch, also those another run built.
-    expect(batch.createDeliveries).toHaveBeenCalledWith(['digest:T1C1:commune_committee:2026-11-23', 'digest:T1C2:commune_committee:2026-11-23'], NOW);
+    expect(batch.createDeliveries).toHaveBeenCalledWith(
+      ['digest:T1C1:commune_committee:2026-11-23', 'digest:T1C2:commune_committee:2026-11-23'],
+      NOW,
+    );
     expect(run).toEqual({
       date: '2026-11-23',
       digestsCreated: 1,
-      deliveryIds: ['delivery:digest:T1C1:commune_committee:2026-11-23', 'delivery:digest:T1C2:commune_committee:2026-11-23'],
+      deliveryIds: [
+        'delivery:digest:T1C1:commune_committee:2026-11-23',
+        'delivery:digest:T1C2:commune_committee:2026-11-23',
+      ],
     });
   });
 

@@ -6,7 +6,12 @@ import { stepIndex, vi } from '@rasoat/workflow-core';
 import { DefinitionRegistry } from '../definitions';
 import { DeliveryRepository } from './delivery.repository';
 import { caseUrl, renderDigest } from './digest-template';
-import { DigestRepository, type DigestContentRow, type DigestRecipientRow, type NewDigestRow } from './digest.repository';
+import {
+  DigestRepository,
+  type DigestContentRow,
+  type DigestRecipientRow,
+  type NewDigestRow,
+} from './digest.repository';
 import { NotificationsProducer } from './notifications.producer';
 
 export interface DigestRun {
@@ -59,7 +64,8 @@ export class DigestService {
       run.deliveryIds.push(...batch.deliveryIds);
       await this.producer.deliver(batch.deliveryIds);
     }
-    if (run.digestsCreated > 0 || run.deliveryIds.length > 0) this.logger.log(`digests of ${date}: ${run.digestsCreated} built, ${run.deliveryIds.length} deliveries queued`);
+    if (run.digestsCreated > 0 || run.deliveryIds.length > 0)
+      this.logger.log(`digests of ${date}: ${run.digestsCreated} built, ${run.deliveryIds.length} deliveries queued`);
     return run;
   }
 
@@ -78,11 +84,17 @@ export class DigestService {
    * the digests inserted at once (a key another run built first is left as it is), then the
    * deliveries of every digest of the batch, whoever built it.
    */
-  private async buildBatch(recipients: DigestRecipientRow[], date: string, periodEnd: Date, now: Date): Promise<{ created: number; deliveryIds: string[] }> {
+  private async buildBatch(
+    recipients: DigestRecipientRow[],
+    date: string,
+    periodEnd: Date,
+    now: Date,
+  ): Promise<{ created: number; deliveryIds: string[] }> {
     const keyOf = (unitCode: string, role: string) => `digest:${unitCode}:${role}:${date}`;
     return this.digests.transaction(async (tx) => {
       const rows = await tx.readContent(recipients, periodEnd, this.config.notifications.digestMaxItems);
-      const groupKey = (g: DigestContentRow) => JSON.stringify([g.unit_code, g.role, g.template, g.title, g.step, g.due_date]);
+      const groupKey = (g: DigestContentRow) =>
+        JSON.stringify([g.unit_code, g.role, g.template, g.title, g.step, g.due_date]);
       const items = new Map<string, DigestContentRow[]>();
       const groupsOf = new Map<string, DigestContentRow[]>();
       for (const row of rows) {
@@ -106,13 +118,37 @@ export class DigestService {
         const total = groups.reduce((sum, g) => sum + g.count, 0);
         const unread = groups.reduce((sum, g) => sum + g.unread, 0);
         const periodStart = new Date(r.period_start);
-        const rendered = renderDigest({ unitCode: r.unit_code, unitName: rowsOf[0].unit_name ?? r.unit_code, role: r.role, date, periodStart, periodEnd, total, unread, groups, publicUrl: this.config.publicUrl });
-        digests.push({ key, unit_code: r.unit_code, role: r.role, period_start: periodStart, notification_count: total, subject: rendered.subject, body_text: rendered.text, body_html: rendered.html, groups });
+        const rendered = renderDigest({
+          unitCode: r.unit_code,
+          unitName: rowsOf[0].unit_name ?? r.unit_code,
+          role: r.role,
+          date,
+          periodStart,
+          periodEnd,
+          total,
+          unread,
+          groups,
+          publicUrl: this.config.publicUrl,
+        });
+        digests.push({
+          key,
+          unit_code: r.unit_code,
+          role: r.role,
+          period_start: periodStart,
+          notification_count: total,
+          subject: rendered.subject,
+          body_text: rendered.text,
+          body_html: rendered.html,
+          groups,
+        });
       }
       const created = await tx.insertDigests(digests, date, periodEnd, now);
       // Every active subscription of the batch's recipients gets its digest once, also when a
       // concurrent run built the digest first.
-      const deliveryIds = await tx.createDeliveries(recipients.map((r) => keyOf(r.unit_code, r.role)), now);
+      const deliveryIds = await tx.createDeliveries(
+        recipients.map((r) => keyOf(r.unit_code, r.role)),
+        now,
+      );
       return { created: created.length, deliveryIds };
     });
   }
@@ -130,12 +166,14 @@ export class DigestService {
         count: g.count ?? 0,
         unread: g.unread ?? 0,
         villages: g.villages ?? 0,
-        items: (items.get(JSON.stringify([g.unit_code, g.role, g.template, g.title, g.step, g.due_date])) ?? []).map((i) => ({
-          caseId: i.case_id,
-          villageCode: i.village_code,
-          villageName: i.village_name,
-          url: i.case_id ? caseUrl(this.config.publicUrl, i.case_id) : null,
-        })),
+        items: (items.get(JSON.stringify([g.unit_code, g.role, g.template, g.title, g.step, g.due_date])) ?? []).map(
+          (i) => ({
+            caseId: i.case_id,
+            villageCode: i.village_code,
+            villageName: i.village_name,
+            url: i.case_id ? caseUrl(this.config.publicUrl, i.case_id) : null,
+          }),
+        ),
       });
     }
     return groups;

@@ -25,7 +25,11 @@ export class NotificationInboxRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Up to `limit` notifications of (unit, role), newest first (ties by id), after `cursor`; only the unread ones with `unread`. */
-  page(unit: string, role: string, options: { unread?: boolean; cursor?: InboxCursor; limit: number }): Promise<InboxRow[]> {
+  page(
+    unit: string,
+    role: string,
+    options: { unread?: boolean; cursor?: InboxCursor; limit: number },
+  ): Promise<InboxRow[]> {
     const where = ['unit_code = ?', 'role = ?'];
     const params: unknown[] = [unit, role];
     if (options.unread) where.push('read_at is null');
@@ -44,13 +48,20 @@ export class NotificationInboxRepository {
   }
 
   async unreadCount(unit: string, role: string): Promise<number> {
-    const [{ n }] = await this.em.fork().execute<{ n: number }[]>(`select count(*)::int as n from notification where unit_code = ? and role = ? and read_at is null`, [unit, role]);
+    const [{ n }] = await this.em
+      .fork()
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from notification where unit_code = ? and role = ? and read_at is null`,
+        [unit, role],
+      );
     return n;
   }
 
   /** The recipient of a notification, or undefined when there is no such notification. */
   async recipientOf(id: string): Promise<{ unit_code: string; role: string } | undefined> {
-    const [row] = await this.em.fork().execute<InboxRow[]>(`select id, unit_code, role from notification where id = ?`, [id]);
+    const [row] = await this.em
+      .fork()
+      .execute<InboxRow[]>(`select id, unit_code, role from notification where id = ?`, [id]);
     return row;
   }
 
@@ -66,7 +77,12 @@ export class NotificationInboxRepository {
 
   /** Marks every unread notification of (unit, role) read at `at`; how many. */
   async markAllRead(unit: string, role: string, at: Date): Promise<number> {
-    const rows = await this.em.fork().execute<{ id: string }[]>(`update notification set read_at = ? where unit_code = ? and role = ? and read_at is null returning id`, [at, unit, role]);
+    const rows = await this.em
+      .fork()
+      .execute<{ id: string }[]>(
+        `update notification set read_at = ? where unit_code = ? and role = ? and read_at is null returning id`,
+        [at, unit, role],
+      );
     return rows.length;
   }
 }

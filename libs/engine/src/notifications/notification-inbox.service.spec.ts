@@ -33,7 +33,11 @@ function setup() {
     markRead: jest.fn(),
     markAllRead: jest.fn().mockResolvedValue(0),
   };
-  const service = new NotificationInboxService(inbox as unknown as NotificationInboxRepository, config, new ManualClock(NOW));
+  const service = new NotificationInboxService(
+    inbox as unknown as NotificationInboxRepository,
+    config,
+    new ManualClock(NOW),
+  );
   return { service, inbox };
 }
 
@@ -52,7 +56,18 @@ describe('NotificationInboxService', () => {
       role: COMMITTEE,
       unreadCount: 7,
       items: [
-        { id: row(3).id, unitCode: 'T1C1', role: COMMITTEE, template: 'step-overdue', title: 'Quá hạn 3', body: 'x', caseId: 'case-3', link: 'https://rasoat.example.gov.vn/cases/case-3', createdAt: row(3).created_at, readAt: null },
+        {
+          id: row(3).id,
+          unitCode: 'T1C1',
+          role: COMMITTEE,
+          template: 'step-overdue',
+          title: 'Quá hạn 3',
+          body: 'x',
+          caseId: 'case-3',
+          link: 'https://rasoat.example.gov.vn/cases/case-3',
+          createdAt: row(3).created_at,
+          readAt: null,
+        },
         expect.objectContaining({ id: row(2).id, caseId: null, link: null, readAt: NOW }),
       ],
       nextBefore: row(2).id,
@@ -68,9 +83,17 @@ describe('NotificationInboxService', () => {
   it('reads `before` as a notification id to continue after, or as an instant', async () => {
     const { service, inbox } = setup();
     await service.list(official, { limit: 10, before: row(5).id.toUpperCase() });
-    expect(inbox.page).toHaveBeenLastCalledWith('T1C1', COMMITTEE, { unread: undefined, cursor: { afterId: row(5).id.toUpperCase() }, limit: 11 });
+    expect(inbox.page).toHaveBeenLastCalledWith('T1C1', COMMITTEE, {
+      unread: undefined,
+      cursor: { afterId: row(5).id.toUpperCase() },
+      limit: 11,
+    });
     await service.list(official, { limit: 10, before: '2026-11-23T00:00:00Z' });
-    expect(inbox.page).toHaveBeenLastCalledWith('T1C1', COMMITTEE, { unread: undefined, cursor: { before: new Date('2026-11-23T00:00:00Z') }, limit: 11 });
+    expect(inbox.page).toHaveBeenLastCalledWith('T1C1', COMMITTEE, {
+      unread: undefined,
+      cursor: { before: new Date('2026-11-23T00:00:00Z') },
+      limit: 11,
+    });
     await service.list(official, { limit: 10, before: '' });
     expect(inbox.page).toHaveBeenLastCalledWith('T1C1', COMMITTEE, { unread: undefined, cursor: undefined, limit: 11 });
   });
@@ -80,8 +103,12 @@ describe('NotificationInboxService', () => {
     await service.list(national, { limit: 5, unit: 'T1C1', role: COMMITTEE });
     expect(inbox.page).toHaveBeenCalledWith('T1C1', COMMITTEE, expect.anything());
     await expect(service.list(official, { limit: 5, unit: 'T1C2' })).rejects.toBeInstanceOf(AuthException);
-    await expect(service.list({ ...official, role: 'commune_chairman' }, { limit: 5, role: COMMITTEE })).rejects.toBeInstanceOf(AuthException);
-    await expect(service.list({ ...national, unit: 'T1' }, { limit: 5, unit: 'T1C1' })).rejects.toBeInstanceOf(AuthException);
+    await expect(
+      service.list({ ...official, role: 'commune_chairman' }, { limit: 5, role: COMMITTEE }),
+    ).rejects.toBeInstanceOf(AuthException);
+    await expect(service.list({ ...national, unit: 'T1' }, { limit: 5, unit: 'T1C1' })).rejects.toBeInstanceOf(
+      AuthException,
+    );
     await expect(service.markAllRead(official, { unit: 'T1C2' })).rejects.toBeInstanceOf(AuthException);
     expect(inbox.page).toHaveBeenCalledTimes(1);
     expect(inbox.markAllRead).not.toHaveBeenCalled();
@@ -90,7 +117,9 @@ describe('NotificationInboxService', () => {
   it('marks a notification of the caller read at the clock’s time; 404 for an unknown one, 403 for someone else’s', async () => {
     const { service, inbox } = setup();
     const read = row(1, { read_at: NOW });
-    inbox.recipientOf.mockImplementation(async (id) => (id === read.id ? { unit_code: 'T1C1', role: COMMITTEE } : undefined));
+    inbox.recipientOf.mockImplementation(async (id) =>
+      id === read.id ? { unit_code: 'T1C1', role: COMMITTEE } : undefined,
+    );
     inbox.markRead.mockResolvedValue(read);
 
     expect(await service.markRead(official, read.id)).toMatchObject({ id: read.id, readAt: NOW });

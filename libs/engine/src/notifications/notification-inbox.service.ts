@@ -53,7 +53,11 @@ export class NotificationInboxService {
 
   async list(actor: Actor, q: InboxQuery): Promise<InboxPage> {
     const { unit, role } = recipientOf(actor, q);
-    const cursor = !q.before ? undefined : UUID_PATTERN.test(q.before) ? { afterId: q.before } : { before: new Date(q.before) };
+    const cursor = !q.before
+      ? undefined
+      : UUID_PATTERN.test(q.before)
+        ? { afterId: q.before }
+        : { before: new Date(q.before) };
     const rows = await this.inbox.page(unit, role, { unread: q.unread, cursor, limit: q.limit + 1 });
     const unreadCount = await this.inbox.unreadCount(unit, role);
     const page = rows.slice(0, q.limit);
@@ -71,13 +75,20 @@ export class NotificationInboxService {
     const recipient = await this.inbox.recipientOf(id);
     if (!recipient) throw new NotificationNotFoundException(id);
     if (!isNational(actor) && (recipient.unit_code !== actor.unit || recipient.role !== actor.role)) {
-      throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Thông báo này gửi cho ${recipient.role} tại ${recipient.unit_code}, không phải cho bạn / this notification is addressed to someone else`);
+      throw new AuthException(
+        'forbidden',
+        AuthErrorCode.OutOfScope,
+        `Thông báo này gửi cho ${recipient.role} tại ${recipient.unit_code}, không phải cho bạn / this notification is addressed to someone else`,
+      );
     }
     return this.item(await this.inbox.markRead(id, this.clock.now()));
   }
 
   /** Marks every unread notification of the recipient read. */
-  async markAllRead(actor: Actor, q: Pick<InboxQuery, 'unit' | 'role'>): Promise<{ unitCode: string; role: string; marked: number }> {
+  async markAllRead(
+    actor: Actor,
+    q: Pick<InboxQuery, 'unit' | 'role'>,
+  ): Promise<{ unitCode: string; role: string; marked: number }> {
     const { unit, role } = recipientOf(actor, q);
     const marked = await this.inbox.markAllRead(unit, role, this.clock.now());
     return { unitCode: unit, role, marked };
@@ -109,5 +120,9 @@ function recipientOf(actor: Actor, q: Pick<InboxQuery, 'unit' | 'role'>): { unit
   const role = q.role ?? actor.role;
   if (unit === actor.unit && role === actor.role) return { unit, role };
   if (isNational(actor)) return { unit, role };
-  throw new AuthException('forbidden', AuthErrorCode.OutOfScope, `Chỉ xem được thông báo gửi cho ${actor.role} tại ${actor.unit} / you can read only your own unit's and role's notifications`);
+  throw new AuthException(
+    'forbidden',
+    AuthErrorCode.OutOfScope,
+    `Chỉ xem được thông báo gửi cho ${actor.role} tại ${actor.unit} / you can read only your own unit's and role's notifications`,
+  );
 }

@@ -35,11 +35,15 @@ describe('NotificationsProducer', () => {
     await producer.redeliver(id(3));
     expect(calls).toEqual(['remove', 'enqueueMany']);
     expect(jobs.remove.mock.calls).toEqual([[JobName.DeliverNotification, `delivery.${id(3)}`]]);
-    expect(jobs.enqueueMany.mock.calls).toEqual([[JobName.DeliverNotification, [{ data: { deliveryId: id(3) }, jobId: `delivery.${id(3)}` }]]]);
+    expect(jobs.enqueueMany.mock.calls).toEqual([
+      [JobName.DeliverNotification, [{ data: { deliveryId: id(3) }, jobId: `delivery.${id(3)}` }]],
+    ]);
   });
 
   it('keeps the daily digest as a job scheduler at the hour in Asia/Ho_Chi_Minh', async () => {
     await producer.ensureDigestSchedule(6);
-    expect(jobs.schedule.mock.calls).toEqual([[DIGEST_SCHEDULER_ID, { pattern: '0 6 * * *', tz: 'Asia/Ho_Chi_Minh' }, JobName.BuildDigests, {}]]);
+    expect(jobs.schedule.mock.calls).toEqual([
+      [DIGEST_SCHEDULER_ID, { pattern: '0 6 * * *', tz: 'Asia/Ho_Chi_Minh' }, JobName.BuildDigests, {}],
+    ]);
   });
 });

@@ -28,6 +28,11 @@ export class NotificationsProducer {
 
   /** The daily digest, as a BullMQ job scheduler (one per deployment) at `hour`:00 in Asia/Ho_Chi_Minh. */
   async ensureDigestSchedule(hour: number): Promise<void> {
-    await this.jobs.schedule(DIGEST_SCHEDULER_ID, { pattern: `0 ${hour} * * *`, tz: 'Asia/Ho_Chi_Minh' }, JobName.BuildDigests, {});
+    await this.jobs.schedule(
+      DIGEST_SCHEDULER_ID,
+      { pattern: `0 ${hour} * * *`, tz: 'Asia/Ho_Chi_Minh' },
+      JobName.BuildDigests,
+      {},
+    );
   }
 }

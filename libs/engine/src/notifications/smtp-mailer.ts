@@ -29,7 +29,8 @@ export class SmtpMailer implements OnModuleDestroy {
   }
 
   async send(message: MailMessage): Promise<void> {
-    if (!this.config.notifications.smtpUrl) throw new Error('no SMTP relay configured (notifications.smtpUrl / SMTP_URL)');
+    if (!this.config.notifications.smtpUrl)
+      throw new Error('no SMTP relay configured (notifications.smtpUrl / SMTP_URL)');
     this.transport ??= createTransport({
       url: this.config.notifications.smtpUrl,
       connectionTimeout: 15_000,

@@ -51,7 +51,12 @@ export class SubscriptionRepository {
       where.push(`u.path like ?`);
       params.push(`%/${filter.withinUnit}/%`);
     }
-    return this.em.fork().execute<SubscriptionRow[]>(`${SELECT} where ${where.join(' and ')} order by s.unit_code, s.role, s.created_at limit 1000`, params);
+    return this.em
+      .fork()
+      .execute<SubscriptionRow[]>(
+        `${SELECT} where ${where.join(' and ')} order by s.unit_code, s.role, s.created_at limit 1000`,
+        params,
+      );
   }
 
   /** Inserts a subscription; its id, or undefined when the same one exists (the row is left as it is). */
@@ -72,6 +77,12 @@ export class SubscriptionRepository {
 
   /** Deactivates a subscription at `at` by `by` (one already inactive is left as it is). */
   async deactivate(id: string, at: Date, by: string): Promise<void> {
-    await this.em.fork().execute(`update notification_subscription set active = false, deactivated_at = ?, deactivated_by = ? where id = ? and active`, [at, by, id], 'run');
+    await this.em
+      .fork()
+      .execute(
+        `update notification_subscription set active = false, deactivated_at = ?, deactivated_by = ? where id = ? and active`,
+        [at, by, id],
+        'run',
+      );
   }
 }

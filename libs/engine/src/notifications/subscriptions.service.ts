@@ -6,7 +6,11 @@ import type { SubscriptionChannel } from '@rasoat/persistence';
 import { assertInScope, isNational } from '../auth';
 import { CLOCK, type Clock } from '../infrastructure';
 import { UnitsService } from '../units';
-import { SubscriptionExistsException, SubscriptionInvalidException, SubscriptionNotFoundException } from './notifications.exception';
+import {
+  SubscriptionExistsException,
+  SubscriptionInvalidException,
+  SubscriptionNotFoundException,
+} from './notifications.exception';
 import { SubscriptionRepository, type SubscriptionRow } from './subscription.repository';
 import { WebhookAddressPolicy } from './webhook-address';
 
@@ -47,7 +51,10 @@ export class SubscriptionsService {
       const unit = await this.units.get(filter.unit);
       assertInScope(actor, unit.path, `đơn vị ${filter.unit}`);
     }
-    const rows = await this.subscriptions.list({ unit: filter.unit, withinUnit: isNational(actor) ? undefined : actor.unit });
+    const rows = await this.subscriptions.list({
+      unit: filter.unit,
+      withinUnit: isNational(actor) ? undefined : actor.unit,
+    });
     return rows.map(view);
   }
 
@@ -59,7 +66,10 @@ export class SubscriptionsService {
     if (body.channel === 'webhook') {
       const url = new URL(body.address);
       if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.config.notifications.allowHttpWebhooks)) {
-        throw new SubscriptionInvalidException('address', 'địa chỉ webhook phải là https:// / the webhook URL must be https');
+        throw new SubscriptionInvalidException(
+          'address',
+          'địa chỉ webhook phải là https:// / the webhook URL must be https',
+        );
       }
       const refused = await this.webhookAddresses.refusal(url, this.config.notifications.webhookTimeoutMs);
       if (refused) throw new SubscriptionInvalidException('address', refused.message);
@@ -69,7 +79,16 @@ export class SubscriptionsService {
     }
     const id = randomUUID();
     const address = body.channel === 'email' ? body.address.trim().toLowerCase() : body.address;
-    const inserted = await this.subscriptions.insert({ id, unitCode: unit.code, role: body.role, channel: body.channel, address, secret, createdAt: this.clock.now(), createdBy: actor.sub });
+    const inserted = await this.subscriptions.insert({
+      id,
+      unitCode: unit.code,
+      role: body.role,
+      channel: body.channel,
+      address,
+      secret,
+      createdAt: this.clock.now(),
+      createdBy: actor.sub,
+    });
     if (!inserted) throw new SubscriptionExistsException(unit.code, body.role, body.channel, address);
     const created = await this.find(id);
     return secret ? { ...created, secret } : created;

@@ -23,15 +23,33 @@ describe('webhook addresses', () => {
     expect(internalRangeOf(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '172.15.255.255', '192.169.0.1', '100.128.0.1', '203.113.130.1', '2001:4860:4860::8888', '::ffff:8.8.8.8'])('lets the public address %s through', (address) => {
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '172.15.255.255',
+    '192.169.0.1',
+    '100.128.0.1',
+    '203.113.130.1',
+    '2001:4860:4860::8888',
+    '::ffff:8.8.8.8',
+  ])('lets the public address %s through', (address) => {
     expect(internalRangeOf(address)).toBeUndefined();
   });
 
   it('refuses an internal IP literal in a URL, in any of the forms the URL parser normalises, unless the host is allowed', () => {
     const policy = new WebhookAddressPolicy(['127.0.0.1', 'fd00::7']);
-    for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://0x7f.0.0.2/', 'https://2130706434/', 'http://[::ffff:10.0.0.1]:8080/hook', 'https://[fd00::8]/']) {
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data/',
+      'https://0x7f.0.0.2/',
+      'https://2130706434/',
+      'http://[::ffff:10.0.0.1]:8080/hook',
+      'https://[fd00::8]/',
+    ]) {
       const refused = policy.literalRefusal(new URL(url));
-      expect({ url, refused: refused?.message }).toEqual({ url, refused: expect.stringContaining('notifications.webhookAllowedHosts') });
+      expect({ url, refused: refused?.message }).toEqual({
+        url,
+        refused: expect.stringContaining('notifications.webhookAllowedHosts'),
+      });
     }
     expect(policy.literalRefusal(new URL('https://169.254.169.254/'))?.message).toContain('link-local');
     expect(policy.literalRefusal(new URL('http://127.0.0.1:9000/ok'))).toBeUndefined();

@@ -5,7 +5,10 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 const RANGE_NAMES = {
   loopback: ['vòng lặp', 'loopback'],
   private: ['mạng riêng', 'private'],
-  'link-local': ['liên kết cục bộ (gồm dịch vụ metadata 169.254.169.254)', 'link-local (incl. the metadata service 169.254.169.254)'],
+  'link-local': [
+    'liên kết cục bộ (gồm dịch vụ metadata 169.254.169.254)',
+    'link-local (incl. the metadata service 169.254.169.254)',
+  ],
   'unique-local': ['mạng riêng IPv6', 'unique-local IPv6'],
   unspecified: ['không xác định', 'unspecified'],
 } as const;
@@ -97,7 +100,9 @@ export class WebhookAddressPolicy {
     if (this.isAllowed(url) || isIP(host) !== 0) return this.literalRefusal(url);
     let timer: NodeJS.Timeout | undefined;
     const addresses = await Promise.race([
-      new Promise<LookupAddress[]>((resolve) => dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found))),
+      new Promise<LookupAddress[]>((resolve) =>
+        dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found)),
+      ),
       new Promise<LookupAddress[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs))),
     ]).finally(() => clearTimeout(timer));
     return firstRefused(host, addresses);

@@ -17,7 +17,11 @@ describe('webhook signatures', () => {
     expect(verifyWebhook(secret, { timestamp: '1795000001', signature }, body)).toBe(false);
     expect(verifyWebhook('another-secret-of-16-chars', { timestamp: '1795000000', signature }, body)).toBe(false);
     expect(verifyWebhook(secret, { timestamp: undefined, signature }, body)).toBe(false);
-    expect(verifyWebhook(secret, { timestamp: '1795000000', signature }, body, new Date(1795000000_000 + 60_000))).toBe(true);
-    expect(verifyWebhook(secret, { timestamp: '1795000000', signature }, body, new Date(1795000000_000 + 3_600_000))).toBe(false);
+    expect(verifyWebhook(secret, { timestamp: '1795000000', signature }, body, new Date(1795000000_000 + 60_000))).toBe(
+      true,
+    );
+    expect(
+      verifyWebhook(secret, { timestamp: '1795000000', signature }, body, new Date(1795000000_000 + 3_600_000)),
+    ).toBe(false);
   });
 });

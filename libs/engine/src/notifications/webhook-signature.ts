@@ -19,7 +19,13 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
  * What a receiver does: recompute the signature and compare in constant time; with `now`,
  * also refuse timestamps more than `toleranceSeconds` away.
  */
-export function verifyWebhook(secret: string, headers: { timestamp: string | undefined; signature: string | undefined }, body: string, now?: Date, toleranceSeconds = 300): boolean {
+export function verifyWebhook(
+  secret: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  body: string,
+  now?: Date,
+  toleranceSeconds = 300,
+): boolean {
   const timestamp = Number(headers.timestamp);
   if (!headers.signature || !Number.isInteger(timestamp)) return false;
   if (now && Math.abs(now.getTime() / 1000 - timestamp) > toleranceSeconds) return false;

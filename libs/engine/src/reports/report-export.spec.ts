@@ -1,24 +1,66 @@
 import { Workbook } from 'exceljs';
 import { readCsv } from '@rasoat/household-records';
 import { COUNT_METRICS, withDerived, type CountMetric } from './report-metrics';
-import { INTEGER_FORMAT, PERCENT_FORMAT, renderCsv, renderXlsx, reportFileName, TOTAL_LABEL, vietnamDateTime, XLSX_LAYOUT } from './report-export';
+import {
+  INTEGER_FORMAT,
+  PERCENT_FORMAT,
+  renderCsv,
+  renderXlsx,
+  reportFileName,
+  TOTAL_LABEL,
+  vietnamDateTime,
+  XLSX_LAYOUT,
+} from './report-export';
 import { loadReportTables } from './report-tables';
 import type { SummaryReport, SummaryRow } from './reports.service';
 
 const counts = (over: Partial<Record<CountMetric, number | null>>) =>
   withDerived({ ...(Object.fromEntries(COUNT_METRICS.map((m) => [m, 0])) as Record<CountMetric, number>), ...over });
 
-const row = (code: string, name: string, over: Partial<Record<CountMetric, number | null>>): SummaryRow => ({ code, name, level: 'commune', values: counts(over) });
+const row = (code: string, name: string, over: Partial<Record<CountMetric, number | null>>): SummaryRow => ({
+  code,
+  name,
+  level: 'commune',
+  values: counts(over),
+});
 
 const report: SummaryReport = {
   unit: { code: 'T1D1', name: 'Huyện Thử', level: 'district' },
-  campaign: { id: '00000000-0000-4000-8000-000000000000', year: 2026, provinceCode: 'T1', definitionKey: 'periodic-review@1' },
+  campaign: {
+    id: '00000000-0000-4000-8000-000000000000',
+    year: 2026,
+    provinceCode: 'T1',
+    definitionKey: 'periodic-review@1',
+  },
   generatedAt: '2026-11-30T17:30:00.000Z',
   rows: [
-    row('T1C1', 'Xã Một, "Thử"', { villagesTotal: 3, villagesRecognised: 2, householdsReviewed: 1200, poor: 96, nearPoor: 150, escapedPoverty: 12, escapedNearPoverty: 7, newlyPoor: null }),
+    row('T1C1', 'Xã Một, "Thử"', {
+      villagesTotal: 3,
+      villagesRecognised: 2,
+      householdsReviewed: 1200,
+      poor: 96,
+      nearPoor: 150,
+      escapedPoverty: 12,
+      escapedNearPoverty: 7,
+      newlyPoor: null,
+    }),
     row('T1C2', 'Xã Hai', { villagesTotal: 3, villagesRecognised: 0 }),
   ],
-  total: { code: 'T1D1', name: 'Huyện Thử', level: 'district', values: counts({ villagesTotal: 6, villagesRecognised: 2, householdsReviewed: 1200, poor: 96, nearPoor: 150, escapedPoverty: 12, escapedNearPoverty: 7, newlyPoor: null }) },
+  total: {
+    code: 'T1D1',
+    name: 'Huyện Thử',
+    level: 'district',
+    values: counts({
+      villagesTotal: 6,
+      villagesRecognised: 2,
+      householdsReviewed: 1200,
+      poor: 96,
+      nearPoor: 150,
+      escapedPoverty: 12,
+      escapedNearPoverty: 7,
+      newlyPoor: null,
+    }),
+  },
   outOfRange: [],
 };
 
@@ -46,7 +88,9 @@ describe('report export', () => {
     expect(String(sheet.getCell(XLSX_LAYOUT.referenceRow, 1).value)).toContain('chưa đối chiếu bản gốc');
     const header = summary.columns.map((_, i) => sheet.getCell(XLSX_LAYOUT.headerRow, i + 1).value);
     expect(header).toEqual(summary.columns.map((c) => c.vi));
-    expect(summary.columns.map((_, i) => sheet.getCell(XLSX_LAYOUT.headerEnRow, i + 1).value)).toEqual(summary.columns.map((c) => c.en));
+    expect(summary.columns.map((_, i) => sheet.getCell(XLSX_LAYOUT.headerEnRow, i + 1).value)).toEqual(
+      summary.columns.map((c) => c.en),
+    );
 
     const col = (key: string) => summary.columns.findIndex((c) => c.key === key) + 1;
     const first = XLSX_LAYOUT.firstDataRow;

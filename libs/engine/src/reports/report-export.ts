@@ -29,7 +29,11 @@ export function vietnamDateTime(iso: string): string {
 }
 
 /** `bieu-7-tong-hop_T1_2026.xlsx`: the table, the unit code and the campaign year, ASCII only. */
-export function reportFileName(table: ReportTable, report: SummaryReport, format: Exclude<ReportFormat, 'json'>): string {
+export function reportFileName(
+  table: ReportTable,
+  report: SummaryReport,
+  format: Exclude<ReportFormat, 'json'>,
+): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-');
   return `bieu-7-${table.id}_${safe(report.unit.code)}_${report.campaign.year}.${format}`;
 }
@@ -50,7 +54,10 @@ function cellValue(column: ReportColumn, row: SummaryRow, index: number | null):
 
 /** The table as rows of values: data rows (numbered 1…) then the total row. */
 export function tableRows(table: ReportTable, report: SummaryReport): (string | number | null)[][] {
-  return [...report.rows.map((row, i) => table.columns.map((c) => cellValue(c, row, i + 1))), table.columns.map((c) => cellValue(c, report.total, null))];
+  return [
+    ...report.rows.map((row, i) => table.columns.map((c) => cellValue(c, row, i + 1))),
+    table.columns.map((c) => cellValue(c, report.total, null)),
+  ];
 }
 
 function isMetric(column: ReportColumn): column is ReportColumn & { key: ReportMetric } {
@@ -64,12 +71,21 @@ function isMetric(column: ReportColumn): column is ReportColumn & { key: ReportM
  */
 export function renderCsv(table: ReportTable, report: SummaryReport): string {
   const text = (column: ReportColumn, value: string | number | null) =>
-    value === null ? '' : typeof value === 'number' && isMetric(column) && metricFormat(column.key) === 'percent' ? (value * 100).toFixed(2) : String(value);
+    value === null
+      ? ''
+      : typeof value === 'number' && isMetric(column) && metricFormat(column.key) === 'percent'
+        ? (value * 100).toFixed(2)
+        : String(value);
   const rows = tableRows(table, report).map((row) => row.map((value, i) => text(table.columns[i], value)));
   return writeCsv([table.columns.map((c) => c.vi), ...rows], { bom: true });
 }
 
-const THIN: Partial<Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+const THIN: Partial<Borders> = {
+  top: { style: 'thin' },
+  left: { style: 'thin' },
+  bottom: { style: 'thin' },
+  right: { style: 'thin' },
+};
 
 /**
  * One worksheet that opens as a finished table: title (Vietnamese, English), unit, campaign year
@@ -101,7 +117,11 @@ export async function renderXlsx(table: ReportTable, report: SummaryReport): Pro
     `Đơn vị / Unit: ${report.unit.name} (${report.unit.code}) — Năm rà soát / Review year: ${report.campaign.year} — Ngày lập / Generated: ${vietnamDateTime(report.generatedAt)} (giờ Việt Nam, Asia/Ho_Chi_Minh)`,
     { size: 11 },
   );
-  banner(L.referenceRow, `${table.reference.vi} / ${table.reference.en}`, { italic: true, size: 9, color: { argb: 'FF595959' } });
+  banner(L.referenceRow, `${table.reference.vi} / ${table.reference.en}`, {
+    italic: true,
+    size: 9,
+    color: { argb: 'FF595959' },
+  });
   sheet.getRow(L.referenceRow).height = 24;
 
   // Header: bands over grouped columns; a column without a group spans the band and header rows.
@@ -184,7 +204,13 @@ export function tableJson(table: ReportTable, report: SummaryReport) {
     form: table.form,
     title: table.title,
     reference: table.reference,
-    columns: table.columns.map((c) => ({ key: c.key, vi: c.vi, en: c.en, group: c.group ?? null, format: isMetric(c) ? metricFormat(c.key) : 'text' })),
+    columns: table.columns.map((c) => ({
+      key: c.key,
+      vi: c.vi,
+      en: c.en,
+      group: c.group ?? null,
+      format: isMetric(c) ? metricFormat(c.key) : 'text',
+    })),
     rows: tableRows(table, report),
     notes: table.notes,
   };

@@ -1,9 +1,20 @@
 import { classifyTransition } from '@rasoat/poverty-rules';
 import type { HouseholdClassification, HouseholdListSource } from '@rasoat/persistence';
-import { CASE_COUNT_METRICS, HOUSEHOLD_CLASSES, HOUSEHOLD_SOURCES, householdCounts, withDerived, type CaseCountMetric, type CountMetric } from './report-metrics';
+import {
+  CASE_COUNT_METRICS,
+  HOUSEHOLD_CLASSES,
+  HOUSEHOLD_SOURCES,
+  householdCounts,
+  withDerived,
+  type CaseCountMetric,
+  type CountMetric,
+} from './report-metrics';
 
 const counted = (source: HouseholdListSource, cls: HouseholdClassification) =>
-  Object.fromEntries(CASE_COUNT_METRICS.map((m) => [m, householdCounts(m, source, cls) ? 1 : 0])) as Record<CaseCountMetric, number>;
+  Object.fromEntries(CASE_COUNT_METRICS.map((m) => [m, householdCounts(m, source, cls) ? 1 : 0])) as Record<
+    CaseCountMetric,
+    number
+  >;
 
 describe('report metrics: household source × classification', () => {
   const cells = HOUSEHOLD_SOURCES.flatMap((source) => HOUSEHOLD_CLASSES.map((cls) => [source, cls] as const));
@@ -38,14 +49,44 @@ describe('report metrics: household source × classification', () => {
 
 describe('derived figures', () => {
   const base = (over: Partial<Record<CountMetric, number | null>>) =>
-    ({ villagesTotal: 1, villagesRecognised: 1, villagesWithHouseholdList: 0, householdsReviewed: 40, poor: 4, nearPoor: 6, previousPoor: null, escapedPoverty: 1, poorToNearPoor: null, newlyPoor: null, nearPoorToPoor: null, previousNearPoor: null, escapedNearPoverty: 0, newlyNearPoor: null, ...over }) as Record<CountMetric, number | null>;
+    ({
+      villagesTotal: 1,
+      villagesRecognised: 1,
+      villagesWithHouseholdList: 0,
+      householdsReviewed: 40,
+      poor: 4,
+      nearPoor: 6,
+      previousPoor: null,
+      escapedPoverty: 1,
+      poorToNearPoor: null,
+      newlyPoor: null,
+      nearPoorToPoor: null,
+      previousNearPoor: null,
+      escapedNearPoverty: 0,
+      newlyNearPoor: null,
+      ...over,
+    }) as Record<CountMetric, number | null>;
 
   it('rates are shares of the households reviewed', () => {
-    expect(withDerived(base({}))).toMatchObject({ poorRate: 0.1, nearPoorRate: 0.15, poorAndNearPoor: 10, poorAndNearPoorRate: 0.25 });
+    expect(withDerived(base({}))).toMatchObject({
+      poorRate: 0.1,
+      nearPoorRate: 0.15,
+      poorAndNearPoor: 10,
+      poorAndNearPoorRate: 0.25,
+    });
   });
 
   it('no households or unknown counts give no rate', () => {
-    expect(withDerived(base({ householdsReviewed: 0, poor: 0, nearPoor: 0 }))).toMatchObject({ poorRate: null, nearPoorRate: null, poorAndNearPoor: 0 });
-    expect(withDerived(base({ poor: null }))).toMatchObject({ poorRate: null, poorAndNearPoor: null, poorAndNearPoorRate: null, nearPoorRate: 0.15 });
+    expect(withDerived(base({ householdsReviewed: 0, poor: 0, nearPoor: 0 }))).toMatchObject({
+      poorRate: null,
+      nearPoorRate: null,
+      poorAndNearPoor: 0,
+    });
+    expect(withDerived(base({ poor: null }))).toMatchObject({
+      poorRate: null,
+      poorAndNearPoor: null,
+      poorAndNearPoorRate: null,
+      nearPoorRate: 0.15,
+    });
   });
 });

@@ -43,10 +43,18 @@ export function metricFormat(metric: ReportMetric): 'integer' | 'percent' {
 }
 
 /** Counts computed per case (the village counts are counted over cases instead). */
-export type CaseCountMetric = Exclude<CountMetric, 'villagesTotal' | 'villagesRecognised' | 'villagesWithHouseholdList'>;
+export type CaseCountMetric = Exclude<
+  CountMetric,
+  'villagesTotal' | 'villagesRecognised' | 'villagesWithHouseholdList'
+>;
 export const CASE_COUNT_METRICS = COUNT_METRICS.filter((m): m is CaseCountMetric => !m.startsWith('villages'));
 
-export const HOUSEHOLD_SOURCES: readonly HouseholdListSource[] = ['previous_poor', 'previous_near_poor', 'newly_arising', 'request'];
+export const HOUSEHOLD_SOURCES: readonly HouseholdListSource[] = [
+  'previous_poor',
+  'previous_near_poor',
+  'newly_arising',
+  'request',
+];
 export const HOUSEHOLD_CLASSES: readonly HouseholdClassification[] = ['poor', 'near_poor', 'average', 'not_poor'];
 
 /** Which household rows a metric counts: a source and a classification filter (`any`: no filter, unclassified rows included). */
@@ -111,7 +119,11 @@ export const SNAPSHOT_METRICS: Partial<Record<CaseCountMetric, { event: string; 
 export const RECOGNITION_EVENT = 'LISTS_RECOGNISED';
 
 /** True when a household with this source and classification counts in `metric` (the table above, as a predicate). */
-export function householdCounts(metric: CaseCountMetric, source: HouseholdListSource, classification: HouseholdClassification | null): boolean {
+export function householdCounts(
+  metric: CaseCountMetric,
+  source: HouseholdListSource,
+  classification: HouseholdClassification | null,
+): boolean {
   const filter = HOUSEHOLD_METRICS[metric];
   const sourceOk = filter.sources === 'any' || filter.sources.includes(source);
   const classOk = filter.classes === 'any' || (classification !== null && filter.classes.includes(classification));
@@ -120,7 +132,16 @@ export function householdCounts(metric: CaseCountMetric, source: HouseholdListSo
 
 /** The derived figures of a row from its counts: rates over the households reviewed (null when unknown or zero). */
 export function withDerived(counts: Record<CountMetric, number | null>): MetricValues {
-  const share = (n: number | null) => (n === null || counts.householdsReviewed === null || counts.householdsReviewed === 0 ? null : n / counts.householdsReviewed);
+  const share = (n: number | null) =>
+    n === null || counts.householdsReviewed === null || counts.householdsReviewed === 0
+      ? null
+      : n / counts.householdsReviewed;
   const both = counts.poor === null || counts.nearPoor === null ? null : counts.poor + counts.nearPoor;
-  return { ...counts, poorRate: share(counts.poor), nearPoorRate: share(counts.nearPoor), poorAndNearPoor: both, poorAndNearPoorRate: share(both) };
+  return {
+    ...counts,
+    poorRate: share(counts.poor),
+    nearPoorRate: share(counts.nearPoor),
+    poorAndNearPoor: both,
+    poorAndNearPoorRate: share(both),
+  };
 }

@@ -9,7 +9,12 @@ export class ReportTableCatalog {
 
   get(id: string): ReportTable {
     const table = this.tables.find((t) => t.id === id);
-    if (!table) throw new ReportInvalidException('table', `không có biểu "${id}" / unknown table "${id}"; có / known: ${this.tables.map((t) => t.id).join(', ')}`, { table: id });
+    if (!table)
+      throw new ReportInvalidException(
+        'table',
+        `không có biểu "${id}" / unknown table "${id}"; có / known: ${this.tables.map((t) => t.id).join(', ')}`,
+        { table: id },
+      );
     return table;
   }
 }

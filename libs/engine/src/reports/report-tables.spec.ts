@@ -14,8 +14,19 @@ describe('report tables (config/reports/bieu-7.yaml)', () => {
 
   it('the summary has households reviewed, poor and near-poor with rates; the changes have escaped and entered per list', () => {
     const keys = (id: string) => tables.find((t) => t.id === id)!.columns.map((c) => c.key);
-    expect(keys('tong-hop')).toEqual(expect.arrayContaining(['householdsReviewed', 'poor', 'poorRate', 'nearPoor', 'nearPoorRate']));
-    expect(keys('bien-dong')).toEqual(expect.arrayContaining(['escapedPoverty', 'newlyPoor', 'escapedNearPoverty', 'newlyNearPoor', 'poor', 'nearPoor']));
+    expect(keys('tong-hop')).toEqual(
+      expect.arrayContaining(['householdsReviewed', 'poor', 'poorRate', 'nearPoor', 'nearPoorRate']),
+    );
+    expect(keys('bien-dong')).toEqual(
+      expect.arrayContaining([
+        'escapedPoverty',
+        'newlyPoor',
+        'escapedNearPoverty',
+        'newlyNearPoor',
+        'poor',
+        'nearPoor',
+      ]),
+    );
   });
 
   const minimal = (columns: string) => `tables:
@@ -38,7 +49,11 @@ ${columns}`;
   });
 
   it('refuses a Vietnamese header used twice (the CSV header line must name each column)', () => {
-    expect(() => parseReportTables(minimal('      - { key: poor, vi: Số hộ, en: Poor }\n      - { key: nearPoor, vi: Số hộ, en: Near-poor }'))).toThrow(/used twice/);
+    expect(() =>
+      parseReportTables(
+        minimal('      - { key: poor, vi: Số hộ, en: Poor }\n      - { key: nearPoor, vi: Số hộ, en: Near-poor }'),
+      ),
+    ).toThrow(/used twice/);
   });
 
   it('accepts every figure as a column key', () => {

@@ -44,20 +44,24 @@ const TableSchema = z
     const seen = new Set<string>();
     table.columns.forEach((column, i) => {
       // The CSV header line is the Vietnamese headers: each must name one column.
-      if (seen.has(column.vi)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'vi'], message: `header "${column.vi}" is used twice in table ${table.id}` });
+      if (seen.has(column.vi))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', i, 'vi'],
+          message: `header "${column.vi}" is used twice in table ${table.id}`,
+        });
       seen.add(column.vi);
     });
   });
 
-const TablesFileSchema = z
-  .strictObject({ tables: z.array(TableSchema).min(1) })
-  .superRefine((file, ctx) => {
-    const ids = new Set<string>();
-    file.tables.forEach((t, i) => {
-      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tables', i, 'id'], message: `table id "${t.id}" is used twice` });
-      ids.add(t.id);
-    });
+const TablesFileSchema = z.strictObject({ tables: z.array(TableSchema).min(1) }).superRefine((file, ctx) => {
+  const ids = new Set<string>();
+  file.tables.forEach((t, i) => {
+    if (ids.has(t.id))
+      ctx.addIssue({ code: 'custom', path: ['tables', i, 'id'], message: `table id "${t.id}" is used twice` });
+    ids.add(t.id);
   });
+});
 
 export type ReportTable = z.infer<typeof TableSchema>;
 export type ReportColumn = ReportTable['columns'][number];
@@ -78,7 +82,9 @@ export function parseReportTables(text: string, file = 'bieu-7.yaml'): ReportTab
   try {
     raw = parse(text);
   } catch (error) {
-    throw new ReportTablesError(file, [`YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
+    throw new ReportTablesError(file, [
+      `YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    ]);
   }
   const result = TablesFileSchema.safeParse(raw);
   if (!result.success) {

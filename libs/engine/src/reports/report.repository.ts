@@ -43,7 +43,8 @@ const SNAPSHOT_METRIC_NAMES = Object.keys(SNAPSHOT_METRICS) as SnapshotMetric[];
 
 /** `context.data.<event>.<field>` of a case's snapshot, as jsonb (null when absent). */
 function snapshotJson(event: string, field: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(event) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`bad snapshot path ${event}.${field}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(event) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field))
+    throw new Error(`bad snapshot path ${event}.${field}`);
   return `(c.snapshot #> '{context,data,${event},${field}}')`;
 }
 
@@ -136,11 +137,15 @@ export class ReportRepository {
 
   /** The figures per child unit under `unitPath` (the child's code starts at `childStart` in a case's path) and the total. */
   summary(ranges: SnapshotRanges, campaignId: string, unitPath: string, childStart: number): Promise<SummaryRowData[]> {
-    return this.em.fork().execute<SummaryRowData[]>(SUMMARY_SQL, [JSON.stringify(ranges), childStart, campaignId, `${unitPath}%`]);
+    return this.em
+      .fork()
+      .execute<SummaryRowData[]>(SUMMARY_SQL, [JSON.stringify(ranges), childStart, campaignId, `${unitPath}%`]);
   }
 
   /** The snapshot values under `unitPath` that the summary leaves out, by village and metric. */
   outOfRange(ranges: SnapshotRanges, campaignId: string, unitPath: string): Promise<OutOfRangeRow[]> {
-    return this.em.fork().execute<OutOfRangeRow[]>(OUT_OF_RANGE_SQL, [JSON.stringify(ranges), campaignId, `${unitPath}%`]);
+    return this.em
+      .fork()
+      .execute<OutOfRangeRow[]>(OUT_OF_RANGE_SQL, [JSON.stringify(ranges), campaignId, `${unitPath}%`]);
   }
 }

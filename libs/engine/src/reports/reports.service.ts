@@ -6,7 +6,14 @@ import { CampaignsService } from '../campaigns';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { UnitsService } from '../units';
-import { COUNT_METRICS, SNAPSHOT_METRICS, withDerived, type CaseCountMetric, type CountMetric, type MetricValues } from './report-metrics';
+import {
+  COUNT_METRICS,
+  SNAPSHOT_METRICS,
+  withDerived,
+  type CaseCountMetric,
+  type CountMetric,
+  type MetricValues,
+} from './report-metrics';
 import { ReportRepository, type SnapshotRanges } from './report.repository';
 import { ReportInvalidException } from './reports.exception';
 
@@ -68,24 +75,50 @@ export class ReportsService {
     const { unit, children } = await this.units.getWithChildren(unitCode, actor);
     const campaign = await this.campaigns.get(campaignId, actor);
     if (unit.provinceCode !== campaign.provinceCode) {
-      throw new ReportInvalidException('unit', `đơn vị ${unit.code} không thuộc tỉnh ${campaign.provinceCode} của đợt rà soát / the unit is outside the campaign's province`, { unit: unit.code });
+      throw new ReportInvalidException(
+        'unit',
+        `đơn vị ${unit.code} không thuộc tỉnh ${campaign.provinceCode} của đợt rà soát / the unit is outside the campaign's province`,
+        { unit: unit.code },
+      );
     }
     const generatedAt = this.clock.now().toISOString();
     const ranges = snapshotRanges((await this.registry.get(campaign.definitionKey)).definition);
-    const [rows, outOfRange] = await Promise.all([this.reports.summary(ranges, campaign.id, unit.path, unit.path.length + 1), this.reports.outOfRange(ranges, campaign.id, unit.path)]);
+    const [rows, outOfRange] = await Promise.all([
+      this.reports.summary(ranges, campaign.id, unit.path, unit.path.length + 1),
+      this.reports.outOfRange(ranges, campaign.id, unit.path),
+    ]);
     // Sums come back as bigint, i.e. as text; every one is exact in a number (field-limits.ts).
     const counts = (row: (typeof rows)[number] | undefined): Record<CountMetric, number | null> =>
-      Object.fromEntries(COUNT_METRICS.map((m) => {
-        const value = row?.[m];
-        return [m, value === null || value === undefined ? (m.startsWith('villages') || row === undefined ? 0 : null) : Number(value)];
-      })) as Record<CountMetric, number | null>;
+      Object.fromEntries(
+        COUNT_METRICS.map((m) => {
+          const value = row?.[m];
+          return [
+            m,
+            value === null || value === undefined
+              ? m.startsWith('villages') || row === undefined
+                ? 0
+                : null
+              : Number(value),
+          ];
+        }),
+      ) as Record<CountMetric, number | null>;
     const byChild = new Map(rows.filter((r) => !r.is_total).map((r) => [r.child, r]));
     const totalRow = rows.find((r) => r.is_total);
     return {
       unit: { code: unit.code, name: unit.name, level: unit.level },
-      campaign: { id: campaign.id, year: campaign.year, provinceCode: campaign.provinceCode, definitionKey: campaign.definitionKey },
+      campaign: {
+        id: campaign.id,
+        year: campaign.year,
+        provinceCode: campaign.provinceCode,
+        definitionKey: campaign.definitionKey,
+      },
       generatedAt,
-      rows: children.map((c) => ({ code: c.code, name: c.name, level: c.level, values: withDerived(counts(byChild.get(c.code))) })),
+      rows: children.map((c) => ({
+        code: c.code,
+        name: c.name,
+        level: c.level,
+        values: withDerived(counts(byChild.get(c.code))),
+      })),
       total: { code: unit.code, name: unit.name, level: unit.level, values: withDerived(counts(totalRow)) },
       outOfRange: outOfRange.map((v) => ({ ...v, range: ranges[v.metric] as { min: number; max: number } })),
     };

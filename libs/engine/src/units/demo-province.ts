@@ -14,7 +14,31 @@ const DISTRICTS = [
   ['223', 'Huyện Hiệp Hòa'],
 ] as const;
 
-const FIRST = ['An', 'Bảo', 'Cẩm', 'Đông', 'Đồng', 'Hòa', 'Hương', 'Hoàng', 'Hồng', 'Kim', 'Lam', 'Liên', 'Minh', 'Nghĩa', 'Ngọc', 'Phúc', 'Quang', 'Tân', 'Thanh', 'Tiên', 'Trung', 'Vân', 'Xuân'];
+const FIRST = [
+  'An',
+  'Bảo',
+  'Cẩm',
+  'Đông',
+  'Đồng',
+  'Hòa',
+  'Hương',
+  'Hoàng',
+  'Hồng',
+  'Kim',
+  'Lam',
+  'Liên',
+  'Minh',
+  'Nghĩa',
+  'Ngọc',
+  'Phúc',
+  'Quang',
+  'Tân',
+  'Thanh',
+  'Tiên',
+  'Trung',
+  'Vân',
+  'Xuân',
+];
 const SECOND = ['Sơn', 'Hà', 'Lộc', 'Phong', 'Thịnh', 'Hưng', 'Bình', 'Lâm', 'Tiến', 'Khê'];
 const VILLAGE = ['Đồng', 'Trại', 'Chợ', 'Đình', 'Giữa', 'Cầu', 'Núi', 'Bãi', 'Hạ', 'Thượng'];
 

@@ -12,7 +12,9 @@ const UNITS: UnitLink[] = [
 
 function setup() {
   const repository = {
-    links: jest.fn(async (codes: readonly string[], _em?: EntityManager) => UNITS.filter((u) => codes.includes(u.code))),
+    links: jest.fn(async (codes: readonly string[], _em?: EntityManager) =>
+      UNITS.filter((u) => codes.includes(u.code)),
+    ),
     link: jest.fn(async (code: string) => UNITS.find((u) => u.code === code)),
   } satisfies Partial<Record<keyof UnitRepository, jest.Mock>>;
   return { directory: new UnitDirectory(repository as unknown as UnitRepository), repository };
@@ -29,7 +31,9 @@ describe('UnitDirectory', () => {
     await directory.chains(['/24/213/07000/0700002/', '/24/213/07000/0700009/']);
     expect(repository.links).toHaveBeenLastCalledWith(['0700009'], undefined);
     // An unknown code is skipped in the chain, and asked for again next time.
-    expect((await directory.chains(['/24/213/07000/0700009/'])).get('/24/213/07000/0700009/')?.map((u) => u.code)).toEqual(['24', '213', '07000']);
+    expect(
+      (await directory.chains(['/24/213/07000/0700009/'])).get('/24/213/07000/0700009/')?.map((u) => u.code),
+    ).toEqual(['24', '213', '07000']);
     expect(repository.links).toHaveBeenCalledTimes(3);
   });
 

@@ -18,12 +18,16 @@ export interface UnitRow extends UnitSeed {
  * province → district → commune → village (before July 2025) and province → commune →
  * village (after), because a path is just the chain of parents.
  */
-export function withPaths(units: readonly UnitSeed[], known: ReadonlyMap<string, { path: string; provinceCode: string }> = new Map()): UnitRow[] {
+export function withPaths(
+  units: readonly UnitSeed[],
+  known: ReadonlyMap<string, { path: string; provinceCode: string }> = new Map(),
+): UnitRow[] {
   const resolved = new Map(known);
   const rows: UnitRow[] = [];
   for (const unit of units) {
     const parent = unit.parentCode ? resolved.get(unit.parentCode) : undefined;
-    if (unit.parentCode && !parent) throw new Error(`unit ${unit.code}: parent ${unit.parentCode} is unknown or comes later in the list`);
+    if (unit.parentCode && !parent)
+      throw new Error(`unit ${unit.code}: parent ${unit.parentCode} is unknown or comes later in the list`);
     const path = `${parent?.path ?? '/'}${unit.code}/`;
     const provinceCode = unit.level === 'province' ? unit.code : (parent?.provinceCode ?? unit.code);
     resolved.set(unit.code, { path, provinceCode });

@@ -44,7 +44,18 @@ export class UnitRepository {
          select code, name, level, parent_code, path, province_code
          from jsonb_to_recordset(?::jsonb) as t(code text, name text, level text, parent_code text, path text, province_code text)
          on conflict (code) do nothing`,
-        [JSON.stringify(batch.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, path: r.path, province_code: r.provinceCode })))],
+        [
+          JSON.stringify(
+            batch.map((r) => ({
+              code: r.code,
+              name: r.name,
+              level: r.level,
+              parent_code: r.parentCode,
+              path: r.path,
+              province_code: r.provinceCode,
+            })),
+          ),
+        ],
         'run',
       );
       inserted += (result as { affectedRows?: number }).affectedRows ?? 0;
@@ -58,12 +69,17 @@ export class UnitRepository {
    * EntityManager would leave the transaction and take another connection).
    */
   links(codes: readonly string[], tx?: EntityManager): Promise<UnitLink[]> {
-    return (tx ?? this.em.fork()).execute<UnitLink[]>('select code, name, level from admin_unit where code = any(string_to_array(?, \',\'))', [codes.join(',')]);
+    return (tx ?? this.em.fork()).execute<UnitLink[]>(
+      "select code, name, level from admin_unit where code = any(string_to_array(?, ','))",
+      [codes.join(',')],
+    );
   }
 
   /** One unit; undefined when there is none. */
   async link(code: string): Promise<UnitLink | undefined> {
-    const [row] = await this.em.fork().execute<UnitLink[]>('select code, name, level from admin_unit where code = ?', [code]);
+    const [row] = await this.em
+      .fork()
+      .execute<UnitLink[]>('select code, name, level from admin_unit where code = ?', [code]);
     return row;
   }
 }

@@ -6,7 +6,14 @@ import type { UnitRepository } from './unit.repository';
 import { UnitNotFoundException } from './units.exception';
 import { UnitsService } from './units.service';
 
-const unit = (code: string, level: AdminUnit['level'], path: string): AdminUnit => ({ code, name: `Đơn vị ${code}`, level, path, provinceCode: 'T1', parentCode: null });
+const unit = (code: string, level: AdminUnit['level'], path: string): AdminUnit => ({
+  code,
+  name: `Đơn vị ${code}`,
+  level,
+  path,
+  provinceCode: 'T1',
+  parentCode: null,
+});
 const COMMUNE = unit('T1C1', 'commune', '/T1/T1D1/T1C1/');
 
 function setup() {
@@ -31,9 +38,14 @@ describe('UnitsService', () => {
   it('shows a unit and its children inside the actor’s scope only (403 outside, before reading the children)', async () => {
     const { service, units } = setup();
     const district: Actor = { sub: 'd', role: 'district_committee', unit: 'T1D1' };
-    expect(await service.getWithChildren('T1C1', district)).toEqual({ unit: COMMUNE, children: [expect.objectContaining({ code: 'T1C1V1' })] });
+    expect(await service.getWithChildren('T1C1', district)).toEqual({
+      unit: COMMUNE,
+      children: [expect.objectContaining({ code: 'T1C1V1' })],
+    });
     expect(units.children).toHaveBeenCalledWith('T1C1');
-    await expect(service.getWithChildren('T1C1', { sub: 'o', role: 'district_committee', unit: 'T1D2' })).rejects.toBeInstanceOf(AuthException);
+    await expect(
+      service.getWithChildren('T1C1', { sub: 'o', role: 'district_committee', unit: 'T1D2' }),
+    ).rejects.toBeInstanceOf(AuthException);
     expect(units.children).toHaveBeenCalledTimes(1);
   });
 
@@ -46,9 +58,25 @@ describe('UnitsService', () => {
     expect(inserted).toBe(2);
     expect(units.placesOf).toHaveBeenCalledWith(['T1C1', 'T1C1V9']);
     expect(units.insertMissing).toHaveBeenCalledWith([
-      { code: 'T1C1V9', name: 'Thôn 9', level: 'village', parentCode: 'T1C1', path: '/T1/T1D1/T1C1/T1C1V9/', provinceCode: 'T1' },
-      { code: 'T1C1V9X', name: 'Xóm', level: 'village', parentCode: 'T1C1V9', path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/', provinceCode: 'T1' },
+      {
+        code: 'T1C1V9',
+        name: 'Thôn 9',
+        level: 'village',
+        parentCode: 'T1C1',
+        path: '/T1/T1D1/T1C1/T1C1V9/',
+        provinceCode: 'T1',
+      },
+      {
+        code: 'T1C1V9X',
+        name: 'Xóm',
+        level: 'village',
+        parentCode: 'T1C1V9',
+        path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/',
+        provinceCode: 'T1',
+      },
     ]);
-    await expect(service.upsertTree([{ code: 'X1', name: 'X', level: 'village', parentCode: 'T9' }])).rejects.toThrow('parent T9 is unknown');
+    await expect(service.upsertTree([{ code: 'X1', name: 'X', level: 'village', parentCode: 'T9' }])).rejects.toThrow(
+      'parent T9 is unknown',
+    );
   });
 });

@@ -43,16 +43,28 @@ export function navigate(hash) {
 function parse() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, qs = ''] = raw.split('?');
-  return { parts: path.split('/').filter(Boolean).map((p) => decodeURIComponent(p)), query: new URLSearchParams(qs) };
+  return {
+    parts: path
+      .split('/')
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p)),
+    query: new URLSearchParams(qs),
+  };
 }
 
 function viewFor(parts, query, signal) {
   const [page, arg] = parts;
   if (page === 'unit' && arg) return progressView({ code: arg, campaignId: query.get('campaign'), signal, navigate });
   if (page === 'case' && arg) return caseView({ id: arg });
-  if (page === 'inbox') return inboxView({ unreadOnly: query.get('unread') === '1', navigate, onUnreadChange: setUnread });
+  if (page === 'inbox')
+    return inboxView({ unreadOnly: query.get('unread') === '1', navigate, onUnreadChange: setUnread });
   if (page === 'definitions') return definitionsView({ key: arg, navigate });
-  return h('div', { class: 'page' }, h('h1', { tabindex: '-1' }, t('notFound')), h('p', {}, h('a', { href: '#/' }, t('nav.progress'))));
+  return h(
+    'div',
+    { class: 'page' },
+    h('h1', { tabindex: '-1' }, t('notFound')),
+    h('p', {}, h('a', { href: '#/' }, t('nav.progress'))),
+  );
 }
 
 async function render() {
@@ -151,8 +163,13 @@ function renderHeader(active) {
     return;
   }
   unreadBadge = h('span', { class: 'count', hidden: true });
-  const link = (href, key, isActive, extra) => h('li', {}, h('a', { href, 'aria-current': isActive ? 'page' : null }, t(key), extra));
-  const unitLabel = h('span', { class: 'who-unit' }, actor.unit === 'VN' ? t('nation') : (unitNames.get(actor.unit)?.name ?? actor.unit));
+  const link = (href, key, isActive, extra) =>
+    h('li', {}, h('a', { href, 'aria-current': isActive ? 'page' : null }, t(key), extra));
+  const unitLabel = h(
+    'span',
+    { class: 'who-unit' },
+    actor.unit === 'VN' ? t('nation') : (unitNames.get(actor.unit)?.name ?? actor.unit),
+  );
   if (actor.unit !== 'VN' && !unitNames.has(actor.unit)) {
     cached(`/api/units/${encodeURIComponent(actor.unit)}`)
       .then(({ unit }) => {
@@ -178,7 +195,12 @@ function renderHeader(active) {
     h(
       'div',
       { class: 'tools' },
-      h('div', { class: 'who', role: 'group', 'aria-label': t('who.label'), title: expires }, h('span', { class: 'who-name' }, actor.name ?? actor.sub), h('span', { class: 'who-role' }, roleLabel(actor.role), ' · ', unitLabel, ` (${actor.unit})`)),
+      h(
+        'div',
+        { class: 'who', role: 'group', 'aria-label': t('who.label'), title: expires },
+        h('span', { class: 'who-name' }, actor.name ?? actor.sub),
+        h('span', { class: 'who-role' }, roleLabel(actor.role), ' · ', unitLabel, ` (${actor.unit})`),
+      ),
       lang,
       h(
         'button',
@@ -199,7 +221,12 @@ function renderHeader(active) {
 }
 
 function brand() {
-  return h('a', { class: 'brand', href: '#/' }, h('img', { src: '/assets/favicon.svg', alt: '', width: 28, height: 28 }), h('span', { class: 'brand-text' }, t('app.title')));
+  return h(
+    'a',
+    { class: 'brand', href: '#/' },
+    h('img', { src: '/assets/favicon.svg', alt: '', width: 28, height: 28 }),
+    h('span', { class: 'brand-text' }, t('app.title')),
+  );
 }
 
 window.addEventListener('rasoat:unauthenticated', (ev) => {

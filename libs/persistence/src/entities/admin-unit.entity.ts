@@ -23,7 +23,10 @@ export class AdminUnit {
   parentCode?: string | null;
 
   /** `/24/213/07654/0765401/`: the codes from the province down to this unit. */
-  @Index({ name: 'admin_unit_path_idx', expression: 'create index "admin_unit_path_idx" on "admin_unit" ("path" text_pattern_ops)' })
+  @Index({
+    name: 'admin_unit_path_idx',
+    expression: 'create index "admin_unit_path_idx" on "admin_unit" ("path" text_pattern_ops)',
+  })
   @Property({ type: 'text' })
   path!: string;
 

@@ -6,9 +6,15 @@ export type CaseEventStatus = 'pending' | 'applied' | 'rejected';
 @Entity({ tableName: 'case_event' })
 @Unique({ properties: ['caseId', 'idempotencyKey'] })
 @Unique({ properties: ['caseId', 'seq'] })
-@Index({ name: 'case_event_pending_idx', expression: `create index "case_event_pending_idx" on "case_event" ("received_at") where "status" = 'pending'` })
+@Index({
+  name: 'case_event_pending_idx',
+  expression: `create index "case_event_pending_idx" on "case_event" ("received_at") where "status" = 'pending'`,
+})
 /** One actor's refusals on one case by time: the refused-event budget, and the case view's refusals. */
-@Index({ name: 'case_event_refused_idx', expression: `create index "case_event_refused_idx" on "case_event" ("case_id", ("actor" ->> 'sub'), "processed_at") where "status" = 'rejected'` })
+@Index({
+  name: 'case_event_refused_idx',
+  expression: `create index "case_event_refused_idx" on "case_event" ("case_id", ("actor" ->> 'sub'), "processed_at") where "status" = 'rejected'`,
+})
 export class CaseEvent {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

@@ -1,7 +1,8 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** `household`: a change to the case's household list (codes only in `details`, never personal data). */
-export type HistoryKind = 'started' | 'transition' | 'event' | 'completed' | 'deadline' | 'migrated' | 'household' | 'corrected';
+export type HistoryKind =
+  'started' | 'transition' | 'event' | 'completed' | 'deadline' | 'migrated' | 'household' | 'corrected';
 
 /**
  * Append-only audit trail of a case: who did what, when, and what it changed. A refused event

@@ -11,7 +11,10 @@ export type DeadlineStatus = 'armed' | 'overdue' | 'fired' | 'cancelled' | 'clos
  * engine up; losing them loses nothing because this row remains.
  */
 @Entity({ tableName: 'deadline' })
-@Index({ name: 'deadline_next_alarm_idx', expression: `create index "deadline_next_alarm_idx" on "deadline" ("next_alarm_at") where "next_alarm_at" is not null` })
+@Index({
+  name: 'deadline_next_alarm_idx',
+  expression: `create index "deadline_next_alarm_idx" on "deadline" ("next_alarm_at") where "next_alarm_at" is not null`,
+})
 @Index({ properties: ['caseId', 'status'] })
 export class Deadline {
   @PrimaryKey({ type: 'uuid' })

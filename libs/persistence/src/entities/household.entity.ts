@@ -13,7 +13,10 @@ export type HouseholdClassification = 'poor' | 'near_poor' | 'average' | 'not_po
  * Codes are unique per case whatever their case (`lower(code)`).
  */
 @Entity({ tableName: 'household' })
-@Index({ name: 'household_case_id_code_unique', expression: 'create unique index "household_case_id_code_unique" on "household" ("case_id", lower("code"))' })
+@Index({
+  name: 'household_case_id_code_unique',
+  expression: 'create unique index "household_case_id_code_unique" on "household" ("case_id", lower("code"))',
+})
 export class Household {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

@@ -15,7 +15,25 @@ import { NotificationSubscription } from './notification-subscription.entity';
 import { ProgressCounter, StageCounter } from './progress-counter.entity';
 import { ReviewCase } from './review-case.entity';
 
-export { AdminUnit, CalendarAdjustmentRow, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Household, HouseholdComplaint, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase };
+export {
+  AdminUnit,
+  CalendarAdjustmentRow,
+  Campaign,
+  CaseEvent,
+  CaseHistory,
+  Deadline,
+  DefinitionAudit,
+  DefinitionVersion,
+  Household,
+  HouseholdComplaint,
+  Notification,
+  NotificationDelivery,
+  NotificationDigest,
+  NotificationSubscription,
+  ProgressCounter,
+  StageCounter,
+  ReviewCase,
+};
 export type { UnitLevel } from './admin-unit.entity';
 export type { CaseEventStatus } from './case-event.entity';
 export type { HistoryKind } from './case-history.entity';
@@ -28,4 +46,22 @@ export type { DigestGroup } from './notification-digest.entity';
 export type { SubscriptionChannel } from './notification-subscription.entity';
 
 /** Every entity, for the ORM configuration. */
-export const ENTITIES = [AdminUnit, CalendarAdjustmentRow, Campaign, CaseEvent, CaseHistory, Deadline, DefinitionAudit, DefinitionVersion, Household, HouseholdComplaint, Notification, NotificationDelivery, NotificationDigest, NotificationSubscription, ProgressCounter, StageCounter, ReviewCase];
+export const ENTITIES = [
+  AdminUnit,
+  CalendarAdjustmentRow,
+  Campaign,
+  CaseEvent,
+  CaseHistory,
+  Deadline,
+  DefinitionAudit,
+  DefinitionVersion,
+  Household,
+  HouseholdComplaint,
+  Notification,
+  NotificationDelivery,
+  NotificationDigest,
+  NotificationSubscription,
+  ProgressCounter,
+  StageCounter,
+  ReviewCase,
+];

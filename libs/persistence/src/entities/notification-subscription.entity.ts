@@ -8,7 +8,10 @@ export type SubscriptionChannel = 'email' | 'webhook';
  * deliveries already made keep their subscription.
  */
 @Entity({ tableName: 'notification_subscription' })
-@Index({ name: 'notification_subscription_active_idx', expression: `create index "notification_subscription_active_idx" on "notification_subscription" ("unit_code", "role") where "active"` })
+@Index({
+  name: 'notification_subscription_active_idx',
+  expression: `create index "notification_subscription_active_idx" on "notification_subscription" ("unit_code", "role") where "active"`,
+})
 @Index({
   name: 'notification_subscription_active_unique',
   expression: `create unique index "notification_subscription_active_unique" on "notification_subscription" ("unit_code", "role", "channel", "address") where "active"`,

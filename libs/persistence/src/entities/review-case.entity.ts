@@ -21,7 +21,10 @@ export class ReviewCase {
   communeCode!: string;
 
   /** The village's unit path, copied so that scope checks need no join. */
-  @Index({ name: 'review_case_unit_path_idx', expression: 'create index "review_case_unit_path_idx" on "review_case" ("unit_path" text_pattern_ops)' })
+  @Index({
+    name: 'review_case_unit_path_idx',
+    expression: 'create index "review_case_unit_path_idx" on "review_case" ("unit_path" text_pattern_ops)',
+  })
   @Property({ type: 'text' })
   unitPath!: string;
 

@@ -20,7 +20,9 @@ export class Migration20261123170000Households extends Migration {
       "id" uuid not null primary key, "case_id" uuid not null, "household_code" text not null, "summary" text not null,
       "filed_by" jsonb not null, "filed_at" timestamptz not null, "status" text not null,
       "resolution" jsonb null, "resolved_by" jsonb null, "resolved_at" timestamptz null);`);
-    this.addSql(`create index "household_complaint_case_id_status_index" on "household_complaint" ("case_id", "status");`);
+    this.addSql(
+      `create index "household_complaint_case_id_status_index" on "household_complaint" ("case_id", "status");`,
+    );
     this.addSql(`alter table "review_case" add column "households_locked_at" timestamptz null;`);
   }
 }

@@ -10,8 +10,12 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261123180000ProgressAggregates extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "open_deadline_counter" ("campaign_id" uuid not null, "commune_code" text not null, "due_date" date not null, "open" int not null, constraint "open_deadline_counter_pkey" primary key ("campaign_id", "commune_code", "due_date"));`);
-    this.addSql(`create table "stage_counter_daily" ("campaign_id" uuid not null, "commune_code" text not null, "stage" int not null, "day" date not null, "reached" int not null, constraint "stage_counter_daily_pkey" primary key ("campaign_id", "day", "commune_code", "stage"));`);
+    this.addSql(
+      `create table "open_deadline_counter" ("campaign_id" uuid not null, "commune_code" text not null, "due_date" date not null, "open" int not null, constraint "open_deadline_counter_pkey" primary key ("campaign_id", "commune_code", "due_date"));`,
+    );
+    this.addSql(
+      `create table "stage_counter_daily" ("campaign_id" uuid not null, "commune_code" text not null, "stage" int not null, "day" date not null, "reached" int not null, constraint "stage_counter_daily_pkey" primary key ("campaign_id", "day", "commune_code", "stage"));`,
+    );
     // One statement per trigger firing; rows in key order so that concurrent transactions lock counters in the same order.
     this.addSql(`
       create function deadline_counter_after_insert() returns trigger language plpgsql as $$
@@ -44,9 +48,15 @@ export class Migration20261123180000ProgressAggregates extends Migration {
         on conflict (campaign_id, commune_code, due_date) do update set open = open_deadline_counter.open + excluded.open;
         return null;
       end $$;`);
-    this.addSql(`create trigger deadline_counter_insert after insert on deadline referencing new table as new_rows for each statement execute function deadline_counter_after_insert();`);
-    this.addSql(`create trigger deadline_counter_update after update on deadline referencing old table as old_rows new table as new_rows for each statement execute function deadline_counter_after_update();`);
-    this.addSql(`create trigger deadline_counter_delete after delete on deadline referencing old table as old_rows for each statement execute function deadline_counter_after_delete();`);
+    this.addSql(
+      `create trigger deadline_counter_insert after insert on deadline referencing new table as new_rows for each statement execute function deadline_counter_after_insert();`,
+    );
+    this.addSql(
+      `create trigger deadline_counter_update after update on deadline referencing old table as old_rows new table as new_rows for each statement execute function deadline_counter_after_update();`,
+    );
+    this.addSql(
+      `create trigger deadline_counter_delete after delete on deadline referencing old table as old_rows for each statement execute function deadline_counter_after_delete();`,
+    );
     // Backfill what exists.
     this.addSql(`
       insert into open_deadline_counter (campaign_id, commune_code, due_date, open)

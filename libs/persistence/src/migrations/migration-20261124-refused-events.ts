@@ -10,6 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261124090000RefusedEvents extends Migration {
   override async up(): Promise<void> {
     this.addSql(`delete from "case_history" where "kind" = 'rejected';`);
-    this.addSql(`create index "case_event_refused_idx" on "case_event" ("case_id", ("actor" ->> 'sub'), "processed_at") where "status" = 'rejected';`);
+    this.addSql(
+      `create index "case_event_refused_idx" on "case_event" ("case_id", ("actor" ->> 'sub'), "processed_at") where "status" = 'rejected';`,
+    );
   }
 }

@@ -46,7 +46,13 @@ export function parseStateDiagram(text) {
         ensure(from);
         ensure(to);
         const guard = /\[(.*)\]\s*$/.exec(label);
-        edges.push({ from, to, event: guard ? label.slice(0, guard.index).trim() : label.trim(), guard: guard ? guard[1].trim() : null, container: stack[stack.length - 1].id });
+        edges.push({
+          from,
+          to,
+          event: guard ? label.slice(0, guard.index).trim() : label.trim(),
+          guard: guard ? guard[1].trim() : null,
+          container: stack[stack.length - 1].id,
+        });
       }
     } else if ((m = /^([A-Za-z_][\w-]*)\s*:\s*(.*)$/.exec(line))) {
       // Mermaid labels cannot hold ":"; the product replaced "Bước 1: X" by "Bước 1  X".
@@ -110,7 +116,11 @@ const LANE = 18;
 const MARGIN = 24;
 
 function textBlock(lines, x, y, cls, lineHeight = LINE) {
-  return s('text', { class: cls, x, y }, lines.map((l, i) => s('tspan', { x, dy: i === 0 ? 0 : lineHeight }, l)));
+  return s(
+    'text',
+    { class: cls, x, y },
+    lines.map((l, i) => s('tspan', { x, dy: i === 0 ? 0 : lineHeight }, l)),
+  );
 }
 
 /**
@@ -121,7 +131,7 @@ function textBlock(lines, x, y, cls, lineHeight = LINE) {
 export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } = {}) {
   const parsed = parseStateDiagram(text);
   const highlighted = new Set(current ?? parsed.current);
-  const label = (id) => (labelOf?.(id) || parsed.states.get(id)?.label || id);
+  const label = (id) => labelOf?.(id) || parsed.states.get(id)?.label || id;
   const top = flowOrder(parsed.root.regions[0], parsed);
   const index = new Map(top.map((id, i) => [id, i]));
 
@@ -155,13 +165,16 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
   parsed.edges.sort((a, b) => (rank.get(a.from) ?? rank.size) - (rank.get(b.from) ?? rank.size));
 
   // Edges between top-level boxes: straight (to the next box), loops, or lanes.
-  const drawn = parsed.edges.map((e, i) => ({ ...e, n: i + 1 })).filter((e) => e.container === null && index.has(e.from) && index.has(e.to));
+  const drawn = parsed.edges
+    .map((e, i) => ({ ...e, n: i + 1 }))
+    .filter((e) => e.container === null && index.has(e.from) && index.has(e.to));
   const laneEdges = { left: [], right: [] };
   for (const e of drawn) {
     const a = index.get(e.from);
     const b = index.get(e.to);
     if (a === b) e.kind = 'loop';
-    else if (b === a + 1 && !drawn.some((o) => o !== e && o.kind === 'straight' && o.from === e.from && o.to === e.to)) e.kind = 'straight';
+    else if (b === a + 1 && !drawn.some((o) => o !== e && o.kind === 'straight' && o.from === e.from && o.to === e.to))
+      e.kind = 'straight';
     else {
       e.kind = 'lane';
       e.side = b > a ? 'right' : 'left';
@@ -209,26 +222,69 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
   for (const [key, list] of attach) {
     const box = boxes[index.get(key.split(':')[0])];
     list.sort((p, q) => q.e.lane - p.e.lane);
-    list.forEach((p, i) => pointY.set(`${p.e.n}:${p.end}`, box.y + 8 + ((box.height - 16) * (i + 1)) / (list.length + 1)));
+    list.forEach((p, i) =>
+      pointY.set(`${p.e.n}:${p.end}`, box.y + 8 + ((box.height - 16) * (i + 1)) / (list.length + 1)),
+    );
   }
 
   const titleId = uid('dgt');
   const currentLabels = [...highlighted].map(label).join(', ');
-  const svg = s('svg', { class: 'diagram-svg', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': titleId, style: { maxWidth: `${width}px` } });
-  svg.append(s('title', { id: titleId }, `${t('diagram.title')}${currentLabels ? ` — ${t('diagram.current', { steps: currentLabels })}` : ''}`));
+  const svg = s('svg', {
+    class: 'diagram-svg',
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-labelledby': titleId,
+    style: { maxWidth: `${width}px` },
+  });
+  svg.append(
+    s(
+      'title',
+      { id: titleId },
+      `${t('diagram.title')}${currentLabels ? ` — ${t('diagram.current', { steps: currentLabels })}` : ''}`,
+    ),
+  );
   const markerId = uid('arrow');
-  svg.append(s('defs', {}, s('marker', { id: markerId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))));
+  svg.append(
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: markerId,
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }),
+      ),
+    ),
+  );
   const arrow = `url(#${markerId})`;
   const edgeLayer = s('g', { class: 'edges' });
   const badgeLayer = s('g', { class: 'badges' });
-  const badge = (x, yy, n) => badgeLayer.append(s('g', { class: 'badge' }, s('circle', { cx: x, cy: yy, r: 9 }), s('text', { x, y: yy + 4 }, String(n))));
+  const badge = (x, yy, n) =>
+    badgeLayer.append(
+      s('g', { class: 'badge' }, s('circle', { cx: x, cy: yy, r: 9 }), s('text', { x, y: yy + 4 }, String(n))),
+    );
 
   // Start marker above the initial step.
   const initial = parsed.root.regions[0].initial;
   if (initial && index.has(initial)) {
     const b = boxes[index.get(initial)];
     const startY = b.y - 30;
-    svg.append(s('g', { class: 'start' }, s('title', {}, t('diagram.start')), s('circle', { cx, cy: startY, r: 7 }), s('line', { x1: cx, y1: startY + 7, x2: cx, y2: b.y - 2, 'marker-end': arrow, class: 'edge' })));
+    svg.append(
+      s(
+        'g',
+        { class: 'start' },
+        s('title', {}, t('diagram.start')),
+        s('circle', { cx, cy: startY, r: 7 }),
+        s('line', { x1: cx, y1: startY + 7, x2: cx, y2: b.y - 2, 'marker-end': arrow, class: 'edge' }),
+      ),
+    );
   }
 
   for (const e of drawn) {
@@ -237,14 +293,32 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
     const name = eventLabel(e.event);
     const title = s('title', {}, `${e.n}. ${name}${e.guard ? ` [${e.guard}]` : ''}: ${label(e.from)} → ${label(e.to)}`);
     if (e.kind === 'straight') {
-      edgeLayer.append(s('g', {}, title, s('line', { class: 'edge', x1: cx, y1: a.y + a.height, x2: cx, y2: b.y - 2, 'marker-end': arrow })));
+      edgeLayer.append(
+        s(
+          'g',
+          {},
+          title,
+          s('line', { class: 'edge', x1: cx, y1: a.y + a.height, x2: cx, y2: b.y - 2, 'marker-end': arrow }),
+        ),
+      );
       const mid = (a.y + a.height + b.y) / 2;
       badge(cx, mid, e.n);
       edgeLayer.append(s('text', { class: 'edge-label', x: cx + 14, y: mid + 4 }, e.event));
     } else if (e.kind === 'loop') {
       const y1 = a.y + 10;
       const y2 = a.y + Math.min(a.height - 6, 34);
-      edgeLayer.append(s('g', {}, title, s('path', { class: 'edge', d: `M${boxR},${y1} C${boxR + 40},${y1 - 10} ${boxR + 40},${y2 + 10} ${boxR + 2},${y2}`, 'marker-end': arrow })));
+      edgeLayer.append(
+        s(
+          'g',
+          {},
+          title,
+          s('path', {
+            class: 'edge',
+            d: `M${boxR},${y1} C${boxR + 40},${y1 - 10} ${boxR + 40},${y2 + 10} ${boxR + 2},${y2}`,
+            'marker-end': arrow,
+          }),
+        ),
+      );
       badge(boxR + 31, (y1 + y2) / 2, e.n);
     } else {
       const x = e.side === 'right' ? rightLaneX(e.lane) : leftLaneX(e.lane);
@@ -252,7 +326,14 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
       const y1 = pointY.get(`${e.n}:from`);
       const y2 = pointY.get(`${e.n}:to`);
       const end = e.side === 'right' ? edgeX + 2 : edgeX - 2;
-      edgeLayer.append(s('g', {}, title, s('path', { class: `edge lane ${e.side}`, d: `M${edgeX},${y1} H${x} V${y2} H${end}`, 'marker-end': arrow })));
+      edgeLayer.append(
+        s(
+          'g',
+          {},
+          title,
+          s('path', { class: `edge lane ${e.side}`, d: `M${edgeX},${y1} H${x} V${y2} H${end}`, 'marker-end': arrow }),
+        ),
+      );
       badge(x, y1 + (y2 - y1) / 2, e.n);
     }
   }
@@ -262,9 +343,16 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
   for (const b of boxes) {
     const isCurrent = highlighted.has(b.id);
     const g = s('g', { class: `node${isCurrent ? ' current' : ''}${b.st.final ? ' final' : ''}`, 'data-step': b.id });
-    g.append(s('title', {}, `${label(b.id)}${isCurrent ? ` (${t('diagram.legendCurrent')})` : ''}${b.st.final ? ` (${t('diagram.final')})` : ''}`));
+    g.append(
+      s(
+        'title',
+        {},
+        `${label(b.id)}${isCurrent ? ` (${t('diagram.legendCurrent')})` : ''}${b.st.final ? ` (${t('diagram.final')})` : ''}`,
+      ),
+    );
     g.append(s('rect', { x: boxX, y: b.y, width: BOX_W, height: b.height, rx: 8 }));
-    if (b.st.final) g.append(s('rect', { class: 'inner', x: boxX + 4, y: b.y + 4, width: BOX_W - 8, height: b.height - 8, rx: 6 }));
+    if (b.st.final)
+      g.append(s('rect', { class: 'inner', x: boxX + 4, y: b.y + 4, width: BOX_W - 8, height: b.height - 8, rx: 6 }));
     g.append(textBlock(b.lines, cx, b.y + 22, 'node-label'));
     nodes.append(g);
     let colX = boxX + 8;
@@ -272,7 +360,10 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
       let iy = b.y + b.lines.length * LINE + 18;
       for (const inner of column) {
         const innerCurrent = highlighted.has(inner.id);
-        const ig = s('g', { class: `node inner-node${innerCurrent ? ' current' : ''}${parsed.states.get(inner.id)?.final ? ' final' : ''}`, 'data-step': inner.id });
+        const ig = s('g', {
+          class: `node inner-node${innerCurrent ? ' current' : ''}${parsed.states.get(inner.id)?.final ? ' final' : ''}`,
+          'data-step': inner.id,
+        });
         ig.append(s('title', {}, label(inner.id)));
         ig.append(s('rect', { x: colX, y: iy, width: b.colW, height: inner.height, rx: 5 }));
         ig.append(textBlock(inner.lines, colX + b.colW / 2, iy + 15, 'node-label small', 13));
@@ -306,7 +397,19 @@ export function renderDiagram(text, { current, labelOf, eventLabel = (e) => e } 
     'figure',
     { class: 'diagram' },
     h('div', { class: 'diagram-scroll' }, svg),
-    h('figcaption', {}, h('span', { class: 'swatch current' }), t('diagram.legendCurrent'), h('span', { class: 'swatch final' }), t('diagram.legendFinal')),
-    h('details', { class: 'transitions-box' }, h('summary', {}, t('diagram.transitions'), ` (${parsed.edges.length})`), list),
+    h(
+      'figcaption',
+      {},
+      h('span', { class: 'swatch current' }),
+      t('diagram.legendCurrent'),
+      h('span', { class: 'swatch final' }),
+      t('diagram.legendFinal'),
+    ),
+    h(
+      'details',
+      { class: 'transitions-box' },
+      h('summary', {}, t('diagram.transitions'), ` (${parsed.edges.length})`),
+      list,
+    ),
   );
 }

@@ -9,7 +9,8 @@ function build(el, attrs, children) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'style') Object.assign(el.style, value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2).toLowerCase(), value);
+    else if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2).toLowerCase(), value);
     else if (key === 'value' || key === 'checked') el[key] = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
@@ -43,11 +44,30 @@ export function bar(value, max, label, cls = '', colour = null) {
   const pct = max > 0 ? Math.min(100, (value / max) * 100) : 0;
   return h(
     'div',
-    { class: `bar ${cls}`, role: 'progressbar', 'aria-label': label, 'aria-valuemin': 0, 'aria-valuemax': max, 'aria-valuenow': value },
+    {
+      class: `bar ${cls}`,
+      role: 'progressbar',
+      'aria-label': label,
+      'aria-valuemin': 0,
+      'aria-valuemax': max,
+      'aria-valuenow': value,
+    },
     h('div', { class: 'bar-fill', style: colour ? { width: `${pct}%`, background: colour } : { width: `${pct}%` } }),
   );
 }
 
 export function errorBox(title, message, details = []) {
-  return h('div', { class: 'alert error', role: 'alert' }, h('strong', {}, title), message ? h('p', {}, message) : null, details.length ? h('ul', {}, details.map((d) => h('li', {}, d))) : null);
+  return h(
+    'div',
+    { class: 'alert error', role: 'alert' },
+    h('strong', {}, title),
+    message ? h('p', {}, message) : null,
+    details.length
+      ? h(
+          'ul',
+          {},
+          details.map((d) => h('li', {}, d)),
+        )
+      : null,
+  );
 }

@@ -5,7 +5,7 @@ const STRINGS = {
   vi: {
     'app.title': 'Rà soát hộ nghèo, hộ cận nghèo',
     'app.short': 'Rà soát',
-    'skip': 'Bỏ qua, đến nội dung chính',
+    skip: 'Bỏ qua, đến nội dung chính',
     'nav.label': 'Điều hướng chính',
     'nav.progress': 'Tiến độ',
     'nav.inbox': 'Thông báo',
@@ -13,21 +13,23 @@ const STRINGS = {
     'nav.unread': '{n} chưa đọc',
     'lang.switch': 'English',
     'lang.switchLabel': 'Switch to English',
-    'logout': 'Đăng xuất',
-    'loading': 'Đang tải…',
+    logout: 'Đăng xuất',
+    loading: 'Đang tải…',
     'error.title': 'Không tải được dữ liệu',
     'error.retry': 'Thử lại',
     'error.network': 'Không kết nối được máy chủ',
-    'notFound': 'Không có trang này.',
+    notFound: 'Không có trang này.',
     'who.label': 'Người dùng',
     'who.expires': 'Mã truy cập hết hạn lúc {at}',
-    'nation': 'Toàn quốc',
+    nation: 'Toàn quốc',
 
     'login.title': 'Đăng nhập',
-    'login.intro': 'Dán mã truy cập (access token) do quản trị hệ thống cấp. Khi chạy thử, `npm start` in ra một mã và một đường dẫn mở sẵn trang này; có thể tạo mã khác bằng lệnh:',
+    'login.intro':
+      'Dán mã truy cập (access token) do quản trị hệ thống cấp. Khi chạy thử, `npm start` in ra một mã và một đường dẫn mở sẵn trang này; có thể tạo mã khác bằng lệnh:',
     'login.token': 'Mã truy cập',
     'login.submit': 'Đăng nhập',
-    'login.stored': 'Mã chỉ được lưu trong phiên làm việc của thẻ trình duyệt này (sessionStorage) và bị xóa khi đóng thẻ.',
+    'login.stored':
+      'Mã chỉ được lưu trong phiên làm việc của thẻ trình duyệt này (sessionStorage) và bị xóa khi đóng thẻ.',
     'login.malformed': 'Đây không phải là mã truy cập hợp lệ (cần ba phần cách nhau bởi dấu chấm).',
     'login.rejected': 'Máy chủ không chấp nhận mã này: {message}',
     'login.again': 'Phiên làm việc đã kết thúc: {message}. Hãy đăng nhập lại.',
@@ -173,7 +175,8 @@ const STRINGS = {
     'defs.noSource': 'Phiên bản này không lưu văn bản YAML gốc.',
     'defs.toEditor': 'Chép vào trình soạn',
     'defs.editor': 'Soạn, kiểm tra, so sánh, công bố',
-    'defs.editorHint': 'Dán YAML của một quy trình đầy đủ hoặc một bản điều chỉnh của tỉnh (extends: …). Kiểm tra không thay đổi gì.',
+    'defs.editorHint':
+      'Dán YAML của một quy trình đầy đủ hoặc một bản điều chỉnh của tỉnh (extends: …). Kiểm tra không thay đổi gì.',
     'defs.adminOnly': 'Chỉ quản trị viên tỉnh (province_admin) hoặc quốc gia được kiểm tra và công bố quy trình.',
     'defs.fileName': 'Tên tệp (hiện trong thông báo lỗi)',
     'defs.against': 'So sánh với phiên bản',
@@ -221,7 +224,7 @@ const STRINGS = {
   en: {
     'app.title': 'Poor and near-poor household review',
     'app.short': 'Review',
-    'skip': 'Skip to the main content',
+    skip: 'Skip to the main content',
     'nav.label': 'Main navigation',
     'nav.progress': 'Progress',
     'nav.inbox': 'Notifications',
@@ -229,21 +232,23 @@ const STRINGS = {
     'nav.unread': '{n} unread',
     'lang.switch': 'Tiếng Việt',
     'lang.switchLabel': 'Chuyển sang tiếng Việt',
-    'logout': 'Sign out',
-    'loading': 'Loading…',
+    logout: 'Sign out',
+    loading: 'Loading…',
     'error.title': 'Could not load the data',
     'error.retry': 'Retry',
     'error.network': 'Cannot reach the server',
-    'notFound': 'No such page.',
+    notFound: 'No such page.',
     'who.label': 'Signed in as',
     'who.expires': 'Access token expires at {at}',
-    'nation': 'Nationwide',
+    nation: 'Nationwide',
 
     'login.title': 'Sign in',
-    'login.intro': 'Paste the access token your administrator gave you. In a trial run, `npm start` prints one and a link that opens this page signed in; mint another with:',
+    'login.intro':
+      'Paste the access token your administrator gave you. In a trial run, `npm start` prints one and a link that opens this page signed in; mint another with:',
     'login.token': 'Access token',
     'login.submit': 'Sign in',
-    'login.stored': 'The token is kept only in this browser tab’s session (sessionStorage) and is gone when the tab closes.',
+    'login.stored':
+      'The token is kept only in this browser tab’s session (sessionStorage) and is gone when the tab closes.',
     'login.malformed': 'This is not an access token (three parts separated by dots are expected).',
     'login.rejected': 'The server refused this token: {message}',
     'login.again': 'Your session ended: {message}. Please sign in again.',
@@ -258,7 +263,8 @@ const STRINGS = {
     'progress.dueSoon': 'Due within 7 days',
     'progress.dueSoonShort': 'Due soon',
     'progress.notProvided': 'n/a',
-    'progress.notProvidedHint': 'The progress API (/api/progress) does not report this per unit yet; see it at commune level.',
+    'progress.notProvidedHint':
+      'The progress API (/api/progress) does not report this per unit yet; see it at commune level.',
     'progress.computedHint': 'Computed from the deadlines of {n} village cases.',
     'progress.asOf': 'Deadlines, as of {date}',
     'progress.season': 'Villages that finished each stage, day by day',
@@ -389,7 +395,8 @@ const STRINGS = {
     'defs.noSource': 'This version has no stored YAML text.',
     'defs.toEditor': 'Copy into the editor',
     'defs.editor': 'Edit, validate, diff, publish',
-    'defs.editorHint': 'Paste the YAML of a complete definition or of a province overlay (extends: …). Validating changes nothing.',
+    'defs.editorHint':
+      'Paste the YAML of a complete definition or of a province overlay (extends: …). Validating changes nothing.',
     'defs.adminOnly': 'Only province (province_admin) or national admins may validate and publish definitions.',
     'defs.fileName': 'File name (shown in error messages)',
     'defs.against': 'Compare with version',
@@ -482,11 +489,18 @@ const locale = () => (lang === 'vi' ? 'vi-VN' : 'en-GB');
 
 export const formatNumber = (n) => new Intl.NumberFormat(locale()).format(n ?? 0);
 
-export const formatPercent = (part, whole) => new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(whole > 0 ? part / whole : 0);
+export const formatPercent = (part, whole) =>
+  new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(whole > 0 ? part / whole : 0);
 
 /** An instant, in Vietnam's time zone. */
 export const formatInstant = (iso) =>
-  iso ? new Intl.DateTimeFormat(locale(), { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '';
+  iso
+    ? new Intl.DateTimeFormat(locale(), {
+        timeZone: 'Asia/Ho_Chi_Minh',
+        dateStyle: 'short',
+        timeStyle: 'short',
+      }).format(new Date(iso))
+    : '';
 
 /** A civil date `YYYY-MM-DD` as `dd/mm/yyyy` (no time zone involved). */
 export const formatDate = (ymd) => {

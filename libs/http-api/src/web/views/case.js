@@ -23,9 +23,26 @@ export async function caseView({ id }) {
   const head = h(
     'header',
     { class: 'page-head' },
-    h('nav', { class: 'crumbs', 'aria-label': t('progress.breadcrumb') }, h('ol', {}, h('li', {}, h('a', { href: `#/unit/${enc(c.village.communeCode)}?campaign=${enc(c.campaign.id)}` }, communeName)), h('li', {}, h('span', { 'aria-current': 'page' }, c.village.name)))),
+    h(
+      'nav',
+      { class: 'crumbs', 'aria-label': t('progress.breadcrumb') },
+      h(
+        'ol',
+        {},
+        h(
+          'li',
+          {},
+          h('a', { href: `#/unit/${enc(c.village.communeCode)}?campaign=${enc(c.campaign.id)}` }, communeName),
+        ),
+        h('li', {}, h('span', { 'aria-current': 'page' }, c.village.name)),
+      ),
+    ),
     h('h1', { tabindex: '-1' }, `${c.village.name}`, h('span', { class: 'muted h1-sub' }, ` ${c.village.code}`)),
-    h('p', { class: 'muted' }, `${t('case.title')} · ${loc(c.definition.title)} · ${c.definition.key} · ${c.campaign.year}`),
+    h(
+      'p',
+      { class: 'muted' },
+      `${t('case.title')} · ${loc(c.definition.title)} · ${c.definition.key} · ${c.campaign.year}`,
+    ),
     h('p', {}, status, ' ', c.status === 'active' ? deadlineBadge(due.state) : null),
   );
 
@@ -35,14 +52,39 @@ export async function caseView({ id }) {
     h(
       'dl',
       { class: 'facts' },
-      c.step.stage !== null && c.step.stage !== undefined ? [h('dt', {}, t('case.stage')), h('dd', {}, String(c.step.stage))] : null,
+      c.step.stage !== null && c.step.stage !== undefined
+        ? [h('dt', {}, t('case.stage')), h('dd', {}, String(c.step.stage))]
+        : null,
       c.step.role ? [h('dt', {}, t('case.role')), h('dd', {}, roleLabel(c.step.role))] : null,
       c.step.produces ? [h('dt', {}, t('case.produces')), h('dd', {}, loc(c.step.produces))] : null,
       c.step.source ? [h('dt', {}, t('case.source')), h('dd', {}, c.step.source)] : null,
-      due.deadline ? [h('dt', {}, t('case.dueDate')), h('dd', {}, formatDate(due.deadline.dueDate), ' ', h('span', { class: 'muted' }, `(${relativeDays(due)})`))] : null,
+      due.deadline
+        ? [
+            h('dt', {}, t('case.dueDate')),
+            h('dd', {}, formatDate(due.deadline.dueDate), ' ', h('span', { class: 'muted' }, `(${relativeDays(due)})`)),
+          ]
+        : null,
     ),
     c.regions?.length
-      ? h('div', {}, h('h3', {}, t('case.regions')), h('ul', { class: 'plain' }, c.regions.map((r) => h('li', {}, h('strong', {}, r.region), ': ', loc(r.label), r.role ? h('span', { class: 'muted' }, ` — ${roleLabel(r.role)}`) : null))))
+      ? h(
+          'div',
+          {},
+          h('h3', {}, t('case.regions')),
+          h(
+            'ul',
+            { class: 'plain' },
+            c.regions.map((r) =>
+              h(
+                'li',
+                {},
+                h('strong', {}, r.region),
+                ': ',
+                loc(r.label),
+                r.role ? h('span', { class: 'muted' }, ` — ${roleLabel(r.role)}`) : null,
+              ),
+            ),
+          ),
+        )
       : null,
   );
 
@@ -59,14 +101,45 @@ export async function caseView({ id }) {
             return h(
               'li',
               { class: mine ? 'mine' : '', dataset: { event: e.type } },
-              h('div', {}, h('strong', {}, loc(e.label)), ' ', h('code', {}, e.type), mine ? h('span', { class: 'badge ok' }, t('case.youCan')) : null),
-              h('p', { class: 'small' }, h('span', { class: 'muted' }, `${t('case.whoCan')}: `), [...e.roles.map(roleLabel), ...proxies.map((p) => `${roleLabel(p.role)} (${t('case.onBehalfOf')} ${roleLabel(p.onBehalfOf)})`)].join(', ')),
+              h(
+                'div',
+                {},
+                h('strong', {}, loc(e.label)),
+                ' ',
+                h('code', {}, e.type),
+                mine ? h('span', { class: 'badge ok' }, t('case.youCan')) : null,
+              ),
+              h(
+                'p',
+                { class: 'small' },
+                h('span', { class: 'muted' }, `${t('case.whoCan')}: `),
+                [
+                  ...e.roles.map(roleLabel),
+                  ...proxies.map((p) => `${roleLabel(p.role)} (${t('case.onBehalfOf')} ${roleLabel(p.onBehalfOf)})`),
+                ].join(', '),
+              ),
               Object.keys(e.fields ?? {}).length
                 ? h(
                     'details',
                     {},
                     h('summary', {}, `${t('case.fields')} (${Object.keys(e.fields).length})`),
-                    h('ul', { class: 'fields' }, Object.entries(e.fields).map(([name, f]) => h('li', {}, h('code', {}, name), ` — ${loc(f.label ?? name)} `, h('span', { class: 'muted small' }, `(${f.type}${f.required === false ? `, ${t('case.optional')}` : ''})`)))),
+                    h(
+                      'ul',
+                      { class: 'fields' },
+                      Object.entries(e.fields).map(([name, f]) =>
+                        h(
+                          'li',
+                          {},
+                          h('code', {}, name),
+                          ` — ${loc(f.label ?? name)} `,
+                          h(
+                            'span',
+                            { class: 'muted small' },
+                            `(${f.type}${f.required === false ? `, ${t('case.optional')}` : ''})`,
+                          ),
+                        ),
+                      ),
+                    ),
                   )
                 : null,
             );
@@ -84,7 +157,15 @@ export async function caseView({ id }) {
           h(
             'table',
             { class: 'responsive' },
-            h('thead', {}, h('tr', {}, [t('case.step'), t('case.dueDate'), t('case.status')].map((x) => h('th', { scope: 'col' }, x)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                [t('case.step'), t('case.dueDate'), t('case.status')].map((x) => h('th', { scope: 'col' }, x)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -100,14 +181,23 @@ export async function caseView({ id }) {
                     { 'data-label': t('case.status') },
                     h('span', { class: `badge ${state}` }, t(`dstatus.${d.status}`)),
                     h('span', { class: 'muted small block' }, `${t('case.armedAt')}: ${formatInstant(d.armedAt)}`),
-                    d.closedAt ? h('span', { class: 'muted small block' }, `${t('case.closedAt')}: ${formatInstant(d.closedAt)}`) : null,
+                    d.closedAt
+                      ? h('span', { class: 'muted small block' }, `${t('case.closedAt')}: ${formatInstant(d.closedAt)}`)
+                      : null,
                   ),
                 );
               }),
             ),
           ),
         ),
-    c.pendingEvents?.length ? h('p', { class: 'alert info' }, `${t('case.pending')}: `, c.pendingEvents.map((p) => `#${p.seq} ${L.event(p.type)}`).join(', ')) : null,
+    c.pendingEvents?.length
+      ? h(
+          'p',
+          { class: 'alert info' },
+          `${t('case.pending')}: `,
+          c.pendingEvents.map((p) => `#${p.seq} ${L.event(p.type)}`).join(', '),
+        )
+      : null,
   );
 
   const entry = (e) =>
@@ -118,7 +208,11 @@ export async function caseView({ id }) {
       h('span', { class: `badge kind-${e.kind}` }, t(`h.kind.${e.kind}`)),
       h('p', {}, historyText(e, L)),
       e.actor && e.actor.role !== 'system'
-        ? h('p', { class: 'muted small' }, `${roleLabel(e.actor.role)} · ${e.actor.sub}${e.actor.onBehalfOf ? ` (${t('case.onBehalfOf')} ${roleLabel(e.actor.onBehalfOf)})` : ''}`)
+        ? h(
+            'p',
+            { class: 'muted small' },
+            `${roleLabel(e.actor.role)} · ${e.actor.sub}${e.actor.onBehalfOf ? ` (${t('case.onBehalfOf')} ${roleLabel(e.actor.onBehalfOf)})` : ''}`,
+          )
         : null,
     );
   const timeline = h('ol', { class: 'timeline' }, c.history.map(entry));
@@ -126,7 +220,10 @@ export async function caseView({ id }) {
   const older = h('button', { type: 'button', class: 'secondary' }, t('case.olderHistory'));
   let nextBefore = c.historyNextBefore;
   const showing = () => {
-    shown.textContent = t('case.historyShown', { n: formatNumber(timeline.children.length), total: formatNumber(c.historyTotal) });
+    shown.textContent = t('case.historyShown', {
+      n: formatNumber(timeline.children.length),
+      total: formatNumber(c.historyTotal),
+    });
     older.hidden = !nextBefore;
   };
   older.addEventListener('click', async () => {
@@ -155,7 +252,14 @@ export async function caseView({ id }) {
             'ul',
             { class: 'plain small' },
             refused.recent.map((r) =>
-              h('li', { dataset: { seq: r.seq } }, h('time', { datetime: r.at }, formatInstant(r.at)), ' · ', t('h.rejected', { event: L.event(r.type), reason: r.reason ?? r.code ?? '' }), h('span', { class: 'muted' }, ` — ${roleLabel(r.actor.role)} · ${r.actor.sub}`)),
+              h(
+                'li',
+                { dataset: { seq: r.seq } },
+                h('time', { datetime: r.at }, formatInstant(r.at)),
+                ' · ',
+                t('h.rejected', { event: L.event(r.type), reason: r.reason ?? r.code ?? '' }),
+                h('span', { class: 'muted' }, ` — ${roleLabel(r.actor.role)} · ${r.actor.sub}`),
+              ),
             ),
           ),
         )
@@ -166,7 +270,11 @@ export async function caseView({ id }) {
   );
 
   const diagramBody = def
-    ? renderDiagram(def.diagram, { current: [c.step.id, ...(c.regions ?? []).map((r) => r.step)], labelOf: (sid) => (L.steps.has(sid) ? L.step(sid) : null), eventLabel: L.event })
+    ? renderDiagram(def.diagram, {
+        current: [c.step.id, ...(c.regions ?? []).map((r) => r.step)],
+        labelOf: (sid) => (L.steps.has(sid) ? L.step(sid) : null),
+        eventLabel: L.event,
+      })
     : errorBox(t('diagram.unavailable', { message: defError?.message ?? '' }));
   const diagram = section(t('case.diagram'), diagramBody);
 
@@ -176,12 +284,43 @@ export async function caseView({ id }) {
     dataEntries.length === 0
       ? h('p', { class: 'muted' }, t('case.noData'))
       : dataEntries.map(([event, payload]) =>
-          h('details', {}, h('summary', {}, L.event(event), ' ', h('code', {}, event)), h('dl', { class: 'facts' }, Object.entries(payload ?? {}).map(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]))),
+          h(
+            'details',
+            {},
+            h('summary', {}, L.event(event), ' ', h('code', {}, event)),
+            h(
+              'dl',
+              { class: 'facts' },
+              Object.entries(payload ?? {}).map(([k, v]) => [
+                h('dt', {}, k),
+                h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)),
+              ]),
+            ),
+          ),
         ),
-    Object.keys(c.counters ?? {}).length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, `${t('case.counters')}: `), Object.entries(c.counters).map(([k, v]) => `${k} = ${v}`).join(', ')) : null,
+    Object.keys(c.counters ?? {}).length
+      ? h(
+          'p',
+          { class: 'small' },
+          h('span', { class: 'muted' }, `${t('case.counters')}: `),
+          Object.entries(c.counters)
+            .map(([k, v]) => `${k} = ${v}`)
+            .join(', '),
+        )
+      : null,
   );
 
-  return h('div', { class: 'page' }, head, h('div', { class: 'case-grid' }, h('div', { class: 'col' }, stepCard, events, deadlines, data), h('div', { class: 'col' }, diagram, history)));
+  return h(
+    'div',
+    { class: 'page' },
+    head,
+    h(
+      'div',
+      { class: 'case-grid' },
+      h('div', { class: 'col' }, stepCard, events, deadlines, data),
+      h('div', { class: 'col' }, diagram, history),
+    ),
+  );
 }
 
 function historyText(e, L) {

@@ -25,7 +25,17 @@ export async function definitionsView({ key, navigate }) {
       h(
         'table',
         { class: 'responsive defs' },
-        h('thead', {}, h('tr', {}, [t('defs.key'), t('defs.name'), t('defs.scope'), t('defs.status'), t('defs.publishedAt')].map((x) => h('th', { scope: 'col' }, x)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('defs.key'), t('defs.name'), t('defs.scope'), t('defs.status'), t('defs.publishedAt')].map((x) =>
+              h('th', { scope: 'col' }, x),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -33,11 +43,37 @@ export async function definitionsView({ key, navigate }) {
             h(
               'tr',
               { class: v.key === selected?.key ? 'selected' : '', dataset: { key: v.key } },
-              h('th', { scope: 'row', 'data-label': t('defs.key') }, h('a', { href: `#/definitions/${enc(v.key)}`, 'aria-current': v.key === selected?.key ? 'true' : null }, v.key)),
-              h('td', { 'data-label': t('defs.name') }, v.title, v.extends ? h('span', { class: 'muted small' }, ` (${t('defs.extends')} ${v.extends})`) : null),
-              h('td', { 'data-label': t('defs.scope') }, v.provinceCode ? t('defs.province', { code: v.provinceCode }) : t('defs.national')),
-              h('td', { 'data-label': t('defs.status') }, h('span', { class: `badge ${v.status}` }, t(`defs.status.${v.status}`))),
-              h('td', { 'data-label': t('defs.publishedAt') }, formatInstant(v.publishedAt), h('span', { class: 'muted small' }, ` ${v.publishedBy}`)),
+              h(
+                'th',
+                { scope: 'row', 'data-label': t('defs.key') },
+                h(
+                  'a',
+                  { href: `#/definitions/${enc(v.key)}`, 'aria-current': v.key === selected?.key ? 'true' : null },
+                  v.key,
+                ),
+              ),
+              h(
+                'td',
+                { 'data-label': t('defs.name') },
+                v.title,
+                v.extends ? h('span', { class: 'muted small' }, ` (${t('defs.extends')} ${v.extends})`) : null,
+              ),
+              h(
+                'td',
+                { 'data-label': t('defs.scope') },
+                v.provinceCode ? t('defs.province', { code: v.provinceCode }) : t('defs.national'),
+              ),
+              h(
+                'td',
+                { 'data-label': t('defs.status') },
+                h('span', { class: `badge ${v.status}` }, t(`defs.status.${v.status}`)),
+              ),
+              h(
+                'td',
+                { 'data-label': t('defs.publishedAt') },
+                formatInstant(v.publishedAt),
+                h('span', { class: 'muted small' }, ` ${v.publishedBy}`),
+              ),
             ),
           ),
         ),
@@ -45,22 +81,42 @@ export async function definitionsView({ key, navigate }) {
     ),
   );
 
-  const detail = selected ? versionDetail(selected, isAdmin) : section(t('defs.yaml'), h('p', { class: 'muted' }, t('defs.pick')));
-  const editor = isAdmin ? editorSection(versions, navigate) : section(t('defs.editor'), h('p', { class: 'muted' }, t('defs.adminOnly')));
-  return h('div', { class: 'page' }, h('header', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('defs.title'))), list, h('div', { class: 'two-col wide-right' }, detail, editor));
+  const detail = selected
+    ? versionDetail(selected, isAdmin)
+    : section(t('defs.yaml'), h('p', { class: 'muted' }, t('defs.pick')));
+  const editor = isAdmin
+    ? editorSection(versions, navigate)
+    : section(t('defs.editor'), h('p', { class: 'muted' }, t('defs.adminOnly')));
+  return h(
+    'div',
+    { class: 'page' },
+    h('header', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('defs.title'))),
+    list,
+    h('div', { class: 'two-col wide-right' }, detail, editor),
+  );
 }
 
 function versionDetail(v, isAdmin) {
   const L = labels(v);
   return section(
     `${v.key} — ${v.title}`,
-    h('p', { class: 'muted small' }, `${v.provinceCode ? t('defs.province', { code: v.provinceCode }) : t('defs.national')} · ${t(`defs.status.${v.status}`)} · ${v.contentHash.slice(0, 12)}`),
-    renderDiagram(v.diagram, { current: [], labelOf: (id) => (L.steps.has(id) ? L.step(id) : null), eventLabel: L.event }),
+    h(
+      'p',
+      { class: 'muted small' },
+      `${v.provinceCode ? t('defs.province', { code: v.provinceCode }) : t('defs.national')} · ${t(`defs.status.${v.status}`)} · ${v.contentHash.slice(0, 12)}`,
+    ),
+    renderDiagram(v.diagram, {
+      current: [],
+      labelOf: (id) => (L.steps.has(id) ? L.step(id) : null),
+      eventLabel: L.event,
+    }),
     h(
       'details',
       { class: 'yaml-box' },
       h('summary', {}, t('defs.yaml')),
-      v.sourceText ? h('pre', { class: 'yaml', tabindex: '0' }, v.sourceText) : h('p', { class: 'muted' }, t('defs.noSource')),
+      v.sourceText
+        ? h('pre', { class: 'yaml', tabindex: '0' }, v.sourceText)
+        : h('p', { class: 'muted' }, t('defs.noSource')),
     ),
     isAdmin && v.sourceText
       ? h(
@@ -89,8 +145,22 @@ function versionDetail(v, isAdmin) {
 
 function editorSection(versions, navigate) {
   const hintId = uid('hint');
-  const yaml = h('textarea', { id: 'def-yaml', class: 'mono', rows: 18, spellcheck: 'false', autocomplete: 'off', 'aria-describedby': hintId, value: draft.yaml, onInput: (ev) => (draft.yaml = ev.target.value) });
-  const fileName = h('input', { id: 'def-file', type: 'text', value: draft.fileName, onInput: (ev) => (draft.fileName = ev.target.value) });
+  const yaml = h('textarea', {
+    id: 'def-yaml',
+    class: 'mono',
+    rows: 18,
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'aria-describedby': hintId,
+    value: draft.yaml,
+    onInput: (ev) => (draft.yaml = ev.target.value),
+  });
+  const fileName = h('input', {
+    id: 'def-file',
+    type: 'text',
+    value: draft.fileName,
+    onInput: (ev) => (draft.fileName = ev.target.value),
+  });
   const against = h(
     'select',
     { id: 'def-against', onChange: (ev) => (draft.against = ev.target.value) },
@@ -117,12 +187,26 @@ function editorSection(versions, navigate) {
   validate.addEventListener(
     'click',
     busy(validate, async () => {
-      const report = await api('/api/admin/definitions/validate', { method: 'POST', body: { yaml: yaml.value, fileName: fileName.value || undefined } });
+      const report = await api('/api/admin/definitions/validate', {
+        method: 'POST',
+        body: { yaml: yaml.value, fileName: fileName.value || undefined },
+      });
       if (report.valid) {
         const L = labels({ definition: report.definition });
         result.replaceChildren(
           h('p', { class: 'alert ok', role: 'status' }, t('defs.valid', { key: report.key })),
-          report.diagram ? h('div', {}, h('h3', {}, t('defs.preview')), renderDiagram(report.diagram, { current: [], labelOf: (id) => (L.steps.has(id) ? L.step(id) : null), eventLabel: L.event })) : null,
+          report.diagram
+            ? h(
+                'div',
+                {},
+                h('h3', {}, t('defs.preview')),
+                renderDiagram(report.diagram, {
+                  current: [],
+                  labelOf: (id) => (L.steps.has(id) ? L.step(id) : null),
+                  eventLabel: L.event,
+                }),
+              )
+            : null,
         );
       } else {
         result.replaceChildren(errorList(report.errors, yaml, fileName.value));
@@ -134,7 +218,10 @@ function editorSection(versions, navigate) {
   diff.addEventListener(
     'click',
     busy(diff, async () => {
-      const d = await api('/api/admin/definitions/diff', { method: 'POST', body: { against: against.value, yaml: yaml.value } });
+      const d = await api('/api/admin/definitions/diff', {
+        method: 'POST',
+        body: { against: against.value, yaml: yaml.value },
+      });
       result.replaceChildren(diffView(d));
     }),
   );
@@ -145,15 +232,33 @@ function editorSection(versions, navigate) {
     busy(publish, async () => {
       const confirmYes = h('button', { type: 'button', class: 'danger' }, t('defs.confirmYes'));
       const cancel = h('button', { type: 'button', class: 'secondary' }, t('defs.cancel'));
-      result.replaceChildren(h('div', { class: 'alert warn', role: 'alertdialog', 'aria-label': t('defs.confirm') }, h('p', {}, t('defs.confirm')), h('div', { class: 'row' }, confirmYes, cancel)));
+      result.replaceChildren(
+        h(
+          'div',
+          { class: 'alert warn', role: 'alertdialog', 'aria-label': t('defs.confirm') },
+          h('p', {}, t('defs.confirm')),
+          h('div', { class: 'row' }, confirmYes, cancel),
+        ),
+      );
       confirmYes.focus();
       cancel.addEventListener('click', () => result.replaceChildren());
       confirmYes.addEventListener('click', async () => {
         confirmYes.disabled = true;
         try {
-          const published = await api('/api/admin/definitions', { method: 'POST', body: { yaml: yaml.value, fileName: fileName.value || undefined } });
+          const published = await api('/api/admin/definitions', {
+            method: 'POST',
+            body: { yaml: yaml.value, fileName: fileName.value || undefined },
+          });
           forget('/api/definitions');
-          result.replaceChildren(h('p', { class: 'alert ok', role: 'status' }, t('defs.published', { key: published.key }), ' ', h('a', { href: `#/definitions/${enc(published.key)}` }, published.key)));
+          result.replaceChildren(
+            h(
+              'p',
+              { class: 'alert ok', role: 'status' },
+              t('defs.published', { key: published.key }),
+              ' ',
+              h('a', { href: `#/definitions/${enc(published.key)}` }, published.key),
+            ),
+          );
           setTimeout(() => navigate(`#/definitions/${enc(published.key)}`), 50);
         } catch (e) {
           result.replaceChildren(h('strong', {}, t('defs.publishFailed')), apiErrorView(e, yaml, fileName.value));
@@ -167,7 +272,12 @@ function editorSection(versions, navigate) {
     h('p', { id: hintId, class: 'muted small' }, t('defs.editorHint')),
     h('label', { for: 'def-yaml' }, 'YAML'),
     yaml,
-    h('div', { class: 'form-row' }, h('div', {}, h('label', { for: 'def-file' }, t('defs.fileName')), fileName), h('div', {}, h('label', { for: 'def-against' }, t('defs.against')), against)),
+    h(
+      'div',
+      { class: 'form-row' },
+      h('div', {}, h('label', { for: 'def-file' }, t('defs.fileName')), fileName),
+      h('div', {}, h('label', { for: 'def-against' }, t('defs.against')), against),
+    ),
     h('div', { class: 'row buttons' }, validate, diff, publish),
     result,
   );
@@ -194,7 +304,13 @@ function errorList(errors, textarea, fileName) {
           h('code', { class: 'path' }, e.path),
           ' ',
           h('span', { class: 'message' }, e.message),
-          e.line > 0 && (e.file === fileName || e.file === 'definition.yaml') ? h('button', { type: 'button', class: 'link small', onClick: () => gotoLine(textarea, e.line, e.col) }, t('defs.goto', { line: e.line })) : null,
+          e.line > 0 && (e.file === fileName || e.file === 'definition.yaml')
+            ? h(
+                'button',
+                { type: 'button', class: 'link small', onClick: () => gotoLine(textarea, e.line, e.col) },
+                t('defs.goto', { line: e.line }),
+              )
+            : null,
         ),
       ),
     ),
@@ -214,7 +330,12 @@ function gotoLine(textarea, line, col) {
 
 function apiErrorView(e, textarea, fileName) {
   if (e instanceof ApiError && Array.isArray(e.details?.errors)) return errorList(e.details.errors, textarea, fileName);
-  if (e instanceof ApiError) return errorBox(`${e.status} ${e.code}`, e.message, Array.isArray(e.details?.fields) ? e.details.fields.map((f) => `${f.field}: ${f.message}`) : []);
+  if (e instanceof ApiError)
+    return errorBox(
+      `${e.status} ${e.code}`,
+      e.message,
+      Array.isArray(e.details?.fields) ? e.details.fields.map((f) => `${f.field}: ${f.message}`) : [],
+    );
   return errorBox(t('error.title'), e instanceof Error ? e.message : String(e));
 }
 
@@ -223,15 +344,41 @@ function diffView(d) {
   const rows = [];
   for (const name of sections) {
     const sd = d.changes[name];
-    for (const kind of ['added', 'removed', 'changed']) if (sd?.[kind]?.length) rows.push(h('li', {}, h('strong', {}, `${t(`defs.section.${name}`)} — ${t(`defs.${kind}`)}: `), sd[kind].join(', ')));
+    for (const kind of ['added', 'removed', 'changed'])
+      if (sd?.[kind]?.length)
+        rows.push(
+          h('li', {}, h('strong', {}, `${t(`defs.section.${name}`)} — ${t(`defs.${kind}`)}: `), sd[kind].join(', ')),
+        );
   }
-  for (const v of d.changes.parameters?.values ?? []) rows.push(h('li', {}, h('code', {}, v.name), `: ${JSON.stringify(v.from)} → ${JSON.stringify(v.to)}`));
-  if (d.changes.fields?.length) rows.push(h('li', {}, h('strong', {}, `${t('defs.fields')}: `), d.changes.fields.join(', ')));
+  for (const v of d.changes.parameters?.values ?? [])
+    rows.push(h('li', {}, h('code', {}, v.name), `: ${JSON.stringify(v.from)} → ${JSON.stringify(v.to)}`));
+  if (d.changes.fields?.length)
+    rows.push(h('li', {}, h('strong', {}, `${t('defs.fields')}: `), d.changes.fields.join(', ')));
   const text = h(
     'pre',
     { class: 'diff', tabindex: '0' },
-    d.text.split('\n').map((line) => h('span', { class: line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : '' }, `${line}\n`)),
+    d.text.split('\n').map((line) =>
+      h(
+        'span',
+        {
+          class:
+            line.startsWith('+') && !line.startsWith('+++')
+              ? 'add'
+              : line.startsWith('-') && !line.startsWith('---')
+                ? 'del'
+                : line.startsWith('@@')
+                  ? 'hunk'
+                  : '',
+        },
+        `${line}\n`,
+      ),
+    ),
   );
-  return h('div', { class: 'diff-view' }, h('h3', {}, t('defs.diffTitle', { from: d.from, to: d.to })), rows.length ? h('ul', {}, rows) : h('p', { class: 'muted' }, t('defs.noChanges')), text);
+  return h(
+    'div',
+    { class: 'diff-view' },
+    h('h3', {}, t('defs.diffTitle', { from: d.from, to: d.to })),
+    rows.length ? h('ul', {}, rows) : h('p', { class: 'muted' }, t('defs.noChanges')),
+    text,
+  );
 }
-

@@ -5,7 +5,8 @@ import { enc } from './shared.js';
 
 /** The notifications addressed to the user's unit and role, newest first; mark one or all read. */
 export async function inboxView({ unreadOnly, navigate, onUnreadChange }) {
-  const query = (before) => `/api/notifications?limit=30${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`;
+  const query = (before) =>
+    `/api/notifications?limit=30${unreadOnly ? '&unread=true' : ''}${before ? `&before=${enc(before)}` : ''}`;
   const first = await api(query());
   let unread = first.unreadCount;
   const status = h('p', { class: 'muted', role: 'status' });
@@ -21,13 +22,28 @@ export async function inboxView({ unreadOnly, navigate, onUnreadChange }) {
 
   const item = (n) => {
     const readButton = h('button', { type: 'button', class: 'secondary' }, t('inbox.markRead'));
-    const state = h('span', { class: `badge ${n.readAt ? 'read' : 'new'}` }, n.readAt ? t('inbox.read') : t('inbox.new'));
+    const state = h(
+      'span',
+      { class: `badge ${n.readAt ? 'read' : 'new'}` },
+      n.readAt ? t('inbox.read') : t('inbox.new'),
+    );
     const li = h(
       'li',
       { class: `note${n.readAt ? '' : ' unread'}`, dataset: { id: n.id } },
-      h('div', { class: 'note-head' }, state, h('strong', { class: 'note-title' }, n.title), h('time', { datetime: n.createdAt, class: 'muted small' }, formatInstant(n.createdAt))),
+      h(
+        'div',
+        { class: 'note-head' },
+        state,
+        h('strong', { class: 'note-title' }, n.title),
+        h('time', { datetime: n.createdAt, class: 'muted small' }, formatInstant(n.createdAt)),
+      ),
       h('p', { class: 'note-body' }, n.body),
-      h('div', { class: 'note-actions' }, n.caseId ? h('a', { href: `#/case/${enc(n.caseId)}`, class: 'button-link' }, t('inbox.openCase')) : null, n.readAt ? null : readButton),
+      h(
+        'div',
+        { class: 'note-actions' },
+        n.caseId ? h('a', { href: `#/case/${enc(n.caseId)}`, class: 'button-link' }, t('inbox.openCase')) : null,
+        n.readAt ? null : readButton,
+      ),
     );
     readButton.addEventListener('click', async () => {
       readButton.disabled = true;
@@ -63,7 +79,12 @@ export async function inboxView({ unreadOnly, navigate, onUnreadChange }) {
   });
 
   const filterId = uid('unread');
-  const filter = h('input', { type: 'checkbox', id: filterId, checked: unreadOnly, onChange: (ev) => navigate(ev.target.checked ? '#/inbox?unread=1' : '#/inbox') });
+  const filter = h('input', {
+    type: 'checkbox',
+    id: filterId,
+    checked: unreadOnly,
+    onChange: (ev) => navigate(ev.target.checked ? '#/inbox?unread=1' : '#/inbox'),
+  });
   const markAll = h('button', { type: 'button', class: 'secondary' }, t('inbox.markAll'));
   markAll.addEventListener('click', async () => {
     markAll.disabled = true;
@@ -86,8 +107,19 @@ export async function inboxView({ unreadOnly, navigate, onUnreadChange }) {
   return h(
     'div',
     { class: 'page narrow-wide' },
-    h('header', { class: 'page-head' }, h('h1', { tabindex: '-1' }, t('inbox.title')), h('p', { class: 'muted' }, t('inbox.for', { role: roleLabel(first.role), unit: first.unitCode }))),
-    h('div', { class: 'toolbar' }, counter, h('label', { class: 'check' }, filter, ' ', t('inbox.unreadOnly')), markAll),
+    h(
+      'header',
+      { class: 'page-head' },
+      h('h1', { tabindex: '-1' }, t('inbox.title')),
+      h('p', { class: 'muted' }, t('inbox.for', { role: roleLabel(first.role), unit: first.unitCode })),
+    ),
+    h(
+      'div',
+      { class: 'toolbar' },
+      counter,
+      h('label', { class: 'check' }, filter, ' ', t('inbox.unreadOnly')),
+      markAll,
+    ),
     status,
     first.items.length === 0 ? h('p', { class: 'muted empty' }, t('inbox.empty')) : list,
     more,

@@ -6,8 +6,21 @@ import { t } from '../lib/i18n.js';
 export function loginView({ reason, onSignedIn }) {
   const fieldId = uid('token');
   const hintId = uid('hint');
-  const feedback = h('div', { class: 'feedback', role: 'alert', 'aria-live': 'assertive' }, reason ? h('p', { class: 'alert warn' }, t('login.again', { message: reason })) : null);
-  const input = h('textarea', { id: fieldId, name: 'token', rows: 5, required: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': hintId, class: 'mono' });
+  const feedback = h(
+    'div',
+    { class: 'feedback', role: 'alert', 'aria-live': 'assertive' },
+    reason ? h('p', { class: 'alert warn' }, t('login.again', { message: reason })) : null,
+  );
+  const input = h('textarea', {
+    id: fieldId,
+    name: 'token',
+    rows: 5,
+    required: true,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': hintId,
+    class: 'mono',
+  });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
   const fail = (message) => {
     feedback.replaceChildren(h('p', { class: 'alert error' }, message));

@@ -14,7 +14,8 @@ export async function progressView({ code, campaignId, signal, navigate }) {
   const [{ unit, children }, campaigns] = await Promise.all([cached(`/api/units/${enc(code)}`), api('/api/campaigns')]);
   rememberUnits([unit, ...children]);
   const ofProvince = campaigns.filter((c) => c.provinceCode === unit.provinceCode);
-  const campaign = ofProvince.find((c) => c.id === campaignId) ?? ofProvince.find((c) => c.status === 'running') ?? ofProvince[0];
+  const campaign =
+    ofProvince.find((c) => c.id === campaignId) ?? ofProvince.find((c) => c.status === 'running') ?? ofProvince[0];
   const crumbs = await breadcrumb(unit, campaign?.id);
   const head = h(
     'header',
@@ -33,7 +34,13 @@ export async function progressView({ code, campaignId, signal, navigate }) {
   const steps = progress.steps.map((st, i) => {
     const known = catalog.get(st.id);
     const final = known ? known.type === 'final' : st.stage === null;
-    return { id: st.id, label: known ? loc(known.label) : st.label, stage: st.stage, final, colour: stepColour(i, final) };
+    return {
+      id: st.id,
+      label: known ? loc(known.label) : st.label,
+      stage: st.stage,
+      final,
+      colour: stepColour(i, final),
+    };
   });
   const totals = progress.totals;
   const doneOf = (p) => steps.filter((st) => st.final).reduce((sum, st) => sum + (p.byStep?.[st.id] ?? 0), 0);
@@ -68,13 +75,21 @@ export async function progressView({ code, campaignId, signal, navigate }) {
         return h(
           'li',
           { dataset: { step: st.id } },
-          h('div', { class: 'bar-head' }, h('span', { class: 'swatch', style: { background: st.colour } }), h('span', { class: 'bar-label' }, st.label), h('span', { class: 'bar-value' }, `${formatNumber(n)} · ${formatPercent(n, totals.cases)}`)),
+          h(
+            'div',
+            { class: 'bar-head' },
+            h('span', { class: 'swatch', style: { background: st.colour } }),
+            h('span', { class: 'bar-label' }, st.label),
+            h('span', { class: 'bar-value' }, `${formatNumber(n)} · ${formatPercent(n, totals.cases)}`),
+          ),
           bar(n, totals.cases, `${st.label}: ${formatNumber(n)} / ${formatNumber(totals.cases)}`, '', st.colour),
         );
       }),
     ),
   );
-  const stages = [...new Set(steps.map((st) => st.stage).filter((n) => n !== null && n !== undefined))].sort((a, b) => a - b);
+  const stages = [...new Set(steps.map((st) => st.stage).filter((n) => n !== null && n !== undefined))].sort(
+    (a, b) => a - b,
+  );
   const byStage = section(
     t('progress.byStage'),
     h(
@@ -86,8 +101,24 @@ export async function progressView({ code, campaignId, signal, navigate }) {
         return h(
           'li',
           { dataset: { stage: n } },
-          h('div', { class: 'bar-head' }, h('span', { class: 'bar-label' }, h('strong', {}, t('progress.stage', { n })), ' ', h('span', { class: 'muted' }, names[0] ?? '')), h('span', { class: 'bar-value' }, `${formatNumber(done)} · ${formatPercent(done, totals.cases)}`)),
-          bar(done, totals.cases, `${t('progress.stage', { n })}: ${formatNumber(done)} / ${formatNumber(totals.cases)}`, 'stage'),
+          h(
+            'div',
+            { class: 'bar-head' },
+            h(
+              'span',
+              { class: 'bar-label' },
+              h('strong', {}, t('progress.stage', { n })),
+              ' ',
+              h('span', { class: 'muted' }, names[0] ?? ''),
+            ),
+            h('span', { class: 'bar-value' }, `${formatNumber(done)} · ${formatPercent(done, totals.cases)}`),
+          ),
+          bar(
+            done,
+            totals.cases,
+            `${t('progress.stage', { n })}: ${formatNumber(done)} / ${formatNumber(totals.cases)}`,
+            'stage',
+          ),
         );
       }),
     ),
@@ -95,9 +126,23 @@ export async function progressView({ code, campaignId, signal, navigate }) {
 
   // The units below come first: on a phone they are what one reads and clicks.
   const below = isCommune
-    ? villagesSection(progress.children, steps, { overdueTile, dueSoonTile, signal, today: progress.asOf, countHere: !fromApi })
+    ? villagesSection(progress.children, steps, {
+        overdueTile,
+        dueSoonTile,
+        signal,
+        today: progress.asOf,
+        countHere: !fromApi,
+      })
     : childrenSection(progress.children, steps, doneOf, dueSoonOf, campaign.id);
-  return h('div', { class: 'page' }, head, tiles, below, h('div', { class: 'two-col' }, byStep, byStage), seasonChart(progress.history, stages, steps, totals.cases));
+  return h(
+    'div',
+    { class: 'page' },
+    head,
+    tiles,
+    below,
+    h('div', { class: 'two-col' }, byStep, byStage),
+    seasonChart(progress.history, stages, steps, totals.cases),
+  );
 }
 
 /** Villages that had finished each stage, day by day over the season (GET /api/progress → history). */
@@ -109,24 +154,41 @@ function seasonChart(history, stages, steps, cases) {
   const right = 12;
   const topPad = 12;
   const bottom = 30;
-  const x = (i) => left + (history.length === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (history.length - 1));
+  const x = (i) =>
+    left + (history.length === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (history.length - 1));
   const y = (n) => topPad + (H - topPad - bottom) * (1 - n / cases);
   const colour = (n) => stepColour(n - 1, false);
   const last = history[history.length - 1];
-  const summary = stages.map((n) => `${t('progress.stage', { n })}: ${formatPercent(last.finishedStage?.[n] ?? 0, cases)}`).join('; ');
-  const svg = s('svg', { class: 'season-svg', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${t('progress.season')} — ${formatDate(last.day)}: ${summary}` });
+  const summary = stages
+    .map((n) => `${t('progress.stage', { n })}: ${formatPercent(last.finishedStage?.[n] ?? 0, cases)}`)
+    .join('; ');
+  const svg = s('svg', {
+    class: 'season-svg',
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': `${t('progress.season')} — ${formatDate(last.day)}: ${summary}`,
+  });
   for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
     const yy = y(pct * cases);
-    svg.append(s('line', { class: 'grid', x1: left, x2: W - right, y1: yy, y2: yy }), s('text', { class: 'axis y', x: left - 6, y: yy + 4 }, formatPercent(pct, 1)));
+    svg.append(
+      s('line', { class: 'grid', x1: left, x2: W - right, y1: yy, y2: yy }),
+      s('text', { class: 'axis y', x: left - 6, y: yy + 4 }, formatPercent(pct, 1)),
+    );
   }
   const ticks = [...new Set([0, Math.floor((history.length - 1) / 2), history.length - 1])];
   for (const i of ticks) {
     const anchor = history.length === 1 ? 'middle' : i === 0 ? 'start' : i === history.length - 1 ? 'end' : 'middle';
-    svg.append(s('text', { class: 'axis x', x: x(i), y: H - 8, 'text-anchor': anchor }, formatDate(history[i].day).slice(0, 5)));
+    svg.append(
+      s('text', { class: 'axis x', x: x(i), y: H - 8, 'text-anchor': anchor }, formatDate(history[i].day).slice(0, 5)),
+    );
   }
   for (const n of stages) {
     const points = history.map((d, i) => [x(i), y(d.finishedStage?.[n] ?? 0)]);
-    const g = s('g', { class: 'series', dataset: { stage: n } }, s('title', {}, `${t('progress.stage', { n })}: ${formatNumber(last.finishedStage?.[n] ?? 0)}`));
+    const g = s(
+      'g',
+      { class: 'series', dataset: { stage: n } },
+      s('title', {}, `${t('progress.stage', { n })}: ${formatNumber(last.finishedStage?.[n] ?? 0)}`),
+    );
     g.append(s('polyline', { points: points.map((p) => p.join(',')).join(' '), style: { stroke: colour(n) } }));
     for (const [px, py] of points) g.append(s('circle', { cx: px, cy: py, r: 3, style: { fill: colour(n) } }));
     svg.append(g);
@@ -135,15 +197,40 @@ function seasonChart(history, stages, steps, cases) {
   return section(
     t('progress.season'),
     h('div', { class: 'season' }, svg),
-    h('ul', { class: 'legend' }, stages.map((n) => h('li', { title: names.get(n) }, h('span', { class: 'swatch', style: { background: colour(n) } }), `${t('progress.stage', { n })} · ${formatPercent(last.finishedStage?.[n] ?? 0, cases)}`))),
-    h('p', { class: 'muted small' }, t('progress.seasonHint', { from: formatDate(history[0].day), to: formatDate(last.day) })),
+    h(
+      'ul',
+      { class: 'legend' },
+      stages.map((n) =>
+        h(
+          'li',
+          { title: names.get(n) },
+          h('span', { class: 'swatch', style: { background: colour(n) } }),
+          `${t('progress.stage', { n })} · ${formatPercent(last.finishedStage?.[n] ?? 0, cases)}`,
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      t('progress.seasonHint', { from: formatDate(history[0].day), to: formatDate(last.day) }),
+    ),
   );
 }
 
 function tile(label, value, cls = '', extra = '') {
-  const valueEl = h('span', { class: 'tile-value' }, value === undefined ? t('progress.notProvided') : formatNumber(value));
+  const valueEl = h(
+    'span',
+    { class: 'tile-value' },
+    value === undefined ? t('progress.notProvided') : formatNumber(value),
+  );
   const note = h('span', { class: 'tile-note muted' }, extra);
-  const el = h('div', { class: `tile ${cls}`, role: 'group', 'aria-label': label }, h('span', { class: 'tile-label' }, label), valueEl, note);
+  const el = h(
+    'div',
+    { class: `tile ${cls}`, role: 'group', 'aria-label': label },
+    h('span', { class: 'tile-label' }, label),
+    valueEl,
+    note,
+  );
   return {
     el,
     set: (v) => valueEl.replaceChildren(formatNumber(v)),
@@ -153,8 +240,15 @@ function tile(label, value, cls = '', extra = '') {
 
 function campaignPicker(campaigns, current, onPick) {
   if (!current) return null;
-  const describe = (c) => `${t('progress.campaignYear', { year: c.year })} — ${c.definitionKey}${c.status === 'running' ? '' : ` (${c.status})`}`;
-  if (campaigns.length < 2) return h('p', { class: 'campaign' }, h('span', { class: 'muted' }, `${t('progress.campaign')}: `), describe(current));
+  const describe = (c) =>
+    `${t('progress.campaignYear', { year: c.year })} — ${c.definitionKey}${c.status === 'running' ? '' : ` (${c.status})`}`;
+  if (campaigns.length < 2)
+    return h(
+      'p',
+      { class: 'campaign' },
+      h('span', { class: 'muted' }, `${t('progress.campaign')}: `),
+      describe(current),
+    );
   const select = h(
     'select',
     { id: 'campaign-picker', onChange: (ev) => onPick(ev.target.value) },
@@ -180,7 +274,13 @@ async function breadcrumb(unit, campaignId) {
   if (chain.length < 2 && actor?.unit !== 'VN') return null;
   const names = await Promise.all(chain.map((c) => unitName(c).catch(() => c)));
   const items = chain.map((c, i) =>
-    h('li', {}, i === chain.length - 1 ? h('span', { 'aria-current': 'page' }, names[i]) : h('a', { href: unitHref(c, campaignId) }, names[i])),
+    h(
+      'li',
+      {},
+      i === chain.length - 1
+        ? h('span', { 'aria-current': 'page' }, names[i])
+        : h('a', { href: unitHref(c, campaignId) }, names[i]),
+    ),
   );
   if (actor?.unit === 'VN') items.unshift(h('li', {}, h('a', { href: '#/unit/VN' }, t('nation'))));
   return h('nav', { class: 'crumbs', 'aria-label': t('progress.breadcrumb') }, h('ol', {}, items));
@@ -192,7 +292,13 @@ function stackedBar(byStep, cases, steps) {
   return h(
     'div',
     { class: 'stack', role: 'img', 'aria-label': `${t('progress.barLabel')}: ${text || '0'}` },
-    parts.map((st) => h('span', { class: 'seg', title: `${st.label}: ${byStep[st.id]}`, style: { width: `${(byStep[st.id] / Math.max(1, cases)) * 100}%`, background: st.colour } })),
+    parts.map((st) =>
+      h('span', {
+        class: 'seg',
+        title: `${st.label}: ${byStep[st.id]}`,
+        style: { width: `${(byStep[st.id] / Math.max(1, cases)) * 100}%`, background: st.colour },
+      }),
+    ),
   );
 }
 
@@ -218,7 +324,12 @@ function childrenSection(children, steps, doneOf, dueSoonOf, campaignId) {
         return h(
           'li',
           { class: 'unit-row', dataset: { unit: c.code } },
-          h('div', { class: 'unit-title' }, h('a', { href: unitHref(c.code, campaignId), class: 'unit-name' }, c.name), h('span', { class: 'muted small' }, ` ${levelLabel(c.level)} · ${c.code}`)),
+          h(
+            'div',
+            { class: 'unit-title' },
+            h('a', { href: unitHref(c.code, campaignId), class: 'unit-name' }, c.name),
+            h('span', { class: 'muted small' }, ` ${levelLabel(c.level)} · ${c.code}`),
+          ),
           h('span', { class: 'unit-count' }, t('progress.casesCount', { n: formatNumber(c.cases) })),
           stackedBar(c.byStep, c.cases, steps),
           h('span', { class: 'unit-pct' }, t('progress.percentDone', { p: formatPercent(done, c.cases) })),
@@ -226,8 +337,18 @@ function childrenSection(children, steps, doneOf, dueSoonOf, campaignId) {
             ? h(
                 'span',
                 { class: 'unit-flags' },
-                h('span', { class: `badge ${c.overdue > 0 ? 'overdue' : 'none'}`, title: t('progress.overdue') }, `${t('progress.overdue')}: ${formatNumber(c.overdue)}`),
-                dueSoonOf(c) !== undefined ? h('span', { class: `badge ${dueSoonOf(c) > 0 ? 'dueSoon' : 'none'}`, title: t('progress.dueSoon') }, `${t('progress.dueSoonShort')}: ${formatNumber(dueSoonOf(c))}`) : null,
+                h(
+                  'span',
+                  { class: `badge ${c.overdue > 0 ? 'overdue' : 'none'}`, title: t('progress.overdue') },
+                  `${t('progress.overdue')}: ${formatNumber(c.overdue)}`,
+                ),
+                dueSoonOf(c) !== undefined
+                  ? h(
+                      'span',
+                      { class: `badge ${dueSoonOf(c) > 0 ? 'dueSoon' : 'none'}`, title: t('progress.dueSoon') },
+                      `${t('progress.dueSoonShort')}: ${formatNumber(dueSoonOf(c))}`,
+                    )
+                  : null,
               )
             : null,
         );
@@ -246,8 +367,18 @@ function villagesSection(villages, steps, { overdueTile, dueSoonTile, signal, to
     const row = h(
       'tr',
       { dataset: { village: v.code } },
-      h('th', { scope: 'row', 'data-label': t('progress.village') }, h('a', { href: `#/case/${enc(v.caseId)}` }, v.name), h('span', { class: 'muted small' }, ` ${v.code}`)),
-      h('td', { 'data-label': t('progress.step') }, st ? h('span', { class: 'swatch', style: { background: st.colour } }) : null, st?.label ?? v.step),
+      h(
+        'th',
+        { scope: 'row', 'data-label': t('progress.village') },
+        h('a', { href: `#/case/${enc(v.caseId)}` }, v.name),
+        h('span', { class: 'muted small' }, ` ${v.code}`),
+      ),
+      h(
+        'td',
+        { 'data-label': t('progress.step') },
+        st ? h('span', { class: 'swatch', style: { background: st.colour } }) : null,
+        st?.label ?? v.step,
+      ),
       deadlineCell,
       stateCell,
     );
@@ -256,8 +387,22 @@ function villagesSection(villages, steps, { overdueTile, dueSoonTile, signal, to
   const table = h(
     'table',
     { class: 'villages responsive' },
-    h('thead', {}, h('tr', {}, [t('progress.village'), t('progress.step'), t('progress.deadline'), t('progress.state')].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows.map((r) => r.row)),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [t('progress.village'), t('progress.step'), t('progress.deadline'), t('progress.state')].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) => r.row),
+    ),
   );
   let overdue = 0;
   let dueSoon = 0;
@@ -274,7 +419,16 @@ function villagesSection(villages, steps, { overdueTile, dueSoonTile, signal, to
       try {
         const c = await api(`/api/cases/${enc(r.v.caseId)}`);
         const d = deadlineState(c.status === 'active' ? c.deadlines : [], today ?? undefined);
-        r.deadlineCell.replaceChildren(d.deadline ? h('span', {}, formatDate(d.deadline.dueDate), h('span', { class: 'muted small' }, ` (${relativeDays(d)})`)) : '—');
+        r.deadlineCell.replaceChildren(
+          d.deadline
+            ? h(
+                'span',
+                {},
+                formatDate(d.deadline.dueDate),
+                h('span', { class: 'muted small' }, ` (${relativeDays(d)})`),
+              )
+            : '—',
+        );
         r.stateCell.replaceChildren(deadlineBadge(d.state));
         r.row.dataset.deadline = d.state;
         if (!countHere) return;
@@ -299,7 +453,14 @@ async function villageCases(unit, campaign) {
     h(
       'ul',
       { class: 'plain' },
-      cases.map((c) => h('li', {}, h('a', { href: `#/case/${enc(c.id)}` }, `${c.villageName} — ${t('progress.open')}`), h('span', { class: 'muted small' }, ` ${c.step} · ${c.status}`))),
+      cases.map((c) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#/case/${enc(c.id)}` }, `${c.villageName} — ${t('progress.open')}`),
+          h('span', { class: 'muted small' }, ` ${c.step} · ${c.status}`),
+        ),
+      ),
     ),
   );
 }
@@ -323,7 +484,14 @@ async function nationalView() {
             'li',
             {},
             h('a', { href: unitHref(p) }, names[i]),
-            h('span', { class: 'muted small' }, ` ${p} · ${campaigns.filter((c) => c.provinceCode === p).map((c) => `${c.year} ${c.definitionKey}`).join(', ')}`),
+            h(
+              'span',
+              { class: 'muted small' },
+              ` ${p} · ${campaigns
+                .filter((c) => c.provinceCode === p)
+                .map((c) => `${c.year} ${c.definitionKey}`)
+                .join(', ')}`,
+            ),
           ),
         ),
       ),

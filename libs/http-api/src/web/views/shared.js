@@ -9,7 +9,14 @@ export function stepCatalog(definition) {
   const out = new Map();
   const walk = (steps, parent) => {
     for (const [id, step] of Object.entries(steps ?? {})) {
-      out.set(id, { id, label: step.label, type: step.type ?? 'task', stage: step.stage ?? null, role: step.role ?? null, parent });
+      out.set(id, {
+        id,
+        label: step.label,
+        type: step.type ?? 'task',
+        stage: step.stage ?? null,
+        role: step.role ?? null,
+        parent,
+      });
       for (const region of Object.values(step.regions ?? {})) walk(region.steps, id);
     }
   };
@@ -30,10 +37,16 @@ export function labels(def) {
 
 /** Today's civil date in Vietnam, `YYYY-MM-DD`. */
 export function todayInVietnam() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
-const dayNumber = (ymd) => Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5, 7)) - 1, Number(ymd.slice(8, 10))) / DAY;
+const dayNumber = (ymd) =>
+  Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5, 7)) - 1, Number(ymd.slice(8, 10))) / DAY;
 
 /**
  * The deadline that matters for a case: the earliest open one (armed or overdue), and whether
@@ -41,7 +54,9 @@ const dayNumber = (ymd) => Date.UTC(Number(ymd.slice(0, 4)), Number(ymd.slice(5,
  * DUE_SOON_DAYS — by civil dates, as GET /api/progress counts them (`today` = its `asOf`).
  */
 export function deadlineState(deadlines, today = todayInVietnam()) {
-  const open = (deadlines ?? []).filter((d) => d.status === 'armed' || d.status === 'overdue').sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+  const open = (deadlines ?? [])
+    .filter((d) => d.status === 'armed' || d.status === 'overdue')
+    .sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
   const d = open[0];
   if (!d) return { state: 'none', deadline: null, days: null };
   const days = dayNumber(d.dueDate) - dayNumber(today);
@@ -51,7 +66,9 @@ export function deadlineState(deadlines, today = todayInVietnam()) {
 }
 
 export function deadlineBadge(state) {
-  const key = { overdue: 'deadline.overdue', dueSoon: 'deadline.dueSoon', ok: 'deadline.ok', none: 'deadline.none' }[state];
+  const key = { overdue: 'deadline.overdue', dueSoon: 'deadline.dueSoon', ok: 'deadline.ok', none: 'deadline.none' }[
+    state
+  ];
   return h('span', { class: `badge ${state}` }, t(key));
 }
 
@@ -63,7 +80,20 @@ export function relativeDays({ state, days }) {
 }
 
 /** Step colours for bars and legends (final steps are green). */
-const PALETTE = ['#1d4ed8', '#0891b2', '#7c3aed', '#ea580c', '#a16207', '#db2777', '#65a30d', '#0f766e', '#475569', '#9f1239', '#4338ca', '#ca8a04'];
+const PALETTE = [
+  '#1d4ed8',
+  '#0891b2',
+  '#7c3aed',
+  '#ea580c',
+  '#a16207',
+  '#db2777',
+  '#65a30d',
+  '#0f766e',
+  '#475569',
+  '#9f1239',
+  '#4338ca',
+  '#ca8a04',
+];
 export const stepColour = (index, final) => (final ? '#15803d' : PALETTE[index % PALETTE.length]);
 
 export const enc = encodeURIComponent;
