@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every tier, in the order that fails fastest.
-//   1. type check (tsc --noEmit)  2. architecture lint (Nx tags, pure core)
-//   3. jest: unit, integration (real PostgreSQL + Redis), end-to-end (HTTP, real processes).
+//   1. type check (tsc --noEmit)  2. architecture lint (layers, contexts, cycles)  3. format (prettier)
+//   4. jest: unit, integration (real PostgreSQL + Redis), end-to-end (HTTP, real processes).
 // Jest's global setup finds or starts PostgreSQL and Redis itself (see libs/testing).
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -28,6 +28,7 @@ if (extra.length === 0) {
   step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   step('project graph', bin('nx'), ['show', 'projects', '--json']);
   step('architecture lint', bin('eslint'), ['libs', 'apps', 'test']);
+  step('format', bin('prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,js}']);
 }
 const results = path.join(root, '.data', 'jest-results.json');
 require('node:fs').mkdirSync(path.dirname(results), { recursive: true });
