@@ -117,6 +117,21 @@ describe('HTTP API end to end', () => {
     expect(body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['data.householdCount']);
     const malformed = await call('POST', `/api/cases/${caseId}/events`, board, { kind: 'x' });
     expect(malformed.status).toBe(400);
+    const shortKey = await call(
+      'POST',
+      `/api/cases/${caseId}/events`,
+      board,
+      {
+        type: 'REVIEW_LIST_SUBMITTED',
+        data: { householdCount: 3, fromPreviousLists: 1, newlyArising: 0, requests: 0 },
+      },
+      { 'Idempotency-Key': 'k-1' },
+    );
+    expect(shortKey.status).toBe(400);
+    expect((await json(shortKey)).error.details).toEqual({
+      where: 'headers',
+      fields: [{ field: 'Idempotency-Key', message: 'phải có ít nhất 8 ký tự / must be at least 8 characters' }],
+    });
     const view = await json(await call('GET', `/api/cases/${caseId}`, board));
     expect(view.history).toHaveLength(1);
     expect(view.pendingEvents).toEqual([]);

@@ -37,7 +37,16 @@ const HistoryQuery = z.strictObject({
     .max(MAX_HISTORY_PAGE_SIZE, `must be at most ${MAX_HISTORY_PAGE_SIZE}`)
     .default(HISTORY_PAGE_SIZE),
 });
-const IdempotencyKey = z.string().min(8, 'must be at least 8 characters').max(200).optional();
+// Named by the header, so that an error says which part of the request is wrong.
+const IdempotencyKeyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(8, 'phải có ít nhất 8 ký tự / must be at least 8 characters')
+    .max(200, 'tối đa 200 ký tự / at most 200 characters')
+    .optional(),
+});
+const idempotencyKeyOf = (key: string | undefined) =>
+  parseRequest(IdempotencyKeyHeader, { 'Idempotency-Key': key }, 'headers')['Idempotency-Key'];
 
 /** The answer for one item of a batch: what the single route would have answered for it. */
 export interface BatchItemResult {
@@ -121,7 +130,7 @@ export class CasesController {
   ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { wait } = parseRequest(SubmitQuery, q, 'query');
-    const headerKey = parseRequest(IdempotencyKey, key, 'headers');
+    const headerKey = idempotencyKeyOf(key);
     const event = parseRequest(SubmitEventBody, body, 'body');
     let receipt = await this.acceptance.accept(id, event, actor, headerKey);
     if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);
@@ -152,7 +161,7 @@ export class CasesController {
   ) {
     const { id } = parseRequest(CaseParams, params, 'params');
     const { wait } = parseRequest(SubmitQuery, q, 'query');
-    const headerKey = parseRequest(IdempotencyKey, key, 'headers');
+    const headerKey = idempotencyKeyOf(key);
     const correction = parseRequest(SubmitCorrectionBody, body, 'body');
     let receipt = await this.acceptance.acceptCorrection(id, correction, actor, headerKey);
     if (wait > 0) receipt = await this.acceptance.waitForOutcome(receipt, wait);
