@@ -90,7 +90,9 @@ describe('CampaignRepository', () => {
     await campaigns.transaction((tx) => tx.insertIfAbsent(campaignRow()));
     const id = campaignRow().id;
     // As a campaign started before the standard was recorded (migration Migration20261207100000PovertyStandard).
-    await sql(`update campaign set lists_year = null, rule_set_period = null, rule_set_reason = null where id = ?`, [id]);
+    await sql(`update campaign set lists_year = null, rule_set_period = null, rule_set_reason = null where id = ?`, [
+      id,
+    ]);
     expect((await campaigns.withoutStandard()).map((c) => c.id)).toEqual([id]);
     const standard = { listsYear: 2027, ruleSetPeriod: '2026-2030', ruleSetReason: { vi: 'lý do', en: 'reason' } };
     expect(await campaigns.recordStandard(id, standard)).toBe(true);

@@ -331,7 +331,15 @@ describe('HouseholdsRepository', () => {
         households.updateIdentity(
           tx,
           id,
-          { headName: 'H', idNumber: null, address: null, memberCount: 3, area: 'urban', source: 'request', note: null },
+          {
+            headName: 'H',
+            idNumber: null,
+            address: null,
+            memberCount: 3,
+            area: 'urban',
+            source: 'request',
+            note: null,
+          },
           poor(),
           LATER,
         ),

@@ -196,12 +196,21 @@ describe('classifyHousehold, 2026–2030 (Decree 351/2025, uncertain)', () => {
 describe('rules the 2022–2025 standard does not use', () => {
   /** 2022–2025 with other rural lines: the rule language, not any period's values. */
   const withRural = (lines: Partial<RuleSet['areas']['rural']>): RuleSet =>
-    parseRuleSet({ ...rules2022, areas: { ...rules2022.areas, rural: { ...rules2022.areas.rural, ...lines } } }, 'test');
+    parseRuleSet(
+      { ...rules2022, areas: { ...rules2022.areas, rural: { ...rules2022.areas.rural, ...lines } } },
+      'test',
+    );
 
   it('a two-tier rule: poor under a lower line whatever the deprivations, then by deprivations up to the poverty line', () => {
     // The shape of the 2016–2020 standard (Decision 59/2015/QĐ-TTg), with made-up lines.
-    const twoTier = withRural({ incomeOnlyPovertyLine: 700_000, povertyLine: 1_000_000, nearPoorLine: 1_300_000, averageLine: null });
-    const cls = (income: number, deprivations: string[]) => classifyHousehold(twoTier, household('rural', income, deprivations));
+    const twoTier = withRural({
+      incomeOnlyPovertyLine: 700_000,
+      povertyLine: 1_000_000,
+      nearPoorLine: 1_300_000,
+      averageLine: null,
+    });
+    const cls = (income: number, deprivations: string[]) =>
+      classifyHousehold(twoTier, household('rural', income, deprivations));
     expect(cls(700_000, []).class).toBe('poor');
     expect(cls(700_001, TWO).class).toBe('near_poor');
     expect(cls(1_000_000, THREE).class).toBe('poor');
@@ -216,7 +225,8 @@ describe('rules the 2022–2025 standard does not use', () => {
 
   it('a near-poor line above the poverty line with a near-poor deprivation threshold of its own', () => {
     const rules = withRural({ nearPoorLine: 1_800_000, nearPoorDeprivationThreshold: 1 });
-    const cls = (income: number, deprivations: string[]) => classifyHousehold(rules, household('rural', income, deprivations));
+    const cls = (income: number, deprivations: string[]) =>
+      classifyHousehold(rules, household('rural', income, deprivations));
     expect(cls(1_500_000, THREE).class).toBe('poor');
     expect(cls(1_500_000, ['employment']).class).toBe('near_poor');
     expect(cls(1_500_000, []).class).toBe('average');
@@ -228,7 +238,9 @@ describe('rules the 2022–2025 standard does not use', () => {
       'Thu nhập bình quân 1.800.000 đồng/người/tháng > chuẩn nghèo nông thôn 1.500.000 đồng và ≤ chuẩn cận nghèo nông thôn 1.800.000 đồng',
       'Thiếu hụt 1/12 chỉ số: Việc làm (≥ 1, ngưỡng hộ cận nghèo)',
     ]);
-    expect(cls(1_800_001, []).reasons[1]).toBe('Không thiếu hụt chỉ số nào (0/12) — không xét vì thu nhập trên chuẩn cận nghèo');
+    expect(cls(1_800_001, []).reasons[1]).toBe(
+      'Không thiếu hụt chỉ số nào (0/12) — không xét vì thu nhập trên chuẩn cận nghèo',
+    );
     expect(cls(1_800_000, ['employment']).explanation).toMatchObject({ nearPoorLine: 1_800_000, nearPoorThreshold: 1 });
   });
 });

@@ -97,8 +97,7 @@ export function classifyHousehold(ruleSet: RuleSet, household: Household): Class
 function classOf(income: number, deprivationCount: number, lines: AreaLines): HouseholdClass {
   if (lines.incomeOnlyPovertyLine !== undefined && income <= lines.incomeOnlyPovertyLine) return 'poor';
   if (income <= lines.povertyLine && deprivationCount >= lines.deprivationThreshold) return 'poor';
-  if (income <= lines.nearPoorLine && deprivationCount >= (lines.nearPoorDeprivationThreshold ?? 0))
-    return 'near_poor';
+  if (income <= lines.nearPoorLine && deprivationCount >= (lines.nearPoorDeprivationThreshold ?? 0)) return 'near_poor';
   if (lines.averageLine !== null && income <= lines.averageLine) return 'average';
   return 'not_poor';
 }
@@ -118,7 +117,8 @@ function reasonsFor(
   const incomeText = `Thu nhập bình quân ${formatDong(income)} đồng/người/tháng`;
   const count = `${deprived.length}/${ruleSet.indicators.length}`;
   const names = deprived.map((indicator) => indicator.name).join(', ');
-  const listed = deprived.length === 0 ? `Không thiếu hụt chỉ số nào (${count})` : `Thiếu hụt ${count} chỉ số: ${names}`;
+  const listed =
+    deprived.length === 0 ? `Không thiếu hụt chỉ số nào (${count})` : `Thiếu hụt ${count} chỉ số: ${names}`;
 
   if (lines.incomeOnlyPovertyLine !== undefined && income <= lines.incomeOnlyPovertyLine) {
     // The lower tier of a two-tier rule: deprivations do not change the result.

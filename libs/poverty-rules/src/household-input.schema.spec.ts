@@ -26,7 +26,12 @@ describe('parseHouseholdInput', () => {
       household: { ...valid, lowIncomeWorkers: 2 },
     });
     const parsed = parseHouseholdInput(valid, rules);
-    expect(parsed.ok && Object.keys(parsed.household)).toEqual(['id', 'area', 'incomePerCapitaMonthly', 'deprivations']);
+    expect(parsed.ok && Object.keys(parsed.household)).toEqual([
+      'id',
+      'area',
+      'incomePerCapitaMonthly',
+      'deprivations',
+    ]);
   });
 
   it.each<[string, unknown, string[]]>([
@@ -35,7 +40,11 @@ describe('parseHouseholdInput', () => {
       { ...valid, lowIncomeWorkers: -1 },
       ['lowIncomeWorkers: expected a non-negative integer, got -1'],
     ],
-    ['a count of low-income workers as text', { ...valid, lowIncomeWorkers: '2' }, ['lowIncomeWorkers: expected an integer']],
+    [
+      'a count of low-income workers as text',
+      { ...valid, lowIncomeWorkers: '2' },
+      ['lowIncomeWorkers: expected an integer'],
+    ],
     [
       'a decimal income',
       { ...valid, incomePerCapitaMonthly: 1_500_000.5 },

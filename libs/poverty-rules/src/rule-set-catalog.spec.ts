@@ -183,11 +183,16 @@ describe('the lists-year file', () => {
     );
     expect(() =>
       parseListsYear(
-        { ...listsYear, processes: { 'periodic-review': { ...listsYear.processes['periodic-review'], listsYearOffset: -1 } } },
+        {
+          ...listsYear,
+          processes: { 'periodic-review': { ...listsYear.processes['periodic-review'], listsYearOffset: -1 } },
+        },
         'ly.yaml',
       ),
     ).toThrow(
-      expect.objectContaining({ issues: ['ly.yaml: processes["periodic-review"].listsYearOffset: must not be negative'] }),
+      expect.objectContaining({
+        issues: ['ly.yaml: processes["periodic-review"].listsYearOffset: must not be negative'],
+      }),
     );
   });
 });

@@ -79,7 +79,9 @@ export class RuleSetCatalog {
       const ruleSet = this.national.get(lines.period);
       if (ruleSet === undefined) {
         code = PovertyRulesErrorCode.InvalidProvinceLines;
-        issues.push(`${label}: period: no national rule set for ${lines.period} (periods: ${this.periods().join(', ')})`);
+        issues.push(
+          `${label}: period: no national rule set for ${lines.period} (periods: ${this.periods().join(', ')})`,
+        );
         continue;
       }
       try {

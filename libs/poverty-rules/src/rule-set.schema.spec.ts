@@ -60,7 +60,11 @@ describe('shipped rule sets', () => {
     const ruleSet = parseRuleSet(readRules('2022-2025'), '2022-2025.yaml');
     expect(ruleSet.lowIncomeWorkers).toMatchObject({ incomeLine: 3_000_000 });
     expect(ruleSet.lowIncomeWorkers?.source).toContain('Nghị định 30/2025/NĐ-CP');
-    expect([ruleSet.effectiveFrom, ruleSet.effectiveTo, ruleSet.indicatorCount]).toEqual(['2022-01-01', '2026-12-31', 12]);
+    expect([ruleSet.effectiveFrom, ruleSet.effectiveTo, ruleSet.indicatorCount]).toEqual([
+      '2022-01-01',
+      '2026-12-31',
+      12,
+    ]);
     // The extension through 2026 is NĐ 351's transitional article, read in the press only.
     expect(ruleSet.uncertainties).toEqual(
       expect.arrayContaining([expect.stringMatching(/^effectiveTo: .*transitional article not read \(not verified\)/)]),

@@ -120,8 +120,14 @@ describe('classify command', () => {
       ['--lists-year', '2026', '--province', '24'],
       /^classify: no lines of province "24" for the lists of 2026 \(period 2022-2025\); provinces with own lines that year: none/,
     ],
-    [['--lists-year', '2031'], /^classify: no poverty standard is in force for the lists of 2031; known periods: 2022-2025, 2026-2030/],
-    [['--lists-year', '2027', '--period', '2022-2025'], /^classify: the lists of 2027 use period 2026-2030, not 2022-2025/],
+    [
+      ['--lists-year', '2031'],
+      /^classify: no poverty standard is in force for the lists of 2031; known periods: 2022-2025, 2026-2030/,
+    ],
+    [
+      ['--lists-year', '2027', '--period', '2022-2025'],
+      /^classify: the lists of 2027 use period 2026-2030, not 2022-2025/,
+    ],
     [['--lists-year', '27'], /^classify: --lists-year "27" is not a year \(YYYY\)/],
     [[], /^classify: give --lists-year or --period\nusage: classify \(--lists-year YYYY \| --period YYYY-YYYY\)/],
     [['--period', '2022-2025', '--year', '2025'], /^classify: unknown option --year/],
@@ -190,7 +196,9 @@ describe('classify command', () => {
       const command = createClassifyCommand(dir);
       const household = line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] });
       const ambiguous = await run(['--period', '2022-2025', '--province', '24'], [household], command);
-      expect(ambiguous.stderr).toMatch(/^classify: province "24" has 2 sets of lines in period 2022-2025: give --lists-year/);
+      expect(ambiguous.stderr).toMatch(
+        /^classify: province "24" has 2 sets of lines in period 2022-2025: give --lists-year/,
+      );
       const for2026 = await run(['--lists-year', '2026', '--province', '24'], [household], command);
       expect(JSON.parse(for2026.stdout)).toMatchObject({ provincial: { class: 'near_poor' } });
     });

@@ -95,7 +95,9 @@ function resolveRules(catalog: RuleSetCatalog, options: Options): Rules | { erro
   if (options.listsYear !== undefined) {
     national = catalog.inForce(options.listsYear);
     if (national === undefined)
-      return { error: `no poverty standard is in force for the lists of ${options.listsYear}; known periods: ${periods}` };
+      return {
+        error: `no poverty standard is in force for the lists of ${options.listsYear}; known periods: ${periods}`,
+      };
     if (options.period !== undefined && options.period !== national.period)
       return {
         error: `the lists of ${options.listsYear} use period ${national.period}, not ${options.period}`,
@@ -160,7 +162,10 @@ function classifyLine(line: string, rules: Rules): { ok: true; json: string } | 
   if (rules.provincial === undefined) return { ok: true, json: JSON.stringify(national) };
   // Side by side: the national class for national reports, the province's for its own programmes.
   const { class: provincialClass, reasons, explanation } = classifyHousehold(rules.provincial, parsed.household);
-  return { ok: true, json: JSON.stringify({ ...national, provincial: { class: provincialClass, reasons, explanation } }) };
+  return {
+    ok: true,
+    json: JSON.stringify({ ...national, provincial: { class: provincialClass, reasons, explanation } }),
+  };
 }
 
 async function writeLine(stream: NodeJS.WritableStream, text: string): Promise<void> {

@@ -268,20 +268,53 @@ describe('CampaignsService', () => {
           standard: {
             listsYear: 2027,
             ruleSetPeriod: '2026-2030',
-            ruleSetReason: { vi: expect.stringContaining(reason2026), en: expect.stringContaining('the lists apply in 2027') },
+            ruleSetReason: {
+              vi: expect.stringContaining(reason2026),
+              en: expect.stringContaining('the lists apply in 2027'),
+            },
           },
         }),
       );
     });
 
     it.each<[string, Partial<StartCampaignBody>, number, string]>([
-      ['an autumn 2025 review (lists of 2026)', { year: 2025, windowStart: '2025-09-01', windowEnd: '2025-12-14' }, 2026, '2022-2025'],
+      [
+        'an autumn 2025 review (lists of 2026)',
+        { year: 2025, windowStart: '2025-09-01', windowEnd: '2025-12-14' },
+        2026,
+        '2022-2025',
+      ],
       // A province overlay is of the kind at the root of its `extends` chain (periodic-review).
-      ['Bắc Giang’s 2021 overlay (lists of 2022)', { provinceCode: '24', definitionKey: BAC_GIANG, year: 2021, windowStart: '2021-09-01', windowEnd: '2021-12-14' }, 2022, '2022-2025'],
-      ['a regular review of 2026 (lists of the same year)', { definitionKey: 'regular-review@1', year: 2026, windowStart: '2026-10-15', windowEnd: '2026-11-14' }, 2026, '2022-2025'],
+      [
+        'Bắc Giang’s 2021 overlay (lists of 2022)',
+        {
+          provinceCode: '24',
+          definitionKey: BAC_GIANG,
+          year: 2021,
+          windowStart: '2021-09-01',
+          windowEnd: '2021-12-14',
+        },
+        2022,
+        '2022-2025',
+      ],
+      [
+        'a regular review of 2026 (lists of the same year)',
+        { definitionKey: 'regular-review@1', year: 2026, windowStart: '2026-10-15', windowEnd: '2026-11-14' },
+        2026,
+        '2022-2025',
+      ],
     ])('%s', async (_name, fields, listsYear, period) => {
       const { service, tx } = setup();
-      await service.start(body(fields), national);
+      const given = body(fields);
+      tx.findByProvinceYearDefinition.mockResolvedValue(
+        campaign({
+          ...given,
+          definitionKey: given.definitionKey,
+          windowStart: given.windowStart,
+          windowEnd: given.windowEnd,
+        }),
+      );
+      await service.start(given, national);
       expect(tx.insertIfAbsent).toHaveBeenCalledWith(
         expect.objectContaining({ standard: expect.objectContaining({ listsYear, ruleSetPeriod: period }) }),
       );
@@ -310,9 +343,14 @@ describe('CampaignsService', () => {
 
     it('records the standard of an existing campaign that has none when it is started again, and keeps a recorded one', async () => {
       const { service, tx } = setup();
-      tx.findByProvinceYearDefinition.mockResolvedValue(campaign({ listsYear: null, ruleSetPeriod: null, ruleSetReason: null }));
+      tx.findByProvinceYearDefinition.mockResolvedValue(
+        campaign({ listsYear: null, ruleSetPeriod: null, ruleSetReason: null }),
+      );
       const { campaign: started } = await service.start(body(), provinceAdmin);
-      expect(tx.recordStandard).toHaveBeenCalledWith('campaign-1', expect.objectContaining({ ruleSetPeriod: '2026-2030' }));
+      expect(tx.recordStandard).toHaveBeenCalledWith(
+        'campaign-1',
+        expect.objectContaining({ ruleSetPeriod: '2026-2030' }),
+      );
       expect(started).toMatchObject({ listsYear: 2027, ruleSetPeriod: '2026-2030' });
       tx.recordStandard.mockClear();
       tx.findByProvinceYearDefinition.mockResolvedValue(campaign({ ruleSetPeriod: '2022-2025', listsYear: 2026 }));

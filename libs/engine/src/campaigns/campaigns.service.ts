@@ -188,7 +188,11 @@ export class CampaignsService {
    * root) that `config/poverty-rules/lists-year.yaml` lists. 400 naming `definitionKey` when no
    * id of the chain is listed, `year` when no rule set is in force for the year the lists apply.
    */
-  private async chooseStandard(compiled: CompiledDefinition, year: number, provinceCode: string): Promise<RecordedStandard> {
+  private async chooseStandard(
+    compiled: CompiledDefinition,
+    year: number,
+    provinceCode: string,
+  ): Promise<RecordedStandard> {
     const known = new Set(this.standards.rules.processKinds());
     const chain = [compiled.definition.id];
     let current = compiled;

@@ -126,16 +126,26 @@ describe('HouseholdCaseService', () => {
     };
     const for2026 = householdsFixture('survey');
     const c2026 = await for2026.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    expect(for2026.cases.classify(c2026, 'H01', answers)).toMatchObject({ classification: 'average', ruleSet: '2022-2025' });
+    expect(for2026.cases.classify(c2026, 'H01', answers)).toMatchObject({
+      classification: 'average',
+      ruleSet: '2022-2025',
+    });
     const for2027 = householdsFixture('survey', { lists_year: 2027, rule_set_period: '2026-2030' });
     const c2027 = await for2027.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    expect(for2027.cases.classify(c2027, 'H01', answers)).toMatchObject({ classification: 'poor', ruleSet: '2026-2030' });
+    expect(for2027.cases.classify(c2027, 'H01', answers)).toMatchObject({
+      classification: 'poor',
+      ruleSet: '2026-2030',
+    });
   });
 
   it('keeps the province’s own classification beside the national one for the years of its lines (Bắc Ninh, lists of 2025)', async () => {
     const { cases } = householdsFixture('survey', { province_code: '24', lists_year: 2025 });
     const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    const stored = cases.classify(c, 'H01', { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: ['employment', 'nutrition', 'latrine'] });
+    const stored = cases.classify(c, 'H01', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_600_000,
+      deprivations: ['employment', 'nutrition', 'latrine'],
+    });
     expect(stored).toMatchObject({
       classification: 'average',
       ruleSet: '2022-2025',
@@ -145,7 +155,10 @@ describe('HouseholdCaseService', () => {
     // The lists of 2026 are outside the years of Bắc Ninh's 2025 lines: national only.
     const later = householdsFixture('survey', { province_code: '24', lists_year: 2026 });
     const c2026 = await later.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    expect(later.cases.classify(c2026, 'H01', { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] }).provincial).toBeNull();
+    expect(
+      later.cases.classify(c2026, 'H01', { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] })
+        .provincial,
+    ).toBeNull();
   });
 
   it('refuses to classify (409) for a campaign that recorded no standard, naming the reason', async () => {
@@ -160,7 +173,12 @@ describe('HouseholdCaseService', () => {
   it('bounds the count of low-income workers by the household’s members', async () => {
     const { cases } = householdsFixture('survey');
     const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
-    const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1_100_000, deprivations: [], lowIncomeWorkers: 2 };
+    const answers = {
+      area: 'rural' as const,
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: [],
+      lowIncomeWorkers: 2,
+    };
     expect(cases.classify(c, 'H01', answers, '', 4)).toMatchObject({
       lowIncomeWorkers: 2,
       explanation: { explanation: { lowIncomeWorkers: { count: 2, incomeLine: 3_000_000 } } },

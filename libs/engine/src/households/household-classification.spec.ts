@@ -111,18 +111,30 @@ describe('national and provincial classifications side by side', () => {
     const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1, deprivations: [] };
     const negative = classifyAnswers(nationalOnly, 'H', { ...answers, lowIncomeWorkers: -1 }, 'survey.');
     expect(!negative.ok && negative.issues.map((i) => i.field)).toEqual(['survey.lowIncomeWorkers']);
-    const refused = classifyAnswers({ national: withoutLine, provincial: undefined }, 'H', { ...answers, lowIncomeWorkers: 1 });
-    expect(!refused.ok && refused.issues[0].message).toContain('không có mức thu nhập xác định người lao động có thu nhập thấp');
+    const refused = classifyAnswers({ national: withoutLine, provincial: undefined }, 'H', {
+      ...answers,
+      lowIncomeWorkers: 1,
+    });
+    expect(!refused.ok && refused.issues[0].message).toContain(
+      'không có mức thu nhập xác định người lao động có thu nhập thấp',
+    );
     // Not counted: nothing to refuse.
     expect(classifyAnswers({ national: withoutLine, provincial: undefined }, 'H', answers).ok).toBe(true);
   });
 
   it('compares the count of low-income workers with the stored one', () => {
     const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: 1 };
-    expect(sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: 1 })).toBe(true);
-    expect(sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: null })).toBe(false);
     expect(
-      sameAnswers({ ...answers, lowIncomeWorkers: null }, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [] }),
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: 1 }),
+    ).toBe(true);
+    expect(
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: null }),
+    ).toBe(false);
+    expect(
+      sameAnswers(
+        { ...answers, lowIncomeWorkers: null },
+        { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [] },
+      ),
     ).toBe(true);
   });
 });

@@ -46,7 +46,13 @@ export class HouseholdSurveyService {
         to: result.classification,
         ruleSet: result.ruleSet,
         ...(result.provincial
-          ? { provincial: { from: row.provincial_classification, to: result.provincial.classification, ruleSet: result.provincial.ruleSet } }
+          ? {
+              provincial: {
+                from: row.provincial_classification,
+                to: result.provincial.classification,
+                ruleSet: result.provincial.ruleSet,
+              },
+            }
           : {}),
         summary: `Rà soát hộ ${row.code}: ${row.classification ?? 'chưa phân loại'} → ${result.classification} (chuẩn ${result.ruleSet})${provincial}`,
       });

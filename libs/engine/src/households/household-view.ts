@@ -60,7 +60,11 @@ export interface HouseholdView {
    * Beside the national one: the class under the province's own lines for the campaign's lists
    * year (for the province's own programmes); `null` when the province has none or not surveyed.
    */
-  provincial: { classification: HouseholdClass; explanation: HouseholdRow['provincial_explanation']; ruleSet: string } | null;
+  provincial: {
+    classification: HouseholdClass;
+    explanation: HouseholdRow['provincial_explanation'];
+    ruleSet: string;
+  } | null;
   /** Workers earning at most the low-income worker line a month; `null` when not counted. */
   lowIncomeWorkers: number | null;
   votes: { agree: number; present: number; share: number | null; votedAt: string | null } | null;

@@ -50,16 +50,16 @@ export function loadRuleSetCatalog(dir: string): RuleSetCatalog {
     const file = join(dir, name);
     if (!/\.ya?ml$/.test(name)) continue;
     if (name === LISTS_YEAR_FILE) {
-      const value = collect(() =>
-        parseListsYear(readYaml(file, PovertyRulesErrorCode.InvalidListsYear), file),
-      );
+      const value = collect(() => parseListsYear(readYaml(file, PovertyRulesErrorCode.InvalidListsYear), file));
       if (value) listsYear = { label: file, value };
       continue;
     }
     const period = PERIOD_FILE.exec(name)?.[1];
     if (period === undefined) {
       code ??= PovertyRulesErrorCode.InvalidRuleSet;
-      issues.push(`${file}: unknown file: rule sets are named <period>.yaml (e.g. 2026-2030.yaml), plus ${LISTS_YEAR_FILE}`);
+      issues.push(
+        `${file}: unknown file: rule sets are named <period>.yaml (e.g. 2026-2030.yaml), plus ${LISTS_YEAR_FILE}`,
+      );
       continue;
     }
     const ruleSet = collect(() => parseRuleSet(readYaml(file, PovertyRulesErrorCode.InvalidRuleSet), file));
@@ -100,11 +100,7 @@ export function loadRuleSetCatalog(dir: string): RuleSetCatalog {
     const catalog = collect(() => new RuleSetCatalog({ ruleSets, provinceLines, listsYear }));
     if (catalog) return catalog;
   }
-  throw new PovertyRulesError(
-    code ?? PovertyRulesErrorCode.InvalidRuleSet,
-    `invalid poverty rules in ${dir}`,
-    issues,
-  );
+  throw new PovertyRulesError(code ?? PovertyRulesErrorCode.InvalidRuleSet, `invalid poverty rules in ${dir}`, issues);
 }
 
 function readYaml(file: string, code: PovertyRulesErrorCode): unknown {
