@@ -382,17 +382,18 @@ describe('official reports (summary tables 7.x)', () => {
   it('reads a household list recognised through the households API (periodic-review@2)', async () => {
     const village = 'T2C1V1';
     const caseId = (await caseIds(campaignT2, 'T2'))[village];
-    const three = 'health_insurance; latrine; telecom';
+    // An autumn-2026 review: its lists apply in 2027, classified by the 2026–2030 standard (Decree 351/2025).
+    const three = 'health_insurance; latrine; digital_use';
     const csv = [
       'Mã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú',
       `H01,Hộ Một,,,4,Nông thôn,Hộ nghèo năm trước,1000000,${three},`,
-      'H02,Hộ Hai,,,3,Nông thôn,Hộ nghèo năm trước,1200000,telecom,',
+      'H02,Hộ Hai,,,3,Nông thôn,Hộ nghèo năm trước,1200000,digital_use,',
       'H03,Hộ Ba,,,5,Nông thôn,Hộ nghèo năm trước,3000000,Không,',
       `H04,Hộ Bốn,,,2,Nông thôn,Hộ cận nghèo năm trước,1100000,${three}; nutrition,`,
-      'H05,Hộ Năm,,,6,Nông thôn,Hộ cận nghèo năm trước,2000000,Không,',
+      'H05,Hộ Năm,,,6,Nông thôn,Hộ cận nghèo năm trước,2300000,Không,',
       `H06,Hộ Sáu,,,3,Nông thôn,Phát sinh mới,900000,${three},`,
       'H07,Hộ Bảy,,,2,Nông thôn,Có giấy đề nghị,1400000,Không,',
-      'H08,Hộ Tám,,,4,Nông thôn,Hộ cận nghèo năm trước,1300000,telecom; latrine,',
+      'H08,Hộ Tám,,,4,Nông thôn,Hộ cận nghèo năm trước,1300000,digital_use; latrine,',
     ].join('\r\n');
     const imported = await call(
       'POST',
