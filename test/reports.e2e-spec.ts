@@ -560,8 +560,7 @@ describe('official reports (Biểu mẫu 7.1–7.11)', () => {
     expect(cell(poorTable, 0, 'poorDeprivedRate:nutrition')).toBeCloseTo(1 / 3, 10);
     expect(cell(poorTable, 0, 'poorDeprived:employment')).toBe(0);
     expect(cell(poorTable, 1, 'poorDeprived:telecom')).toBe(3);
-    const nearPoorTable = (await summary('T2', token('province_committee', 'T2'), campaignT2, '&table=7-5')).body
-      .table;
+    const nearPoorTable = (await summary('T2', token('province_committee', 'T2'), campaignT2, '&table=7-5')).body.table;
     expect(cell(nearPoorTable, 1, 'nearPoorDeprived:telecom')).toBe(2);
     expect(cell(nearPoorTable, 1, 'nearPoorDeprivedRate:latrine')).toBeCloseTo(1 / 3, 10);
   });

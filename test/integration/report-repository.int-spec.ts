@@ -261,13 +261,27 @@ describe('ReportRepository', () => {
       newlyNearPoor: 2,
       newlyNearPoorFromOutside: 1,
     });
-    expect(figures(rows.find((r) => r.child === 'D2'), 'poor', 'poorMembers', 'averageLiving', 'poorLeftBothLists')).toEqual({
+    expect(
+      figures(
+        rows.find((r) => r.child === 'D2'),
+        'poor',
+        'poorMembers',
+        'averageLiving',
+        'poorLeftBothLists',
+      ),
+    ).toEqual({
       poor: 3,
       poorMembers: null,
       averageLiving: null,
       poorLeftBothLists: null,
     });
-    expect(figures(rows.find((r) => r.is_total), 'poor', 'poorMembers')).toEqual({ poor: 6, poorMembers: null });
+    expect(
+      figures(
+        rows.find((r) => r.is_total),
+        'poor',
+        'poorMembers',
+      ),
+    ).toEqual({ poor: 6, poorMembers: null });
   });
 
   it('counts the poor and near-poor households of recognised villages per deprivation indicator, per child unit and in total', async () => {
@@ -282,7 +296,12 @@ describe('ReportRepository', () => {
     ]);
     await villageCase(2, '/T1/D2/C1/V1/', {}, { locked: true });
     await surveyed(2, [
-      { source: 'previous_poor', classification: 'poor', deprivations: ['latrine', 'digital_use', 'waste_treatment'], ruleSet: '2026-2030+24' },
+      {
+        source: 'previous_poor',
+        classification: 'poor',
+        deprivations: ['latrine', 'digital_use', 'waste_treatment'],
+        ruleSet: '2026-2030+24',
+      },
       // Classified, deprivations not recorded: D2's counts are unknown.
       { source: 'previous_poor', classification: 'near_poor' },
     ]);

@@ -32,7 +32,8 @@ export class ReportsController {
 
   @Get('tables')
   @ApiOperation({
-    summary: 'Các biểu tổng hợp có thể xuất, kèm mức độ đã đối chiếu với văn bản gốc / the summary tables that can be exported, with how far each was checked against the original (layouts as data)',
+    summary:
+      'Các biểu tổng hợp có thể xuất, kèm mức độ đã đối chiếu với văn bản gốc / the summary tables that can be exported, with how far each was checked against the original (layouts as data)',
   })
   tables() {
     return this.catalog.listed();

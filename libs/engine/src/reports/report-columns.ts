@@ -38,7 +38,7 @@ function isRowColumn(key: ReportColumn['key']): key is 'index' | 'unitName' | 'u
 export function resolveColumns(table: ReportTable, indicators: readonly ReportIndicator[]): ResolvedColumn[] {
   const resolved: ResolvedColumn[] = [];
   const columns = table.columns;
-  for (let i = 0; i < columns.length; ) {
+  for (let i = 0; i < columns.length;) {
     const column = columns[i];
     if (!isIndicatorKey(column.key)) {
       resolved.push({

@@ -50,10 +50,15 @@ const report: SummaryReport = {
   generatedAt: '2026-11-30T17:30:00.000Z',
   rows: [
     row('T1C1', 'Xã Một, "Thử"', FIRST, null),
-    row('T1C2', 'Xã Hai', { villagesTotal: 3, villagesRecognised: 1, villagesWithHouseholdList: 1, poor: 4, nearPoor: 2 }, {
-      latrine: { poor: 3, nearPoor: 1 },
-      telecom: { poor: 1, nearPoor: 0 },
-    }),
+    row(
+      'T1C2',
+      'Xã Hai',
+      { villagesTotal: 3, villagesRecognised: 1, villagesWithHouseholdList: 1, poor: 4, nearPoor: 2 },
+      {
+        latrine: { poor: 3, nearPoor: 1 },
+        telecom: { poor: 1, nearPoor: 0 },
+      },
+    ),
   ],
   total: {
     code: 'T1D1',
@@ -163,7 +168,9 @@ describe('report export', () => {
     const width = results.columns.length;
     expect(records.slice(0, CSV_LAYOUT.headerLine).every((r) => r.cells.length === width)).toBe(true);
     expect(records[CSV_LAYOUT.titleLine].cells[0]).toBe(`Biểu mẫu số 7.1: ${results.title.vi.toUpperCase()}`);
-    expect(records[CSV_LAYOUT.verificationLine].cells[0]).toMatch(/^LƯU Ý \/ NOTE: Bố cục chưa được đối chiếu với văn bản gốc/);
+    expect(records[CSV_LAYOUT.verificationLine].cells[0]).toMatch(
+      /^LƯU Ý \/ NOTE: Bố cục chưa được đối chiếu với văn bản gốc/,
+    );
     expect(records[CSV_LAYOUT.sourceLine].cells[0]).toContain('Biểu mẫu số 7.1');
     expect(records[CSV_LAYOUT.contextLine].cells[0]).toContain('Huyện Thử (T1D1)');
     expect(records[CSV_LAYOUT.headerLine].cells).toEqual(results.columns.map((c) => c.vi));

@@ -149,7 +149,9 @@ export async function renderXlsx(table: ReportTable, report: SummaryReport): Pro
   banner(
     L.verificationRow,
     text.verification,
-    text.verified ? { italic: true, size: 9, color: { argb: 'FF595959' } } : { bold: true, size: 10, color: { argb: 'FFC00000' } },
+    text.verified
+      ? { italic: true, size: 9, color: { argb: 'FF595959' } }
+      : { bold: true, size: 10, color: { argb: 'FFC00000' } },
   );
   sheet.getRow(L.verificationRow).height = 28;
 

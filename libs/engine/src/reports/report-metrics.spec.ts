@@ -44,19 +44,34 @@ describe('report metrics: household source × classification', () => {
     expect(c.nearPoor).toBe(c.previousNearPoor - c.nearPoorDecrease + c.newlyNearPoor);
   });
 
-  it.each(cells)('%s → %s: members are counted with the household’s class, average living standard apart', (source, cls) => {
-    const c = counted(source, cls);
-    expect(c.poorMembers).toBe(c.poor * MEMBERS);
-    expect(c.nearPoorMembers).toBe(c.nearPoor * MEMBERS);
-    expect(c.averageLiving).toBe(cls === 'average' ? 1 : 0);
-    expect(c.averageLivingMembers).toBe(c.averageLiving * MEMBERS);
-  });
+  it.each(cells)(
+    '%s → %s: members are counted with the household’s class, average living standard apart',
+    (source, cls) => {
+      const c = counted(source, cls);
+      expect(c.poorMembers).toBe(c.poor * MEMBERS);
+      expect(c.nearPoorMembers).toBe(c.nearPoor * MEMBERS);
+      expect(c.averageLiving).toBe(cls === 'average' ? 1 : 0);
+      expect(c.averageLivingMembers).toBe(c.averageLiving * MEMBERS);
+    },
+  );
 
   it('a household entering from outside both lists is "new" (tái nghèo included); one from the other list is not', () => {
-    expect(counted('newly_arising', 'poor')).toMatchObject({ newlyPoor: 1, newlyPoorFromOutside: 1, nearPoorToPoor: 0 });
+    expect(counted('newly_arising', 'poor')).toMatchObject({
+      newlyPoor: 1,
+      newlyPoorFromOutside: 1,
+      nearPoorToPoor: 0,
+    });
     expect(counted('request', 'near_poor')).toMatchObject({ newlyNearPoor: 1, newlyNearPoorFromOutside: 1 });
-    expect(counted('previous_near_poor', 'poor')).toMatchObject({ newlyPoor: 1, newlyPoorFromOutside: 0, nearPoorDecrease: 1 });
-    expect(counted('previous_poor', 'not_poor')).toMatchObject({ escapedPoverty: 1, poorLeftBothLists: 1, poorToNearPoor: 0 });
+    expect(counted('previous_near_poor', 'poor')).toMatchObject({
+      newlyPoor: 1,
+      newlyPoorFromOutside: 0,
+      nearPoorDecrease: 1,
+    });
+    expect(counted('previous_poor', 'not_poor')).toMatchObject({
+      escapedPoverty: 1,
+      poorLeftBothLists: 1,
+      poorToNearPoor: 0,
+    });
   });
 
   it.each(cells)('%s → %s agrees with classifyTransition', (source, cls) => {
@@ -73,7 +88,9 @@ describe('report metrics: household source × classification', () => {
   it('an unclassified household counts as reviewed and by source only', () => {
     const reviewedOnly = CASE_COUNT_METRICS.filter((m) => householdCounts(m, 'previous_poor', null));
     expect(reviewedOnly.sort()).toEqual(['householdsReviewed', 'previousPoor']);
-    expect(householdContribution('poorMembers', { source: 'previous_poor', classification: null, memberCount: 5 })).toBe(0);
+    expect(
+      householdContribution('poorMembers', { source: 'previous_poor', classification: null, memberCount: 5 }),
+    ).toBe(0);
   });
 });
 

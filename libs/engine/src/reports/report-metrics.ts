@@ -51,7 +51,12 @@ export type MetricValues = Record<ReportMetric, number | null>;
  * row. A table column with one of these keys becomes one column per indicator of the rule set(s)
  * the row's households were classified with (`report-columns.ts`).
  */
-export const INDICATOR_METRICS = ['poorDeprived', 'poorDeprivedRate', 'nearPoorDeprived', 'nearPoorDeprivedRate'] as const;
+export const INDICATOR_METRICS = [
+  'poorDeprived',
+  'poorDeprivedRate',
+  'nearPoorDeprived',
+  'nearPoorDeprivedRate',
+] as const;
 export type IndicatorMetric = (typeof INDICATOR_METRICS)[number];
 
 /**

@@ -149,9 +149,11 @@ ${columns}`;
   });
 
   it('refuses a Vietnamese header used twice (the CSV header line must name each column), and a band on a per-indicator column', () => {
-    expect(issuesOf(minimal('      - { key: poor, vi: Số hộ, en: Poor }\n      - { key: nearPoor, vi: Số hộ, en: Near-poor }'))).toEqual([
-      '$.tables.0.columns.1.vi header "Số hộ" is used twice in table t',
-    ]);
+    expect(
+      issuesOf(
+        minimal('      - { key: poor, vi: Số hộ, en: Poor }\n      - { key: nearPoor, vi: Số hộ, en: Near-poor }'),
+      ),
+    ).toEqual(['$.tables.0.columns.1.vi header "Số hộ" is used twice in table t']);
     expect(
       issuesOf(minimal('      - { key: poorDeprived, vi: số hộ, en: households, group: { vi: Nhóm, en: Group } }'))[0],
     ).toMatch(/^\$\.tables\.0\.columns\.0\.group .*banded by its indicator/);
@@ -166,6 +168,8 @@ ${columns}`;
     const columns = [...REPORT_METRICS, ...INDICATOR_METRICS]
       .map((m) => `      - { key: ${m}, vi: "${m} vi", en: "${m}" }`)
       .join('\n');
-    expect(parseReportTables(minimal(columns))[0].columns).toHaveLength(REPORT_METRICS.length + INDICATOR_METRICS.length);
+    expect(parseReportTables(minimal(columns))[0].columns).toHaveLength(
+      REPORT_METRICS.length + INDICATOR_METRICS.length,
+    );
   });
 });

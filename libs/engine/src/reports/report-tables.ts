@@ -170,7 +170,8 @@ export function verificationLine(table: ReportTable): { vi: string; en: string; 
       en: 'title not established, may be wrong',
     });
   }
-  if (checkedAgainst) parts.push({ vi: `đối chiếu: ${checkedAgainst.vi}`, en: `checked against: ${checkedAgainst.en}` });
+  if (checkedAgainst)
+    parts.push({ vi: `đối chiếu: ${checkedAgainst.vi}`, en: `checked against: ${checkedAgainst.en}` });
   return {
     vi: parts.map((p) => p.vi).join('; '),
     en: parts.map((p) => p.en).join('; '),

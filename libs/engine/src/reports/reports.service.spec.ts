@@ -179,7 +179,13 @@ describe('ReportsService', () => {
     const report = await service.summary('campaign-t1', 'T1', admin);
 
     expect(indicatorCatalog.indicators).toHaveBeenCalledWith('2022-2025', 'T1');
-    expect(report.indicators.map((i) => i.code)).toEqual(['nutrition', 'latrine', 'telecom', 'digital_use', 'internet_old']);
+    expect(report.indicators.map((i) => i.code)).toEqual([
+      'nutrition',
+      'latrine',
+      'telecom',
+      'digital_use',
+      'internet_old',
+    ]);
     expect(report.indicators[4].name.vi).toBe('Chỉ số "internet_old" (không có trong tệp tiêu chí)');
     // A code counted under two periods is added up.
     expect(report.rows[0].indicators).toEqual({ telecom: { poor: 2, nearPoor: 1 }, latrine: { poor: 4, nearPoor: 0 } });

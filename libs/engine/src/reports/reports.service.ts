@@ -122,7 +122,13 @@ export class ReportsService {
     const byChild = new Map(rows.filter((r) => !r.is_total).map((r) => [r.child, r]));
     const totalRow = rows.find((r) => r.is_total);
     const indicators = this.indicatorsOf(indicatorRows, campaign.provinceCode);
-    const row = (code: string, name: string, level: UnitLevel, data: (typeof rows)[number] | undefined, total: boolean) => {
+    const row = (
+      code: string,
+      name: string,
+      level: UnitLevel,
+      data: (typeof rows)[number] | undefined,
+      total: boolean,
+    ) => {
       const values = withDerived(counts(data));
       return { code, name, level, values, indicators: indicatorCounts(indicatorRows, total ? null : code, values) };
     };
@@ -155,7 +161,9 @@ export class ReportsService {
         if (!shown.has(indicator.code)) shown.set(indicator.code, indicator);
       }
     }
-    const unnamed = [...new Set(rows.map((r) => r.code).filter((c): c is string => c !== null && !shown.has(c)))].sort();
+    const unnamed = [
+      ...new Set(rows.map((r) => r.code).filter((c): c is string => c !== null && !shown.has(c))),
+    ].sort();
     for (const code of unnamed) {
       shown.set(code, {
         code,
