@@ -4,7 +4,7 @@ import type { CliCommand, CliIo } from '../cli-command';
 import { jsonHeader, jsonSummary, jsonWeek, renderHeader, renderSummary, renderWeek } from '../simulation/report';
 import { runSeason, seasonWindow, type SeasonHeader } from '../simulation/season';
 import { startSimulationServices } from '../simulation/services';
-import { householdGatedStep, isPeriodicReview } from '../simulation/village';
+import { isPeriodicReview } from '@rasoat/season-model';
 
 const USAGE =
   'simulate [--province CODE] [--villages N] [--seed S] [--definition KEY] [--year YYYY] [--days-after N] [--json] [--keep] [--verbose]';
@@ -128,14 +128,6 @@ export function createSimulateCommand(options: { env?: NodeJS.ProcessEnv; handle
       if (!isPeriodicReview(entry.definition)) {
         io.stderr.write(
           `simulate: the village model plays the periodic review (periodic-review and the province definitions extending it); ${parsed.definitionKey} is another process\n`,
-        );
-        return 2;
-      }
-      const gated = householdGatedStep(entry.definition);
-      if (gated) {
-        io.stderr.write(
-          `simulate: ${parsed.definitionKey} moves step "${gated}" on the village's household records (imported, surveyed, voted through the household API); ` +
-            'the simulation sends form events only: use a definition whose guards read event fields, e.g. periodic-review@1\n',
         );
         return 2;
       }

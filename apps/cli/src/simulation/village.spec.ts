@@ -9,10 +9,17 @@ import {
   type CaseSnapshot,
   type Definition,
 } from '@rasoat/workflow-core';
-import { deriveSeed, mulberry32 } from './prng';
+import {
+  assignPaces,
+  deriveSeed,
+  householdGatedStep,
+  isPeriodicReview,
+  mulberry32,
+  seasonWindow,
+  VillageAgent,
+  type Pace,
+} from '@rasoat/season-model';
 import { simulatedProvince } from './province';
-import { seasonWindow } from './season';
-import { assignPaces, householdGatedStep, isPeriodicReview, VillageAgent, type Pace } from './village';
 
 const catalog = loadCatalog();
 const calendarData = loadCalendarData(CALENDAR_DATA_DIR);
