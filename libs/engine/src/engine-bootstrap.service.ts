@@ -38,7 +38,8 @@ export class EngineBootstrap {
   /** The demo province and its running campaign; idempotent, so every start may call it. */
   async seedDemo(): Promise<void> {
     const { demo } = this.config;
-    const inserted = await this.units.upsertTree(demoProvince(demo.provinceCode));
+    const name = demo.provinceCode === '24' ? 'Tỉnh Bắc Ninh (demo)' : `Tỉnh ${demo.provinceCode} (demo)`;
+    const inserted = await this.units.upsertTree(demoProvince(demo.provinceCode, name));
     if (inserted > 0) this.logger.log(`demo province ${demo.provinceCode}: ${inserted} units created`);
     const { campaign, casesCreated } = await this.campaigns.start(
       {

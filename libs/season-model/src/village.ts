@@ -64,6 +64,9 @@ export const BEHAVIOUR = {
   complaints: [0.12, 0.04] as [number, number],
   /** A re-check that takes 4–7 working days (its deadline is 3): reminders, overdue, escalation in season. */
   slowRecheck: 0.1,
+  slowRecheckDays: [4, 7] as [number, number],
+  /** A late village's re-check: 6–15 working days. */
+  lateRecheckDays: [6, 15] as [number, number],
   /** The district chairman (or, from 1/7/2025, the provincial chairman) disagrees (first opinion only) → re-check. */
   districtDisagrees: 0.03,
   /** The review list: households on last year's lists, arising in the year, with a request (Mẫu số 01). */
@@ -355,8 +358,13 @@ export class VillageAgent {
 
   /** The re-check (phúc tra): complaints resolved (on the household records, or counted), then its completion. */
   private planRecheck(spec: StepSpec, today: string, fresh: boolean): Plan {
-    const slow = this.random() < BEHAVIOUR.slowRecheck;
-    const days = fresh ? (slow ? intBetween(this.random, 4, 7) : this.days('recheck')) : intBetween(this.random, 1, 2);
+    // A late village's re-check always overruns its deadline (reminders, overdue, escalations).
+    const slow = this.random() < BEHAVIOUR.slowRecheck || this.pace === 'late';
+    const days = fresh
+      ? slow
+        ? intBetween(this.random, ...(this.pace === 'late' ? BEHAVIOUR.lateRecheckDays : BEHAVIOUR.slowRecheckDays))
+        : this.days('recheck')
+      : intBetween(this.random, 1, 2);
     const day = this.after(today, days);
     if (this.gated && opens(spec, 'recheck')) {
       const complaints = this.complaints;

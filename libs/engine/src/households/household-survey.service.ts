@@ -86,6 +86,7 @@ export class HouseholdSurveyService {
       });
       if (issues.length > 0) throw new HouseholdInvalidException(issues);
       const changed: { code: string; from: string | null; to: string }[] = [];
+      const writes: Parameters<HouseholdsRepository['writeSurveys']>[1][number][] = [];
       const classes: Record<string, number> = {};
       for (const [i, item] of body.surveys.entries()) {
         const row = byCode.get(item.code.trim().toUpperCase()) as HouseholdRow;
@@ -108,10 +109,11 @@ export class HouseholdSurveyService {
           continue;
         }
         const result = this.cases.classify(c, row.code, answers, `surveys.${i}.`, row.member_count);
-        await this.households.writeSurvey(tx, row.id, answers, result, actor, now);
+        writes.push({ householdId: row.id, answers, result });
         classes[result.classification] = (classes[result.classification] ?? 0) + 1;
         changed.push({ code: row.code, from: row.classification, to: result.classification });
       }
+      await this.households.writeSurveys(tx, writes, actor, now);
       if (changed.length > 0) {
         await this.cases.history(tx, c, now, actor, 'survey', {
           households: changed.slice(0, 200),
