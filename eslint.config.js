@@ -37,7 +37,14 @@ const LAYER_CONSTRAINTS = [
   // a season; the start command (the demo) and the CLI (`simulate`) use it, nothing below them.
   {
     sourceTag: 'type:season',
-    onlyDependOnLibsWithTags: ['type:entry', 'type:application', 'type:infra', 'type:config', 'type:domain', 'type:contracts'],
+    onlyDependOnLibsWithTags: [
+      'type:entry',
+      'type:application',
+      'type:infra',
+      'type:config',
+      'type:domain',
+      'type:contracts',
+    ],
   },
   {
     sourceTag: 'type:entry',

@@ -156,7 +156,9 @@ describe('the demo season at the first start', () => {
     const [{ campaigns }] = await sql<{ campaigns: number }>('select count(*)::int as campaigns from campaign');
     expect(campaigns).toBe(1);
     expect(
-      await sql<{ step: string; n: number }>('select step, count(*)::int as n from review_case group by step order by step'),
+      await sql<{ step: string; n: number }>(
+        'select step, count(*)::int as n from review_case group by step order by step',
+      ),
     ).toEqual(before);
   }, 900_000);
 });

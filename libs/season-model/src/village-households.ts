@@ -12,10 +12,7 @@ import { between, intBetween, type Random } from './prng';
 export interface SurveyProfile {
   /** Codes of the rule set's deprivation indicators. */
   indicators: readonly string[];
-  areas: Record<
-    'rural' | 'urban',
-    { povertyLine: number; nearPoorLine: number; deprivationThreshold: number }
-  >;
+  areas: Record<'rural' | 'urban', { povertyLine: number; nearPoorLine: number; deprivationThreshold: number }>;
 }
 
 export type ExpectedClass = 'poor' | 'near_poor' | 'not_poor';
@@ -157,7 +154,11 @@ export function answersFor(
   for (let k = 0; k < deprived && indicators.length > 0; k++)
     deprivations.push(indicators.splice(intBetween(random, 0, indicators.length - 1), 1)[0]);
   const incomePerCapitaMonthly = Math.round(income / 1000) * 1000;
-  return { incomePerCapitaMonthly, deprivations, expected: expectedClass(incomePerCapitaMonthly, deprivations, area, profile) };
+  return {
+    incomePerCapitaMonthly,
+    deprivations,
+    expected: expectedClass(incomePerCapitaMonthly, deprivations, area, profile),
+  };
 }
 
 /** The class the lines give (the model's expectation for its forms; the engine's classification decides). */

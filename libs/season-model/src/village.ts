@@ -62,9 +62,9 @@ export const BEHAVIOUR = {
   resurvey: [0.06, 0.01] as [number, number],
   /** Complaints during the posting period (first posting, later postings) → re-check. */
   complaints: [0.12, 0.04] as [number, number],
-  /** A re-check that takes 4–7 working days (its deadline is 3): reminders, overdue, escalation in season. */
-  slowRecheck: 0.1,
-  slowRecheckDays: [4, 7] as [number, number],
+  /** A re-check that takes 4–9 working days (its deadline is 3): reminders, overdue, escalation in season. */
+  slowRecheck: 0.3,
+  slowRecheckDays: [4, 9] as [number, number],
   /** A late village's re-check: 6–15 working days. */
   lateRecheckDays: [6, 15] as [number, number],
   /** The district chairman (or, from 1/7/2025, the provincial chairman) disagrees (first opinion only) → re-check. */
@@ -290,7 +290,9 @@ export class VillageAgent {
     const h = this.households;
     return {
       day,
-      households: [{ op: 'import', actor: this.actor(householdRole(spec, 'import')), rows: this.list.map(householdRecord) }],
+      households: [
+        { op: 'import', actor: this.actor(householdRole(spec, 'import')), rows: this.list.map(householdRecord) },
+      ],
       events: [
         this.event(spec, 'listing', 'REVIEW_LIST_SUBMITTED', day, {
           householdCount: this.list.length,
@@ -348,9 +350,14 @@ export class VillageAgent {
           : 'Phúc tra: kết quả rà soát đúng quy định, giữ nguyên',
       };
       if (upheld && this.ctx.survey) {
-        const target = household.expected === 'poor' ? 'near_poor' : household.expected === 'near_poor' ? 'not_poor' : 'near_poor';
+        const target =
+          household.expected === 'poor' ? 'near_poor' : household.expected === 'near_poor' ? 'not_poor' : 'near_poor';
         const answers = answersFor(this.random, target, household.area, this.ctx.survey);
-        complaint.survey = { code, incomePerCapitaMonthly: answers.incomePerCapitaMonthly, deprivations: answers.deprivations };
+        complaint.survey = {
+          code,
+          incomePerCapitaMonthly: answers.incomePerCapitaMonthly,
+          deprivations: answers.deprivations,
+        };
       }
       return complaint;
     });
@@ -375,7 +382,12 @@ export class VillageAgent {
         const household = this.list.find((h) => h.code === c.code) as SimulatedHousehold;
         household.incomePerCapitaMonthly = c.survey.incomePerCapitaMonthly;
         household.deprivations = [...c.survey.deprivations];
-        const expected = expectedClass(household.incomePerCapitaMonthly, household.deprivations, household.area, this.ctx.survey);
+        const expected = expectedClass(
+          household.incomePerCapitaMonthly,
+          household.deprivations,
+          household.area,
+          this.ctx.survey,
+        );
         if (expected !== household.expected) changed++;
         household.expected = expected;
       }

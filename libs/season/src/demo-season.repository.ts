@@ -50,7 +50,13 @@ export class DemoSeasonRepository {
   }
 
   /** Marks the season begun (committed before anything is played: a crash leaves `playing`). */
-  async begin(row: { provinceCode: string; year: number; definitionKey: string; seed: number; now: Date }): Promise<void> {
+  async begin(row: {
+    provinceCode: string;
+    year: number;
+    definitionKey: string;
+    seed: number;
+    now: Date;
+  }): Promise<void> {
     await this.client.query(
       `insert into demo_season (province_code, year, campaign_id, definition_key, seed, status, played_until, started_at, finished_at, summary)
        values ($1, $2, null, $3, $4, 'playing', null, $5, null, null)`,
@@ -88,7 +94,14 @@ export class DemoSeasonRepository {
     try {
       if (campaignId !== null) {
         const cases = 'select id from review_case where campaign_id = $1';
-        for (const table of ['household_complaint', 'household', 'notification', 'case_history', 'case_event', 'deadline'])
+        for (const table of [
+          'household_complaint',
+          'household',
+          'notification',
+          'case_history',
+          'case_event',
+          'deadline',
+        ])
           await this.client.query(`delete from ${table} where case_id in (${cases})`, [campaignId]);
         for (const table of [
           'open_deadline_counter',

@@ -39,7 +39,8 @@ export function householdWork(app: INestApplicationContext): RunHouseholdAction 
         return;
       }
       case 'survey':
-        if (action.surveys.length > 0) await survey.surveyMany(caseId, actor, SurveysBody.parse({ surveys: action.surveys }));
+        if (action.surveys.length > 0)
+          await survey.surveyMany(caseId, actor, SurveysBody.parse({ surveys: action.surveys }));
         return;
       case 'vote':
         if (action.votes.length > 0)
@@ -57,7 +58,12 @@ export function householdWork(app: INestApplicationContext): RunHouseholdAction 
             outcome: c.outcome,
             note: c.note,
             ...(c.survey
-              ? { survey: { incomePerCapitaMonthly: c.survey.incomePerCapitaMonthly, deprivations: c.survey.deprivations } }
+              ? {
+                  survey: {
+                    incomePerCapitaMonthly: c.survey.incomePerCapitaMonthly,
+                    deprivations: c.survey.deprivations,
+                  },
+                }
               : {}),
           });
         }

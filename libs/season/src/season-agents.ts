@@ -9,7 +9,10 @@ import { stepIndex, type Definition } from '@rasoat/workflow-core';
  * campaign recorded): its indicators and lines. Undefined when the campaign recorded none (the
  * villages then send form events only).
  */
-export async function surveyProfile(app: INestApplicationContext, campaignId: string): Promise<SurveyProfile | undefined> {
+export async function surveyProfile(
+  app: INestApplicationContext,
+  campaignId: string,
+): Promise<SurveyProfile | undefined> {
   const [row] = await app
     .get(EntityManager)
     .fork()
@@ -28,7 +31,10 @@ export async function surveyProfile(app: INestApplicationContext, campaignId: st
       const a = national.areas[area];
       return { povertyLine: a.povertyLine, nearPoorLine: a.nearPoorLine, deprivationThreshold: a.deprivationThreshold };
     };
-    return { indicators: national.indicators.map((i) => i.code), areas: { rural: lines('rural'), urban: lines('urban') } };
+    return {
+      indicators: national.indicators.map((i) => i.code),
+      areas: { rural: lines('rural'), urban: lines('urban') },
+    };
   } catch (error) {
     if (error instanceof RuleSetUnavailableException) return undefined;
     throw error;

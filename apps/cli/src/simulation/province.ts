@@ -13,7 +13,6 @@ export interface SimulatedProvince {
   communes: number;
 }
 
-
 /**
  * The demo province (libs/engine/src/units/demo-province.ts: 10 districts, 230 communes, 2,127
  * villages, Bắc Giang-sized) under `code`; `villages` keeps only its first N villages in code
