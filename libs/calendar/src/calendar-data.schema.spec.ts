@@ -71,6 +71,26 @@ describe('parseCalendarData', () => {
     ]);
   });
 
+  it('keeps announced days apart: a pending day has its source, lies in the year and is not also a day off', () => {
+    expect(
+      issuesOf({
+        year: 2026,
+        source: 'x',
+        daysOff: [{ date: '2026-11-24', name: 'Nghỉ' }],
+        pending: [
+          { date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' },
+          { date: '2027-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' },
+        ],
+      }),
+    ).toEqual([
+      'vn-2026.yaml $.pending[1].date 2027-11-24 is not in 2026',
+      'vn-2026.yaml $.pending[0].date 2026-11-24 is also listed in daysOff',
+    ]);
+    expect(issuesOf({ year: 2026, source: 'x', pending: [{ date: '2026-12-01', name: 'Không nguồn' }] })).toEqual([
+      expect.stringMatching(/^vn-2026\.yaml \$\.pending\[0\]\.source /),
+    ]);
+  });
+
   it('requires exactly five Tết days and a known year', () => {
     expect(issuesOf({ year: 1800, source: 'x', tetDays: ['2026-02-17'] })).toEqual([
       expect.stringMatching(/^vn-2026\.yaml \$\.year /),
