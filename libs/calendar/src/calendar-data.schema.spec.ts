@@ -19,6 +19,7 @@ describe('parseCalendarData', () => {
       daysOff: [],
       workingDays: [],
       provinces: {},
+      pending: [],
     });
   });
 
