@@ -9,7 +9,7 @@ import {
   type ImportError,
   type UploadLimitExceeded,
 } from '@rasoat/household-records';
-import type { RuleSet } from '@rasoat/poverty-rules';
+import type { Area, RuleSet } from '@rasoat/poverty-rules';
 import { stableJson, vi, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
 import { openOperations } from './household-access';
 import { HouseholdCaseService } from './household-case.service';
@@ -40,6 +40,8 @@ export interface HouseholdList {
   /** `full` for the village's and commune's officials; otherwise names, ID numbers and addresses are masked. */
   personalData: 'full' | 'masked';
   facts: HouseholdFacts;
+  /** The area a household gets when nobody gives one: its commune's type's; null when the type gives none. */
+  defaultArea: Area | null;
   households: HouseholdView[];
 }
 
@@ -85,6 +87,7 @@ export class HouseholdListService {
         locked,
         personalData: c.personal ? 'full' : 'masked',
         facts,
+        defaultArea: this.cases.defaultArea(c) ?? null,
         households: rows.map((row) => householdView(row, c.personal)),
       };
     });
@@ -125,6 +128,7 @@ export class HouseholdListService {
       content: input.content,
       fileName: input.fileName,
       indicators: ruleSet?.indicators,
+      defaultArea: this.cases.defaultArea(precheck),
       limits: { maxRows, maxExpandedBytes },
     });
     if (!parsed.ok)
@@ -183,11 +187,23 @@ export class HouseholdListService {
     });
   }
 
-  /** Adds one household; the same request again returns it unchanged, another household under its code is a conflict. */
+  /**
+   * Adds one household; the same request again returns it unchanged, another household under its
+   * code is a conflict. Without an area it gets its commune's (400 naming `area` when the commune's
+   * type gives none).
+   */
   async add(caseId: string, actor: Actor, body: AddHouseholdBody): Promise<HouseholdChange> {
-    const { code, ...rest } = body;
-    const record: HouseholdRecord = { householdCode: code, ...rest };
+    const { code, area, ...rest } = body;
     return this.cases.change(caseId, actor, 'edit', async (tx, c, now) => {
+      const householdArea = area ?? this.cases.defaultArea(c);
+      if (householdArea === undefined)
+        throw new HouseholdInvalidException([
+          {
+            field: 'area',
+            message: `bắt buộc: loại đơn vị của xã (${c.row.commune_type ?? 'chưa rõ'}) không cho khu vực mặc định / required: the commune's type (${c.row.commune_type ?? 'unknown'}) gives no default area`,
+          },
+        ]);
+      const record: HouseholdRecord = { householdCode: code, ...rest, area: householdArea };
       const existing = await this.households.findHousehold(tx, caseId, code);
       if (existing) {
         if (stableJson(comparable(householdRecord(existing, true))) === stableJson(comparable(record)))

@@ -6,6 +6,7 @@ import type { Actor } from '@rasoat/contracts';
 import { loadCatalog } from '@rasoat/definition-catalog';
 import { emptyCaseContext } from '@rasoat/workflow-core';
 import type { DefinitionRegistry } from '../definitions';
+import { UnitAreas } from '../units';
 import { HouseholdCaseService } from './household-case.service';
 import { HouseholdRuleSets } from './household-rule-sets';
 import type { HouseholdRow } from './household-view';
@@ -38,6 +39,7 @@ export function caseRow(step: string, fields: Partial<HouseholdCaseRow> = {}): H
     snapshot: { step, status: 'active', context: emptyCaseContext() },
     households_locked_at: null,
     province_code: 'T1',
+    commune_type: null,
     ...fields,
   };
 }
@@ -121,9 +123,13 @@ export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow
     insertHistory: jest.fn(),
   };
   const registry = { get: jest.fn(async () => compiled) } as unknown as DefinitionRegistry;
-  const cases = new HouseholdCaseService(repository as unknown as HouseholdsRepository, registry, ruleSets, {
-    now: () => NOW,
-  });
+  const cases = new HouseholdCaseService(
+    repository as unknown as HouseholdsRepository,
+    registry,
+    ruleSets,
+    { now: () => NOW },
+    new UnitAreas(),
+  );
   /** The `details` of the history entries written, in order. */
   const history = () => repository.insertHistory.mock.calls.map(([, entry]) => entry.details);
   return { repository, households: repository as unknown as HouseholdsRepository, cases, registry, history };

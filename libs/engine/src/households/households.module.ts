@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions';
+import { UnitsModule } from '../units';
 import { HouseholdCaseService } from './household-case.service';
 import { HouseholdCertificatesService } from './household-certificates.service';
 import { HouseholdComplaintsService } from './household-complaints.service';
@@ -19,7 +20,7 @@ const USE_CASES = [
 
 /** A village case's household list: import/export, survey and classification, votes, complaints and re-checks, certificates. */
 @Module({
-  imports: [DefinitionsModule],
+  imports: [DefinitionsModule, UnitsModule],
   providers: [...USE_CASES, HouseholdCaseService, HouseholdsRepository, HouseholdRuleSets],
   exports: [...USE_CASES, HouseholdRuleSets],
 })
