@@ -91,6 +91,20 @@ describe('parseUnitFile', () => {
           message: 'Chỉ thôn, tổ dân phố mới sáp nhập được qua tệp / Only villages merge through a file',
         },
       ],
+      // Every row is at fault: none is left to check against the tree.
+      partial: { rows: [], columns: expect.objectContaining({ code: 'Mã', parent: 'Mã xã' }) },
+    });
+  });
+
+  it('keeps the rows without a problem, for the tree’s checks to report theirs at the same time', async () => {
+    const result = await parseUnitFile('code,name,type,parent
+0700101,Thôn A,Thôn,07001
+0700102,,Thôn,07001
+', 'csv', LIMITS);
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ row: 3, column: 'name' }],
+      partial: { rows: [{ row: 2, code: '0700101' }] },
     });
   });
 

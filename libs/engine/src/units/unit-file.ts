@@ -38,9 +38,19 @@ export interface UnitFileRow {
 /** The file's column headers as written, to name them in errors found later. */
 export type UnitFileColumns = Record<UnitColumnKey, string>;
 
+/**
+ * The rows (parents first) and the headers; or every problem. When only some rows are bad,
+ * `rows` holds the others, so that a caller may check them against the tree too and report
+ * everything at once (writing nothing).
+ */
 export type UnitFileResult =
   | { ok: true; rows: UnitFileRow[]; columns: UnitFileColumns }
-  | { ok: false; errors: UnitFileError[]; limit?: UploadLimitExceeded };
+  | {
+      ok: false;
+      errors: UnitFileError[];
+      limit?: UploadLimitExceeded;
+      partial?: { rows: UnitFileRow[]; columns: UnitFileColumns };
+    };
 
 /** Limits of a units file: rows as configured (`uploads.unitsFile.maxRows`); short cells, few columns. */
 export interface UnitFileLimits {
@@ -262,6 +272,7 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
 
   const units: UnitFileRow[] = [];
   const seen = new Map<string, number>();
+  const failed = new Set<number>();
   for (const r of rows) {
     const cell = (k: UnitColumnKey) => (index[k] === undefined ? '' : (r.cells[index[k]] ?? '').normalize('NFC').trim());
     const at = (k: UnitColumnKey, vi: string, en: string) => errors.push({ row: r.row, column: columns[k], message: bilingual(vi, en) });
@@ -304,10 +315,17 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
       at('mergedInto', 'Thôn không thể sáp nhập vào chính nó', 'A village cannot merge into itself');
     if (merged !== '' && level !== undefined && level !== 'village')
       at('mergedInto', 'Chỉ thôn, tổ dân phố mới sáp nhập được qua tệp', 'Only villages merge through a file');
+    if (errors.some((e) => e.row === r.row)) failed.add(r.row);
     if (level === undefined) level = 'village';
     units.push({ row: r.row, code, name, level, unitType, parentCode: parent || null, mergedInto: merged || null });
   }
-  if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.row - b.row) };
   const order: Record<UnitFileRow['level'], number> = { province: 0, district: 1, commune: 2, village: 3 };
-  return { ok: true, rows: units.sort((a, b) => order[a.level] - order[b.level] || a.row - b.row), columns };
+  const sorted = units.sort((a, b) => order[a.level] - order[b.level] || a.row - b.row);
+  if (errors.length > 0)
+    return {
+      ok: false,
+      errors: errors.sort((a, b) => a.row - b.row),
+      partial: { rows: sorted.filter((u) => !failed.has(u.row)), columns },
+    };
+  return { ok: true, rows: sorted, columns };
 }

@@ -71,9 +71,12 @@ export class UnitImportService {
         `Vai trò ${actor.role} không được nhập đơn vị hành chính / role ${actor.role} may not import units`,
       );
     const parsed = await parseUnitFile(input.content, input.format, { maxRows: options.maxRows });
-    if (!parsed.ok) return parsed.limit ? { ok: false, errors: parsed.errors, limit: parsed.limit } : parsed;
+    if (!parsed.ok && parsed.limit) return { ok: false, errors: parsed.errors, limit: parsed.limit };
+    if (!parsed.ok && !parsed.partial) return { ok: false, errors: parsed.errors };
     const fileSha256 = createHash('sha256').update(input.content).digest('hex');
-    const { rows, columns } = parsed;
+    // With bad rows, the others are still checked against the tree: every problem is reported at once.
+    const { rows, columns } = parsed.ok ? parsed : (parsed.partial as NonNullable<typeof parsed.partial>);
+    const fileErrors = parsed.ok ? [] : parsed.errors;
 
     const outcome = await this.units.transaction(async (tx) => {
       const codes = new Set<string>();
@@ -89,7 +92,10 @@ export class UnitImportService {
         inScope: (path) => inScope(actor, path),
         runningCases,
       });
-      if (!planned.ok) return { ok: false as const, errors: planned.errors, outOfScope: planned.outOfScope };
+      if (!planned.ok || fileErrors.length > 0) {
+        const errors = [...fileErrors, ...(planned.ok ? [] : planned.errors)].sort((a, b) => a.row - b.row);
+        return { ok: false as const, errors, outOfScope: !planned.ok && planned.outOfScope };
+      }
       const { plan } = planned;
       const changed = plan.create.length + plan.rename.length + plan.merge.length;
       const counts = {
