@@ -54,7 +54,7 @@ describe('a province’s villages through the admin API', () => {
       csv(
         '07228101,Tổ dân phố số 1,Tổ dân phố,07228,',
         '07228102,,Tổ dân phố,07228,',
-        '07999101,Thôn Ma,Thôn,07999,',
+        '07211101,Thôn Ma,Thôn,07211,',
         '07228103,Tổ dân phố số 3,Xã,07228,',
       ),
     );
@@ -66,7 +66,7 @@ describe('a province’s villages through the admin API', () => {
     // The file's own errors and the tree's, all at once.
     expect(res.body.errors).toEqual([
       { row: 3, column: 'Tên', message: 'Bắt buộc, không được để trống / Required' },
-      { row: 4, column: 'Mã đơn vị cấp trên', message: expect.stringMatching(/^không có đơn vị mã "07999" .* \/ no unit has code "07999"$/) },
+      { row: 4, column: 'Mã đơn vị cấp trên', message: expect.stringMatching(/^không có đơn vị mã "07211" .* \/ no unit has code "07211"$/) },
       {
         row: 5,
         column: 'Loại',

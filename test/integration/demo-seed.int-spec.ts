@@ -104,7 +104,7 @@ describe('demo seeding', () => {
     engine = Object.assign(await startTestEngine({ worker: false, databaseUrl: db.url }), { dropDatabase: db.drop });
     // The processes' start (no demo) loaded the list around the earlier tree: 59 codes were held.
     expect(await sql(`select count(*)::int as n from unit_list`)).toEqual([{ n: 0 }]);
-    expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/215/07210/' }]);
+    expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/217/07210/' }]);
 
     await engine.get(EngineBootstrap).run({ seedDemo: true });
     expect(await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`)).toEqual([
@@ -133,7 +133,7 @@ describe('demo seeding', () => {
     expect(await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`)).toEqual([
       { n: 10 },
     ]);
-    expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/215/07210/' }]);
+    expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/217/07210/' }]);
     expect(await sql(`select count(*)::int as n from admin_unit where length(code) = 8`)).toEqual([{ n: 0 }]);
     // The demo campaign is opened on the earlier villages, as before.
     expect(await sql(`select case_count from campaign where province_code = '24'`)).toEqual([{ case_count: 2070 }]);

@@ -125,7 +125,9 @@ describe('UnitRepository', () => {
         updated: 0,
         held: [],
       });
-      expect(await db.sql(`select units, loaded_at from unit_list`)).toEqual([{ units: 3, loaded_at: AT }]);
+      expect(
+        await db.sql(`select units, to_char(loaded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as loaded_at from unit_list`),
+      ).toEqual([{ units: 3, loaded_at: '2026-12-07 01:00' }]);
     });
 
     it('updates the units at their place (an older list, an earlier demo’s province name) and leaves a code held elsewhere, not recording the list', async () => {
@@ -255,10 +257,13 @@ describe('UnitRepository', () => {
         );
       });
       expect(
-        await db.sql(`select code, name, retired_at, merged_into from admin_unit where level = 'village' order by code`),
+        await db.sql(
+          `select code, name, to_char(retired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as retired_at, merged_into
+           from admin_unit where level = 'village' order by code`,
+        ),
       ).toEqual([
         { code: '07210001', name: 'Tổ dân phố Trần Phú', retired_at: null, merged_into: null },
-        { code: '07210002', name: 'Tổ dân phố số 2', retired_at: AT, merged_into: '07210001' },
+        { code: '07210002', name: 'Tổ dân phố số 2', retired_at: '2026-12-07 01:00', merged_into: '07210001' },
         { code: '07210003', name: 'Tổ dân phố số 3', retired_at: null, merged_into: null },
       ]);
       // The history of the village merged into: its rename and the merge into it, newest first.

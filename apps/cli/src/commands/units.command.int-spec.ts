@@ -106,12 +106,12 @@ describe('units import on a fresh database', () => {
     const before = await query<{ n: number }>('select count(*)::int as n from admin_unit');
     const bad = file(
       'thon-sai.csv',
-      'Mã đơn vị,Tên,Loại,Mã đơn vị cấp trên\n07228101,Tổ dân phố số 1,Tổ dân phố,07228\n07999101,Thôn Ma,Thôn,07999\n',
+      'Mã đơn vị,Tên,Loại,Mã đơn vị cấp trên\n07228101,Tổ dân phố số 1,Tổ dân phố,07228\n07211101,Thôn Ma,Thôn,07211\n',
     );
     const result = await units('import', bad);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `${bad}: dòng 3, cột "Mã đơn vị cấp trên": không có đơn vị mã "07999" (xã chưa có trong danh mục) / no unit has code "07999"\n` +
+      `${bad}: dòng 3, cột "Mã đơn vị cấp trên": không có đơn vị mã "07211" (xã chưa có trong danh mục) / no unit has code "07211"\n` +
         `${bad}: 1 lỗi, không nhập đơn vị nào / 1 error(s), nothing imported\n`,
     );
     expect(await query('select count(*)::int as n from admin_unit')).toEqual(before);

@@ -97,10 +97,11 @@ describe('parseUnitFile', () => {
   });
 
   it('keeps the rows without a problem, for the tree’s checks to report theirs at the same time', async () => {
-    const result = await parseUnitFile('code,name,type,parent
-0700101,Thôn A,Thôn,07001
-0700102,,Thôn,07001
-', 'csv', LIMITS);
+    const result = await parseUnitFile(
+      'code,name,type,parent\n0700101,Thôn A,Thôn,07001\n0700102,,Thôn,07001\n',
+      'csv',
+      LIMITS,
+    );
     expect(result).toMatchObject({
       ok: false,
       errors: [{ row: 3, column: 'name' }],

@@ -197,7 +197,7 @@ describe('planUnitImport', () => {
       ),
     ).toMatchObject({ ok: true, plan: { merge: [], unchanged: 1 } });
     expect(
-      planUnitImport([village('07210009', 'Tổ dân phố số 9', '07210')], COLUMNS, EXISTING, provinceAdmin24),
+      planUnitImport([village('07210009', 'Tổ dân phố số 9', '07210', { row: 2 })], COLUMNS, EXISTING, provinceAdmin24),
     ).toEqual({
       ok: false,
       outOfScope: false,
@@ -296,7 +296,7 @@ describe('planUnitImport', () => {
       /^"07210002" thuộc xã 07210, còn "Tổ dân phố Đông" thuộc xã 07228; chỉ sáp nhập thôn trong cùng một xã/,
     );
     const running = planUnitImport(
-      [village('07210002', 'Tổ dân phố số 2', '07210', { mergedInto: '07210001' })],
+      [village('07210002', 'Tổ dân phố số 2', '07210', { row: 2, mergedInto: '07210001' })],
       COLUMNS,
       EXISTING,
       { ...provinceAdmin24, runningCases: new Map([['07210002', 2026]]) },
