@@ -12,8 +12,9 @@ export const DEMO_DEFINITION_KEY = 'periodic-review@1';
 /**
  * What every process does once the schema is migrated (`migrateDatabase`): publish the
  * shipped definitions (refusing to start when one is invalid or a published version changed),
- * load the official list of provinces and communes (`config/units/vn-2026/`: once, then a later
- * start finds it there and does nothing) and, when configured, seed the demo province. Several
+ * record the poverty standard of campaigns started before campaigns recorded it, load the
+ * official list of provinces and communes (`config/units/vn-2026/`: once, then a later start
+ * finds it there and does nothing) and, when configured, seed the demo province. Several
  * processes may start at once: a PostgreSQL advisory lock lets one of them do the work while the
  * others wait.
  */
@@ -33,6 +34,8 @@ export class EngineBootstrap {
   async run(options: { seedDemo: boolean }): Promise<void> {
     await withAdvisoryLock(this.config.databaseUrl as string, 'rasoat-bootstrap', async () => {
       await this.registry.publishShipped(this.clock.now());
+      // Campaigns started before campaigns recorded their poverty standard get it now (needs the definitions).
+      await this.campaigns.recordMissingStandards();
       // The earlier demo's tree holds official codes: it goes first, when it may go at all.
       const earlier = options.seedDemo ? await this.demoUnits.clearEarlierDemo(this.config.demo.provinceCode) : undefined;
       await this.officialUnits.load();

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import type { Campaign } from '@rasoat/persistence';
-import { stageOf, startCase } from '@rasoat/workflow-core';
+import { PovertyRulesError, PovertyRulesErrorCode } from '@rasoat/poverty-rules';
+import { stageOf, startCase, type CompiledDefinition } from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException, isNational } from '../auth';
 import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
+import { PovertyStandards } from '../standards';
 import { UnitsService } from '../units';
-import { CampaignRepository } from './campaign.repository';
+import { CampaignRepository, type RecordedStandard } from './campaign.repository';
 import { CampaignConflictException, CampaignInvalidException, CampaignNotFoundException } from './campaigns.exception';
 
 export interface CampaignStarted {
@@ -19,7 +21,9 @@ export interface CampaignStarted {
 /**
  * Campaigns: a province's review for a year on one pinned definition version. Starting one
  * creates a case per village of the province, in bulk; starting it again creates only the
- * cases still missing (e.g. villages added since), so it is idempotent.
+ * cases still missing (e.g. villages added since), so it is idempotent. A campaign records the
+ * poverty standard its households are classified with and why: the rule set in force for the
+ * year its lists apply (`PovertyStandards.choose`).
  */
 @Injectable()
 export class CampaignsService {
@@ -32,6 +36,7 @@ export class CampaignsService {
     private readonly deadlines: DeadlineScheduler,
     private readonly timers: TimersProducer,
     private readonly recompute: DeadlineRecomputeService,
+    private readonly standards: PovertyStandards,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -69,6 +74,7 @@ export class CampaignsService {
         `${body.definitionKey} was rolled back: start new campaigns on the current version`,
       );
     }
+    const standard = await this.chooseStandard(compiled, body.year, province.code);
     const now = this.clock.now();
     const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
     const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
@@ -96,8 +102,12 @@ export class CampaignsService {
         windowEnd: window.end,
         createdAt: now,
         createdBy: actor.sub,
+        standard,
       });
       const campaign = await tx.findByProvinceYearDefinition(province.code, body.year, compiled.definition.id);
+      // A campaign started before campaigns recorded their standard records it now; a recorded one is kept.
+      if (!campaign.ruleSetPeriod && (await tx.recordStandard(campaign.id, standard)))
+        Object.assign(campaign, standard);
       if (
         campaign.definitionKey !== body.definitionKey ||
         campaign.windowStart !== window.start ||
@@ -146,6 +156,62 @@ export class CampaignsService {
         `campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`,
       );
     return result;
+  }
+
+  /**
+   * Records the standard of every campaign that has none (started before campaigns recorded it),
+   * as a new campaign would choose it; one that cannot be chosen (its process or year not covered
+   * by `config/poverty-rules/`) is logged and left without: its households cannot be classified
+   * until the rule files cover it. Run by every process at start.
+   */
+  async recordMissingStandards(): Promise<{ recorded: number; failed: number }> {
+    let recorded = 0;
+    let failed = 0;
+    for (const campaign of await this.campaigns.withoutStandard()) {
+      try {
+        const compiled = await this.registry.get(campaign.definitionKey);
+        const standard = await this.chooseStandard(compiled, campaign.year, campaign.provinceCode);
+        if (await this.campaigns.recordStandard(campaign.id, standard)) recorded++;
+        this.logger.log(`campaign ${campaign.id}: ${standard.ruleSetReason.en}`);
+      } catch (error) {
+        if (!(error instanceof CampaignInvalidException)) throw error;
+        failed++;
+        this.logger.warn(`campaign ${campaign.id} records no poverty standard: ${error.message}`);
+      }
+    }
+    return { recorded, failed };
+  }
+
+  /**
+   * The standard a campaign of `compiled` in `year` uses, and why. The process kind is the first
+   * id along the definition's `extends` chain (itself, then what it extends, to the national
+   * root) that `config/poverty-rules/lists-year.yaml` lists. 400 naming `definitionKey` when no
+   * id of the chain is listed, `year` when no rule set is in force for the year the lists apply.
+   */
+  private async chooseStandard(
+    compiled: CompiledDefinition,
+    year: number,
+    provinceCode: string,
+  ): Promise<RecordedStandard> {
+    const known = new Set(this.standards.rules.processKinds());
+    const chain = [compiled.definition.id];
+    let current = compiled;
+    // An overlay chain is short (province → national); the bound guards against a cycle in published data.
+    for (let depth = 0; current.definition.extends !== undefined && depth < 10; depth++) {
+      current = await this.registry.get(current.definition.extends);
+      chain.push(current.definition.id);
+    }
+    const kind = chain.find((id) => known.has(id)) ?? chain[chain.length - 1];
+    try {
+      const choice = this.standards.choose(kind, year, provinceCode);
+      return { listsYear: choice.listsYear, ruleSetPeriod: choice.period, ruleSetReason: choice.reason };
+    } catch (error) {
+      if (!(error instanceof PovertyRulesError)) throw error;
+      throw new CampaignInvalidException(
+        error.code === PovertyRulesErrorCode.UnknownProcess ? 'definitionKey' : 'year',
+        error.message,
+      );
+    }
   }
 
   /** Moves a running campaign's window; deadlines that depend on it are recomputed, with history. */

@@ -14,7 +14,7 @@ import { Migration } from '@mikro-orm/migrations';
  * `unit_list` records which official list (file and hash) was loaded, so that a later start
  * whose database already holds it does nothing.
  */
-export class Migration20261207090000Units extends Migration {
+export class Migration20261207110000Units extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       `alter table "admin_unit" add column "unit_type" text null, add column "name_en" text null, add column "source" text null, add column "retired_at" timestamptz null, add column "merged_into" text null;`,
