@@ -1,36 +1,30 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { loadCaseRuleSet, POVERTY_RULES_DIR } from '../households';
+import { PovertyStandards } from '../standards';
 import type { ReportIndicator } from './report-metrics';
 
 /**
- * The names of a period's deprivation indicators, read from the same rule files that classify
- * households (`config/poverty-rules/<period>.yaml`), once per period and province. A period
- * without a readable file gives `null` (logged once): the report then shows the codes it counted
- * with a warning instead of failing.
+ * The names of a period's deprivation indicators, from the same rule sets that classify
+ * households (`config/poverty-rules/<period>.yaml`, read once by `PovertyStandards`). Provinces
+ * raise lines, never change indicators, so the names are the national ones. A period without a
+ * rule set gives `null` (logged once): the report then shows the codes it counted with a warning
+ * instead of failing.
  */
 @Injectable()
 export class ReportIndicatorCatalog {
   private readonly logger = new Logger(ReportIndicatorCatalog.name);
-  private readonly cache = new Map<string, ReportIndicator[] | null>();
-  private readonly dir = POVERTY_RULES_DIR;
+  private readonly warned = new Set<string>();
 
-  indicators(period: string, provinceCode: string): ReportIndicator[] | null {
-    const key = `${period}|${provinceCode}`;
-    if (!this.cache.has(key)) {
-      let found: ReportIndicator[] | null;
-      try {
-        found = loadCaseRuleSet(this.dir, period, provinceCode).indicators.map((i) => ({
-          code: i.code,
-          name: { vi: i.name, en: i.nameEn },
-        }));
-      } catch (error) {
-        this.logger.warn(
-          `no indicator names for period ${period}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        found = null;
+  constructor(private readonly standards: PovertyStandards) {}
+
+  indicators(period: string): ReportIndicator[] | null {
+    const ruleSet = this.standards.rules.ruleSet(period);
+    if (ruleSet === undefined) {
+      if (!this.warned.has(period)) {
+        this.warned.add(period);
+        this.logger.warn(`no indicator names for period ${period}: no rule set in config/poverty-rules`);
       }
-      this.cache.set(key, found);
+      return null;
     }
-    return this.cache.get(key) ?? null;
+    return ruleSet.indicators.map((i) => ({ code: i.code, name: { vi: i.name, en: i.nameEn } }));
   }
 }

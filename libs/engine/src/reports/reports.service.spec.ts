@@ -178,7 +178,7 @@ describe('ReportsService', () => {
     ]);
     const report = await service.summary('campaign-t1', 'T1', admin);
 
-    expect(indicatorCatalog.indicators).toHaveBeenCalledWith('2022-2025', 'T1');
+    expect(indicatorCatalog.indicators).toHaveBeenCalledWith('2022-2025');
     expect(report.indicators.map((i) => i.code)).toEqual([
       'nutrition',
       'latrine',

@@ -157,7 +157,7 @@ export class ReportsService {
     const periods = [...new Set(rows.map((r) => r.period).filter((p): p is string => p !== null && p !== ''))].sort();
     const shown = new Map<string, ReportIndicator>();
     for (const period of periods) {
-      for (const indicator of this.indicatorCatalog.indicators(period, provinceCode) ?? []) {
+      for (const indicator of this.indicatorCatalog.indicators(period) ?? []) {
         if (!shown.has(indicator.code)) shown.set(indicator.code, indicator);
       }
     }
