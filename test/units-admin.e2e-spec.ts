@@ -42,12 +42,18 @@ describe('a province’s villages through the admin API', () => {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
-  const upload = (file: string | Buffer, bearer = admin24(), query = '?fileName=thon.csv', type = 'text/csv; charset=utf-8') =>
-    call('POST', `/api/admin/units/import${query}`, bearer, file, type);
+  const upload = (
+    file: string | Buffer,
+    bearer = admin24(),
+    query = '?fileName=thon.csv',
+    type = 'text/csv; charset=utf-8',
+  ) => call('POST', `/api/admin/units/import${query}`, bearer, file, type);
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     engine.get(EntityManager).fork().execute<T[]>(text, params);
   const villagesUnder = async (commune: string) =>
-    (await sql<{ code: string }>(`select code from admin_unit where parent_code = ? order by code`, [commune])).map((r) => r.code);
+    (await sql<{ code: string }>(`select code from admin_unit where parent_code = ? order by code`, [commune])).map(
+      (r) => r.code,
+    );
 
   it('refuses a whole file with one bad row, each error naming its row and column, in Vietnamese then English', async () => {
     const res = await upload(
@@ -66,11 +72,17 @@ describe('a province’s villages through the admin API', () => {
     // The file's own errors and the tree's, all at once.
     expect(res.body.errors).toEqual([
       { row: 3, column: 'Tên', message: 'Bắt buộc, không được để trống / Required' },
-      { row: 4, column: 'Mã đơn vị cấp trên', message: expect.stringMatching(/^không có đơn vị mã "07211" .* \/ no unit has code "07211"$/) },
+      {
+        row: 4,
+        column: 'Mã đơn vị cấp trên',
+        message: expect.stringMatching(/^không có đơn vị mã "07211" .* \/ no unit has code "07211"$/),
+      },
       {
         row: 5,
         column: 'Loại',
-        message: expect.stringMatching(/^chỉ nhập được thôn, tổ dân phố, bản, ấp…; xã do danh mục quốc gia .* \/ only villages can be uploaded/),
+        message: expect.stringMatching(
+          /^chỉ nhập được thôn, tổ dân phố, bản, ấp…; xã do danh mục quốc gia .* \/ only villages can be uploaded/,
+        ),
       },
     ]);
     expect(await villagesUnder('07228')).toEqual([]);
@@ -83,7 +95,13 @@ describe('a province’s villages through the admin API', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({
       error: { code: 'UNIT_IMPORT_OUT_OF_SCOPE' },
-      errors: [{ row: 2, column: 'Mã đơn vị cấp trên', message: '06325 thuộc tỉnh 20, ngoài đơn vị của bạn / 06325 is in province 20, outside your unit' }],
+      errors: [
+        {
+          row: 2,
+          column: 'Mã đơn vị cấp trên',
+          message: '06325 thuộc tỉnh 20, ngoài đơn vị của bạn / 06325 is in province 20, outside your unit',
+        },
+      ],
     });
     expect(await villagesUnder('06325')).toEqual([]);
     const accepted = await upload(file, admin20());
@@ -103,14 +121,27 @@ describe('a province’s villages through the admin API', () => {
       body: { ok: true, created: 3, renamed: 0, merged: 0, unchanged: 0, importId: expect.any(String) },
     });
     const commune = await call('GET', '/api/units/07210', admin24());
-    expect(commune.body.unit).toMatchObject({ code: '07210', name: 'Phường Bắc Giang', unitType: 'Phường', nameEn: 'Bac Giang' });
+    expect(commune.body.unit).toMatchObject({
+      code: '07210',
+      name: 'Phường Bắc Giang',
+      unitType: 'Phường',
+      nameEn: 'Bac Giang',
+    });
     expect(commune.body.children).toEqual([
-      expect.objectContaining({ code: '07210101', name: 'Tổ dân phố Trần Phú', unitType: 'Tổ dân phố', path: '/24/07210/07210101/' }),
+      expect.objectContaining({
+        code: '07210101',
+        name: 'Tổ dân phố Trần Phú',
+        unitType: 'Tổ dân phố',
+        path: '/24/07210/07210101/',
+      }),
       expect.objectContaining({ code: '07210102', name: 'Tổ dân phố Lê Lợi', unitType: 'Tổ dân phố' }),
     ]);
     const [{ n }] = await sql<{ n: number }>(`select count(*)::int as n from unit_change`);
     const again = await upload(file);
-    expect(again).toMatchObject({ status: 200, body: { created: 0, renamed: 0, merged: 0, unchanged: 3, importId: null } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { created: 0, renamed: 0, merged: 0, unchanged: 3, importId: null },
+    });
     expect(await sql(`select count(*)::int as n from unit_change`)).toEqual([{ n }]);
   });
 
@@ -126,10 +157,20 @@ describe('a province’s villages through the admin API', () => {
     const merged = await call('GET', '/api/units/07264102', admin24());
     expect(merged.body.unit).toMatchObject({ name: 'Thôn Tây', mergedInto: '07264101', retiredAt: expect.any(String) });
 
-    const history = await call('GET', '/api/admin/units/changes?unit=07264101', admin24(), undefined, 'application/json');
+    const history = await call(
+      'GET',
+      '/api/admin/units/changes?unit=07264101',
+      admin24(),
+      undefined,
+      'application/json',
+    );
     expect(history.status).toBe(200);
     expect(
-      history.body.changes.map((c: { unitCode: string; kind: string; fileName: string }) => [c.unitCode, c.kind, c.fileName]),
+      history.body.changes.map((c: { unitCode: string; kind: string; fileName: string }) => [
+        c.unitCode,
+        c.kind,
+        c.fileName,
+      ]),
     ).toEqual([
       ['07264102', 'merged', 'sap-nhap-2026.csv'],
       ['07264101', 'renamed', 'sap-nhap-2026.csv'],
@@ -147,19 +188,37 @@ describe('a province’s villages through the admin API', () => {
     // The merged village's code is not used again.
     const reuse = await upload(csv('07264102,Thôn Tây Mới,Thôn,07264,'));
     expect(reuse.status).toBe(400);
-    expect(reuse.body.errors[0]).toMatchObject({ row: 2, column: 'Mã đơn vị', message: expect.stringMatching(/đã sáp nhập vào 07264101/) });
+    expect(reuse.body.errors[0]).toMatchObject({
+      row: 2,
+      column: 'Mã đơn vị',
+      message: expect.stringMatching(/đã sáp nhập vào 07264101/),
+    });
     // A province admin reads their own province's history, not another's.
     expect((await call('GET', '/api/admin/units/changes?province=20', admin24())).status).toBe(403);
-    expect((await call('GET', '/api/admin/units/changes', admin24())).body.changes.every((c: { provinceCode: string }) => c.provinceCode === '24')).toBe(true);
+    expect(
+      (await call('GET', '/api/admin/units/changes', admin24())).body.changes.every(
+        (c: { provinceCode: string }) => c.provinceCode === '24',
+      ),
+    ).toBe(true);
   });
 
   it('opens no case for a merged village, and refuses to merge a village whose case is running', async () => {
-    await upload(csv('07282101,Thôn Kỳ Sơn,Thôn,07282,', '07282102,Thôn Kỳ Lâm,Thôn,07282,', '07282103,Thôn Kỳ Hạ,Thôn,07282,'));
-    await upload(csv('07282103,Thôn Kỳ Hạ,Thôn,07282,07282102'));
-    await engine.get(CampaignsService).start(
-      { provinceCode: '24', year: 2026, definitionKey: 'periodic-review@1', windowStart: '2026-09-01', windowEnd: '2026-12-14' },
-      SYSTEM_ACTOR,
+    await upload(
+      csv('07282101,Thôn Kỳ Sơn,Thôn,07282,', '07282102,Thôn Kỳ Lâm,Thôn,07282,', '07282103,Thôn Kỳ Hạ,Thôn,07282,'),
     );
+    await upload(csv('07282103,Thôn Kỳ Hạ,Thôn,07282,07282102'));
+    await engine
+      .get(CampaignsService)
+      .start(
+        {
+          provinceCode: '24',
+          year: 2026,
+          definitionKey: 'periodic-review@1',
+          windowStart: '2026-09-01',
+          windowEnd: '2026-12-14',
+        },
+        SYSTEM_ACTOR,
+      );
     const cases = await sql<{ village_code: string }>(
       `select village_code from review_case where commune_code = '07282' order by village_code`,
     );

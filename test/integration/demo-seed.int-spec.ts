@@ -27,7 +27,9 @@ async function seedEarlierDemo(url: string): Promise<void> {
   const db = new Client({ connectionString: url });
   await db.connect();
   try {
-    const rows: [string, string, string, string | null, string][] = [['24', 'Tỉnh Bắc Giang (demo)', 'province', null, '/24/']];
+    const rows: [string, string, string, string | null, string][] = [
+      ['24', 'Tỉnh Bắc Giang (demo)', 'province', null, '/24/'],
+    ];
     let i = 0;
     for (const [district, name] of EARLIER_DISTRICTS) {
       rows.push([district as string, name as string, 'district', '24', `/24/${district}/`]);
@@ -35,14 +37,24 @@ async function seedEarlierDemo(url: string): Promise<void> {
         const commune = String(7000 + i * 3).padStart(5, '0');
         rows.push([commune, `Xã ${i}`, 'commune', district as string, `/24/${district}/${commune}/`]);
         for (let v = 1; v <= 9; v++)
-          rows.push([`${commune}0${v}`, `Thôn ${v}`, 'village', commune, `/24/${district}/${commune}/${commune}0${v}/`]);
+          rows.push([
+            `${commune}0${v}`,
+            `Thôn ${v}`,
+            'village',
+            commune,
+            `/24/${district}/${commune}/${commune}0${v}/`,
+          ]);
       }
     }
     await db.query(
       `insert into admin_unit (code, name, level, parent_code, path, province_code)
        select t.code, t.name, t.level, t.parent_code, t.path, '24'
        from jsonb_to_recordset($1::jsonb) as t(code text, name text, level text, parent_code text, path text)`,
-      [JSON.stringify(rows.map(([code, name, level, parent_code, path]) => ({ code, name, level, parent_code, path })))],
+      [
+        JSON.stringify(
+          rows.map(([code, name, level, parent_code, path]) => ({ code, name, level, parent_code, path })),
+        ),
+      ],
     );
   } finally {
     await db.end();
@@ -63,7 +75,14 @@ describe('demo seeding', () => {
   it('seeds Bắc Ninh’s 99 real communes with generated villages and opens the demo campaign on them; a second start adds nothing', async () => {
     engine = await startTestEngine({ worker: false });
     await engine.get(EngineBootstrap).run({ seedDemo: true });
-    const [tree] = await sql<{ communes: number; wards: number; villages: number; tdp: number; longest: number; shortest: number }>(
+    const [tree] = await sql<{
+      communes: number;
+      wards: number;
+      villages: number;
+      tdp: number;
+      longest: number;
+      shortest: number;
+    }>(
       `select count(*) filter (where level = 'commune')::int as communes,
               count(*) filter (where unit_type = 'Phường')::int as wards,
               count(*) filter (where level = 'village')::int as villages,
@@ -92,9 +111,9 @@ describe('demo seeding', () => {
     expect(campaign).toEqual({ province_code: '24', definition_key: 'periodic-review@1', case_count: tree?.villages });
 
     await engine.get(EngineBootstrap).run({ seedDemo: true });
-    expect(await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'village'`)).toEqual([
-      { n: tree?.villages },
-    ]);
+    expect(
+      await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'village'`),
+    ).toEqual([{ n: tree?.villages }]);
     expect(await sql(`select count(*)::int as n from review_case`)).toEqual([{ n: tree?.villages }]);
   });
 
@@ -107,17 +126,21 @@ describe('demo seeding', () => {
     expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/217/07210/' }]);
 
     await engine.get(EngineBootstrap).run({ seedDemo: true });
-    expect(await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`)).toEqual([
-      { n: 0 },
-    ]);
-    expect(await sql(`select name, path, unit_type from admin_unit where code in ('24', '07210') order by code`)).toEqual([
+    expect(
+      await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await sql(`select name, path, unit_type from admin_unit where code in ('24', '07210') order by code`),
+    ).toEqual([
       { name: 'Phường Bắc Giang', path: '/24/07210/', unit_type: 'Phường' },
       { name: 'Tỉnh Bắc Ninh', path: '/24/', unit_type: 'Tỉnh' },
     ]);
     expect(await sql(`select path from admin_unit where code = '07030'`)).toEqual([{ path: '/22/07030/' }]);
     expect(await sql(`select count(*)::int as n from unit_list`)).toEqual([{ n: 1 }]);
     expect(
-      await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'village' and length(code) <> 8`),
+      await sql(
+        `select count(*)::int as n from admin_unit where province_code = '24' and level = 'village' and length(code) <> 8`,
+      ),
     ).toEqual([{ n: 0 }]);
   });
 
@@ -130,9 +153,9 @@ describe('demo seeding', () => {
        values (gen_random_uuid(), gen_random_uuid(), '0700001', '07000', '/24/213/07000/0700001/', 'periodic-review@1', 'listing', 'active', 1, '{}', 0, 0, now(), now())`,
     );
     await engine.get(EngineBootstrap).run({ seedDemo: true });
-    expect(await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`)).toEqual([
-      { n: 10 },
-    ]);
+    expect(
+      await sql(`select count(*)::int as n from admin_unit where province_code = '24' and level = 'district'`),
+    ).toEqual([{ n: 10 }]);
     expect(await sql(`select path from admin_unit where code = '07210'`)).toEqual([{ path: '/24/217/07210/' }]);
     expect(await sql(`select count(*)::int as n from admin_unit where length(code) = 8`)).toEqual([{ n: 0 }]);
     // The demo campaign is opened on the earlier villages, as before.

@@ -45,7 +45,10 @@ describe('UnitRepository', () => {
     expect(await units.insertMissing(withPaths(TREE))).toBe(5);
     expect(
       await units.insertMissing(
-        withPaths([...TREE, { code: 'T1C1V2', name: 'Thôn Hai', level: 'village', parentCode: 'T1C1', unitType: 'Thôn' }]),
+        withPaths([
+          ...TREE,
+          { code: 'T1C1V2', name: 'Thôn Hai', level: 'village', parentCode: 'T1C1', unitType: 'Thôn' },
+        ]),
         'demo',
       ),
     ).toBe(1);
@@ -115,18 +118,43 @@ describe('UnitRepository', () => {
         held: [],
       });
       expect(await units.officialListHash('vn-2026')).toBe(SHA);
-      expect(await db.sql(`select code, name, unit_type, name_en, source, path from admin_unit order by code`)).toEqual([
-        { code: '07210', name: 'Phường Bắc Giang', unit_type: 'Phường', name_en: 'Bac Giang', source: 'vn-2026', path: '/24/07210/' },
-        { code: '07246', name: 'Xã Xuân Lương', unit_type: 'Xã', name_en: 'Xuan Luong', source: 'vn-2026', path: '/24/07246/' },
-        { code: '24', name: 'Tỉnh Bắc Ninh', unit_type: 'Tỉnh', name_en: 'Bac Ninh', source: 'vn-2026', path: '/24/' },
-      ]);
+      expect(await db.sql(`select code, name, unit_type, name_en, source, path from admin_unit order by code`)).toEqual(
+        [
+          {
+            code: '07210',
+            name: 'Phường Bắc Giang',
+            unit_type: 'Phường',
+            name_en: 'Bac Giang',
+            source: 'vn-2026',
+            path: '/24/07210/',
+          },
+          {
+            code: '07246',
+            name: 'Xã Xuân Lương',
+            unit_type: 'Xã',
+            name_en: 'Xuan Luong',
+            source: 'vn-2026',
+            path: '/24/07246/',
+          },
+          {
+            code: '24',
+            name: 'Tỉnh Bắc Ninh',
+            unit_type: 'Tỉnh',
+            name_en: 'Bac Ninh',
+            source: 'vn-2026',
+            path: '/24/',
+          },
+        ],
+      );
       expect(await units.loadOfficialList('vn-2026', SHA, withPaths(OFFICIAL), AT)).toEqual({
         inserted: 0,
         updated: 0,
         held: [],
       });
       expect(
-        await db.sql(`select units, to_char(loaded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as loaded_at from unit_list`),
+        await db.sql(
+          `select units, to_char(loaded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as loaded_at from unit_list`,
+        ),
       ).toEqual([{ units: 3, loaded_at: '2026-12-07 01:00' }]);
     });
 
@@ -144,7 +172,9 @@ describe('UnitRepository', () => {
         updated: 1,
         held: ['07210'],
       });
-      expect(await db.sql(`select code, name, path, source from admin_unit where code in ('24', '07210') order by code`)).toEqual([
+      expect(
+        await db.sql(`select code, name, path, source from admin_unit where code in ('24', '07210') order by code`),
+      ).toEqual([
         { code: '07210', name: 'Xã Giả', path: '/24/213/07210/', source: null },
         { code: '24', name: 'Tỉnh Bắc Ninh', path: '/24/', source: 'vn-2026' },
       ]);
@@ -183,8 +213,20 @@ describe('UnitRepository', () => {
       await units.insertMissing(
         withPaths(
           [
-            { code: '07210001', name: 'Tổ dân phố số 1', level: 'village', parentCode: '07210', unitType: 'Tổ dân phố' },
-            { code: '07210002', name: 'Tổ dân phố số 2', level: 'village', parentCode: '07210', unitType: 'Tổ dân phố' },
+            {
+              code: '07210001',
+              name: 'Tổ dân phố số 1',
+              level: 'village',
+              parentCode: '07210',
+              unitType: 'Tổ dân phố',
+            },
+            {
+              code: '07210002',
+              name: 'Tổ dân phố số 2',
+              level: 'village',
+              parentCode: '07210',
+              unitType: 'Tổ dân phố',
+            },
           ],
           await units.placesOf(['07210']),
         ),
@@ -216,7 +258,15 @@ describe('UnitRepository', () => {
         expect(
           await tx.insert(
             withPaths(
-              [{ code: '07210003', name: 'Tổ dân phố số 3', level: 'village', parentCode: '07210', unitType: 'Tổ dân phố' }],
+              [
+                {
+                  code: '07210003',
+                  name: 'Tổ dân phố số 3',
+                  level: 'village',
+                  parentCode: '07210',
+                  unitType: 'Tổ dân phố',
+                },
+              ],
               await units.placesOf(['07210']),
             ),
             'import',
@@ -231,7 +281,14 @@ describe('UnitRepository', () => {
           },
         ]);
         await tx.retire(
-          [{ code: '07210002', provinceCode: '24', before: { name: 'Tổ dân phố số 2', unitType: 'Tổ dân phố' }, mergedInto: '07210001' }],
+          [
+            {
+              code: '07210002',
+              provinceCode: '24',
+              before: { name: 'Tổ dân phố số 2', unitType: 'Tổ dân phố' },
+              mergedInto: '07210001',
+            },
+          ],
           AT,
         );
         await tx.recordChanges(

@@ -37,7 +37,9 @@ export class EngineBootstrap {
       // Campaigns started before campaigns recorded their poverty standard get it now (needs the definitions).
       await this.campaigns.recordMissingStandards();
       // The earlier demo's tree holds official codes: it goes first, when it may go at all.
-      const earlier = options.seedDemo ? await this.demoUnits.clearEarlierDemo(this.config.demo.provinceCode) : undefined;
+      const earlier = options.seedDemo
+        ? await this.demoUnits.clearEarlierDemo(this.config.demo.provinceCode)
+        : undefined;
       await this.officialUnits.load();
       if (options.seedDemo) await this.seedDemo(earlier ?? { found: false });
     });

@@ -49,7 +49,8 @@ export class UnitsAdminController {
   ) {
     const q = parseRequest(UnitImportQuery, query, 'query');
     const format =
-      q.format ?? (contentType?.startsWith('text/csv') ? 'csv' : contentType?.startsWith(XLSX_TYPE) ? 'xlsx' : undefined);
+      q.format ??
+      (contentType?.startsWith('text/csv') ? 'csv' : contentType?.startsWith(XLSX_TYPE) ? 'xlsx' : undefined);
     if (format === undefined)
       throw new RequestInvalidException('query', [
         { field: 'format', message: 'give ?format=csv or ?format=xlsx (the content type does not say which)' },

@@ -60,19 +60,25 @@ describe('units import on a fresh database', () => {
     );
     const first = await units('import', villages);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toMatch(/^3 đơn vị mới, 0 đổi tên, 0 sáp nhập, 0 không đổi \/ 3 created, .* \(import [0-9a-f-]{36}\)\n$/);
+    expect(first.stdout).toMatch(
+      /^3 đơn vị mới, 0 đổi tên, 0 sáp nhập, 0 không đổi \/ 3 created, .* \(import [0-9a-f-]{36}\)\n$/,
+    );
 
     expect(await query('select name, sha256, units from unit_list')).toEqual([
       { name: 'vn-2026', sha256: '7ad29c91dac6d40540c21cdac5be184b282c01aeb7ab620e5359fe80cb7f4906', units: 3355 },
     ]);
     expect(
-      await query(`select level, count(*)::int as n from admin_unit where source = 'vn-2026' group by level order by level`),
+      await query(
+        `select level, count(*)::int as n from admin_unit where source = 'vn-2026' group by level order by level`,
+      ),
     ).toEqual([
       { level: 'commune', n: 3321 },
       { level: 'province', n: 34 },
     ]);
     expect(
-      await query(`select code, name, unit_type, path, province_code, source from admin_unit where level = 'village' order by code`),
+      await query(
+        `select code, name, unit_type, path, province_code, source from admin_unit where level = 'village' order by code`,
+      ),
     ).toEqual([
       {
         code: '07210101',
@@ -90,15 +96,29 @@ describe('units import on a fresh database', () => {
         province_code: '24',
         source: 'import',
       },
-      { code: '07246101', name: 'Thôn Đồng Quan', unit_type: 'Thôn', path: '/24/07246/07246101/', province_code: '24', source: 'import' },
+      {
+        code: '07246101',
+        name: 'Thôn Đồng Quan',
+        unit_type: 'Thôn',
+        path: '/24/07246/07246101/',
+        province_code: '24',
+        source: 'import',
+      },
     ]);
     const [history] = await query<{ n: number; actor: { role: string; unit: string }; file_name: string }>(
       `select count(*)::int as n, min(actor::text)::jsonb as actor, min(file_name) as file_name from unit_change where kind = 'created'`,
     );
-    expect(history).toMatchObject({ n: 3, actor: { role: 'national_admin', unit: 'VN' }, file_name: 'thon-bac-ninh.csv' });
+    expect(history).toMatchObject({
+      n: 3,
+      actor: { role: 'national_admin', unit: 'VN' },
+      file_name: 'thon-bac-ninh.csv',
+    });
 
     const again = await units('import', villages);
-    expect(again).toMatchObject({ code: 0, stdout: '0 đơn vị mới, 0 đổi tên, 0 sáp nhập, 3 không đổi / 0 created, 0 renamed, 0 merged, 3 unchanged\n' });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: '0 đơn vị mới, 0 đổi tên, 0 sáp nhập, 3 không đổi / 0 created, 0 renamed, 0 merged, 3 unchanged\n',
+    });
     expect(await query('select count(*)::int as n from unit_change')).toEqual([{ n: 3 }]);
   });
 
@@ -124,6 +144,8 @@ describe('units import on a fresh database', () => {
     expect(refused.stderr).toContain('dòng 2, cột "Mã đơn vị cấp trên": 06325 thuộc tỉnh 20, ngoài đơn vị của bạn');
     const accepted = await units('import', other, '--province', '20');
     expect(accepted).toMatchObject({ code: 0 });
-    expect(await query(`select path from admin_unit where code = '06325101'`)).toEqual([{ path: '/20/06325/06325101/' }]);
+    expect(await query(`select path from admin_unit where code = '06325101'`)).toEqual([
+      { path: '/20/06325/06325101/' },
+    ]);
   });
 });

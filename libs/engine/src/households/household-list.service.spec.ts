@@ -190,8 +190,14 @@ describe('HouseholdListService', () => {
         expect((await service.list(CASE_ID, actor('village_board'))).defaultArea).toBe(area);
         // The request's own area wins.
         repository.findHousehold.mockResolvedValueOnce(undefined).mockResolvedValueOnce(householdRow('H08'));
-        await service.add(CASE_ID, actor('village_board'), { ...added, code: 'H08', area: area === 'urban' ? 'rural' : 'urban' });
-        expect(repository.insertHouseholds.mock.calls[1]?.[2][0]?.record.area).toBe(area === 'urban' ? 'rural' : 'urban');
+        await service.add(CASE_ID, actor('village_board'), {
+          ...added,
+          code: 'H08',
+          area: area === 'urban' ? 'rural' : 'urban',
+        });
+        expect(repository.insertHouseholds.mock.calls[1]?.[2][0]?.record.area).toBe(
+          area === 'urban' ? 'rural' : 'urban',
+        );
       }
     });
 
@@ -199,7 +205,9 @@ describe('HouseholdListService', () => {
       const { service, repository } = setup('listing', 'Đặc khu');
       await expect(service.add(CASE_ID, actor('village_board'), withoutArea)).rejects.toMatchObject({
         code: 'HOUSEHOLD_INVALID',
-        details: { fields: [{ field: 'area', message: expect.stringMatching(/^bắt buộc: loại đơn vị của xã \(Đặc khu\)/) }] },
+        details: {
+          fields: [{ field: 'area', message: expect.stringMatching(/^bắt buộc: loại đơn vị của xã \(Đặc khu\)/) }],
+        },
       });
       expect(repository.insertHouseholds).not.toHaveBeenCalled();
       expect((await service.list(CASE_ID, actor('village_board'))).defaultArea).toBeNull();

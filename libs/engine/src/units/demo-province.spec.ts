@@ -3,7 +3,9 @@ import { readOfficialList } from './official-unit-list';
 
 const OFFICIAL = readOfficialList();
 const OFFICIAL_CODES = new Set(OFFICIAL.units.map((u) => u.code));
-const BAC_NINH = OFFICIAL.units.filter((u) => u.parentCode === '24').map((u) => ({ code: u.code, unitType: u.unitType ?? null }));
+const BAC_NINH = OFFICIAL.units
+  .filter((u) => u.parentCode === '24')
+  .map((u) => ({ code: u.code, unitType: u.unitType ?? null }));
 
 describe('the demo tree on the real Bắc Ninh', () => {
   const villages = demoVillages(BAC_NINH);
@@ -11,7 +13,8 @@ describe('the demo tree on the real Bắc Ninh', () => {
   it('gives each of the 99 communes its villages: tổ dân phố in a phường (14–28), thôn in a xã (12–25), about 1,900 in all', () => {
     expect(BAC_NINH).toHaveLength(99);
     const byCommune = new Map<string, typeof villages>();
-    for (const v of villages) byCommune.set(v.parentCode as string, [...(byCommune.get(v.parentCode as string) ?? []), v]);
+    for (const v of villages)
+      byCommune.set(v.parentCode as string, [...(byCommune.get(v.parentCode as string) ?? []), v]);
     expect(byCommune.size).toBe(99);
     for (const commune of BAC_NINH) {
       const own = byCommune.get(commune.code) ?? [];
@@ -42,9 +45,18 @@ describe('the synthetic 2021 province (simulator, benchmark)', () => {
     const units = synthetic2021Province('24');
     const count = (level: string) => units.filter((u) => u.level === level).length;
     expect([count('province'), count('district'), count('commune'), count('village')]).toEqual([1, 10, 230, 2127]);
-    expect(units.filter((u) => u.level === 'district').map((u) => u.code)).toEqual(
-      ['213', '215', '216', '217', '218', '219', '220', '221', '222', '223'],
-    );
+    expect(units.filter((u) => u.level === 'district').map((u) => u.code)).toEqual([
+      '213',
+      '215',
+      '216',
+      '217',
+      '218',
+      '219',
+      '220',
+      '221',
+      '222',
+      '223',
+    ]);
   });
 
   it('has no code of the official list but its province’s, and none shared with a province generated under another code', () => {

@@ -89,7 +89,9 @@ export function synthetic2021Province(provinceCode = '24', provinceName = 'Tỉn
 }
 
 /** The codes and names of the districts of the 2021 demo tree an earlier version seeded under province 24. */
-export const EARLIER_DEMO_DISTRICTS: ReadonlyMap<string, string> = new Map(DISTRICTS.map(([code, name]) => [code, name]));
+export const EARLIER_DEMO_DISTRICTS: ReadonlyMap<string, string> = new Map(
+  DISTRICTS.map(([code, name]) => [code, name]),
+);
 
 // Village names: a direction or a quality, then a place word ("Thôn Đông Sơn", "Thôn Thượng Lâm").
 const VILLAGE_FIRST = [

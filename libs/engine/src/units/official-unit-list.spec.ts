@@ -10,7 +10,9 @@ describe('readOfficialList', () => {
     const communes = units.filter((u) => u.level === 'commune');
     expect([provinces.length, communes.length]).toEqual([34, 3321]);
     const types = (list: typeof units) =>
-      Object.fromEntries([...new Set(list.map((u) => u.unitType))].map((t) => [t, list.filter((u) => u.unitType === t).length]));
+      Object.fromEntries(
+        [...new Set(list.map((u) => u.unitType))].map((t) => [t, list.filter((u) => u.unitType === t).length]),
+      );
     expect(types(communes)).toEqual({ Xã: 2611, Phường: 697, 'Đặc khu': 13 });
     expect(types(provinces)).toEqual({ 'Thành phố': 7, Tỉnh: 27 });
     expect(units.find((u) => u.code === '07210')).toEqual({
@@ -53,7 +55,9 @@ describe('readOfficialList', () => {
         ]);
       }
       writeFileSync(file, 'ma,cap\n');
-      expect(() => readOfficialList(file)).toThrow(/:1 the header must be code,level,unit_type,name,full_name,parent_code,name_en/);
+      expect(() => readOfficialList(file)).toThrow(
+        /:1 the header must be code,level,unit_type,name,full_name,parent_code,name_en/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -61,15 +61,25 @@ export function readOfficialList(file: string = OFFICIAL_UNITS_FILE): OfficialLi
       bad('level', `"${level}" is neither province nor commune`);
       continue;
     }
-    if (!(level === 'province' ? /^\d{2}$/ : /^\d{5}$/).test(code ?? '')) bad('code', `"${code}" is not a ${level} code`);
+    if (!(level === 'province' ? /^\d{2}$/ : /^\d{5}$/).test(code ?? ''))
+      bad('code', `"${code}" is not a ${level} code`);
     if (seen.has(code)) bad('code', `"${code}" is listed twice`);
     seen.add(code);
-    if (!TYPES[level].includes(unitType)) bad('unit_type', `"${unitType}" is not a ${level} type (${TYPES[level].join(', ')})`);
+    if (!TYPES[level].includes(unitType))
+      bad('unit_type', `"${unitType}" is not a ${level} type (${TYPES[level].join(', ')})`);
     if (!name) bad('name', 'empty');
     if (level === 'province' && parentCode) bad('parent_code', 'a province has none');
-    if (level === 'commune' && !provinces.has(parentCode)) bad('parent_code', `"${parentCode}" is no province listed above`);
+    if (level === 'commune' && !provinces.has(parentCode))
+      bad('parent_code', `"${parentCode}" is no province listed above`);
     if (level === 'province') provinces.add(code);
-    seeds.push({ code, name: `${unitType} ${name}`, level, parentCode: parentCode || null, unitType, nameEn: nameEn || null });
+    seeds.push({
+      code,
+      name: `${unitType} ${name}`,
+      level,
+      parentCode: parentCode || null,
+      unitType,
+      nameEn: nameEn || null,
+    });
   }
   if (issues.length > 0) throw new OfficialListError(issues);
   return { sha256: createHash('sha256').update(content).digest('hex'), units: withPaths(seeds) };

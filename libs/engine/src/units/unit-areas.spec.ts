@@ -26,7 +26,9 @@ describe('the default area by commune type (config/units/areas.yaml)', () => {
       expect(() => loadUnitAreas(file)).toThrow(UnitAreasError);
       expect(() => loadUnitAreas(file)).toThrow(`${file}:3 $.unitTypes.Phường.area`);
       writeFileSync(file, 'unitTypes: [\n');
-      expect(() => loadUnitAreas(file)).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+ YAML:`));
+      expect(() => loadUnitAreas(file)).toThrow(
+        new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+ YAML:`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

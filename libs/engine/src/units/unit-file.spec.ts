@@ -24,8 +24,24 @@ describe('parseUnitFile', () => {
         mergedInto: 'Sáp nhập vào',
       },
       rows: [
-        { row: 5, code: '20', name: 'Lạng Sơn', level: 'province', unitType: 'Tỉnh', parentCode: null, mergedInto: null },
-        { row: 4, code: '07001', name: 'Xã Tân An', level: 'commune', unitType: 'Xã', parentCode: '20', mergedInto: null },
+        {
+          row: 5,
+          code: '20',
+          name: 'Lạng Sơn',
+          level: 'province',
+          unitType: 'Tỉnh',
+          parentCode: null,
+          mergedInto: null,
+        },
+        {
+          row: 4,
+          code: '07001',
+          name: 'Xã Tân An',
+          level: 'commune',
+          unitType: 'Xã',
+          parentCode: '20',
+          mergedInto: null,
+        },
         {
           row: 2,
           code: '0721001',
@@ -35,9 +51,33 @@ describe('parseUnitFile', () => {
           parentCode: '07210',
           mergedInto: null,
         },
-        { row: 3, code: '0700101', name: 'Thôn Đông', level: 'village', unitType: 'Thôn', parentCode: '07001', mergedInto: null },
-        { row: 6, code: '0700102', name: 'Bản Nà Lầu', level: 'village', unitType: 'Bản', parentCode: '07001', mergedInto: null },
-        { row: 7, code: '0700103', name: 'Ấp Một', level: 'village', unitType: 'Ấp', parentCode: '07001', mergedInto: null },
+        {
+          row: 3,
+          code: '0700101',
+          name: 'Thôn Đông',
+          level: 'village',
+          unitType: 'Thôn',
+          parentCode: '07001',
+          mergedInto: null,
+        },
+        {
+          row: 6,
+          code: '0700102',
+          name: 'Bản Nà Lầu',
+          level: 'village',
+          unitType: 'Bản',
+          parentCode: '07001',
+          mergedInto: null,
+        },
+        {
+          row: 7,
+          code: '0700103',
+          name: 'Ấp Một',
+          level: 'village',
+          unitType: 'Ấp',
+          parentCode: '07001',
+          mergedInto: null,
+        },
       ],
     });
   });
@@ -71,7 +111,9 @@ describe('parseUnitFile', () => {
         {
           row: 3,
           column: 'Loại',
-          message: expect.stringMatching(/^"ấp chiến lược" không rõ; dùng Thôn, Tổ dân phố.* \/ "ấp chiến lược" is not a unit type/),
+          message: expect.stringMatching(
+            /^"ấp chiến lược" không rõ; dùng Thôn, Tổ dân phố.* \/ "ấp chiến lược" is not a unit type/,
+          ),
         },
         { row: 4, column: 'Mã', message: 'Mã "0700101" trùng với dòng 2 / Code "0700101" repeats row 2' },
         {

@@ -61,7 +61,11 @@ type UnitColumnKey = 'code' | 'name' | 'type' | 'parent' | 'mergedInto';
 
 /** Each column: the header written in messages when missing, and the accepted spellings (folded). */
 const COLUMNS: Record<UnitColumnKey, { header: string; spellings: string[]; required: boolean }> = {
-  code: { header: 'Mã đơn vị', spellings: ['ma don vi', 'ma', 'code', 'ma thon', 'ma don vi hanh chinh'], required: true },
+  code: {
+    header: 'Mã đơn vị',
+    spellings: ['ma don vi', 'ma', 'code', 'ma thon', 'ma don vi hanh chinh'],
+    required: true,
+  },
   name: { header: 'Tên', spellings: ['ten', 'ten don vi', 'name', 'ten thon'], required: true },
   type: {
     header: 'Loại',
@@ -194,7 +198,8 @@ function csvRecords(content: Buffer | string, maxRows: number): { row: number; c
   for (const record of streamCsv(content, { limits: CELL_LIMITS }).records) {
     if (record.cells.every((cell) => cell.trim() === '')) continue;
     // The header, then at most maxRows units.
-    if (records.length > maxRows) throw UploadLimitError.tooManyRows(record.row, maxRows, { vi: 'đơn vị', en: 'units' });
+    if (records.length > maxRows)
+      throw UploadLimitError.tooManyRows(record.row, maxRows, { vi: 'đơn vị', en: 'units' });
     records.push({ row: record.row, cells: record.cells });
   }
   return records;
@@ -209,9 +214,12 @@ async function xlsxRecords(content: Buffer | string, maxRows: number): Promise<{
   } catch (e) {
     if (e instanceof UploadLimitError) throw e;
     const detail = e instanceof Error ? e.message : String(e);
-    throw new UnitFileUnreadable(bilingual(`Không đọc được tệp XLSX: ${detail}`, `Cannot read the XLSX file: ${detail}`));
+    throw new UnitFileUnreadable(
+      bilingual(`Không đọc được tệp XLSX: ${detail}`, `Cannot read the XLSX file: ${detail}`),
+    );
   }
-  if (rows === undefined) throw new UnitFileUnreadable(bilingual('Tệp không có trang tính nào', 'The file has no worksheet'));
+  if (rows === undefined)
+    throw new UnitFileUnreadable(bilingual('Tệp không có trang tính nào', 'The file has no worksheet'));
   return rows
     .map((r) => ({ row: r.row, cells: r.cells.map((c) => c.text) }))
     .filter((r) => r.cells.some((cell) => cell.trim() !== ''));
@@ -232,9 +240,7 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
     };
   const errors: UnitFileError[] = [];
   const index: Partial<Record<UnitColumnKey, number>> = {};
-  const columns = Object.fromEntries(
-    Object.entries(COLUMNS).map(([key, c]) => [key, c.header]),
-  ) as UnitFileColumns;
+  const columns = Object.fromEntries(Object.entries(COLUMNS).map(([key, c]) => [key, c.header])) as UnitFileColumns;
   header.cells.forEach((cell, i) => {
     const written = cell.normalize('NFC').trim();
     if (written === '') return;
@@ -266,7 +272,10 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
       errors.push({
         row: header.row,
         column: COLUMNS[key].header,
-        message: bilingual(`Thiếu cột bắt buộc "${COLUMNS[key].header}"`, `Missing required column "${COLUMNS[key].header}"`),
+        message: bilingual(
+          `Thiếu cột bắt buộc "${COLUMNS[key].header}"`,
+          `Missing required column "${COLUMNS[key].header}"`,
+        ),
       });
   if (errors.length > 0) return { ok: false, errors };
 
@@ -274,8 +283,10 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
   const seen = new Map<string, number>();
   const failed = new Set<number>();
   for (const r of rows) {
-    const cell = (k: UnitColumnKey) => (index[k] === undefined ? '' : (r.cells[index[k]] ?? '').normalize('NFC').trim());
-    const at = (k: UnitColumnKey, vi: string, en: string) => errors.push({ row: r.row, column: columns[k], message: bilingual(vi, en) });
+    const cell = (k: UnitColumnKey) =>
+      index[k] === undefined ? '' : (r.cells[index[k]] ?? '').normalize('NFC').trim();
+    const at = (k: UnitColumnKey, vi: string, en: string) =>
+      errors.push({ row: r.row, column: columns[k], message: bilingual(vi, en) });
     const code = cell('code');
     const name = cell('name');
     const parent = cell('parent');
@@ -284,7 +295,9 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
     if (!CODE.test(code))
       at(
         'code',
-        code === '' ? 'Bắt buộc, không được để trống' : `"${code}" không hợp lệ: chỉ chữ cái không dấu và chữ số, tối đa 20 ký tự`,
+        code === ''
+          ? 'Bắt buộc, không được để trống'
+          : `"${code}" không hợp lệ: chỉ chữ cái không dấu và chữ số, tối đa 20 ký tự`,
         code === '' ? 'Required' : `"${code}" is not a code: letters without accents and digits, at most 20`,
       );
     else if (seen.has(code))
@@ -302,15 +315,20 @@ function validateRecords(records: { row: number; cells: string[] }[]): UnitFileR
       at(
         'type',
         type === '' ? `Bắt buộc (${TYPE_LIST}…)` : `"${type}" không rõ; dùng ${TYPE_LIST}…`,
-        type === '' ? 'Required (the unit type)' : `"${type}" is not a unit type (Thôn, Tổ dân phố, Bản, Ấp, Xã, Phường, Tỉnh…)`,
+        type === ''
+          ? 'Required (the unit type)'
+          : `"${type}" is not a unit type (Thôn, Tổ dân phố, Bản, Ấp, Xã, Phường, Tỉnh…)`,
       );
     if (level !== undefined && level !== 'province' && parent === '')
       at('parent', 'Bắt buộc: mã đơn vị cấp trên (xã của thôn)', `Required: a ${level} needs its parent's code`);
     if (level === 'province' && parent !== '')
       at('parent', 'Tỉnh không có đơn vị cấp trên; để trống', 'A province has no parent; leave it empty');
-    if (parent !== '' && !CODE.test(parent)) at('parent', `"${parent}" không phải là mã đơn vị`, `"${parent}" is not a unit code`);
-    if (parent !== '' && parent === code) at('parent', 'Đơn vị không thể là cấp trên của chính nó', 'A unit cannot be its own parent');
-    if (merged !== '' && !CODE.test(merged)) at('mergedInto', `"${merged}" không phải là mã đơn vị`, `"${merged}" is not a unit code`);
+    if (parent !== '' && !CODE.test(parent))
+      at('parent', `"${parent}" không phải là mã đơn vị`, `"${parent}" is not a unit code`);
+    if (parent !== '' && parent === code)
+      at('parent', 'Đơn vị không thể là cấp trên của chính nó', 'A unit cannot be its own parent');
+    if (merged !== '' && !CODE.test(merged))
+      at('mergedInto', `"${merged}" không phải là mã đơn vị`, `"${merged}" is not a unit code`);
     if (merged !== '' && merged === code)
       at('mergedInto', 'Thôn không thể sáp nhập vào chính nó', 'A village cannot merge into itself');
     if (merged !== '' && level !== undefined && level !== 'village')

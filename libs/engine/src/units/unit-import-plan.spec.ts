@@ -236,12 +236,15 @@ describe('planUnitImport', () => {
         {
           row: 3,
           column: 'Mã đơn vị cấp trên',
-          message: '"07210001" là đơn vị cấp thôn; thôn phải thuộc cấp xã / "07210001" is a village; a village belongs to a commune',
+          message:
+            '"07210001" là đơn vị cấp thôn; thôn phải thuộc cấp xã / "07210001" is a village; a village belongs to a commune',
         },
         {
           row: 4,
           column: 'Mã đơn vị cấp trên',
-          message: expect.stringMatching(/^"Tổ dân phố Đông" \(07228001\) thuộc 07228, không thuộc 07210; chưa hỗ trợ chuyển/),
+          message: expect.stringMatching(
+            /^"Tổ dân phố Đông" \(07228001\) thuộc 07228, không thuộc 07210; chưa hỗ trợ chuyển/,
+          ),
         },
         {
           row: 5,
@@ -253,9 +256,7 @@ describe('planUnitImport', () => {
   });
 
   it('refuses a village under a commune of another province than the uploader’s, as out of scope', () => {
-    expect(
-      planUnitImport([village('06325001', 'Thôn Nà Lầu', '06325')], COLUMNS, EXISTING, provinceAdmin24),
-    ).toEqual({
+    expect(planUnitImport([village('06325001', 'Thôn Nà Lầu', '06325')], COLUMNS, EXISTING, provinceAdmin24)).toEqual({
       ok: false,
       outOfScope: true,
       errors: [
@@ -356,10 +357,42 @@ describe('planUnitImport', () => {
   it('creates a pre-2025 tree with a district for the operator: province, district, commune and village in one file', () => {
     const operator: UnitImportRules = { villagesOnly: false, inScope: () => true, runningCases: new Map() };
     const rows: UnitFileRow[] = [
-      { row: 2, code: 'H9', name: 'Tỉnh Lịch Sử', level: 'province', unitType: 'Tỉnh', parentCode: null, mergedInto: null },
-      { row: 3, code: 'H9D1', name: 'Huyện Một', level: 'district', unitType: 'Huyện', parentCode: 'H9', mergedInto: null },
-      { row: 4, code: 'H9C1', name: 'Thị trấn Một', level: 'commune', unitType: 'Thị trấn', parentCode: 'H9D1', mergedInto: null },
-      { row: 5, code: 'H9C1V1', name: 'Khu phố 1', level: 'village', unitType: 'Khu phố', parentCode: 'H9C1', mergedInto: null },
+      {
+        row: 2,
+        code: 'H9',
+        name: 'Tỉnh Lịch Sử',
+        level: 'province',
+        unitType: 'Tỉnh',
+        parentCode: null,
+        mergedInto: null,
+      },
+      {
+        row: 3,
+        code: 'H9D1',
+        name: 'Huyện Một',
+        level: 'district',
+        unitType: 'Huyện',
+        parentCode: 'H9',
+        mergedInto: null,
+      },
+      {
+        row: 4,
+        code: 'H9C1',
+        name: 'Thị trấn Một',
+        level: 'commune',
+        unitType: 'Thị trấn',
+        parentCode: 'H9D1',
+        mergedInto: null,
+      },
+      {
+        row: 5,
+        code: 'H9C1V1',
+        name: 'Khu phố 1',
+        level: 'village',
+        unitType: 'Khu phố',
+        parentCode: 'H9C1',
+        mergedInto: null,
+      },
     ];
     const result = planUnitImport(rows, COLUMNS, EXISTING, operator);
     expect(result.ok && result.plan.create.map((u) => u.path)).toEqual([

@@ -51,7 +51,8 @@ export interface UnitImportPlan {
 }
 
 /** Every refusal, with its row and column; `outOfScope` when some row is outside the actor's units. */
-export type PlanResult = { ok: true; plan: UnitImportPlan } | { ok: false; errors: UnitFileError[]; outOfScope: boolean };
+export type PlanResult =
+  { ok: true; plan: UnitImportPlan } | { ok: false; errors: UnitFileError[]; outOfScope: boolean };
 
 /** The level a unit of `level` hangs under. */
 const PARENT_LEVELS: Record<UnitFileRow['level'], readonly UnitLevel[]> = {
@@ -219,7 +220,8 @@ export function planUnitImport(
     const before = { name: unit.name, unitType: unit.unitType };
     if (row.mergedInto !== null) {
       const target = existing.get(row.mergedInto);
-      const targetRow = created.get(row.mergedInto) ?? rows.find((r) => r.code === row.mergedInto && r.level === 'village');
+      const targetRow =
+        created.get(row.mergedInto) ?? rows.find((r) => r.code === row.mergedInto && r.level === 'village');
       const targetParent = target?.parentCode ?? targetRow?.parentCode;
       const targetLevel = target?.level ?? targetRow?.level;
       const running = rules.runningCases.get(row.code);
@@ -271,7 +273,13 @@ export function planUnitImport(
   if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.row - b.row), outOfScope };
   const places = new Map([...existing.values()].map((u) => [u.code, { path: u.path, provinceCode: u.provinceCode }]));
   const create = withPaths(
-    toCreate.map((r) => ({ code: r.code, name: r.name, level: r.level, parentCode: r.parentCode, unitType: r.unitType })),
+    toCreate.map((r) => ({
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      parentCode: r.parentCode,
+      unitType: r.unitType,
+    })),
     places,
   );
   return { ok: true, plan: { create, rename, merge, unchanged } };

@@ -108,7 +108,10 @@ describe('UnitImportService', () => {
     expect(statements.rename).toHaveBeenCalledWith([
       expect.objectContaining({ code: '07210001', after: { name: 'Tổ dân phố Trần Phú', unitType: 'Tổ dân phố' } }),
     ]);
-    expect(statements.retire).toHaveBeenCalledWith([expect.objectContaining({ code: '07210002', mergedInto: '07210001' })], NOW);
+    expect(statements.retire).toHaveBeenCalledWith(
+      [expect.objectContaining({ code: '07210002', mergedInto: '07210001' })],
+      NOW,
+    );
     const [[record, changes]] = statements.recordChanges.mock.calls;
     expect(record).toEqual({
       importId: outcome.ok && outcome.importId,
@@ -162,7 +165,12 @@ describe('UnitImportService', () => {
   it('writes nothing when the plan refuses a row (a merge of a village with a running case)', async () => {
     const { service, statements } = setup(new Map([['07210002', 2026]]));
     const outcome = await service.importFile(
-      { format: 'csv', content: FILE('07210003,Tổ dân phố số 3,Tổ dân phố,07210,\n07210002,Tổ dân phố số 2,Tổ dân phố,07210,07210001\n') },
+      {
+        format: 'csv',
+        content: FILE(
+          '07210003,Tổ dân phố số 3,Tổ dân phố,07210,\n07210002,Tổ dân phố số 2,Tổ dân phố,07210,07210001\n',
+        ),
+      },
       ADMIN_24,
       OPTIONS,
     );
@@ -174,11 +182,26 @@ describe('UnitImportService', () => {
   it('reads the history of a unit in scope, of the caller’s province by default, of every province for a national admin', async () => {
     const { service, repository } = setup();
     expect(await service.changes(ADMIN_24, { unit: '07210001', limit: 2 })).toEqual({ changes: [], nextBefore: null });
-    expect(repository.changes).toHaveBeenLastCalledWith({ unitCode: '07210001', provinceCode: undefined, before: undefined, limit: 2 });
+    expect(repository.changes).toHaveBeenLastCalledWith({
+      unitCode: '07210001',
+      provinceCode: undefined,
+      before: undefined,
+      limit: 2,
+    });
     await service.changes(ADMIN_24, { limit: 10, before: '40' });
-    expect(repository.changes).toHaveBeenLastCalledWith({ unitCode: undefined, provinceCode: '24', before: '40', limit: 10 });
+    expect(repository.changes).toHaveBeenLastCalledWith({
+      unitCode: undefined,
+      provinceCode: '24',
+      before: '40',
+      limit: 10,
+    });
     await service.changes(NATIONAL, { limit: 10 });
-    expect(repository.changes).toHaveBeenLastCalledWith({ unitCode: undefined, provinceCode: undefined, before: undefined, limit: 10 });
+    expect(repository.changes).toHaveBeenLastCalledWith({
+      unitCode: undefined,
+      provinceCode: undefined,
+      before: undefined,
+      limit: 10,
+    });
     await expect(service.changes(ADMIN_24, { province: '20', limit: 10 })).rejects.toBeInstanceOf(AuthException);
     await expect(service.changes(ADMIN_24, { unit: 'T9', limit: 10 })).rejects.toBeInstanceOf(UnitNotFoundException);
     repository.changes.mockResolvedValueOnce([{ id: '7' }, { id: '5' }]);

@@ -176,13 +176,11 @@ export class UnitRepository {
 
   /** The communes directly under a province still in use (not retired), by code. */
   communesOf(provinceCode: string): Promise<CommuneRow[]> {
-    return this.em
-      .fork()
-      .execute<CommuneRow[]>(
-        `select code, name, unit_type as "unitType" from admin_unit
+    return this.em.fork().execute<CommuneRow[]>(
+      `select code, name, unit_type as "unitType" from admin_unit
          where parent_code = ? and level = 'commune' and retired_at is null order by code`,
-        [provinceCode],
-      );
+      [provinceCode],
+    );
   }
 
   /** Of the subtrees at `paths`, those that hold a unit some case names (its village or commune). */
@@ -219,7 +217,12 @@ export class UnitRepository {
   }
 
   /** The history of imports: for one unit, or for a province (newest first), `limit` rows before the id `before`. */
-  changes(filter: { unitCode?: string; provinceCode?: string; before?: string; limit: number }): Promise<UnitChangeRow[]> {
+  changes(filter: {
+    unitCode?: string;
+    provinceCode?: string;
+    before?: string;
+    limit: number;
+  }): Promise<UnitChangeRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.unitCode !== undefined) {

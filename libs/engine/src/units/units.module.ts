@@ -19,6 +19,14 @@ import { UnitsService } from './units.service';
     DemoUnitsService,
     UnitAreas,
   ],
-  exports: [UnitsService, UnitDirectory, ActorLevelCheck, OfficialUnitList, UnitImportService, DemoUnitsService, UnitAreas],
+  exports: [
+    UnitsService,
+    UnitDirectory,
+    ActorLevelCheck,
+    OfficialUnitList,
+    UnitImportService,
+    DemoUnitsService,
+    UnitAreas,
+  ],
 })
 export class UnitsModule {}

@@ -61,31 +61,34 @@ describe('UnitsService', () => {
     const { service, units } = setup();
     const inserted = await service.upsertTree(
       [
-      { code: 'T1C1V9', name: 'Thôn 9', level: 'village', parentCode: 'T1C1' },
+        { code: 'T1C1V9', name: 'Thôn 9', level: 'village', parentCode: 'T1C1' },
         { code: 'T1C1V9X', name: 'Xóm', level: 'village', parentCode: 'T1C1V9' },
       ],
       'simulation',
     );
     expect(inserted).toBe(2);
     expect(units.placesOf).toHaveBeenCalledWith(['T1C1', 'T1C1V9']);
-    expect(units.insertMissing).toHaveBeenCalledWith([
-      {
-        code: 'T1C1V9',
-        name: 'Thôn 9',
-        level: 'village',
-        parentCode: 'T1C1',
-        path: '/T1/T1D1/T1C1/T1C1V9/',
-        provinceCode: 'T1',
-      },
-      {
-        code: 'T1C1V9X',
-        name: 'Xóm',
-        level: 'village',
-        parentCode: 'T1C1V9',
-        path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/',
-        provinceCode: 'T1',
-      },
-    ], 'simulation');
+    expect(units.insertMissing).toHaveBeenCalledWith(
+      [
+        {
+          code: 'T1C1V9',
+          name: 'Thôn 9',
+          level: 'village',
+          parentCode: 'T1C1',
+          path: '/T1/T1D1/T1C1/T1C1V9/',
+          provinceCode: 'T1',
+        },
+        {
+          code: 'T1C1V9X',
+          name: 'Xóm',
+          level: 'village',
+          parentCode: 'T1C1V9',
+          path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/',
+          provinceCode: 'T1',
+        },
+      ],
+      'simulation',
+    );
     await expect(service.upsertTree([{ code: 'X1', name: 'X', level: 'village', parentCode: 'T9' }])).rejects.toThrow(
       'parent T9 is unknown',
     );
