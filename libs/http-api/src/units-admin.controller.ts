@@ -100,6 +100,10 @@ export class UnitsAdminController {
     description:
       'unit=CODE: that unit’s changes and the merges into it; province=CODE: the province’s; neither: the caller’s province (a national admin: every one). `before`: the last id of the previous page.',
   })
+  @ApiQuery({ name: 'unit', required: false, description: 'a unit code: its changes and the merges into it' })
+  @ApiQuery({ name: 'province', required: false, description: 'a province code' })
+  @ApiQuery({ name: 'before', required: false, description: 'the id of the last entry of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 100' })
   changes(@Query() query: unknown, @CurrentActor() actor: Actor) {
     return this.imports.changes(actor, parseRequest(UnitChangesQuery, query, 'query'));
   }
