@@ -30,9 +30,13 @@ export const SurveyBody = z.strictObject({
 });
 export type SurveyBody = z.infer<typeof SurveyBody>;
 
-/** One household added by hand (operation `edit`): the columns of the import, `code` for `householdCode`. */
+/**
+ * One household added by hand (operation `edit`): the columns of the import, `code` for
+ * `householdCode`. Without `area`, the household gets its commune's (phường urban, xã rural).
+ */
 export const AddHouseholdBody = HouseholdRecordSchema.omit({ householdCode: true }).extend({
   code: shape.householdCode,
+  area: shape.area.optional(),
 });
 export type AddHouseholdBody = z.output<typeof AddHouseholdBody>;
 
