@@ -92,7 +92,8 @@ describe('HouseholdsRepository', () => {
   });
 
   describe('the case', () => {
-    it('reads the case with its campaign’s province and recorded standard; nothing for an unknown case', async () => {
+    it('reads the case with its campaign’s province, recorded standard and commune’s type; nothing for an unknown case', async () => {
+      // No unit row for the commune: no type (the default area then comes from nowhere).
       expect(await households.findCase(households.fork(), CASE, false)).toEqual({
         id: CASE,
         unit_path: '/T1/T1C1/T1C1V1/',
@@ -104,7 +105,12 @@ describe('HouseholdsRepository', () => {
         province_code: 'T1',
         lists_year: 2027,
         rule_set_period: '2026-2030',
+        commune_type: null,
       });
+      await sql(
+        `insert into admin_unit (code, name, level, parent_code, path, province_code, unit_type) values ('T1C1', 'Phường Một', 'commune', 'T1', '/T1/T1C1/', 'T1', 'Phường')`,
+      );
+      expect(await households.findCase(households.fork(), CASE, false)).toMatchObject({ commune_type: 'Phường' });
       expect(
         await households.findCase(households.fork(), '00000000-0000-4000-8000-000000000000', false),
       ).toBeUndefined();

@@ -131,5 +131,30 @@ export {
   loadRuleSetCatalog,
 } from './standards';
 export type { CampaignRules, CampaignStandard } from './standards';
-export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';
-export type { UnitSeed } from './units';
+export {
+  ActorLevelCheck,
+  DemoUnitsService,
+  OFFICIAL_LIST_NAME,
+  OfficialListError,
+  OfficialUnitList,
+  UnitAreas,
+  UnitDirectory,
+  UnitImportService,
+  UnitRepository,
+  UnitsService,
+  demoVillages,
+  parseUnitFile,
+  planUnitImport,
+  readOfficialList,
+  synthetic2021Province,
+  withPaths,
+} from './units';
+export type {
+  EarlierDemo,
+  ExistingUnit,
+  UnitChangeRow,
+  UnitFileError,
+  UnitFileFormat,
+  UnitImportOutcome,
+  UnitSeed,
+} from './units';

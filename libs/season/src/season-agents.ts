@@ -55,13 +55,13 @@ export async function campaignVillages(
         code: string;
         name: string;
         commune_code: string;
-        commune_name: string;
+        commune_type: string | null;
         commune_parent: string | null;
         parent_level: string | null;
         province_code: string;
       }[]
     >(
-      `select c.id as case_id, v.code, v.name, m.code as commune_code, m.name as commune_name,
+      `select c.id as case_id, v.code, v.name, m.code as commune_code, m.unit_type as commune_type,
               m.parent_code as commune_parent, p.level as parent_level, v.province_code
          from review_case c
          join admin_unit v on v.code = c.village_code
@@ -80,7 +80,7 @@ export async function campaignVillages(
     districtCode: r.parent_level === 'district' ? r.commune_parent : null,
     provinceCode: r.province_code,
     // A phường's households are urban (the commune's type; the household may say otherwise).
-    area: /^phường\b/i.test(r.commune_name) ? 'urban' : 'rural',
+    area: r.commune_type === 'Phường' ? 'urban' : 'rural',
   }));
 }
 

@@ -127,12 +127,15 @@ export class CampaignStartStatements {
     return this.tx.findOneOrFail(Campaign, { provinceCode, year, definitionId });
   }
 
-  /** A case for every village under `provincePath` that has none in the campaign, by village code; the cases created. */
+  /**
+   * A case for every village in use under `provincePath` that has none in the campaign, by village
+   * code; the cases created. A retired village (merged into another) gets none.
+   */
   createCases(campaignId: string, provincePath: string, initial: InitialCase): Promise<CreatedCaseRow[]> {
     return this.tx.execute<CreatedCaseRow[]>(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
          select gen_random_uuid(), ?, u.code, u.parent_code, u.path, ?, ?, 'active', ?, ?::jsonb, 0, 0, ?, ?
-         from admin_unit u where u.level = 'village' and u.path like ?
+         from admin_unit u where u.level = 'village' and u.retired_at is null and u.path like ?
          order by u.code
          on conflict (campaign_id, village_code) do nothing
          returning id, commune_code`,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
+import type { Area } from '@rasoat/poverty-rules';
 import {
   CaseSnapshotSchema,
   type CaseSnapshot,
@@ -12,6 +13,7 @@ import { CaseNotFoundException } from '../cases';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
 import { PovertyStandards, RuleSetUnavailableException, type CampaignRules } from '../standards';
+import { UnitAreas } from '../units';
 import { assertHouseholdOperation, type CaseAccessState } from './household-access';
 import { classifyAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
 import type { HouseholdRow } from './household-view';
@@ -39,6 +41,7 @@ export class HouseholdCaseService {
     private readonly registry: DefinitionRegistry,
     private readonly standards: PovertyStandards,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly areas: UnitAreas,
   ) {}
 
   /** Loads the case without a lock (scope checked) and runs `work` on the same EntityManager. */
@@ -92,6 +95,15 @@ export class HouseholdCaseService {
     const row = await this.households.findHousehold(em, caseId, code);
     if (!row) throw new HouseholdNotFoundException(caseId, code);
     return row;
+  }
+
+  /**
+   * The area a household of the case gets when the file, the request or the survey says none: its
+   * commune's type's (phường urban, xã rural; `config/units/areas.yaml`). Undefined when the type
+   * gives none (a đặc khu, a commune without a type): the area must then be given.
+   */
+  defaultArea(c: LoadedCase): Area | undefined {
+    return this.areas.ofCommuneType(c.row.commune_type).area ?? undefined;
   }
 
   /** The rules of the case's campaign; `RuleSetUnavailableException` (409) when it recorded none. */

@@ -9,6 +9,7 @@ import {
   type ImportError,
   type UploadLimitExceeded,
 } from '@rasoat/household-records';
+import type { Area } from '@rasoat/poverty-rules';
 import { stableJson, vi, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
 import { RuleSetUnavailableException, type CampaignRules } from '../standards';
 import { openOperations } from './household-access';
@@ -36,6 +37,8 @@ export interface HouseholdList {
   /** `full` for the village's and commune's officials; otherwise names, ID numbers and addresses are masked. */
   personalData: 'full' | 'masked';
   facts: HouseholdFacts;
+  /** The area a household gets when nobody gives one: its commune's type's; null when the type gives none. */
+  defaultArea: Area | null;
   households: HouseholdView[];
 }
 
@@ -81,6 +84,7 @@ export class HouseholdListService {
         locked,
         personalData: c.personal ? 'full' : 'masked',
         facts,
+        defaultArea: this.cases.defaultArea(c) ?? null,
         households: rows.map((row) => householdView(row, c.personal)),
       };
     });
@@ -121,6 +125,7 @@ export class HouseholdListService {
       content: input.content,
       fileName: input.fileName,
       indicators: rules?.national.indicators,
+      defaultArea: this.cases.defaultArea(precheck),
       limits: { maxRows, maxExpandedBytes },
     });
     if (!parsed.ok)
@@ -179,11 +184,23 @@ export class HouseholdListService {
     });
   }
 
-  /** Adds one household; the same request again returns it unchanged, another household under its code is a conflict. */
+  /**
+   * Adds one household; the same request again returns it unchanged, another household under its
+   * code is a conflict. Without an area it gets its commune's (400 naming `area` when the commune's
+   * type gives none).
+   */
   async add(caseId: string, actor: Actor, body: AddHouseholdBody): Promise<HouseholdChange> {
-    const { code, ...rest } = body;
-    const record: HouseholdRecord = { householdCode: code, ...rest };
+    const { code, area, ...rest } = body;
     return this.cases.change(caseId, actor, 'edit', async (tx, c, now) => {
+      const householdArea = area ?? this.cases.defaultArea(c);
+      if (householdArea === undefined)
+        throw new HouseholdInvalidException([
+          {
+            field: 'area',
+            message: `bắt buộc: loại đơn vị của xã (${c.row.commune_type ?? 'chưa rõ'}) không cho khu vực mặc định / required: the commune's type (${c.row.commune_type ?? 'unknown'}) gives no default area`,
+          },
+        ]);
+      const record: HouseholdRecord = { householdCode: code, ...rest, area: householdArea };
       const existing = await this.households.findHousehold(tx, caseId, code);
       if (existing) {
         if (stableJson(comparable(householdRecord(existing, true))) === stableJson(comparable(record)))

@@ -39,9 +39,13 @@ export const SurveysBody = z.strictObject({
 });
 export type SurveysBody = z.infer<typeof SurveysBody>;
 
-/** One household added by hand (operation `edit`): the columns of the import, `code` for `householdCode`. */
+/**
+ * One household added by hand (operation `edit`): the columns of the import, `code` for
+ * `householdCode`. Without `area`, the household gets its commune's (phường urban, xã rural).
+ */
 export const AddHouseholdBody = HouseholdRecordSchema.omit({ householdCode: true }).extend({
   code: shape.householdCode,
+  area: shape.area.optional(),
 });
 export type AddHouseholdBody = z.output<typeof AddHouseholdBody>;
 

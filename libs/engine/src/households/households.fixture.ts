@@ -8,6 +8,7 @@ import { loadCatalog } from '@rasoat/definition-catalog';
 import { emptyCaseContext } from '@rasoat/workflow-core';
 import type { DefinitionRegistry } from '../definitions';
 import { PovertyStandards } from '../standards';
+import { UnitAreas } from '../units';
 import { HouseholdCaseService } from './household-case.service';
 import type { HouseholdRow } from './household-view';
 import type { ComplaintRow, HouseholdCaseRow, HouseholdsRepository } from './households.repository';
@@ -39,6 +40,7 @@ export function caseRow(step: string, fields: Partial<HouseholdCaseRow> = {}): H
     snapshot: { step, status: 'active', context: emptyCaseContext() },
     households_locked_at: null,
     province_code: 'T1',
+    commune_type: null,
     lists_year: 2026,
     rule_set_period: '2022-2025',
     ...fields,
@@ -129,9 +131,13 @@ export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow
     insertHistory: jest.fn(),
   };
   const registry = { get: jest.fn(async () => compiled) } as unknown as DefinitionRegistry;
-  const cases = new HouseholdCaseService(repository as unknown as HouseholdsRepository, registry, standards, {
-    now: () => NOW,
-  });
+  const cases = new HouseholdCaseService(
+    repository as unknown as HouseholdsRepository,
+    registry,
+    standards,
+    { now: () => NOW },
+    new UnitAreas(),
+  );
   /** The `details` of the history entries written, in order. */
   const history = () => repository.insertHistory.mock.calls.map(([, entry]) => entry.details);
   return { repository, households: repository as unknown as HouseholdsRepository, cases, registry, history };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions';
 import { StandardsModule } from '../standards';
+import { UnitsModule } from '../units';
 import { HouseholdCaseService } from './household-case.service';
 import { HouseholdCertificatesService } from './household-certificates.service';
 import { HouseholdComplaintsService } from './household-complaints.service';
@@ -19,7 +20,7 @@ const USE_CASES = [
 
 /** A village case's household list: import/export, survey and classification, votes, complaints and re-checks, certificates. */
 @Module({
-  imports: [DefinitionsModule, StandardsModule],
+  imports: [DefinitionsModule, StandardsModule, UnitsModule],
   providers: [...USE_CASES, HouseholdCaseService, HouseholdsRepository],
   exports: [...USE_CASES],
 })

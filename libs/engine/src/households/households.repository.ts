@@ -9,7 +9,7 @@ import { householdFacts, lockCases } from '../cases';
 import type { StoredClassification, SurveyAnswers } from './household-classification';
 import { compareCodes, type HouseholdRow } from './household-view';
 
-/** The `review_case` columns a household operation reads, with its campaign's province and poverty standard. */
+/** The `review_case` columns a household operation reads, with its campaign's province and poverty standard, and its commune's type. */
 export interface HouseholdCaseRow {
   id: string;
   unit_path: string;
@@ -23,6 +23,8 @@ export interface HouseholdCaseRow {
   lists_year: number | null;
   /** The national rule set the campaign classifies with. */
   rule_set_period: string | null;
+  /** The commune's unit type (`Xã`, `Phường`, `Đặc khu`…): the households' default area comes from it. */
+  commune_type: string | null;
 }
 
 /** A `household_complaint` row as raw SQL returns it. */
@@ -137,8 +139,9 @@ export class HouseholdsRepository {
     if (lock) await lockCases(em, [caseId]);
     const [row] = await em.execute<HouseholdCaseRow[]>(
       `select c.id, c.unit_path, c.village_code, c.commune_code, c.definition_key, c.snapshot, c.households_locked_at,
-         k.province_code, k.lists_year, k.rule_set_period
-       from review_case c join campaign k on k.id = c.campaign_id where c.id = ?${lock ? ' for update of c' : ''}`,
+         k.province_code, k.lists_year, k.rule_set_period, cm.unit_type as commune_type
+       from review_case c join campaign k on k.id = c.campaign_id left join admin_unit cm on cm.code = c.commune_code
+       where c.id = ?${lock ? ' for update of c' : ''}`,
       [caseId],
     );
     return row;

@@ -9,6 +9,7 @@ import { Migration20261123180000ProgressAggregates } from './migration-20261123-
 import { Migration20261123190000DefinitionBodyJson } from './migration-20261123-definition-body-json';
 import { Migration20261124090000RefusedEvents } from './migration-20261124-refused-events';
 import { Migration20261207100000PovertyStandard } from './migration-20261207-poverty-standard';
+import { Migration20261207110000Units } from './migration-20261207-units';
 import { Migration20261207120000DemoSeason } from './migration-20261207-demo-season';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
@@ -23,5 +24,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123190000DefinitionBodyJson', class: Migration20261123190000DefinitionBodyJson },
   { name: 'Migration20261124090000RefusedEvents', class: Migration20261124090000RefusedEvents },
   { name: 'Migration20261207100000PovertyStandard', class: Migration20261207100000PovertyStandard },
+  { name: 'Migration20261207110000Units', class: Migration20261207110000Units },
   { name: 'Migration20261207120000DemoSeason', class: Migration20261207120000DemoSeason },
 ];
