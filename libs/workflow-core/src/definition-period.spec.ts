@@ -32,7 +32,7 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     const schema = loadDefinitionYaml(withHeader('effectiveTo: 30/06/2025\n'), 'review.yaml');
     expect(schema.ok).toBe(false);
     expect(!schema.ok && schema.errors).toEqual([
-      expect.objectContaining({ line: 14, path: '$.effectiveTo', message: 'must be a civil date YYYY-MM-DD' }),
+      expect.objectContaining({ line: 18, path: '$.effectiveTo', message: 'must be a civil date YYYY-MM-DD' }),
     ]);
 
     const ok = load(withHeader('effectiveFrom: 2021-09-01\neffectiveTo: 2025-06-30\n'));
@@ -44,8 +44,8 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     expect(validateDefinition(reversed.value, reversed.source)).toEqual([
       {
         file: 'review.yaml',
-        line: 15,
-        col: 14,
+        line: 19,
+        col: 1,
         path: '$.effectiveTo',
         message: 'the version would end (2025-06-30) before it takes effect (effectiveFrom 2025-07-01)',
       },
