@@ -76,7 +76,9 @@ describe('corrected definitions: versions in effect, and a running campaign move
     expect(early.body.error.message).toContain(
       'periodic-review@4 có hiệu lực từ ngày 01/07/2025, sau ngày bắt đầu đợt rà soát (01/09/2024)',
     );
-    expect(early.body.error.message).toContain('periodic-review@4 takes effect on 2025-07-01, after the window starts (2024-09-01)');
+    expect(early.body.error.message).toContain(
+      'periodic-review@4 takes effect on 2025-07-01, after the window starts (2024-09-01)',
+    );
     const campaigns = (await call('GET', '/api/campaigns', admin('T1'))).body;
     expect(campaigns).toEqual([]);
 
@@ -149,12 +151,10 @@ describe('corrected definitions: versions in effect, and a running campaign move
         }),
       ).toBe(200);
     }
-    const surveyed = await call(
-      'PUT',
-      `/api/cases/${reporting}/households/H01/survey`,
-      token('surveyor', 'T2C1V3'),
-      { incomePerCapitaMonthly: 5_000_000, deprivations: [] },
-    );
+    const surveyed = await call('PUT', `/api/cases/${reporting}/households/H01/survey`, token('surveyor', 'T2C1V3'), {
+      incomePerCapitaMonthly: 5_000_000,
+      deprivations: [],
+    });
     expect(surveyed.status).toBe(200);
     expect(
       await send(reporting, token('surveyor', 'T2C1V3'), 'SURVEY_COMPLETED', {
@@ -169,7 +169,14 @@ describe('corrected definitions: versions in effect, and a running campaign move
     });
     expect(voted.status).toBe(200);
     // Version 3's meeting form, with its invented opinion count.
-    const meeting3 = { date: '2026-10-01', chair: 'Trưởng thôn', attendees: 30, opinionsGiven: 25, householdsPut: 1, householdsAgreed: 1 };
+    const meeting3 = {
+      date: '2026-10-01',
+      chair: 'Trưởng thôn',
+      attendees: 30,
+      opinionsGiven: 25,
+      householdsPut: 1,
+      householdsAgreed: 1,
+    };
     expect(await send(reporting, board('T2C1V3'), 'MEETING_HELD', meeting3)).toBe(200);
     expect(await send(reporting, commune, 'POSTING_PERIOD_ENDED')).toBe(200);
     expect((await Promise.all(cases.map((c) => view(c.id)))).map((v) => [v.definition.key, v.step.id])).toEqual([
@@ -193,7 +200,9 @@ describe('corrected definitions: versions in effect, and a running campaign move
     const ended = await call('POST', '/api/admin/migrations', admin(), { campaignId, to: 'periodic-review@5' });
     expect(ended.status).toBe(400);
     expect(ended.body.error).toMatchObject({ code: 'MIGRATION_INVALID', details: { field: 'to' } });
-    expect(ended.body.error.message).toContain('periodic-review@5 applies to campaigns starting on or before 2025-06-30');
+    expect(ended.body.error.message).toContain(
+      'periodic-review@5 applies to campaigns starting on or before 2025-06-30',
+    );
 
     // 3. The dry run changes nothing: every step of version 3 exists in version 4.
     const dry = await call('POST', '/api/admin/migrations', admin(), { campaignId, to: 'periodic-review@4' });
@@ -241,12 +250,14 @@ describe('corrected definitions: versions in effect, and a running campaign move
       await send(reporting, chairman, 'PROVINCE_OPINION_GIVEN', { agreed: false, note: 'Đề nghị phúc tra hộ H01' }),
     ).toBe(200);
     expect((await view(reporting)).step.id).toBe('recheck');
-    expect(await send(reporting, commune, 'RECHECK_COMPLETED', { complaintsResolved: 0, classificationsChanged: 0 })).toBe(
-      200,
-    );
+    expect(
+      await send(reporting, commune, 'RECHECK_COMPLETED', { complaintsResolved: 0, classificationsChanged: 0 }),
+    ).toBe(200);
     expect(await send(reporting, commune, 'POSTING_PERIOD_ENDED')).toBe(200);
     expect(await send(reporting, commune, 'REPORT_SENT_TO_PROVINCE', { reportRef: '14/BC-UBND' })).toBe(200);
-    expect(await send(reporting, chairman, 'PROVINCE_OPINION_GIVEN', { agreed: true, opinionRef: '77/UBND-KGVX' })).toBe(200);
+    expect(
+      await send(reporting, chairman, 'PROVINCE_OPINION_GIVEN', { agreed: true, opinionRef: '77/UBND-KGVX' }),
+    ).toBe(200);
     const recognised = await view(reporting);
     expect(recognised.step.id).toBe('recognition');
     expect(recognised.counters).toMatchObject({ provinceDisagreements: 1, recheckRounds: 1 });

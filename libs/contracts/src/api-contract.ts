@@ -61,7 +61,10 @@ export const StartCampaignBody = z
      */
     definitionKey: z
       .string()
-      .regex(/^[a-z][a-z0-9-]*(@\d+)?$/, 'must look like periodic-review@4, or periodic-review for the version in effect'),
+      .regex(
+        /^[a-z][a-z0-9-]*(@\d+)?$/,
+        'must look like periodic-review@4, or periodic-review for the version in effect',
+      ),
     /** Defaults to the definition's window in the campaign's year. */
     windowStart: z.iso.date().optional(),
     windowEnd: z.iso.date().optional(),

@@ -138,9 +138,10 @@ describe('anyStep: events accepted in any step that never move the case', () => 
   it('is in the editor schema, and optional: a definition without it keeps its content', () => {
     const properties = (definitionJsonSchema() as { properties: Record<string, unknown> }).properties;
     expect(properties).toHaveProperty('anyStep');
-    expect('anyStep' in load(TEXT.replace(/anyStep:\n(.+\n){3}/, '').replace(/ {2}SAMPLE_RESURVEYED:\n(.+\n){5}/, '')).definition).toBe(
-      false,
-    );
+    expect(
+      'anyStep' in
+        load(TEXT.replace(/anyStep:\n(.+\n){3}/, '').replace(/ {2}SAMPLE_RESURVEYED:\n(.+\n){5}/, '')).definition,
+    ).toBe(false);
   });
 
   describe('validation, each error at its place', () => {
@@ -162,7 +163,10 @@ describe('anyStep: events accepted in any step that never move the case', () => 
       ]);
       // The short form names a target too.
       expect(errorsOf(text.replace(/anyStep:\n(.+\n){4}/, 'anyStep:\n  SAMPLE_RESURVEYED: meeting\n'))).toEqual([
-        expect.objectContaining({ path: '$.anyStep.SAMPLE_RESURVEYED', message: expect.stringContaining('remove the target') }),
+        expect.objectContaining({
+          path: '$.anyStep.SAMPLE_RESURVEYED',
+          message: expect.stringContaining('remove the target'),
+        }),
       ]);
     });
 
@@ -170,11 +174,22 @@ describe('anyStep: events accepted in any step that never move the case', () => 
       const unknown = errorsOf(TEXT.replace('anyStep:\n  SAMPLE_RESURVEYED:', 'anyStep:\n  SAMPLE_REDONE:'));
       expect(unknown.map((e) => [e.path, e.line, e.message])).toEqual([
         ['$.anyStep.SAMPLE_REDONE', 21, 'unknown event "SAMPLE_REDONE": declare it under events'],
-        ['$.anyStep.SAMPLE_REDONE.guard.expr', 22, '"event.discrepanciesFound": event "SAMPLE_REDONE" has no field "discrepanciesFound"'],
-        ['$.anyStep.SAMPLE_REDONE.guard.expr', 22, '"event.householdsSampled": event "SAMPLE_REDONE" has no field "householdsSampled"'],
+        [
+          '$.anyStep.SAMPLE_REDONE.guard.expr',
+          22,
+          '"event.discrepanciesFound": event "SAMPLE_REDONE" has no field "discrepanciesFound"',
+        ],
+        [
+          '$.anyStep.SAMPLE_REDONE.guard.expr',
+          22,
+          '"event.householdsSampled": event "SAMPLE_REDONE" has no field "householdsSampled"',
+        ],
         ['$.events.SAMPLE_RESURVEYED', 12, 'event "SAMPLE_RESURVEYED" is declared but no step handles it'],
       ]);
-      const twice = TEXT.replace('on: { MEETING_HELD: done }', 'on: { MEETING_HELD: done, SAMPLE_RESURVEYED: meeting }');
+      const twice = TEXT.replace(
+        'on: { MEETING_HELD: done }',
+        'on: { MEETING_HELD: done, SAMPLE_RESURVEYED: meeting }',
+      );
       expect(errorsOf(twice)).toEqual([
         expect.objectContaining({
           path: '$.anyStep.SAMPLE_RESURVEYED',
@@ -190,7 +205,10 @@ describe('anyStep: events accepted in any step that never move the case', () => 
         'name: incremnt',
       );
       expect(errorsOf(text).map((e) => [e.path, e.message])).toEqual([
-        ['$.anyStep.SAMPLE_RESURVEYED.guard.expr', '"event.discrepancies": event "SAMPLE_RESURVEYED" has no field "discrepancies"'],
+        [
+          '$.anyStep.SAMPLE_RESURVEYED.guard.expr',
+          '"event.discrepancies": event "SAMPLE_RESURVEYED" has no field "discrepancies"',
+        ],
         ['$.anyStep.SAMPLE_RESURVEYED.actions[0].name', expect.stringContaining('unknown action "incremnt"')],
       ]);
     });

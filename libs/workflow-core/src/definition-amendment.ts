@@ -28,10 +28,16 @@ export function amendedMarkings(published: Definition, next: Definition): string
   const changed = new Set<string>(AMENDABLE_TOP_KEYS.filter((key) => published[key] !== next[key]));
   const compare = (a: Record<string, FieldSpec> = {}, b: Record<string, FieldSpec> = {}) => {
     for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const [before, after] = [a[name] as Record<string, unknown> | undefined, b[name] as Record<string, unknown> | undefined];
+      const [before, after] = [
+        a[name] as Record<string, unknown> | undefined,
+        b[name] as Record<string, unknown> | undefined,
+      ];
       for (const key of AMENDABLE_FIELD_KEYS) if (before?.[key] !== after?.[key]) changed.add(key);
       if (a[name]?.type === 'list' && b[name]?.type === 'list')
-        compare((a[name] as { items: Record<string, FieldSpec> }).items, (b[name] as { items: Record<string, FieldSpec> }).items);
+        compare(
+          (a[name] as { items: Record<string, FieldSpec> }).items,
+          (b[name] as { items: Record<string, FieldSpec> }).items,
+        );
     }
   };
   for (const type of new Set([...Object.keys(published.events), ...Object.keys(next.events)]))

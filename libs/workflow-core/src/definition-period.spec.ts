@@ -90,7 +90,12 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
 
     const bad = loadDefinitionDocument(overlay('effectiveTo: 2025-6-30\n'), 't9.yaml', resolve);
     expect(!bad.ok && bad.errors).toEqual([
-      expect.objectContaining({ file: 't9.yaml', line: 5, path: '$.effectiveTo', message: 'must be a civil date YYYY-MM-DD' }),
+      expect.objectContaining({
+        file: 't9.yaml',
+        line: 5,
+        path: '$.effectiveTo',
+        message: 'must be a civil date YYYY-MM-DD',
+      }),
     ]);
   });
 
@@ -105,7 +110,12 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     expect(isFieldMarkingAmendment(published, ended)).toBe(true);
     expect(amendedMarkings(published, ended)).toEqual(['effectiveTo']);
     // Moved or taken away again: still only a marking.
-    expect(isFieldMarkingAmendment(ended, change((d) => (d.effectiveTo = '2025-12-31')))).toBe(true);
+    expect(
+      isFieldMarkingAmendment(
+        ended,
+        change((d) => (d.effectiveTo = '2025-12-31')),
+      ),
+    ).toBe(true);
     expect(isFieldMarkingAmendment(ended, published)).toBe(true);
 
     const both = change((d) => {
@@ -115,7 +125,12 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     expect(isFieldMarkingAmendment(published, both)).toBe(true);
     expect(amendedMarkings(published, both)).toEqual(['effectiveTo', 'max']);
 
-    expect(isFieldMarkingAmendment(published, change((d) => (d.effectiveFrom = '2021-09-01')))).toBe(false);
+    expect(
+      isFieldMarkingAmendment(
+        published,
+        change((d) => (d.effectiveFrom = '2021-09-01')),
+      ),
+    ).toBe(false);
     expect(
       isFieldMarkingAmendment(
         published,

@@ -277,9 +277,15 @@ export function validateDefinition(
     }
     if (!window || window.start.length !== 10) return;
     if (to && window.start > to)
-      err(['window', 'start'], `the window starts (${window.start}) after the last day of the version (effectiveTo ${to})`);
+      err(
+        ['window', 'start'],
+        `the window starts (${window.start}) after the last day of the version (effectiveTo ${to})`,
+      );
     if (from && window.start < from)
-      err(['window', 'start'], `the window starts (${window.start}) before the version takes effect (effectiveFrom ${from})`);
+      err(
+        ['window', 'start'],
+        `the window starts (${window.start}) before the version takes effect (effectiveFrom ${from})`,
+      );
   }
 
   function checkGuard(ref: GuardRef, path: PathSegment[], eventType: string | null): void {

@@ -82,7 +82,12 @@ const callOrder = (mocks: Record<string, jest.Mock>) =>
 function findsInserted(tx: { insertIfAbsent: jest.Mock; findByProvinceYearDefinition: jest.Mock }) {
   tx.findByProvinceYearDefinition.mockImplementation(async () => {
     const row = tx.insertIfAbsent.mock.lastCall?.[0] as Campaign;
-    return campaign({ year: row.year, definitionKey: row.definitionKey, windowStart: row.windowStart, windowEnd: row.windowEnd });
+    return campaign({
+      year: row.year,
+      definitionKey: row.definitionKey,
+      windowStart: row.windowStart,
+      windowEnd: row.windowEnd,
+    });
   });
 }
 
@@ -316,7 +321,9 @@ describe('CampaignsService', () => {
       // A rolled-back version is not a candidate (the registry lists live versions only).
       registry.liveKeys.mockResolvedValueOnce(['periodic-review@3', 'periodic-review@2', 'periodic-review@1']);
       await service.start(body({ definitionKey: 'periodic-review' }), national);
-      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(expect.objectContaining({ definitionKey: 'periodic-review@3' }));
+      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(
+        expect.objectContaining({ definitionKey: 'periodic-review@3' }),
+      );
     });
 
     it('refuses (400) a process alone when no live version can be pinned, saying why for each', async () => {

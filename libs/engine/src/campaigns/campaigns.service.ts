@@ -50,7 +50,11 @@ export class CampaignsService {
         `"${body.provinceCode}" is a ${province.level}, not a province`,
       );
     assertInScope(actor, province.path, `tỉnh ${body.provinceCode}`);
-    const { key: definitionKey, compiled, window } = body.definitionKey.includes('@')
+    const {
+      key: definitionKey,
+      compiled,
+      window,
+    } = body.definitionKey.includes('@')
       ? await this.pinned(body, body.definitionKey, province.code)
       : await this.inEffect(body, body.definitionKey, province.code);
     const now = this.clock.now();

@@ -95,7 +95,13 @@ describe('DefinitionRegistry', () => {
       NOW,
       SYSTEM_ACTOR,
       expect.any(String),
-      { key: KEY, from: entry.contentHash, to: amended.contentHash, reason: 'markings only (effectiveTo)', markings: ['effectiveTo'] },
+      {
+        key: KEY,
+        from: entry.contentHash,
+        to: amended.contentHash,
+        reason: 'markings only (effectiveTo)',
+        markings: ['effectiveTo'],
+      },
     );
   });
 
