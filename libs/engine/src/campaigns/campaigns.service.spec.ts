@@ -289,6 +289,20 @@ describe('CampaignsService', () => {
       expect(campaigns.transaction).toHaveBeenCalledTimes(1);
     });
 
+    it('starts again a campaign already running on a version whose last day has passed (villages added since): only new campaigns are refused', async () => {
+      const { service, campaigns, tx } = setup();
+      const running = campaign({ definitionKey: THREE_LEVEL });
+      campaigns.listInProvince.mockResolvedValue([campaign({ year: 2025 }), running]);
+      tx.findByProvinceYearDefinition.mockResolvedValue(running);
+      tx.createCases.mockResolvedValue([{ id: 'case-9', commune_code: 'T1C2' }]);
+      expect(await service.start(body({ definitionKey: THREE_LEVEL }), national)).toMatchObject({ casesCreated: 1 });
+      expect(campaigns.listInProvince).toHaveBeenCalledWith('T1');
+      // Another year of the province is a new campaign.
+      await expect(service.start(body({ definitionKey: THREE_LEVEL, year: 2027 }), national)).rejects.toThrow(
+        `${THREE_LEVEL} applies to campaigns starting on or before 2025-06-30`,
+      );
+    });
+
     it('pins the newest version in effect on the window start when the process is named alone', async () => {
       const { service, tx, registry } = setup();
       findsInserted(tx);

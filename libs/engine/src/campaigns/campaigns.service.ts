@@ -155,8 +155,11 @@ export class CampaignsService {
         `${key} là quy trình của tỉnh ${definition.province}, không phải của tỉnh ${provinceCode} / ${key} belongs to province ${definition.province}, not ${provinceCode}`,
       );
     }
+    // A campaign already running on the version may be started again (villages added since):
+    // the period only refuses new campaigns.
     const outside = outsidePeriod(key, definition, window.start);
-    if (outside) throw new CampaignInvalidException('definitionKey', outside);
+    if (outside && !(await this.alreadyPinned(provinceCode, body.year, key)))
+      throw new CampaignInvalidException('definitionKey', outside);
     if (await this.registry.isRetired(key)) {
       throw new CampaignInvalidException(
         'definitionKey',
@@ -164,6 +167,11 @@ export class CampaignsService {
       );
     }
     return { key, compiled, window };
+  }
+
+  /** True when the province's campaign of that year and process is already pinned to `key`. */
+  private async alreadyPinned(provinceCode: string, year: number, key: string): Promise<boolean> {
+    return (await this.campaigns.listInProvince(provinceCode)).some((c) => c.year === year && c.definitionKey === key);
   }
 
   /**
