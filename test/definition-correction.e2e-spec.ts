@@ -236,6 +236,20 @@ describe('corrected definitions: versions in effect, and a running campaign move
       toStep: 'commune_report',
       details: { from: 'periodic-review@3', to: 'periodic-review@4' },
     });
+    // Progress shows the new step where the procedure has it.
+    const progress = (await call('GET', `/api/progress?unit=T2&campaign=${campaignId}`, admin())).body;
+    expect(progress.steps.map((st: { id: string }) => st.id)).toEqual([
+      'listing',
+      'survey',
+      'meeting',
+      'posting',
+      'recheck',
+      'commune_report',
+      'province_opinion',
+      'recognition',
+      'reporting',
+      'completed',
+    ]);
     const audit = (await call('GET', '/api/admin/audit', admin())).body;
     expect(audit[0]).toMatchObject({ action: 'migrate', version: 4, details: { campaignId, to: 'periodic-review@4' } });
 
