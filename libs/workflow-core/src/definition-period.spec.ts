@@ -16,6 +16,8 @@ function load(text: string) {
   return loaded;
 }
 const withHeader = (lines: string) => TEXT.replace('version: 1\n', `version: 1\n${lines}`);
+/** The line of the first header line `withHeader` inserts. */
+const INSERTED = TEXT.split('\n').indexOf('version: 1') + 2;
 
 describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
   it('places a campaign start before, in or after the period, both ends included', () => {
@@ -32,7 +34,7 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     const schema = loadDefinitionYaml(withHeader('effectiveTo: 30/06/2025\n'), 'review.yaml');
     expect(schema.ok).toBe(false);
     expect(!schema.ok && schema.errors).toEqual([
-      expect.objectContaining({ line: 18, path: '$.effectiveTo', message: 'must be a civil date YYYY-MM-DD' }),
+      expect.objectContaining({ line: INSERTED, path: '$.effectiveTo', message: 'must be a civil date YYYY-MM-DD' }),
     ]);
 
     const ok = load(withHeader('effectiveFrom: 2021-09-01\neffectiveTo: 2025-06-30\n'));
@@ -44,7 +46,7 @@ describe('effective period of a version (effectiveFrom, effectiveTo)', () => {
     expect(validateDefinition(reversed.value, reversed.source)).toEqual([
       {
         file: 'review.yaml',
-        line: 19,
+        line: INSERTED + 1,
         col: 1,
         path: '$.effectiveTo',
         message: 'the version would end (2025-06-30) before it takes effect (effectiveFrom 2025-07-01)',
