@@ -11,8 +11,9 @@ export const DEMO_DEFINITION_KEY = 'periodic-review@1';
 
 /**
  * What every process does once the schema is migrated (`migrateDatabase`): publish the
- * shipped definitions (refusing to start when one is invalid or a published version changed)
- * and, when configured, seed the demo province. Several processes may start at once: a
+ * shipped definitions (refusing to start when one is invalid or a published version changed),
+ * record the poverty standard of campaigns started before campaigns recorded it, and, when
+ * configured, seed the demo province. Several processes may start at once: a
  * PostgreSQL advisory lock lets one of them do the work while the others wait.
  */
 @Injectable()
@@ -30,6 +31,8 @@ export class EngineBootstrap {
   async run(options: { seedDemo: boolean }): Promise<void> {
     await withAdvisoryLock(this.config.databaseUrl as string, 'rasoat-bootstrap', async () => {
       await this.registry.publishShipped(this.clock.now());
+      // Campaigns started before campaigns recorded their poverty standard get it now (needs the definitions).
+      await this.campaigns.recordMissingStandards();
       if (options.seedDemo) await this.seedDemo();
     });
   }

@@ -5,6 +5,7 @@ import { AuthException } from '../auth';
 import type { ArmedDeadline, DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import type { DefinitionRegistry } from '../definitions';
 import { ManualClock } from '../infrastructure';
+import { PovertyStandards } from '../standards';
 import type { UnitsService } from '../units';
 import type { CampaignRepository, CampaignStartStatements, CreatedCaseRow } from './campaign.repository';
 import { CampaignConflictException, CampaignNotFoundException } from './campaigns.exception';
@@ -35,6 +36,7 @@ const unit = (code: string, level: AdminUnit['level'], path: string, provinceCod
 });
 const UNITS = new Map([
   ['T1', unit('T1', 'province', '/T1/')],
+  ['24', unit('24', 'province', '/24/')],
   ['T2', unit('T2', 'province', '/T2/')],
   ['T1C1', unit('T1C1', 'commune', '/T1/T1C1/')],
 ]);
@@ -61,8 +63,12 @@ const campaign = (fields: Partial<Campaign> = {}): Campaign => ({
   caseCount: 0,
   createdAt: NOW,
   createdBy: 'admin@T1',
+  listsYear: 2027,
+  ruleSetPeriod: '2026-2030',
+  ruleSetReason: { vi: 'lý do', en: 'reason' },
   ...fields,
 });
+const standards = new PovertyStandards();
 
 const plan: ArmedDeadline = {
   dueDate: '2026-12-14',
@@ -102,12 +108,15 @@ function setup() {
     countInStep: jest.fn().mockResolvedValue(undefined),
     countStagesReached: jest.fn().mockResolvedValue(undefined),
     addToCaseCount: jest.fn().mockResolvedValue(undefined),
+    recordStandard: jest.fn().mockResolvedValue(true),
   } satisfies Record<keyof CampaignStartStatements, jest.Mock>;
   const campaigns = {
     findById: jest.fn<Promise<Campaign | null>, [string]>().mockResolvedValue(null),
     listAll: jest.fn().mockResolvedValue([]),
     listInProvince: jest.fn().mockResolvedValue([]),
     setWindow: jest.fn().mockResolvedValue(undefined),
+    withoutStandard: jest.fn<Promise<Campaign[]>, []>().mockResolvedValue([]),
+    recordStandard: jest.fn().mockResolvedValue(true),
     transaction: jest.fn(async (work: (statements: CampaignStartStatements) => Promise<unknown>) =>
       work(tx as unknown as CampaignStartStatements),
     ),
@@ -140,6 +149,7 @@ function setup() {
     deadlines as unknown as DeadlineScheduler,
     timers as unknown as TimersProducer,
     recompute as unknown as DeadlineRecomputeService,
+    standards,
     new ManualClock(NOW),
   );
   return { service, campaigns, tx, registry, deadlines, timers, recompute };
@@ -361,6 +371,123 @@ describe('CampaignsService', () => {
         service.start(body({ definitionKey: 'bac-giang-periodic-review-2021', year: 2021 }), national),
       ).rejects.toThrow(`${BAC_GIANG}: của tỉnh 24 / of province 24`);
       expect(campaigns.transaction).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('the poverty standard', () => {
+    const reason2026 =
+      'Rà soát định kỳ năm 2026: danh sách áp dụng năm 2027 → chuẩn nghèo 2026–2030, Nghị định 351/2025/NĐ-CP';
+
+    it('records the rule set in force for the year the lists apply, and why: an autumn 2026 review → lists of 2027 → Decree 351/2025', async () => {
+      const { service, tx } = setup();
+      await service.start(body(), provinceAdmin);
+      expect(tx.insertIfAbsent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          standard: {
+            listsYear: 2027,
+            ruleSetPeriod: '2026-2030',
+            ruleSetReason: {
+              vi: expect.stringContaining(reason2026),
+              en: expect.stringContaining('the lists apply in 2027'),
+            },
+          },
+        }),
+      );
+    });
+
+    it.each<[string, Partial<StartCampaignBody>, number, string]>([
+      [
+        'an autumn 2025 review (lists of 2026)',
+        { year: 2025, windowStart: '2025-09-01', windowEnd: '2025-12-14' },
+        2026,
+        '2022-2025',
+      ],
+      // A province overlay is of the kind at the root of its `extends` chain (periodic-review).
+      [
+        'Bắc Giang’s 2021 overlay (lists of 2022)',
+        {
+          provinceCode: '24',
+          definitionKey: BAC_GIANG,
+          year: 2021,
+          windowStart: '2021-09-01',
+          windowEnd: '2021-12-14',
+        },
+        2022,
+        '2022-2025',
+      ],
+      [
+        'a regular review of 2026 (lists of the same year)',
+        { definitionKey: 'regular-review@1', year: 2026, windowStart: '2026-10-15', windowEnd: '2026-11-14' },
+        2026,
+        '2022-2025',
+      ],
+    ])('%s', async (_name, fields, listsYear, period) => {
+      const { service, tx } = setup();
+      const given = body(fields);
+      tx.findByProvinceYearDefinition.mockResolvedValue(
+        campaign({
+          ...given,
+          definitionKey: given.definitionKey,
+          windowStart: given.windowStart,
+          windowEnd: given.windowEnd,
+        }),
+      );
+      await service.start(given, national);
+      expect(tx.insertIfAbsent).toHaveBeenCalledWith(
+        expect.objectContaining({ standard: expect.objectContaining({ listsYear, ruleSetPeriod: period }) }),
+      );
+    });
+
+    it('refuses (400) a year whose lists no rule set covers, and a process whose lists year is not declared, writing nothing', async () => {
+      const { service, campaigns, registry } = setup();
+      await expect(
+        service.start(body({ year: 2030, windowStart: '2030-09-01', windowEnd: '2030-12-14' }), national),
+      ).rejects.toMatchObject({
+        code: 'CAMPAIGN_INVALID',
+        details: { field: 'year' },
+        message: expect.stringContaining('lập danh sách áp dụng năm 2031'),
+      });
+      const base = compiledOf(KEY);
+      registry.get.mockImplementation(async (key: string) =>
+        key === 'x-review@1' ? { ...base, definition: { ...base.definition, id: 'x-review' } } : compiledOf(key),
+      );
+      await expect(service.start(body({ definitionKey: 'x-review@1' }), national)).rejects.toMatchObject({
+        code: 'CAMPAIGN_INVALID',
+        details: { field: 'definitionKey' },
+        message: expect.stringContaining('Chưa khai báo năm áp dụng danh sách của quy trình "x-review"'),
+      });
+      expect(campaigns.transaction).not.toHaveBeenCalled();
+    });
+
+    it('records the standard of an existing campaign that has none when it is started again, and keeps a recorded one', async () => {
+      const { service, tx } = setup();
+      tx.findByProvinceYearDefinition.mockResolvedValue(
+        campaign({ listsYear: null, ruleSetPeriod: null, ruleSetReason: null }),
+      );
+      const { campaign: started } = await service.start(body(), provinceAdmin);
+      expect(tx.recordStandard).toHaveBeenCalledWith(
+        'campaign-1',
+        expect.objectContaining({ ruleSetPeriod: '2026-2030' }),
+      );
+      expect(started).toMatchObject({ listsYear: 2027, ruleSetPeriod: '2026-2030' });
+      tx.recordStandard.mockClear();
+      tx.findByProvinceYearDefinition.mockResolvedValue(campaign({ ruleSetPeriod: '2022-2025', listsYear: 2026 }));
+      expect((await service.start(body(), provinceAdmin)).campaign).toMatchObject({ ruleSetPeriod: '2022-2025' });
+      expect(tx.recordStandard).not.toHaveBeenCalled();
+    });
+
+    it('gives campaigns started before campaigns recorded their standard one at start-up; one that cannot be chosen is left without', async () => {
+      const { service, campaigns } = setup();
+      campaigns.withoutStandard.mockResolvedValue([
+        campaign({ id: 'c-2025', year: 2025, ruleSetPeriod: null, listsYear: null }),
+        campaign({ id: 'c-2030', year: 2030, ruleSetPeriod: null, listsYear: null }),
+      ]);
+      expect(await service.recordMissingStandards()).toEqual({ recorded: 1, failed: 1 });
+      expect(campaigns.recordStandard).toHaveBeenCalledTimes(1);
+      expect(campaigns.recordStandard).toHaveBeenCalledWith(
+        'c-2025',
+        expect.objectContaining({ listsYear: 2026, ruleSetPeriod: '2022-2025' }),
+      );
     });
   });
 

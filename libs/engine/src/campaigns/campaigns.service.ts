@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import type { Campaign } from '@rasoat/persistence';
+import { PovertyRulesError, PovertyRulesErrorCode } from '@rasoat/poverty-rules';
 import { dmy } from '@rasoat/calendar';
 import {
   effectivePeriodPosition,
@@ -14,8 +15,9 @@ import { assertInScope, AuthErrorCode, AuthException, isNational } from '../auth
 import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
+import { PovertyStandards } from '../standards';
 import { UnitsService } from '../units';
-import { CampaignRepository } from './campaign.repository';
+import { CampaignRepository, type RecordedStandard } from './campaign.repository';
 import { CampaignConflictException, CampaignInvalidException, CampaignNotFoundException } from './campaigns.exception';
 
 export interface CampaignStarted {
@@ -26,7 +28,9 @@ export interface CampaignStarted {
 /**
  * Campaigns: a province's review for a year on one pinned definition version. Starting one
  * creates a case per village of the province, in bulk; starting it again creates only the
- * cases still missing (e.g. villages added since), so it is idempotent.
+ * cases still missing (e.g. villages added since), so it is idempotent. A campaign records the
+ * poverty standard its households are classified with and why: the rule set in force for the
+ * year its lists apply (`PovertyStandards.choose`).
  */
 @Injectable()
 export class CampaignsService {
@@ -39,6 +43,7 @@ export class CampaignsService {
     private readonly deadlines: DeadlineScheduler,
     private readonly timers: TimersProducer,
     private readonly recompute: DeadlineRecomputeService,
+    private readonly standards: PovertyStandards,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,6 +62,7 @@ export class CampaignsService {
     } = body.definitionKey.includes('@')
       ? await this.pinned(body, body.definitionKey, province.code)
       : await this.inEffect(body, body.definitionKey, province.code);
+    const standard = await this.chooseStandard(compiled, body.year, province.code);
     const now = this.clock.now();
     const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
     const arm = initial.effects.flatMap((e) => (e.kind === 'deadline.arm' ? [e] : []));
@@ -79,13 +85,17 @@ export class CampaignsService {
         provinceCode: province.code,
         year: body.year,
         definitionId: compiled.definition.id,
-        definitionKey,
+        definitionKey: definitionKey,
         windowStart: window.start,
         windowEnd: window.end,
         createdAt: now,
         createdBy: actor.sub,
+        standard,
       });
       const campaign = await tx.findByProvinceYearDefinition(province.code, body.year, compiled.definition.id);
+      // A campaign started before campaigns recorded their standard records it now; a recorded one is kept.
+      if (!campaign.ruleSetPeriod && (await tx.recordStandard(campaign.id, standard)))
+        Object.assign(campaign, standard);
       if (
         campaign.definitionKey !== definitionKey ||
         campaign.windowStart !== window.start ||
@@ -102,7 +112,7 @@ export class CampaignsService {
         );
       }
       const created = await tx.createCases(campaign.id, province.path, {
-        definitionKey,
+        definitionKey: definitionKey,
         step: initial.to,
         stage: stageOf(compiled, initial.to),
         snapshot: initial.snapshot,
@@ -112,7 +122,7 @@ export class CampaignsService {
       const ids = created.map((c) => c.id);
       await tx.recordStarted(ids, now, actor, initial.to, {
         campaignId: campaign.id,
-        definitionKey,
+        definitionKey: definitionKey,
       });
       for (const { effect, plan } of planned)
         await tx.armDeadlines(ids, effect.step, effect.deadline, plan, now, this.deadlines.calendarVersion);
@@ -207,6 +217,62 @@ export class CampaignsService {
       'definitionKey',
       `Không có phiên bản nào của "${definitionId}" dùng được cho đợt rà soát này / no version of "${definitionId}" can be pinned by this campaign: ${passed.join('; ')}`,
     );
+  }
+
+  /**
+   * Records the standard of every campaign that has none (started before campaigns recorded it),
+   * as a new campaign would choose it; one that cannot be chosen (its process or year not covered
+   * by `config/poverty-rules/`) is logged and left without: its households cannot be classified
+   * until the rule files cover it. Run by every process at start.
+   */
+  async recordMissingStandards(): Promise<{ recorded: number; failed: number }> {
+    let recorded = 0;
+    let failed = 0;
+    for (const campaign of await this.campaigns.withoutStandard()) {
+      try {
+        const compiled = await this.registry.get(campaign.definitionKey);
+        const standard = await this.chooseStandard(compiled, campaign.year, campaign.provinceCode);
+        if (await this.campaigns.recordStandard(campaign.id, standard)) recorded++;
+        this.logger.log(`campaign ${campaign.id}: ${standard.ruleSetReason.en}`);
+      } catch (error) {
+        if (!(error instanceof CampaignInvalidException)) throw error;
+        failed++;
+        this.logger.warn(`campaign ${campaign.id} records no poverty standard: ${error.message}`);
+      }
+    }
+    return { recorded, failed };
+  }
+
+  /**
+   * The standard a campaign of `compiled` in `year` uses, and why. The process kind is the first
+   * id along the definition's `extends` chain (itself, then what it extends, to the national
+   * root) that `config/poverty-rules/lists-year.yaml` lists. 400 naming `definitionKey` when no
+   * id of the chain is listed, `year` when no rule set is in force for the year the lists apply.
+   */
+  private async chooseStandard(
+    compiled: CompiledDefinition,
+    year: number,
+    provinceCode: string,
+  ): Promise<RecordedStandard> {
+    const known = new Set(this.standards.rules.processKinds());
+    const chain = [compiled.definition.id];
+    let current = compiled;
+    // An overlay chain is short (province → national); the bound guards against a cycle in published data.
+    for (let depth = 0; current.definition.extends !== undefined && depth < 10; depth++) {
+      current = await this.registry.get(current.definition.extends);
+      chain.push(current.definition.id);
+    }
+    const kind = chain.find((id) => known.has(id)) ?? chain[chain.length - 1];
+    try {
+      const choice = this.standards.choose(kind, year, provinceCode);
+      return { listsYear: choice.listsYear, ruleSetPeriod: choice.period, ruleSetReason: choice.reason };
+    } catch (error) {
+      if (!(error instanceof PovertyRulesError)) throw error;
+      throw new CampaignInvalidException(
+        error.code === PovertyRulesErrorCode.UnknownProcess ? 'definitionKey' : 'year',
+        error.message,
+      );
+    }
   }
 
   /** Moves a running campaign's window; deadlines that depend on it are recomputed, with history. */

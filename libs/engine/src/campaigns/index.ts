@@ -1,5 +1,5 @@
 export { CampaignRepository } from './campaign.repository';
-export type { NewCampaignRow } from './campaign.repository';
+export type { NewCampaignRow, RecordedStandard } from './campaign.repository';
 export { CampaignNotFoundException } from './campaigns.exception';
 export { CampaignsModule } from './campaigns.module';
 export { CampaignsService, outsidePeriod } from './campaigns.service';

@@ -9,8 +9,8 @@ import {
   type ImportError,
   type UploadLimitExceeded,
 } from '@rasoat/household-records';
-import type { RuleSet } from '@rasoat/poverty-rules';
 import { stableJson, vi, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
+import { RuleSetUnavailableException, type CampaignRules } from '../standards';
 import { openOperations } from './household-access';
 import { HouseholdCaseService } from './household-case.service';
 import { classifyAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
@@ -23,11 +23,7 @@ import {
   type HouseholdChange,
   type HouseholdView,
 } from './household-view';
-import {
-  HouseholdConflictException,
-  HouseholdInvalidException,
-  RuleSetUnavailableException,
-} from './households.exception';
+import { HouseholdConflictException, HouseholdInvalidException } from './households.exception';
 import { HouseholdsRepository, type HouseholdIdentity } from './households.repository';
 
 export interface HouseholdList {
@@ -118,13 +114,13 @@ export class HouseholdListService {
   ): Promise<ImportOutcome> {
     // Refuse early (scope, role, step) before reading a large file; checked again under the lock.
     const precheck = await this.cases.precheck(caseId, actor, 'import');
-    const ruleSet = this.cases.ruleSetIfDeclared(precheck);
+    const rules = this.cases.rulesIfAvailable(precheck);
     const { maxRows, maxExpandedBytes } = this.config.uploads.householdFile;
     const parsed = await parseHouseholdFile({
       format: input.format,
       content: input.content,
       fileName: input.fileName,
-      indicators: ruleSet?.indicators,
+      indicators: rules?.national.indicators,
       limits: { maxRows, maxExpandedBytes },
     });
     if (!parsed.ok)
@@ -132,7 +128,7 @@ export class HouseholdListService {
         ? { ok: false, errors: parsed.errors }
         : { ok: false, errors: parsed.errors, limit: parsed.limit };
     const households = parsed.households;
-    const classified = households.map((record) => classifyRecord(ruleSet, record));
+    const classified = households.map((record) => classifyRecord(rules, record));
 
     return this.cases.change(caseId, actor, 'import', async (tx, c, now) => {
       const existing = await this.households.households(tx, caseId);
@@ -199,7 +195,9 @@ export class HouseholdListService {
         );
       }
       const surveyed = record.incomePerCapitaMonthly !== undefined && record.deprivations !== undefined;
-      const classification = surveyed ? this.cases.classify(c, record.householdCode, answersOf(record)) : null;
+      const classification = surveyed
+        ? this.cases.classify(c, record.householdCode, answersOf(record), '', record.memberCount)
+        : null;
       await this.households.insertHouseholds(tx, caseId, [{ record, classification }], actor, now);
       await this.cases.history(tx, c, now, actor, 'edit', {
         action: 'add',
@@ -238,6 +236,7 @@ export class HouseholdListService {
           area: next.area,
           incomePerCapitaMonthly: income,
           deprivations: row.deprivations,
+          lowIncomeWorkers: row.low_income_workers,
         });
       }
       await this.households.updateIdentity(tx, row.id, next, reclassified, now);
@@ -253,15 +252,18 @@ export class HouseholdListService {
   }
 }
 
-/** An imported row with both survey fields is classified; codes were checked by the import against the same rule set. */
-function classifyRecord(ruleSet: RuleSet | undefined, record: HouseholdRecord): StoredClassification | null {
+/**
+ * An imported row with both survey fields is classified (nationally, and by the province's own
+ * lines beside it); codes were checked by the import against the same national rule set.
+ */
+function classifyRecord(rules: CampaignRules | undefined, record: HouseholdRecord): StoredClassification | null {
   if (record.incomePerCapitaMonthly === undefined || record.deprivations === undefined) return null;
-  if (ruleSet === undefined) {
+  if (rules === undefined) {
     throw new RuleSetUnavailableException(
-      'Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo nên không phân loại được các hộ có thu nhập trong tệp / the definition declares no period: rows with survey answers cannot be classified',
+      'Đợt rà soát chưa ghi chuẩn nghèo áp dụng nên không phân loại được các hộ có thu nhập trong tệp / the campaign has recorded no poverty standard: rows with survey answers cannot be classified',
     );
   }
-  const result = classifyAnswers(ruleSet, record.householdCode, answersOf(record));
+  const result = classifyAnswers(rules, record.householdCode, answersOf(record));
   if (!result.ok)
     throw new HouseholdInvalidException(
       result.issues.map((issue) => ({ ...issue, field: `${record.householdCode}.${issue.field}` })),
