@@ -207,18 +207,16 @@ describe('a province’s villages through the admin API', () => {
       csv('07282101,Thôn Kỳ Sơn,Thôn,07282,', '07282102,Thôn Kỳ Lâm,Thôn,07282,', '07282103,Thôn Kỳ Hạ,Thôn,07282,'),
     );
     await upload(csv('07282103,Thôn Kỳ Hạ,Thôn,07282,07282102'));
-    await engine
-      .get(CampaignsService)
-      .start(
-        {
-          provinceCode: '24',
-          year: 2026,
-          definitionKey: 'periodic-review@1',
-          windowStart: '2026-09-01',
-          windowEnd: '2026-12-14',
-        },
-        SYSTEM_ACTOR,
-      );
+    await engine.get(CampaignsService).start(
+      {
+        provinceCode: '24',
+        year: 2026,
+        definitionKey: 'periodic-review@1',
+        windowStart: '2026-09-01',
+        windowEnd: '2026-12-14',
+      },
+      SYSTEM_ACTOR,
+    );
     const cases = await sql<{ village_code: string }>(
       `select village_code from review_case where commune_code = '07282' order by village_code`,
     );

@@ -246,7 +246,9 @@ describe('WorkingDayCalendar', () => {
 
   it('never counts a pending day: it is listed apart, and the day stays a working day', () => {
     const calendar = new WorkingDayCalendar({
-      data: [data({ year: 2026, pending: [{ date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' }] })],
+      data: [
+        data({ year: 2026, pending: [{ date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' }] }),
+      ],
     });
     expect(calendar.pendingDays(2026).map((d) => d.date)).toEqual(['2026-11-24']);
     expect(calendar.isWorkingDay('2026-11-24')).toBe(true);

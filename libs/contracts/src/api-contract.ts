@@ -55,7 +55,16 @@ export const StartCampaignBody = z
   .strictObject({
     provinceCode: z.string().min(1),
     year: z.number().int().min(2000).max(2100),
-    definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
+    /**
+     * The version to pin (`periodic-review@4`), or the process alone (`periodic-review`): then the
+     * newest live version whose effective period contains the window's start.
+     */
+    definitionKey: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]*(@\d+)?$/,
+        'must look like periodic-review@4, or periodic-review for the version in effect',
+      ),
     /** Defaults to the definition's window in the campaign's year. */
     windowStart: z.iso.date().optional(),
     windowEnd: z.iso.date().optional(),

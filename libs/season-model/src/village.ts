@@ -472,20 +472,26 @@ export class VillageAgent {
       this.meetingAttempt++;
       days = Math.max(1, Math.round(intBetween(this.random, 3, 6) * this.factor));
     }
-    const event = this.ctx.definition.events.MEETING_HELD;
-    // Definitions before the correction of 2026 counted an "opinion quorum" (invented): a meeting without it is held again.
-    const quorum = 'opinionsGiven' in event.fields;
+    // Versions before the correction of the meeting rule (QĐ 24/2021 Art. 4) also counted the
+    // opinions given against an invented quorum; corrected ones take, per meeting, the households
+    // under the agreement share and the smallest number agreeing with a household (or, on the
+    // household records, each household's votes).
+    const fields = this.ctx.definition.events.MEETING_HELD?.fields ?? {};
+    const quorum = 'opinionsGiven' in fields;
     const ratio = numericParam(this.ctx.definition, 'meetingOpinionRatio', 0.5);
     const invalid = quorum && this.random() < BEHAVIOUR.invalidMeeting[this.meetingAttempt === 1 ? 0 : 1];
     const resurvey =
       !invalid && this.households.count > 0 && this.random() < BEHAVIOUR.resurvey[this.meetingRound === 1 ? 0 : 1];
     const attendees = intBetween(this.random, 25, 120);
-    const opinionsGiven = invalid
-      ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
-      : Math.min(attendees, Math.ceil(attendees * Math.min(1, between(this.random, ratio + 0.05, ratio + 0.45))));
+    const opinionsGiven = !quorum
+      ? undefined
+      : invalid
+        ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
+        : Math.min(attendees, Math.ceil(attendees * Math.min(1, between(this.random, ratio + 0.05, ratio + 0.45))));
     const put = this.households.count;
     const below = resurvey ? intBetween(this.random, 1, Math.min(3, put)) : 0;
     const agreed = put - below;
+    const agreement = 'lowestAgreeing' in fields ? this.meetingAgreement(attendees, resurvey) : {};
     const day = this.after(today, days);
     const households: HouseholdAction[] = [];
     if (this.gated && opens(spec, 'vote') && this.list.length > 0) {
@@ -514,12 +520,14 @@ export class VillageAgent {
           date: day,
           chair: `Trưởng ${this.unit.name}`,
           attendees,
-          opinionsGiven,
+          ...(opinionsGiven === undefined ? {} : { opinionsGiven }),
           householdsPut: put,
           householdsAgreed: agreed,
+          householdsBelowHalf: put - agreed,
+          ...agreement,
           minutesRef: `BB-${this.unit.code}-${this.meetingRound}.${this.meetingAttempt}`,
           frontAttended: front,
-          ...(front ? { frontRepresentative: 'Đại diện Ban Thường trực Ủy ban MTTQ Việt Nam xã' } : {}),
+          ...(front ? { frontRepresentative: `Đại diện Ủy ban MTTQ Việt Nam xã ${this.unit.communeCode}` } : {}),
         }),
       ],
     };
@@ -530,6 +538,19 @@ export class VillageAgent {
     if (!this.ctx.survey) return;
     this.households.poor = this.list.filter((h) => h.expected === 'poor').length;
     this.households.nearPoor = this.list.filter((h) => h.expected === 'near_poor').length;
+  }
+
+  /**
+   * The smallest number of attendees agreeing with a household: under the definition's agreement
+   * share (at least 50% of those attending) when some household goes back to survey, else at or above it.
+   */
+  private meetingAgreement(attendees: number, resurvey: boolean): { lowestAgreeing: number } {
+    const needed = Math.ceil(attendees * numericParam(this.ctx.definition, 'householdAgreementRatio', 0.5));
+    return {
+      lowestAgreeing: resurvey
+        ? needed - intBetween(this.random, 1, Math.min(5, needed))
+        : intBetween(this.random, needed, attendees),
+    };
   }
 
   /** Working days for a step: the base × the village's factor, ±30 %; a late village's stuck step takes weeks more. */

@@ -108,7 +108,8 @@ function render(parsed: ParsedArgs, calendar: WorkingDayCalendar): string {
  * weekend days worked in exchange and the days announced but not yet law, each under a heading.
  */
 function renderYear(calendar: WorkingDayCalendar, year: number): string {
-  const lines = (days: readonly { date: string; name: string }[]) => days.map((day) => `${day.date} ${day.name}\n`).join('');
+  const lines = (days: readonly { date: string; name: string }[]) =>
+    days.map((day) => `${day.date} ${day.name}\n`).join('');
   let out = lines(calendar.holidays(year));
   const worked = calendar.workedWeekendDays(year);
   if (worked.length) out += `\nNgày cuối tuần làm bù:\n${lines(worked)}`;

@@ -171,7 +171,7 @@ describe('the village model', () => {
     };
 
     it('covers the two-level definitions', () => {
-      expect(GATED).toEqual(expect.arrayContaining(['periodic-review@2', 'periodic-review@3']));
+      expect(GATED).toEqual(expect.arrayContaining(['periodic-review@2', 'periodic-review@3', 'periodic-review@4']));
     });
 
     it.each(GATED)(
@@ -190,7 +190,9 @@ describe('the village model', () => {
           expect(listing.households?.map((h) => h.op)).toEqual(['import']);
           const imported = listing.households?.[0];
           expect(imported?.op === 'import' && imported.rows.length).toBe(total);
-          expect(listing.events.map((e) => [e.type, e.data.householdCount])).toEqual([['REVIEW_LIST_SUBMITTED', total]]);
+          expect(listing.events.map((e) => [e.type, e.data.householdCount])).toEqual([
+            ['REVIEW_LIST_SUBMITTED', total],
+          ]);
           expect(['village_board', 'commune_committee']).toContain(imported?.actor.role);
 
           const survey = agent.plan('survey', listing.day as string, true);
@@ -213,4 +215,3 @@ describe('the village model', () => {
     );
   });
 });
-

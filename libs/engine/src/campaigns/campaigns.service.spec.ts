@@ -14,6 +14,10 @@ import { campaignWindow, CampaignsService } from './campaigns.service';
 const NOW = new Date('2026-09-01T02:00:00Z');
 const KEY = 'periodic-review@1';
 const TWO_LEVEL = 'periodic-review@2';
+/** The two-level review with the provincial chairman's opinion and the meeting rule, from 1 July 2025. */
+const CORRECTED = 'periodic-review@4';
+/** The three-level review with the meeting rule, for campaigns starting on or before 30 June 2025. */
+const THREE_LEVEL = 'periodic-review@5';
 const BAC_GIANG = 'bac-giang-periodic-review-2021@1';
 const catalog = loadCatalog();
 const compiledOf = (key: string) => {
@@ -80,6 +84,19 @@ const callOrder = (mocks: Record<string, jest.Mock>) =>
     .sort((a, b) => a.order - b.order)
     .map((c) => c.name);
 
+/** Makes the repository find the campaign just inserted (its version and window), as a first start does. */
+function findsInserted(tx: { insertIfAbsent: jest.Mock; findByProvinceYearDefinition: jest.Mock }) {
+  tx.findByProvinceYearDefinition.mockImplementation(async () => {
+    const row = tx.insertIfAbsent.mock.lastCall?.[0] as Campaign;
+    return campaign({
+      year: row.year,
+      definitionKey: row.definitionKey,
+      windowStart: row.windowStart,
+      windowEnd: row.windowEnd,
+    });
+  });
+}
+
 /** The service over a mocked repository, registry, units and deadline planner. */
 function setup() {
   const tx = {
@@ -107,6 +124,13 @@ function setup() {
   const registry = {
     get: jest.fn(async (key: string) => compiledOf(key)),
     isRetired: jest.fn().mockResolvedValue(false),
+    // The shipped versions of a process, the newest first (none rolled back).
+    liveKeys: jest.fn(async (id: string) =>
+      [...catalog.values()]
+        .filter((e) => e.definition.id === id)
+        .sort((a, b) => b.definition.version - a.definition.version)
+        .map((e) => e.key),
+    ),
   };
   const units = {
     get: jest.fn(async (code: string) => {
@@ -251,7 +275,101 @@ describe('CampaignsService', () => {
           body({ definitionKey: TWO_LEVEL, year: 2025, windowStart: '2025-06-01', windowEnd: '2025-12-14' }),
           national,
         ),
-      ).rejects.toThrow(`${TWO_LEVEL} takes effect on 2025-07-01`);
+      ).rejects.toThrow(
+        `definitionKey: ${TWO_LEVEL} có hiệu lực từ ngày 01/07/2025, sau ngày bắt đầu đợt rà soát (01/06/2025) / ${TWO_LEVEL} takes effect on 2025-07-01, after the window starts (2025-06-01)`,
+      );
+      expect(campaigns.transaction).not.toHaveBeenCalled();
+    });
+
+    it('refuses (400) a version whose last day is before the window starts, naming the version and both dates; its last day itself is allowed', async () => {
+      const { service, campaigns, tx } = setup();
+      findsInserted(tx);
+      const refused = service.start(body({ definitionKey: THREE_LEVEL }), national);
+      await expect(refused).rejects.toMatchObject({ code: 'CAMPAIGN_INVALID', details: { field: 'definitionKey' } });
+      await expect(refused).rejects.toThrow(
+        `definitionKey: ${THREE_LEVEL} chỉ áp dụng cho đợt rà soát bắt đầu đến hết ngày 30/06/2025; đợt này bắt đầu ngày 01/09/2026 / ${THREE_LEVEL} applies to campaigns starting on or before 2025-06-30; this one starts on 2026-09-01`,
+      );
+      expect(campaigns.transaction).not.toHaveBeenCalled();
+
+      const lastDay = await service.start(
+        body({ definitionKey: THREE_LEVEL, year: 2025, windowStart: '2025-06-30', windowEnd: '2025-12-14' }),
+        national,
+      );
+      expect(lastDay.campaign).toBeDefined();
+      expect(campaigns.transaction).toHaveBeenCalledTimes(1);
+    });
+
+    it('starts again a campaign already running on a version whose last day has passed (villages added since): only new campaigns are refused', async () => {
+      const { service, campaigns, tx } = setup();
+      const running = campaign({ definitionKey: THREE_LEVEL });
+      campaigns.listInProvince.mockResolvedValue([campaign({ year: 2025 }), running]);
+      tx.findByProvinceYearDefinition.mockResolvedValue(running);
+      tx.createCases.mockResolvedValue([{ id: 'case-9', commune_code: 'T1C2' }]);
+      expect(await service.start(body({ definitionKey: THREE_LEVEL }), national)).toMatchObject({ casesCreated: 1 });
+      expect(campaigns.listInProvince).toHaveBeenCalledWith('T1');
+      // Another year of the province is a new campaign.
+      await expect(service.start(body({ definitionKey: THREE_LEVEL, year: 2027 }), national)).rejects.toThrow(
+        `${THREE_LEVEL} applies to campaigns starting on or before 2025-06-30`,
+      );
+    });
+
+    it('pins the newest version in effect on the window start when the process is named alone', async () => {
+      const { service, tx, registry } = setup();
+      findsInserted(tx);
+      await service.start(body({ definitionKey: 'periodic-review' }), national);
+      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(expect.objectContaining({ definitionKey: CORRECTED }));
+      expect(tx.createCases).toHaveBeenLastCalledWith(
+        'campaign-1',
+        '/T1/',
+        expect.objectContaining({ definitionKey: CORRECTED }),
+      );
+
+      // Before 1 July 2025 the newest version in effect is the corrected three-level one.
+      await service.start(
+        body({ definitionKey: 'periodic-review', year: 2024, windowStart: '2024-09-01', windowEnd: '2024-12-14' }),
+        national,
+      );
+      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(
+        expect.objectContaining({ definitionKey: THREE_LEVEL, windowStart: '2024-09-01' }),
+      );
+
+      // Without a window, each version's own default window decides: version 4's, placed in 2027.
+      await service.start(
+        body({ definitionKey: 'periodic-review', year: 2027, windowStart: undefined, windowEnd: undefined }),
+        national,
+      );
+      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(
+        expect.objectContaining({ definitionKey: CORRECTED, windowStart: '2027-09-01', windowEnd: '2027-12-14' }),
+      );
+
+      // A rolled-back version is not a candidate (the registry lists live versions only).
+      registry.liveKeys.mockResolvedValueOnce(['periodic-review@3', 'periodic-review@2', 'periodic-review@1']);
+      await service.start(body({ definitionKey: 'periodic-review' }), national);
+      expect(tx.insertIfAbsent).toHaveBeenLastCalledWith(
+        expect.objectContaining({ definitionKey: 'periodic-review@3' }),
+      );
+    });
+
+    it('refuses (400) a process alone when no live version can be pinned, saying why for each', async () => {
+      const { service, campaigns, registry } = setup();
+      registry.liveKeys.mockResolvedValueOnce([]);
+      await expect(service.start(body({ definitionKey: 'no-such-review' }), national)).rejects.toThrow(
+        'no published version of "no-such-review"',
+      );
+      // 2024 without a window: version 5 declares none, version 4's (1/9/2024) is before it takes effect.
+      registry.liveKeys.mockResolvedValueOnce(['periodic-review@5', 'periodic-review@4']);
+      const refused = service.start(
+        body({ definitionKey: 'periodic-review', year: 2024, windowStart: undefined, windowEnd: undefined }),
+        national,
+      );
+      await expect(refused).rejects.toMatchObject({ code: 'CAMPAIGN_INVALID', details: { field: 'definitionKey' } });
+      await expect(refused).rejects.toThrow(
+        /periodic-review@5: không có thời gian rà soát mặc định \/ no default window; periodic-review@4 có hiệu lực từ ngày 01\/07\/2025/,
+      );
+      registry.liveKeys.mockResolvedValueOnce([BAC_GIANG]);
+      await expect(
+        service.start(body({ definitionKey: 'bac-giang-periodic-review-2021', year: 2021 }), national),
+      ).rejects.toThrow(`${BAC_GIANG}: của tỉnh 24 / of province 24`);
       expect(campaigns.transaction).not.toHaveBeenCalled();
     });
   });

@@ -3,7 +3,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Actor, ChangeWindowBody, StartCampaignBody } from '@rasoat/contracts';
 import type { Campaign } from '@rasoat/persistence';
 import { PovertyRulesError, PovertyRulesErrorCode } from '@rasoat/poverty-rules';
-import { stageOf, startCase, type CompiledDefinition } from '@rasoat/workflow-core';
+import { dmy } from '@rasoat/calendar';
+import {
+  effectivePeriodPosition,
+  stageOf,
+  startCase,
+  type CompiledDefinition,
+  type Definition,
+} from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException, isNational } from '../auth';
 import { DeadlineRecomputeService, DeadlineScheduler, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
@@ -48,32 +55,13 @@ export class CampaignsService {
         `"${body.provinceCode}" is a ${province.level}, not a province`,
       );
     assertInScope(actor, province.path, `tỉnh ${body.provinceCode}`);
-    const compiled = await this.registry.get(body.definitionKey);
-    const { definition } = compiled;
-    const window = campaignWindow(body, definition.window);
-    if (!window)
-      throw new CampaignInvalidException(
-        'windowStart',
-        `${body.definitionKey} declares no default window: give windowStart and windowEnd`,
-      );
-    if (definition.province && definition.province !== province.code) {
-      throw new CampaignInvalidException(
-        'definitionKey',
-        `${body.definitionKey} belongs to province ${definition.province}, not ${province.code}`,
-      );
-    }
-    if (definition.effectiveFrom && window.start < definition.effectiveFrom) {
-      throw new CampaignInvalidException(
-        'definitionKey',
-        `${body.definitionKey} takes effect on ${definition.effectiveFrom}, after the window starts (${window.start})`,
-      );
-    }
-    if (await this.registry.isRetired(body.definitionKey)) {
-      throw new CampaignInvalidException(
-        'definitionKey',
-        `${body.definitionKey} was rolled back: start new campaigns on the current version`,
-      );
-    }
+    const {
+      key: definitionKey,
+      compiled,
+      window,
+    } = body.definitionKey.includes('@')
+      ? await this.pinned(body, body.definitionKey, province.code)
+      : await this.inEffect(body, body.definitionKey, province.code);
     const standard = await this.chooseStandard(compiled, body.year, province.code);
     const now = this.clock.now();
     const initial = startCase(compiled, now, { campaignStart: `${window.start}T00:00:00+07:00` });
@@ -97,7 +85,7 @@ export class CampaignsService {
         provinceCode: province.code,
         year: body.year,
         definitionId: compiled.definition.id,
-        definitionKey: body.definitionKey,
+        definitionKey: definitionKey,
         windowStart: window.start,
         windowEnd: window.end,
         createdAt: now,
@@ -109,7 +97,7 @@ export class CampaignsService {
       if (!campaign.ruleSetPeriod && (await tx.recordStandard(campaign.id, standard)))
         Object.assign(campaign, standard);
       if (
-        campaign.definitionKey !== body.definitionKey ||
+        campaign.definitionKey !== definitionKey ||
         campaign.windowStart !== window.start ||
         campaign.windowEnd !== window.end
       ) {
@@ -124,7 +112,7 @@ export class CampaignsService {
         );
       }
       const created = await tx.createCases(campaign.id, province.path, {
-        definitionKey: body.definitionKey,
+        definitionKey: definitionKey,
         step: initial.to,
         stage: stageOf(compiled, initial.to),
         snapshot: initial.snapshot,
@@ -134,7 +122,7 @@ export class CampaignsService {
       const ids = created.map((c) => c.id);
       await tx.recordStarted(ids, now, actor, initial.to, {
         campaignId: campaign.id,
-        definitionKey: body.definitionKey,
+        definitionKey: definitionKey,
       });
       for (const { effect, plan } of planned)
         await tx.armDeadlines(ids, effect.step, effect.deadline, plan, now, this.deadlines.calendarVersion);
@@ -156,6 +144,79 @@ export class CampaignsService {
         `campaign ${result.campaign.id}: ${result.casesCreated} cases created in province ${province.code}`,
       );
     return result;
+  }
+
+  /**
+   * The version named by its key, if a campaign starting on its window may pin it: a version of
+   * this province (or a national one), in effect on the window's start, not rolled back.
+   */
+  private async pinned(body: StartCampaignBody, key: string, provinceCode: string): Promise<PinnedVersion> {
+    const compiled = await this.registry.get(key);
+    const { definition } = compiled;
+    const window = campaignWindow(body, definition.window);
+    if (!window)
+      throw new CampaignInvalidException(
+        'windowStart',
+        `${key} không có thời gian rà soát mặc định: hãy nhập windowStart và windowEnd / ${key} declares no default window: give windowStart and windowEnd`,
+      );
+    if (definition.province && definition.province !== provinceCode) {
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `${key} là quy trình của tỉnh ${definition.province}, không phải của tỉnh ${provinceCode} / ${key} belongs to province ${definition.province}, not ${provinceCode}`,
+      );
+    }
+    // A campaign already running on the version may be started again (villages added since):
+    // the period only refuses new campaigns.
+    const outside = outsidePeriod(key, definition, window.start);
+    if (outside && !(await this.alreadyPinned(provinceCode, body.year, key)))
+      throw new CampaignInvalidException('definitionKey', outside);
+    if (await this.registry.isRetired(key)) {
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `${key} đã bị thu hồi: hãy dùng phiên bản hiện hành / ${key} was rolled back: start new campaigns on the current version`,
+      );
+    }
+    return { key, compiled, window };
+  }
+
+  /** True when the province's campaign of that year and process is already pinned to `key`. */
+  private async alreadyPinned(provinceCode: string, year: number, key: string): Promise<boolean> {
+    return (await this.campaigns.listInProvince(provinceCode)).some((c) => c.year === year && c.definitionKey === key);
+  }
+
+  /**
+   * The process named without a version: its newest version not rolled back, of this province
+   * or national, whose effective period contains the start of the campaign's window (the window
+   * given, or each version's default one).
+   */
+  private async inEffect(body: StartCampaignBody, definitionId: string, provinceCode: string): Promise<PinnedVersion> {
+    const keys = await this.registry.liveKeys(definitionId);
+    if (keys.length === 0)
+      throw new CampaignInvalidException(
+        'definitionKey',
+        `Không có quy trình "${definitionId}" / no published version of "${definitionId}"`,
+      );
+    const passed: string[] = [];
+    for (const key of keys) {
+      const compiled = await this.registry.get(key);
+      const { definition } = compiled;
+      const window = campaignWindow(body, definition.window);
+      if (!window) {
+        passed.push(`${key}: không có thời gian rà soát mặc định / no default window`);
+        continue;
+      }
+      if (definition.province && definition.province !== provinceCode) {
+        passed.push(`${key}: của tỉnh ${definition.province} / of province ${definition.province}`);
+        continue;
+      }
+      const outside = outsidePeriod(key, definition, window.start);
+      if (!outside) return { key, compiled, window };
+      passed.push(outside);
+    }
+    throw new CampaignInvalidException(
+      'definitionKey',
+      `Không có phiên bản nào của "${definitionId}" dùng được cho đợt rà soát này / no version of "${definitionId}" can be pinned by this campaign: ${passed.join('; ')}`,
+    );
   }
 
   /**
@@ -258,6 +319,31 @@ export class CampaignsService {
     if (isNational(actor)) return this.campaigns.listAll();
     const unit = await this.units.get(actor.unit);
     return this.campaigns.listInProvince(unit.provinceCode);
+  }
+}
+
+interface PinnedVersion {
+  key: string;
+  compiled: CompiledDefinition;
+  window: { start: string; end: string };
+}
+
+/**
+ * Why a campaign starting on `start` cannot pin `key` (Vietnamese, then English): it starts before
+ * the version takes effect or after its last day. Null when the start is inside its period.
+ */
+export function outsidePeriod(
+  key: string,
+  definition: Pick<Definition, 'effectiveFrom' | 'effectiveTo'>,
+  start: string,
+): string | null {
+  switch (effectivePeriodPosition(definition, start)) {
+    case 'before':
+      return `${key} có hiệu lực từ ngày ${dmy(definition.effectiveFrom as string)}, sau ngày bắt đầu đợt rà soát (${dmy(start)}) / ${key} takes effect on ${definition.effectiveFrom}, after the window starts (${start})`;
+    case 'after':
+      return `${key} chỉ áp dụng cho đợt rà soát bắt đầu đến hết ngày ${dmy(definition.effectiveTo as string)}; đợt này bắt đầu ngày ${dmy(start)} / ${key} applies to campaigns starting on or before ${definition.effectiveTo}; this one starts on ${start}`;
+    case 'in':
+      return null;
   }
 }
 
