@@ -166,4 +166,49 @@ describe('the demo season at the first start', () => {
       ),
     ).toEqual(before);
   }, 900_000);
+
+  it('started after the window (in 2027): plays the season to the end of its last day and stops there', async () => {
+    const later = await createTestDatabase();
+    const laterClient = new Client({ connectionString: later.url });
+    try {
+      await migrateDatabase(later.url, { log: () => undefined });
+      await laterClient.connect();
+      const outcome = await playDemoSeason({
+        config: loadConfig(
+          { ...process.env, NODE_ENV: 'test' },
+          {
+            databaseUrl: later.url,
+            redisUrl: testRedisUrl(),
+            queuePrefix: testQueuePrefix(),
+            jwtSecret: testJwtSecret(),
+            'demo.seed': true,
+            'demo.season.play': true,
+          },
+        ),
+        now: new Date('2027-03-01T10:00:00+07:00'),
+        log: () => undefined,
+        env: { ...process.env, NODE_ENV: 'test', WORKER_CONCURRENCY: '8' },
+        villages: 150,
+      });
+      const windowEnded = new Date('2026-12-14T23:59:59.999+07:00');
+      expect(outcome).toMatchObject({ played: true, until: windowEnded });
+      if (!outcome.played) return;
+      // Most working villages finished; the stragglers' steps fell overdue at the window's end.
+      expect(outcome.completed).toBeGreaterThan(100);
+      expect(outcome.overdue).toBeGreaterThan(0);
+      const [after] = (
+        await laterClient.query(
+          `select (select count(*) from notification where created_at > $1)::int as notices,
+                  (select count(*) from case_history where at > $1)::int as history,
+                  (select count(*) from notification where template = 'step-overdue' and created_at = $1)::int as overdue_at_end`,
+          [windowEnded],
+        )
+      ).rows as { notices: number; history: number; overdue_at_end: number }[];
+      expect(after).toMatchObject({ notices: 0, history: 0 });
+      expect(after.overdue_at_end).toBeGreaterThan(0);
+    } finally {
+      await laterClient.end();
+      await later.drop();
+    }
+  }, 900_000);
 });
