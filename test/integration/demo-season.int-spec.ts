@@ -211,4 +211,41 @@ describe('the demo season at the first start', () => {
       await later.drop();
     }
   }, 900_000);
+
+  it('plays once when two processes start at once: one plays, the other waits and finds it played', async () => {
+    const shared = await createTestDatabase();
+    const sharedClient = new Client({ connectionString: shared.url });
+    try {
+      await migrateDatabase(shared.url, { log: () => undefined });
+      await sharedClient.connect();
+      const start = () =>
+        playDemoSeason({
+          config: loadConfig(
+            { ...process.env, NODE_ENV: 'test' },
+            {
+              databaseUrl: shared.url,
+              redisUrl: testRedisUrl(),
+              queuePrefix: testQueuePrefix(),
+              jwtSecret: testJwtSecret(),
+              'demo.seed': true,
+              'demo.season.play': true,
+            },
+          ),
+          now: new Date('2026-09-20T10:00:00+07:00'),
+          log: () => undefined,
+          env: { ...process.env, NODE_ENV: 'test', WORKER_CONCURRENCY: '4' },
+          villages: 60,
+        });
+      const outcomes = await Promise.all([start(), start()]);
+      expect(outcomes.map((o) => o.played).sort()).toEqual([false, true]);
+      expect(outcomes.find((o) => !o.played)).toEqual({ played: false, reason: 'done' });
+      const { rows } = await sharedClient.query<{ campaigns: number; seasons: number }>(
+        `select (select count(*) from campaign)::int as campaigns, (select count(*) from demo_season where status = 'done')::int as seasons`,
+      );
+      expect(rows).toEqual([{ campaigns: 1, seasons: 1 }]);
+    } finally {
+      await sharedClient.end();
+      await shared.drop();
+    }
+  }, 600_000);
 });
