@@ -19,7 +19,9 @@ village behaviour, and prints weekly progress per step and the notifications sen
                      province, else ${'`demo.provinceCode`'} of config/defaults.yaml, "24")
   --villages N       only the first N of its 2,127 villages (default: all)
   --seed S           seed of the villages' behaviour (default 1); the same seed gives the same report
-  --definition KEY   shipped definition version (default periodic-review@1)
+  --definition KEY   shipped definition version (default periodic-review@1); on one whose steps
+                     move on the household records (periodic-review@2 to @4) the villages
+                     also import, survey and vote on their household lists
   --year YYYY        campaign year; window 1 September – 14 December (default 2026, or the
                      year of a province definition's own window)
   --days-after N     virtual days simulated after the window end (default 10)
