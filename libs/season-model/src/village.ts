@@ -495,19 +495,21 @@ export class VillageAgent {
     const day = this.after(today, days);
     const households: HouseholdAction[] = [];
     if (this.gated && opens(spec, 'vote') && this.list.length > 0) {
-      // Each household: agreeing out of those present. At least 50% of them passes (QĐ 24/2021/QĐ-TTg, Art. 4, step 3).
+      // Each household: agreeing out of those present; the definition's share (≥ 50%, QĐ 24/2021/QĐ-TTg Art. 4, step 3) passes.
       const disputed = new Set(
         shuffled(
           this.random,
           this.list.map((h) => h.code),
         ).slice(0, below),
       );
+      const share = numericParam(this.ctx.definition, 'householdAgreementRatio', 0.5);
+      const needed = Math.ceil(attendees * share);
       const votes = this.list.map((h) => ({
         code: h.code,
         present: attendees,
         agree: disputed.has(h.code)
-          ? Math.ceil(attendees / 2) - intBetween(this.random, 1, Math.max(1, Math.ceil(attendees / 4)))
-          : Math.min(attendees, Math.ceil(attendees * between(this.random, 0.55, 1))),
+          ? Math.max(0, needed - intBetween(this.random, 1, Math.max(1, Math.ceil(attendees / 4))))
+          : Math.min(attendees, Math.max(needed, Math.ceil(attendees * between(this.random, share + 0.05, 1)))),
       }));
       households.push({ op: 'vote', actor: this.actor(householdRole(spec, 'vote')), meetingDate: day, votes });
     }
