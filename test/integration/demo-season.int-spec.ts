@@ -127,6 +127,14 @@ describe('the demo season at the first start', () => {
     expect(produced.history_after_now).toBe(0);
     expect(produced.pending).toBe(0);
 
+    // Progress over the season (the dashboard's chart): a copy of the stage counters for each day played.
+    const [days] = await sql<{ first: string; last: string; days: number }>(
+      `select min(day)::text as first, max(day)::text as last, count(distinct day)::int as days
+         from stage_counter_daily where campaign_id = $1`,
+      [first.campaignId],
+    );
+    expect(days).toEqual({ first: '2026-09-01', last: '2026-10-14', days: 44 });
+
     // The campaign runs the configured two-level definition and the 2026–2030 standard.
     const [campaign] = await sql<{ definition_key: string; rule_set_period: string; window_start: string }>(
       `select definition_key, rule_set_period, window_start::text from campaign where id = $1`,

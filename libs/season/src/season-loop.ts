@@ -1,7 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { endOfDayInstant } from '@rasoat/calendar';
 import { activeStepIds } from '@rasoat/workflow-core';
-import { CaseAcceptanceService, CaseDeadlinesService, DigestService, EVENT_BATCH } from '@rasoat/engine';
+import {
+  CaseAcceptanceService,
+  CaseDeadlinesService,
+  DigestService,
+  EVENT_BATCH,
+  ProgressRepository,
+} from '@rasoat/engine';
 import {
   ACCEPT_CONCURRENCY,
   at,
@@ -127,6 +133,8 @@ export class SeasonLoop {
       clock.set(endOfDayInstant(day));
       await this.alarms();
       await this.timer.timed('settle.after-alarms', () => this.settle());
+      // The day's stage counters, as the sweeper copies them on the real clock: progress over the season.
+      await this.timer.timed('stage-history', () => new ProgressRepository(this.em).copyStageCountersForDay(day));
       await this.timer.timed('observe', () => this.observe(day, sent));
       if (endsWeek(weekFrom, day, until)) await emitWeek(day);
     }
