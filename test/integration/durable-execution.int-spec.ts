@@ -1,78 +1,131 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { SYSTEM_ACTOR, type Actor } from '@rasoat/contracts';
-import { eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
-import { CampaignsService } from '@rasoat/engine';
+import type { Actor } from '@rasoat/contracts';
+import {
+  addTestProvinces,
+  eventually,
+  silenceEarlierAlarms,
+  startTestCampaign,
+  startTestEngine,
+  type TestEngine,
+} from '@rasoat/testing';
 import { CaseDeadlinesService } from '@rasoat/engine';
 import { CaseAcceptanceService } from '@rasoat/engine';
 import { CaseEngineService } from '@rasoat/engine';
 import { CaseQueryService } from '@rasoat/engine';
 import { InvalidPayloadException } from '@rasoat/engine';
 
-const board: Actor = { sub: 'board-t1c1', role: 'village_board', unit: 'T1C1' };
-const commune: Actor = { sub: 'commune-t1c1', role: 'commune_committee', unit: 'T1C1' };
+const START = new Date('2026-09-01T02:00:00Z');
 const LIST = { householdCount: 12, fromPreviousLists: 5, newlyArising: 1, requests: 2 };
 
+type Engine = TestEngine & { dropDatabase(): Promise<void> };
+const sqlOn =
+  (engine: Engine) =>
+  <T = Record<string, any>>(q: string, p: unknown[] = []): Promise<T[]> =>
+    engine.get(EntityManager).fork().execute<T[]>(q, p as never[]);
+
+/**
+ * What one test works on: a copy of the test provinces under codes of its own (`code('T1C1')`),
+ * the campaign of its T1 (window 1 Sept – 14 Dec 2026), its cases by village, and the actors
+ * of its commune T1C1 (a village board and the commune committee).
+ */
+async function openSeason(engine: Engine) {
+  const code = await addTestProvinces(engine);
+  const { campaign } = await startTestCampaign(engine, code('T1'), { windowEnd: '2026-12-14' });
+  const caseOf = async (village: string) =>
+    (
+      await sqlOn(engine)<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [
+        campaign.id,
+        code(village),
+      ])
+    )[0].id;
+  const board: Actor = { sub: 'board-t1c1', role: 'village_board', unit: code('T1C1') };
+  const commune: Actor = { sub: 'commune-t1c1', role: 'commune_committee', unit: code('T1C1') };
+  return { code, campaignId: campaign.id, caseOf, board, commune };
+}
+
+/**
+ * Four events of one case of commune T1C2 sent one after the other: the list, the survey, the
+ * meeting (to posting) and a complaint; returns their receipts. The case enters posting on the clock's "now".
+ */
+async function sendBurst(engine: Engine, caseId: string, code: (c: string) => string) {
+  const commune2: Actor = { sub: 'c2', role: 'commune_committee', unit: code('T1C2') };
+  const board2: Actor = { sub: 'b2', role: 'village_board', unit: code('T1C2') };
+  const accept = engine.get(CaseAcceptanceService);
+  const sends = [
+    () =>
+      accept.accept(
+        caseId,
+        {
+          type: 'REVIEW_LIST_SUBMITTED',
+          data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 },
+        },
+        board2,
+        'burst-1',
+      ),
+    () =>
+      accept.accept(
+        caseId,
+        { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } },
+        board2,
+        'burst-2',
+      ),
+    () =>
+      accept.accept(
+        caseId,
+        {
+          type: 'MEETING_HELD',
+          data: {
+            date: '2026-10-01',
+            chair: 'Trưởng thôn',
+            attendees: 20,
+            opinionsGiven: 15,
+            householdsPut: 1,
+            householdsAgreed: 1,
+          },
+        },
+        board2,
+        'burst-3',
+      ),
+    () =>
+      accept.accept(
+        caseId,
+        { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } },
+        commune2,
+        'burst-4',
+      ),
+  ];
+  const receipts = [];
+  for (const send of sends) receipts.push(await send());
+  return receipts;
+}
+
+/** One engine for these tests; each starts on 1 Sept 2026 and opens a season of its own (`openSeason`). */
 describe('durable execution on real PostgreSQL and Redis', () => {
-  let engine: TestEngine & { dropDatabase(): Promise<void> };
-  let campaignId: string;
-  let sql: <T = Record<string, any>>(q: string, p?: unknown[]) => Promise<T[]>;
+  let engine: Engine;
+  let sql: ReturnType<typeof sqlOn>;
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    const em = engine.get(EntityManager);
-    sql = (q, p = []) => em.fork().execute(q, p as never[]);
-    const started = await engine.get(CampaignsService).start(
-      {
-        provinceCode: 'T1',
-        year: 2026,
-        definitionKey: 'periodic-review@1',
-        windowStart: '2026-09-01',
-        windowEnd: '2026-12-14',
-      },
-      SYSTEM_ACTOR,
-    );
-    campaignId = started.campaign.id;
+    engine = await startTestEngine({ start: START });
+    sql = sqlOn(engine);
   });
+  beforeEach(() => engine.clock.set(START));
 
   afterAll(async () => {
     await engine?.close();
     await engine?.dropDatabase();
   });
 
-  const caseOf = async (village: string) =>
-    (
-      await sql<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [
-        campaignId,
-        village,
-      ])
-    )[0].id;
-
   it('starts a campaign idempotently: one case per village, in both tree shapes', async () => {
-    const again = await engine.get(CampaignsService).start(
-      {
-        provinceCode: 'T1',
-        year: 2026,
-        definitionKey: 'periodic-review@1',
-        windowStart: '2026-09-01',
-        windowEnd: '2026-12-14',
-      },
-      SYSTEM_ACTOR,
-    );
+    const { code, campaignId } = await openSeason(engine);
+    const again = await startTestCampaign(engine, code('T1'), { windowEnd: '2026-12-14' });
     expect(again.casesCreated).toBe(0);
     expect(again.campaign.caseCount).toBe(6);
-    const post2025 = await engine.get(CampaignsService).start(
-      {
-        provinceCode: 'T2',
-        year: 2026,
-        definitionKey: 'periodic-review@1',
-        windowStart: '2026-09-01',
-        windowEnd: '2026-12-14',
-      },
-      SYSTEM_ACTOR,
-    );
+    const post2025 = await startTestCampaign(engine, code('T2'), { windowEnd: '2026-12-14' });
     expect(post2025.casesCreated).toBe(3);
     const [{ n }] = await sql<{ n: number }>(
-      `select count(*)::int as n from deadline where status = 'armed' and step = 'listing'`,
+      `select count(*)::int as n from deadline d join review_case c on c.id = d.case_id
+       where c.campaign_id in (?, ?) and d.status = 'armed' and d.step = 'listing'`,
+      [campaignId, post2025.campaign.id],
     );
     expect(n).toBe(9);
     const [{ current }] = await sql<{ current: number }>(
@@ -83,6 +136,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies an accepted event through the queue and commits state, history and counters together', async () => {
+    const { code, campaignId, caseOf, board } = await openSeason(engine);
     const caseId = await caseOf('T1C1V1');
     const receipt = await engine
       .get(CaseAcceptanceService)
@@ -102,8 +156,8 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     });
     expect(view.deadlines.filter((d) => d.status === 'armed').map((d) => d.step)).toEqual(['survey']);
     const counters = await sql<{ step: string; current: number }>(
-      `select step, current from progress_counter where campaign_id = ? and commune_code = 'T1C1' order by step`,
-      [campaignId],
+      `select step, current from progress_counter where campaign_id = ? and commune_code = ? order by step`,
+      [campaignId, code('T1C1')],
     );
     expect(counters).toEqual([
       { step: 'listing', current: 2 },
@@ -112,6 +166,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies a duplicated request and a duplicated job once', async () => {
+    const { caseOf, board } = await openSeason(engine);
     const caseId = await caseOf('T1C1V2');
     const accept = engine.get(CaseAcceptanceService);
     const first = await accept.accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: LIST }, board, 'key-dup-1');
@@ -132,7 +187,11 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('refuses the same key with a different payload', async () => {
+    const { caseOf, board } = await openSeason(engine);
     const caseId = await caseOf('T1C1V2');
+    await engine
+      .get(CaseAcceptanceService)
+      .accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: LIST }, board, 'key-dup-1');
     await expect(
       engine
         .get(CaseAcceptanceService)
@@ -141,6 +200,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('rejects an event not allowed in the current step, records the reason on the event (not in the history) and keeps the state', async () => {
+    const { caseOf, board, commune } = await openSeason(engine);
     const caseId = await caseOf('T1C1V3');
     const accept = engine.get(CaseAcceptanceService);
     const receipt = await accept.waitForOutcome(
@@ -170,6 +230,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('refuses a bad payload before writing anything, naming the field', async () => {
+    const { caseOf, board } = await openSeason(engine);
     const caseId = await caseOf('T1C1V3');
     const before = await sql(`select accepted_seq from review_case where id = ?`, [caseId]);
     const error = await engine
@@ -188,55 +249,10 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies a burst of events of one case in sequence order', async () => {
+    const { code, caseOf } = await openSeason(engine);
     const caseId = await caseOf('T1C2V1');
-    const commune2: Actor = { sub: 'c2', role: 'commune_committee', unit: 'T1C2' };
-    const board2: Actor = { sub: 'b2', role: 'village_board', unit: 'T1C2' };
     const accept = engine.get(CaseAcceptanceService);
-    const sends = [
-      () =>
-        accept.accept(
-          caseId,
-          {
-            type: 'REVIEW_LIST_SUBMITTED',
-            data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 },
-          },
-          board2,
-          'burst-1',
-        ),
-      () =>
-        accept.accept(
-          caseId,
-          { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } },
-          board2,
-          'burst-2',
-        ),
-      () =>
-        accept.accept(
-          caseId,
-          {
-            type: 'MEETING_HELD',
-            data: {
-              date: '2026-10-01',
-              chair: 'Trưởng thôn',
-              attendees: 20,
-              opinionsGiven: 15,
-              householdsPut: 1,
-              householdsAgreed: 1,
-            },
-          },
-          board2,
-          'burst-3',
-        ),
-      () =>
-        accept.accept(
-          caseId,
-          { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } },
-          commune2,
-          'burst-4',
-        ),
-    ];
-    const receipts = [];
-    for (const send of sends) receipts.push(await send());
+    const receipts = await sendBurst(engine, caseId, code);
     expect(receipts.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     for (const r of receipts) expect((await accept.waitForOutcome(r, 15_000)).status).toBe('applied');
     const history = await sql<{ seq: number; to_step: string }>(
@@ -252,7 +268,12 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('fires the posting deadline on the legal calendar and sends its event to the case', async () => {
-    const caseId = await caseOf('T1C2V1'); // in posting with one open complaint, entered on the clock's "now"
+    await silenceEarlierAlarms(engine); // the sweeps below ring every alarm due in the database
+    const { code, caseOf } = await openSeason(engine);
+    const caseId = await caseOf('T1C2V1');
+    const accept = engine.get(CaseAcceptanceService);
+    for (const receipt of await sendBurst(engine, caseId, code)) await accept.waitForOutcome(receipt, 15_000);
+    // In posting with one open complaint, entered on the clock's "now".
     const [deadline] = await sql<{ due_date: string }>(
       `select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`,
       [caseId],
@@ -269,7 +290,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
       async () => {
         const v = await engine
           .get(CaseQueryService)
-          .get(caseId, { sub: 'c2', role: 'commune_committee', unit: 'T1C2' });
+          .get(caseId, { sub: 'c2', role: 'commune_committee', unit: code('T1C2') });
         return v.step.id === 'recheck' ? v : undefined;
       },
       15_000,
