@@ -139,7 +139,10 @@ describe('recomputing armed deadlines', () => {
       calendar.add({ date: '2026-09-10', kind: 'day_off', name: 'X', source: 'QĐ 2', province: t1 }, admin(t2)),
     ).rejects.toMatchObject({ code: 'AUTH_OUT_OF_SCOPE' });
     await expect(
-      calendar.add({ date: '2026-09-12', kind: 'working_day', name: 'Làm bù', source: 'QĐ 3', province: t1 }, admin(t1)),
+      calendar.add(
+        { date: '2026-09-12', kind: 'working_day', name: 'Làm bù', source: 'QĐ 3', province: t1 },
+        admin(t1),
+      ),
     ).rejects.toMatchObject({ code: 'CALENDAR_INVALID' });
     await expect(
       calendar.add({ date: '2026-09-02', kind: 'working_day', name: 'Làm bù', source: 'QĐ 4' }, admin('VN')),

@@ -17,96 +17,15 @@ import { InvalidPayloadException } from '@rasoat/engine';
 const START = new Date('2026-09-01T02:00:00Z');
 const LIST = { householdCount: 12, fromPreviousLists: 5, newlyArising: 1, requests: 2 };
 
-type Engine = TestEngine & { dropDatabase(): Promise<void> };
-const sqlOn =
-  (engine: Engine) =>
-  <T = Record<string, any>>(q: string, p: unknown[] = []): Promise<T[]> =>
-    engine.get(EntityManager).fork().execute<T[]>(q, p as never[]);
-
-/**
- * What one test works on: a copy of the test provinces under codes of its own (`code('T1C1')`),
- * the campaign of its T1 (window 1 Sept – 14 Dec 2026), its cases by village, and the actors
- * of its commune T1C1 (a village board and the commune committee).
- */
-async function openSeason(engine: Engine) {
-  const code = await addTestProvinces(engine);
-  const { campaign } = await startTestCampaign(engine, code('T1'), { windowEnd: '2026-12-14' });
-  const caseOf = async (village: string) =>
-    (
-      await sqlOn(engine)<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [
-        campaign.id,
-        code(village),
-      ])
-    )[0].id;
-  const board: Actor = { sub: 'board-t1c1', role: 'village_board', unit: code('T1C1') };
-  const commune: Actor = { sub: 'commune-t1c1', role: 'commune_committee', unit: code('T1C1') };
-  return { code, campaignId: campaign.id, caseOf, board, commune };
-}
-
-/**
- * Four events of one case of commune T1C2 sent one after the other: the list, the survey, the
- * meeting (to posting) and a complaint; returns their receipts. The case enters posting on the clock's "now".
- */
-async function sendBurst(engine: Engine, caseId: string, code: (c: string) => string) {
-  const commune2: Actor = { sub: 'c2', role: 'commune_committee', unit: code('T1C2') };
-  const board2: Actor = { sub: 'b2', role: 'village_board', unit: code('T1C2') };
-  const accept = engine.get(CaseAcceptanceService);
-  const sends = [
-    () =>
-      accept.accept(
-        caseId,
-        {
-          type: 'REVIEW_LIST_SUBMITTED',
-          data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 },
-        },
-        board2,
-        'burst-1',
-      ),
-    () =>
-      accept.accept(
-        caseId,
-        { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } },
-        board2,
-        'burst-2',
-      ),
-    () =>
-      accept.accept(
-        caseId,
-        {
-          type: 'MEETING_HELD',
-          data: {
-            date: '2026-10-01',
-            chair: 'Trưởng thôn',
-            attendees: 20,
-            opinionsGiven: 15,
-            householdsPut: 1,
-            householdsAgreed: 1,
-          },
-        },
-        board2,
-        'burst-3',
-      ),
-    () =>
-      accept.accept(
-        caseId,
-        { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } },
-        commune2,
-        'burst-4',
-      ),
-  ];
-  const receipts = [];
-  for (const send of sends) receipts.push(await send());
-  return receipts;
-}
-
 /** One engine for these tests; each starts on 1 Sept 2026 and opens a season of its own (`openSeason`). */
 describe('durable execution on real PostgreSQL and Redis', () => {
-  let engine: Engine;
-  let sql: ReturnType<typeof sqlOn>;
+  let engine: TestEngine & { dropDatabase(): Promise<void> };
+  let sql: <T = Record<string, any>>(q: string, p?: unknown[]) => Promise<T[]>;
 
   beforeAll(async () => {
     engine = await startTestEngine({ start: START });
-    sql = sqlOn(engine);
+    const em = engine.get(EntityManager);
+    sql = (q, p = []) => em.fork().execute(q, p as never[]);
   });
   beforeEach(() => engine.clock.set(START));
 
@@ -115,8 +34,84 @@ describe('durable execution on real PostgreSQL and Redis', () => {
     await engine?.dropDatabase();
   });
 
+  /**
+   * What one test works on: a copy of the test provinces under codes of its own (`code('T1C1')`),
+   * the campaign of its T1 (window 1 Sept – 14 Dec 2026), its cases by village, and the actors
+   * of its commune T1C1 (a village board and the commune committee).
+   */
+  async function openSeason() {
+    const code = await addTestProvinces(engine);
+    const { campaign } = await startTestCampaign(engine, code('T1'), { windowEnd: '2026-12-14' });
+    const caseOf = async (village: string) =>
+      (
+        await sql<{ id: string }>('select id from review_case where campaign_id = ? and village_code = ?', [
+          campaign.id,
+          code(village),
+        ])
+      )[0].id;
+    const board: Actor = { sub: 'board-t1c1', role: 'village_board', unit: code('T1C1') };
+    const commune: Actor = { sub: 'commune-t1c1', role: 'commune_committee', unit: code('T1C1') };
+    return { code, campaignId: campaign.id, caseOf, board, commune };
+  }
+
+  /**
+   * Four events of one case of commune T1C2 sent one after the other: the list, the survey, the
+   * meeting (to posting) and a complaint; returns their receipts. The case enters posting on the clock's "now".
+   */
+  async function sendBurst(caseId: string, code: (c: string) => string) {
+    const commune2: Actor = { sub: 'c2', role: 'commune_committee', unit: code('T1C2') };
+    const board2: Actor = { sub: 'b2', role: 'village_board', unit: code('T1C2') };
+    const accept = engine.get(CaseAcceptanceService);
+    const sends = [
+      () =>
+        accept.accept(
+          caseId,
+          {
+            type: 'REVIEW_LIST_SUBMITTED',
+            data: { householdCount: 2, fromPreviousLists: 1, newlyArising: 0, requests: 1 },
+          },
+          board2,
+          'burst-1',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          { type: 'SURVEY_COMPLETED', data: { householdsSurveyed: 2, poorCount: 1, nearPoorCount: 0 } },
+          board2,
+          'burst-2',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          {
+            type: 'MEETING_HELD',
+            data: {
+              date: '2026-10-01',
+              chair: 'Trưởng thôn',
+              attendees: 20,
+              opinionsGiven: 15,
+              householdsPut: 1,
+              householdsAgreed: 1,
+            },
+          },
+          board2,
+          'burst-3',
+        ),
+      () =>
+        accept.accept(
+          caseId,
+          { type: 'COMPLAINT_FILED', data: { householdRef: 'H1', summary: 'Không đồng ý' } },
+          commune2,
+          'burst-4',
+        ),
+    ];
+    const receipts = [];
+    for (const send of sends) receipts.push(await send());
+    return receipts;
+  }
+
   it('starts a campaign idempotently: one case per village, in both tree shapes', async () => {
-    const { code, campaignId } = await openSeason(engine);
+    const { code, campaignId } = await openSeason();
     const again = await startTestCampaign(engine, code('T1'), { windowEnd: '2026-12-14' });
     expect(again.casesCreated).toBe(0);
     expect(again.campaign.caseCount).toBe(6);
@@ -136,7 +131,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies an accepted event through the queue and commits state, history and counters together', async () => {
-    const { code, campaignId, caseOf, board } = await openSeason(engine);
+    const { code, campaignId, caseOf, board } = await openSeason();
     const caseId = await caseOf('T1C1V1');
     const receipt = await engine
       .get(CaseAcceptanceService)
@@ -166,7 +161,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies a duplicated request and a duplicated job once', async () => {
-    const { caseOf, board } = await openSeason(engine);
+    const { caseOf, board } = await openSeason();
     const caseId = await caseOf('T1C1V2');
     const accept = engine.get(CaseAcceptanceService);
     const first = await accept.accept(caseId, { type: 'REVIEW_LIST_SUBMITTED', data: LIST }, board, 'key-dup-1');
@@ -187,7 +182,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('refuses the same key with a different payload', async () => {
-    const { caseOf, board } = await openSeason(engine);
+    const { caseOf, board } = await openSeason();
     const caseId = await caseOf('T1C1V2');
     await engine
       .get(CaseAcceptanceService)
@@ -200,7 +195,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('rejects an event not allowed in the current step, records the reason on the event (not in the history) and keeps the state', async () => {
-    const { caseOf, board, commune } = await openSeason(engine);
+    const { caseOf, board, commune } = await openSeason();
     const caseId = await caseOf('T1C1V3');
     const accept = engine.get(CaseAcceptanceService);
     const receipt = await accept.waitForOutcome(
@@ -230,7 +225,7 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('refuses a bad payload before writing anything, naming the field', async () => {
-    const { caseOf, board } = await openSeason(engine);
+    const { caseOf, board } = await openSeason();
     const caseId = await caseOf('T1C1V3');
     const before = await sql(`select accepted_seq from review_case where id = ?`, [caseId]);
     const error = await engine
@@ -249,10 +244,10 @@ describe('durable execution on real PostgreSQL and Redis', () => {
   });
 
   it('applies a burst of events of one case in sequence order', async () => {
-    const { code, caseOf } = await openSeason(engine);
+    const { code, caseOf } = await openSeason();
     const caseId = await caseOf('T1C2V1');
     const accept = engine.get(CaseAcceptanceService);
-    const receipts = await sendBurst(engine, caseId, code);
+    const receipts = await sendBurst(caseId, code);
     expect(receipts.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     for (const r of receipts) expect((await accept.waitForOutcome(r, 15_000)).status).toBe('applied');
     const history = await sql<{ seq: number; to_step: string }>(
@@ -269,10 +264,10 @@ describe('durable execution on real PostgreSQL and Redis', () => {
 
   it('fires the posting deadline on the legal calendar and sends its event to the case', async () => {
     await silenceEarlierAlarms(engine); // the sweeps below ring every alarm due in the database
-    const { code, caseOf } = await openSeason(engine);
+    const { code, caseOf } = await openSeason();
     const caseId = await caseOf('T1C2V1');
     const accept = engine.get(CaseAcceptanceService);
-    for (const receipt of await sendBurst(engine, caseId, code)) await accept.waitForOutcome(receipt, 15_000);
+    for (const receipt of await sendBurst(caseId, code)) await accept.waitForOutcome(receipt, 15_000);
     // In posting with one open complaint, entered on the clock's "now".
     const [deadline] = await sql<{ due_date: string }>(
       `select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`,
