@@ -69,14 +69,21 @@ describe('authorization matrix', () => {
     await engine?.dropDatabase();
   });
 
-  const call = (method: string, path: string, bearer: string | undefined, body?: unknown) =>
+  const call = (method: string, path: string, bearer: string | undefined, body?: unknown, contentType?: string) =>
     fetch(`${engine.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        'content-type': contentType ?? 'application/json',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
+      body: body === undefined ? undefined : contentType ? String(body) : JSON.stringify(body),
     });
 
-  type Route = { name: string; method: string; path: () => string; body?: () => unknown };
+  /** `contentType`: a raw body (a file upload) instead of JSON. */
+  type Route = { name: string; method: string; path: () => string; body?: () => unknown; contentType?: string };
+  // A village file that names an existing village as it is: allowed, it changes nothing.
+  const villageFile = (village: string, commune: string) =>
+    `Mã đơn vị,Tên,Loại,Mã đơn vị cấp trên\n${village},Thôn 1,village,${commune}\n`;
   const list = {
     type: 'REVIEW_LIST_SUBMITTED',
     data: { householdCount: 1, fromPreviousLists: 1, newlyArising: 0, requests: 0 },
@@ -170,6 +177,14 @@ describe('authorization matrix', () => {
       path: () => `/api/cases/${ids.T2C1V1}/corrections`,
       body: () => correction,
     },
+    {
+      name: 'POST admin units import',
+      method: 'POST',
+      path: () => '/api/admin/units/import?format=csv',
+      body: () => villageFile('T2C1V1', 'T2C1'),
+      contentType: 'text/csv',
+    },
+    { name: 'GET admin unit changes', method: 'GET', path: () => '/api/admin/units/changes?unit=T2C1' },
   ];
   // Routes restricted by role, whatever the unit: who may call them at all.
   const byRole: (Route & { roles: Role[] })[] = [
@@ -246,6 +261,20 @@ describe('authorization matrix', () => {
       body: () => correction,
       roles: ['province_admin', 'national_admin'],
     },
+    {
+      name: 'POST admin units import',
+      method: 'POST',
+      path: () => '/api/admin/units/import?format=csv',
+      body: () => villageFile('T1C1V1', 'T1C1'),
+      contentType: 'text/csv',
+      roles: ['province_admin', 'national_admin'],
+    },
+    {
+      name: 'GET admin unit changes',
+      method: 'GET',
+      path: () => '/api/admin/units/changes?unit=T1C1',
+      roles: ['province_admin', 'national_admin'],
+    },
   ];
   // The batch route answers 200 with a status per item: its matrix is per item (below); here only the door.
   const batchRoute: Route = {
@@ -265,7 +294,7 @@ describe('authorization matrix', () => {
         engine.clock.now(),
       );
       for (const bearer of [undefined, 'garbage', forged]) {
-        const res = await call(route.method, route.path(), bearer, route.body?.());
+        const res = await call(route.method, route.path(), bearer, route.body?.(), route.contentType);
         expect({ route: route.name, status: res.status }).toEqual({ route: route.name, status: 401 });
       }
     },
@@ -273,7 +302,7 @@ describe('authorization matrix', () => {
 
   it.each(inside.map((r) => [r.name, r]))('%s: every role reads inside its own unit', async (_name, route) => {
     for (const role of ROLES) {
-      const res = await call(route.method, route.path(), token(role), route.body?.());
+      const res = await call(route.method, route.path(), token(role), route.body?.(), route.contentType);
       expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: 'ok' });
     }
   });
@@ -282,7 +311,7 @@ describe('authorization matrix', () => {
     '%s: 403 for every T1 role outside T1; allowed for the national admin',
     async (_name, route) => {
       for (const role of ROLES) {
-        const res = await call(route.method, route.path(), token(role), route.body?.());
+        const res = await call(route.method, route.path(), token(role), route.body?.(), route.contentType);
         const expected = role === 'national_admin' ? 'ok' : 403;
         expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({
           role,
@@ -294,7 +323,7 @@ describe('authorization matrix', () => {
 
   it.each(byRole.map((r) => [r.name, r]))('%s: 403 for roles that may not call it', async (_name, route) => {
     for (const role of ROLES) {
-      const res = await call(route.method, route.path(), token(role), route.body?.());
+      const res = await call(route.method, route.path(), token(role), route.body?.(), route.contentType);
       const expected = route.roles.includes(role) ? 'ok' : 403;
       expect({ role, status: [401, 403].includes(res.status) ? res.status : 'ok' }).toEqual({ role, status: expected });
     }
@@ -376,7 +405,7 @@ describe('authorization matrix', () => {
 
     it.each(ODD)('%s at %s: 403 %s on every route family, naming the role and the unit', async (role, unit, code) => {
       for (const route of all) {
-        const res = await call(route.method, route.path(), as(role, unit), route.body?.());
+        const res = await call(route.method, route.path(), as(role, unit), route.body?.(), route.contentType);
         const body = await json(res);
         expect({ route: route.name, status: res.status, code: body.error?.code }).toEqual({
           route: route.name,

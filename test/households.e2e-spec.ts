@@ -1,5 +1,5 @@
 import { parseHouseholdFile, writeHouseholdFile } from '@rasoat/household-records';
-import { loadCaseRuleSet, POVERTY_RULES_DIR, signToken } from '@rasoat/engine';
+import { loadRuleSetCatalog, POVERTY_RULES_DIR, signToken } from '@rasoat/engine';
 import { startTestEngine, type TestEngine } from '@rasoat/testing';
 
 const HEADER =
@@ -20,7 +20,8 @@ const THREE = ['health_insurance', 'latrine', 'telecom'];
 const PERSONAL = ['Nguyễn Văn An', 'Trần Thị Bình', '001090012345', '001185000222', 'Xóm 2', 'Thôn Đông'];
 
 /**
- * One village's household list through periodic-review@2, over HTTP with the worker: import
+ * One village's household list through periodic-review@2 in the autumn-2025 review (its lists
+ * apply in 2026: the 2022–2025 standard, kept through 2026), over HTTP with the worker: import
  * (all or nothing), survey and classification, the meeting's votes (a household under 50% sends
  * the case back to survey), a complaint and its re-check, recognition and the lock, certificates,
  * masking of personal data and scope.
@@ -107,15 +108,26 @@ describe('households of a village case, end to end', () => {
   };
 
   beforeAll(async () => {
-    engine = await startTestEngine({ http: true, worker: true });
+    engine = await startTestEngine({ http: true, worker: true, start: new Date('2025-09-01T02:00:00Z') });
     const started = await call('POST', '/api/campaigns', token('province_admin', 'T1'), {
       provinceCode: 'T1',
-      year: 2026,
+      year: 2025,
       definitionKey: 'periodic-review@2',
-      windowStart: '2026-09-01',
-      windowEnd: '2026-12-14',
+      windowStart: '2025-09-01',
+      windowEnd: '2025-12-14',
     });
     expect(started.status).toBe(201);
+    // The campaign records its standard: an autumn-2025 review sets the lists of 2026.
+    expect(started.body.campaign).toMatchObject({
+      year: 2025,
+      listsYear: 2026,
+      ruleSetPeriod: '2022-2025',
+      ruleSetReason: {
+        vi: expect.stringContaining(
+          'Rà soát định kỳ năm 2025: danh sách áp dụng năm 2026 → chuẩn nghèo 2022–2025, Nghị định 07/2021/NĐ-CP',
+        ),
+      },
+    });
     const cases = await call(
       'GET',
       `/api/campaigns/${started.body.campaign.id}/cases?unit=T1C1`,
@@ -178,7 +190,7 @@ describe('households of a village case, end to end', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toContain('danh-sach-ho-T1C1V1.csv');
-    const { indicators } = loadCaseRuleSet(POVERTY_RULES_DIR, '2022-2025', 'T1');
+    const { indicators } = loadRuleSetCatalog(POVERTY_RULES_DIR).ruleSet('2022-2025')!;
     const [fromExport, fromImport] = await Promise.all([
       parseHouseholdFile({ format: 'csv', content: csv.raw }),
       parseHouseholdFile({ format: 'csv', content: GOOD_CSV, indicators }),
@@ -285,7 +297,7 @@ describe('households of a village case, end to end', () => {
 
   it('sends the case back to survey when a household gets under half agreement, then on to posting after a re-vote', async () => {
     const bad = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
-      meetingDate: '2026-10-01',
+      meetingDate: '2025-10-01',
       votes: [
         { code: 'H01', agree: 9, present: 10 },
         { code: 'H02', agree: 11, present: 10 },
@@ -303,7 +315,7 @@ describe('households of a village case, end to end', () => {
     expect(
       (
         await call('PUT', `/api/cases/${caseId}/households/votes`, surveyor(), {
-          meetingDate: '2026-10-01',
+          meetingDate: '2025-10-01',
           votes: [{ code: 'H01', agree: 9, present: 10 }],
         })
       ).status,
@@ -315,7 +327,7 @@ describe('households of a village case, end to end', () => {
       present: 10,
     }));
     const voted = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
-      meetingDate: '2026-10-01',
+      meetingDate: '2025-10-01',
       votes,
     });
     expect(voted.status).toBe(200);
@@ -323,7 +335,7 @@ describe('households of a village case, end to end', () => {
     expect((await household('H03')).votes).toMatchObject({ agree: 4, present: 10, share: 0.4 });
 
     const meeting = {
-      date: '2026-10-01',
+      date: '2025-10-01',
       chair: 'Trưởng thôn',
       attendees: 10,
       opinionsGiven: 8,
@@ -336,7 +348,7 @@ describe('households of a village case, end to end', () => {
     expect(back.counters.resurveyRounds).toBe(1);
 
     const closed = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
-      meetingDate: '2026-10-08',
+      meetingDate: '2025-10-08',
       votes: [{ code: 'H03', agree: 8, present: 10 }],
     });
     expect(closed.status).toBe(409);
@@ -352,16 +364,16 @@ describe('households of a village case, end to end', () => {
       (await send(surveyor(), 'SURVEY_COMPLETED', { householdsSurveyed: 6, poorCount: 3, nearPoorCount: 0 })).status,
     ).toBe(200);
     const revote = await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
-      meetingDate: '2026-10-08',
+      meetingDate: '2025-10-08',
       votes: [{ code: 'H03', agree: 8, present: 10 }],
     });
     expect(revote.body).toEqual({ recorded: 1, changed: 1, belowHalf: [] });
     expect((await household('H03')).votes).toMatchObject({
       agree: 8,
       present: 10,
-      votedAt: '2026-10-07T17:00:00.000Z',
+      votedAt: '2025-10-07T17:00:00.000Z',
     });
-    expect((await send(board(), 'MEETING_HELD', { ...meeting, date: '2026-10-08', householdsAgreed: 6 })).status).toBe(
+    expect((await send(board(), 'MEETING_HELD', { ...meeting, date: '2025-10-08', householdsAgreed: 6 })).status).toBe(
       200,
     );
     expect(await step()).toBe('posting');
@@ -449,7 +461,7 @@ describe('households of a village case, end to end', () => {
     expect(await step()).toBe('recognition');
     const recognised = await send(chairman(), 'LISTS_RECOGNISED', {
       decisionNumber: '45/QĐ-UBND',
-      decisionDate: '2026-11-20',
+      decisionDate: '2025-11-20',
       poorCount: 4,
       nearPoorCount: 0,
       escapedPovertyCount: 0,
@@ -465,7 +477,7 @@ describe('households of a village case, end to end', () => {
       await call('PATCH', `/api/cases/${caseId}/households/H01`, board(), { address: 'Thôn Tây' }),
       await survey('H01', { incomePerCapitaMonthly: 1, deprivations: [] }),
       await call('PUT', `/api/cases/${caseId}/households/votes`, board(), {
-        meetingDate: '2026-11-25',
+        meetingDate: '2025-11-25',
         votes: [{ code: 'H01', agree: 1, present: 1 }],
       }),
       await importCsv(caseId, GOOD_CSV),
@@ -475,28 +487,28 @@ describe('households of a village case, end to end', () => {
     }
 
     const certified = await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), {
-      number: 'GCN-2026-001',
+      number: 'GCN-2025-001',
     });
     expect(certified.status).toBe(200);
     expect(certified.body).toMatchObject({
       changed: true,
-      household: { code: 'H01', certificateNumber: 'GCN-2026-001' },
+      household: { code: 'H01', certificateNumber: 'GCN-2025-001' },
     });
     expect(
-      (await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), { number: 'GCN-2026-001' })).body
+      (await call('PUT', `/api/cases/${caseId}/households/H01/certificate`, commune(), { number: 'GCN-2025-001' })).body
         .changed,
     ).toBe(false);
     expect(
-      (await call('PUT', `/api/cases/${caseId}/households/H02/certificate`, chairman(), { number: 'GCN-2026-002' }))
+      (await call('PUT', `/api/cases/${caseId}/households/H02/certificate`, chairman(), { number: 'GCN-2025-002' }))
         .status,
     ).toBe(200);
     const duplicate = await call('PUT', `/api/cases/${caseId}/households/H03/certificate`, commune(), {
-      number: 'GCN-2026-001',
+      number: 'GCN-2025-001',
     });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.code).toBe('CERTIFICATE_NUMBER_USED');
     const notPoor = await call('PUT', `/api/cases/${caseId}/households/H05/certificate`, commune(), {
-      number: 'GCN-2026-005',
+      number: 'GCN-2025-005',
     });
     expect(notPoor.status).toBe(409);
     expect(notPoor.body.error).toMatchObject({

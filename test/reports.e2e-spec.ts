@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Workbook } from 'exceljs';
+import { parse } from 'yaml';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import { readCsv } from '@rasoat/household-records';
 import { CampaignsService, loadReportTables, signToken } from '@rasoat/engine';
@@ -13,25 +16,35 @@ const COUNTS = [
   'villagesWithHouseholdList',
   'householdsReviewed',
   'poor',
+  'poorMembers',
   'nearPoor',
+  'nearPoorMembers',
+  'averageLiving',
+  'averageLivingMembers',
   'previousPoor',
   'escapedPoverty',
   'poorToNearPoor',
+  'poorLeftBothLists',
   'newlyPoor',
   'nearPoorToPoor',
+  'newlyPoorFromOutside',
   'previousNearPoor',
+  'nearPoorDecrease',
   'escapedNearPoverty',
   'newlyNearPoor',
+  'newlyNearPoorFromOutside',
 ];
+/** The line every export prints under the title while a form's layout is not verified against the circular. */
+const UNVERIFIED = 'Bố cục chưa được đối chiếu với văn bản gốc';
 
 /**
- * Official reports (Biểu 7.x) end to end: cases driven to recognition through real events
+ * Official reports (Biểu mẫu 7.1–7.11) end to end: cases driven to recognition through real events
  * (periodic-review@1 on T1: the recognition form's totals; periodic-review@2 on T2: a household
  * list through the households API), household rows written directly for one T1 case, then the
  * summary for a province and a commune checked against a recount done here case by case, and
  * the XLSX and CSV read back as a spreadsheet program would.
  */
-describe('official reports (summary tables 7.x)', () => {
+describe('official reports (Biểu mẫu 7.1–7.11)', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let campaignT1: string;
   let campaignT2: string;
@@ -120,18 +133,19 @@ describe('official reports (summary tables 7.x)', () => {
     expect(done.status).toBe('applied');
   }
 
-  /** Household rows written directly (the households API is exercised on T2). */
+  /** Household rows written directly, with 1 to 5 members (the households API is exercised on T2). */
   async function insertHouseholds(caseId: string, rows: [string, string | null][]) {
     const em = engine.get(EntityManager).fork();
     for (const [i, [source, classification]] of rows.entries()) {
       await em.execute(
         `insert into household (id, case_id, code, head_name, member_count, area, source, classification, surveyed_at, created_at, updated_at)
-         values (?, ?, ?, ?, 3, 'rural', ?, ?, ?, now(), now())`,
+         values (?, ?, ?, ?, ?, 'rural', ?, ?, ?, now(), now())`,
         [
           randomUUID(),
           caseId,
           `H${String(i + 1).padStart(2, '0')}`,
           `Hộ ${i + 1}`,
+          1 + (i % 5),
           source,
           classification,
           classification ? new Date() : null,
@@ -150,9 +164,9 @@ describe('official reports (summary tables 7.x)', () => {
       'select id, snapshot, households_locked_at from review_case where campaign_id = ? and unit_path like ?',
       [campaign, `${unitPath}%`],
     );
-    const households = await em.execute<{ case_id: string; source: string; classification: string | null }[]>(
-      'select case_id, source, classification from household',
-    );
+    const households = await em.execute<
+      { case_id: string; source: string; classification: string | null; member_count: number }[]
+    >('select case_id, source, classification, member_count from household');
     const total: Figures = Object.fromEntries(COUNTS.map((k) => [k, 0]));
     const add = (key: string, value: number | null | undefined) => {
       total[key] = value === null || value === undefined || total[key] === null ? null : total[key]! + value;
@@ -170,14 +184,11 @@ describe('official reports (summary tables 7.x)', () => {
         add('nearPoor', data.LISTS_RECOGNISED.nearPoorCount);
         add('escapedPoverty', data.LISTS_RECOGNISED.escapedPovertyCount);
         add('escapedNearPoverty', data.LISTS_RECOGNISED.escapedNearPovertyCount);
-        for (const unknown of [
-          'previousPoor',
-          'poorToNearPoor',
-          'newlyPoor',
-          'nearPoorToPoor',
-          'previousNearPoor',
-          'newlyNearPoor',
-        ])
+        for (const unknown of COUNTS.filter(
+          (k) =>
+            !k.startsWith('villages') &&
+            !['householdsReviewed', 'poor', 'nearPoor', 'escapedPoverty', 'escapedNearPoverty'].includes(k),
+        ))
           add(unknown, null);
         continue;
       }
@@ -187,6 +198,9 @@ describe('official reports (summary tables 7.x)', () => {
       const wasNear = (h: { source: string }) => h.source === 'previous_near_poor';
       const off = (h: { classification: string | null }) =>
         h.classification === 'average' || h.classification === 'not_poor';
+      const outside = (h: { source: string }) => !wasPoor(h) && !wasNear(h);
+      const members = (p: (h: { source: string; classification: string | null }) => boolean) =>
+        rows.filter(p).reduce((sum, h) => sum + h.member_count, 0);
       add('householdsReviewed', rows.length);
       add(
         'poor',
@@ -221,6 +235,38 @@ describe('official reports (summary tables 7.x)', () => {
       add(
         'newlyNearPoor',
         n((h) => !wasNear(h) && h.classification === 'near_poor'),
+      );
+      add(
+        'poorMembers',
+        members((h) => h.classification === 'poor'),
+      );
+      add(
+        'nearPoorMembers',
+        members((h) => h.classification === 'near_poor'),
+      );
+      add(
+        'averageLiving',
+        n((h) => h.classification === 'average'),
+      );
+      add(
+        'averageLivingMembers',
+        members((h) => h.classification === 'average'),
+      );
+      add(
+        'poorLeftBothLists',
+        n((h) => wasPoor(h) && off(h)),
+      );
+      add(
+        'newlyPoorFromOutside',
+        n((h) => outside(h) && h.classification === 'poor'),
+      );
+      add(
+        'nearPoorDecrease',
+        n((h) => wasNear(h) && h.classification !== 'near_poor' && h.classification !== null),
+      );
+      add(
+        'newlyNearPoorFromOutside',
+        n((h) => outside(h) && h.classification === 'near_poor'),
       );
     }
     return total;
@@ -362,9 +408,23 @@ describe('official reports (summary tables 7.x)', () => {
       previousNearPoor: 3,
       escapedNearPoverty: 1,
       newlyNearPoor: 2,
+      // Members 1 to 5 by row order (insertHouseholds).
+      poorMembers: 7,
+      nearPoorMembers: 6,
+      averageLiving: 2,
+      averageLivingMembers: 9,
+      poorLeftBothLists: 1,
+      newlyPoorFromOutside: 1,
+      nearPoorDecrease: 2,
+      newlyNearPoorFromOutside: 1,
     });
     expect(v2.poor).toBe(v2.previousPoor! - v2.escapedPoverty! + v2.newlyPoor!);
     expect(v2.nearPoor).toBe(v2.previousNearPoor! - v2.escapedNearPoverty! - v2.nearPoorToPoor! + v2.newlyNearPoor!);
+    expect(v2.escapedPoverty).toBe(v2.poorToNearPoor! + v2.poorLeftBothLists!);
+    expect(v2.newlyNearPoor).toBe(v2.poorToNearPoor! + v2.newlyNearPoorFromOutside!);
+    expect(v2.nearPoor).toBe(v2.previousNearPoor! - v2.nearPoorDecrease! + v2.newlyNearPoor!);
+    // Rows written without their deprivations: no figure per indicator.
+    expect(rows[1].indicators).toBeNull();
     expect(v1).toMatchObject({ householdsReviewed: 50, poor: 9, newlyPoor: null });
     expect(v3).toMatchObject({
       villagesTotal: 1,
@@ -382,17 +442,18 @@ describe('official reports (summary tables 7.x)', () => {
   it('reads a household list recognised through the households API (periodic-review@2)', async () => {
     const village = 'T2C1V1';
     const caseId = (await caseIds(campaignT2, 'T2'))[village];
-    const three = 'health_insurance; latrine; telecom';
+    // An autumn-2026 review: its lists apply in 2027, classified by the 2026–2030 standard (Decree 351/2025).
+    const three = 'health_insurance; latrine; digital_use';
     const csv = [
       'Mã hộ,Họ và tên chủ hộ,Số CCCD/định danh,Địa chỉ,Số nhân khẩu,Khu vực,Nguồn,Thu nhập bình quân (đồng/người/tháng),Các chỉ số thiếu hụt,Ghi chú',
       `H01,Hộ Một,,,4,Nông thôn,Hộ nghèo năm trước,1000000,${three},`,
-      'H02,Hộ Hai,,,3,Nông thôn,Hộ nghèo năm trước,1200000,telecom,',
+      'H02,Hộ Hai,,,3,Nông thôn,Hộ nghèo năm trước,1200000,digital_use,',
       'H03,Hộ Ba,,,5,Nông thôn,Hộ nghèo năm trước,3000000,Không,',
       `H04,Hộ Bốn,,,2,Nông thôn,Hộ cận nghèo năm trước,1100000,${three}; nutrition,`,
-      'H05,Hộ Năm,,,6,Nông thôn,Hộ cận nghèo năm trước,2000000,Không,',
+      'H05,Hộ Năm,,,6,Nông thôn,Hộ cận nghèo năm trước,2300000,Không,',
       `H06,Hộ Sáu,,,3,Nông thôn,Phát sinh mới,900000,${three},`,
       'H07,Hộ Bảy,,,2,Nông thôn,Có giấy đề nghị,1400000,Không,',
-      'H08,Hộ Tám,,,4,Nông thôn,Hộ cận nghèo năm trước,1300000,telecom; latrine,',
+      'H08,Hộ Tám,,,4,Nông thôn,Hộ cận nghèo năm trước,1300000,digital_use; latrine,',
     ].join('\r\n');
     const imported = await call(
       'POST',
@@ -466,25 +527,63 @@ describe('official reports (summary tables 7.x)', () => {
       escapedNearPoverty: 1,
       newlyNearPoor: 2,
       poorRate: 3 / 8,
+      poorMembers: 4 + 2 + 3,
+      nearPoorMembers: 3 + 2 + 4,
+      // The 2026–2030 standard has no average-living line yet (null in its rule file): H05 is not poor.
+      averageLiving: 0,
+      averageLivingMembers: 0,
     });
+
+    // Forms 7.4 and 7.5: the households classified through the API, per indicator of the 2026–2030 standard.
+    const ruleFile = parse(readFileSync(join(__dirname, '../config/poverty-rules/2026-2030.yaml'), 'utf8')) as {
+      indicators: { code: string; name: string }[];
+    };
+    expect(res.body.indicators.map((i: { code: string }) => i.code)).toEqual(ruleFile.indicators.map((i) => i.code));
+    expect(res.body.total.indicators).toEqual({
+      health_insurance: { poor: 3, nearPoor: 0 },
+      latrine: { poor: 3, nearPoor: 1 },
+      digital_use: { poor: 3, nearPoor: 2 },
+      nutrition: { poor: 1, nearPoor: 0 },
+    });
+    const poorTable = (await summary('T2', token('province_committee', 'T2'), campaignT2, '&table=7-4')).body.table;
+    const cell = (table: { columns: { key: string }[]; rows: unknown[][] }, row: number, key: string) =>
+      table.rows[row][table.columns.findIndex((c) => c.key === key)];
+    const latrine = poorTable.columns.find((c: { key: string }) => c.key === 'poorDeprived:latrine');
+    expect(latrine).toMatchObject({
+      vi: `${ruleFile.indicators.find((i) => i.code === 'latrine')!.name}: số hộ thiếu hụt`,
+      group: { vi: ruleFile.indicators.find((i) => i.code === 'latrine')!.name },
+      format: 'integer',
+    });
+    expect(poorTable.columns.filter((c: { indicator: unknown }) => c.indicator !== null)).toHaveLength(
+      2 * ruleFile.indicators.length,
+    );
+    expect(cell(poorTable, 0, 'poor')).toBe(3);
+    expect(cell(poorTable, 0, 'poorDeprived:latrine')).toBe(3);
+    expect(cell(poorTable, 0, 'poorDeprivedRate:nutrition')).toBeCloseTo(1 / 3, 10);
+    expect(cell(poorTable, 0, 'poorDeprived:employment')).toBe(0);
+    expect(cell(poorTable, 1, 'poorDeprived:digital_use')).toBe(3);
+    const nearPoorTable = (await summary('T2', token('province_committee', 'T2'), campaignT2, '&table=7-5')).body.table;
+    expect(cell(nearPoorTable, 1, 'nearPoorDeprived:digital_use')).toBe(2);
+    expect(cell(nearPoorTable, 1, 'nearPoorDeprivedRate:latrine')).toBeCloseTo(1 / 3, 10);
   });
 
-  it('exports an XLSX that opens as a table: title, headers, numbers, % format, totals', async () => {
-    const res = await summary('T1', token('province_committee', 'T1'), campaignT1, '&format=xlsx&table=tong-hop');
+  it('exports form 7.1 as an XLSX that opens as a table: form and title, the "not verified" line, headers, numbers, % format, totals', async () => {
+    const res = await summary('T1', token('province_committee', 'T1'), campaignT1, '&format=xlsx&table=7-1');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml.sheet');
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="bieu-7-tong-hop_T1_2026.xlsx"');
-    const table = tables.find((t) => t.id === 'tong-hop')!;
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="bieu-7-1_T1_2026.xlsx"');
+    const table = tables.find((t) => t.id === '7-1')!;
     const workbook = new Workbook();
     await workbook.xlsx.load(res.raw as never);
     const sheet = workbook.worksheets[0];
     const text = (r: number) => String(sheet.getCell(r, 1).value);
-    expect(text(1)).toContain('TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO');
-    expect(text(1)).toContain('Biểu 7.x');
+    expect(text(1)).toMatch(/^Biểu mẫu số 7\.1: TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO/);
     expect(text(3)).toContain('Tỉnh Thử Một (T1)');
     expect(text(3)).toContain('Năm rà soát / Review year: 2026');
     expect(text(3)).toContain('01/09/2026 09:00'); // the test clock, 02:00 UTC, in Asia/Ho_Chi_Minh
-    expect(text(4)).toContain('theo mẫu Biểu 7.x TT 07/2021 (bố cục tham khảo, chưa đối chiếu bản gốc)');
+    expect(text(4)).toContain('Thông tư 07/2021/TT-BLĐTBXH, Phụ lục VII, Biểu mẫu số 7.1');
+    expect(text(5)).toContain(UNVERIFIED);
+    expect(text(5)).toContain('Layout not verified against the original');
 
     const headerRow = 7;
     const headers = table.columns.map((_, i) => sheet.getCell(headerRow, i + 1).value);
@@ -503,6 +602,8 @@ describe('official reports (summary tables 7.x)', () => {
     expect(rate.value).toBeCloseTo(20 / 124, 10);
     expect(rate.numFmt).toBe('0.00%');
     expect(sheet.getCell(district, col('poor')).numFmt).toBe('#,##0');
+    // Villages recognised from their forms' totals only: members are not known.
+    expect(sheet.getCell(district, col('poorMembers')).value).toBeNull();
 
     const total = district + 1;
     expect(sheet.getCell(total, col('unitName')).value).toBe('Tổng cộng');
@@ -514,30 +615,48 @@ describe('official reports (summary tables 7.x)', () => {
     expect(sheet.getColumn(col('unitName')).width).toBe(28);
   });
 
-  it('exports the list changes as CSV with a BOM and the same headers; unknown figures empty', async () => {
-    const res = await summary('T1C2', token('commune_committee', 'T1C2'), campaignT1, '&format=csv&table=bien-dong');
+  it('exports the changes of forms 7.2 and 7.3 as CSV with a BOM, the "not verified" line and the same headers; unknown figures empty', async () => {
+    const res = await summary('T1C2', token('commune_committee', 'T1C2'), campaignT1, '&format=csv&table=7-2');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
-    expect(res.headers.get('content-disposition')).toContain('bieu-7-bien-dong_T1C2_2026.csv');
+    expect(res.headers.get('content-disposition')).toContain('bieu-7-2_T1C2_2026.csv');
     expect([...res.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const table = tables.find((t) => t.id === 'bien-dong')!;
-    const { records } = readCsv(res.raw);
-    expect(records[0].cells).toEqual(table.columns.map((c) => c.vi));
-    expect(records).toHaveLength(5);
-    const at = (r: number, key: string) => records[r].cells[table.columns.findIndex((c) => c.key === key)];
+    const table = tables.find((t) => t.id === '7-2')!;
+    const { records } = readCsv(res.raw, { delimiter: ',' });
+    expect(records[0].cells[0]).toBe('Biểu mẫu số 7.2: TỔNG HỢP DIỄN BIẾN HỘ NGHÈO');
+    expect(records[1].cells[0]).toContain(UNVERIFIED);
+    const header = 4;
+    expect(records[header].cells).toEqual(table.columns.map((c) => c.vi));
+    const at = (r: number, key: string) => records[header + r].cells[table.columns.findIndex((c) => c.key === key)];
     expect(at(2, 'unitCode')).toBe('T1C2V2');
     expect(at(2, 'newlyPoor')).toBe('2');
-    expect(at(2, 'newlyNearPoor')).toBe('2');
+    expect(at(2, 'newlyPoorFromOutside')).toBe('1');
+    expect(at(2, 'poorLeftBothLists')).toBe('1');
     expect(at(1, 'newlyPoor')).toBe('');
     expect(at(4, 'unitName')).toBe('Tổng cộng');
     expect(at(4, 'poor')).toBe('12');
     expect(at(4, 'escapedPoverty')).toBe('6');
+    expect(records.map((r) => r.cells[0])).toContain('Ghi chú / Notes:');
+
+    const nearPoor = await summary('T1C2', token('commune_committee', 'T1C2'), campaignT1, '&format=csv&table=7-3');
+    const table3 = tables.find((t) => t.id === '7-3')!;
+    const rows3 = readCsv(nearPoor.raw, { delimiter: ',' }).records;
+    const at3 = (r: number, key: string) => rows3[header + r].cells[table3.columns.findIndex((c) => c.key === key)];
+    expect(at3(2, 'newlyNearPoor')).toBe('2');
+    expect(at3(2, 'nearPoorDecrease')).toBe('2');
+    expect(at3(2, 'nearPoor')).toBe('3');
   });
 
-  it('returns a table layout with the figures as JSON', async () => {
-    const res = await summary('T1C1', token('commune_committee', 'T1C1'), campaignT1, '&table=tong-hop');
+  it('returns a table layout with the figures and the "not verified" line as JSON, and lists every form with what was checked', async () => {
+    const res = await summary('T1C1', token('commune_committee', 'T1C1'), campaignT1, '&table=7-1');
     expect(res.status).toBe(200);
-    expect(res.body.table).toMatchObject({ id: 'tong-hop', form: '7.x' });
+    expect(res.body.table).toMatchObject({
+      id: '7-1',
+      form: '7.1',
+      verification: { title: 'recalled', layout: 'unknown', verified: false },
+    });
+    expect(res.body.table.verification.label.vi).toContain(UNVERIFIED);
+    expect(res.body.table.banner[1]).toContain(UNVERIFIED);
     expect(res.body.table.rows).toHaveLength(4);
     expect(res.body.table.rows[3].slice(1, 3)).toEqual(['Tổng cộng', 'T1C1']);
     expect(res.body.total.values).toMatchObject({
@@ -547,8 +666,16 @@ describe('official reports (summary tables 7.x)', () => {
       poor: 8,
       nearPoor: 12,
     });
+    // No household list in this commune: the per-indicator form says why it has no indicator column.
+    const byIndicator = await summary('T1C1', token('commune_committee', 'T1C1'), campaignT1, '&table=7-4');
+    expect(byIndicator.body.indicators).toEqual([]);
+    expect(byIndicator.body.table.notes.at(-1).vi).toContain('chưa có dữ liệu');
     const listed = await call('GET', '/api/reports/tables', token('commune_committee', 'T1C1'));
-    expect(listed.body.map((t: { id: string }) => t.id)).toEqual(tables.map((t) => t.id));
+    expect(listed.body.map((t: { id: string; form: string }) => [t.id, t.form])).toEqual(
+      tables.map((t) => [t.id, t.form]),
+    );
+    expect(listed.body.every((t: { verified: boolean; verificationLabel: { vi: string } }) => !t.verified)).toBe(true);
+    expect(listed.body[0].verificationLabel.vi).toContain(UNVERIFIED);
   });
 
   it('answers with a legacy value out of range (left out and listed), until a province admin corrects it', async () => {

@@ -1,4 +1,4 @@
-import { CaseAcceptanceService, demoProvince } from '@rasoat/engine';
+import { CaseAcceptanceService, synthetic2021Province } from '@rasoat/engine';
 import type { BenchContext } from '../lib/context';
 import { getJson } from '../lib/http';
 import { figure, type Figure } from '../lib/report';
@@ -9,8 +9,8 @@ import type { Scenario } from './scenario';
 const PROVINCE = '24';
 
 /**
- * Progress roll-up on the demo province (Bắc Giang 2021: 10 districts, 230 communes, 2,127
- * villages). A third of the cases stay in listing, a third move to survey, a third to
+ * Progress roll-up on the synthetic 2021 province (Bắc Giang 2021: 10 districts, 230 communes,
+ * 2,127 villages, under code 24 beside the official list's 99 communes, which hold no village here). A third of the cases stay in listing, a third move to survey, a third to
  * meeting (events applied by the server's worker), so the counters are spread over steps
  * and stages. Then GET /api/progress?unit=24 as the province committee, one request at a
  * time, on an otherwise idle server.
@@ -20,7 +20,8 @@ export const progress: Scenario = {
   title: 'Progress roll-up latency',
   async run(ctx: BenchContext) {
     const requests = ctx.count(200, 20);
-    const seeded = await ctx.seedCampaign(PROVINCE, demoProvince(PROVINCE));
+    const units = synthetic2021Province(PROVINCE);
+    const seeded = await ctx.seedCampaign(PROVINCE, units);
     const server = await ctx.server();
     const acceptance = (await ctx.engine()).get(CaseAcceptanceService);
     await runPool(seeded.cases.length, 16, async (i) => {
@@ -56,8 +57,9 @@ export const progress: Scenario = {
       return { ...roundSummary(summarize(samples), 2), bytes };
     };
     const province = await measure(PROVINCE, requests);
-    const district = await measure('213', Math.min(requests, 50));
-    const commune = await measure('07000', Math.min(requests, 50));
+    const firstOf = (level: string) => units.find((u) => u.level === level)?.code as string;
+    const district = await measure(firstOf('district'), Math.min(requests, 50));
+    const commune = await measure(firstOf('commune'), Math.min(requests, 50));
     await ctx.noteServerMemory();
     ctx.details[progress.name] = {
       requests,

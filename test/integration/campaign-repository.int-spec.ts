@@ -14,6 +14,11 @@ const campaignRow = (fields: Partial<NewCampaignRow> = {}): NewCampaignRow => ({
   windowEnd: '2026-12-14',
   createdAt: NOW,
   createdBy: admin.sub,
+  standard: {
+    listsYear: 2027,
+    ruleSetPeriod: '2026-2030',
+    ruleSetReason: { vi: 'Danh sách áp dụng năm 2027 → chuẩn nghèo 2026–2030', en: 'Lists of 2027 → 2026–2030' },
+  },
   ...fields,
 });
 const initial = {
@@ -71,11 +76,33 @@ describe('CampaignRepository', () => {
       status: 'running',
       caseCount: 0,
       createdBy: admin.sub,
+      listsYear: 2027,
+      ruleSetPeriod: '2026-2030',
+      ruleSetReason: campaignRow().standard.ruleSetReason,
     });
     expect(await sql(`select count(*)::int as n from campaign`)).toEqual([{ n: 1 }]);
     await expect(
       campaigns.transaction((tx) => tx.findByProvinceYearDefinition('T1', 2025, 'periodic-review')),
     ).rejects.toThrow();
+  });
+
+  it('records the standard of a campaign that has none, never over a recorded one, and lists those without', async () => {
+    await campaigns.transaction((tx) => tx.insertIfAbsent(campaignRow()));
+    const id = campaignRow().id;
+    // As a campaign started before the standard was recorded (migration Migration20261207100000PovertyStandard).
+    await sql(`update campaign set lists_year = null, rule_set_period = null, rule_set_reason = null where id = ?`, [
+      id,
+    ]);
+    expect((await campaigns.withoutStandard()).map((c) => c.id)).toEqual([id]);
+    const standard = { listsYear: 2027, ruleSetPeriod: '2026-2030', ruleSetReason: { vi: 'lý do', en: 'reason' } };
+    expect(await campaigns.recordStandard(id, standard)).toBe(true);
+    expect(
+      await campaigns.transaction((tx) =>
+        tx.recordStandard(id, { ...standard, ruleSetPeriod: '2022-2025', listsYear: 2026 }),
+      ),
+    ).toBe(false);
+    expect(await campaigns.findById(id)).toMatchObject(standard);
+    expect(await campaigns.withoutStandard()).toEqual([]);
   });
 
   it('creates a case per village of the province that has none, by village code, and returns only those it created', async () => {

@@ -29,7 +29,22 @@ const poor = (deprivations = THREE): NonNullable<NewHousehold['classification']>
     explanation: { incomeLine: 1_500_000, income: 1_100_000 } as never,
   },
   ruleSet: '2022-2025',
+  provincial: null,
   deprivations,
+  lowIncomeWorkers: null,
+});
+/** Nationally average, poor by the province's own lines (Bắc Ninh, lists of 2025), with 2 low-income workers. */
+const sideBySide = (): NonNullable<NewHousehold['classification']> => ({
+  classification: 'average',
+  explanation: { reasons: ['Thu nhập > chuẩn nghèo'], explanation: { incomeLine: 1_500_000 } as never },
+  ruleSet: '2022-2025',
+  provincial: {
+    classification: 'poor',
+    explanation: { reasons: ['Thu nhập ≤ chuẩn nghèo của tỉnh'], explanation: { incomeLine: 1_750_000 } as never },
+    ruleSet: '2022-2025+24',
+  },
+  deprivations: THREE,
+  lowIncomeWorkers: 2,
 });
 
 /**
@@ -59,8 +74,10 @@ describe('HouseholdsRepository', () => {
     db = await createTestOrm();
     households = new HouseholdsRepository(db.em);
     await sql(
-      `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
-       values (?, 'T1', 2026, 'periodic-review', 'periodic-review@2', '2026-09-01', '2026-12-14', 'active', 2, ?, 'test')`,
+      `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by,
+         lists_year, rule_set_period, rule_set_reason)
+       values (?, 'T1', 2026, 'periodic-review', 'periodic-review@2', '2026-09-01', '2026-12-14', 'active', 2, ?, 'test',
+         2027, '2026-2030', '{"vi":"lý do","en":"reason"}'::jsonb)`,
       [CAMPAIGN, NOW],
     );
     await sql(
@@ -75,7 +92,8 @@ describe('HouseholdsRepository', () => {
   });
 
   describe('the case', () => {
-    it('reads the case with its campaign’s province; nothing for an unknown case', async () => {
+    it('reads the case with its campaign’s province, recorded standard and commune’s type; nothing for an unknown case', async () => {
+      // No unit row for the commune: no type (the default area then comes from nowhere).
       expect(await households.findCase(households.fork(), CASE, false)).toEqual({
         id: CASE,
         unit_path: '/T1/T1C1/T1C1V1/',
@@ -85,7 +103,14 @@ describe('HouseholdsRepository', () => {
         snapshot: { step: 'survey' },
         households_locked_at: null,
         province_code: 'T1',
+        lists_year: 2027,
+        rule_set_period: '2026-2030',
+        commune_type: null,
       });
+      await sql(
+        `insert into admin_unit (code, name, level, parent_code, path, province_code, unit_type) values ('T1C1', 'Phường Một', 'commune', 'T1', '/T1/T1C1/', 'T1', 'Phường')`,
+      );
+      expect(await households.findCase(households.fork(), CASE, false)).toMatchObject({ commune_type: 'Phường' });
       expect(
         await households.findCase(households.fork(), '00000000-0000-4000-8000-000000000000', false),
       ).toBeUndefined();
@@ -178,6 +203,10 @@ describe('HouseholdsRepository', () => {
         classification: 'poor',
         explanation: poor().explanation,
         rule_set: '2022-2025',
+        provincial_classification: null,
+        provincial_explanation: null,
+        provincial_rule_set: null,
+        low_income_workers: null,
         agree_votes: null,
         present_votes: null,
         voted_at: null,
@@ -283,6 +312,60 @@ describe('HouseholdsRepository', () => {
         rule_set: '2022-2025',
       });
       expect(new Date(row.surveyed_at!)).toEqual(LATER);
+    });
+
+    it('writes the national and the provincial classification side by side, and the low-income workers; a later national-only result clears the provincial one', async () => {
+      await households.transaction((tx) =>
+        households.writeSurvey(
+          tx,
+          id,
+          { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: THREE, lowIncomeWorkers: 2 },
+          sideBySide(),
+          SURVEYOR,
+          LATER,
+        ),
+      );
+      expect(await one()).toMatchObject({
+        classification: 'average',
+        rule_set: '2022-2025',
+        provincial_classification: 'poor',
+        provincial_explanation: sideBySide().provincial!.explanation,
+        provincial_rule_set: '2022-2025+24',
+        low_income_workers: 2,
+      });
+      await households.transaction((tx) =>
+        households.updateIdentity(
+          tx,
+          id,
+          {
+            headName: 'H',
+            idNumber: null,
+            address: null,
+            memberCount: 3,
+            area: 'urban',
+            source: 'request',
+            note: null,
+          },
+          poor(),
+          LATER,
+        ),
+      );
+      expect(await one()).toMatchObject({
+        classification: 'poor',
+        provincial_classification: null,
+        provincial_explanation: null,
+        provincial_rule_set: null,
+        low_income_workers: null,
+      });
+      await households.transaction((tx) =>
+        households.insertHouseholds(tx, CASE, [{ ...listed('H9'), classification: sideBySide() }], BOARD, LATER),
+      );
+      expect(await households.findHousehold(households.fork(), CASE, 'H9')).toMatchObject({
+        classification: 'average',
+        provincial_classification: 'poor',
+        provincial_rule_set: '2022-2025+24',
+        low_income_workers: 2,
+      });
     });
 
     it('writes the meeting’s votes over earlier ones', async () => {

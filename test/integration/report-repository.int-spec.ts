@@ -49,6 +49,23 @@ describe('ReportRepository', () => {
        from jsonb_array_elements(?::jsonb) with ordinality as r(v, ord)`,
       [id(caseNumber), JSON.stringify(rows.map(([source, classification]) => ({ source, classification })))],
     );
+  /** Household rows with their members, deprivations (`undefined`: not recorded) and rule set. */
+  const surveyed = (
+    caseNumber: number,
+    rows: { source: string; classification: string; members?: number; deprivations?: string[]; ruleSet?: string }[],
+  ) =>
+    sql(
+      `insert into household (id, case_id, code, head_name, member_count, area, source, classification, deprivations, rule_set, created_at, updated_at)
+       select gen_random_uuid(), ?, 'H' || r.ord, 'Chủ hộ', (r.v->>'members')::int, 'rural', r.v->>'source', r.v->>'classification',
+              r.v->'deprivations', r.v->>'ruleSet', now(), now()
+       from jsonb_array_elements(?::jsonb) with ordinality as r(v, ord)`,
+      [
+        id(caseNumber),
+        JSON.stringify(
+          rows.map((r) => ({ ruleSet: '2022-2025', members: 3, ...r, deprivations: r.deprivations ?? null })),
+        ),
+      ],
+    );
   const recognised = (poorCount: unknown, nearPoorCount: unknown = 1) => ({
     REVIEW_LIST_SUBMITTED: { householdCount: 10 },
     LISTS_RECOGNISED: { poorCount, nearPoorCount, escapedPovertyCount: 0, escapedNearPovertyCount: 0 },
@@ -184,6 +201,148 @@ describe('ReportRepository', () => {
       },
     ]);
     expect(await reports.outOfRange(RANGES, CAMPAIGN, '/T1/D2/')).toHaveLength(1);
+  });
+
+  it('counts members and the movements of forms 7.2 and 7.3 from household rows; a village recognised by its form alone leaves them unknown', async () => {
+    await villageCase(1, '/T1/D1/C1/V1/', {}, { locked: true });
+    await surveyed(1, [
+      { source: 'previous_poor', classification: 'poor', members: 5 },
+      { source: 'previous_poor', classification: 'near_poor', members: 4 },
+      { source: 'previous_poor', classification: 'average', members: 2 },
+      { source: 'previous_near_poor', classification: 'poor', members: 6 },
+      { source: 'previous_near_poor', classification: 'not_poor', members: 1 },
+      { source: 'newly_arising', classification: 'poor', members: 7 },
+      { source: 'request', classification: 'near_poor', members: 3 },
+      { source: 'request', classification: 'average', members: 4 },
+    ]);
+    await villageCase(2, '/T1/D2/C1/V1/', recognised(3, 2));
+
+    const rows = await reports.summary(RANGES, CAMPAIGN, '/T1/', 5);
+    const d1 = rows.find((r) => r.child === 'D1');
+    expect(
+      figures(
+        d1,
+        'poor',
+        'poorMembers',
+        'nearPoor',
+        'nearPoorMembers',
+        'averageLiving',
+        'averageLivingMembers',
+        'previousPoor',
+        'escapedPoverty',
+        'poorToNearPoor',
+        'poorLeftBothLists',
+        'newlyPoor',
+        'nearPoorToPoor',
+        'newlyPoorFromOutside',
+        'previousNearPoor',
+        'nearPoorDecrease',
+        'escapedNearPoverty',
+        'newlyNearPoor',
+        'newlyNearPoorFromOutside',
+      ),
+    ).toEqual({
+      poor: 3,
+      poorMembers: 18,
+      nearPoor: 2,
+      nearPoorMembers: 7,
+      averageLiving: 2,
+      averageLivingMembers: 6,
+      previousPoor: 3,
+      escapedPoverty: 2,
+      poorToNearPoor: 1,
+      poorLeftBothLists: 1,
+      newlyPoor: 2,
+      nearPoorToPoor: 1,
+      newlyPoorFromOutside: 1,
+      previousNearPoor: 2,
+      nearPoorDecrease: 2,
+      escapedNearPoverty: 1,
+      newlyNearPoor: 2,
+      newlyNearPoorFromOutside: 1,
+    });
+    expect(
+      figures(
+        rows.find((r) => r.child === 'D2'),
+        'poor',
+        'poorMembers',
+        'averageLiving',
+        'poorLeftBothLists',
+      ),
+    ).toEqual({
+      poor: 3,
+      poorMembers: null,
+      averageLiving: null,
+      poorLeftBothLists: null,
+    });
+    expect(
+      figures(
+        rows.find((r) => r.is_total),
+        'poor',
+        'poorMembers',
+      ),
+    ).toEqual({ poor: 6, poorMembers: null });
+  });
+
+  it('counts the poor and near-poor households of recognised villages per deprivation indicator, per child unit and in total', async () => {
+    await villageCase(1, '/T1/D1/C1/V1/', {}, { locked: true });
+    await surveyed(1, [
+      { source: 'previous_poor', classification: 'poor', deprivations: ['latrine', 'telecom', 'health_insurance'] },
+      { source: 'newly_arising', classification: 'poor', deprivations: ['latrine', 'nutrition', 'telecom'] },
+      { source: 'previous_near_poor', classification: 'near_poor', deprivations: ['telecom'] },
+      { source: 'request', classification: 'near_poor', deprivations: [] },
+      // Not poor nor near-poor: not counted per indicator.
+      { source: 'request', classification: 'average', deprivations: ['latrine'] },
+    ]);
+    await villageCase(2, '/T1/D2/C1/V1/', {}, { locked: true });
+    await surveyed(2, [
+      {
+        source: 'previous_poor',
+        classification: 'poor',
+        deprivations: ['latrine', 'digital_use', 'waste_treatment'],
+        ruleSet: '2026-2030+24',
+      },
+      // Classified, deprivations not recorded: D2's counts are unknown.
+      { source: 'previous_poor', classification: 'near_poor' },
+    ]);
+    // Not recognised yet: left out.
+    await villageCase(3, '/T1/D1/C2/V1/', { REVIEW_LIST_SUBMITTED: { householdCount: 8 } });
+    await surveyed(3, [{ source: 'previous_poor', classification: 'poor', deprivations: ['latrine'] }]);
+    // Another campaign: left out.
+    await villageCase(4, '/T1/D1/C1/V2/', {}, { locked: true, campaign: OTHER_CAMPAIGN });
+    await surveyed(4, [{ source: 'previous_poor', classification: 'poor', deprivations: ['latrine'] }]);
+
+    const rows = await reports.indicatorCounts(CAMPAIGN, '/T1/', 5);
+    const pick = (child: string | null, total: boolean) =>
+      Object.fromEntries(
+        rows
+          .filter((r) => r.is_total === total && (total || r.child === child))
+          .map((r) => [`${r.period}|${r.code}`, [r.poor, r.nearPoor, r.unknown]]),
+      );
+    expect(pick('D1', false)).toEqual({
+      '2022-2025|latrine': [2, 0, 0],
+      '2022-2025|telecom': [2, 1, 0],
+      '2022-2025|health_insurance': [1, 0, 0],
+      '2022-2025|nutrition': [1, 0, 0],
+      '2022-2025|null': [0, 1, 0],
+    });
+    expect(pick('D2', false)).toEqual({
+      '2026-2030|latrine': [1, 0, 0],
+      '2026-2030|digital_use': [1, 0, 0],
+      '2026-2030|waste_treatment': [1, 0, 0],
+      '2022-2025|null': [0, 1, 1],
+    });
+    expect(pick(null, true)).toEqual({
+      '2022-2025|latrine': [2, 0, 0],
+      '2022-2025|telecom': [2, 1, 0],
+      '2022-2025|health_insurance': [1, 0, 0],
+      '2022-2025|nutrition': [1, 0, 0],
+      '2022-2025|null': [0, 2, 1],
+      '2026-2030|latrine': [1, 0, 0],
+      '2026-2030|digital_use': [1, 0, 0],
+      '2026-2030|waste_treatment': [1, 0, 0],
+    });
+    expect(await reports.indicatorCounts(CAMPAIGN, '/T9/', 5)).toEqual([]);
   });
 
   it('gives only the total row for a unit without cases', async () => {

@@ -19,6 +19,7 @@ describe('parseCalendarData', () => {
       daysOff: [],
       workingDays: [],
       provinces: {},
+      pending: [],
     });
   });
 
@@ -68,6 +69,26 @@ describe('parseCalendarData', () => {
       'vn-2026.yaml $.workingDays[0].date 2026-01-09 is not a Saturday or Sunday: weekdays are working days already',
       'vn-2026.yaml $.workingDays[1].date 2026-10-10 is also listed in daysOff',
       'vn-2026.yaml $.provinces["24"].daysOff[0].date 2025-10-15 is not in 2026',
+    ]);
+  });
+
+  it('keeps announced days apart: a pending day has its source, lies in the year and is not also a day off', () => {
+    expect(
+      issuesOf({
+        year: 2026,
+        source: 'x',
+        daysOff: [{ date: '2026-11-24', name: 'Nghỉ' }],
+        pending: [
+          { date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' },
+          { date: '2027-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' },
+        ],
+      }),
+    ).toEqual([
+      'vn-2026.yaml $.pending[1].date 2027-11-24 is not in 2026',
+      'vn-2026.yaml $.pending[0].date 2026-11-24 is also listed in daysOff',
+    ]);
+    expect(issuesOf({ year: 2026, source: 'x', pending: [{ date: '2026-12-01', name: 'Không nguồn' }] })).toEqual([
+      expect.stringMatching(/^vn-2026\.yaml \$\.pending\[0\]\.source /),
     ]);
   });
 

@@ -16,6 +16,16 @@ export const NamedDateSchema = z.strictObject({
 });
 export type NamedDate = z.infer<typeof NamedDateSchema>;
 
+/** A day announced but not yet a day off, with the text that announced it. */
+export const PendingDateSchema = z.strictObject({
+  date: CivilDateSchema,
+  name: z.string().min(1),
+  nameEn: z.string().min(1).optional(),
+  /** What announced it and what it still waits for. */
+  source: z.string().min(1),
+});
+export type PendingDate = z.infer<typeof PendingDateSchema>;
+
 /** Extra days off one province gives its public offices. */
 export const ProvinceCalendarSchema = z.strictObject({
   source: z.string().min(1).optional(),
@@ -41,6 +51,12 @@ const CalendarDataShape = z.strictObject({
   workingDays: z.array(NamedDateSchema).default([]),
   /** Extra days off per province code. */
   provinces: z.record(provinceCode, ProvinceCalendarSchema).default({}),
+  /**
+   * Days announced as holidays but not yet law (e.g. a day the Government proposes to add to the
+   * Labour Code): listed so that people see them, never counted as days off. Move one to `daysOff`
+   * (or the statutory rules) once the text that makes it a day off is in force.
+   */
+  pending: z.array(PendingDateSchema).default([]),
 });
 
 /** One year of calendar data; cross-field checks run once every field is valid. */
@@ -72,7 +88,11 @@ export const CalendarDataSchema = CalendarDataShape.pipe(
         [key],
       );
     }
+    data.pending.forEach((e, i) => inYear(e.date, ['pending', i, 'date']));
     const offDates = new Set(data.daysOff.map((e) => e.date));
+    data.pending.forEach((e, i) => {
+      if (offDates.has(e.date)) issue(['pending', i, 'date'], `${e.date} is also listed in daysOff`);
+    });
     data.workingDays.forEach((e, i) => {
       if (!isWeekend(e.date))
         issue(['workingDays', i, 'date'], `${e.date} is not a Saturday or Sunday: weekdays are working days already`);

@@ -23,7 +23,7 @@ export interface ResolvedDue {
  * - `workingDays`: the N-th working day after the milestone's civil date (that date not counted;
  *   N = 0 gives that date, or the next working day if it is a day off).
  * - `calendarDays`: N calendar days after the milestone's date; a result on a day off moves to the
- *   next working day (Civil Code Art. 148(2)).
+ *   next working day (Civil Code Art. 148(5)).
  * - `date` and `windowEnd`: exactly that civil date, even on a day off, because an administrative
  *   plan that names a date means that date.
  * - `earliest`: the earliest of its rules.

@@ -243,4 +243,14 @@ describe('WorkingDayCalendar', () => {
     expect(national.endOfDayInstant('2026-12-14').toISOString()).toBe('2026-12-14T16:59:59.999Z');
     expect(national.civilDateOf(new Date('2026-12-14T17:00:00Z'))).toBe('2026-12-15');
   });
+
+  it('never counts a pending day: it is listed apart, and the day stays a working day', () => {
+    const calendar = new WorkingDayCalendar({
+      data: [data({ year: 2026, pending: [{ date: '2026-11-24', name: 'Ngày Văn hóa Việt Nam', source: 'chủ trương' }] })],
+    });
+    expect(calendar.pendingDays(2026).map((d) => d.date)).toEqual(['2026-11-24']);
+    expect(calendar.isWorkingDay('2026-11-24')).toBe(true);
+    expect(calendar.holidays(2026).some((d) => d.date === '2026-11-24')).toBe(false);
+    expect(calendar.pendingDays(2027)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { CalendarError, CalendarErrorCode } from './calendar-error';
-import type { CalendarData, NamedDate } from './calendar-data.schema';
+import type { CalendarData, NamedDate, PendingDate } from './calendar-data.schema';
 import {
   checkYear,
   civilDateOf,
@@ -36,8 +36,8 @@ interface YearPlan {
  * weekend days the year's data turns into working days.
  *
  * Counting follows the Civil Code 2015 (Bộ luật Dân sự 91/2015/QH13): a period starts on the day
- * after the event (Art. 147(1)), so "N working days after D" never counts D itself; a period whose
- * last day is a day off ends at the end of the next working day (Art. 148(2)).
+ * after the event (Art. 147(2)), so "N working days after D" never counts D itself; a period whose
+ * last day is a day off ends at the end of the next working day (Art. 148(5)).
  *
  * Immutable: to take a new decision into account (a holiday added mid-season), build a new
  * calendar with `withData` and recompute the deadlines that are armed.
@@ -96,6 +96,11 @@ export class WorkingDayCalendar {
     return [...this.plan(year).daysOff.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
   }
 
+  /** Days of `year` announced but not yet days off (`pending` in the year's data), sorted: never counted. */
+  pendingDays(year: number): PendingDate[] {
+    return [...(this.dataByYear.get(year)?.pending ?? [])].sort((a, b) => (a.date < b.date ? -1 : 1));
+  }
+
   /** Saturdays and Sundays of `year` that the year's data makes working days (làm bù), sorted. */
   workedWeekendDays(year: number): NamedDate[] {
     return [...this.plan(year).workedWeekendDays.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
@@ -103,7 +108,7 @@ export class WorkingDayCalendar {
 
   /**
    * The n-th working day after `date` (n > 0), or before it (n < 0); `date` itself never counts.
-   * n = 0 returns `date` when it is a working day, else the next working day (Civil Code Art. 148(2)).
+   * n = 0 returns `date` when it is a working day, else the next working day (Civil Code Art. 148(5)).
    */
   addWorkingDays(date: CivilDate, n: number): CivilDate {
     if (!Number.isInteger(n))

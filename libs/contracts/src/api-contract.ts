@@ -55,7 +55,16 @@ export const StartCampaignBody = z
   .strictObject({
     provinceCode: z.string().min(1),
     year: z.number().int().min(2000).max(2100),
-    definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must look like periodic-review@1'),
+    /**
+     * The version to pin (`periodic-review@4`), or the process alone (`periodic-review`): then the
+     * newest live version whose effective period contains the window's start.
+     */
+    definitionKey: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]*(@\d+)?$/,
+        'must look like periodic-review@4, or periodic-review for the version in effect',
+      ),
     /** Defaults to the definition's window in the campaign's year. */
     windowStart: z.iso.date().optional(),
     windowEnd: z.iso.date().optional(),
@@ -158,3 +167,47 @@ export type ChangeWindowBody = z.infer<typeof ChangeWindowBody>;
 /** History entries on one page, newest first: the case view holds the first page, `GET /api/cases/:id/history` the older ones. */
 export const HISTORY_PAGE_SIZE = 50;
 export const MAX_HISTORY_PAGE_SIZE = 200;
+
+/**
+ * Content types `POST /api/admin/units/import` takes as a raw body (the HTTP app's raw parser is
+ * registered for them on that route, up to `uploads.unitsFile.maxBytes`).
+ */
+export const UNIT_FILE_CONTENT_TYPES: readonly string[] = Object.freeze([
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/octet-stream',
+]);
+
+/** Query of `POST /api/admin/units/import`: the format (default: from the content type) and the file's name for the history. */
+export const UnitImportQuery = z.object({
+  format: z.enum(['csv', 'xlsx']).optional(),
+  fileName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(
+      (name) => ![...name].some((ch) => ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127),
+      'must be a file name, without folders or control characters',
+    )
+    .optional(),
+});
+export type UnitImportQuery = z.infer<typeof UnitImportQuery>;
+
+/** Query of `GET /api/admin/units/changes`: one unit's history, or a province's; newest first, `before` an entry id. */
+export const UnitChangesQuery = z.object({
+  unit: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,20}$/, 'must be a unit code')
+    .optional(),
+  province: z
+    .string()
+    .regex(/^[0-9A-Z]{2,8}$/, 'must be a province code such as 24')
+    .optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be an entry id')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type UnitChangesQuery = z.infer<typeof UnitChangesQuery>;

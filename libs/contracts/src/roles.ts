@@ -12,6 +12,7 @@ export const USER_ROLES = [
   'district_committee',
   'district_chairman',
   'province_committee',
+  'province_chairman',
   'province_admin',
   'national_admin',
 ] as const;
@@ -35,6 +36,7 @@ export const ROLE_LEVELS: Readonly<Record<UserRole, AdminLevel>> = Object.freeze
   district_committee: 'district',
   district_chairman: 'district',
   province_committee: 'province',
+  province_chairman: 'province',
   province_admin: 'province',
   national_admin: 'nation',
 });

@@ -12,6 +12,7 @@ import { type Clock, CoreModule, systemClock } from './infrastructure';
 import type { ProducerPatience } from './infrastructure';
 import { NotificationsModule } from './notifications';
 import { ReportsModule } from './reports';
+import { StandardsModule } from './standards';
 import { UnitsModule } from './units';
 
 /**
@@ -27,6 +28,7 @@ export class EngineModule {
     options: { producers?: ProducerPatience } = {},
   ): DynamicModule {
     const contexts = [
+      StandardsModule,
       DefinitionsModule,
       UnitsModule,
       DeadlinesModule,

@@ -16,7 +16,7 @@ export {
   ProgressRepository,
   ProgressService,
 } from './campaigns';
-export type { NewCampaignRow } from './campaigns';
+export type { NewCampaignRow, RecordedStandard } from './campaigns';
 export { CaseDeadlinesService } from './case-deadlines.service';
 export type { SweepRun } from './case-sweep.service';
 export {
@@ -81,11 +81,9 @@ export {
   HouseholdSurveyService,
   HouseholdVotesService,
   HouseholdsRepository,
-  POVERTY_RULES_DIR,
   RecheckBody,
   SurveyBody,
   VotesBody,
-  loadCaseRuleSet,
 } from './households';
 export type { NewHousehold } from './households';
 export {
@@ -123,5 +121,39 @@ export {
   reportFileName,
   tableJson,
 } from './reports';
-export { ActorLevelCheck, UnitRepository, UnitsService, demoProvince, withPaths } from './units';
-export type { UnitSeed } from './units';
+export {
+  LISTS_YEAR_FILE,
+  POVERTY_RULES_DIR,
+  PovertyStandards,
+  RuleSetUnavailableException,
+  StandardsModule,
+  loadRuleSetCatalog,
+} from './standards';
+export type { CampaignRules, CampaignStandard } from './standards';
+export {
+  ActorLevelCheck,
+  DemoUnitsService,
+  OFFICIAL_LIST_NAME,
+  OfficialListError,
+  OfficialUnitList,
+  UnitAreas,
+  UnitDirectory,
+  UnitImportService,
+  UnitRepository,
+  UnitsService,
+  demoVillages,
+  parseUnitFile,
+  planUnitImport,
+  readOfficialList,
+  synthetic2021Province,
+  withPaths,
+} from './units';
+export type {
+  EarlierDemo,
+  ExistingUnit,
+  UnitChangeRow,
+  UnitFileError,
+  UnitFileFormat,
+  UnitImportOutcome,
+  UnitSeed,
+} from './units';

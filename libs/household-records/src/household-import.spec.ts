@@ -239,6 +239,30 @@ describe('parseHouseholdFile (CSV)', () => {
     ]);
   });
 
+  it('gives the commune’s area to a household whose "Khu vực" is empty, or to all when the column is absent; the file still wins', async () => {
+    const withColumn = await parseHouseholdFile({
+      format: 'csv',
+      content: csvWith([{ 'Khu vực': '' }, { 'Khu vực': 'Nông thôn' }]),
+      defaultArea: 'urban',
+    });
+    expect(withColumn.ok && withColumn.households.map((h) => h.area)).toEqual(['urban', 'rural']);
+    const header = HEADER.filter((h) => h !== 'Khu vực');
+    const withoutColumn = await parseHouseholdFile({
+      format: 'csv',
+      content: writeCsv([header, ['H1', 'Nguyễn Văn An', '', '4', 'Phát sinh mới', '', '']], { bom: false }),
+      defaultArea: 'rural',
+    });
+    expect(withoutColumn.ok && withoutColumn.households.map((h) => h.area)).toEqual(['rural']);
+    // A bad value is still an error, whatever the default.
+    expect(
+      await parseHouseholdFile({ format: 'csv', content: csvWith([{ 'Khu vực': 'Hải đảo' }]), defaultArea: 'rural' }),
+    ).toMatchObject({ ok: false, errors: [{ row: 2, column: 'Khu vực' }] });
+    // Without a default (a đặc khu, a commune of no known type) the cell is required.
+    expect(await errorsOf(csvWith([{ 'Khu vực': '' }]))).toEqual([
+      { row: 2, column: 'Khu vực', message: 'Bắt buộc, không được để trống / Required, must not be empty' },
+    ]);
+  });
+
   it('reports a column given twice under two spellings', async () => {
     const errors = await errorsOf(csvWith([{}], [...HEADER, 'Ma ho']));
     expect(errors).toEqual([

@@ -1,4 +1,4 @@
-import { IndicatorCodeSchema } from '@rasoat/poverty-rules';
+import { IndicatorCodeSchema, type Area } from '@rasoat/poverty-rules';
 import { CsvError, streamCsv } from './csv';
 import {
   AREA_LABELS,
@@ -62,6 +62,12 @@ export interface HouseholdFileInput {
    * English name; when absent, deprivations must be snake_case codes and are not checked further.
    */
   indicators?: readonly KnownIndicator[];
+  /**
+   * The area of a household whose "Khu vực" cell is empty, or of every household when the file
+   * has no such column: the village's commune's (phường urban, xã rural). Without it the column
+   * is required and every cell in it.
+   */
+  defaultArea?: Area;
   /** What is read at most; `DEFAULT_HOUSEHOLD_FILE_LIMITS` for what is not given. */
   limits?: Partial<UploadLimits>;
 }
@@ -83,7 +89,11 @@ export async function parseHouseholdFile(input: HouseholdFileInput): Promise<Imp
   try {
     const loaded = await loadRows(input, limits);
     if ('errors' in loaded) return { ok: false, errors: loaded.errors };
-    return validateRows(loaded.rows, { indicators: input.indicators, csv: input.format === 'csv' });
+    return validateRows(loaded.rows, {
+      indicators: input.indicators,
+      csv: input.format === 'csv',
+      defaultArea: input.defaultArea,
+    });
   } catch (error) {
     if (!(error instanceof UploadLimitError)) throw error;
     return {
@@ -198,6 +208,8 @@ interface ValidateOptions {
   indicators?: readonly KnownIndicator[];
   /** Undo the export's formula guard: a leading `'` before `=`, `+`, `-`, `@`. */
   csv: boolean;
+  /** Fills an empty or absent "Khu vực"; the column is then optional. */
+  defaultArea?: Area;
 }
 
 function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult {
@@ -223,7 +235,9 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
   }
 
   const errors: ImportError[] = [];
-  const mapped = mapHeaders(headerRow, dataRows, errors);
+  const required = (column: HouseholdColumn) =>
+    column.required && !(column.key === 'area' && options.defaultArea !== undefined);
+  const mapped = mapHeaders(headerRow, dataRows, errors, required);
   const decoder = new CellDecoder(options.indicators);
   const codeColumn = mapped.find((entry) => entry.column.key === 'householdCode');
   const firstRowOfCode = new Map<string, number>();
@@ -239,13 +253,14 @@ function validateRows(rows: SheetRow[], options: ValidateOptions): ImportResult 
       const decoded = decoder.decode(column, cell);
       if (decoded.error !== undefined) rowErrors.push({ row: row.row, column: header, message: decoded.error });
       else if (decoded.value !== undefined) value[column.key] = decoded.value;
-      else if (column.required)
+      else if (required(column))
         rowErrors.push({
           row: row.row,
           column: header,
           message: bilingual('Bắt buộc, không được để trống', 'Required, must not be empty'),
         });
     }
+    if (value['area'] === undefined && options.defaultArea !== undefined) value['area'] = options.defaultArea;
     const failed = new Set(rowErrors.map((error) => error.column));
     const parsed = HouseholdRecordSchema.safeParse(value);
     if (!parsed.success) {
@@ -289,7 +304,12 @@ function columnOrder(mapped: MappedColumn[], header: string | undefined): number
 }
 
 /** Maps each header cell to a column; reports unknown, repeated and missing columns, and data under no header. */
-function mapHeaders(headerRow: SheetRow, dataRows: SheetRow[], errors: ImportError[]): MappedColumn[] {
+function mapHeaders(
+  headerRow: SheetRow,
+  dataRows: SheetRow[],
+  errors: ImportError[],
+  required: (column: HouseholdColumn) => boolean,
+): MappedColumn[] {
   const mapped: MappedColumn[] = [];
   const width = Math.max(headerRow.cells.length, ...dataRows.map((row) => row.cells.length));
   for (let index = 0; index < width; index++) {
@@ -338,7 +358,7 @@ function mapHeaders(headerRow: SheetRow, dataRows: SheetRow[], errors: ImportErr
     mapped.push({ index, header, column });
   }
   for (const column of HOUSEHOLD_COLUMNS) {
-    if (column.required && !mapped.some((entry) => entry.column.key === column.key)) {
+    if (required(column) && !mapped.some((entry) => entry.column.key === column.key)) {
       errors.push({
         row: headerRow.row,
         column: column.headerVi,

@@ -16,6 +16,7 @@ import { MetricsController, ScrapeSourcesRegistration } from './metrics.controll
 import { NotificationsAdminController, NotificationsController } from './notifications.controller';
 import { QueueDashboard } from './queue-dashboard';
 import { ReportsController } from './reports.controller';
+import { UnitsAdminController } from './units-admin.controller';
 import { WebController } from './web.controller';
 
 /** The HTTP API: controllers only translate; every route is authenticated unless @Public. */
@@ -42,6 +43,7 @@ export class HttpApiModule {
         NotificationsController,
         NotificationsAdminController,
         ReportsController,
+        UnitsAdminController,
         WebController,
       ],
       providers: [

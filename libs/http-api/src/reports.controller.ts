@@ -10,14 +10,14 @@ const SummaryQuery = z.strictObject({
   campaign: z.uuid('must be a campaign id (UUID)'),
   unit: z.string().min(1, 'unit is required'),
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
-  /** A table of config/reports/bieu-7.yaml; CSV and XLSX default to the first one. */
+  /** A table of config/reports/bieu-7.yaml by its id (`7-1` … `7-11`); CSV and XLSX default to the first one (7.1). */
   table: z.string().min(1).optional(),
 });
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * Official reports: the summary tables (Biểu 7.x) of a unit in a campaign, as JSON, CSV or XLSX.
+ * Official reports: the summary tables (Biểu mẫu 7.1–7.11) of a unit in a campaign, as JSON, CSV or XLSX.
  * Anyone may ask for a unit inside their own (403 otherwise); the layouts are data
  * (`config/reports/bieu-7.yaml`).
  */
@@ -32,10 +32,11 @@ export class ReportsController {
 
   @Get('tables')
   @ApiOperation({
-    summary: 'Các biểu tổng hợp có thể xuất / the summary tables that can be exported (layouts as data)',
+    summary:
+      'Các biểu tổng hợp có thể xuất, kèm mức độ đã đối chiếu với văn bản gốc / the summary tables that can be exported, with how far each was checked against the original (layouts as data)',
   })
   tables() {
-    return this.catalog.tables;
+    return this.catalog.listed();
   }
 
   @Get('summary')
@@ -46,7 +47,7 @@ export class ReportsController {
   @ApiQuery({ name: 'campaign', required: true })
   @ApiQuery({ name: 'unit', required: true })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
-  @ApiQuery({ name: 'table', required: false, description: 'tong-hop, bien-dong, … (GET /api/reports/tables)' })
+  @ApiQuery({ name: 'table', required: false, description: 'the form: 7-1, 7-2, … 7-11 (GET /api/reports/tables)' })
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   async summary(@Query() query: unknown, @CurrentActor() actor: Actor) {
     const q = parseRequest(SummaryQuery, query, 'query');

@@ -28,7 +28,8 @@ describe('province lines', () => {
       rural: { povertyLine: 1_750_000, nearPoorLine: 1_750_000, averageLine: 2_250_000, deprivationThreshold: 3 },
       urban: { povertyLine: 2_250_000, nearPoorLine: 2_250_000, averageLine: 3_000_000, deprivationThreshold: 3 },
     });
-    expect(merged.effectiveFrom).toBe('2025-01-01');
+    // Bound to its years (the lists of 2025), not to the whole national period.
+    expect([merged.effectiveFrom, merged.effectiveTo]).toEqual(['2025-01-01', '2025-12-31']);
     expect(merged.province).toMatchObject({ code: '24', name: 'tỉnh Bắc Ninh' });
     expect(merged.indicators).toEqual(rules.indicators);
   });
@@ -47,6 +48,16 @@ describe('province lines', () => {
       'p.yaml: areas.rural.povertyLine: 1400000 is below the national line 1500000',
       'p.yaml: areas.urban.averageLine: 3000000 must be above nearPoorLine 3100000',
     ]);
+  });
+
+  it('keeps an open end within the national period, and refuses an end after it', () => {
+    expect(applyProvinceLines(rules, { ...bacNinh, effectiveTo: null }).effectiveTo).toBe('2026-12-31');
+    expect(issuesOf({ ...bacNinh, effectiveTo: '2027-12-31' })).toEqual([
+      'p.yaml: effectiveTo: 2027-12-31 is after the end of the period 2026-12-31',
+    ]);
+    expect(() => parseProvinceLines({ ...bacNinh, effectiveTo: '2024-12-31' }, 'p.yaml')).toThrow(
+      expect.objectContaining({ issues: ['p.yaml: effectiveTo: 2024-12-31 is before effectiveFrom 2025-01-01'] }),
+    );
   });
 
   it('names the path of schema errors in a province file', () => {

@@ -4,8 +4,9 @@ import { AreaSchema, RuleSetSchema, type AreaLines, type RuleSet } from './rule-
 import { describeIssues } from './validation-issues';
 
 /**
- * The national rule set with one province's lines in place of the national ones, from the
- * province's `effectiveFrom`. Throws a `PovertyRulesError` (`POVERTY_RULES_INVALID_PROVINCE_LINES`)
+ * The national rule set with one province's lines in place of the national ones, over the
+ * province's `effectiveFrom` – `effectiveTo`: the province's own standard, for its own programmes
+ * (the national classification stays the national rule set's). Throws a `PovertyRulesError` (`POVERTY_RULES_INVALID_PROVINCE_LINES`)
  * naming each path when the periods differ, a line is lower than the national one, the date lies
  * outside the period, or the merged lines are out of order (e.g. a raised near-poor line above the
  * national average line).
@@ -25,6 +26,13 @@ export function applyProvinceLines(
     issues.push(
       `effectiveFrom: ${provinceLines.effectiveFrom} is outside the period ${ruleSet.effectiveFrom} – ${ruleSet.effectiveTo ?? 'open'}`,
     );
+  // An open end (null) lasts as long as the national period.
+  const endsInPeriod =
+    provinceLines.effectiveTo === null ||
+    ruleSet.effectiveTo === null ||
+    provinceLines.effectiveTo <= ruleSet.effectiveTo;
+  if (!endsInPeriod)
+    issues.push(`effectiveTo: ${provinceLines.effectiveTo} is after the end of the period ${ruleSet.effectiveTo}`);
 
   const areas = { ...ruleSet.areas };
   for (const area of AreaSchema.options) {
@@ -44,6 +52,7 @@ export function applyProvinceLines(
   const merged = RuleSetSchema.safeParse({
     ...ruleSet,
     effectiveFrom: inPeriod ? provinceLines.effectiveFrom : ruleSet.effectiveFrom,
+    effectiveTo: endsInPeriod ? (provinceLines.effectiveTo ?? ruleSet.effectiveTo) : ruleSet.effectiveTo,
     areas,
     province: { code: provinceLines.province, name: provinceLines.name, source: provinceLines.source },
   });

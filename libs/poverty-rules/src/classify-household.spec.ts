@@ -6,7 +6,7 @@ import { classifyHousehold, type HouseholdClass } from './classify-household';
 import type { Household } from './household-input.schema';
 import { PovertyRulesError, PovertyRulesErrorCode } from './poverty-rules-error';
 import { parseProvinceLines } from './province-lines.schema';
-import { parseRuleSet, type Area } from './rule-set.schema';
+import { parseRuleSet, type Area, type RuleSet } from './rule-set.schema';
 
 const RULES_DIR = join(__dirname, '../../../config/poverty-rules');
 const readYaml = (file: string): unknown => parse(readFileSync(join(RULES_DIR, file), 'utf8'));
@@ -74,6 +74,9 @@ describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
           deprivationCount: 3,
           indicatorCount: 12,
           threshold: 3,
+          nearPoorThreshold: 0,
+          incomeOnlyPovertyLine: null,
+          lowIncomeWorkers: null,
         },
       },
     );
@@ -139,6 +142,30 @@ describe('classifyHousehold, 2022–2025 (Decree 07/2021 Art. 3)', () => {
   });
 });
 
+describe('the same household under the standard of its lists year', () => {
+  // Rural, 2,000,000 đồng/person/month, 3 deprivations: above the 2022–2025 line (lists of 2026),
+  // at or below the 2026–2030 line (lists of 2027, Decree 351/2025).
+  const golden = household('rural', 2_000_000, ['employment', 'health_insurance', 'latrine']);
+
+  it('is not poor for the lists of 2026 (2022–2025 standard, line 1,500,000)', () => {
+    const result = classifyHousehold(rules2022, golden);
+    expect(result.class).toBe('average');
+    expect(result.reasons[0]).toBe(
+      'Thu nhập bình quân 2.000.000 đồng/người/tháng > chuẩn cận nghèo nông thôn 1.500.000 đồng và ≤ chuẩn hộ có mức sống trung bình nông thôn 2.250.000 đồng',
+    );
+  });
+
+  it('is poor for the lists of 2027 (2026–2030 standard, line 2,200,000)', () => {
+    const result = classifyHousehold(rules2026, golden);
+    expect(result.class).toBe('poor');
+    expect(result.reasons).toEqual([
+      'Thu nhập bình quân 2.000.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn 2.200.000 đồng',
+      'Thiếu hụt 3/12 chỉ số (≥ 3): Việc làm, Bảo hiểm y tế, Nhà tiêu hợp vệ sinh',
+    ]);
+    expect(result.explanation).toMatchObject({ period: '2026-2030', incomeLine: 2_200_000, indicatorCount: 12 });
+  });
+});
+
 describe('classifyHousehold, 2026–2030 (Decree 351/2025, uncertain)', () => {
   it.each<[Area, number, string[], HouseholdClass]>([
     ['rural', 2_200_000, ['employment', 'digital_use', 'waste_treatment'], 'poor'],
@@ -159,14 +186,89 @@ describe('classifyHousehold, 2026–2030 (Decree 351/2025, uncertain)', () => {
     );
   });
 
-  it('rejects the dropped information_access indicator', () => {
-    expect(() => classifyHousehold(rules2026, household('rural', 0, ['information_access']))).toThrow(
-      /unknown indicator "information_access" for period 2026-2030/,
+  it.each(['information_access', 'telecom'])('rejects the 2022–2025 indicator %s, replaced by digital_use', (code) => {
+    expect(() => classifyHousehold(rules2026, household('rural', 0, [code]))).toThrow(
+      new RegExp(`unknown indicator "${code}" for period 2026-2030`),
     );
   });
 });
 
-describe('classifyHousehold with a province’s own lines (Bắc Ninh 2025)', () => {
+describe('rules the 2022–2025 standard does not use', () => {
+  /** 2022–2025 with other rural lines: the rule language, not any period's values. */
+  const withRural = (lines: Partial<RuleSet['areas']['rural']>): RuleSet =>
+    parseRuleSet(
+      { ...rules2022, areas: { ...rules2022.areas, rural: { ...rules2022.areas.rural, ...lines } } },
+      'test',
+    );
+
+  it('a two-tier rule: poor under a lower line whatever the deprivations, then by deprivations up to the poverty line', () => {
+    // The shape of the 2016–2020 standard (Decision 59/2015/QĐ-TTg), with made-up lines.
+    const twoTier = withRural({
+      incomeOnlyPovertyLine: 700_000,
+      povertyLine: 1_000_000,
+      nearPoorLine: 1_300_000,
+      averageLine: null,
+    });
+    const cls = (income: number, deprivations: string[]) =>
+      classifyHousehold(twoTier, household('rural', income, deprivations));
+    expect(cls(700_000, []).class).toBe('poor');
+    expect(cls(700_001, TWO).class).toBe('near_poor');
+    expect(cls(1_000_000, THREE).class).toBe('poor');
+    expect(cls(1_000_001, THREE).class).toBe('near_poor');
+    expect(cls(1_300_001, THREE).class).toBe('not_poor');
+    expect(cls(700_000, []).reasons).toEqual([
+      'Thu nhập bình quân 700.000 đồng/người/tháng ≤ mức thu nhập xác định hộ nghèo không xét thiếu hụt nông thôn 700.000 đồng',
+      'Không thiếu hụt chỉ số nào (0/12) — không xét vì thu nhập dưới mức này',
+    ]);
+    expect(cls(700_000, []).explanation.incomeOnlyPovertyLine).toBe(700_000);
+  });
+
+  it('a near-poor line above the poverty line with a near-poor deprivation threshold of its own', () => {
+    const rules = withRural({ nearPoorLine: 1_800_000, nearPoorDeprivationThreshold: 1 });
+    const cls = (income: number, deprivations: string[]) =>
+      classifyHousehold(rules, household('rural', income, deprivations));
+    expect(cls(1_500_000, THREE).class).toBe('poor');
+    expect(cls(1_500_000, ['employment']).class).toBe('near_poor');
+    expect(cls(1_500_000, []).class).toBe('average');
+    expect(cls(1_800_000, THREE).class).toBe('near_poor');
+    expect(cls(1_800_000, []).class).toBe('average');
+    expect(cls(1_800_001, THREE).class).toBe('average');
+    expect(cls(1_500_000, []).reasons[1]).toBe('Không thiếu hụt chỉ số nào (0/12, < 3); < 1, ngưỡng hộ cận nghèo');
+    expect(cls(1_800_000, ['employment']).reasons).toEqual([
+      'Thu nhập bình quân 1.800.000 đồng/người/tháng > chuẩn nghèo nông thôn 1.500.000 đồng và ≤ chuẩn cận nghèo nông thôn 1.800.000 đồng',
+      'Thiếu hụt 1/12 chỉ số: Việc làm (≥ 1, ngưỡng hộ cận nghèo)',
+    ]);
+    expect(cls(1_800_001, []).reasons[1]).toBe(
+      'Không thiếu hụt chỉ số nào (0/12) — không xét vì thu nhập trên chuẩn cận nghèo',
+    );
+    expect(cls(1_800_000, ['employment']).explanation).toMatchObject({ nearPoorLine: 1_800_000, nearPoorThreshold: 1 });
+  });
+});
+
+describe('low-income workers (Decree 30/2025/NĐ-CP)', () => {
+  it('counts the workers at or below the line beside the class, which they do not change', () => {
+    const result = classifyHousehold(rules2022, { ...household('rural', 1_200_000, TWO), lowIncomeWorkers: 2 });
+    expect(result.class).toBe('near_poor');
+    expect(result.explanation.lowIncomeWorkers).toEqual({ count: 2, incomeLine: 3_000_000 });
+    expect(result.reasons[2]).toBe('2 người lao động có thu nhập thấp (≤ 3.000.000 đồng/tháng)');
+    expect(
+      classifyHousehold(rules2022, { ...household('rural', 1_200_000, TWO), lowIncomeWorkers: 0 }).reasons[2],
+    ).toBe('Không có người lao động có thu nhập thấp (≤ 3.000.000 đồng/tháng)');
+  });
+
+  it('leaves them out when not counted, and refuses a count where the period has no line', () => {
+    expect(classifyHousehold(rules2022, household('rural', 1_200_000, TWO)).reasons).toHaveLength(2);
+    const without = parseRuleSet({ ...rules2022, lowIncomeWorkers: null }, 'test');
+    expect(() => classifyHousehold(without, { ...household('rural', 0, []), lowIncomeWorkers: 1 })).toThrow(
+      expect.objectContaining({
+        code: PovertyRulesErrorCode.InvalidHousehold,
+        issues: ['lowIncomeWorkers: period 2022-2025 has no low-income worker line: leave the count out'],
+      }),
+    );
+  });
+});
+
+describe('classifyHousehold with a province’s own lines (Bắc Ninh, lists of 2025)', () => {
   const bacNinh = applyProvinceLines(
     rules2022,
     parseProvinceLines(readYaml('provinces/24/2022-2025.yaml'), 'provinces/24/2022-2025.yaml'),
@@ -179,6 +281,8 @@ describe('classifyHousehold with a province’s own lines (Bắc Ninh 2025)', ()
       'Thu nhập bình quân 1.750.000 đồng/người/tháng ≤ chuẩn nghèo nông thôn của tỉnh Bắc Ninh 1.750.000 đồng',
     );
     expect(result.explanation).toMatchObject({ province: '24', incomeLine: 1_750_000, averageLine: 2_250_000 });
+    // The national rule set still classifies the same household as the national reports count it.
+    expect(classifyHousehold(rules2022, household('rural', 1_750_000, THREE)).class).toBe('average');
   });
 
   it.each<[Area, number, HouseholdClass]>([

@@ -20,7 +20,31 @@ describe('parseHouseholdInput', () => {
     });
   });
 
+  it('takes the count of low-income workers when given, and leaves it out otherwise', () => {
+    expect(parseHouseholdInput({ ...valid, lowIncomeWorkers: 2 }, rules)).toEqual({
+      ok: true,
+      household: { ...valid, lowIncomeWorkers: 2 },
+    });
+    const parsed = parseHouseholdInput(valid, rules);
+    expect(parsed.ok && Object.keys(parsed.household)).toEqual([
+      'id',
+      'area',
+      'incomePerCapitaMonthly',
+      'deprivations',
+    ]);
+  });
+
   it.each<[string, unknown, string[]]>([
+    [
+      'a negative count of low-income workers',
+      { ...valid, lowIncomeWorkers: -1 },
+      ['lowIncomeWorkers: expected a non-negative integer, got -1'],
+    ],
+    [
+      'a count of low-income workers as text',
+      { ...valid, lowIncomeWorkers: '2' },
+      ['lowIncomeWorkers: expected an integer'],
+    ],
     [
       'a decimal income',
       { ...valid, incomePerCapitaMonthly: 1_500_000.5 },

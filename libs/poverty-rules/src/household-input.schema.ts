@@ -10,6 +10,11 @@ export interface Household {
   incomePerCapitaMonthly: number;
   /** Codes of the rule set's indicators the household is deprived in; each code once, in input order. */
   deprivations: string[];
+  /**
+   * How many of the household's workers earn at most the rule set's low-income worker line a month;
+   * left out when the survey did not count them. Refused when the period has no such line.
+   */
+  lowIncomeWorkers?: number;
 }
 
 /** The household, or every problem found, each as `path: message` (e.g. `incomePerCapitaMonthly: expected an integer`). */
@@ -45,6 +50,17 @@ function buildHouseholdSchema(ruleSet: RuleSet) {
       deprivations: z
         .array(code, { error: expected('an array of indicator codes') })
         .transform((codes) => [...new Set(codes)]),
+      lowIncomeWorkers: z
+        .int({ error: expected('an integer') })
+        .min(0, { error: (issue) => `expected a non-negative integer, got ${String(issue.input)}` })
+        .superRefine((_count, ctx) => {
+          if (ruleSet.lowIncomeWorkers === null)
+            ctx.addIssue({
+              code: 'custom',
+              message: `period ${ruleSet.period} has no low-income worker line: leave the count out`,
+            });
+        })
+        .optional(),
     },
     { error: expected('a JSON object') },
   );

@@ -5,6 +5,13 @@ export const PovertyRulesErrorCode = {
   InvalidHousehold: 'POVERTY_RULES_INVALID_HOUSEHOLD',
   UnknownPeriod: 'POVERTY_RULES_UNKNOWN_PERIOD',
   UnknownProvince: 'POVERTY_RULES_UNKNOWN_PROVINCE',
+  InvalidListsYear: 'POVERTY_RULES_INVALID_LISTS_YEAR',
+  /** Two rule sets (or one province's lines) in force on the same day. */
+  OverlappingPeriods: 'POVERTY_RULES_OVERLAPPING_PERIODS',
+  /** A process whose lists year is not declared. */
+  UnknownProcess: 'POVERTY_RULES_UNKNOWN_PROCESS',
+  /** No rule set is in force for the year the lists apply. */
+  NoRuleSetInForce: 'POVERTY_RULES_NO_RULE_SET_IN_FORCE',
 } as const;
 export type PovertyRulesErrorCode = (typeof PovertyRulesErrorCode)[keyof typeof PovertyRulesErrorCode];
 

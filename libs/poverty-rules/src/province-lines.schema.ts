@@ -14,22 +14,41 @@ export const AreaLinesOverrideSchema = z
 export type AreaLinesOverride = z.infer<typeof AreaLinesOverrideSchema>;
 
 /**
- * A province's own, higher income lines for one period
- * (`config/poverty-rules/provinces/<code>/<period>.yaml`). Indicators and the deprivation
+ * A province's own, higher income lines for some years of one period
+ * (`config/poverty-rules/provinces/<code>/<name>.yaml`). Indicators and the deprivation
  * threshold stay national: provinces may raise the lines only (Decree 351/2025 as reported).
+ * They serve the province's own programmes: a household keeps its national classification (for
+ * national reports) and gets a provincial one beside it, never instead of it.
  */
-export const ProvinceLinesSchema = z.strictObject({
+const ProvinceLinesShape = z.strictObject({
   province: AppliedProvinceSchema.shape.code,
   /** As written in sentences, e.g. "tỉnh Bắc Ninh". */
   name: z.string().min(1),
   period: z.string().regex(/^\d{4}-\d{4}$/, 'must be YYYY-YYYY'),
   /** The provincial decision or resolution that sets the lines. */
   source: z.string().min(1),
-  /** From when the provincial lines apply; within the national period. */
+  /** From when the provincial lines apply (to the lists in force from that day); within the national period. */
   effectiveFrom: z.iso.date(),
+  /**
+   * The last day they apply; `null` until the province replaces them (within the national period).
+   * Required, so that the years a resolution covers are written in the file.
+   */
+  effectiveTo: z.iso.date().nullable(),
   uncertainties: z.array(z.string().min(1)),
   areas: z.strictObject({ rural: AreaLinesOverrideSchema.optional(), urban: AreaLinesOverrideSchema.optional() }),
 });
+
+export const ProvinceLinesSchema = ProvinceLinesShape.pipe(
+  z.custom<z.output<typeof ProvinceLinesShape>>().superRefine((lines, ctx) => {
+    if (lines.effectiveTo !== null && lines.effectiveTo < lines.effectiveFrom) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['effectiveTo'],
+        message: `${lines.effectiveTo} is before effectiveFrom ${lines.effectiveFrom}`,
+      });
+    }
+  }),
+);
 export type ProvinceLines = z.infer<typeof ProvinceLinesSchema>;
 
 /**

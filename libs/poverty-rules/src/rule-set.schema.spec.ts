@@ -25,8 +25,8 @@ function edited(edit: (ruleSet: RuleSet) => void): unknown {
 }
 
 describe('shipped rule sets', () => {
-  it('every config/poverty-rules/*.yaml validates and is named for its period', () => {
-    const files = readdirSync(RULES_DIR).filter((name) => name.endsWith('.yaml'));
+  it('every config/poverty-rules/<period>.yaml validates and is named for its period', () => {
+    const files = readdirSync(RULES_DIR).filter((name) => /^\d{4}-\d{4}\.yaml$/.test(name));
     expect(files).toEqual(expect.arrayContaining(['2022-2025.yaml', '2026-2030.yaml']));
     for (const name of files)
       expect(parseRuleSet(parse(readFileSync(join(RULES_DIR, name), 'utf8')), name).period).toBe(
@@ -56,14 +56,68 @@ describe('shipped rule sets', () => {
     });
   });
 
-  it('2026-2030 drops information_access, adds digital_use and waste_treatment, has no average line and says it is uncertain', () => {
+  it('2022-2025 counts low-income workers at 3,000,000 đồng a month (Decree 30/2025) and applies through 2026', () => {
+    const ruleSet = parseRuleSet(readRules('2022-2025'), '2022-2025.yaml');
+    expect(ruleSet.lowIncomeWorkers).toMatchObject({ incomeLine: 3_000_000 });
+    expect(ruleSet.lowIncomeWorkers?.source).toContain('Nghị định 30/2025/NĐ-CP');
+    expect([ruleSet.effectiveFrom, ruleSet.effectiveTo, ruleSet.indicatorCount]).toEqual([
+      '2022-01-01',
+      '2026-12-31',
+      12,
+    ]);
+    // The extension through 2026 is NĐ 351's transitional article, read in the press only.
+    expect(ruleSet.uncertainties).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^effectiveTo: .*transitional article not read \(not verified\)/)]),
+    );
+  });
+
+  it('2026-2030 has the 12 indicators of Decree 351/2025: the old 12 without information_access, telecom merged into digital_use, plus waste_treatment', () => {
     const ruleSet = parseRuleSet(readRules('2026-2030'), '2026-2030.yaml');
-    const codes = ruleSet.indicators.map((i) => i.code);
-    expect(codes).not.toContain('information_access');
-    expect(codes).toEqual(expect.arrayContaining(['digital_use', 'waste_treatment']));
-    expect(ruleSet.areas.rural).toMatchObject({ povertyLine: 2_200_000, averageLine: null, deprivationThreshold: 3 });
-    expect(ruleSet.areas.urban).toMatchObject({ povertyLine: 2_800_000, averageLine: null });
-    expect(ruleSet.uncertainties.length).toBeGreaterThan(0);
+    expect(ruleSet.indicators.map((i) => i.code)).toEqual([
+      'employment',
+      'dependants',
+      'nutrition',
+      'health_insurance',
+      'adult_education',
+      'child_school_attendance',
+      'housing_quality',
+      'housing_area',
+      'water_source',
+      'latrine',
+      'waste_treatment',
+      'digital_use',
+    ]);
+    expect(ruleSet.indicatorCount).toBe(12);
+    expect(ruleSet.citation).toBe('Nghị định 351/2025/NĐ-CP');
+    expect([ruleSet.effectiveFrom, ruleSet.effectiveTo]).toEqual(['2027-01-01', '2030-12-31']);
+    expect(ruleSet.areas.rural).toEqual({
+      povertyLine: 2_200_000,
+      nearPoorLine: 2_200_000,
+      averageLine: null,
+      deprivationThreshold: 3,
+    });
+    expect(ruleSet.areas.urban).toMatchObject({ povertyLine: 2_800_000, averageLine: null, deprivationThreshold: 3 });
+    // What was not read in the Decree stays marked: the transitional article, the near-poor rule, the wording.
+    expect(ruleSet.uncertainties).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^effectiveFrom: .*not verified/),
+        expect.stringMatching(/^areas\.\*\.nearPoorLine/),
+        expect.stringMatching(/^indicators: 12 .*recalled \(R\)/),
+        expect.stringMatching(/^lowIncomeWorkers: .*not verified/),
+      ]),
+    );
+  });
+
+  it('refuses the 2026-2030 set as it was shipped before, with "no internet" counted twice (13 indicators for 12)', () => {
+    const ruleSet = structuredClone(readRules('2026-2030')) as RuleSet;
+    ruleSet.indicators.push({
+      code: 'telecom',
+      name: 'Sử dụng dịch vụ viễn thông',
+      nameEn: 'Use of telecommunication services',
+      service: 'information',
+      deprivedWhen: 'Hộ không có thành viên nào sử dụng dịch vụ internet.',
+    });
+    expect(issuesOf(ruleSet)).toEqual(['test.yaml: indicators: 13 indicators listed, but indicatorCount declares 12']);
   });
 });
 
@@ -126,6 +180,26 @@ describe('RuleSetSchema errors name the path', () => {
     ],
     ['a bad date', (r) => (r.effectiveFrom = '2022-02-30'), 'test.yaml: effectiveFrom: Invalid ISO date'],
     ['a bad period', (r) => (r.period = '2022'), 'test.yaml: period: must be YYYY-YYYY'],
+    [
+      'an indicator left out of the declared count',
+      (r) => r.indicators.pop(),
+      'test.yaml: indicators: 11 indicators listed, but indicatorCount declares 12',
+    ],
+    [
+      'a missing low-income worker entry (null must be written)',
+      (r) => Reflect.deleteProperty(r, 'lowIncomeWorkers'),
+      'test.yaml: lowIncomeWorkers: required: { incomeLine, source }, or null when the period identifies no low-income workers',
+    ],
+    [
+      'an income-only poverty line above the poverty line',
+      (r) => (r.areas.rural.incomeOnlyPovertyLine = 1_500_001),
+      'test.yaml: areas.rural.incomeOnlyPovertyLine: 1500001 is above povertyLine 1500000',
+    ],
+    [
+      'a near-poor threshold above the number of indicators',
+      (r) => (r.areas.urban.nearPoorDeprivationThreshold = 13),
+      'test.yaml: areas.urban.nearPoorDeprivationThreshold: 13 is more than the 12 indicators',
+    ],
   ])('%s', (_name, edit, expected) => {
     expect(issuesOf(edited(edit))).toEqual([expected]);
   });

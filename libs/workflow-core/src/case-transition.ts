@@ -84,7 +84,8 @@ export function applyEvent(
     };
   }
   const step = definition.steps[current.step];
-  if (!activeSteps(compiled, current).some((s) => s.on[event.type])) {
+  const inAnyStep = !!definition.anyStep && Object.hasOwn(definition.anyStep, event.type);
+  if (!inAnyStep && !activeSteps(compiled, current).some((s) => s.on[event.type])) {
     const allowed = allowedEvents(compiled, current);
     return {
       outcome: 'rejected',
@@ -110,10 +111,18 @@ export function applyEvent(
   return finish(compiled, current.step, next, next.context as CaseContext, actions, now);
 }
 
-/** Event types the current step (and, in a parallel step, each region's step) accepts; guards are checked only when the event arrives. */
+/**
+ * Event types the current step (and, in a parallel step, each region's step) accepts, then those
+ * accepted in any step (`anyStep`); guards are checked only when the event arrives.
+ */
 export function allowedEvents(compiled: CompiledDefinition, snapshot: CaseSnapshot): string[] {
   if (snapshot.status === 'done') return [];
-  return [...new Set(activeSteps(compiled, snapshot).flatMap((s) => Object.keys(s.on)))];
+  return [
+    ...new Set([
+      ...activeSteps(compiled, snapshot).flatMap((s) => Object.keys(s.on)),
+      ...Object.keys(compiled.definition.anyStep ?? {}),
+    ]),
+  ];
 }
 
 /** Ids of the steps the case is in: its step, and inside a parallel step each region's step. */

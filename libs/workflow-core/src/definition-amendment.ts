@@ -9,12 +9,40 @@ import { stableJson } from './stable-json';
 const AMENDABLE_FIELD_KEYS = new Set(['personal', 'max']);
 
 /**
- * True when `next` differs from `published` only in amendable field keys (personal-text
- * markers, numeric maxima): what the shipped definitions took on when those keys came in,
- * applied to databases that had published the versions before.
+ * Top-level keys amendable in place: `effectiveTo` only refuses new campaigns that would start
+ * after it (e.g. 2025-06-30 on the procedure with a district step); running cases keep their version.
+ */
+const AMENDABLE_TOP_KEYS = ['effectiveTo'] as const;
+
+/**
+ * True when `next` differs from `published` only in amendable markings (personal-text markers,
+ * numeric maxima, the last day for new campaigns): what the shipped definitions took on when
+ * those keys came in, applied to databases that had published the versions before.
  */
 export function isFieldMarkingAmendment(published: Definition, next: Definition): boolean {
   return stableJson(withoutMarkings(published)) === stableJson(withoutMarkings(next));
+}
+
+/** The amendable markings in which an amended version differs from the published one, e.g. `["effectiveTo", "personal"]`. */
+export function amendedMarkings(published: Definition, next: Definition): string[] {
+  const changed = new Set<string>(AMENDABLE_TOP_KEYS.filter((key) => published[key] !== next[key]));
+  const compare = (a: Record<string, FieldSpec> = {}, b: Record<string, FieldSpec> = {}) => {
+    for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const [before, after] = [
+        a[name] as Record<string, unknown> | undefined,
+        b[name] as Record<string, unknown> | undefined,
+      ];
+      for (const key of AMENDABLE_FIELD_KEYS) if (before?.[key] !== after?.[key]) changed.add(key);
+      if (a[name]?.type === 'list' && b[name]?.type === 'list')
+        compare(
+          (a[name] as { items: Record<string, FieldSpec> }).items,
+          (b[name] as { items: Record<string, FieldSpec> }).items,
+        );
+    }
+  };
+  for (const type of new Set([...Object.keys(published.events), ...Object.keys(next.events)]))
+    compare(published.events[type]?.fields, next.events[type]?.fields);
+  return [...changed];
 }
 
 function withoutMarkings(definition: Definition): unknown {
@@ -25,8 +53,11 @@ function withoutMarkings(definition: Definition): unknown {
         return [name, field.type === 'list' ? { ...kept, items: strip(field.items) } : kept];
       }),
     );
+  const rest = Object.fromEntries(
+    Object.entries(definition).filter(([key]) => !(AMENDABLE_TOP_KEYS as readonly string[]).includes(key)),
+  );
   return {
-    ...definition,
+    ...rest,
     events: Object.fromEntries(
       Object.entries(definition.events).map(([type, spec]) => [type, { ...spec, fields: strip(spec.fields) }]),
     ),

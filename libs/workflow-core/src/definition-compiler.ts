@@ -143,6 +143,10 @@ export function compileDefinition(
       ]),
     );
   const states = stateConfigs(definition.steps);
+  // Events accepted in any step: root-level transitions without a target, so the case stays where it is.
+  const anyStep = Object.fromEntries(
+    Object.entries(definition.anyStep ?? {}).map(([eventType, spec]) => [eventType, transitionConfig(spec, true)]),
+  );
 
   const machine = setup({
     types: { context: {} as CaseContext, events: {} as MachineEvent },
@@ -152,6 +156,7 @@ export function compileDefinition(
     id: definition.id,
     initial: definition.initial,
     context: { data: {}, counters: {}, milestones: {} },
+    on: anyStep as never,
     states: states as never,
   }) as unknown as AnyStateMachine;
 
@@ -179,14 +184,16 @@ export function compileDefinition(
 }
 
 function readsHouseholdFacts(definition: Definition): boolean {
-  return allSteps(definition).some(({ step }) =>
-    [...Object.values(step.on), ...(step.onDone ? [step.onDone] : [])].some((spec) =>
-      transitionsOf(spec).some((t) => {
-        if (!t.guard) return false;
-        if (typeof t.guard !== 'string' && 'expr' in t.guard) return /\bhouseholds\./.test(t.guard.expr);
-        const name = guardName(t.guard);
-        return HOUSEHOLD_GUARDS.has(name) || JSON.stringify(t.guard).includes('"households.');
-      }),
-    ),
+  const specs = [
+    ...allSteps(definition).flatMap(({ step }) => [...Object.values(step.on), ...(step.onDone ? [step.onDone] : [])]),
+    ...Object.values(definition.anyStep ?? {}),
+  ];
+  return specs.some((spec) =>
+    transitionsOf(spec).some((t) => {
+      if (!t.guard) return false;
+      if (typeof t.guard !== 'string' && 'expr' in t.guard) return /\bhouseholds\./.test(t.guard.expr);
+      const name = guardName(t.guard);
+      return HOUSEHOLD_GUARDS.has(name) || JSON.stringify(t.guard).includes('"households.');
+    }),
   );
 }

@@ -32,6 +32,11 @@ export const OverlaySchema = z.strictObject({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD')
     .optional(),
+  /** This version's own last day for new campaigns; never inherited from the base. */
+  effectiveTo: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a civil date YYYY-MM-DD')
+    .optional(),
   /** The province's own plan and notices, added to the base's sources. */
   sources: z.array(SourceSchema).default([]),
   add: z.record(z.string(), z.unknown()).optional(),
@@ -45,8 +50,8 @@ export function overlayJsonSchema(): Record<string, unknown> {
 }
 
 /** Keys whose value is a collection keyed by id; every other object is a structure with fixed keys. */
-const COLLECTIONS = new Set(['roles', 'parameters', 'events', 'steps', 'fields', 'items', 'on', 'regions']);
-const HEADER_KEYS = ['id', 'version', 'province', 'title', 'description', 'effectiveFrom'] as const;
+const COLLECTIONS = new Set(['roles', 'parameters', 'events', 'steps', 'fields', 'items', 'on', 'regions', 'anyStep']);
+const HEADER_KEYS = ['id', 'version', 'province', 'title', 'description', 'effectiveFrom', 'effectiveTo'] as const;
 
 /** A definition together with the means to locate its parts in the file(s) it came from. */
 export interface LocatedDefinition {
@@ -97,6 +102,9 @@ export function applyOverlay(
   const errors: DefinitionError[] = [];
   const written = new Map<string, PathSegment[]>();
   const merged = structuredClone(base.definition) as unknown as Json;
+  // The base's last day is the base's own: it may be added to a published version in place, and
+  // must not change (or invalidate) the overlays already published on it. An overlay states its own.
+  delete merged.effectiveTo;
 
   for (const key of HEADER_KEYS) {
     if (overlay[key] === undefined) continue;

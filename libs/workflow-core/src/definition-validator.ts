@@ -94,6 +94,7 @@ export function validateDefinition(
       );
   }
   if (definition.window) checkWindow(definition.window);
+  checkEffectivePeriod();
 
   for (const [roleId, role] of Object.entries(definition.roles)) {
     const actsFrom = (ROLE_LEVELS as Readonly<Record<string, AdminLevel | undefined>>)[roleId];
@@ -114,6 +115,7 @@ export function validateDefinition(
 
   const handled = new Set<string>();
   for (const entry of entries) checkStep(entry);
+  for (const [eventType, spec] of Object.entries(definition.anyStep ?? {})) checkAnyStep(eventType, spec);
   for (const eventType of Object.keys(definition.events)) {
     if (!handled.has(eventType)) err(['events', eventType], `event "${eventType}" is declared but no step handles it`);
   }
@@ -235,6 +237,55 @@ export function validateDefinition(
         if (!step.on[onDue]) err(at('deadline', 'onDue'), `step "${stepId}" does not handle "${onDue}"`);
       }
     }
+  }
+
+  /**
+   * An event accepted in any step (`anyStep`): declared, handled nowhere else, and never moving the
+   * case — its transitions have no target; their guards and actions are checked as a step's are.
+   */
+  function checkAnyStep(eventType: string, spec: string | TransitionSpec | TransitionSpec[]): void {
+    const at: PathSegment[] = ['anyStep', eventType];
+    handled.add(eventType);
+    if (!definition.events[eventType]) err(at, `unknown event "${eventType}": declare it under events`);
+    const alsoIn = entries.filter((e) => Object.hasOwn(e.step.on, eventType)).map((e) => e.id);
+    if (alsoIn.length > 0)
+      err(
+        at,
+        `"${eventType}" is accepted in any step (anyStep) and also handled by step ${alsoIn.map((id) => `"${id}"`).join(', ')}: handle it in one place only`,
+      );
+    const list = transitionsOf(spec);
+    list.forEach((t, i) => {
+      const tp = Array.isArray(spec) ? [...at, i] : at;
+      if (t.target !== undefined)
+        err(
+          typeof spec === 'string' ? tp : [...tp, 'target'],
+          `an event accepted in any step never moves the case: remove the target "${t.target}" (the event is recorded and its actions run, in whatever step the case is)`,
+        );
+      if (t.guard) checkGuard(t.guard, [...tp, 'guard'], eventType);
+      t.actions.forEach((a, j) => checkAction(a, [...tp, 'actions', j]));
+      if (!t.guard && i < list.length - 1)
+        err(tp, 'only the last transition of an event may be unguarded; the ones after it can never be taken');
+    });
+  }
+
+  /** A version cannot end before it takes effect, nor declare a dated window outside its own period. */
+  function checkEffectivePeriod(): void {
+    const { effectiveFrom: from, effectiveTo: to, window } = definition;
+    if (from && to && to < from) {
+      err(['effectiveTo'], `the version would end (${to}) before it takes effect (effectiveFrom ${from})`);
+      return;
+    }
+    if (!window || window.start.length !== 10) return;
+    if (to && window.start > to)
+      err(
+        ['window', 'start'],
+        `the window starts (${window.start}) after the last day of the version (effectiveTo ${to})`,
+      );
+    if (from && window.start < from)
+      err(
+        ['window', 'start'],
+        `the window starts (${window.start}) before the version takes effect (effectiveFrom ${from})`,
+      );
   }
 
   function checkGuard(ref: GuardRef, path: PathSegment[], eventType: string | null): void {

@@ -143,7 +143,7 @@ export const GuardRefSchema = z.union([
     not: z.boolean().default(false),
   }),
   z.strictObject({
-    /** e.g. `event.opinionsGiven >= params.meetingOpinionRatio * event.attendees and counters.openComplaints == 0` */
+    /** e.g. `event.agreeing / event.attendees >= params.householdAgreementRatio and counters.openComplaints == 0` */
     expr: z.string().min(1).max(1000),
   }),
 ]);
@@ -280,8 +280,15 @@ export const DefinitionSchema = z.strictObject({
     .string()
     .regex(/^\d{4}-\d{4}$/)
     .optional(),
-  /** The first day cases may start on this version (e.g. 2025-07-01 for the two-level government). */
+  /** The first day a campaign may start on this version (e.g. 2025-07-01 for the two-level government). */
   effectiveFrom: civilDate.optional(),
+  /**
+   * The last day a campaign may start on this version (e.g. 2025-06-30 for a procedure with a
+   * district step). Running cases keep their version; only new campaigns are refused. It may be
+   * added to a published version in place (`definition-amendment.ts`), and an overlay does not
+   * inherit it from its base (`definition-overlay.ts`).
+   */
+  effectiveTo: civilDate.optional(),
   /** Set on a province's definition: the province code it belongs to (only its admins may publish it). */
   province: z
     .string()
@@ -299,6 +306,14 @@ export const DefinitionSchema = z.strictObject({
   events: z.record(eventType, EventSpecSchema),
   initial: identifier,
   steps: z.record(identifier, StepSchema),
+  /**
+   * Events accepted in whatever step the case is in, that never move it: their transitions have
+   * no `target` and only record the payload (as every event does) and run their actions, e.g.
+   * count a supervision task such as a sample re-survey that must not block a village. An event
+   * listed here is handled nowhere else. Optional, not defaulted: a default would change the
+   * content hash of every version already published.
+   */
+  anyStep: z.record(eventType, transitions).optional(),
 });
 export type Definition = z.infer<typeof DefinitionSchema>;
 export type DefinitionInput = z.input<typeof DefinitionSchema>;

@@ -1,6 +1,6 @@
 /**
  * A small, safe expression language for transition guards, e.g.
- * `event.opinionsGiven >= params.meetingOpinionRatio * event.attendees`.
+ * `event.agreeing / event.attendees >= params.householdAgreementRatio`.
  *
  * Grammar (lowest precedence first):
  *   or         := and ('or' and)*

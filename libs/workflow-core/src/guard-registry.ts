@@ -74,8 +74,8 @@ export const BUILTIN_GUARDS = {
   } satisfies GuardDefinition<{ left: Operand; op: keyof typeof comparators; right: Operand }>,
   quorumReached: {
     description: {
-      vi: 'Đủ tỷ lệ tham dự / đồng ý: tử số ≥ tỷ lệ × mẫu số (ví dụ ý kiến ≥ 50% người dự họp).',
-      en: 'Quorum: numerator ≥ ratio × denominator (e.g. opinions from at least 50% of those attending).',
+      vi: 'Đủ tỷ lệ: tử số ≥ tỷ lệ × mẫu số (ví dụ số người đồng ý ≥ 50% tổng số người dự họp).',
+      en: 'A share reached: numerator ≥ ratio × denominator (e.g. those agreeing are at least 50% of those attending).',
     },
     params: z.strictObject({ numerator: OperandSchema, denominator: OperandSchema, ratio }),
     evaluate: (input, p) => {

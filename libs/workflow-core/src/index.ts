@@ -19,4 +19,5 @@ export * from './definition-diff';
 export * from './case-correction';
 export * from './personal-data';
 export * from './definition-amendment';
+export * from './definition-period';
 export * from './step-stage';

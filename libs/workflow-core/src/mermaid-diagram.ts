@@ -38,6 +38,12 @@ export function mermaidDiagram(definition: Definition, current?: string | string
     }
   };
   draw(definition.steps, definition.initial, '  ');
+  // Events accepted in any step move no case: a note rather than edges from every step.
+  const anyStep = Object.keys(definition.anyStep ?? {});
+  if (anyStep.length > 0)
+    lines.push(
+      `  note right of ${definition.initial}: ở mọi bước, không chuyển bước / in any step, no move - ${anyStep.join(', ')}`,
+    );
   const highlighted = current === undefined ? [] : Array.isArray(current) ? current : [current];
   if (highlighted.length > 0) {
     lines.push('  classDef current fill:#fde68a,stroke:#b45309,stroke-width:2px');

@@ -1,4 +1,5 @@
 import type { CompiledDefinition } from './definition-compiler';
+import type { Definition, StepSpec } from './definition.schema';
 
 /**
  * The procedure stage of a step (the legal step number). A final step counts as one past
@@ -13,4 +14,14 @@ export function stageOf(compiled: CompiledDefinition, step: string): number {
 
 export function lastStage(compiled: CompiledDefinition): number {
   return Math.max(0, ...Object.values(compiled.definition.steps).map((s) => s.stage ?? 0));
+}
+
+/**
+ * The top-level steps in procedure order: by stage, steps without one (final steps) last, the
+ * file's order kept among equals. An overlay appends the steps it adds (e.g. the provincial
+ * chairman's opinion, stage 5) after the base's; this puts them where the procedure has them.
+ */
+export function stepsInProcedureOrder(definition: Pick<Definition, 'steps'>): [string, StepSpec][] {
+  const rank = (s: StepSpec) => s.stage ?? Number.MAX_SAFE_INTEGER;
+  return Object.entries(definition.steps).sort(([, a], [, b]) => rank(a) - rank(b));
 }

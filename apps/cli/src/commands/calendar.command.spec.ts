@@ -47,15 +47,27 @@ describe('calendar command', () => {
     [['2026-12-30', '3'], '2027-01-05'],
     [['2026-05-04', '-1'], '2026-04-29'],
     [['2026-02-17', '0'], '2026-02-23'],
+    // 2026 as decided (Notice 9441/TB-BNV): Fri 2/1 off, Sat 10/1 worked …
+    [['2026-01-01', '1'], '2026-01-05'],
+    [['2026-01-09', '1'], '2026-01-10'],
+    // … 29/8–2/9 off (Mon 31/8 swapped with Sat 22/8), 3/9 a working day …
+    [['2026-08-21', '1'], '2026-08-22'],
+    [['2026-08-28', '1'], '2026-09-03'],
+    [['2026-09-01', '0'], '2026-09-03'],
+    [['2026-09-01', '3'], '2026-09-07'],
+    [['2026-09-03', '-1'], '2026-08-28'],
+    // … and 24/11 is announced but not a day off.
+    [['2026-11-23', '1'], '2026-11-24'],
   ])('add-working-days %j prints %s', async (args, expected) => {
     expect(await run(['add-working-days', ...args])).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
   });
 
-  it('prints the days off of 2026, one "YYYY-MM-DD name" line each, sorted', async () => {
+  it('prints the days off of 2026 as decided, one "YYYY-MM-DD name" line each, then the weekend days worked and the pending day', async () => {
     const { code, stdout } = await run(['holidays', '2026']);
     expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual([
       '2026-01-01 Tết Dương lịch',
+      '2026-01-02 Nghỉ hoán đổi Tết Dương lịch (làm bù thứ Bảy 10/01)',
       '2026-02-16 Tết Nguyên Đán (29 tháng Chạp)',
       '2026-02-17 Tết Nguyên Đán (mùng 1 tháng Giêng)',
       '2026-02-18 Tết Nguyên Đán (mùng 2 tháng Giêng)',
@@ -65,8 +77,16 @@ describe('calendar command', () => {
       '2026-04-27 Nghỉ bù Giỗ Tổ Hùng Vương',
       '2026-04-30 Ngày Chiến thắng',
       '2026-05-01 Ngày Quốc tế Lao động',
+      '2026-08-31 Nghỉ hoán đổi dịp Quốc khánh (làm bù thứ Bảy 22/08)',
+      '2026-09-01 Quốc khánh (ngày liền kề)',
       '2026-09-02 Quốc khánh',
-      '2026-09-03 Quốc khánh (ngày liền kề)',
+      '',
+      'Ngày cuối tuần làm bù:',
+      '2026-01-10 Làm bù ngày 02/01',
+      '2026-08-22 Làm bù ngày 31/08',
+      '',
+      'Đã công bố, chưa là ngày nghỉ (không tính):',
+      '2026-11-24 Ngày Văn hóa Việt Nam — Chủ trương đã công bố, chưa là ngày nghỉ lễ trong Bộ luật Lao động — chờ văn bản có hiệu lực',
       '',
     ]);
   });

@@ -11,7 +11,7 @@ import { CALENDAR_DATA_DIR, loadCalendarData } from '@rasoat/engine';
 
 const USAGE = [
   'calendar add-working-days YYYY-MM-DD N [--province CODE]   the N-th working day after the date (N < 0: before)',
-  'calendar holidays YYYY [--province CODE]                   every day off of the year that is not a plain weekend',
+  'calendar holidays YYYY [--province CODE]                   every day off of the year that is not a plain weekend, then weekend days worked and days announced but not yet law',
 ].join('\n');
 
 const EXIT_OK = 0;
@@ -91,11 +91,7 @@ function parseArgs(args: string[]): ParsedArgs {
 }
 
 function render(parsed: ParsedArgs, calendar: WorkingDayCalendar): string {
-  if (parsed.sub === 'holidays')
-    return calendar
-      .holidays(parsed.year)
-      .map((day) => `${day.date} ${day.name}\n`)
-      .join('');
+  if (parsed.sub === 'holidays') return renderYear(calendar, parsed.year);
   try {
     return `${calendar.addWorkingDays(parsed.date, parsed.n)}\n`;
   } catch (error) {
@@ -105,6 +101,23 @@ function render(parsed: ParsedArgs, calendar: WorkingDayCalendar): string {
     }
     throw error;
   }
+}
+
+/**
+ * The days off of a year, one `YYYY-MM-DD name` line each; then, when the year's data has them, the
+ * weekend days worked in exchange and the days announced but not yet law, each under a heading.
+ */
+function renderYear(calendar: WorkingDayCalendar, year: number): string {
+  const lines = (days: readonly { date: string; name: string }[]) => days.map((day) => `${day.date} ${day.name}\n`).join('');
+  let out = lines(calendar.holidays(year));
+  const worked = calendar.workedWeekendDays(year);
+  if (worked.length) out += `\nNgày cuối tuần làm bù:\n${lines(worked)}`;
+  const pending = calendar.pendingDays(year);
+  if (pending.length) {
+    out += `\nĐã công bố, chưa là ngày nghỉ (không tính):\n`;
+    out += pending.map((day) => `${day.date} ${day.name} — ${day.source}\n`).join('');
+  }
+  return out;
 }
 
 function exactly(rest: string[], count: number, form: string): string[] {

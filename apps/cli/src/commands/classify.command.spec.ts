@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadRuleSetCatalog, POVERTY_RULES_DIR } from '@rasoat/engine';
 import { memoryIo } from '../memory-io';
 import { classifyCommand, createClassifyCommand } from './classify.command';
-import { knownPeriods, loadRuleSet, POVERTY_RULES_DIR } from './rule-set.loader';
 
 async function run(args: string[], stdinLines: string[] = [], command = classifyCommand) {
   const { io, stdout, stderr } = memoryIo(stdinLines.join('\n'));
@@ -80,16 +80,33 @@ describe('classify command', () => {
     expect(stderr).toMatch(/^line 1: deprivations\[0\]: unknown indicator "information_access" for period 2026-2030/);
   });
 
-  it('applies a province’s own lines with --province', async () => {
+  it('classifies by a province’s own lines beside the national ones with --province', async () => {
     const { code, stdout } = await run(
       ['--period', '2022-2025', '--province', '24'],
       [line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] })],
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
-      class: 'near_poor',
-      explanation: { province: '24', incomeLine: 1_750_000 },
+      class: 'average',
+      explanation: { province: null, incomeLine: 1_500_000 },
+      provincial: { class: 'near_poor', explanation: { province: '24', incomeLine: 1_750_000 } },
     });
+  });
+
+  it('picks the rule set in force for the lists of a year: 2,000,000 đồng rural with 3 deprivations is not poor for 2026, poor for 2027', async () => {
+    const golden = line({
+      id: 'G',
+      area: 'rural',
+      incomePerCapitaMonthly: 2_000_000,
+      deprivations: ['employment', 'nutrition', 'latrine'],
+    });
+    const for2026 = await run(['--lists-year', '2026'], [golden]);
+    const for2027 = await run(['--lists-year', '2027'], [golden]);
+    expect(JSON.parse(for2026.stdout)).toMatchObject({ class: 'average', explanation: { period: '2022-2025' } });
+    expect(JSON.parse(for2027.stdout)).toMatchObject({ class: 'poor', explanation: { period: '2026-2030' } });
+    // The province's lines only for their years (Bắc Ninh: the lists of 2025).
+    const bacNinh = await run(['--lists-year', '2025', '--province', '24'], [golden]);
+    expect(JSON.parse(bacNinh.stdout)).toMatchObject({ class: 'average', provincial: { class: 'average' } });
   });
 
   it.each([
@@ -99,7 +116,20 @@ describe('classify command', () => {
       ['--period', '2026-2030', '--province', '99'],
       /^classify: no lines of province "99" for period 2026-2030; provinces with own lines: none/,
     ],
-    [[], /^classify: missing --period\nusage: classify --period/],
+    [
+      ['--lists-year', '2026', '--province', '24'],
+      /^classify: no lines of province "24" for the lists of 2026 \(period 2022-2025\); provinces with own lines that year: none/,
+    ],
+    [
+      ['--lists-year', '2031'],
+      /^classify: no poverty standard is in force for the lists of 2031; known periods: 2022-2025, 2026-2030/,
+    ],
+    [
+      ['--lists-year', '2027', '--period', '2022-2025'],
+      /^classify: the lists of 2027 use period 2026-2030, not 2022-2025/,
+    ],
+    [['--lists-year', '27'], /^classify: --lists-year "27" is not a year \(YYYY\)/],
+    [[], /^classify: give --lists-year or --period\nusage: classify \(--lists-year YYYY \| --period YYYY-YYYY\)/],
     [['--period', '2022-2025', '--year', '2025'], /^classify: unknown option --year/],
   ])('refuses %j with exit 2 before reading stdin', async (args, message) => {
     const { code, stdout, stderr } = await run(args, [
@@ -117,8 +147,9 @@ describe('classify command', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it('loads the shipped periods', () => {
-      expect(knownPeriods(POVERTY_RULES_DIR)).toEqual(expect.arrayContaining(['2022-2025', '2026-2030']));
-      expect(loadRuleSet(POVERTY_RULES_DIR, '2022-2025', '24').province?.code).toBe('24');
+      const catalog = loadRuleSetCatalog(POVERTY_RULES_DIR);
+      expect(catalog.periods()).toEqual(expect.arrayContaining(['2022-2025', '2026-2030']));
+      expect(catalog.provincialRuleSet('2022-2025', '24', 2025)?.province?.code).toBe('24');
     });
 
     it('names the file and the path of an invalid rule set (exit 2)', async () => {
@@ -130,15 +161,17 @@ describe('classify command', () => {
       expect(stderr).toContain(`${file}: areas: `);
     });
 
-    it('names the file of a YAML syntax error and of a period that does not match the file name', () => {
+    it('names the file of a YAML syntax error, of a period that does not match the file name, and of an unknown file', () => {
       writeFileSync(join(dir, '2022-2025.yaml'), 'period: [unclosed\n');
-      expect(() => loadRuleSet(dir, '2022-2025')).toThrow(
-        expect.objectContaining({ issues: [expect.stringContaining(`${join(dir, '2022-2025.yaml')}: `)] }),
-      );
       writeFileSync(join(dir, '2026-2030.yaml'), readShipped('2022-2025.yaml'));
-      expect(() => loadRuleSet(dir, '2026-2030')).toThrow(
+      writeFileSync(join(dir, 'chuan-ngheo.yaml'), 'period: 2022-2025\n');
+      expect(() => loadRuleSetCatalog(dir)).toThrow(
         expect.objectContaining({
-          issues: [`${join(dir, '2026-2030.yaml')}: period: 2022-2025 but the file is named for 2026-2030`],
+          issues: [
+            expect.stringContaining(`${join(dir, '2022-2025.yaml')}: `),
+            `${join(dir, '2026-2030.yaml')}: period: 2022-2025 but the file is named for 2026-2030`,
+            `${join(dir, 'chuan-ngheo.yaml')}: unknown file: rule sets are named <period>.yaml (e.g. 2026-2030.yaml), plus lists-year.yaml`,
+          ],
         }),
       );
     });
@@ -147,7 +180,27 @@ describe('classify command', () => {
       writeFileSync(join(dir, '2022-2025.yaml'), readShipped('2022-2025.yaml'));
       mkdirSync(join(dir, 'provinces', '27'), { recursive: true });
       writeFileSync(join(dir, 'provinces', '27', '2022-2025.yaml'), readShipped('provinces/24/2022-2025.yaml'));
-      expect(() => loadRuleSet(dir, '2022-2025', '27')).toThrow(/province: "24" but the file is under provinces\/27\//);
+      expect(() => loadRuleSetCatalog(dir)).toThrow(/province: "24" but the file is under provinces\/27\//);
+    });
+
+    it('asks for --lists-year when a province has several sets of lines in the period', async () => {
+      writeFileSync(join(dir, '2022-2025.yaml'), readShipped('2022-2025.yaml'));
+      mkdirSync(join(dir, 'provinces', '24'), { recursive: true });
+      writeFileSync(join(dir, 'provinces', '24', '2025.yaml'), readShipped('provinces/24/2022-2025.yaml'));
+      writeFileSync(
+        join(dir, 'provinces', '24', '2026.yaml'),
+        readShipped('provinces/24/2022-2025.yaml')
+          .replace('effectiveFrom: 2025-01-01', 'effectiveFrom: 2026-01-01')
+          .replace('effectiveTo: 2025-12-31', 'effectiveTo: 2026-12-31'),
+      );
+      const command = createClassifyCommand(dir);
+      const household = line({ id: 'A', area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] });
+      const ambiguous = await run(['--period', '2022-2025', '--province', '24'], [household], command);
+      expect(ambiguous.stderr).toMatch(
+        /^classify: province "24" has 2 sets of lines in period 2022-2025: give --lists-year/,
+      );
+      const for2026 = await run(['--lists-year', '2026', '--province', '24'], [household], command);
+      expect(JSON.parse(for2026.stdout)).toMatchObject({ provincial: { class: 'near_poor' } });
     });
   });
 });

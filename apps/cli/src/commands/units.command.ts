@@ -1,48 +1,24 @@
 import { readFileSync, statSync } from 'node:fs';
-import { Client } from 'pg';
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '@rasoat/config';
-import { withPaths, type UnitSeed } from '@rasoat/engine';
-import { CsvError, streamCsv, UploadLimitError, type CsvRecord } from '@rasoat/household-records';
-import { migrateDatabase, type UnitLevel } from '@rasoat/persistence';
+import type { Actor } from '@rasoat/contracts';
+import {
+  OfficialUnitList,
+  UnitDirectory,
+  UnitImportService,
+  UnitRepository,
+  systemClock,
+  type UnitFileError,
+  type UnitImportOutcome,
+} from '@rasoat/engine';
+import { findEmbeddedPostgres, redact, withDatabase } from '@rasoat/local-services';
+import { migrateDatabase, ormOptions, withAdvisoryLock } from '@rasoat/persistence';
 import type { CliCommand } from '../cli-command';
 
-const USAGE = 'units import FILE.csv   (columns: Mã đơn vị, Tên, Cấp, Mã đơn vị cấp trên)';
-
-/** Accepted spellings of each column (accents and case ignored) and of each level. */
-const COLUMNS = {
-  code: ['ma don vi', 'ma', 'code'],
-  name: ['ten', 'ten don vi', 'name'],
-  level: ['cap', 'level'],
-  parent: ['ma don vi cap tren', 'ma cap tren', 'parent', 'parent code'],
-} as const;
-const LEVELS: Record<string, UnitLevel> = {
-  tinh: 'province',
-  'thanh pho truc thuoc trung uong': 'province',
-  province: 'province',
-  huyen: 'district',
-  district: 'district',
-  xa: 'commune',
-  phuong: 'commune',
-  'thi tran': 'commune',
-  'dac khu': 'commune',
-  commune: 'commune',
-  thon: 'village',
-  'to dan pho': 'village',
-  ban: 'village',
-  ap: 'village',
-  village: 'village',
-};
-const HEADERS = { code: 'Mã đơn vị', name: 'Tên', level: 'Cấp', parent: 'Mã đơn vị cấp trên' } as const;
-const ORDER: Record<UnitLevel, number> = { nation: 0, province: 1, district: 2, commune: 3, village: 4 };
-
-const fold = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .trim()
-    .toLowerCase();
+const USAGE =
+  'units import FILE.csv|FILE.xlsx [--province CODE]   (columns: Mã đơn vị, Tên, Loại, Mã đơn vị cấp trên[, Sáp nhập vào])';
 
 /** Limits of a units file (`uploads.unitsFile` of the configuration). */
 export interface UnitsFileLimits {
@@ -51,145 +27,110 @@ export interface UnitsFileLimits {
   maxRows: number;
 }
 
-/** A units file has a handful of columns and short names: reading stops at a value past column AX or a cell over 1,000 characters. */
-const UNITS_CSV_LIMITS = { maxColumns: 50, maxCellLength: 1_000 };
+/** `dòng 5, cột "Mã đơn vị cấp trên": …` */
+export function formatUnitError(error: UnitFileError): string {
+  return `dòng ${error.row}${error.column === undefined ? '' : `, cột "${error.column}"`}: ${error.message}`;
+}
 
-/**
- * Reads a units file from disk: refused before it is read when it is larger than
- * `limits.maxBytes`, then parsed as `parseUnitsCsv` does.
- */
-export function readUnitsFile(path: string, limits: UnitsFileLimits): { units: UnitSeed[] } | { errors: string[] } {
+/** The file's size against the limit, before it is read; undefined when it fits. */
+export function oversize(path: string, limits: UnitsFileLimits): string | undefined {
   const size = statSync(path).size;
-  if (size > limits.maxBytes) {
-    return {
-      errors: [
-        `tệp dài ${size} byte, quá giới hạn ${limits.maxBytes} byte (UNITS_FILE_MAX_BYTES) / the file is ${size} bytes, more than the limit of ${limits.maxBytes} (UNITS_FILE_MAX_BYTES)`,
-      ],
-    };
+  if (size <= limits.maxBytes) return undefined;
+  return `tệp dài ${size} byte, quá giới hạn ${limits.maxBytes} byte (UNITS_FILE_MAX_BYTES) / the file is ${size} bytes, more than the limit of ${limits.maxBytes} (UNITS_FILE_MAX_BYTES)`;
+}
+
+/** Who the history records for a CLI import: the operator's account, acting nationally or for one province. */
+function cliActor(province: string | undefined): Actor {
+  let user = 'operator';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    // No passwd entry (a container's arbitrary uid): the generic name stands.
   }
-  return parseUnitsCsv(readFileSync(path), limits.maxRows);
+  return province === undefined
+    ? { sub: `cli:${user}`, role: 'national_admin', unit: 'VN' }
+    : { sub: `cli:${user}`, role: 'province_admin', unit: province };
+}
+
+function summary(outcome: Extract<UnitImportOutcome, { ok: true }>): string {
+  return (
+    `${outcome.created} đơn vị mới, ${outcome.renamed} đổi tên, ${outcome.merged} sáp nhập, ${outcome.unchanged} không đổi` +
+    ` / ${outcome.created} created, ${outcome.renamed} renamed, ${outcome.merged} merged, ${outcome.unchanged} unchanged` +
+    (outcome.importId ? ` (import ${outcome.importId})` : '')
+  );
 }
 
 /**
- * Reads a units CSV (a province's districts, communes and villages, in any order). All or
- * nothing: every problem is returned with its row and column, and then nothing is written. The
- * records are read one at a time and the reading stops at unit `maxRows + 1`.
+ * `rasoat units import FILE`: a province's villages (or, for an operator, any units: a pre-2025
+ * tree with districts) into the product's database — DATABASE_URL, else the embedded PostgreSQL
+ * that `npm start` runs for the data directory. Migrates and loads the official list of provinces
+ * and communes first (as a first start does), so a village file under real communes works on a
+ * fresh database. All or nothing, renames and merges recorded with history, idempotent
+ * (`UnitImportService`). `--province CODE` acts as that province's admin: rows outside it are refused.
  */
-export function parseUnitsCsv(
-  content: Buffer | string,
-  maxRows = 200_000,
-): { units: UnitSeed[] } | { errors: string[] } {
-  const records: CsvRecord[] = [];
-  try {
-    for (const record of streamCsv(content, { limits: UNITS_CSV_LIMITS }).records) {
-      // The header is the first record; blank rows after it are skipped.
-      if (records.length > 0 && record.cells.every((cell) => cell.trim() === '')) continue;
-      if (records.length > maxRows)
-        throw UploadLimitError.tooManyRows(record.row, maxRows, { vi: 'đơn vị', en: 'units' });
-      records.push(record);
-    }
-  } catch (e) {
-    if (e instanceof CsvError || e instanceof UploadLimitError) return { errors: [e.message] };
-    throw e;
-  }
-  const [header, ...rows] = records;
-  if (!header) return { errors: ['tệp rỗng / the file is empty'] };
-  const index: Partial<Record<keyof typeof COLUMNS, number>> = {};
-  header.cells.forEach((cell, i) => {
-    for (const [key, names] of Object.entries(COLUMNS))
-      if ((names as readonly string[]).includes(fold(cell))) index[key as keyof typeof COLUMNS] = i;
-  });
-  const errors: string[] = [];
-  for (const key of ['code', 'name', 'level'] as const)
-    if (index[key] === undefined) errors.push(`dòng 1: thiếu cột "${HEADERS[key]}" / missing column ${key}`);
-  if (errors.length > 0) return { errors };
-  const units: UnitSeed[] = [];
-  const seen = new Map<string, number>();
-  for (const r of rows) {
-    const cell = (k: keyof typeof COLUMNS) =>
-      index[k] === undefined ? '' : (r.cells[index[k] as number] ?? '').trim();
-    const code = cell('code');
-    const level = LEVELS[fold(cell('level'))];
-    if (!/^[0-9A-Za-z]{1,20}$/.test(code))
-      errors.push(`dòng ${r.row}, cột "Mã đơn vị": "${code}" không hợp lệ / invalid code`);
-    if (!cell('name')) errors.push(`dòng ${r.row}, cột "Tên": trống / empty`);
-    if (!level)
-      errors.push(`dòng ${r.row}, cột "Cấp": "${cell('level')}" không rõ (tỉnh, huyện, xã, thôn) / unknown level`);
-    if (seen.has(code))
-      errors.push(`dòng ${r.row}, cột "Mã đơn vị": "${code}" trùng với dòng ${seen.get(code)} / duplicate code`);
-    seen.set(code, r.row);
-    if (level && level !== 'province' && !cell('parent'))
-      errors.push(`dòng ${r.row}, cột "Mã đơn vị cấp trên": trống / a ${level} needs its parent`);
-    if (level) units.push({ code, name: cell('name'), level, parentCode: cell('parent') || null });
-  }
-  if (errors.length > 0) return { errors };
-  // Parents before children, whatever the file's order.
-  return { units: units.sort((a, b) => ORDER[a.level] - ORDER[b.level]) };
-}
-
-/** `rasoat units import FILE.csv`: loads a province's administrative units into DATABASE_URL (idempotent). */
-export const unitsCommand: CliCommand = {
-  name: 'units',
-  summary: "import a province's districts, communes and villages from a CSV file",
-  usage: USAGE,
-  async run(args, io) {
-    if (args[0] !== 'import' || args.length !== 2) {
-      io.stderr.write(`usage: ${USAGE}\n`);
-      return 2;
-    }
-    const config = loadConfig();
-    const parsed = readUnitsFile(args[1], config.uploads.unitsFile);
-    if ('errors' in parsed) {
-      for (const e of parsed.errors) io.stderr.write(`${args[1]}: ${e}\n`);
-      return 1;
-    }
-    if (!config.databaseUrl) {
-      io.stderr.write('DATABASE_URL is not set\n');
-      return 2;
-    }
-    await migrateDatabase(config.databaseUrl);
-    const db = new Client({ connectionString: config.databaseUrl });
-    await db.connect();
-    try {
-      const parentCodes = [...new Set(parsed.units.map((u) => u.parentCode).filter((c): c is string => !!c))];
-      const known = await db.query<{ code: string; path: string; province_code: string }>(
-        'select code, path, province_code from admin_unit where code = any($1)',
-        [parentCodes],
-      );
-      let rows;
+export function createUnitsCommand(options: { env?: NodeJS.ProcessEnv } = {}): CliCommand {
+  return {
+    name: 'units',
+    summary: "import a province's villages (renames and merges recorded), or an operator's units, from CSV or XLSX",
+    usage: USAGE,
+    async run(args, io) {
+      const [sub, file, ...rest] = args;
+      const province = rest.length === 2 && rest[0] === '--province' ? rest[1] : undefined;
+      const badProvince = rest.length > 0 && (province === undefined || !/^[0-9A-Z]{2,8}$/.test(province));
+      if (sub !== 'import' || file === undefined || badProvince) {
+        io.stderr.write(`usage: ${USAGE}\n`);
+        return 2;
+      }
+      const config = loadConfig(options.env ?? process.env);
+      let tooLarge: string | undefined;
       try {
-        rows = withPaths(
-          parsed.units,
-          new Map(known.rows.map((k) => [k.code, { path: k.path, provinceCode: k.province_code }])),
-        );
+        tooLarge = oversize(file, config.uploads.unitsFile);
       } catch (e) {
-        io.stderr.write(`${args[1]}: ${(e as Error).message}\n`);
+        io.stderr.write(`${file}: ${(e as Error).message}\n`);
         return 1;
       }
-      const result = await db.query(
-        `insert into admin_unit (code, name, level, parent_code, path, province_code)
-         select code, name, level, parent_code, path, province_code
-         from jsonb_to_recordset($1::jsonb) as t(code text, name text, level text, parent_code text, path text, province_code text)
-         on conflict (code) do nothing`,
-        [
-          JSON.stringify(
-            rows.map((r) => ({
-              code: r.code,
-              name: r.name,
-              level: r.level,
-              parent_code: r.parentCode,
-              path: r.path,
-              province_code: r.provinceCode,
-            })),
-          ),
-        ],
-      );
-      io.stdout.write(
-        `${result.rowCount ?? 0} đơn vị mới, ${rows.length - (result.rowCount ?? 0)} đã có / new units, already present\n`,
-      );
-      return 0;
-    } finally {
-      await db.end();
-    }
-  },
-};
+      if (tooLarge) {
+        io.stderr.write(`${file}: ${tooLarge}\n`);
+        return 1;
+      }
+      const embedded = config.databaseUrl ? undefined : findEmbeddedPostgres(`${config.dataDir}/postgres`);
+      const url = config.databaseUrl ?? (embedded && withDatabase(embedded, 'rasoat'));
+      if (!url) {
+        io.stderr.write(
+          `DATABASE_URL chưa đặt và không có PostgreSQL nhúng nào đang chạy cho ${config.dataDir}; đặt DATABASE_URL hoặc khởi động rasoat (npm start) rồi chạy lại / ` +
+            `DATABASE_URL is not set and no embedded PostgreSQL runs for ${config.dataDir}; set DATABASE_URL or start rasoat (npm start), then retry\n`,
+        );
+        return 2;
+      }
+      await migrateDatabase(url);
+      const orm = await MikroORM.init(ormOptions(url, {}, 2));
+      try {
+        const repository = new UnitRepository(orm.em);
+        // As a first start does: the same lock as the processes' bootstrap, then nothing when it is there.
+        await withAdvisoryLock(url, 'rasoat-bootstrap', () => new OfficialUnitList(repository, systemClock).load());
+        const importer = new UnitImportService(repository, new UnitDirectory(repository), systemClock);
+        const outcome = await importer.importFile(
+          { format: /\.xlsx$/i.test(file) ? 'xlsx' : 'csv', content: readFileSync(file), fileName: basename(file) },
+          cliActor(province),
+          { villagesOnly: false, maxRows: config.uploads.unitsFile.maxRows },
+        );
+        if (!outcome.ok) {
+          for (const e of outcome.errors) io.stderr.write(`${file}: ${formatUnitError(e)}\n`);
+          io.stderr.write(
+            `${file}: ${outcome.errors.length} lỗi, không nhập đơn vị nào / ${outcome.errors.length} error(s), nothing imported\n`,
+          );
+          return 1;
+        }
+        io.stdout.write(`${summary(outcome)}\n`);
+        return 0;
+      } catch (e) {
+        io.stderr.write(`${redact(url)}: ${(e as Error).message}\n`);
+        return 1;
+      } finally {
+        await orm.close(true);
+      }
+    },
+  };
+}
+
+export const unitsCommand: CliCommand = createUnitsCommand();

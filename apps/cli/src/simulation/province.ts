@@ -1,4 +1,4 @@
-import { demoProvince, type UnitSeed } from '@rasoat/engine';
+import { synthetic2021Province, type UnitSeed } from '@rasoat/engine';
 
 /** The units a simulation seeds, and the chain of each village (for actors' units). */
 export interface SimulatedProvince {
@@ -21,13 +21,14 @@ export interface VillageUnit {
 }
 
 /**
- * The demo province (libs/engine/src/units/demo-province.ts: 10 districts, 230 communes, 2,127
- * villages, Bắc Giang-sized) under `code`; `villages` keeps only its first N villages in code
+ * The synthetic 2021 province (libs/engine/src/units/demo-province.ts: 10 districts, 230
+ * communes, 2,127 villages, Bắc Giang-sized, codes that no official unit has) under `code`, for
+ * the three-level procedure's district step; `villages` keeps only its first N villages in code
  * order, with the communes and districts that hold them (communes left empty are dropped).
  */
 export function simulatedProvince(code: string, villages?: number): SimulatedProvince {
   const name = code === '24' ? 'Tỉnh Bắc Giang (demo)' : `Tỉnh ${code} (mô phỏng / simulated)`;
-  const all = demoProvince(code, name);
+  const all = synthetic2021Province(code, name);
   const byCode = new Map(all.map((u) => [u.code, u]));
   const keptVillages = all.filter((u) => u.level === 'village').slice(0, villages ?? Number.POSITIVE_INFINITY);
   const keep = new Set<string>();

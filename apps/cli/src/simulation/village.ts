@@ -296,16 +296,24 @@ export class VillageAgent {
       this.meetingAttempt++;
       days = Math.max(1, Math.round(intBetween(this.random, 3, 6) * this.factor));
     }
+    // Versions before the correction of the meeting rule (QĐ 24/2021 Art. 4) also counted the
+    // opinions given against an invented quorum; corrected ones take, per meeting, the households
+    // under the agreement share and the smallest number agreeing with a household.
+    const fields = this.ctx.definition.events.MEETING_HELD?.fields ?? {};
+    const quorum = 'opinionsGiven' in fields;
     const ratio = numericParam(this.ctx.definition, 'meetingOpinionRatio', 0.5);
-    const invalid = this.random() < BEHAVIOUR.invalidMeeting[this.meetingAttempt === 1 ? 0 : 1];
+    const invalid = quorum && this.random() < BEHAVIOUR.invalidMeeting[this.meetingAttempt === 1 ? 0 : 1];
     const resurvey =
       !invalid && this.households.count > 0 && this.random() < BEHAVIOUR.resurvey[this.meetingRound === 1 ? 0 : 1];
     const attendees = intBetween(this.random, 25, 120);
-    const opinionsGiven = invalid
-      ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
-      : Math.min(attendees, Math.ceil(attendees * Math.min(1, between(this.random, ratio + 0.05, ratio + 0.45))));
+    const opinionsGiven = !quorum
+      ? undefined
+      : invalid
+        ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
+        : Math.min(attendees, Math.ceil(attendees * Math.min(1, between(this.random, ratio + 0.05, ratio + 0.45))));
     const put = this.households.count;
     const agreed = resurvey ? put - intBetween(this.random, 1, Math.min(3, put)) : put;
+    const agreement = 'lowestAgreeing' in fields ? this.meetingAgreement(attendees, resurvey) : {};
     const day = this.after(today, days);
     return {
       day,
@@ -314,12 +322,29 @@ export class VillageAgent {
           date: day,
           chair: `Trưởng ${this.unit.name}`,
           attendees,
-          opinionsGiven,
+          ...(opinionsGiven === undefined ? {} : { opinionsGiven }),
           householdsPut: put,
           householdsAgreed: agreed,
+          householdsBelowHalf: put - agreed,
+          ...agreement,
+          frontAttended: true,
+          frontRepresentative: `Đại diện Ủy ban MTTQ xã ${this.unit.communeCode}`,
           minutesRef: `BB-${this.unit.code}-${this.meetingRound}.${this.meetingAttempt}`,
         }),
       ],
+    };
+  }
+
+  /**
+   * The smallest number of attendees agreeing with a household: under the definition's agreement
+   * share (at least 50% of those attending) when some household goes back to survey, else at or above it.
+   */
+  private meetingAgreement(attendees: number, resurvey: boolean): { lowestAgreeing: number } {
+    const needed = Math.ceil(attendees * numericParam(this.ctx.definition, 'householdAgreementRatio', 0.5));
+    return {
+      lowestAgreeing: resurvey
+        ? needed - intBetween(this.random, 1, Math.min(5, needed))
+        : intBetween(this.random, needed, attendees),
     };
   }
 

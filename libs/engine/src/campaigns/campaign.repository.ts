@@ -15,6 +15,15 @@ export interface NewCampaignRow {
   windowEnd: string;
   createdAt: Date;
   createdBy: string;
+  /** The rule set the campaign classifies with, and why (`PovertyStandards.choose`). */
+  standard: RecordedStandard;
+}
+
+/** What a campaign records about its poverty standard. */
+export interface RecordedStandard {
+  listsYear: number;
+  ruleSetPeriod: string;
+  ruleSetReason: { vi: string; en: string };
 }
 
 /** A case a campaign start created. */
@@ -51,6 +60,16 @@ export class CampaignRepository {
     return this.em.fork().find(Campaign, { provinceCode }, { orderBy: { year: 'desc' } });
   }
 
+  /** Campaigns that have not recorded their poverty standard (started before campaigns did), oldest first. */
+  withoutStandard(): Promise<Campaign[]> {
+    return this.em.fork().find(Campaign, { ruleSetPeriod: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** Records a campaign's standard unless it has one already; true when written. */
+  async recordStandard(id: string, standard: RecordedStandard): Promise<boolean> {
+    return (await recordStandard(this.em.fork(), id, standard)) > 0;
+  }
+
   async setWindow(id: string, windowStart: string, windowEnd: string): Promise<void> {
     await this.em
       .fork()
@@ -77,8 +96,9 @@ export class CampaignStartStatements {
   /** Inserts the campaign unless one of the same province, year and definition exists (which is left as it is). */
   async insertIfAbsent(row: NewCampaignRow): Promise<void> {
     await this.tx.execute(
-      `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by)
-         values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?) on conflict (province_code, year, definition_id) do nothing`,
+      `insert into campaign (id, province_code, year, definition_id, definition_key, window_start, window_end, status, case_count, created_at, created_by,
+           lists_year, rule_set_period, rule_set_reason)
+         values (?, ?, ?, ?, ?, ?, ?, 'running', 0, ?, ?, ?, ?, ?::jsonb) on conflict (province_code, year, definition_id) do nothing`,
       [
         row.id,
         row.provinceCode,
@@ -89,9 +109,17 @@ export class CampaignStartStatements {
         row.windowEnd,
         row.createdAt,
         row.createdBy,
+        row.standard.listsYear,
+        row.standard.ruleSetPeriod,
+        JSON.stringify(row.standard.ruleSetReason),
       ],
       'run',
     );
+  }
+
+  /** Records the standard of a campaign that has none (one started before campaigns recorded it); true when written. */
+  async recordStandard(id: string, standard: RecordedStandard): Promise<boolean> {
+    return (await recordStandard(this.tx, id, standard)) > 0;
   }
 
   /** The campaign of a province, year and definition (it must exist). */
@@ -99,12 +127,15 @@ export class CampaignStartStatements {
     return this.tx.findOneOrFail(Campaign, { provinceCode, year, definitionId });
   }
 
-  /** A case for every village under `provincePath` that has none in the campaign, by village code; the cases created. */
+  /**
+   * A case for every village in use under `provincePath` that has none in the campaign, by village
+   * code; the cases created. A retired village (merged into another) gets none.
+   */
   createCases(campaignId: string, provincePath: string, initial: InitialCase): Promise<CreatedCaseRow[]> {
     return this.tx.execute<CreatedCaseRow[]>(
       `insert into review_case (id, campaign_id, village_code, commune_code, unit_path, definition_key, step, status, max_stage, snapshot, accepted_seq, applied_seq, created_at, updated_at)
          select gen_random_uuid(), ?, u.code, u.parent_code, u.path, ?, ?, 'active', ?, ?::jsonb, 0, 0, ?, ?
-         from admin_unit u where u.level = 'village' and u.path like ?
+         from admin_unit u where u.level = 'village' and u.retired_at is null and u.path like ?
          order by u.code
          on conflict (campaign_id, village_code) do nothing
          returning id, commune_code`,
@@ -189,4 +220,13 @@ export class CampaignStartStatements {
   async addToCaseCount(campaignId: string, cases: number): Promise<void> {
     await this.tx.execute('update campaign set case_count = case_count + ? where id = ?', [cases, campaignId], 'run');
   }
+}
+
+/** The rows updated: a campaign's recorded standard is never overwritten. */
+async function recordStandard(em: EntityManager, id: string, standard: RecordedStandard): Promise<number> {
+  const rows = await em.execute<{ id: string }[]>(
+    `update campaign set lists_year = ?, rule_set_period = ?, rule_set_reason = ?::jsonb where id = ? and rule_set_period is null returning id`,
+    [standard.listsYear, standard.ruleSetPeriod, JSON.stringify(standard.ruleSetReason), id],
+  );
+  return rows.length;
 }

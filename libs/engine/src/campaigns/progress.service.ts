@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { civilDateOf } from '@rasoat/calendar';
 import type { Actor } from '@rasoat/contracts';
-import { vi } from '@rasoat/workflow-core';
+import { stepsInProcedureOrder, vi } from '@rasoat/workflow-core';
 import { assertInScope, NATION } from '../auth';
 import { CampaignsService } from './campaigns.service';
 import { CampaignNotFoundException } from './campaigns.exception';
@@ -96,7 +96,7 @@ export class ProgressService {
     return {
       unit: { code: unit.code, name: unit.name, level: unit.level },
       campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
-      steps: Object.entries(compiled.definition.steps).map(([id, s]) => ({
+      steps: stepsInProcedureOrder(compiled.definition).map(([id, s]) => ({
         id,
         label: vi(s.label),
         stage: s.stage ?? null,
@@ -173,7 +173,7 @@ export class ProgressService {
     // Provinces may run their own versions (overlays): the steps of every version in use, each once.
     const stepsShown = new Map<string, { id: string; label: string; stage: number | null }>();
     for (const key of new Set(campaigns.map((c) => c.definition_key))) {
-      for (const [id, step] of Object.entries((await this.registry.get(key)).definition.steps))
+      for (const [id, step] of stepsInProcedureOrder((await this.registry.get(key)).definition))
         if (!stepsShown.has(id)) stepsShown.set(id, { id, label: vi(step.label), stage: step.stage ?? null });
     }
     return {
@@ -181,7 +181,9 @@ export class ProgressService {
       process,
       year: campaigns[0].year,
       campaigns: campaigns.map((c) => ({ id: c.id, provinceCode: c.province_code, definitionKey: c.definition_key })),
-      steps: [...stepsShown.values()],
+      steps: [...stepsShown.values()].sort(
+        (a, b) => (a.stage ?? Number.MAX_SAFE_INTEGER) - (b.stage ?? Number.MAX_SAFE_INTEGER),
+      ),
       asOf: today,
       totals: total,
       history: [...season.entries()].map(([day, finishedStage]) => ({ day, finishedStage })),

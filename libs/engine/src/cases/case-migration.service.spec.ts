@@ -93,7 +93,7 @@ function setup(rows: MigrationCaseRow[]) {
     timers as unknown as TimersProducer,
     new ManualClock(NOW),
   );
-  return { service, migrations, effects, em, written };
+  return { service, migrations, effects, em, written, registry };
 }
 
 const body = (fields: Partial<MigrateCasesBody> = {}) =>
@@ -148,6 +148,24 @@ describe('CaseMigrationService', () => {
     );
     migrations.findCampaign.mockResolvedValueOnce(undefined);
     await expect(service.migrate(body(), admin)).rejects.toBeInstanceOf(CampaignNotFoundException);
+  });
+
+  it('refuses (400, field "to") a target version the campaign could not start on: moving re-pins the campaign', async () => {
+    const ended = compileYaml(
+      FIXTURE_YAML.replace('version: 1', 'version: 3\neffectiveTo: 2025-06-30').replace(
+        /\bmeeting\b(?!-)/g,
+        'village_meeting',
+      ),
+    );
+    const { service, migrations, em, registry } = setup([caseRow(1, at('meeting'))]);
+    registry.get.mockImplementation(async (key: string) => (key === 'fixture-review@3' ? ended : fixtureReview));
+    const refused = service.migrate(body({ to: 'fixture-review@3', dryRun: false }), admin);
+    await expect(refused).rejects.toMatchObject({ code: 'MIGRATION_INVALID', details: { field: 'to' } });
+    await expect(refused).rejects.toThrow(
+      'to: fixture-review@3 chỉ áp dụng cho đợt rà soát bắt đầu đến hết ngày 30/06/2025; đợt này bắt đầu ngày 01/09/2026',
+    );
+    expect(em.transactional).not.toHaveBeenCalled();
+    expect(migrations.casesOf).not.toHaveBeenCalled();
   });
 
   it('moves each case in its own transaction under its lock: mapped snapshot, a `migrated` history entry, counters; then re-pins the campaign and audits', async () => {

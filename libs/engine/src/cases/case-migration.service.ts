@@ -11,7 +11,7 @@ import {
   type ResolvedDeadline,
 } from '@rasoat/workflow-core';
 import { assertInScope, AuthErrorCode, AuthException } from '../auth';
-import { CampaignNotFoundException } from '../campaigns';
+import { CampaignNotFoundException, outsidePeriod } from '../campaigns';
 import { DeadlineCalculator, DeadlineScheduler, planAlarms, TimersProducer } from '../deadlines';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
@@ -85,6 +85,9 @@ export class CaseMigrationService {
         `${body.to} is not a version of "${campaign.definition_id}", the campaign's process`,
       );
     }
+    // Moving a campaign re-pins it: the target must be one a campaign starting on its window may pin.
+    const outside = outsidePeriod(body.to, target.definition, campaign.window_start);
+    if (outside) throw new CaseMigrationInvalidException('to', outside);
     const targetSteps = stepIndex(target.definition);
     for (const [from, to] of Object.entries(body.mapping)) {
       if (!target.definition.steps[to])

@@ -19,8 +19,8 @@ describe('planAlarms', () => {
       now,
     );
     expect(alarms).toEqual([
-      // 3 working days before Tue 8/9: 7/9, 4/9 (2–3/9 are the National Day holidays), 1/9.
-      { at: '2026-09-01T01:00:00.000Z', kind: 'reminder', level: 3 },
+      // 3 working days before Tue 8/9: 7/9, 4/9, 3/9 (in 2026 the National Day holidays are 1–2/9).
+      { at: '2026-09-03T01:00:00.000Z', kind: 'reminder', level: 3 },
       { at: '2026-09-07T01:00:00.000Z', kind: 'reminder', level: 1 },
       { at: '2026-09-08T16:59:59.999Z', kind: 'due', level: 0 },
       { at: '2026-09-08T16:59:59.999Z', kind: 'escalation', level: 1 },

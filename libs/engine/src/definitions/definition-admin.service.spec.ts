@@ -155,6 +155,12 @@ describe('DefinitionAdminService', () => {
       expect(await service.current('t1-review', '2027-01-01')).toBe('t1-review@2');
       await expect(service.current('t9-review', '2026-10-01')).rejects.toBeInstanceOf(DefinitionNotFoundException);
     });
+
+    it('passes over a version whose last day for new campaigns is before the date', async () => {
+      const { service } = setup([t1(1), t1(2, { effectiveTo: '2025-06-30' })]);
+      expect(await service.current('t1-review', '2025-06-30')).toBe('t1-review@2');
+      expect(await service.current('t1-review', '2025-07-01')).toBe('t1-review@1');
+    });
   });
 
   describe('publishing', () => {

@@ -4,6 +4,7 @@ import { contentHash, definitionKey } from '@rasoat/definition-catalog';
 import type { DefinitionVersion } from '@rasoat/persistence';
 import {
   diffDefinitions,
+  effectivePeriodPosition,
   loadDefinitionDocument,
   mermaidDiagram,
   SourceMap,
@@ -42,6 +43,7 @@ export interface VersionSummary {
   title: string;
   contentHash: string;
   effectiveFrom: string | null;
+  effectiveTo: string | null;
   publishedAt: string;
   publishedBy: string;
   status: 'published' | 'retired';
@@ -178,6 +180,7 @@ export class DefinitionAdminService {
         sourceText: yaml,
         provinceCode: definition.province ?? null,
         effectiveFrom: definition.effectiveFrom ?? null,
+        effectiveTo: definition.effectiveTo ?? null,
         publishedAt: now,
         publishedBy: actor.sub,
       });
@@ -254,10 +257,10 @@ export class DefinitionAdminService {
     return rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString(), provinceCode: r.provinceCode ?? null }));
   }
 
-  /** The newest live (not retired) version of an id that is in effect on `date`. */
+  /** The newest live (not retired) version of an id whose effective period contains `date`. */
   async current(definitionId: string, date: string): Promise<string> {
     const rows = await this.definitions.liveVersions(definitionId);
-    const row = rows.find((r) => !r.effectiveFrom || r.effectiveFrom <= date);
+    const row = rows.find((r) => effectivePeriodPosition(r, date) === 'in');
     if (!row) throw new DefinitionNotFoundException(`${definitionId} (hiệu lực ${date})`);
     return row.key;
   }
@@ -336,6 +339,7 @@ function summary(r: DefinitionVersion): VersionSummary {
     title: title(body),
     contentHash: r.contentHash,
     effectiveFrom: r.effectiveFrom ?? null,
+    effectiveTo: r.effectiveTo ?? null,
     publishedAt: r.publishedAt.toISOString(),
     publishedBy: r.publishedBy,
     status: r.retiredAt ? 'retired' : 'published',

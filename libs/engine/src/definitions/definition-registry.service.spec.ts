@@ -39,6 +39,7 @@ function setup(rows: DefinitionVersion[] = []) {
     isRetired: jest.fn().mockResolvedValue(true),
     insertShipped: jest.fn().mockResolvedValue(undefined),
     amendShipped: jest.fn().mockResolvedValue(undefined),
+    liveVersions: jest.fn().mockResolvedValue([]),
   } satisfies Partial<Record<keyof DefinitionRepository, jest.Mock>>;
   return { registry: new DefinitionRegistry(definitions as unknown as DefinitionRepository), definitions };
 }
@@ -74,10 +75,34 @@ describe('DefinitionRegistry', () => {
         key: KEY,
         from: entry.contentHash,
         to: amended.contentHash,
-        reason: 'field markings (personal, max)',
+        reason: 'markings only (max, personal)',
+        markings: ['max', 'personal'],
       },
     );
     expect(definitions.insertShipped).not.toHaveBeenCalled();
+  });
+
+  it('amends in place a published version that only took on a last day for new campaigns (effectiveTo), saying so in the audit', async () => {
+    const { registry, definitions } = setup([published(entry)]);
+    const catalog = changed((d) => {
+      d.effectiveTo = '2025-06-30';
+    });
+    await registry.publishShipped(NOW, catalog);
+    const amended = catalog.get(KEY) as CatalogEntry;
+    expect(definitions.amendShipped).toHaveBeenCalledWith(
+      amended,
+      entry.contentHash,
+      NOW,
+      SYSTEM_ACTOR,
+      expect.any(String),
+      {
+        key: KEY,
+        from: entry.contentHash,
+        to: amended.contentHash,
+        reason: 'markings only (effectiveTo)',
+        markings: ['effectiveTo'],
+      },
+    );
   });
 
   it('refuses to start when a published version changed otherwise', async () => {
@@ -98,6 +123,13 @@ describe('DefinitionRegistry', () => {
     expect(await registry.get(KEY)).toBe(compiled);
     expect(definitions.findByKey).toHaveBeenCalledTimes(1);
     await expect(registry.get('periodic-review@9')).rejects.toBeInstanceOf(DefinitionNotFoundException);
+  });
+
+  it('lists the keys of a process’s live versions, the newest first', async () => {
+    const { registry, definitions } = setup();
+    definitions.liveVersions.mockResolvedValue([{ key: 'periodic-review@4' }, { key: 'periodic-review@3' }]);
+    expect(await registry.liveKeys('periodic-review')).toEqual(['periodic-review@4', 'periodic-review@3']);
+    expect(definitions.liveVersions).toHaveBeenCalledWith('periodic-review');
   });
 
   it('says whether a version was rolled back', async () => {

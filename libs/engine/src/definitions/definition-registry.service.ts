@@ -4,6 +4,7 @@ import { loadCatalog, type CatalogEntry } from '@rasoat/definition-catalog';
 import type { DefinitionVersion } from '@rasoat/persistence';
 import { SYSTEM_ACTOR } from '@rasoat/contracts';
 import {
+  amendedMarkings,
   compileDefinition,
   DefinitionSchema,
   isFieldMarkingAmendment,
@@ -29,9 +30,10 @@ export class DefinitionRegistry {
     for (const entry of catalog.values()) {
       const existing = await this.definitions.findByKey(entry.key);
       if (existing && existing.contentHash !== entry.contentHash) {
-        if (!isFieldMarkingAmendment(DefinitionSchema.parse(existing.body), entry.definition))
+        const published = DefinitionSchema.parse(existing.body);
+        if (!isFieldMarkingAmendment(published, entry.definition))
           throw new DefinitionVersionChangedException(entry.key, entry.file);
-        await this.amend(existing, entry, now);
+        await this.amend(existing, entry, amendedMarkings(published, entry.definition), now);
       }
       if (!existing) {
         await this.definitions.insertShipped(entry, now);
@@ -42,20 +44,22 @@ export class DefinitionRegistry {
   }
 
   /**
-   * A shipped version that only took on personal-text markers or numeric maxima
-   * (`isFieldMarkingAmendment`) is updated in place, with a `definition_audit` row (`amend`,
-   * by the system, the YAML diff): running cases keep their version and read the markings at
-   * once. Processes booting together amend once (the update is conditional on the old hash).
+   * A shipped version that only took on personal-text markers, numeric maxima or a last day for
+   * new campaigns (`isFieldMarkingAmendment`) is updated in place, with a `definition_audit` row
+   * (`amend`, by the system, the YAML diff, the markings changed): running cases keep their
+   * version and read the markings at once; an `effectiveTo` refuses new campaigns from then on.
+   * Processes booting together amend once (the update is conditional on the old hash).
    */
-  private async amend(existing: DefinitionVersion, entry: CatalogEntry, now: Date): Promise<void> {
+  private async amend(existing: DefinitionVersion, entry: CatalogEntry, markings: string[], now: Date): Promise<void> {
     const diff = unifiedDiff(existing.sourceText ?? '', entry.text, `${existing.sourceFile} (published)`, entry.file);
     await this.definitions.amendShipped(entry, existing.contentHash, now, SYSTEM_ACTOR, diff, {
       key: entry.key,
       from: existing.contentHash,
       to: entry.contentHash,
-      reason: 'field markings (personal, max)',
+      reason: `markings only (${markings.join(', ')})`,
+      markings,
     });
-    this.logger.log(`amended ${entry.key} from ${entry.file}: field markings only`);
+    this.logger.log(`amended ${entry.key} from ${entry.file}: markings only (${markings.join(', ')})`);
   }
 
   /**
@@ -76,5 +80,10 @@ export class DefinitionRegistry {
   /** True when an admin rolled the version back (running cases keep it; new campaigns may not start on it). */
   isRetired(key: string): Promise<boolean> {
     return this.definitions.isRetired(key);
+  }
+
+  /** The keys of a process's versions not rolled back, the newest first (empty when the process is unknown). */
+  async liveKeys(definitionId: string): Promise<string[]> {
+    return (await this.definitions.liveVersions(definitionId)).map((row) => row.key);
   }
 }

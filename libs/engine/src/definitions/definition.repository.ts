@@ -57,8 +57,8 @@ export class DefinitionRepository {
   /** Publishes a shipped file's version unless its key exists (a concurrent boot published it). */
   async insertShipped(entry: CatalogEntry, now: Date): Promise<void> {
     await this.em.getConnection().execute(
-      `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, published_at, published_by)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'workflows/') on conflict (key) do nothing`,
+      `insert into definition_version (key, definition_id, version, content_hash, body, source_file, source_text, province_code, effective_from, effective_to, published_at, published_by)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'workflows/') on conflict (key) do nothing`,
       [
         entry.key,
         entry.definition.id,
@@ -69,6 +69,7 @@ export class DefinitionRepository {
         entry.text,
         entry.definition.province ?? null,
         entry.definition.effectiveFrom ?? null,
+        entry.definition.effectiveTo ?? null,
         now,
       ],
       'run',
@@ -90,7 +91,7 @@ export class DefinitionRepository {
   ): Promise<void> {
     await this.em.getConnection().execute(
       `with amended as (
-         update definition_version set content_hash = ?, body = ?::jsonb, source_text = ?, source_file = ? where key = ? and content_hash = ?
+         update definition_version set content_hash = ?, body = ?::jsonb, source_text = ?, source_file = ?, effective_to = ?::date where key = ? and content_hash = ?
          returning definition_id, version, province_code)
        insert into definition_audit (at, action, definition_id, version, province_code, actor, diff, details)
        select ?, 'amend', definition_id, version, province_code, ?::jsonb, ?, ?::jsonb from amended`,
@@ -99,6 +100,7 @@ export class DefinitionRepository {
         JSON.stringify(entry.definition),
         entry.text,
         entry.file,
+        entry.definition.effectiveTo ?? null,
         entry.key,
         fromHash,
         now,

@@ -94,7 +94,7 @@ describe('HouseholdCaseService', () => {
     });
   });
 
-  it('classifies with the rules of the definition’s period, storing the class, its explanation and the rule set', async () => {
+  it('classifies with the rule set its campaign recorded, storing the class, its explanation and the rule set', async () => {
     const { cases } = householdsFixture('survey');
     const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
     const stored = cases.classify(c, 'H01', {
@@ -113,7 +113,82 @@ describe('HouseholdCaseService', () => {
       deprivationCount: 3,
     });
     expect(stored.explanation.reasons.length).toBeGreaterThan(0);
-    expect(cases.ruleSetIfDeclared(c)?.period).toBe('2022-2025');
+    // Province T1 has no lines of its own: no provincial classification beside the national one.
+    expect(stored.provincial).toBeNull();
+    expect(cases.rules(c)).toMatchObject({ national: { period: '2022-2025' }, provincial: undefined, listsYear: 2026 });
+  });
+
+  it('classifies the lists of 2027 by the 2026–2030 standard: 2,000,000 đồng rural with 3 deprivations is poor there, not in 2026', async () => {
+    const answers = {
+      area: 'rural' as const,
+      incomePerCapitaMonthly: 2_000_000,
+      deprivations: ['employment', 'health_insurance', 'latrine'],
+    };
+    const for2026 = householdsFixture('survey');
+    const c2026 = await for2026.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    expect(for2026.cases.classify(c2026, 'H01', answers)).toMatchObject({
+      classification: 'average',
+      ruleSet: '2022-2025',
+    });
+    const for2027 = householdsFixture('survey', { lists_year: 2027, rule_set_period: '2026-2030' });
+    const c2027 = await for2027.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    expect(for2027.cases.classify(c2027, 'H01', answers)).toMatchObject({
+      classification: 'poor',
+      ruleSet: '2026-2030',
+    });
+  });
+
+  it('keeps the province’s own classification beside the national one for the years of its lines (Bắc Ninh, lists of 2025)', async () => {
+    const { cases } = householdsFixture('survey', { province_code: '24', lists_year: 2025 });
+    const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    const stored = cases.classify(c, 'H01', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_600_000,
+      deprivations: ['employment', 'nutrition', 'latrine'],
+    });
+    expect(stored).toMatchObject({
+      classification: 'average',
+      ruleSet: '2022-2025',
+      provincial: { classification: 'poor', ruleSet: '2022-2025+24' },
+    });
+    expect(stored.provincial?.explanation.explanation).toMatchObject({ province: '24', incomeLine: 1_750_000 });
+    // The lists of 2026 are outside the years of Bắc Ninh's 2025 lines: national only.
+    const later = householdsFixture('survey', { province_code: '24', lists_year: 2026 });
+    const c2026 = await later.cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    expect(
+      later.cases.classify(c2026, 'H01', { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: [] })
+        .provincial,
+    ).toBeNull();
+  });
+
+  it('refuses to classify (409) for a campaign that recorded no standard, naming the reason', async () => {
+    const { cases } = householdsFixture('survey', { lists_year: null, rule_set_period: null });
+    const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    expect(() => cases.classify(c, 'H01', { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [] })).toThrow(
+      expect.objectContaining({ kind: 'conflict', code: 'RULE_SET_UNAVAILABLE' }),
+    );
+    expect(cases.rulesIfAvailable(c)).toBeUndefined();
+  });
+
+  it('bounds the count of low-income workers by the household’s members', async () => {
+    const { cases } = householdsFixture('survey');
+    const c = await cases.precheck(CASE_ID, actor('surveyor'), 'survey');
+    const answers = {
+      area: 'rural' as const,
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: [],
+      lowIncomeWorkers: 2,
+    };
+    expect(cases.classify(c, 'H01', answers, '', 4)).toMatchObject({
+      lowIncomeWorkers: 2,
+      explanation: { explanation: { lowIncomeWorkers: { count: 2, incomeLine: 3_000_000 } } },
+    });
+    expect(() => cases.classify(c, 'H01', { ...answers, lowIncomeWorkers: 5 }, '', 4)).toThrow(
+      expect.objectContaining({
+        code: 'HOUSEHOLD_INVALID',
+        details: { fields: [expect.objectContaining({ field: 'lowIncomeWorkers' })] },
+      }),
+    );
   });
 
   it('names each bad answer by its field (after the prefix) and refuses an unknown household (404)', async () => {

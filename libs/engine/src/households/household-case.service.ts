@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
-import type { RuleSet } from '@rasoat/poverty-rules';
+import type { Area } from '@rasoat/poverty-rules';
 import {
   CaseSnapshotSchema,
   type CaseSnapshot,
@@ -12,9 +12,10 @@ import { assertInScope, seesPersonalData } from '../auth';
 import { CaseNotFoundException } from '../cases';
 import { DefinitionRegistry } from '../definitions';
 import { CLOCK, type Clock } from '../infrastructure';
+import { PovertyStandards, RuleSetUnavailableException, type CampaignRules } from '../standards';
+import { UnitAreas } from '../units';
 import { assertHouseholdOperation, type CaseAccessState } from './household-access';
 import { classifyAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
-import { HouseholdRuleSets } from './household-rule-sets';
 import type { HouseholdRow } from './household-view';
 import { HouseholdInvalidException, HouseholdNotFoundException } from './households.exception';
 import { HouseholdsRepository, type HouseholdCaseRow } from './households.repository';
@@ -30,15 +31,17 @@ export interface LoadedCase extends CaseAccessState {
  * What every household operation does around its own decisions: loads the case (under its lock
  * for a change, the same lock the engine takes to apply events, so guards read a consistent
  * list), checks scope, role and the operations the current step opens, writes the `household`
- * history entry, and classifies answers with the case's rules.
+ * history entry, and classifies answers with the rules of the case's campaign: the national
+ * rule set it recorded and, beside it, its province's own lines for the lists year.
  */
 @Injectable()
 export class HouseholdCaseService {
   constructor(
     private readonly households: HouseholdsRepository,
     private readonly registry: DefinitionRegistry,
-    private readonly ruleSets: HouseholdRuleSets,
+    private readonly standards: PovertyStandards,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly areas: UnitAreas,
   ) {}
 
   /** Loads the case without a lock (scope checked) and runs `work` on the same EntityManager. */
@@ -94,16 +97,46 @@ export class HouseholdCaseService {
     return row;
   }
 
-  /** The case's rules when its definition declares a period; none otherwise. */
-  ruleSetIfDeclared(c: LoadedCase): RuleSet | undefined {
-    const { period } = c.compiled.definition;
-    return period === undefined ? undefined : this.ruleSets.forCase(period, c.row.province_code);
+  /**
+   * The area a household of the case gets when the file, the request or the survey says none: its
+   * commune's type's (phường urban, xã rural; `config/units/areas.yaml`). Undefined when the type
+   * gives none (a đặc khu, a commune without a type): the area must then be given.
+   */
+  defaultArea(c: LoadedCase): Area | undefined {
+    return this.areas.ofCommuneType(c.row.commune_type).area ?? undefined;
   }
 
-  /** Classifies answers with the case's rules; bad answers are a 400 naming each field (after `prefix`). */
-  classify(c: LoadedCase, code: string, answers: SurveyAnswers, prefix = ''): StoredClassification {
-    const ruleSet = this.ruleSets.forCase(c.compiled.definition.period, c.row.province_code);
-    const result = classifyAnswers(ruleSet, code, answers, prefix);
+  /** The rules of the case's campaign; `RuleSetUnavailableException` (409) when it recorded none. */
+  rules(c: LoadedCase): CampaignRules {
+    return this.standards.forCampaign({
+      provinceCode: c.row.province_code,
+      listsYear: c.row.lists_year,
+      ruleSetPeriod: c.row.rule_set_period,
+    });
+  }
+
+  /** The rules of the case's campaign, or `undefined` when it has none (a list without survey answers needs none). */
+  rulesIfAvailable(c: LoadedCase): CampaignRules | undefined {
+    try {
+      return this.rules(c);
+    } catch (error) {
+      if (error instanceof RuleSetUnavailableException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Classifies answers with the case's rules (national, and provincial beside it); bad answers are
+   * a 400 naming each field (after `prefix`). `memberCount` bounds the count of low-income workers.
+   */
+  classify(
+    c: LoadedCase,
+    code: string,
+    answers: SurveyAnswers,
+    prefix = '',
+    memberCount?: number,
+  ): StoredClassification {
+    const result = classifyAnswers(this.rules(c), code, answers, prefix, memberCount);
     if (!result.ok) throw new HouseholdInvalidException(result.issues);
     return result.result;
   }

@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RuleSetUnavailableException } from './households.exception';
+import { loadRuleSetCatalog, POVERTY_RULES_DIR } from '../standards';
 import { classifyAnswers, ruleSetName, sameAnswers } from './household-classification';
-import { HouseholdRuleSets, loadCaseRuleSet, POVERTY_RULES_DIR } from './household-rule-sets';
 
-const national = loadCaseRuleSet(POVERTY_RULES_DIR, '2022-2025', 'T1');
+const catalog = loadRuleSetCatalog(POVERTY_RULES_DIR);
+const national = catalog.ruleSet('2022-2025')!;
 const THREE = ['health_insurance', 'latrine', 'telecom'];
+/** The national 2022–2025 rules only: a province without lines of its own. */
+const nationalOnly = { national, provincial: undefined };
 
 describe('classification of survey answers', () => {
   it('uses the national lines for a province without its own', () => {
@@ -16,12 +15,12 @@ describe('classification of survey answers', () => {
   });
 
   it('puts an income exactly on the rural line below it, and one đồng above over it', () => {
-    const on = classifyAnswers(national, 'H1', {
+    const on = classifyAnswers(nationalOnly, 'H1', {
       area: 'rural',
       incomePerCapitaMonthly: 1_500_000,
       deprivations: THREE,
     });
-    const above = classifyAnswers(national, 'H2', {
+    const above = classifyAnswers(nationalOnly, 'H2', {
       area: 'rural',
       incomePerCapitaMonthly: 1_500_001,
       deprivations: THREE,
@@ -43,7 +42,7 @@ describe('classification of survey answers', () => {
 
   it('maps near-poor, not-poor and urban lines', () => {
     const cls = (area: 'rural' | 'urban', income: number, deprivations: string[]) => {
-      const r = classifyAnswers(national, 'H', { area, incomePerCapitaMonthly: income, deprivations });
+      const r = classifyAnswers(nationalOnly, 'H', { area, incomePerCapitaMonthly: income, deprivations });
       return r.ok ? r.result.classification : r.issues;
     };
     expect(cls('rural', 1_200_000, ['telecom'])).toBe('near_poor');
@@ -54,7 +53,7 @@ describe('classification of survey answers', () => {
   });
 
   it('keeps each deprivation once, in the order given', () => {
-    const r = classifyAnswers(national, 'H', {
+    const r = classifyAnswers(nationalOnly, 'H', {
       area: 'rural',
       incomePerCapitaMonthly: 1,
       deprivations: ['telecom', 'latrine', 'telecom'],
@@ -65,7 +64,7 @@ describe('classification of survey answers', () => {
 
   it('names each unknown indicator and a bad income by field, with a prefix inside a larger body', () => {
     const r = classifyAnswers(
-      national,
+      nationalOnly,
       'H',
       { area: 'rural', incomePerCapitaMonthly: -1, deprivations: ['telecom', 'car'] },
       'survey.',
@@ -91,33 +90,51 @@ describe('classification of survey answers', () => {
   });
 });
 
-describe('rule sets per case', () => {
-  it("applies a province's own lines when it has a file for the period", () => {
-    const bacNinh = loadCaseRuleSet(POVERTY_RULES_DIR, '2022-2025', '24');
+describe('national and provincial classifications side by side', () => {
+  it("classifies by the province's own lines beside the national ones, each named by its rule set", () => {
+    const bacNinh = catalog.provincialRuleSet('2022-2025', '24', 2025)!;
     expect(ruleSetName(bacNinh)).toBe('2022-2025+24');
-    const r = classifyAnswers(bacNinh, 'H', { area: 'rural', incomePerCapitaMonthly: 1_600_000, deprivations: THREE });
-    expect(r.ok && r.result.classification).toBe('poor');
-    expect(r.ok && r.result.explanation.explanation.incomeLine).toBe(1_750_000);
+    const r = classifyAnswers({ national, provincial: bacNinh }, 'H', {
+      area: 'rural',
+      incomePerCapitaMonthly: 1_600_000,
+      deprivations: THREE,
+    });
+    if (!r.ok) throw new Error('expected a classification');
+    expect(r.result).toMatchObject({ classification: 'average', ruleSet: '2022-2025' });
+    expect(r.result.provincial).toMatchObject({ classification: 'poor', ruleSet: '2022-2025+24' });
+    expect(r.result.provincial?.explanation.explanation.incomeLine).toBe(1_750_000);
+    expect(r.result.explanation.explanation.incomeLine).toBe(1_500_000);
   });
 
-  it('refuses a definition without a period or a period without rules, naming the known periods', () => {
-    const ruleSets = new HouseholdRuleSets();
-    expect(() => ruleSets.forCase(undefined, 'T1')).toThrow(RuleSetUnavailableException);
-    expect(() => ruleSets.forCase('2016-2020', 'T1')).toThrow(/known|2022-2025/);
+  it('names a count of low-income workers that is negative, or refused by a period without the line', () => {
+    const withoutLine = { ...national, lowIncomeWorkers: null };
+    const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1, deprivations: [] };
+    const negative = classifyAnswers(nationalOnly, 'H', { ...answers, lowIncomeWorkers: -1 }, 'survey.');
+    expect(!negative.ok && negative.issues.map((i) => i.field)).toEqual(['survey.lowIncomeWorkers']);
+    const refused = classifyAnswers({ national: withoutLine, provincial: undefined }, 'H', {
+      ...answers,
+      lowIncomeWorkers: 1,
+    });
+    expect(!refused.ok && refused.issues[0].message).toContain(
+      'không có mức thu nhập xác định người lao động có thu nhập thấp',
+    );
+    // Not counted: nothing to refuse.
+    expect(classifyAnswers({ national: withoutLine, provincial: undefined }, 'H', answers).ok).toBe(true);
   });
 
-  it('reads the files once per process', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
-    try {
-      mkdirSync(join(dir, 'provinces'));
-      writeFileSync(join(dir, '2022-2025.yaml'), readFileSync(join(POVERTY_RULES_DIR, '2022-2025.yaml')));
-      const ruleSets = new HouseholdRuleSets();
-      ruleSets.useDirectory(dir);
-      const first = ruleSets.forCase('2022-2025', 'T1');
-      rmSync(join(dir, '2022-2025.yaml'));
-      expect(ruleSets.forCase('2022-2025', 'T1')).toBe(first);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('compares the count of low-income workers with the stored one', () => {
+    const answers = { area: 'rural' as const, incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: 1 };
+    expect(
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: 1 }),
+    ).toBe(true);
+    expect(
+      sameAnswers(answers, { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [], lowIncomeWorkers: null }),
+    ).toBe(false);
+    expect(
+      sameAnswers(
+        { ...answers, lowIncomeWorkers: null },
+        { area: 'rural', incomePerCapitaMonthly: 1, deprivations: [] },
+      ),
+    ).toBe(true);
   });
 });

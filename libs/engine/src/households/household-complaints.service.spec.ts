@@ -117,7 +117,12 @@ describe('HouseholdComplaintsService', () => {
           survey: { area: 'rural', incomePerCapitaMonthly: 1_000_000, deprivations: THREE },
           from: 'average',
           to: 'poor',
-          previous: { classification: 'average', explanation: listed.explanation, ruleSet: '2022-2025' },
+          previous: {
+            classification: 'average',
+            explanation: listed.explanation,
+            ruleSet: '2022-2025',
+            provincial: null,
+          },
         },
         commune,
         NOW,

@@ -68,6 +68,10 @@ export class HouseholdComplaintsService {
             area: body.survey.area ?? row.area,
             incomePerCapitaMonthly: body.survey.incomePerCapitaMonthly,
             deprivations: [...new Set(body.survey.deprivations)],
+            // Only when counted, so that a re-check recorded before the count existed still compares equal.
+            ...(typeof body.survey.lowIncomeWorkers === 'number'
+              ? { lowIncomeWorkers: body.survey.lowIncomeWorkers }
+              : {}),
           }
         : undefined;
       if (complaint.status === 'resolved') {
@@ -92,7 +96,7 @@ export class HouseholdComplaintsService {
 
       let result: StoredClassification | null = null;
       if (survey) {
-        result = this.cases.classify(c, row.code, survey, 'survey.');
+        result = this.cases.classify(c, row.code, survey, 'survey.', row.member_count);
         await this.households.writeSurvey(tx, row.id, survey, result, actor, now);
       }
       const resolution: ComplaintResolution = {
@@ -103,7 +107,19 @@ export class HouseholdComplaintsService {
               survey,
               from: row.classification,
               to: result.classification,
-              previous: { classification: row.classification, explanation: row.explanation, ruleSet: row.rule_set },
+              previous: {
+                classification: row.classification,
+                explanation: row.explanation,
+                ruleSet: row.rule_set,
+                provincial:
+                  row.provincial_rule_set === null
+                    ? null
+                    : {
+                        classification: row.provincial_classification,
+                        explanation: row.provincial_explanation,
+                        ruleSet: row.provincial_rule_set,
+                      },
+              },
             }
           : {}),
       };

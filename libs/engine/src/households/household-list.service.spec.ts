@@ -23,8 +23,8 @@ const FACTS: HouseholdFacts = {
   openComplaints: 0,
 };
 
-function setup(step: string) {
-  const fixture = householdsFixture(step);
+function setup(step: string, communeType: string | null = null) {
+  const fixture = householdsFixture(step, { commune_type: communeType });
   return { ...fixture, service: new HouseholdListService(fixture.households, fixture.cases, config) };
 }
 
@@ -151,13 +151,13 @@ describe('HouseholdListService', () => {
   });
 
   describe('add and edit', () => {
-    const added = {
+    const withoutArea = {
       code: 'H07',
       headName: 'Đặng Văn Giang',
       memberCount: 3,
-      area: 'rural' as const,
       source: 'newly_arising' as const,
     };
+    const added = { ...withoutArea, area: 'rural' as const };
 
     it('adds a household, classified at once when it comes with survey answers', async () => {
       const { service, repository, history } = setup('survey');
@@ -175,6 +175,54 @@ describe('HouseholdListService', () => {
       expect(history()).toEqual([
         { operation: 'edit', action: 'add', code: 'H07', to: 'poor', summary: 'Thêm hộ H07 (poor)' },
       ]);
+    });
+
+    it('gives a household added without an area its commune’s (phường urban, xã rural), and says which in the list', async () => {
+      for (const [type, area] of [
+        ['Phường', 'urban'],
+        ['Xã', 'rural'],
+      ] as const) {
+        const { service, repository } = setup('listing', type);
+        repository.findHousehold.mockResolvedValueOnce(undefined).mockResolvedValueOnce(householdRow('H07', { area }));
+        await service.add(CASE_ID, actor('village_board'), withoutArea);
+        const [[, , [item]]] = repository.insertHouseholds.mock.calls;
+        expect(item.record.area).toBe(area);
+        expect((await service.list(CASE_ID, actor('village_board'))).defaultArea).toBe(area);
+        // The request's own area wins.
+        repository.findHousehold.mockResolvedValueOnce(undefined).mockResolvedValueOnce(householdRow('H08'));
+        await service.add(CASE_ID, actor('village_board'), {
+          ...added,
+          code: 'H08',
+          area: area === 'urban' ? 'rural' : 'urban',
+        });
+        expect(repository.insertHouseholds.mock.calls[1]?.[2][0]?.record.area).toBe(
+          area === 'urban' ? 'rural' : 'urban',
+        );
+      }
+    });
+
+    it('refuses a household without an area in a commune whose type gives none (a đặc khu), naming the field', async () => {
+      const { service, repository } = setup('listing', 'Đặc khu');
+      await expect(service.add(CASE_ID, actor('village_board'), withoutArea)).rejects.toMatchObject({
+        code: 'HOUSEHOLD_INVALID',
+        details: {
+          fields: [{ field: 'area', message: expect.stringMatching(/^bắt buộc: loại đơn vị của xã \(Đặc khu\)/) }],
+        },
+      });
+      expect(repository.insertHouseholds).not.toHaveBeenCalled();
+      expect((await service.list(CASE_ID, actor('village_board'))).defaultArea).toBeNull();
+    });
+
+    it('imports a file without "Khu vực" in a phường: every household urban', async () => {
+      const { service, repository } = setup('listing', 'Phường');
+      const header = HEADER.replace(',Khu vực', '');
+      const outcome = await service.importFile(CASE_ID, actor('village_board'), {
+        format: 'csv',
+        content: Buffer.from([header, H01.replace(',Nông thôn', '')].join('\r\n'), 'utf8'),
+      });
+      expect(outcome).toMatchObject({ ok: true, imported: 1 });
+      const [[, , rows]] = repository.replaceHouseholds.mock.calls;
+      expect(rows.map((r) => r.record.area)).toEqual(['urban']);
     });
 
     it('returns the same household unchanged when added again, and refuses another household under its code', async () => {

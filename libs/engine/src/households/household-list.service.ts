@@ -9,8 +9,9 @@ import {
   type ImportError,
   type UploadLimitExceeded,
 } from '@rasoat/household-records';
-import type { RuleSet } from '@rasoat/poverty-rules';
+import type { Area } from '@rasoat/poverty-rules';
 import { stableJson, vi, type HouseholdFacts, type HouseholdOperation } from '@rasoat/workflow-core';
+import { RuleSetUnavailableException, type CampaignRules } from '../standards';
 import { openOperations } from './household-access';
 import { HouseholdCaseService } from './household-case.service';
 import { classifyAnswers, type StoredClassification, type SurveyAnswers } from './household-classification';
@@ -23,11 +24,7 @@ import {
   type HouseholdChange,
   type HouseholdView,
 } from './household-view';
-import {
-  HouseholdConflictException,
-  HouseholdInvalidException,
-  RuleSetUnavailableException,
-} from './households.exception';
+import { HouseholdConflictException, HouseholdInvalidException } from './households.exception';
 import { HouseholdsRepository, type HouseholdIdentity } from './households.repository';
 
 export interface HouseholdList {
@@ -40,6 +37,8 @@ export interface HouseholdList {
   /** `full` for the village's and commune's officials; otherwise names, ID numbers and addresses are masked. */
   personalData: 'full' | 'masked';
   facts: HouseholdFacts;
+  /** The area a household gets when nobody gives one: its commune's type's; null when the type gives none. */
+  defaultArea: Area | null;
   households: HouseholdView[];
 }
 
@@ -85,6 +84,7 @@ export class HouseholdListService {
         locked,
         personalData: c.personal ? 'full' : 'masked',
         facts,
+        defaultArea: this.cases.defaultArea(c) ?? null,
         households: rows.map((row) => householdView(row, c.personal)),
       };
     });
@@ -118,13 +118,14 @@ export class HouseholdListService {
   ): Promise<ImportOutcome> {
     // Refuse early (scope, role, step) before reading a large file; checked again under the lock.
     const precheck = await this.cases.precheck(caseId, actor, 'import');
-    const ruleSet = this.cases.ruleSetIfDeclared(precheck);
+    const rules = this.cases.rulesIfAvailable(precheck);
     const { maxRows, maxExpandedBytes } = this.config.uploads.householdFile;
     const parsed = await parseHouseholdFile({
       format: input.format,
       content: input.content,
       fileName: input.fileName,
-      indicators: ruleSet?.indicators,
+      indicators: rules?.national.indicators,
+      defaultArea: this.cases.defaultArea(precheck),
       limits: { maxRows, maxExpandedBytes },
     });
     if (!parsed.ok)
@@ -132,7 +133,7 @@ export class HouseholdListService {
         ? { ok: false, errors: parsed.errors }
         : { ok: false, errors: parsed.errors, limit: parsed.limit };
     const households = parsed.households;
-    const classified = households.map((record) => classifyRecord(ruleSet, record));
+    const classified = households.map((record) => classifyRecord(rules, record));
 
     return this.cases.change(caseId, actor, 'import', async (tx, c, now) => {
       const existing = await this.households.households(tx, caseId);
@@ -183,11 +184,23 @@ export class HouseholdListService {
     });
   }
 
-  /** Adds one household; the same request again returns it unchanged, another household under its code is a conflict. */
+  /**
+   * Adds one household; the same request again returns it unchanged, another household under its
+   * code is a conflict. Without an area it gets its commune's (400 naming `area` when the commune's
+   * type gives none).
+   */
   async add(caseId: string, actor: Actor, body: AddHouseholdBody): Promise<HouseholdChange> {
-    const { code, ...rest } = body;
-    const record: HouseholdRecord = { householdCode: code, ...rest };
+    const { code, area, ...rest } = body;
     return this.cases.change(caseId, actor, 'edit', async (tx, c, now) => {
+      const householdArea = area ?? this.cases.defaultArea(c);
+      if (householdArea === undefined)
+        throw new HouseholdInvalidException([
+          {
+            field: 'area',
+            message: `bắt buộc: loại đơn vị của xã (${c.row.commune_type ?? 'chưa rõ'}) không cho khu vực mặc định / required: the commune's type (${c.row.commune_type ?? 'unknown'}) gives no default area`,
+          },
+        ]);
+      const record: HouseholdRecord = { householdCode: code, ...rest, area: householdArea };
       const existing = await this.households.findHousehold(tx, caseId, code);
       if (existing) {
         if (stableJson(comparable(householdRecord(existing, true))) === stableJson(comparable(record)))
@@ -199,7 +212,9 @@ export class HouseholdListService {
         );
       }
       const surveyed = record.incomePerCapitaMonthly !== undefined && record.deprivations !== undefined;
-      const classification = surveyed ? this.cases.classify(c, record.householdCode, answersOf(record)) : null;
+      const classification = surveyed
+        ? this.cases.classify(c, record.householdCode, answersOf(record), '', record.memberCount)
+        : null;
       await this.households.insertHouseholds(tx, caseId, [{ record, classification }], actor, now);
       await this.cases.history(tx, c, now, actor, 'edit', {
         action: 'add',
@@ -238,6 +253,7 @@ export class HouseholdListService {
           area: next.area,
           incomePerCapitaMonthly: income,
           deprivations: row.deprivations,
+          lowIncomeWorkers: row.low_income_workers,
         });
       }
       await this.households.updateIdentity(tx, row.id, next, reclassified, now);
@@ -253,15 +269,18 @@ export class HouseholdListService {
   }
 }
 
-/** An imported row with both survey fields is classified; codes were checked by the import against the same rule set. */
-function classifyRecord(ruleSet: RuleSet | undefined, record: HouseholdRecord): StoredClassification | null {
+/**
+ * An imported row with both survey fields is classified (nationally, and by the province's own
+ * lines beside it); codes were checked by the import against the same national rule set.
+ */
+function classifyRecord(rules: CampaignRules | undefined, record: HouseholdRecord): StoredClassification | null {
   if (record.incomePerCapitaMonthly === undefined || record.deprivations === undefined) return null;
-  if (ruleSet === undefined) {
+  if (rules === undefined) {
     throw new RuleSetUnavailableException(
-      'Quy trình của hồ sơ không khai báo kỳ chuẩn nghèo nên không phân loại được các hộ có thu nhập trong tệp / the definition declares no period: rows with survey answers cannot be classified',
+      'Đợt rà soát chưa ghi chuẩn nghèo áp dụng nên không phân loại được các hộ có thu nhập trong tệp / the campaign has recorded no poverty standard: rows with survey answers cannot be classified',
     );
   }
-  const result = classifyAnswers(ruleSet, record.householdCode, answersOf(record));
+  const result = classifyAnswers(rules, record.householdCode, answersOf(record));
   if (!result.ok)
     throw new HouseholdInvalidException(
       result.issues.map((issue) => ({ ...issue, field: `${record.householdCode}.${issue.field}` })),

@@ -22,12 +22,21 @@ export const SurveyBody = z.strictObject({
   incomePerCapitaMonthly: z.int('must be a whole number of đồng').min(0, 'must not be negative'),
   /** Codes of the period's indicators the household is deprived in; `[]` for none. */
   deprivations: z.array(z.string().trim().min(1).max(100)).max(100),
+  /**
+   * Workers of the household earning at most the period's low-income worker line a month
+   * (Decree 30/2025/NĐ-CP); left out (or null) when not counted. At most the household's members.
+   */
+  lowIncomeWorkers: z.int('must be a whole number of workers').min(0, 'must not be negative').nullable().optional(),
 });
 export type SurveyBody = z.infer<typeof SurveyBody>;
 
-/** One household added by hand (operation `edit`): the columns of the import, `code` for `householdCode`. */
+/**
+ * One household added by hand (operation `edit`): the columns of the import, `code` for
+ * `householdCode`. Without `area`, the household gets its commune's (phường urban, xã rural).
+ */
 export const AddHouseholdBody = HouseholdRecordSchema.omit({ householdCode: true }).extend({
   code: shape.householdCode,
+  area: shape.area.optional(),
 });
 export type AddHouseholdBody = z.output<typeof AddHouseholdBody>;
 

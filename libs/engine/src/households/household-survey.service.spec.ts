@@ -20,7 +20,12 @@ describe('HouseholdSurveyService', () => {
     expect(result.changed).toBe(true);
     const [[tx, id, answers, stored, who, now]] = repository.writeSurvey.mock.calls;
     expect([tx, id, who, now]).toEqual([TX, 'id-H01', by, NOW]);
-    expect(answers).toEqual({ area: 'rural', incomePerCapitaMonthly: 1_100_000, deprivations: [...THREE, 'latrine'] });
+    expect(answers).toEqual({
+      area: 'rural',
+      incomePerCapitaMonthly: 1_100_000,
+      deprivations: [...THREE, 'latrine'],
+      lowIncomeWorkers: null,
+    });
     expect(stored).toMatchObject({ classification: 'poor', ruleSet: '2022-2025', deprivations: THREE });
     expect(stored.explanation.explanation).toMatchObject({
       incomeLine: 1_500_000,

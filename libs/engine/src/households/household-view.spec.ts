@@ -19,6 +19,10 @@ const row: HouseholdRow = {
   classification: 'poor',
   explanation: { reasons: ['…'], explanation: { incomeLine: 1_500_000 } },
   rule_set: '2022-2025',
+  provincial_classification: null,
+  provincial_explanation: null,
+  provincial_rule_set: null,
+  low_income_workers: 1,
   agree_votes: 4,
   present_votes: 10,
   voted_at: new Date('2026-10-01T00:00:00+07:00'),
@@ -42,6 +46,27 @@ describe('household views', () => {
       classification: 'poor',
       votes: { agree: 4, present: 10, share: 0.4, votedAt: '2026-09-30T17:00:00.000Z' },
       complaints: { total: 2, open: 1 },
+    });
+  });
+
+  it('shows the province’s own classification beside the national one, and the low-income workers', () => {
+    expect(householdView(row, true)).toMatchObject({ ruleSet: '2022-2025', provincial: null, lowIncomeWorkers: 1 });
+    const provincial = { reasons: ['…'], explanation: { province: '24', incomeLine: 1_750_000 } };
+    expect(
+      householdView(
+        {
+          ...row,
+          classification: 'average',
+          provincial_classification: 'poor',
+          provincial_explanation: provincial,
+          provincial_rule_set: '2022-2025+24',
+        },
+        false,
+      ),
+    ).toMatchObject({
+      classification: 'average',
+      ruleSet: '2022-2025',
+      provincial: { classification: 'poor', explanation: provincial, ruleSet: '2022-2025+24' },
     });
   });
 

@@ -22,6 +22,10 @@ export interface HouseholdRow {
   classification: HouseholdClass | null;
   explanation: { reasons: string[]; explanation: Record<string, unknown> } | null;
   rule_set: string | null;
+  provincial_classification: HouseholdClass | null;
+  provincial_explanation: { reasons: string[]; explanation: Record<string, unknown> } | null;
+  provincial_rule_set: string | null;
+  low_income_workers: number | null;
   agree_votes: number | null;
   present_votes: number | null;
   voted_at: Date | string | null;
@@ -46,10 +50,23 @@ export interface HouseholdView {
   deprivations: string[] | null;
   surveyed: boolean;
   surveyedAt: string | null;
+  /** The national classification: the one national reports count and certificates are issued for. */
   classification: HouseholdClass | null;
   /** `reasons` (Vietnamese sentences) and `explanation` (the line applied, the income, the deprived indicators). */
   explanation: HouseholdRow['explanation'];
+  /** The national rule set's period. */
   ruleSet: string | null;
+  /**
+   * Beside the national one: the class under the province's own lines for the campaign's lists
+   * year (for the province's own programmes); `null` when the province has none or not surveyed.
+   */
+  provincial: {
+    classification: HouseholdClass;
+    explanation: HouseholdRow['provincial_explanation'];
+    ruleSet: string;
+  } | null;
+  /** Workers earning at most the low-income worker line a month; `null` when not counted. */
+  lowIncomeWorkers: number | null;
   votes: { agree: number; present: number; share: number | null; votedAt: string | null } | null;
   certificateNumber: string | null;
   complaints: { total: number; open: number };
@@ -86,6 +103,15 @@ export function householdView(row: HouseholdRow, personal: boolean): HouseholdVi
     classification: row.classification,
     explanation: row.explanation,
     ruleSet: row.rule_set,
+    provincial:
+      row.provincial_classification === null || row.provincial_rule_set === null
+        ? null
+        : {
+            classification: row.provincial_classification,
+            explanation: row.provincial_explanation,
+            ruleSet: row.provincial_rule_set,
+          },
+    lowIncomeWorkers: row.low_income_workers,
     votes:
       row.present_votes === null || row.agree_votes === null
         ? null

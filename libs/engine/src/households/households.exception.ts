@@ -96,10 +96,3 @@ export class HouseholdConflictException extends DomainException {
     super('conflict', code, message, details);
   }
 }
-
-/** The case's definition names no classification period, or the period has no rule file. */
-export class RuleSetUnavailableException extends DomainException {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('conflict', 'RULE_SET_UNAVAILABLE', message, details);
-  }
-}

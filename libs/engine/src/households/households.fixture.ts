@@ -1,13 +1,15 @@
 // Test fixture of the households services' unit tests: the use cases over a mocked
 // HouseholdsRepository (every statement a jest.fn), the real access rules, definition
-// (periodic-review@2) and poverty rules, and a fixed clock.
+// (periodic-review@2) and poverty rules (the campaign's lists apply in 2026: 2022–2025 standard),
+// and a fixed clock.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '@rasoat/contracts';
 import { loadCatalog } from '@rasoat/definition-catalog';
 import { emptyCaseContext } from '@rasoat/workflow-core';
 import type { DefinitionRegistry } from '../definitions';
+import { PovertyStandards } from '../standards';
+import { UnitAreas } from '../units';
 import { HouseholdCaseService } from './household-case.service';
-import { HouseholdRuleSets } from './household-rule-sets';
 import type { HouseholdRow } from './household-view';
 import type { ComplaintRow, HouseholdCaseRow, HouseholdsRepository } from './households.repository';
 
@@ -17,9 +19,9 @@ export const NOW = new Date('2026-10-05T03:00:00Z');
 export const READ_EM = { name: 'read' } as unknown as EntityManager;
 export const TX = { name: 'tx' } as unknown as EntityManager;
 
-/** periodic-review@2, compiled once per test file; its period's rules read once. */
+/** periodic-review@2, compiled once per test file; the poverty rules read once. */
 export const compiled = loadCatalog().get('periodic-review@2')!.compiled;
-const ruleSets = new HouseholdRuleSets();
+export const standards = new PovertyStandards();
 
 export const actor = (role: string, unit = 'T1C1V1'): Actor => ({
   sub: `${role}@${unit}`,
@@ -38,6 +40,9 @@ export function caseRow(step: string, fields: Partial<HouseholdCaseRow> = {}): H
     snapshot: { step, status: 'active', context: emptyCaseContext() },
     households_locked_at: null,
     province_code: 'T1',
+    commune_type: null,
+    lists_year: 2026,
+    rule_set_period: '2022-2025',
     ...fields,
   };
 }
@@ -62,6 +67,10 @@ export function householdRow(code: string, fields: Partial<HouseholdRow> = {}): 
     classification: null,
     explanation: null,
     rule_set: null,
+    provincial_classification: null,
+    provincial_explanation: null,
+    provincial_rule_set: null,
+    low_income_workers: null,
     agree_votes: null,
     present_votes: null,
     voted_at: null,
@@ -121,9 +130,13 @@ export function householdsFixture(step: string, fields: Partial<HouseholdCaseRow
     insertHistory: jest.fn(),
   };
   const registry = { get: jest.fn(async () => compiled) } as unknown as DefinitionRegistry;
-  const cases = new HouseholdCaseService(repository as unknown as HouseholdsRepository, registry, ruleSets, {
-    now: () => NOW,
-  });
+  const cases = new HouseholdCaseService(
+    repository as unknown as HouseholdsRepository,
+    registry,
+    standards,
+    { now: () => NOW },
+    new UnitAreas(),
+  );
   /** The `details` of the history entries written, in order. */
   const history = () => repository.insertHistory.mock.calls.map(([, entry]) => entry.details);
   return { repository, households: repository as unknown as HouseholdsRepository, cases, registry, history };

@@ -9,7 +9,7 @@ import { householdFacts, lockCases } from '../cases';
 import type { StoredClassification, SurveyAnswers } from './household-classification';
 import { compareCodes, type HouseholdRow } from './household-view';
 
-/** The `review_case` columns a household operation reads, with its campaign's province. */
+/** The `review_case` columns a household operation reads, with its campaign's province and poverty standard, and its commune's type. */
 export interface HouseholdCaseRow {
   id: string;
   unit_path: string;
@@ -19,6 +19,12 @@ export interface HouseholdCaseRow {
   snapshot: unknown;
   households_locked_at: Date | string | null;
   province_code: string;
+  /** The year the campaign's lists apply; null when the campaign recorded no standard. */
+  lists_year: number | null;
+  /** The national rule set the campaign classifies with. */
+  rule_set_period: string | null;
+  /** The commune's unit type (`Xã`, `Phường`, `Đặc khu`…): the households' default area comes from it. */
+  commune_type: string | null;
 }
 
 /** A `household_complaint` row as raw SQL returns it. */
@@ -42,7 +48,12 @@ export interface ComplaintResolution {
   survey?: SurveyAnswers;
   from?: string | null;
   to?: string;
-  previous?: { classification: string | null; explanation: unknown; ruleSet: string | null };
+  previous?: {
+    classification: string | null;
+    explanation: unknown;
+    ruleSet: string | null;
+    provincial?: { classification: string | null; explanation: unknown; ruleSet: string | null } | null;
+  };
 }
 
 /** A household to insert: the record as given and its classification, when it was surveyed. */
@@ -76,6 +87,29 @@ export interface HouseholdHistoryEntry {
 /** An import's rows are inserted this many per statement. */
 const INSERT_CHUNK = 500;
 
+/** The columns a classification writes, national then provincial, and the count of low-income workers. */
+const CLASSIFICATION_SET =
+  'classification = ?, explanation = ?::jsonb, rule_set = ?, provincial_classification = ?, provincial_explanation = ?::jsonb, provincial_rule_set = ?, low_income_workers = ?';
+
+/** The provincial columns' values: all null when the province has no own lines for the lists year. */
+function provincialValues(result: StoredClassification | null): unknown[] {
+  const provincial = result?.provincial ?? null;
+  return provincial === null
+    ? [null, null, null]
+    : [provincial.classification, JSON.stringify(provincial.explanation), provincial.ruleSet];
+}
+
+/** The values of `CLASSIFICATION_SET`, in its order. */
+function classificationValues(result: StoredClassification): unknown[] {
+  return [
+    result.classification,
+    JSON.stringify(result.explanation),
+    result.ruleSet,
+    ...provincialValues(result),
+    result.lowIncomeWorkers,
+  ];
+}
+
 /**
  * The SQL of the households context: the case as a household operation reads it, the
  * `household` and `household_complaint` rows, and the `household` entries of `case_history`.
@@ -104,8 +138,10 @@ export class HouseholdsRepository {
   async findCase(em: EntityManager, caseId: string, lock: boolean): Promise<HouseholdCaseRow | undefined> {
     if (lock) await lockCases(em, [caseId]);
     const [row] = await em.execute<HouseholdCaseRow[]>(
-      `select c.id, c.unit_path, c.village_code, c.commune_code, c.definition_key, c.snapshot, c.households_locked_at, k.province_code
-       from review_case c join campaign k on k.id = c.campaign_id where c.id = ?${lock ? ' for update of c' : ''}`,
+      `select c.id, c.unit_path, c.village_code, c.commune_code, c.definition_key, c.snapshot, c.households_locked_at,
+         k.province_code, k.lists_year, k.rule_set_period, cm.unit_type as commune_type
+       from review_case c join campaign k on k.id = c.campaign_id left join admin_unit cm on cm.code = c.commune_code
+       where c.id = ?${lock ? ' for update of c' : ''}`,
       [caseId],
     );
     return row;
@@ -187,14 +223,17 @@ export class HouseholdsRepository {
         classification?.classification ?? null,
         classification ? JSON.stringify(classification.explanation) : null,
         classification?.ruleSet ?? null,
+        ...provincialValues(classification),
+        classification?.lowIncomeWorkers ?? null,
         now,
         now,
       );
-      return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?)';
+      return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, ?, ?)';
     });
     await tx.execute(
       `insert into household (id, case_id, code, head_name, id_number, address, member_count, area, source, note,
-         income_per_capita_monthly, deprivations, surveyed_at, surveyed_by, classification, explanation, rule_set, created_at, updated_at)
+         income_per_capita_monthly, deprivations, surveyed_at, surveyed_by, classification, explanation, rule_set,
+         provincial_classification, provincial_explanation, provincial_rule_set, low_income_workers, created_at, updated_at)
        values ${tuples.join(', ')}`,
       values,
       'run',
@@ -211,7 +250,7 @@ export class HouseholdsRepository {
   ): Promise<void> {
     await tx.execute(
       `update household set head_name = ?, id_number = ?, address = ?, member_count = ?, area = ?, source = ?, note = ?, updated_at = ?
-           ${reclassified ? ', classification = ?, explanation = ?::jsonb, rule_set = ?' : ''} where id = ?`,
+           ${reclassified ? `, ${CLASSIFICATION_SET}` : ''} where id = ?`,
       [
         next.headName,
         next.idNumber ?? null,
@@ -221,9 +260,7 @@ export class HouseholdsRepository {
         next.source,
         next.note ?? null,
         now,
-        ...(reclassified
-          ? [reclassified.classification, JSON.stringify(reclassified.explanation), reclassified.ruleSet]
-          : []),
+        ...(reclassified ? classificationValues(reclassified) : []),
         householdId,
       ],
       'run',
@@ -241,16 +278,14 @@ export class HouseholdsRepository {
   ): Promise<void> {
     await tx.execute(
       `update household set area = ?, income_per_capita_monthly = ?, deprivations = ?::jsonb, surveyed_at = ?, surveyed_by = ?,
-         classification = ?, explanation = ?::jsonb, rule_set = ?, updated_at = ? where id = ?`,
+         ${CLASSIFICATION_SET}, updated_at = ? where id = ?`,
       [
         answers.area,
         answers.incomePerCapitaMonthly,
         JSON.stringify(result.deprivations),
         now,
         actor.sub,
-        result.classification,
-        JSON.stringify(result.explanation),
-        result.ruleSet,
+        ...classificationValues(result),
         now,
         householdId,
       ],

@@ -14,7 +14,6 @@ export {
   SurveyBody,
   VotesBody,
 } from './household-requests';
-export { POVERTY_RULES_DIR, loadCaseRuleSet } from './household-rule-sets';
 export { HouseholdSurveyService } from './household-survey.service';
 export { HouseholdVotesService } from './household-votes.service';
 export { HouseholdsModule } from './households.module';

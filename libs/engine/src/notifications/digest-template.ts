@@ -35,6 +35,7 @@ const ROLE_LABELS: Record<string, { vi: string; en: string }> = {
   district_committee: { vi: 'Ban Chỉ đạo', en: 'steering committee' },
   district_chairman: { vi: 'Chủ tịch UBND', en: "People's Committee chairman" },
   province_committee: { vi: 'Ban Chỉ đạo', en: 'steering committee' },
+  province_chairman: { vi: 'Chủ tịch UBND', en: "People's Committee chairman" },
   province_admin: { vi: 'Quản trị quy trình', en: 'process administrator' },
   national_admin: { vi: 'Quản trị hệ thống', en: 'national administrator' },
 };

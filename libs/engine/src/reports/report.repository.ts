@@ -38,6 +38,13 @@ function householdFilter(filter: HouseholdFilter): string {
   return `${inList('h.source', filter.sources)} and ${inList('h.classification', filter.classes)}`;
 }
 
+/** A household metric over the rows of a case: a count, or the sum of the members (0 when none). */
+function householdAggregate(filter: HouseholdFilter): string {
+  return filter.measure === 'members'
+    ? `coalesce(sum(h.member_count) filter (where ${householdFilter(filter)}), 0)::bigint`
+    : `count(*) filter (where ${householdFilter(filter)})::int`;
+}
+
 type SnapshotMetric = keyof typeof SNAPSHOT_METRICS;
 const SNAPSHOT_METRIC_NAMES = Object.keys(SNAPSHOT_METRICS) as SnapshotMetric[];
 
@@ -86,7 +93,7 @@ c as (
 ),
 h as (
   select h.case_id,
-         ${CASE_COUNT_METRICS.map((m) => `count(*) filter (where ${householdFilter(HOUSEHOLD_METRICS[m])})::int as ${q(m)}`).join(',\n         ')}
+         ${CASE_COUNT_METRICS.map((m) => `${householdAggregate(HOUSEHOLD_METRICS[m])} as ${q(m)}`).join(',\n         ')}
   from household h join c on c.id = h.case_id
   group by h.case_id
 ),
@@ -105,6 +112,46 @@ select child, grouping(child) = 1 as is_total,
        ${CASE_COUNT_METRICS.map((m) => `(case when bool_or(recognised and ${q(m)} is null) then null else coalesce(sum(${q(m)}) filter (where recognised), 0) end)::bigint as ${q(m)}`).join(',\n       ')}
 from per_case
 group by grouping sets ((child), ())
+`;
+
+/** One group of the per-indicator counts: a child unit's (or, `is_total`, the unit's) poor and near-poor households by rule-set period and indicator. */
+export interface IndicatorCountRow {
+  child: string | null;
+  is_total: boolean;
+  /** The period of the rule set that classified the households (`2022-2025` of `2022-2025+24`); null when none is recorded. */
+  period: string | null;
+  /** The indicator; null for the households deprived in nothing or whose deprivations are not recorded. */
+  code: string | null;
+  poor: number;
+  nearPoor: number;
+  /** Poor or near-poor households of the group whose deprivations are not recorded (their counts are unknown). */
+  unknown: number;
+}
+
+/**
+ * The poor and near-poor households of the recognised villages, counted per deprivation indicator
+ * they are deprived in, per child unit and in total (grouping set `(period, code)`). Parameters:
+ * 1. where a child's code starts in a case's path, 2. the campaign, 3. the unit's path prefix.
+ */
+const INDICATOR_SQL = `
+with c as (
+  select c.id, split_part(substr(c.unit_path, ?), '/', 1) as child
+  from review_case c
+  where c.campaign_id = ? and c.unit_path like ?
+    and (c.households_locked_at is not null or c.snapshot #> '{context,data,${RECOGNITION_EVENT}}' is not null)
+),
+h as (
+  select c.child, h.classification, split_part(h.rule_set, '+', 1) as period,
+         case when jsonb_typeof(h.deprivations) = 'array' then h.deprivations end as deprivations
+  from household h join c on c.id = h.case_id
+  where h.classification in ('poor', 'near_poor')
+)
+select h.child, grouping(h.child) = 1 as is_total, h.period, d.code,
+       count(*) filter (where h.classification = 'poor')::int as poor,
+       count(*) filter (where h.classification = 'near_poor')::int as "nearPoor",
+       count(*) filter (where h.deprivations is null)::int as unknown
+from h left join lateral jsonb_array_elements_text(h.deprivations) as d(code) on true
+group by grouping sets ((h.child, h.period, d.code), (h.period, d.code))
 `;
 
 /**
@@ -126,10 +173,12 @@ order by c.village_code, m.metric
 `;
 
 /**
- * The SQL of the summary tables (Biểu 7.x): one set-based query over a campaign's cases under a
- * unit, grouped by the child unit read from each case's materialised path, with the unit's total
- * as a grouping set of the same query; and the recorded values it leaves out. Both are generated
- * from the metric tables (`report-metrics.ts`) so that code and documentation cannot drift.
+ * The SQL of the summary tables (Biểu mẫu 7.1–7.11): one set-based query over a campaign's cases
+ * under a unit, grouped by the child unit read from each case's materialised path, with the
+ * unit's total as a grouping set of the same query; the poor and near-poor households per
+ * deprivation indicator, grouped the same way; and the recorded values the summary leaves out.
+ * The summary is generated from the metric tables (`report-metrics.ts`) so that code and
+ * documentation cannot drift.
  */
 @Injectable()
 export class ReportRepository {
@@ -140,6 +189,11 @@ export class ReportRepository {
     return this.em
       .fork()
       .execute<SummaryRowData[]>(SUMMARY_SQL, [JSON.stringify(ranges), childStart, campaignId, `${unitPath}%`]);
+  }
+
+  /** Poor and near-poor households of the recognised villages per deprivation indicator, per child unit and in total. */
+  indicatorCounts(campaignId: string, unitPath: string, childStart: number): Promise<IndicatorCountRow[]> {
+    return this.em.fork().execute<IndicatorCountRow[]>(INDICATOR_SQL, [childStart, campaignId, `${unitPath}%`]);
   }
 
   /** The snapshot values under `unitPath` that the summary leaves out, by village and metric. */

@@ -6,8 +6,9 @@ import type { CampaignsService } from '../campaigns';
 import type { DefinitionRegistry } from '../definitions';
 import { ManualClock } from '../infrastructure';
 import type { UnitsService } from '../units';
+import type { ReportIndicatorCatalog } from './report-indicators';
 import { COUNT_METRICS, type CountMetric } from './report-metrics';
-import type { OutOfRangeRow, ReportRepository, SummaryRowData } from './report.repository';
+import type { IndicatorCountRow, OutOfRangeRow, ReportRepository, SummaryRowData } from './report.repository';
 import { ReportInvalidException } from './reports.exception';
 import { ReportsService } from './reports.service';
 
@@ -44,6 +45,9 @@ function setup() {
   const reports = {
     summary: jest.fn<Promise<SummaryRowData[]>, Parameters<ReportRepository['summary']>>().mockResolvedValue([]),
     outOfRange: jest.fn<Promise<OutOfRangeRow[]>, Parameters<ReportRepository['outOfRange']>>().mockResolvedValue([]),
+    indicatorCounts: jest
+      .fn<Promise<IndicatorCountRow[]>, Parameters<ReportRepository['indicatorCounts']>>()
+      .mockResolvedValue([]),
   } satisfies Record<keyof ReportRepository, jest.Mock>;
   const units = {
     getWithChildren: jest.fn(async (code: string) =>
@@ -54,14 +58,31 @@ function setup() {
   };
   const campaigns = { get: jest.fn().mockResolvedValue(campaign) };
   const registry = { get: jest.fn().mockResolvedValue({ definition }) };
+  const indicatorCatalog = {
+    indicators: jest.fn((period: string) =>
+      period === '2022-2025'
+        ? [
+            { code: 'nutrition', name: { vi: 'Dinh dưỡng', en: 'Nutrition' } },
+            { code: 'latrine', name: { vi: 'Nhà tiêu hợp vệ sinh', en: 'Hygienic latrine' } },
+            { code: 'telecom', name: { vi: 'Sử dụng dịch vụ viễn thông', en: 'Use of telecommunication services' } },
+          ]
+        : period === '2026-2030'
+          ? [
+              { code: 'latrine', name: { vi: 'Nhà tiêu hợp vệ sinh', en: 'Hygienic latrine' } },
+              { code: 'digital_use', name: { vi: 'Sử dụng dịch vụ số', en: 'Use of digital services' } },
+            ]
+          : null,
+    ),
+  };
   const service = new ReportsService(
     reports as unknown as ReportRepository,
     units as unknown as UnitsService,
     campaigns as unknown as CampaignsService,
     registry as unknown as DefinitionRegistry,
+    indicatorCatalog as unknown as ReportIndicatorCatalog,
     new ManualClock(NOW),
   );
-  return { service, reports };
+  return { service, reports, indicatorCatalog };
 }
 
 describe('ReportsService', () => {
@@ -80,6 +101,7 @@ describe('ReportsService', () => {
     const spec = definition.events.REVIEW_LIST_SUBMITTED.fields.householdCount as { min?: number; max?: number };
     expect(ranges.householdsReviewed).toEqual(fieldBounds(spec));
     expect(reports.outOfRange).toHaveBeenCalledWith(ranges, 'campaign-t1', '/T1/');
+    expect(reports.indicatorCounts).toHaveBeenCalledWith('campaign-t1', '/T1/', 5);
   });
 
   it('gives a row per child in code order (zeros for a child without cases), the total, exact numbers from bigint text, and unknown figures as null', async () => {
@@ -129,6 +151,62 @@ describe('ReportsService', () => {
       poorRate: null,
     });
     expect(report.total.values).toEqual(report.rows[0].values);
+    expect(report.indicators).toEqual([]);
+  });
+
+  it('names the indicators of the periods counted, in the rule files’ order, and counts them per row where every recognised village has a household list', async () => {
+    const { service, reports, indicatorCatalog } = setup();
+    const lists = { villagesTotal: 2, villagesRecognised: 2, villagesWithHouseholdList: 2, poor: '3', nearPoor: '1' };
+    reports.summary.mockResolvedValue([
+      summaryRow('T1D1', lists),
+      // One village recognised from its form's totals only: the district's counts per indicator are not known.
+      summaryRow('T1D2', { villagesTotal: 2, villagesRecognised: 2, villagesWithHouseholdList: 1, poor: '2' }),
+      summaryRow(null, { villagesTotal: 4, villagesRecognised: 4, villagesWithHouseholdList: 3, poor: '5' }),
+    ]);
+    const counted = (child: string | null, period: string | null, code: string | null, poor: number, nearPoor = 0) =>
+      ({ child, is_total: child === null, period, code, poor, nearPoor, unknown: 0 }) satisfies IndicatorCountRow;
+    reports.indicatorCounts.mockResolvedValue([
+      counted('T1D1', '2022-2025', 'telecom', 2, 1),
+      counted('T1D1', '2022-2025', 'latrine', 3),
+      counted('T1D1', '2026-2030', 'latrine', 1),
+      counted('T1D1', '2022-2025', null, 0, 0),
+      counted('T1D2', '2022-2025', 'internet_old', 1),
+      counted(null, '2022-2025', 'telecom', 2, 1),
+      counted(null, '2022-2025', 'latrine', 3),
+      counted(null, '2026-2030', 'latrine', 1),
+      counted(null, '2022-2025', 'internet_old', 1),
+    ]);
+    const report = await service.summary('campaign-t1', 'T1', admin);
+
+    expect(indicatorCatalog.indicators).toHaveBeenCalledWith('2022-2025');
+    expect(report.indicators.map((i) => i.code)).toEqual([
+      'nutrition',
+      'latrine',
+      'telecom',
+      'digital_use',
+      'internet_old',
+    ]);
+    expect(report.indicators[4].name.vi).toBe('Chỉ số "internet_old" (không có trong tệp tiêu chí)');
+    // A code counted under two periods is added up.
+    expect(report.rows[0].indicators).toEqual({ telecom: { poor: 2, nearPoor: 1 }, latrine: { poor: 4, nearPoor: 0 } });
+    expect(report.rows[1].indicators).toBeNull();
+    expect(report.total.indicators).toBeNull();
+  });
+
+  it('gives no counts per indicator for a row with poor or near-poor households whose deprivations are not recorded', async () => {
+    const { service, reports } = setup();
+    const lists = { villagesTotal: 1, villagesRecognised: 1, villagesWithHouseholdList: 1, poor: '2' };
+    reports.summary.mockResolvedValue([summaryRow('T1D1', lists), summaryRow(null, lists)]);
+    reports.indicatorCounts.mockResolvedValue([
+      { child: 'T1D1', is_total: false, period: '2022-2025', code: 'latrine', poor: 1, nearPoor: 0, unknown: 0 },
+      { child: 'T1D1', is_total: false, period: '2022-2025', code: null, poor: 1, nearPoor: 0, unknown: 1 },
+      { child: null, is_total: true, period: '2022-2025', code: 'latrine', poor: 1, nearPoor: 0, unknown: 0 },
+      { child: null, is_total: true, period: '2022-2025', code: null, poor: 1, nearPoor: 0, unknown: 1 },
+    ]);
+    const report = await service.summary('campaign-t1', 'T1', admin);
+    expect(report.rows[0].indicators).toBeNull();
+    expect(report.rows[1].indicators).toEqual({});
+    expect(report.total.indicators).toBeNull();
   });
 
   it('lists the recorded values it left out, with the range they broke', async () => {

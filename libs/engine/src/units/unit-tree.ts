@@ -6,6 +6,10 @@ export interface UnitSeed {
   name: string;
   level: UnitLevel;
   parentCode: string | null;
+  /** `Tỉnh`, `Xã`, `Phường`, `Thôn`, `Tổ dân phố`…; absent or null when not known. */
+  unitType?: string | null;
+  /** The national list's English name. */
+  nameEn?: string | null;
 }
 
 export interface UnitRow extends UnitSeed {

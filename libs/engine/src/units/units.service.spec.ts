@@ -24,6 +24,14 @@ function setup() {
     insertMissing: jest.fn(async (rows: readonly UnitRow[]) => rows.length),
     links: jest.fn(),
     link: jest.fn(),
+    officialListHash: jest.fn(),
+    loadOfficialList: jest.fn(),
+    communesOf: jest.fn(),
+    subtreesWithCases: jest.fn(),
+    deleteSubtrees: jest.fn(),
+    unofficialUnits: jest.fn(),
+    changes: jest.fn(),
+    transaction: jest.fn(),
   } satisfies Record<keyof UnitRepository, jest.Mock>;
   return { service: new UnitsService(units as unknown as UnitRepository), units };
 }
@@ -51,30 +59,36 @@ describe('UnitsService', () => {
 
   it('inserts a tree below units that exist, computing the paths from their parents, and says how many were new', async () => {
     const { service, units } = setup();
-    const inserted = await service.upsertTree([
-      { code: 'T1C1V9', name: 'Thôn 9', level: 'village', parentCode: 'T1C1' },
-      { code: 'T1C1V9X', name: 'Xóm', level: 'village', parentCode: 'T1C1V9' },
-    ]);
+    const inserted = await service.upsertTree(
+      [
+        { code: 'T1C1V9', name: 'Thôn 9', level: 'village', parentCode: 'T1C1' },
+        { code: 'T1C1V9X', name: 'Xóm', level: 'village', parentCode: 'T1C1V9' },
+      ],
+      'simulation',
+    );
     expect(inserted).toBe(2);
     expect(units.placesOf).toHaveBeenCalledWith(['T1C1', 'T1C1V9']);
-    expect(units.insertMissing).toHaveBeenCalledWith([
-      {
-        code: 'T1C1V9',
-        name: 'Thôn 9',
-        level: 'village',
-        parentCode: 'T1C1',
-        path: '/T1/T1D1/T1C1/T1C1V9/',
-        provinceCode: 'T1',
-      },
-      {
-        code: 'T1C1V9X',
-        name: 'Xóm',
-        level: 'village',
-        parentCode: 'T1C1V9',
-        path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/',
-        provinceCode: 'T1',
-      },
-    ]);
+    expect(units.insertMissing).toHaveBeenCalledWith(
+      [
+        {
+          code: 'T1C1V9',
+          name: 'Thôn 9',
+          level: 'village',
+          parentCode: 'T1C1',
+          path: '/T1/T1D1/T1C1/T1C1V9/',
+          provinceCode: 'T1',
+        },
+        {
+          code: 'T1C1V9X',
+          name: 'Xóm',
+          level: 'village',
+          parentCode: 'T1C1V9',
+          path: '/T1/T1D1/T1C1/T1C1V9/T1C1V9X/',
+          provinceCode: 'T1',
+        },
+      ],
+      'simulation',
+    );
     await expect(service.upsertTree([{ code: 'X1', name: 'X', level: 'village', parentCode: 'T9' }])).rejects.toThrow(
       'parent T9 is unknown',
     );

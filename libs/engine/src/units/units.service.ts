@@ -24,10 +24,14 @@ export class UnitsService {
     return { unit, children };
   }
 
-  /** Inserts units that do not exist yet (idempotent), computing their paths. */
-  async upsertTree(units: readonly UnitSeed[]): Promise<number> {
+  /**
+   * Inserts units that do not exist yet (idempotent), computing their paths; `source` says where
+   * they came from (`demo`, `simulation`…). Tests, the simulator and the benchmark seed their
+   * trees so; a province's real villages come through `UnitImportService`.
+   */
+  async upsertTree(units: readonly UnitSeed[], source: string | null = null): Promise<number> {
     const parents = [...new Set(units.map((u) => u.parentCode).filter((c): c is string => !!c))];
     const rows = withPaths(units, await this.units.placesOf(parents));
-    return this.units.insertMissing(rows);
+    return this.units.insertMissing(rows, source);
   }
 }

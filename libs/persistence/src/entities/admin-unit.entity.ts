@@ -13,6 +13,7 @@ export class AdminUnit {
   @PrimaryKey({ type: 'text' })
   code!: string;
 
+  /** The name as people write it, with its type: `Phường Bắc Giang`, `Thôn Đông Sơn`. */
   @Property({ type: 'text' })
   name!: string;
 
@@ -32,4 +33,27 @@ export class AdminUnit {
 
   @Property({ type: 'text' })
   provinceCode!: string;
+
+  /**
+   * The official type: `Tỉnh`, `Thành phố`, `Xã`, `Phường`, `Đặc khu` (the national list),
+   * `Thôn`, `Tổ dân phố`, `Bản`, `Ấp`… (a village's, as imported). Null when nobody gave one.
+   */
+  @Property({ type: 'text', nullable: true })
+  unitType?: string | null;
+
+  /** The English name of the national list (`Bac Giang`); null for villages. */
+  @Property({ type: 'text', nullable: true })
+  nameEn?: string | null;
+
+  /** Where the unit came from: `vn-2026` (the national list), `demo`, `import`; null before 2026-12. */
+  @Property({ type: 'text', nullable: true })
+  source?: string | null;
+
+  /** Set when the unit was merged into another: it stays, for the cases that name it, but takes no new case. */
+  @Property({ type: 'datetime', nullable: true })
+  retiredAt?: Date | null;
+
+  /** The unit a retired unit merged into. */
+  @Property({ type: 'text', nullable: true })
+  mergedInto?: string | null;
 }

@@ -32,6 +32,22 @@ export class Campaign {
   @Property({ type: 'integer' })
   caseCount!: number;
 
+  /**
+   * The year the campaign's lists apply: its year plus its process's offset
+   * (`config/poverty-rules/lists-year.yaml`); null until recorded (migration
+   * Migration20261207100000PovertyStandard).
+   */
+  @Property({ type: 'integer', nullable: true })
+  listsYear?: number | null;
+
+  /** The national rule set its households are classified with: the one in force on 1 January of `listsYear`. */
+  @Property({ type: 'text', nullable: true })
+  ruleSetPeriod?: string | null;
+
+  /** Why, in one sentence: "Rà soát định kỳ năm 2026: danh sách áp dụng năm 2027 → chuẩn nghèo 2026–2030, …". */
+  @Property({ type: 'jsonb', nullable: true })
+  ruleSetReason?: { vi: string; en: string } | null;
+
   @Property({ type: 'datetime' })
   createdAt!: Date;
 

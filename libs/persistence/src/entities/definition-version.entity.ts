@@ -31,8 +31,13 @@ export class DefinitionVersion {
   @Property({ type: 'text', nullable: true })
   provinceCode?: string | null;
 
+  /** The first day a campaign may start on this version. */
   @Property({ type: 'date', nullable: true })
   effectiveFrom?: string | null;
+
+  /** The last day a campaign may start on this version (amendable in place; running cases keep it). */
+  @Property({ type: 'date', nullable: true })
+  effectiveTo?: string | null;
 
   @Property({ type: 'datetime' })
   publishedAt!: Date;

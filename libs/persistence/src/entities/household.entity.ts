@@ -72,9 +72,28 @@ export class Household {
   @Property({ type: 'jsonb', nullable: true })
   explanation?: Record<string, unknown> | null;
 
-  /** The rule set that classified: the period, with `+<province>` when the province's own lines applied. */
+  /** The national rule set that classified (its period): the classification national reports count. */
   @Property({ type: 'text', nullable: true })
   ruleSet?: string | null;
+
+  /**
+   * The class under the province's own lines (for its own programmes), beside the national one;
+   * null when the province has no lines for the campaign's lists year (migration
+   * Migration20261207100000PovertyStandard).
+   */
+  @Property({ type: 'text', nullable: true })
+  provincialClassification?: HouseholdClassification | null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  provincialExplanation?: Record<string, unknown> | null;
+
+  /** The period with `+<province>` (`2022-2025+24`). */
+  @Property({ type: 'text', nullable: true })
+  provincialRuleSet?: string | null;
+
+  /** Workers of the household earning at most the low-income worker line a month; null when not counted. */
+  @Property({ type: 'integer', nullable: true })
+  lowIncomeWorkers?: number | null;
 
   /** Residents' meeting: votes agreeing with the result, out of those present. */
   @Property({ type: 'integer', nullable: true })

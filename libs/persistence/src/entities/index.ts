@@ -14,6 +14,7 @@ import { NotificationDigest } from './notification-digest.entity';
 import { NotificationSubscription } from './notification-subscription.entity';
 import { ProgressCounter, StageCounter } from './progress-counter.entity';
 import { ReviewCase } from './review-case.entity';
+import { UnitChange, UnitList } from './unit-change.entity';
 
 export {
   AdminUnit,
@@ -33,6 +34,8 @@ export {
   ProgressCounter,
   StageCounter,
   ReviewCase,
+  UnitChange,
+  UnitList,
 };
 export type { UnitLevel } from './admin-unit.entity';
 export type { CaseEventStatus } from './case-event.entity';
@@ -44,6 +47,7 @@ export type { HouseholdComplaintStatus } from './household-complaint.entity';
 export type { DeliveryStatus } from './notification-delivery.entity';
 export type { DigestGroup } from './notification-digest.entity';
 export type { SubscriptionChannel } from './notification-subscription.entity';
+export type { UnitChangeKind } from './unit-change.entity';
 
 /** Every entity, for the ORM configuration. */
 export const ENTITIES = [
@@ -64,4 +68,6 @@ export const ENTITIES = [
   ProgressCounter,
   StageCounter,
   ReviewCase,
+  UnitChange,
+  UnitList,
 ];

@@ -8,6 +8,9 @@ import { Migration20261123170000Households } from './migration-20261123-househol
 import { Migration20261123180000ProgressAggregates } from './migration-20261123-progress-aggregates';
 import { Migration20261123190000DefinitionBodyJson } from './migration-20261123-definition-body-json';
 import { Migration20261124090000RefusedEvents } from './migration-20261124-refused-events';
+import { Migration20261207090000DefinitionEffectiveTo } from './migration-20261207-definition-effective-to';
+import { Migration20261207100000PovertyStandard } from './migration-20261207-poverty-standard';
+import { Migration20261207110000Units } from './migration-20261207-units';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +23,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123180000ProgressAggregates', class: Migration20261123180000ProgressAggregates },
   { name: 'Migration20261123190000DefinitionBodyJson', class: Migration20261123190000DefinitionBodyJson },
   { name: 'Migration20261124090000RefusedEvents', class: Migration20261124090000RefusedEvents },
+  { name: 'Migration20261207090000DefinitionEffectiveTo', class: Migration20261207090000DefinitionEffectiveTo },
+  { name: 'Migration20261207100000PovertyStandard', class: Migration20261207100000PovertyStandard },
+  { name: 'Migration20261207110000Units', class: Migration20261207110000Units },
 ];
