@@ -19,7 +19,8 @@ const admin = (unit: string) => ({
 /**
  * What one test works on: a copy of the test provinces under codes of its own (`code('T1C1V1')`),
  * a campaign in each of its two provinces (window 1 Sept – 30 Oct 2026), and T1C1V1 and T2C1V1
- * taken to posting today (1 Sept): 3 working days → Tue 8/9 (2–3/9 are the National Day holidays).
+ * taken to posting today (Tue 1 Sept, a holiday): 3 working days → Mon 7/9 (1–2/9 are the National
+ * Day holidays, 3/9 a working day: config/calendar/vn-2026.yaml).
  * `due(village, step)` reads the due date of a village's open deadline of that step.
  */
 async function postingSeason(engine: Engine) {
@@ -110,23 +111,23 @@ describe('recomputing armed deadlines', () => {
 
   it('starts from the national calendar', async () => {
     const { due } = await postingSeason(engine);
-    expect(await due('T1C1V1', 'posting')).toBe('2026-09-08');
-    expect(await due('T2C1V1', 'posting')).toBe('2026-09-08');
+    expect(await due('T1C1V1', 'posting')).toBe('2026-09-07');
+    expect(await due('T2C1V1', 'posting')).toBe('2026-09-07');
   });
 
   it("a province's extra day off moves that province's working-day deadlines only, with a history entry", async () => {
     const { code, due, sql } = await postingSeason(engine);
     const result = await addT1DayOff(engine, code);
     expect(result.moved).toBe(1);
-    expect(await due('T1C1V1', 'posting')).toBe('2026-09-09');
-    expect(await due('T2C1V1', 'posting')).toBe('2026-09-08');
+    expect(await due('T1C1V1', 'posting')).toBe('2026-09-08');
+    expect(await due('T2C1V1', 'posting')).toBe('2026-09-07');
     expect(await due('T1C1V2', 'listing')).toBe('2026-10-30'); // a window-end date does not move
     const [c] = await sql<{ id: string }>(`select id from review_case where village_code = ?`, [code('T1C1V1')]);
     const view = await engine.get(CaseQueryService).get(c.id, admin(code('T1')));
     expect(view.history[0]).toMatchObject({
       kind: 'deadline',
       toStep: 'posting',
-      details: { recomputed: { from: '2026-09-08', to: '2026-09-09' } },
+      details: { recomputed: { from: '2026-09-07', to: '2026-09-08' } },
     });
   });
 
@@ -189,15 +190,15 @@ describe('recomputing armed deadlines: a day added by another process', () => {
 
   it('a day added by another process is picked up by the sweeper, which recomputes the deadlines computed before it', async () => {
     const { code, due, sql } = await postingSeason(engine);
-    await addT1DayOff(engine, code); // T1C1V1's posting ends on 9/9, T2C1V1's on 8/9
+    await addT1DayOff(engine, code); // T1C1V1's posting ends on 8/9, T2C1V1's on 7/9
     // As if another API process had inserted it: this process's calendar is now stale.
     await sql(
       `insert into calendar_adjustment (province_code, date, kind, name, source, created_by, created_at) values (null, '2026-09-04', 'day_off', 'Nghỉ bù', 'QĐ 6', 'x', now())`,
     );
     const run = await engine.get(CaseDeadlinesService).sweep(60);
     expect(run.fired).toBe(0);
-    expect(await due('T2C1V1', 'posting')).toBe('2026-09-09');
-    expect(await due('T1C1V1', 'posting')).toBe('2026-09-10');
+    expect(await due('T2C1V1', 'posting')).toBe('2026-09-08');
+    expect(await due('T1C1V1', 'posting')).toBe('2026-09-09');
     const [{ stale }] = await sql<{ stale: number }>(
       `select count(*)::int as stale from deadline where next_alarm_at is not null and calendar_version < (select max(id) from calendar_adjustment)`,
     );

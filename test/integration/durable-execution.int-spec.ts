@@ -273,13 +273,14 @@ describe('durable execution on real PostgreSQL and Redis', () => {
       `select due_date::text from deadline where case_id = ? and step = 'posting' and status = 'armed'`,
       [caseId],
     );
-    // Entered on Tue 1 Sept 2026; 2–3/9 are Quốc khánh days off, so 3 working days are 4, 7, 8/9.
-    expect(deadline.due_date).toBe('2026-09-08');
+    // Entered on Tue 1 Sept 2026; 1–2/9 are Quốc khánh days off (config/calendar/vn-2026.yaml), so 3 working
+    // days are 3, 4, 7/9.
+    expect(deadline.due_date).toBe('2026-09-07');
     const sweeper = engine.get(CaseDeadlinesService);
     expect((await sweeper.sweep(60)).fired).toBe(0);
-    engine.clock.set(new Date('2026-09-08T16:59:00Z'));
-    expect((await sweeper.sweep(60)).fired).toBe(0); // 23:59 on 8 Sept in Hà Nội: not yet
-    engine.clock.set(new Date('2026-09-08T17:00:01Z')); // 00:00:01 on 9 Sept in Hà Nội
+    engine.clock.set(new Date('2026-09-07T16:59:00Z'));
+    expect((await sweeper.sweep(60)).fired).toBe(0); // 23:59 on 7 Sept in Hà Nội: not yet
+    engine.clock.set(new Date('2026-09-07T17:00:01Z')); // 00:00:01 on 8 Sept in Hà Nội
     expect((await sweeper.sweep(60)).fired).toBe(1);
     const view = await eventually(
       async () => {
