@@ -35,7 +35,8 @@ describe('deadline alarms', () => {
   const inbox = () =>
     sql<{ unit_code: string; role: string; template: string; n: number }>(
       `select unit_code, role, template, count(*)::int as n from notification
-       where (template like 'deadline-%' or template like 'step-%') and case_id in (select id from review_case where campaign_id = ?)
+       where (template like 'deadline-%' or template like 'step-%')
+         and case_id in (select id from review_case where campaign_id = ?)
        group by 1, 2, 3 order by 3, 1`,
       [campaignId],
     );
@@ -275,6 +276,7 @@ describe('deadline alarms under failure', () => {
     engine.clock.set(new Date('2026-11-03T01:00:00Z'));
     expect(await alarms.sweep(60)).toMatchObject({ fired: 9 });
     expect(await alarms.sweep(60)).toMatchObject({ fired: 0 });
-    expect(await notices(`template = 'step-escalated' and role = 'district_committee'`)).toBe(6); // T2 has no district: its level 2 is the province
+    // T2 has no district: its level 2 is the province.
+    expect(await notices(`template = 'step-escalated' and role = 'district_committee'`)).toBe(6);
   });
 });
