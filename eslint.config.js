@@ -9,6 +9,7 @@ const importX = require('eslint-plugin-import-x');
 // are banned here by path as well.
 const CORE_LIBS = [
   'libs/workflow-core/**/*.ts',
+  'libs/season-model/**/*.ts',
   'libs/calendar/**/*.ts',
   'libs/poverty-rules/**/*.ts',
   'libs/contracts/**/*.ts',
@@ -22,6 +23,20 @@ const CORE_LIBS = [
 const LAYER_CONSTRAINTS = [
   {
     sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:season',
+      'type:entry',
+      'type:application',
+      'type:infra',
+      'type:config',
+      'type:domain',
+      'type:contracts',
+    ],
+  },
+  // The season runner (libs/season): boots the engine and its workers on a virtual clock and plays
+  // a season; the start command (the demo) and the CLI (`simulate`) use it, nothing below them.
+  {
+    sourceTag: 'type:season',
     onlyDependOnLibsWithTags: [
       'type:entry',
       'type:application',
@@ -57,6 +72,7 @@ const LAYER_CONSTRAINTS = [
   {
     sourceTag: 'type:e2e',
     onlyDependOnLibsWithTags: [
+      'type:season',
       'type:entry',
       'type:application',
       'type:infra',

@@ -108,7 +108,7 @@ describe('demo seeding', () => {
     const [campaign] = await sql<{ province_code: string; definition_key: string; case_count: number }>(
       `select province_code, definition_key, case_count from campaign`,
     );
-    expect(campaign).toEqual({ province_code: '24', definition_key: 'periodic-review@1', case_count: tree?.villages });
+    expect(campaign).toEqual({ province_code: '24', definition_key: 'periodic-review@4', case_count: tree?.villages });
 
     await engine.get(EngineBootstrap).run({ seedDemo: true });
     expect(

@@ -370,8 +370,12 @@ describe('HouseholdsRepository', () => {
 
     it('writes the meeting’s votes over earlier ones', async () => {
       const meeting = new Date('2026-10-10T00:00:00+07:00');
-      await households.transaction((tx) => households.writeVotes(tx, id, { agree: 10, present: 40 }, meeting, NOW));
-      await households.transaction((tx) => households.writeVotes(tx, id, { agree: 30, present: 40 }, meeting, LATER));
+      await households.transaction((tx) =>
+        households.writeVotesMany(tx, [{ householdId: id, agree: 10, present: 40 }], meeting, NOW),
+      );
+      await households.transaction((tx) =>
+        households.writeVotesMany(tx, [{ householdId: id, agree: 30, present: 40 }], meeting, LATER),
+      );
       const row = await one();
       expect([row.agree_votes, row.present_votes, new Date(row.voted_at!)]).toEqual([30, 40, meeting]);
     });
@@ -396,7 +400,9 @@ describe('HouseholdsRepository', () => {
           LATER,
         ),
       );
-      await households.transaction((tx) => households.writeVotes(tx, id, { agree: 10, present: 40 }, LATER, LATER));
+      await households.transaction((tx) =>
+        households.writeVotesMany(tx, [{ householdId: id, agree: 10, present: 40 }], LATER, LATER),
+      );
       await complain('H2');
       expect(await households.facts(households.fork(), CASE)).toEqual({
         total: 2,

@@ -7,12 +7,14 @@ import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
 import { createAppLogger } from '@rasoat/observability';
 import { resolvePostgres, resolveRedis } from '@rasoat/local-services';
 import { migrateDatabase } from '@rasoat/persistence';
+import { playDemoSeason } from '@rasoat/season';
 import { WorkerModule } from '@rasoat/worker-runtime';
 
 /**
  * `npm start`: the whole product in one process on embedded defaults — PostgreSQL from
  * DATABASE_URL or an embedded server under .data/, Redis from REDIS_URL or the local one or a
- * private redis-server — with the API, the workers and a seeded demo province.
+ * private redis-server — with the API, the workers and a seeded demo province whose season is
+ * under way (played once, at the first start, in virtual time up to now: libs/season).
  */
 async function main(): Promise<void> {
   const base = loadConfig();
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
 
   const logger = createAppLogger(config);
   await migrateDatabase(databaseUrl, { log: (message) => logger.log(message, 'MikroORM') });
+  // The demo's season, played once in virtual time up to now before this process's own workers start.
+  await playDemoSeason({ config, now: systemClock.now(), log: (line) => logger.log(line, 'DemoSeason') });
   const engine = EngineModule.forRoot(config, systemClock);
   @Module({
     imports: [HttpApiModule.forRoot(config, systemClock, engine), WorkerModule.forRoot(config, systemClock, engine)],

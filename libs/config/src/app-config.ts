@@ -161,6 +161,14 @@ export const AppConfigSchema = z.strictObject({
     year: z.coerce.number().int().min(2000),
     windowStart: civilDate,
     windowEnd: civilDate,
+    /** The definition version the demo campaign pins (`id@version`). */
+    definitionKey: z.string().regex(/^[a-z][a-z0-9-]*@\d+$/, 'must be id@version, e.g. periodic-review@3'),
+    /** The season played at the first start, in virtual time, up to now (libs/season). */
+    season: z.strictObject({
+      play: z.coerce.boolean(),
+      /** The villages' behaviour is drawn from this seed: the same seed plays the same season. */
+      seed: z.coerce.number().int().min(0).max(0xffffffff),
+    }),
   }),
 });
 export type AppConfig = Readonly<z.infer<typeof AppConfigSchema>>;
@@ -203,7 +211,13 @@ const ENV_MAP: Record<string, string> = {
   NOTIFY_FROM: 'notifications.from',
   WEBHOOK_ALLOWED_HOSTS: 'notifications.webhookAllowedHosts',
   DEMO_SEED: 'demo.seed',
+  DEMO_DEFINITION_KEY: 'demo.definitionKey',
+  DEMO_SEASON: 'demo.season.play',
+  DEMO_SEASON_SEED: 'demo.season.seed',
 };
+
+/** Switches read from the environment: anything but `false` or `0` turns them on. */
+const SWITCHES = new Set(['demo.seed', 'demo.season.play']);
 
 /**
  * Outside production without JWT_SECRET, tokens are signed with a random secret of the data
@@ -235,7 +249,7 @@ export function loadConfig(
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const value = env[name];
     if (value !== undefined && value !== '')
-      setPath(raw, path, path === 'demo.seed' ? value !== 'false' && value !== '0' : value);
+      setPath(raw, path, SWITCHES.has(path) ? value !== 'false' && value !== '0' : value);
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
   // Without PUBLIC_URL, links point at the local port the process listens on.

@@ -7,8 +7,6 @@ import { DefinitionRegistry } from './definitions';
 import { CLOCK, type Clock } from './infrastructure';
 import { DemoUnitsService, OfficialUnitList, type EarlierDemo } from './units';
 
-export const DEMO_DEFINITION_KEY = 'periodic-review@1';
-
 /**
  * What every process does once the schema is migrated (`migrateDatabase`): publish the
  * shipped definitions (refusing to start when one is invalid or a published version changed),
@@ -61,7 +59,7 @@ export class EngineBootstrap {
       {
         provinceCode: demo.provinceCode,
         year: demo.year,
-        definitionKey: DEMO_DEFINITION_KEY,
+        definitionKey: demo.definitionKey,
         windowStart: demo.windowStart,
         windowEnd: demo.windowEnd,
       },

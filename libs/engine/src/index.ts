@@ -83,6 +83,7 @@ export {
   HouseholdsRepository,
   RecheckBody,
   SurveyBody,
+  SurveysBody,
   VotesBody,
 } from './households';
 export type { NewHousehold } from './households';

@@ -32,7 +32,7 @@ describe('simulate command', () => {
   it('prints the header, one line per virtual week, and the summary', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(
-      'Tỉnh / province             24 Tỉnh Bắc Giang (demo): 1 huyện / districts, 3 xã / communes, 30 thôn / villages',
+      'Tỉnh / province             24 Tỉnh 24 (mô phỏng, quy mô Bắc Giang 2021 / simulated): 1 huyện / districts, 3 xã / communes, 30 thôn / villages',
     );
     expect(first.stdout).toContain('Quy trình / definition      periodic-review@1');
     expect(first.stdout).toContain('Thời gian / window          01/09/2026 – 14/12/2026');
@@ -124,13 +124,29 @@ describe('simulate command', () => {
       code: 2,
       stderr: expect.stringContaining('another process'),
     });
-    expect(await simulate(['--definition', 'periodic-review@2'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('household records'),
-    });
     expect(await simulate(['--definition', 'lang-son-periodic-review-2024@1', '--year', '2026'])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--year 2026 does not match'),
     });
   });
+
+  it('plays a definition that moves on the household records (periodic-review@4): lists imported, surveyed, voted on', async () => {
+    const run = await simulate([
+      '--definition',
+      'periodic-review@4',
+      '--villages',
+      '12',
+      '--seed',
+      '3',
+      '--days-after',
+      '0',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Quy trình / definition      periodic-review@4');
+    const number = (label: string) =>
+      Number(new RegExp(`^ {2}${label.replace(/[/()]/g, '\\$&')} +(\\d+)`, 'm').exec(run.stdout)?.[1]);
+    expect(number('Thôn hoàn thành / villages completed')).toBeGreaterThan(8);
+    expect(run.stdout).not.toContain('refused at acceptance');
+    expect(run.stderr).not.toMatch(/refused/);
+  }, 240_000);
 });

@@ -4,7 +4,7 @@ import type { CliCommand, CliIo } from '../cli-command';
 import { jsonHeader, jsonSummary, jsonWeek, renderHeader, renderSummary, renderWeek } from '../simulation/report';
 import { runSeason, seasonWindow, type SeasonHeader } from '../simulation/season';
 import { startSimulationServices } from '../simulation/services';
-import { householdGatedStep, isPeriodicReview } from '../simulation/village';
+import { isPeriodicReview } from '@rasoat/season-model';
 
 const USAGE =
   'simulate [--province CODE] [--villages N] [--seed S] [--definition KEY] [--year YYYY] [--days-after N] [--json] [--keep] [--verbose]';
@@ -19,7 +19,9 @@ village behaviour, and prints weekly progress per step and the notifications sen
                      province, else ${'`demo.provinceCode`'} of config/defaults.yaml, "24")
   --villages N       only the first N of its 2,127 villages (default: all)
   --seed S           seed of the villages' behaviour (default 1); the same seed gives the same report
-  --definition KEY   shipped definition version (default periodic-review@1)
+  --definition KEY   shipped definition version (default periodic-review@1); on one whose steps
+                     move on the household records (periodic-review@2 to @4) the villages
+                     also import, survey and vote on their household lists
   --year YYYY        campaign year; window 1 September – 14 December (default 2026, or the
                      year of a province definition's own window)
   --days-after N     virtual days simulated after the window end (default 10)
@@ -128,14 +130,6 @@ export function createSimulateCommand(options: { env?: NodeJS.ProcessEnv; handle
       if (!isPeriodicReview(entry.definition)) {
         io.stderr.write(
           `simulate: the village model plays the periodic review (periodic-review and the province definitions extending it); ${parsed.definitionKey} is another process\n`,
-        );
-        return 2;
-      }
-      const gated = householdGatedStep(entry.definition);
-      if (gated) {
-        io.stderr.write(
-          `simulate: ${parsed.definitionKey} moves step "${gated}" on the village's household records (imported, surveyed, voted through the household API); ` +
-            'the simulation sends form events only: use a definition whose guards read event fields, e.g. periodic-review@1\n',
         );
         return 2;
       }

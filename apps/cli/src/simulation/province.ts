@@ -1,4 +1,7 @@
 import { synthetic2021Province, type UnitSeed } from '@rasoat/engine';
+import type { VillageUnit } from '@rasoat/season-model';
+
+export type { VillageUnit } from '@rasoat/season-model';
 
 /** The units a simulation seeds, and the chain of each village (for actors' units). */
 export interface SimulatedProvince {
@@ -10,16 +13,6 @@ export interface SimulatedProvince {
   communes: number;
 }
 
-export interface VillageUnit {
-  index: number;
-  code: string;
-  name: string;
-  communeCode: string;
-  /** Null when the commune sits directly under the province (two-level government). */
-  districtCode: string | null;
-  provinceCode: string;
-}
-
 /**
  * The synthetic 2021 province (libs/engine/src/units/demo-province.ts: 10 districts, 230
  * communes, 2,127 villages, Bắc Giang-sized, codes that no official unit has) under `code`, for
@@ -27,7 +20,7 @@ export interface VillageUnit {
  * order, with the communes and districts that hold them (communes left empty are dropped).
  */
 export function simulatedProvince(code: string, villages?: number): SimulatedProvince {
-  const name = code === '24' ? 'Tỉnh Bắc Giang (demo)' : `Tỉnh ${code} (mô phỏng / simulated)`;
+  const name = `Tỉnh ${code} (mô phỏng, quy mô Bắc Giang 2021 / simulated)`;
   const all = synthetic2021Province(code, name);
   const byCode = new Map(all.map((u) => [u.code, u]));
   const keptVillages = all.filter((u) => u.level === 'village').slice(0, villages ?? Number.POSITIVE_INFINITY);

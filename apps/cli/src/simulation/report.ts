@@ -1,7 +1,7 @@
 import { dmy } from '@rasoat/calendar';
 import type { SeasonSummary, WeekRow } from './season-figures';
 import type { SeasonHeader } from './season-setup';
-import type { Pace } from './village';
+import type { Pace } from '@rasoat/season-model';
 
 /** The templates the deadline alarms write (`deadlineNotice`, libs/engine/src/cases/deadline-notice.ts). */
 export const ALARM_TEMPLATES: readonly string[] = ['deadline-reminder', 'step-overdue', 'step-escalated'];

@@ -2,9 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { civilDateOf, endOfDayInstant } from '@rasoat/calendar';
 import { ProgressService } from '@rasoat/engine';
-import { at, daysBetween, plusDays } from './season-calendar';
+import { at, daysBetween, PACES, plusDays, type Pace, type VillageAgent } from '@rasoat/season-model';
 import { NATIONAL, type SeasonCampaign, type StageInfo } from './season-setup';
-import { PACES, type Pace, type VillageAgent } from './village';
 
 /** One virtual week: progress at its end, and what happened during it. */
 export interface WeekRow {

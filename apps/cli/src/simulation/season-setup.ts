@@ -7,12 +7,20 @@ import {
   SubscriptionsService,
   UnitsService,
 } from '@rasoat/engine';
+import type { SeasonEngine } from '@rasoat/season';
+import { surveyProfile } from '@rasoat/season';
+import {
+  assignPaces,
+  at,
+  deriveSeed,
+  PACES,
+  plusDays,
+  seasonWindow,
+  VillageAgent,
+  type Pace,
+} from '@rasoat/season-model';
 import { stepIndex, vi, type Definition } from '@rasoat/workflow-core';
-import { deriveSeed } from './prng';
 import { generatedProvince, simulatedProvince, type SimulatedProvince } from './province';
-import { at, plusDays, seasonWindow } from './season-calendar';
-import type { SeasonEngine } from './season-engine';
-import { assignPaces, PACES, VillageAgent, type Pace } from './village';
 
 /** What to simulate. */
 export interface SeasonScope {
@@ -147,7 +155,9 @@ export async function prepareSeason(
       province.villages.length,
       several ? deriveSeed(scope.seed, `province:${province.code}`) : scope.seed,
     );
-    const ctx = { definition, steps, calendar, year: window.year };
+    // The campaign's standard: the villages keep household lists, and work on them where the definition's guards read them.
+    const survey = await surveyProfile(app, campaign.id);
+    const ctx = { definition, steps, calendar, year: window.year, ...(survey ? { survey } : {}) };
     province.villages.forEach((v, i) =>
       agents.push(new VillageAgent(v, caseOf.get(v.code) as string, provincePaces[i], scope.seed, ctx)),
     );

@@ -1,18 +1,18 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { dmy } from '@rasoat/calendar';
 import type { ManualClock } from '@rasoat/engine';
-import { startSeasonEngine, type SeasonEngineOptions } from './season-engine';
+import { startSeasonEngine, SeasonLoop, type SeasonEngineOptions, type SeasonLoopOptions } from '@rasoat/season';
+import { SeasonTimer, type SeasonTiming } from '@rasoat/season-model';
 import { SeasonFigures, type SeasonSummary, type WeekRow } from './season-figures';
-import { SeasonLoop, type SeasonLoopOptions } from './season-loop';
 import { prepareSeason, type SeasonCampaign, type SeasonHeader, type SeasonScope } from './season-setup';
-import { SeasonTimer, type SeasonTiming } from './season-timer';
 import { startWebhookReceiver } from './webhook-receiver';
 
 // The simulator's public face: its callers (the simulate command, the national-season
 // benchmark, the tests) import from here, not from the parts.
-export { seasonWindow } from './season-calendar';
+export { seasonWindow } from '@rasoat/season-model';
+export type { SeasonTiming } from '@rasoat/season-model';
 export type { SeasonSummary, WeekRow } from './season-figures';
 export type { SeasonCampaign, SeasonHeader, StageInfo } from './season-setup';
-export type { SeasonTiming } from './season-timer';
 
 /** What to simulate, and where. */
 export interface SeasonOptions extends SeasonScope, SeasonEngineOptions, SeasonLoopOptions {}
@@ -32,10 +32,10 @@ export interface SeasonHandlers {
 
 /**
  * Plays one campaign season in virtual time against the real engine: the engine and its
- * workers in this process with a ManualClock (`season-engine.ts`), PostgreSQL and Redis for
+ * workers in this process with a ManualClock (`startSeasonEngine` of libs/season), PostgreSQL and Redis for
  * real, a local webhook receiver for the committees' digests (`webhook-receiver.ts`). The
  * provinces, campaigns and village agents are prepared (`season-setup.ts`), the virtual days
- * played (`season-loop.ts`, reproducible for a seed), and what they produced read back
+ * played (`SeasonLoop` of libs/season, reproducible for a seed), and what they produced read back
  * (`season-figures.ts`) for the report (`report.ts`).
  */
 export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers): Promise<SeasonSummary> {
@@ -51,10 +51,28 @@ export async function runSeason(options: SeasonOptions, handlers: SeasonHandlers
       handlers.header(season.header);
       try {
         const figures = new SeasonFigures(engine.app, season.campaigns, season.header.stages);
-        const loop = new SeasonLoop(engine, season, figures, timer, options);
-        const virtualDays = await loop.play((row) => handlers.week(row), wallStart);
+        const loop = new SeasonLoop(
+          engine,
+          {
+            campaignIds: season.campaigns.map((c) => c.campaignId),
+            agents: season.agents,
+            start: season.header.window.start,
+            until: season.header.until,
+            subscriptions: season.header.subscriptions,
+          },
+          timer,
+          options,
+        );
+        const virtualDays = await loop.play(async ({ week, from, to }) => {
+          const row = await figures.week(week, from, to);
+          handlers.week(row);
+          const elapsed = ((Date.now() - wallStart) / 1000).toFixed(0);
+          options.log(
+            `[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${season.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`,
+          );
+        });
         const summary = await figures.summary(season.header.window, season.agents, {
-          refused: loop.refused,
+          refused: loop.refused + loop.householdsRefused,
           received: receiver.received,
           virtualDays,
           wallStart,

@@ -9,10 +9,17 @@ import {
   type CaseSnapshot,
   type Definition,
 } from '@rasoat/workflow-core';
-import { deriveSeed, mulberry32 } from './prng';
+import {
+  assignPaces,
+  deriveSeed,
+  householdGatedStep,
+  isPeriodicReview,
+  mulberry32,
+  seasonWindow,
+  VillageAgent,
+  type Pace,
+} from '@rasoat/season-model';
 import { simulatedProvince } from './province';
-import { seasonWindow } from './season';
-import { assignPaces, householdGatedStep, isPeriodicReview, VillageAgent, type Pace } from './village';
 
 const catalog = loadCatalog();
 const calendarData = loadCalendarData(CALENDAR_DATA_DIR);
@@ -149,5 +156,62 @@ describe('the village model', () => {
     expect(draw(7, '0700001')).toEqual(draw(7, '0700001'));
     expect(draw(7, '0700001')).not.toEqual(draw(7, '0700002'));
     expect(draw(7, '0700001')).not.toEqual(draw(8, '0700001'));
+  });
+
+  describe('on a definition gated on the household records', () => {
+    const GATED = [...catalog.values()]
+      .filter((e) => isPeriodicReview(e.definition) && householdGatedStep(e.definition) !== null)
+      .map((e) => e.key);
+    const profile = {
+      indicators: ['employment', 'nutrition', 'health_insurance', 'housing_quality', 'latrine', 'digital_use'],
+      areas: {
+        rural: { povertyLine: 2_200_000, nearPoorLine: 2_200_000, deprivationThreshold: 3 },
+        urban: { povertyLine: 2_800_000, nearPoorLine: 2_800_000, deprivationThreshold: 3 },
+      },
+    };
+
+    it('covers the two-level definitions', () => {
+      expect(GATED).toEqual(expect.arrayContaining(['periodic-review@2', 'periodic-review@3', 'periodic-review@4']));
+    });
+
+    it.each(GATED)(
+      '%s: the list is imported before it is submitted, every household surveyed, and voted on at the meeting',
+      (key) => {
+        const { definition } = catalog.get(key)!;
+        const calendar = new WorkingDayCalendar({ data: calendarData, province: '24' });
+        const ctx = { definition, steps: stepIndex(definition), calendar, year: 2026, survey: profile };
+        const [v] = simulatedProvince('24', 1).villages;
+        for (let seed = 1; seed <= 30; seed++) {
+          const agent = new VillageAgent(v, 'case-1', 'typical', seed, ctx);
+          const total = agent.householdList.length;
+          expect(total).toBeGreaterThan(0);
+
+          const listing = agent.plan('listing', '2026-09-01', true);
+          expect(listing.households?.map((h) => h.op)).toEqual(['import']);
+          const imported = listing.households?.[0];
+          expect(imported?.op === 'import' && imported.rows.length).toBe(total);
+          expect(listing.events.map((e) => [e.type, e.data.householdCount])).toEqual([
+            ['REVIEW_LIST_SUBMITTED', total],
+          ]);
+          expect(['village_board', 'commune_committee']).toContain(imported?.actor.role);
+
+          const survey = agent.plan('survey', listing.day as string, true);
+          const surveyed = survey.households?.[0];
+          expect(surveyed?.op).toBe('survey');
+          if (surveyed?.op === 'survey') expect(surveyed.surveys.length).toBeLessThanOrEqual(total);
+          expect(survey.events[0].type).toBe('SURVEY_COMPLETED');
+
+          const meeting = agent.plan('meeting', survey.day as string, true);
+          const votes = meeting.households?.[0];
+          expect(votes?.op).toBe('vote');
+          if (votes?.op !== 'vote') continue;
+          expect(votes.votes.map((x) => x.code).sort()).toEqual(agent.householdList.map((h) => h.code).sort());
+          expect(votes.votes.every((x) => x.agree >= 0 && x.agree <= x.present)).toBe(true);
+          const held = meeting.events[0];
+          expect(held.type).toBe('MEETING_HELD');
+          expect(Object.keys(held.data).every((f) => f in definition.events.MEETING_HELD.fields)).toBe(true);
+        }
+      },
+    );
   });
 });

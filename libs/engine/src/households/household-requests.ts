@@ -30,6 +30,15 @@ export const SurveyBody = z.strictObject({
 });
 export type SurveyBody = z.infer<typeof SurveyBody>;
 
+/** Survey answers of many households of one case (operation `survey`), each with its code. */
+export const SurveysBody = z.strictObject({
+  surveys: z
+    .array(SurveyBody.extend({ code: HouseholdCode }))
+    .min(1, 'give at least one household')
+    .max(10_000),
+});
+export type SurveysBody = z.infer<typeof SurveysBody>;
+
 /**
  * One household added by hand (operation `edit`): the columns of the import, `code` for
  * `householdCode`. Without `area`, the household gets its commune's (phường urban, xã rural).

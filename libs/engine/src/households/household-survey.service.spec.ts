@@ -88,4 +88,80 @@ describe('HouseholdSurveyService', () => {
     });
     expect(repository.findHousehold).not.toHaveBeenCalled();
   });
+
+  describe('many households at once (surveyMany)', () => {
+    it('classifies each, writes them in one statement and records one history entry; unchanged ones are left alone', async () => {
+      const { service, repository, history } = setup('survey');
+      repository.households.mockResolvedValue([
+        householdRow('H01'),
+        householdRow('H02', {
+          surveyed_at: NOW,
+          income_per_capita_monthly: '2500000',
+          deprivations: [],
+          classification: 'not_poor',
+        }),
+        householdRow('H03'),
+      ]);
+      const by = actor('surveyor');
+      const result = await service.surveyMany(CASE_ID, by, {
+        surveys: [
+          { code: 'h01', incomePerCapitaMonthly: 1_100_000, deprivations: THREE },
+          { code: 'H02', incomePerCapitaMonthly: 2_500_000, deprivations: [] },
+          { code: 'H03', incomePerCapitaMonthly: 1_200_000, deprivations: ['latrine'] },
+        ],
+      });
+      expect(result).toEqual({ recorded: 3, changed: 2, classes: { poor: 1, not_poor: 1, near_poor: 1 } });
+      expect(repository.writeSurvey).not.toHaveBeenCalled();
+      expect(repository.writeSurveys).toHaveBeenCalledTimes(1);
+      const [[tx, items, who, now]] = repository.writeSurveys.mock.calls;
+      expect([tx, who, now]).toEqual([TX, by, NOW]);
+      expect(items.map((i) => [i.householdId, i.result.classification])).toEqual([
+        ['id-H01', 'poor'],
+        ['id-H03', 'near_poor'],
+      ]);
+      expect(history()).toEqual([
+        expect.objectContaining({
+          operation: 'survey',
+          households: [
+            { code: 'H01', from: null, to: 'poor' },
+            { code: 'H03', from: null, to: 'near_poor' },
+          ],
+        }),
+      ]);
+    });
+
+    it('names unknown and repeated codes and writes nothing', async () => {
+      const { service, repository } = setup('survey');
+      repository.households.mockResolvedValue([householdRow('H01')]);
+      await expect(
+        service.surveyMany(CASE_ID, actor('surveyor'), {
+          surveys: [
+            { code: 'H01', incomePerCapitaMonthly: 1, deprivations: [] },
+            { code: 'h01', incomePerCapitaMonthly: 1, deprivations: [] },
+            { code: 'H09', incomePerCapitaMonthly: 1, deprivations: [] },
+          ],
+        }),
+      ).rejects.toMatchObject({
+        code: 'HOUSEHOLD_INVALID',
+        details: {
+          fields: [
+            expect.objectContaining({ field: 'surveys.1.code' }),
+            expect.objectContaining({ field: 'surveys.2.code' }),
+          ],
+        },
+      });
+      expect(repository.writeSurveys).not.toHaveBeenCalled();
+      expect(repository.insertHistory).not.toHaveBeenCalled();
+    });
+
+    it('is the survey operation: refused outside the steps that open it', async () => {
+      const { service, repository } = setup('meeting');
+      await expect(
+        service.surveyMany(CASE_ID, actor('surveyor'), {
+          surveys: [{ code: 'H01', incomePerCapitaMonthly: 1, deprivations: [] }],
+        }),
+      ).rejects.toMatchObject({ code: 'HOUSEHOLD_OPERATION_CLOSED' });
+      expect(repository.writeSurveys).not.toHaveBeenCalled();
+    });
+  });
 });

@@ -26,9 +26,16 @@ describe('HouseholdVotesService', () => {
       ],
     });
     expect(result).toEqual({ recorded: 3, changed: 2, belowHalf: ['H03'] });
-    expect(repository.writeVotes.mock.calls).toEqual([
-      [TX, 'id-H01', { code: 'h01', agree: 35, present: 40 }, MEETING_AT, NOW],
-      [TX, 'id-H03', { code: 'H03', agree: 19, present: 40 }, MEETING_AT, NOW],
+    expect(repository.writeVotesMany.mock.calls).toEqual([
+      [
+        TX,
+        [
+          { householdId: 'id-H01', agree: 35, present: 40 },
+          { householdId: 'id-H03', agree: 19, present: 40 },
+        ],
+        MEETING_AT,
+        NOW,
+      ],
     ]);
     expect(history()).toEqual([
       {
@@ -52,7 +59,7 @@ describe('HouseholdVotesService', () => {
         votes: [{ code: 'H02', agree: 30, present: 40 }],
       }),
     ).toEqual({ recorded: 1, changed: 0, belowHalf: [] });
-    expect(repository.writeVotes).not.toHaveBeenCalled();
+    expect(repository.writeVotesMany).not.toHaveBeenCalled();
     expect(repository.insertHistory).not.toHaveBeenCalled();
   });
 
@@ -71,7 +78,7 @@ describe('HouseholdVotesService', () => {
         ),
       },
     });
-    expect(repository.writeVotes).not.toHaveBeenCalled();
+    expect(repository.writeVotesMany).not.toHaveBeenCalled();
   });
 
   it('takes votes from the village board only', async () => {

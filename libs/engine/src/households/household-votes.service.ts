@@ -34,6 +34,7 @@ export class HouseholdVotesService {
       const byCode = new Map(rows.map((row) => [row.code.toUpperCase(), row]));
       const votedAt = new Date(`${body.meetingDate}T00:00:00+07:00`);
       const changed: { code: string; agree: number; present: number }[] = [];
+      const writes: { householdId: string; agree: number; present: number }[] = [];
       for (const vote of body.votes) {
         const row = byCode.get(vote.code.trim().toUpperCase()) as HouseholdRow;
         const same =
@@ -42,9 +43,11 @@ export class HouseholdVotesService {
           row.voted_at !== null &&
           new Date(row.voted_at).getTime() === votedAt.getTime();
         if (same) continue;
-        await this.households.writeVotes(tx, row.id, vote, votedAt, now);
+        writes.push({ householdId: row.id, agree: vote.agree, present: vote.present });
         changed.push({ code: row.code, agree: vote.agree, present: vote.present });
       }
+      // One statement for the meeting's votes, however many households.
+      if (writes.length > 0) await this.households.writeVotesMany(tx, writes, votedAt, now);
       const belowHalf = body.votes
         .filter((vote) => vote.agree * 2 < vote.present)
         .map((vote) => (byCode.get(vote.code.trim().toUpperCase()) as HouseholdRow).code);

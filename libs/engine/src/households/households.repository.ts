@@ -293,17 +293,60 @@ export class HouseholdsRepository {
     );
   }
 
-  /** Writes one household's meeting votes (overwriting earlier ones). */
-  async writeVotes(
+  /**
+   * Writes the survey answers and classifications of many households of one case in one
+   * statement (`HouseholdSurveyService.surveyMany`), surveyed now by `actor`.
+   */
+  async writeSurveys(
     tx: EntityManager,
-    householdId: string,
-    vote: { agree: number; present: number },
+    items: readonly { householdId: string; answers: SurveyAnswers; result: StoredClassification }[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map(({ householdId, answers, result }) => {
+      const provincial = result.provincial ?? null;
+      return {
+        id: householdId,
+        area: answers.area,
+        income: answers.incomePerCapitaMonthly,
+        deprivations: result.deprivations,
+        classification: result.classification,
+        explanation: result.explanation,
+        rule_set: result.ruleSet,
+        provincial_classification: provincial?.classification ?? null,
+        provincial_explanation: provincial?.explanation ?? null,
+        provincial_rule_set: provincial?.ruleSet ?? null,
+        low_income_workers: result.lowIncomeWorkers,
+      };
+    });
+    await tx.execute(
+      `update household h set area = x.area, income_per_capita_monthly = x.income, deprivations = x.deprivations,
+         surveyed_at = ?, surveyed_by = ?, classification = x.classification, explanation = x.explanation,
+         rule_set = x.rule_set, provincial_classification = x.provincial_classification,
+         provincial_explanation = x.provincial_explanation, provincial_rule_set = x.provincial_rule_set,
+         low_income_workers = x.low_income_workers, updated_at = ?
+       from jsonb_to_recordset(?::jsonb) as x(id uuid, area text, income bigint, deprivations jsonb, classification text,
+         explanation jsonb, rule_set text, provincial_classification text, provincial_explanation jsonb,
+         provincial_rule_set text, low_income_workers int)
+       where h.id = x.id`,
+      [now, actor.sub, now, JSON.stringify(rows)],
+      'run',
+    );
+  }
+
+  /** Writes many households' meeting votes in one statement (overwriting earlier ones). */
+  async writeVotesMany(
+    tx: EntityManager,
+    items: readonly { householdId: string; agree: number; present: number }[],
     votedAt: Date,
     now: Date,
   ): Promise<void> {
+    if (items.length === 0) return;
     await tx.execute(
-      'update household set agree_votes = ?, present_votes = ?, voted_at = ?, updated_at = ? where id = ?',
-      [vote.agree, vote.present, votedAt, now, householdId],
+      `update household h set agree_votes = x.agree, present_votes = x.present, voted_at = ?, updated_at = ?
+       from jsonb_to_recordset(?::jsonb) as x(id uuid, agree int, present int) where h.id = x.id`,
+      [votedAt, now, JSON.stringify(items.map((i) => ({ id: i.householdId, agree: i.agree, present: i.present })))],
       'run',
     );
   }

@@ -12,6 +12,7 @@ export {
   HouseholdListQuery,
   RecheckBody,
   SurveyBody,
+  SurveysBody,
   VotesBody,
 } from './household-requests';
 export { HouseholdSurveyService } from './household-survey.service';

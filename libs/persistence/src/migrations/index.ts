@@ -11,6 +11,7 @@ import { Migration20261124090000RefusedEvents } from './migration-20261124-refus
 import { Migration20261207090000DefinitionEffectiveTo } from './migration-20261207-definition-effective-to';
 import { Migration20261207100000PovertyStandard } from './migration-20261207-poverty-standard';
 import { Migration20261207110000Units } from './migration-20261207-units';
+import { Migration20261207120000DemoSeason } from './migration-20261207-demo-season';
 
 /** Migrations in order, listed explicitly so that no file-system discovery is needed at run time. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207090000DefinitionEffectiveTo', class: Migration20261207090000DefinitionEffectiveTo },
   { name: 'Migration20261207100000PovertyStandard', class: Migration20261207100000PovertyStandard },
   { name: 'Migration20261207110000Units', class: Migration20261207110000Units },
+  { name: 'Migration20261207120000DemoSeason', class: Migration20261207120000DemoSeason },
 ];

@@ -1,14 +1,62 @@
-import type { CaseAcceptanceService } from '@rasoat/engine';
+import type { Actor } from '@rasoat/contracts';
+import type { HouseholdAction } from './village-households';
 import type { PlannedEvent, VillageAgent } from './village';
 
 /** Bulk acceptance: chunks of at most this many events, this many chunks in flight unless told. */
 export const ACCEPT_CHUNK = 500;
 export const ACCEPT_CONCURRENCY = 4;
 
-export type AcceptMany = CaseAcceptanceService['acceptMany'];
+/** One event as the engine's bulk acceptance takes it (libs/engine's `AcceptRequest`). */
+export interface AcceptItem {
+  caseId: string;
+  body: { type: string; data: Record<string, unknown>; idempotencyKey: string };
+  actor: Actor;
+}
+
+/** The engine's `CaseAcceptanceService.acceptMany`, as the model sees it: one outcome per item, in order. */
+export type AcceptMany = (items: AcceptItem[]) => Promise<({ ok: true } | { ok: false; error: unknown })[]>;
+
+/** Carries out one village's household operation of the day (the engine's household services). */
+export type RunHouseholdAction = (caseId: string, action: HouseholdAction) => Promise<void>;
 
 /** The villages as the day's work sees them. */
 export type WorkingVillage = Pick<VillageAgent, 'caseId' | 'done' | 'dueOn' | 'refused' | 'plans'>;
+
+/** The villages as the day's household work sees them. */
+export type HouseholdVillage = Pick<VillageAgent, 'caseId' | 'done' | 'householdsOn' | 'plans' | 'refused'>;
+
+/**
+ * The household operations of the day, before the day's events: each village's in order, `lanes`
+ * villages at once. A refused operation stops that village's work in the step for the day (its
+ * events are dropped too: the event would be refused by the step's guard anyway) and is reported.
+ * Returns the villages whose operations all went through.
+ */
+export async function runHouseholdWork<V extends HouseholdVillage>(
+  villages: readonly V[],
+  day: string,
+  run: RunHouseholdAction,
+  options: { lanes: number; onRefused(village: V, action: HouseholdAction, error: unknown): void },
+): Promise<number> {
+  const due = villages.flatMap((village) => {
+    const actions = village.done ? [] : village.householdsOn(day);
+    return actions.length > 0 ? [{ village, actions }] : [];
+  });
+  let done = 0;
+  await forEachLimited(due, options.lanes, async ({ village, actions }) => {
+    for (const action of actions) {
+      try {
+        await run(village.caseId, action);
+        done++;
+      } catch (error) {
+        village.refused++;
+        options.onRefused(village, action, error);
+        for (const plan of village.plans.values()) if (plan.day === day) plan.day = null;
+        return;
+      }
+    }
+  });
+  return done;
+}
 
 export interface VillageWorkOptions<V extends WorkingVillage> {
   /** Chunks in flight. */

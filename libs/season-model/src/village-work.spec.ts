@@ -1,6 +1,7 @@
-import type { AcceptOutcome, AcceptRequest, EventReceipt } from '@rasoat/engine';
 import type { Plan, PlannedEvent } from './village';
-import { ACCEPT_CHUNK, acceptChunks, sendVillageWork, type WorkingVillage } from './village-work';
+import { ACCEPT_CHUNK, acceptChunks, sendVillageWork, type AcceptItem, type WorkingVillage } from './village-work';
+
+type Outcome = { ok: true; receipt: object } | { ok: false; error: unknown };
 
 const DAY = '2026-09-10';
 
@@ -30,12 +31,12 @@ function village(name: string, events: [string, string][], done = false): FakeVi
 /** acceptMany standing for the engine: records each call's events as `case:type`, refuses `bad…` types. */
 function engine() {
   const calls: string[][] = [];
-  const acceptMany = jest.fn(async (requests: readonly AcceptRequest[]): Promise<AcceptOutcome[]> => {
+  const acceptMany = jest.fn(async (requests: readonly AcceptItem[]): Promise<Outcome[]> => {
     calls.push(requests.map((r) => `${r.caseId}:${r.body.type}`));
     return requests.map((r) =>
       r.body.type.startsWith('bad')
         ? { ok: false, error: new Error(`${r.body.type} is not allowed here`) }
-        : { ok: true, receipt: {} as EventReceipt },
+        : { ok: true, receipt: {} },
     );
   });
   return { calls, acceptMany };
@@ -111,11 +112,11 @@ describe('the villages’ work of a day', () => {
   it('sends a round in chunks, `lanes` of them in flight, and reports each chunk’s size', async () => {
     let inFlight = 0;
     let most = 0;
-    const acceptMany = jest.fn(async (requests: readonly AcceptRequest[]): Promise<AcceptOutcome[]> => {
+    const acceptMany = jest.fn(async (requests: readonly AcceptItem[]): Promise<Outcome[]> => {
       most = Math.max(most, ++inFlight);
       await new Promise((r) => setImmediate(r));
       inFlight--;
-      return requests.map(() => ({ ok: true, receipt: {} as EventReceipt }));
+      return requests.map(() => ({ ok: true, receipt: {} }));
     });
     const villages = Array.from({ length: 10 }, (_, i) => village(`V${i}`, [['listing', 'listed']]));
     const chunks: number[] = [];

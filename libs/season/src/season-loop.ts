@@ -1,14 +1,28 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { dmy, endOfDayInstant } from '@rasoat/calendar';
-import { CaseAcceptanceService, CaseDeadlinesService, DigestService, EVENT_BATCH } from '@rasoat/engine';
+import { endOfDayInstant } from '@rasoat/calendar';
 import { activeStepIds } from '@rasoat/workflow-core';
-import { at, dayPlan, endsWeek, plusDays, type DayPhaseName } from './season-calendar';
+import {
+  CaseAcceptanceService,
+  CaseDeadlinesService,
+  DigestService,
+  EVENT_BATCH,
+  ProgressRepository,
+} from '@rasoat/engine';
+import {
+  ACCEPT_CONCURRENCY,
+  at,
+  dayPlan,
+  endsWeek,
+  plusDays,
+  runHouseholdWork,
+  sendVillageWork,
+  type DayPhaseName,
+  type RunHouseholdAction,
+  type SeasonTimer,
+  type VillageAgent,
+} from '@rasoat/season-model';
+import { householdWork } from './household-work';
 import type { SeasonEngine } from './season-engine';
-import type { SeasonFigures, WeekRow } from './season-figures';
-import type { PreparedSeason } from './season-setup';
-import type { SeasonTimer } from './season-timer';
-import type { VillageAgent } from './village';
-import { ACCEPT_CONCURRENCY, sendVillageWork } from './village-work';
 
 /** How the virtual days are played. */
 export interface SeasonLoopOptions {
@@ -19,6 +33,26 @@ export interface SeasonLoopOptions {
   /** acceptMany calls in flight in the villages' work (default 4, each of at most 500 events). */
   acceptConcurrency?: number;
 }
+
+/** What a season plays: its campaigns and villages, and the days. */
+export interface SeasonPlan {
+  campaignIds: string[];
+  agents: VillageAgent[];
+  /** The first virtual day (the campaign window's start). */
+  start: string;
+  /** The last virtual day played. */
+  until: string;
+  /**
+   * The season stops at this instant (a season played up to "now"): on its day only the phases
+   * before it are played, and not the alarms at the day's end. Absent: `until` is played whole.
+   */
+  stopAt?: Date;
+  /** Committees subscribed to the daily digest: without any there is nothing to build. */
+  subscriptions: number;
+}
+
+/** A week of the season ended: its number and days; the clock is at midnight ending it. */
+export type WeekEnd = (week: { week: number; from: string; to: string }) => Promise<void>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,42 +67,47 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class SeasonLoop {
   /** Events refused at acceptance over the season. */
   refused = 0;
+  /** Household operations refused over the season. */
+  householdsRefused = 0;
   private readonly em: EntityManager;
   private readonly byCase: Map<string, VillageAgent>;
   private readonly campaignIds: string[];
+  private readonly households: RunHouseholdAction;
 
   constructor(
     private readonly engine: SeasonEngine,
-    private readonly season: PreparedSeason,
-    private readonly figures: SeasonFigures,
+    private readonly season: SeasonPlan,
     private readonly timer: SeasonTimer,
     private readonly options: SeasonLoopOptions,
   ) {
     this.em = engine.app.get(EntityManager);
     this.byCase = new Map(season.agents.map((a) => [a.caseId, a]));
-    this.campaignIds = season.campaigns.map((c) => c.campaignId);
+    this.campaignIds = season.campaignIds;
+    this.households = householdWork(engine.app);
   }
 
-  /** Plays the days (until `shouldStop` says so); returns how many were played. */
-  async play(onWeek: (row: WeekRow) => void, wallStart: number): Promise<number> {
-    const { window, until } = this.season.header;
+  /**
+   * Plays the days (until `shouldStop` says so, or `stopAt`); returns how many were played (a
+   * day cut by `stopAt` counts). `onWeek` gets each week's end, the clock at midnight ending it.
+   */
+  async play(onWeek?: WeekEnd): Promise<number> {
+    const { start, until, stopAt } = this.season;
     const { clock } = this.engine;
     const phases = dayPlan(this.engine.config.notifications.digestHour);
-    let weekFrom = window.start;
+    let weekFrom = start;
     let week = 1;
     let days = 0;
     let last: string | null = null;
     const emitWeek = async (to: string) => {
-      const row = await this.timer.timed('week', () => this.weekRow(week, weekFrom, to));
-      onWeek(row);
-      const elapsed = ((Date.now() - wallStart) / 1000).toFixed(0);
-      this.options.log(
-        `[${elapsed}s] tuần / week ${week} → ${dmy(to)}: ${row.completed}/${this.season.agents.length} hoàn thành / completed, ${row.events} sự kiện / events`,
-      );
+      if (onWeek) {
+        // The week's figures are read at midnight ending its last day (the next day's work starts later).
+        this.engine.clock.set(at(plusDays(to, 1), '00:00:00'));
+        await this.timer.timed('week', () => onWeek({ week, from: weekFrom, to }));
+      }
       week++;
       weekFrom = plusDays(to, 1);
     };
-    for (let day = window.start; day <= until; day = plusDays(day, 1)) {
+    for (let day = start; day <= until; day = plusDays(day, 1)) {
       if (this.options.shouldStop?.()) {
         this.options.log('stopped: the summary covers the days simulated so far');
         if (last && weekFrom <= last) await emitWeek(last);
@@ -77,17 +116,25 @@ export class SeasonLoop {
       days++;
       last = day;
       const sent = new Map<VillageAgent, Set<string>>();
+      let cut = false;
       for (const phase of phases) {
         const instant = at(day, phase.time);
         if (instant.getTime() < clock.now().getTime()) continue; // the first day starts after 06:00
+        if (stopAt && instant.getTime() > stopAt.getTime()) {
+          cut = true;
+          break;
+        }
         clock.set(instant);
         await this.runPhase(phase.name, day, sent);
         await this.timer.timed(`settle.after-${phase.name}`, () => this.settle());
       }
       // Deadlines fall due at the end of their day: posting periods end, steps become overdue.
+      if (cut || (stopAt && endOfDayInstant(day).getTime() > stopAt.getTime())) break;
       clock.set(endOfDayInstant(day));
       await this.alarms();
       await this.timer.timed('settle.after-alarms', () => this.settle());
+      // The day's stage counters, as the sweeper copies them on the real clock: progress over the season.
+      await this.timer.timed('stage-history', () => new ProgressRepository(this.em).copyStageCountersForDay(day));
       await this.timer.timed('observe', () => this.observe(day, sent));
       if (endsWeek(weekFrom, day, until)) await emitWeek(day);
     }
@@ -101,8 +148,22 @@ export class SeasonLoop {
     mergeSent(sent, await this.timer.timed('work', () => this.work(day)));
   }
 
-  /** The villages' work of the day (`sendVillageWork`); a refused event is logged (the first five). */
-  private work(day: string): Promise<Map<VillageAgent, Set<string>>> {
+  /**
+   * The villages' work of the day: their household operations first (`runHouseholdWork`), then
+   * their events (`sendVillageWork`); a refusal is logged (the first five of each).
+   */
+  private async work(day: string): Promise<Map<VillageAgent, Set<string>>> {
+    await this.timer.timed('work.households', () =>
+      runHouseholdWork(this.season.agents, day, this.households, {
+        lanes: this.options.acceptConcurrency ?? ACCEPT_CONCURRENCY,
+        onRefused: (agent, action, error) => {
+          if (this.householdsRefused++ < 5)
+            this.options.log(
+              `refused household ${action.op} of ${agent.unit.code}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+        },
+      }),
+    );
     const acceptance = this.engine.app.get(CaseAcceptanceService);
     return sendVillageWork(this.season.agents, day, (requests) => acceptance.acceptMany(requests), {
       lanes: this.options.acceptConcurrency ?? ACCEPT_CONCURRENCY,
@@ -122,7 +183,7 @@ export class SeasonLoop {
    * replays the same), then fireDue rings the rest (reminders, overdue notices, escalations) and
    * finds those events done.
    */
-  private async alarms(): Promise<void> {
+  async alarms(): Promise<void> {
     const deadlines = this.engine.app.get(CaseDeadlinesService);
     await this.timer.timed('alarms.events', async () => {
       const events = await this.sql<{ id: string }>(
@@ -138,7 +199,7 @@ export class SeasonLoop {
 
   /** At the digest hour: yesterday's digests, when yesterday produced notifications (otherwise there is nothing to build); waits for their delivery. */
   private async digests(day: string): Promise<void> {
-    if (this.season.header.subscriptions === 0) return;
+    if (this.season.subscriptions === 0) return;
     const [{ n }] = await this.sql<{ n: number }>(
       'select count(*)::int as n from notification where created_at >= ? and created_at < ?',
       [at(plusDays(day, -1), '00:00:00'), at(day, '00:00:00')],
@@ -163,7 +224,7 @@ export class SeasonLoop {
    * Waits until the workers have applied every accepted event of the campaign. A failing job is
    * retried by BullMQ (20 attempts with backoff); after 3 minutes without progress the run stops.
    */
-  private async settle(): Promise<void> {
+  async settle(): Promise<void> {
     let started = Date.now();
     let last = Number.POSITIVE_INFINITY;
     for (;;) {
@@ -202,12 +263,6 @@ export class SeasonLoop {
         sent.get(agent) ?? none,
       );
     }
-  }
-
-  /** The week's line, read at midnight ending its last day (the clock moves there: the next day's work starts later). */
-  private weekRow(week: number, from: string, to: string): Promise<WeekRow> {
-    this.engine.clock.set(at(plusDays(to, 1), '00:00:00'));
-    return this.figures.week(week, from, to);
   }
 
   private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {

@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '@rasoat/config';
 import { EngineBootstrap, EngineModule, ManualClock } from '@rasoat/engine';
 import { ormOptions } from '@rasoat/persistence';
 import { WorkerModule } from '@rasoat/worker-runtime';
-import { at } from './season-calendar';
+import { at } from '@rasoat/season-model';
 
 /** Where a season's engine runs: its own database and queue prefix. */
 export interface SeasonEngineOptions {
@@ -19,6 +19,12 @@ export interface SeasonEngineOptions {
   log: (line: string) => void;
   /** Engine log lines too. */
   verbose?: boolean;
+  /** Migrate the database first (default true: a simulation's fresh database; the start command has migrated already). */
+  migrate?: boolean;
+  /** Seed the demo province and start its campaign at the clock's start (the start command's demo season). */
+  seedDemo?: boolean;
+  /** Settings over the environment's (e.g. the demo's definition). */
+  overrides?: Record<string, unknown>;
 }
 
 export interface SeasonEngine {
@@ -31,13 +37,15 @@ export interface SeasonEngine {
 
 /**
  * Migrates the run's database, then boots the engine and its workers in this process (no HTTP,
- * no sweeper: the simulator rings the alarms itself) on a ManualClock, with the shipped
- * definitions published and no demo data.
+ * no sweeper: the season rings the alarms itself) on a ManualClock at 06:00 on the demo
+ * window's first day, with the shipped definitions published and, unless `seedDemo`, no demo data.
  */
 export async function startSeasonEngine(options: SeasonEngineOptions): Promise<SeasonEngine> {
   const log = options.log;
-  await migrate(options.databaseUrl, options.verbose ? log : () => undefined);
-  log('migrated the simulation database');
+  if (options.migrate ?? true) {
+    await migrate(options.databaseUrl, options.verbose ? log : () => undefined);
+    log('migrated the simulation database');
+  }
 
   const config = loadConfig(options.env, {
     databaseUrl: options.databaseUrl,
@@ -50,6 +58,7 @@ export async function startSeasonEngine(options: SeasonEngineOptions): Promise<S
     'notifications.allowHttpWebhooks': true,
     // The digests go to this process's own receiver on loopback.
     'notifications.webhookAllowedHosts': ['127.0.0.1'],
+    ...options.overrides,
   });
   const clock = new ManualClock(at(config.demo.windowStart, '06:00:00'));
   const engine = EngineModule.forRoot(config, clock);
@@ -59,7 +68,7 @@ export async function startSeasonEngine(options: SeasonEngineOptions): Promise<S
     logger: streamLogger(log, options.verbose ?? false),
   });
   try {
-    await app.get(EngineBootstrap).run({ seedDemo: false });
+    await app.get(EngineBootstrap).run({ seedDemo: options.seedDemo ?? false });
   } catch (error) {
     await app.close();
     throw error;

@@ -6,12 +6,24 @@ import {
   type Definition,
   type EventSpec,
   type FieldSpec,
+  type HouseholdOperation,
   type StepEntry,
   type StepSpec,
   type TransitionSpec,
 } from '@rasoat/workflow-core';
 import { between, deriveSeed, intBetween, mulberry32, shuffled, type Random } from './prng';
-import type { VillageUnit } from './province';
+import {
+  answersFor,
+  expectedClass,
+  householdList,
+  householdRecord,
+  surveyAnswers,
+  type HouseholdAction,
+  type PlannedComplaint,
+  type SimulatedHousehold,
+  type SurveyProfile,
+} from './village-households';
+import type { VillageUnit } from './village-unit';
 
 /** How fast a village works: a fifth early, about one in twenty late, the rest in the middle. */
 export type Pace = 'early' | 'typical' | 'late';
@@ -32,6 +44,7 @@ export const BEHAVIOUR = {
     recheck: 2,
     commune_report: 9,
     district_opinion: 6,
+    province_opinion: 6,
     recognition: 5,
     reporting: 4,
   } as Record<string, number>,
@@ -49,10 +62,19 @@ export const BEHAVIOUR = {
   resurvey: [0.06, 0.01] as [number, number],
   /** Complaints during the posting period (first posting, later postings) → re-check. */
   complaints: [0.12, 0.04] as [number, number],
-  /** A re-check that takes 4–7 working days (its deadline is 3): reminders, overdue, escalation in season. */
-  slowRecheck: 0.1,
-  /** The district chairman disagrees (first opinion only) → re-check. */
+  /** A re-check that takes 4–9 working days (its deadline is 3): reminders, overdue, escalation in season. */
+  slowRecheck: 0.3,
+  slowRecheckDays: [4, 9] as [number, number],
+  /** A late village's re-check: 6–15 working days. */
+  lateRecheckDays: [6, 15] as [number, number],
+  /** The district chairman (or, from 1/7/2025, the provincial chairman) disagrees (first opinion only) → re-check. */
   districtDisagrees: 0.03,
+  /** The review list: households on last year's lists, arising in the year, with a request (Mẫu số 01). */
+  list: { previous: [4, 20], newlyArising: [0, 4], requests: [0, 3] } as Record<string, [number, number]>,
+  /** A re-check finds the complaint justified (the household is surveyed again and re-classified). */
+  complaintUpheld: 0.3,
+  /** The commune Fatherland Front sends a representative to supervise the meeting. */
+  frontAttends: 0.9,
 };
 
 /** One event a village will send, with the actor the definition requires. */
@@ -65,10 +87,15 @@ export interface PlannedEvent {
   step: string;
 }
 
-/** What a village will do in a step: events on a working day, or nothing (`day: null`: waiting for the system or others). */
+/**
+ * What a village will do in a step: household operations then events on a working day, or
+ * nothing (`day: null`: waiting for the system or others).
+ */
 export interface Plan {
   day: string | null;
   events: PlannedEvent[];
+  /** Household operations carried out that day before the events (definitions gated on the household records). */
+  households?: HouseholdAction[];
 }
 
 /** What every village of a run shares: the definition, its steps, the province calendar, the year. */
@@ -77,6 +104,12 @@ export interface AgentContext {
   steps: Map<string, StepEntry>;
   calendar: WorkingDayCalendar;
   year: number;
+  /**
+   * The campaign's poverty standard as the model needs it. Given, the village keeps a household
+   * list and, where the definition's guards read the household records, works on it through the
+   * household operations; absent, it sends form events only.
+   */
+  survey?: SurveyProfile;
 }
 
 const COMPLAINTS = [
@@ -101,7 +134,7 @@ export class VillageAgent {
   readonly stuckStep: string | null;
   private stuckLeft: number;
   private readonly random: Random;
-  private readonly households: {
+  private households: {
     count: number;
     previous: number;
     newlyArising: number;
@@ -111,6 +144,12 @@ export class VillageAgent {
     escapedPoor: number;
     escapedNearPoor: number;
   };
+  /** The review list (with a survey profile), and whether the definition moves on it. */
+  private readonly list: SimulatedHousehold[];
+  private readonly gated: boolean;
+  /** Complaints filed in the current posting, re-checked next. */
+  private complaints: PlannedComplaint[] = [];
+  private classificationsChanged = 0;
   private sent = 0;
   private surveyRound = 0;
   private meetingRound = 0;
@@ -136,12 +175,20 @@ export class VillageAgent {
         ? stuckCandidates[intBetween(this.random, 0, stuckCandidates.length - 1)]
         : null;
     this.stuckLeft = this.stuckStep ? intBetween(this.random, ...BEHAVIOUR.stuckDays) : 0;
-    const previous = intBetween(this.random, 8, 45);
-    const newlyArising = intBetween(this.random, 0, 6);
-    const requests = intBetween(this.random, 0, 5);
+    const previous = intBetween(this.random, ...BEHAVIOUR.list.previous);
+    const newlyArising = intBetween(this.random, ...BEHAVIOUR.list.newlyArising);
+    const requests = intBetween(this.random, ...BEHAVIOUR.list.requests);
     const count = previous + newlyArising + requests;
-    const poor = Math.round(count * between(this.random, 0.12, 0.3));
-    const nearPoor = Math.min(count - poor, Math.round(count * between(this.random, 0.15, 0.35)));
+    this.list = ctx.survey
+      ? householdList(this.random, { previous, newlyArising, requests }, unit.area ?? 'rural', ctx.survey)
+      : [];
+    this.gated = ctx.survey !== undefined && householdGatedStep(ctx.definition) !== null;
+    const poor = ctx.survey
+      ? this.list.filter((h) => h.expected === 'poor').length
+      : Math.round(count * between(this.random, 0.12, 0.3));
+    const nearPoor = ctx.survey
+      ? this.list.filter((h) => h.expected === 'near_poor').length
+      : Math.min(count - poor, Math.round(count * between(this.random, 0.15, 0.35)));
     this.households = {
       count,
       previous,
@@ -159,6 +206,18 @@ export class VillageAgent {
     const out: PlannedEvent[] = [];
     for (const plan of this.plans.values()) if (plan.day === day) out.push(...plan.events);
     return out;
+  }
+
+  /** The household operations due today, in order: carried out before the day's events. */
+  householdsOn(day: string): HouseholdAction[] {
+    const out: HouseholdAction[] = [];
+    for (const plan of this.plans.values()) if (plan.day === day && plan.households) out.push(...plan.households);
+    return out;
+  }
+
+  /** The village's review list (empty without a survey profile). */
+  get householdList(): readonly SimulatedHousehold[] {
+    return this.list;
   }
 
   /**
@@ -184,6 +243,10 @@ export class VillageAgent {
     const spec = this.ctx.steps.get(step)?.step;
     if (!spec || spec.type === 'final' || spec.type === 'parallel') return { day: null, events: [] };
     switch (step) {
+      case 'listing':
+        if (this.gated && this.has(spec, 'REVIEW_LIST_SUBMITTED') && opens(spec, 'import'))
+          return this.planListing(spec, today, fresh);
+        break;
       case 'survey':
         if (this.has(spec, 'SURVEY_COMPLETED')) return this.planSurvey(spec, today, fresh);
         break;
@@ -191,29 +254,12 @@ export class VillageAgent {
         if (this.has(spec, 'MEETING_HELD')) return this.planMeeting(spec, today, fresh);
         break;
       case 'recheck':
-        if (this.has(spec, 'RECHECK_COMPLETED')) {
-          const slow = this.random() < BEHAVIOUR.slowRecheck;
-          const days = fresh
-            ? slow
-              ? intBetween(this.random, 4, 7)
-              : this.days('recheck')
-            : intBetween(this.random, 1, 2);
-          const day = this.after(today, days);
-          const resolved = this.openComplaints;
-          this.openComplaints = 0;
-          return {
-            day,
-            events: [
-              this.event(spec, step, 'RECHECK_COMPLETED', day, {
-                complaintsResolved: resolved,
-                classificationsChanged: intBetween(this.random, 0, resolved),
-              }),
-            ],
-          };
-        }
+        if (this.has(spec, 'RECHECK_COMPLETED')) return this.planRecheck(spec, today, fresh);
         break;
       case 'district_opinion':
-        if (this.has(spec, 'DISTRICT_OPINION_GIVEN')) {
+      case 'province_opinion': {
+        const type = step === 'district_opinion' ? 'DISTRICT_OPINION_GIVEN' : 'PROVINCE_OPINION_GIVEN';
+        if (this.has(spec, type)) {
           const day = this.after(today, fresh ? this.days(step) : intBetween(this.random, 1, 3));
           const agreed = !(this.opinions++ === 0 && this.random() < BEHAVIOUR.districtDisagrees);
           return {
@@ -222,7 +268,7 @@ export class VillageAgent {
               this.event(
                 spec,
                 step,
-                'DISTRICT_OPINION_GIVEN',
+                type,
                 day,
                 agreed ? { agreed } : { agreed, note: 'Đề nghị xã phúc tra lại một số hộ trước khi công nhận' },
               ),
@@ -230,6 +276,7 @@ export class VillageAgent {
           };
         }
         break;
+      }
     }
     const progress = progressEvents(spec, step, this.ctx.definition);
     if (progress.length === 0) return fresh ? this.planWaiting(spec, step, today) : { day: null, events: [] };
@@ -237,13 +284,44 @@ export class VillageAgent {
     return { day, events: [this.event(spec, step, progress[0], day, {})] };
   }
 
+  /** Step 1 on the household records: the list file imported, then the list submitted with its count. */
+  private planListing(spec: StepSpec, today: string, fresh: boolean): Plan {
+    const day = this.after(today, fresh ? this.days('listing') : intBetween(this.random, 1, 3));
+    const h = this.households;
+    return {
+      day,
+      households: [
+        { op: 'import', actor: this.actor(householdRole(spec, 'import')), rows: this.list.map(householdRecord) },
+      ],
+      events: [
+        this.event(spec, 'listing', 'REVIEW_LIST_SUBMITTED', day, {
+          householdCount: this.list.length,
+          fromPreviousLists: h.previous,
+          newlyArising: h.newlyArising,
+          requests: h.requests,
+        }),
+      ],
+    };
+  }
+
   /** A step that only the system (its deadline's onDue) or another region ends, e.g. the posting period: perhaps complaints. */
   private planWaiting(spec: StepSpec, step: string, today: string): Plan {
-    if (!this.has(spec, 'COMPLAINT_FILED')) return { day: null, events: [] };
+    const asEvents = this.has(spec, 'COMPLAINT_FILED');
+    const asHouseholds = this.gated && opens(spec, 'complain') && this.list.length > 0;
+    if (!asEvents && !asHouseholds) return { day: null, events: [] };
     const first = this.postingRound++ === 0;
     if (this.random() >= BEHAVIOUR.complaints[first ? 0 : 1]) return { day: null, events: [] };
     const day = this.after(today, 1);
     const count = intBetween(this.random, 1, 3);
+    if (asHouseholds) {
+      const complaints = this.plannedComplaints(count);
+      this.complaints = complaints;
+      return {
+        day,
+        events: [],
+        households: [{ op: 'complain', actor: this.actor(householdRole(spec, 'complain')), complaints }],
+      };
+    }
     this.openComplaints += count;
     const events = Array.from({ length: count }, () =>
       this.event(spec, step, 'COMPLAINT_FILED', day, {
@@ -252,6 +330,94 @@ export class VillageAgent {
       }),
     );
     return { day, events };
+  }
+
+  /** Complaints about distinct households of the list, each with the re-check's outcome decided now. */
+  private plannedComplaints(count: number): PlannedComplaint[] {
+    const codes = shuffled(
+      this.random,
+      this.list.map((h) => h.code),
+    ).slice(0, count);
+    return codes.map((code) => {
+      const upheld = this.random() < BEHAVIOUR.complaintUpheld;
+      const household = this.list.find((h) => h.code === code) as SimulatedHousehold;
+      const complaint: PlannedComplaint = {
+        code,
+        summary: COMPLAINTS[intBetween(this.random, 0, COMPLAINTS.length - 1)],
+        outcome: upheld ? 'upheld' : 'dismissed',
+        note: upheld
+          ? 'Phúc tra: thông tin hộ chưa chính xác, đã rà soát lại'
+          : 'Phúc tra: kết quả rà soát đúng quy định, giữ nguyên',
+      };
+      if (upheld && this.ctx.survey) {
+        const target =
+          household.expected === 'poor' ? 'near_poor' : household.expected === 'near_poor' ? 'not_poor' : 'near_poor';
+        const answers = answersFor(this.random, target, household.area, this.ctx.survey);
+        complaint.survey = {
+          code,
+          incomePerCapitaMonthly: answers.incomePerCapitaMonthly,
+          deprivations: answers.deprivations,
+        };
+      }
+      return complaint;
+    });
+  }
+
+  /** The re-check (phúc tra): complaints resolved (on the household records, or counted), then its completion. */
+  private planRecheck(spec: StepSpec, today: string, fresh: boolean): Plan {
+    // A late village's re-check always overruns its deadline (reminders, overdue, escalations).
+    const slow = this.random() < BEHAVIOUR.slowRecheck || this.pace === 'late';
+    const days = fresh
+      ? slow
+        ? intBetween(this.random, ...(this.pace === 'late' ? BEHAVIOUR.lateRecheckDays : BEHAVIOUR.slowRecheckDays))
+        : this.days('recheck')
+      : intBetween(this.random, 1, 2);
+    const day = this.after(today, days);
+    if (this.gated && opens(spec, 'recheck')) {
+      const complaints = this.complaints;
+      this.complaints = [];
+      let changed = 0;
+      for (const c of complaints) {
+        if (!c.survey || !this.ctx.survey) continue;
+        const household = this.list.find((h) => h.code === c.code) as SimulatedHousehold;
+        household.incomePerCapitaMonthly = c.survey.incomePerCapitaMonthly;
+        household.deprivations = [...c.survey.deprivations];
+        const expected = expectedClass(
+          household.incomePerCapitaMonthly,
+          household.deprivations,
+          household.area,
+          this.ctx.survey,
+        );
+        if (expected !== household.expected) changed++;
+        household.expected = expected;
+      }
+      this.classificationsChanged += changed;
+      this.recount();
+      return {
+        day,
+        households:
+          complaints.length > 0
+            ? [{ op: 'recheck', actor: this.actor(householdRole(spec, 'recheck')), complaints }]
+            : [],
+        events: [
+          this.event(spec, 'recheck', 'RECHECK_COMPLETED', day, {
+            complaintsResolved: complaints.length,
+            classificationsChanged: changed,
+          }),
+        ],
+      };
+    }
+    const resolved = this.openComplaints;
+    this.openComplaints = 0;
+    return {
+      day,
+      events: [
+        this.event(spec, 'recheck', 'RECHECK_COMPLETED', day, {
+          complaintsResolved: resolved,
+          classificationsChanged: intBetween(this.random, 0, resolved),
+        }),
+      ],
+    };
   }
 
   private planSurvey(spec: StepSpec, today: string, fresh: boolean): Plan {
@@ -270,14 +436,24 @@ export class VillageAgent {
       days = intBetween(this.random, 1, 3);
     }
     const day = this.after(today, days);
-    const surveyed = incomplete ? h.count - intBetween(this.random, 1, Math.min(3, h.count)) : h.count;
+    const missed = incomplete ? intBetween(this.random, 1, Math.min(3, h.count)) : 0;
+    const surveyed = h.count - missed;
+    const households: HouseholdAction[] = [];
+    if (this.gated && opens(spec, 'survey') && this.list.length > 0) {
+      // The first round surveys the list (a forgotten household or three on an incomplete first
+      // try); a later one the disputed households again, or, after a refused completion, all.
+      const items = this.list.slice(0, this.list.length - missed).map(surveyAnswers);
+      households.push({ op: 'survey', actor: this.actor(householdRole(spec, 'survey')), surveys: items });
+    }
     return {
       day,
+      households,
       events: [
         this.event(spec, 'survey', 'SURVEY_COMPLETED', day, {
           householdsSurveyed: surveyed,
           poorCount: Math.min(h.poor, surveyed),
           nearPoorCount: Math.min(h.nearPoor, Math.max(0, surveyed - h.poor)),
+          quickIdentified: h.requests,
         }),
       ],
     };
@@ -298,7 +474,8 @@ export class VillageAgent {
     }
     // Versions before the correction of the meeting rule (QĐ 24/2021 Art. 4) also counted the
     // opinions given against an invented quorum; corrected ones take, per meeting, the households
-    // under the agreement share and the smallest number agreeing with a household.
+    // under the agreement share and the smallest number agreeing with a household (or, on the
+    // household records, each household's votes).
     const fields = this.ctx.definition.events.MEETING_HELD?.fields ?? {};
     const quorum = 'opinionsGiven' in fields;
     const ratio = numericParam(this.ctx.definition, 'meetingOpinionRatio', 0.5);
@@ -312,11 +489,34 @@ export class VillageAgent {
         ? Math.max(0, Math.floor(attendees * ratio) - intBetween(this.random, 1, 10))
         : Math.min(attendees, Math.ceil(attendees * Math.min(1, between(this.random, ratio + 0.05, ratio + 0.45))));
     const put = this.households.count;
-    const agreed = resurvey ? put - intBetween(this.random, 1, Math.min(3, put)) : put;
+    const below = resurvey ? intBetween(this.random, 1, Math.min(3, put)) : 0;
+    const agreed = put - below;
     const agreement = 'lowestAgreeing' in fields ? this.meetingAgreement(attendees, resurvey) : {};
     const day = this.after(today, days);
+    const households: HouseholdAction[] = [];
+    if (this.gated && opens(spec, 'vote') && this.list.length > 0) {
+      // Each household: agreeing out of those present; the definition's share (≥ 50%, QĐ 24/2021/QĐ-TTg Art. 4, step 3) passes.
+      const disputed = new Set(
+        shuffled(
+          this.random,
+          this.list.map((h) => h.code),
+        ).slice(0, below),
+      );
+      const share = numericParam(this.ctx.definition, 'householdAgreementRatio', 0.5);
+      const needed = Math.ceil(attendees * share);
+      const votes = this.list.map((h) => ({
+        code: h.code,
+        present: attendees,
+        agree: disputed.has(h.code)
+          ? Math.max(0, needed - intBetween(this.random, 1, Math.max(1, Math.ceil(attendees / 4))))
+          : Math.min(attendees, Math.max(needed, Math.ceil(attendees * between(this.random, share + 0.05, 1)))),
+      }));
+      households.push({ op: 'vote', actor: this.actor(householdRole(spec, 'vote')), meetingDate: day, votes });
+    }
+    const front = this.random() < BEHAVIOUR.frontAttends;
     return {
       day,
+      households,
       events: [
         this.event(spec, 'meeting', 'MEETING_HELD', day, {
           date: day,
@@ -327,12 +527,19 @@ export class VillageAgent {
           householdsAgreed: agreed,
           householdsBelowHalf: put - agreed,
           ...agreement,
-          frontAttended: true,
-          frontRepresentative: `Đại diện Ủy ban MTTQ xã ${this.unit.communeCode}`,
           minutesRef: `BB-${this.unit.code}-${this.meetingRound}.${this.meetingAttempt}`,
+          frontAttended: front,
+          ...(front ? { frontRepresentative: `Đại diện Ủy ban MTTQ Việt Nam xã ${this.unit.communeCode}` } : {}),
         }),
       ],
     };
+  }
+
+  /** The poor and near-poor counts the village reports, from its list once re-checks changed it. */
+  private recount(): void {
+    if (!this.ctx.survey) return;
+    this.households.poor = this.list.filter((h) => h.expected === 'poor').length;
+    this.households.nearPoor = this.list.filter((h) => h.expected === 'near_poor').length;
   }
 
   /**
@@ -403,6 +610,7 @@ export class VillageAgent {
       discrepanciesFound: 0,
     };
     if ('decisionNumber' in event.fields) values.decisionNumber = `${intBetween(this.random, 100, 999)}/QĐ-UBND`;
+    if ('opinionRef' in event.fields) values.opinionRef = `${intBetween(this.random, 100, 999)}/UBND-KGVX`;
     if ('reportRef' in event.fields)
       values.reportRef = `${++this.reports}-${this.unit.communeCode}/BC-UBND-${this.ctx.year}`;
     return values;
@@ -485,6 +693,32 @@ function actorRole(spec: StepSpec, event: EventSpec): string {
   if (spec.role && event.roles.includes(spec.role)) return spec.role;
   return event.roles.find((r) => r !== 'system') ?? 'system';
 }
+
+/** Whether the step opens a household operation. */
+function opens(spec: StepSpec, operation: HouseholdOperation): boolean {
+  return spec.households?.operations?.includes(operation) ?? false;
+}
+
+/**
+ * Who carries out a household operation (libs/engine's HOUSEHOLD_OPERATION_ROLES): the step's
+ * role when it may, else the village board, else the commune committee (re-checks).
+ */
+function householdRole(spec: StepSpec, operation: HouseholdOperation): string {
+  const roles = HOUSEHOLD_OPERATION_ROLES[operation];
+  if (spec.role && roles.includes(spec.role)) return spec.role;
+  return roles[0];
+}
+
+/** The roles the engine lets carry out each household operation (libs/engine/src/households/household-access.ts). */
+export const HOUSEHOLD_OPERATION_ROLES: Readonly<Record<HouseholdOperation, readonly string[]>> = {
+  import: ['village_board', 'commune_committee'],
+  edit: ['village_board', 'commune_committee'],
+  survey: ['surveyor', 'village_board', 'commune_committee'],
+  vote: ['village_board'],
+  complain: ['village_board', 'commune_committee'],
+  recheck: ['commune_committee'],
+  certify: ['commune_committee', 'commune_chairman'],
+};
 
 function numericParam(definition: Definition, name: string, fallback: number): number {
   const value = definition.parameters[name]?.value;
