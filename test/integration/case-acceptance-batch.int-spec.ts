@@ -1,11 +1,17 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { casesOf, QueueName, SYSTEM_ACTOR, type Actor } from '@rasoat/contracts';
-import { deleteQueueKeys, eventually, startTestEngine, type TestEngine } from '@rasoat/testing';
+import { casesOf, QueueName, type Actor } from '@rasoat/contracts';
+import {
+  deleteQueueKeys,
+  eventually,
+  startTestCampaign,
+  startTestEngine,
+  uniqueUnitTag,
+  type TestEngine,
+} from '@rasoat/testing';
 import {
   AuthException,
-  CampaignsService,
   CaseAcceptanceService,
   CaseNotFoundException,
   IdempotencyKeyReusedException,
@@ -18,17 +24,6 @@ import {
   type UnitSeed,
 } from '@rasoat/engine';
 
-/** Province T9 without districts: 12 communes of 10 villages, one case per village. */
-function villages120(): UnitSeed[] {
-  const units: UnitSeed[] = [{ code: 'T9', name: 'Tỉnh Chín', level: 'province', parentCode: null }];
-  for (let c = 1; c <= 12; c++) {
-    units.push({ code: `T9C${c}`, name: `Xã ${c}`, level: 'commune', parentCode: 'T9' });
-    for (let v = 1; v <= 10; v++)
-      units.push({ code: `T9C${c}V${v}`, name: `Thôn ${v}`, level: 'village', parentCode: `T9C${c}` });
-  }
-  return units;
-}
-
 const board = (village: string): Actor => ({ sub: `board-${village}`, role: 'village_board', unit: village });
 const list = (n: number) => ({
   type: 'REVIEW_LIST_SUBMITTED',
@@ -36,34 +31,48 @@ const list = (n: number) => ({
 });
 const errorOf = (o: AcceptOutcome) => (o.ok ? undefined : o.error);
 
-/** Group commit of the acceptance (micro-batched lookups and record transactions) on real PostgreSQL and Redis. */
+/**
+ * Group commit of the acceptance (micro-batched lookups and record transactions) on real PostgreSQL and Redis.
+ * One engine for the file; each test opens a campaign of its own on a province of its own.
+ */
 describe('batched acceptance of events', () => {
   let engine: TestEngine & { dropDatabase(): Promise<void> };
   let accept: CaseAcceptanceService;
-  let cases: { id: string; village_code: string }[];
   let sql: <T = Record<string, any>>(q: string, p?: unknown[]) => Promise<T[]>;
 
   beforeAll(async () => {
     engine = await startTestEngine({ worker: false });
     const em = engine.get(EntityManager);
     sql = (q, p = []) => em.fork().execute(q, p as never[]);
-    await engine.get(UnitsService).upsertTree(villages120());
-    const { campaign } = await engine.get(CampaignsService).start(
-      {
-        provinceCode: 'T9',
-        year: 2026,
-        definitionKey: 'periodic-review@1',
-        windowStart: '2026-09-01',
-        windowEnd: '2026-12-14',
-      },
-      SYSTEM_ACTOR,
-    );
-    cases = await sql('select id, village_code from review_case where campaign_id = ? order by village_code', [
-      campaign.id,
-    ]);
-    expect(cases).toHaveLength(120);
     accept = engine.get(CaseAcceptanceService);
   });
+
+  /**
+   * A province without districts under a code no other test uses (X9, with X its own letters):
+   * `communes` communes of `villages` villages, and the cases of its campaign, one per village, by village code.
+   */
+  async function villageCases(communes: number, villages: number): Promise<{ id: string; village_code: string }[]> {
+    const province = `${uniqueUnitTag()}9`;
+    const units: UnitSeed[] = [{ code: province, name: 'Tỉnh Chín', level: 'province', parentCode: null }];
+    for (let c = 1; c <= communes; c++) {
+      units.push({ code: `${province}C${c}`, name: `Xã ${c}`, level: 'commune', parentCode: province });
+      for (let v = 1; v <= villages; v++)
+        units.push({
+          code: `${province}C${c}V${v}`,
+          name: `Thôn ${v}`,
+          level: 'village',
+          parentCode: `${province}C${c}`,
+        });
+    }
+    await engine.get(UnitsService).upsertTree(units);
+    const { campaign } = await startTestCampaign(engine, province, { windowEnd: '2026-12-14' });
+    const cases = await sql<{ id: string; village_code: string }>(
+      'select id, village_code from review_case where campaign_id = ? order by village_code',
+      [campaign.id],
+    );
+    expect(cases).toHaveLength(communes * villages);
+    return cases;
+  }
 
   afterAll(async () => {
     if (engine) await deleteQueueKeys(engine.config.redisUrl as string, engine.config.queuePrefix);
@@ -74,6 +83,7 @@ describe('batched acceptance of events', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('accepts 500 concurrent events across 100 cases in few batches: gap-free seqs per case, each event once, one wake-up per case', async () => {
+    const cases = await villageCases(12, 10);
     // The queue the producers enqueue on (in a process that serves requests, the fail-fast twin).
     const queue = engine.app.get<Queue>(producerQueueToken(QueueName.CaseEvents));
     const addBulk = jest.spyOn(queue, 'addBulk');
@@ -116,7 +126,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('keeps the order of one case’s events in acceptMany, across batch boundaries', async () => {
-    const c = cases[0];
+    const [c] = await villageCases(1, 1);
     const [{ accepted_seq: before }] = await sql<{ accepted_seq: number }>(
       'select accepted_seq from review_case where id = ?',
       [c.id],
@@ -139,7 +149,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('answers a key repeated inside one batch with the first event’s receipt, replayed', async () => {
-    const c = cases[101];
+    const [c] = await villageCases(1, 1);
     const body = list(7);
     const [a, b] = await Promise.all([
       accept.accept(c.id, body, board(c.village_code), 'twice-abcdefgh'),
@@ -162,7 +172,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('refuses a reused key with other content for that request only, inside a batch of valid ones', async () => {
-    const [c1, c2, c3] = [cases[102], cases[103], cases[104]];
+    const [c1, c2, c3] = await villageCases(1, 3);
     await accept.accept(c3.id, list(1), board(c3.village_code), 'old-key-abcdefgh');
     const outcomes = await accept.acceptMany([
       { caseId: c1.id, body: list(1), actor: board(c1.village_code), headerKey: 'reuse-a-abcdefgh' },
@@ -186,8 +196,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('refuses bad requests as before, each alone and before anything is written', async () => {
-    const c = cases[105];
-    const other = cases[110];
+    const [c, other] = await villageCases(2, 1); // villages of two communes
     const requests = [
       { caseId: '00000000-0000-4000-8000-000000000000', body: list(1), actor: board(c.village_code) },
       { caseId: 'not-a-uuid', body: list(1), actor: board(c.village_code) },
@@ -226,7 +235,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('reads the keys after the case rows are locked: a key another writer inserted meanwhile is a replay, not a unique violation', async () => {
-    const [c1, c2] = [cases[106], cases[107]];
+    const [c1, c2] = await villageCases(1, 2);
     const body = list(3);
     const oneByOne = jest.spyOn(accept, 'record');
     // Another writer holds c1's row and an uncommitted insert of (c1, key), as acceptance does.
@@ -271,7 +280,7 @@ describe('batched acceptance of events', () => {
   });
 
   it('falls back to one by one when a writer that skipped the row lock inserts one of the batch’s keys meanwhile (23505)', async () => {
-    const [c1, c2] = [cases[108], cases[109]];
+    const [c1, c2] = await villageCases(1, 2);
     const body = list(3);
     const oneByOne = jest.spyOn(accept, 'record');
     const other = new Client({ connectionString: engine.config.databaseUrl });

@@ -1,8 +1,19 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bullmq';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@rasoat/config';
-import { EngineBootstrap, EngineModule, ManualClock, UnitsService, type UnitSeed } from '@rasoat/engine';
+import { QueueName, SYSTEM_ACTOR } from '@rasoat/contracts';
+import {
+  CampaignsService,
+  EngineBootstrap,
+  EngineModule,
+  ManualClock,
+  UnitsService,
+  type UnitSeed,
+} from '@rasoat/engine';
 import { createHttpApp, HttpApiModule } from '@rasoat/http-api';
 import { WorkerModule } from '@rasoat/worker-runtime';
 import { createTestDatabase, testJwtSecret, testQueuePrefix, testRedisUrl } from './test-services';
@@ -10,17 +21,18 @@ import { createTestDatabase, testJwtSecret, testQueuePrefix, testRedisUrl } from
 /**
  * A small test province in both shapes of the tree: T1 has districts (before July 2025),
  * T2 has communes directly under the province (after). Three villages per commune.
+ * `tag` replaces the leading `T` of every code (`testProvinces('B')` holds B1, B1D1, B1C1V1, …, B2C1V3).
  */
-export function testProvinces(): UnitSeed[] {
+export function testProvinces(tag = 'T'): UnitSeed[] {
   const units: UnitSeed[] = [
-    { code: 'T1', name: 'Tỉnh Thử Một', level: 'province', parentCode: null },
-    { code: 'T1D1', name: 'Huyện Thử', level: 'district', parentCode: 'T1' },
-    { code: 'T2', name: 'Tỉnh Thử Hai', level: 'province', parentCode: null },
+    { code: `${tag}1`, name: 'Tỉnh Thử Một', level: 'province', parentCode: null },
+    { code: `${tag}1D1`, name: 'Huyện Thử', level: 'district', parentCode: `${tag}1` },
+    { code: `${tag}2`, name: 'Tỉnh Thử Hai', level: 'province', parentCode: null },
   ];
   for (const [commune, parent] of [
-    ['T1C1', 'T1D1'],
-    ['T1C2', 'T1D1'],
-    ['T2C1', 'T2'],
+    [`${tag}1C1`, `${tag}1D1`],
+    [`${tag}1C2`, `${tag}1D1`],
+    [`${tag}2C1`, `${tag}2`],
   ]) {
     units.push({ code: commune, name: `Xã ${commune}`, level: 'commune', parentCode: parent });
     for (let v = 1; v <= 3; v++)
@@ -29,9 +41,64 @@ export function testProvinces(): UnitSeed[] {
   return units;
 }
 
+/** How many unit tags this test file has handed out (each test file has its own module registry). */
+let tagsGiven = 0;
+
+/**
+ * Letters no other caller in this test file got: A, B, …, Z, AA, AB, … (never `T`, the tag of the
+ * provinces every test engine starts with). A code that starts with it and goes on with a digit
+ * is one no other test of the file uses.
+ */
+export function uniqueUnitTag(): string {
+  for (;;) {
+    let n = tagsGiven++;
+    let tag = '';
+    do {
+      tag = String.fromCharCode(65 + (n % 26)) + tag;
+      n = Math.floor(n / 26) - 1;
+    } while (n >= 0);
+    if (tag !== 'T') return tag;
+  }
+}
+
+/**
+ * Adds a copy of `testProvinces()` under codes no other test of the file uses, for a test that
+ * shares its engine with others and needs units, campaigns and cases of its own. Returns the
+ * copy's code of a unit named as in `testProvinces()`: `code('T1C1V1')` → `'B1C1V1'`.
+ */
+export async function addTestProvinces(engine: Pick<TestEngine, 'get'>): Promise<(code: string) => string> {
+  const tag = uniqueUnitTag();
+  await engine.get(UnitsService).upsertTree(testProvinces(tag));
+  const known = new Set(testProvinces().map((u) => u.code));
+  return (code) => {
+    if (!known.has(code)) throw new Error(`${code} is not a unit of testProvinces()`);
+    return `${tag}${code.slice(1)}`;
+  };
+}
+
+/** Starts the 2026 national periodic review (`periodic-review@1`) of a province, as the system does. */
+export function startTestCampaign(
+  engine: Pick<TestEngine, 'get'>,
+  provinceCode: string,
+  window: { windowStart?: string; windowEnd: string },
+): ReturnType<CampaignsService['start']> {
+  return engine.get(CampaignsService).start(
+    {
+      provinceCode,
+      year: 2026,
+      definitionKey: 'periodic-review@1',
+      windowStart: window.windowStart ?? '2026-09-01',
+      windowEnd: window.windowEnd,
+    },
+    SYSTEM_ACTOR,
+  );
+}
+
 export interface TestEngine {
   config: AppConfig;
   clock: ManualClock;
+  /** Whether the engine's worker consumes its queues (`worker`, true unless false). */
+  worker: boolean;
   app: INestApplicationContext;
   /** Set when started with `http: true`. */
   http?: INestApplication;
@@ -109,6 +176,7 @@ export async function startTestEngine(
   return {
     config,
     clock,
+    worker: options.worker !== false,
     app,
     http,
     baseUrl,
@@ -116,6 +184,34 @@ export async function startTestEngine(
     close: () => app.close(),
     dropDatabase: db.drop,
   };
+}
+
+/**
+ * For a test that shares its engine with others and rings every alarm due in the database
+ * (`fireDue`, `sweep`) or reads the wake-ups in Redis: once the engine's worker, if it has one, has
+ * no job waiting or running, the alarms armed before the call are silenced (their deadlines keep
+ * their rows, without a next alarm) and the timers queue's waiting and delayed wake-ups are
+ * removed. What the test arms afterwards is then all that rings, and all that Redis holds.
+ */
+export async function silenceEarlierAlarms(engine: TestEngine): Promise<void> {
+  const queue = (name: QueueName) => engine.app.get<Queue>(getQueueToken(name));
+  if (engine.worker)
+    await eventually(
+      async () => {
+        for (const name of Object.values(QueueName)) {
+          const counts = await queue(name).getJobCounts('waiting', 'active', 'prioritized');
+          if (Object.values(counts).some((n) => n > 0)) return false;
+        }
+        return true;
+      },
+      20_000,
+      'the worker to finish the jobs of the tests before',
+    );
+  await engine
+    .get(EntityManager)
+    .fork()
+    .execute('update deadline set next_alarm_at = null where next_alarm_at is not null');
+  await queue(QueueName.Timers).drain(true);
 }
 
 /** Polls `check` until it returns a truthy value or the timeout passes. */
