@@ -14,6 +14,8 @@ interface UnitProgress {
   code: string;
   name: string;
   level: string;
+  /** The official unit type (Phường, Xã, Đặc khu, Thôn, Tổ dân phố…) when the unit has one. */
+  unitType?: string;
   cases: number;
   /** Cases currently in each step. */
   byStep: Record<string, number>;
@@ -53,10 +55,11 @@ export class ProgressService {
     const inAWeek = civilDateOf(new Date(this.clock.now().getTime() + 7 * 86_400_000));
     const open = await this.progress.openDeadlines(campaignId, unit.path, today, inAWeek);
     const history = await this.progress.stageHistory(campaignId, unit.path);
-    const empty = (u: { code: string; name: string; level: string }): UnitProgress => ({
+    const empty = (u: { code: string; name: string; level: string; unitType?: string | null }): UnitProgress => ({
       code: u.code,
       name: u.name,
       level: u.level,
+      unitType: u.unitType ?? undefined,
       cases: 0,
       byStep: {},
       finishedStage: {},
@@ -94,7 +97,7 @@ export class ProgressService {
     // Villages of a commune: read their cases directly (a handful of rows).
     const villages = unit.level === 'commune' ? await this.progress.villageCases(campaignId, unit.code) : [];
     return {
-      unit: { code: unit.code, name: unit.name, level: unit.level },
+      unit: { code: unit.code, name: unit.name, level: unit.level, unitType: unit.unitType ?? undefined },
       campaign: { id: campaign.id, year: campaign.year, definitionKey: campaign.definitionKey },
       steps: stepsInProcedureOrder(compiled.definition).map(([id, s]) => ({
         id,

@@ -484,6 +484,8 @@ export function loc(text) {
 
 export const roleLabel = (role) => (STRINGS.vi[`role.${role}`] ? t(`role.${role}`) : role);
 export const levelLabel = (level) => (STRINGS.vi[`level.${level}`] ? t(`level.${level}`) : level);
+/** A unit's kind: its official type (Phường, Xã, Tổ dân phố…, Vietnamese data) in Vietnamese, else its level. */
+export const unitKindLabel = (unit) => (getLang() === 'vi' && unit.unitType ? unit.unitType : levelLabel(unit.level));
 
 const locale = () => (lang === 'vi' ? 'vi-VN' : 'en-GB');
 

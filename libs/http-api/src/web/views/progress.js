@@ -1,6 +1,6 @@
 import { api, cached, currentActor, definition, rememberUnits, unitNames } from '../lib/api.js';
 import { bar, h, s, section } from '../lib/dom.js';
-import { formatDate, formatNumber, formatPercent, levelLabel, loc, t } from '../lib/i18n.js';
+import { formatDate, formatNumber, formatPercent, loc, t, unitKindLabel } from '../lib/i18n.js';
 import { deadlineBadge, deadlineState, enc, pool, relativeDays, stepCatalog, stepColour } from './shared.js';
 
 const unitHref = (code, campaignId) => `#/unit/${enc(code)}${campaignId ? `?campaign=${enc(campaignId)}` : ''}`;
@@ -22,7 +22,7 @@ export async function progressView({ code, campaignId, signal, navigate }) {
     { class: 'page-head' },
     crumbs,
     h('h1', { tabindex: '-1' }, unit.name),
-    h('p', { class: 'muted' }, `${levelLabel(unit.level)} · ${unit.code}`),
+    h('p', { class: 'muted' }, `${unitKindLabel(unit)} · ${unit.code}`),
     campaignPicker(ofProvince, campaign, (id) => navigate(unitHref(unit.code, id))),
   );
   if (!campaign) return h('div', { class: 'page' }, head, h('p', { class: 'alert info' }, t('progress.noCampaign')));
@@ -328,7 +328,7 @@ function childrenSection(children, steps, doneOf, dueSoonOf, campaignId) {
             'div',
             { class: 'unit-title' },
             h('a', { href: unitHref(c.code, campaignId), class: 'unit-name' }, c.name),
-            h('span', { class: 'muted small' }, ` ${levelLabel(c.level)} · ${c.code}`),
+            h('span', { class: 'muted small' }, ` ${unitKindLabel(c)} · ${c.code}`),
           ),
           h('span', { class: 'unit-count' }, t('progress.casesCount', { n: formatNumber(c.cases) })),
           stackedBar(c.byStep, c.cases, steps),
