@@ -17,13 +17,14 @@ export async function progressView({ code, campaignId, signal, navigate }) {
   const campaign =
     ofProvince.find((c) => c.id === campaignId) ?? ofProvince.find((c) => c.status === 'running') ?? ofProvince[0];
   const crumbs = await breadcrumb(unit, campaign?.id);
+  const titles = await definitionTitles(ofProvince);
   const head = h(
     'header',
     { class: 'page-head' },
     crumbs,
     h('h1', { tabindex: '-1' }, unit.name),
     h('p', { class: 'muted' }, `${unitKindLabel(unit)} · ${unit.code}`),
-    campaignPicker(ofProvince, campaign, (id) => navigate(unitHref(unit.code, id))),
+    campaignPicker(ofProvince, campaign, titles, (id) => navigate(unitHref(unit.code, id))),
   );
   if (!campaign) return h('div', { class: 'page' }, head, h('p', { class: 'alert info' }, t('progress.noCampaign')));
   if (unit.level === 'village') return h('div', { class: 'page' }, head, await villageCases(unit, campaign));
@@ -238,10 +239,23 @@ function tile(label, value, cls = '', extra = '') {
   };
 }
 
-function campaignPicker(campaigns, current, onPick) {
+/** Each campaign's procedure by its title in the user's language (its key only when the definition cannot be read). */
+async function definitionTitles(campaigns) {
+  const keys = [...new Set(campaigns.map((c) => c.definitionKey))];
+  const titled = await Promise.all(
+    keys.map((key) =>
+      definition(key)
+        .then((d) => [key, loc(d.definition.title)])
+        .catch(() => [key, key]),
+    ),
+  );
+  return new Map(titled);
+}
+
+function campaignPicker(campaigns, current, titles, onPick) {
   if (!current) return null;
   const describe = (c) =>
-    `${t('progress.campaignYear', { year: c.year })} — ${c.definitionKey}${c.status === 'running' ? '' : ` (${c.status})`}`;
+    `${t('progress.campaignYear', { year: c.year })} — ${titles.get(c.definitionKey) ?? c.definitionKey}${c.status === 'running' ? '' : ` (${c.status})`}`;
   if (campaigns.length < 2)
     return h(
       'p',
